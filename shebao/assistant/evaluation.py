@@ -1,0 +1,111 @@
+"""Evaluate retrieval on the frozen question set: hit@1, hit@3, MRR and latency per question.
+
+The question set (``data/eval_questions.yaml``) was written before any tuning. The same
+questions are run through the full pipeline and through the ablations (character-bigram BM25
+baseline, + jieba segmentation, + lexicon, + reranker), so the figures say what each part adds.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from shebao.assistant.kb import KnowledgeBase
+from shebao.assistant.retrieval import RetrievalConfig, Retriever
+
+ABLATIONS: dict[str, RetrievalConfig] = {
+    "baseline (character-bigram BM25)": RetrievalConfig(segmentation="bigram", lexicon=False, rerank=False),
+    "+ segmentation (jieba + domain dictionary)": RetrievalConfig(segmentation="jieba", lexicon=False, rerank=False),
+    "+ lexicon (colloquial → legal)": RetrievalConfig(segmentation="jieba", lexicon=True, rerank=False),
+    "+ reranker (embeddings)": RetrievalConfig(segmentation="jieba", lexicon=True, rerank=True),
+}
+
+
+@dataclass
+class Question:
+    text: str
+    answers: list[tuple[str, int]]
+
+
+@dataclass
+class QuestionResult:
+    question: str
+    rank: int | None  # 1-based rank of the first expected article within the top 10
+    top: list[tuple[str, int]]
+    latency_ms: float
+
+
+@dataclass
+class EvalReport:
+    name: str
+    results: list[QuestionResult] = field(default_factory=list)
+
+    def hit_at(self, k: int) -> float:
+        return sum(1 for r in self.results if r.rank is not None and r.rank <= k) / max(len(self.results), 1)
+
+    @property
+    def mrr(self) -> float:
+        return sum(1.0 / r.rank for r in self.results if r.rank) / max(len(self.results), 1)
+
+    def latency_percentile(self, p: float) -> float:
+        values = sorted(r.latency_ms for r in self.results)
+        if not values:
+            return 0.0
+        index = min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))
+        return values[index]
+
+    def summary(self) -> dict:
+        return {
+            "name": self.name,
+            "questions": len(self.results),
+            "hit@1": round(self.hit_at(1), 4),
+            "hit@3": round(self.hit_at(3), 4),
+            "mrr": round(self.mrr, 4),
+            "latency_p50_ms": round(statistics.median(r.latency_ms for r in self.results), 2) if self.results else 0,
+            "latency_p95_ms": round(self.latency_percentile(95), 2),
+        }
+
+
+def load_question_set(path: Path | None = None) -> tuple[list[Question], list[str]]:
+    """The evaluation questions and the out-of-scope questions."""
+    if path is None:
+        text = resources.files("shebao.assistant").joinpath("data/eval_questions.yaml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    questions = [
+        Question(text=q["q"], answers=[(a["law"], int(a["article"])) for a in q["answers"]]) for q in data["questions"]
+    ]
+    return questions, list(data.get("out_of_scope") or [])
+
+
+def evaluate(retriever: Retriever, questions: list[Question], name: str = "") -> EvalReport:
+    """Run each question once (after one warm-up query) and record rank and latency."""
+    report = EvalReport(name=name)
+    if questions:
+        retriever.search(questions[0].text)  # warm-up: lazy loads are not per-question latency
+    for q in questions:
+        started = time.perf_counter()
+        result = retriever.search(q.text, k=10)
+        elapsed = (time.perf_counter() - started) * 1000
+        keys = [h.article.key for h in result.hits]
+        expected = set(q.answers)
+        rank = next((i + 1 for i, key in enumerate(keys) if key in expected), None)
+        report.results.append(QuestionResult(question=q.text, rank=rank, top=keys[:3], latency_ms=elapsed))
+    return report
+
+
+def run_ablations(kb: KnowledgeBase, questions: list[Question]) -> list[EvalReport]:
+    """The evaluation of each configuration, from the bigram baseline to the full pipeline."""
+    reports = []
+    for name, config in ABLATIONS.items():
+        retriever = Retriever(kb, config)
+        if config.rerank and not retriever.reranking:
+            continue  # no embedding model installed / no vectors in the index
+        reports.append(evaluate(retriever, questions, name=name))
+    return reports

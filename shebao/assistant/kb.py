@@ -1,0 +1,291 @@
+"""The knowledge base: articles of a folder of documents, their search tokens and passage vectors.
+
+An index lives under ``$SHEBAO_HOME/kb/<corpus-id>/`` (one per documents folder); the last one
+built is the default (``$SHEBAO_HOME/kb/current``). Rebuilding is incremental: each file is
+split, segmented and embedded once per content hash, and reused from ``cache/`` afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from shebao.assistant.documents import Article, DocumentError, file_sha256, list_documents, read_document
+from shebao.assistant.embedding import DEFAULT_EMBEDDER, Embedder, load_embedder
+from shebao.assistant.segment import Segmenter, segmenter_fingerprint
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1
+CURRENT_FILE = "current"
+
+
+class KnowledgeBaseNotBuilt(RuntimeError):
+    """No index has been built yet (``shebao kb build DIR`` builds one)."""
+
+
+def kb_root() -> Path:
+    from shebao.core.settings import get_settings
+
+    return get_settings().home / "kb"
+
+
+def index_dir_for(corpus_dir: Path, root: Path | None = None) -> Path:
+    """Where the index of a documents folder lives (stable per absolute folder path)."""
+    resolved = str(Path(corpus_dir).expanduser().resolve())
+    slug = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:12]
+    return (root or kb_root()) / slug
+
+
+def current_index_dir(root: Path | None = None) -> Path | None:
+    """The index built last, if any."""
+    root = root or kb_root()
+    pointer = root / CURRENT_FILE
+    if not pointer.exists():
+        return None
+    path = root / pointer.read_text(encoding="utf-8").strip()
+    return path if (path / "manifest.json").exists() else None
+
+
+def passage_text(article: Article) -> str:
+    """What is indexed for an article: the law's title and chapter give context to short articles."""
+    head = " ".join(part for part in (article.law, article.chapter, article.section) if part)
+    return f"{head}\n{article.text}"
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    files: int = 0
+    articles: int = 0
+    reused: list[str] = field(default_factory=list)
+    processed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    embedder: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "index_dir": str(self.index_dir),
+            "files": self.files,
+            "articles": self.articles,
+            "reused": self.reused,
+            "processed": self.processed,
+            "removed": self.removed,
+            "skipped": self.skipped,
+            "embedder": self.embedder,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def build(
+    corpus_dir: Path,
+    *,
+    index_dir: Path | None = None,
+    embedder: str | None = DEFAULT_EMBEDDER,
+    make_current: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build or refresh the index of a folder of documents.
+
+    Args:
+        corpus_dir: folder of .md/.txt/.docx/.pdf documents (searched recursively).
+        index_dir: where to write the index (default: under ``$SHEBAO_HOME/kb``).
+        embedder: passage-vector model name, or ``None``/``"none"`` for BM25 only.
+        make_current: record this index as the default one for ``shebao ask``.
+        progress: called with a short message per processed file.
+
+    Examples:
+        >>> build(Path("../shared/corpus/laws"))  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    corpus_dir = Path(corpus_dir).expanduser().resolve()
+    paths = list_documents(corpus_dir)
+    index_dir = index_dir or index_dir_for(corpus_dir)
+    cache_dir = index_dir / "cache"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    report = BuildReport(index_dir=index_dir)
+
+    model = load_embedder(embedder) if embedder not in (None, "none") else None
+    report.embedder = model.name if model is not None else None
+    fingerprint = segmenter_fingerprint()
+    segmenter = Segmenter("jieba")
+
+    old_manifest = {}
+    if (index_dir / "manifest.json").exists():
+        old_manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+
+    files: dict[str, dict] = {}
+    all_articles: list[Article] = []
+    all_tokens: list[list[str]] = []
+    vectors: list[np.ndarray] = []
+    for path in paths:
+        rel = str(path.relative_to(corpus_dir))
+        sha = file_sha256(path)
+        entry_path = cache_dir / f"{sha}.json"
+        vec_path = cache_dir / f"{sha}.{report.embedder}.npy" if model is not None else None
+        entry = None
+        if entry_path.exists():
+            cached = json.loads(entry_path.read_text(encoding="utf-8"))
+            if cached.get("segmenter") == fingerprint:
+                entry = cached
+        if entry is None:
+            try:
+                doc = read_document(path)
+            except DocumentError as exc:
+                report.skipped[rel] = str(exc)
+                continue
+            articles = doc.articles
+            for article in articles:
+                article.source = rel
+            entry = {
+                "segmenter": fingerprint,
+                "title": doc.title,
+                "date": doc.date,
+                "articles": [a.to_dict() for a in articles],
+                "tokens": [segmenter.tokens(passage_text(a)) for a in articles],
+            }
+            _atomic_write(entry_path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+            report.processed.append(rel)
+        else:
+            report.reused.append(rel)
+        articles = [Article(**a) for a in entry["articles"]]
+        for article in articles:
+            article.source = rel
+        if not articles:
+            report.skipped[rel] = "未识别出任何条文（第X条）"
+        if model is not None and vec_path is not None:
+            if vec_path.exists():
+                vecs = np.load(vec_path)
+            else:
+                if rel not in report.processed:
+                    report.processed.append(rel)
+                vecs = model.passage([passage_text(a) for a in articles])
+                np.save(vec_path, vecs)
+            vectors.append(vecs.astype(np.float32))
+        if progress is not None:
+            progress(f"{'复用' if rel in report.reused and rel not in report.processed else '处理'} {rel}：{len(articles)} 条")
+        files[rel] = {"sha256": sha, "title": entry["title"], "date": entry["date"], "articles": len(articles)}
+        all_articles.extend(articles)
+        all_tokens.extend(entry["tokens"])
+    report.reused = [r for r in report.reused if r not in report.processed]
+    report.removed = sorted(set(old_manifest.get("files", {})) - set(files))
+    report.files = len(files)
+    report.articles = len(all_articles)
+
+    _check_unique(all_articles)
+    _atomic_write(
+        index_dir / "articles.json",
+        json.dumps([a.to_dict() for a in all_articles], ensure_ascii=False).encode("utf-8"),
+    )
+    _atomic_write(index_dir / "tokens.json", json.dumps(all_tokens, ensure_ascii=False).encode("utf-8"))
+    emb_path = index_dir / "embeddings.npy"
+    if model is not None:
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, model.dim), dtype=np.float32)
+        np.save(emb_path.with_suffix(".tmp.npy"), matrix)
+        os.replace(emb_path.with_suffix(".tmp.npy"), emb_path)
+    elif emb_path.exists():
+        emb_path.unlink()
+    manifest = {
+        "format": INDEX_FORMAT,
+        "corpus_dir": str(corpus_dir),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "segmenter": fingerprint,
+        "embedder": report.embedder,
+        "files": files,
+        "articles": len(all_articles),
+    }
+    _atomic_write(index_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+    _prune_cache(cache_dir, {v["sha256"] for v in files.values()})
+    if make_current:
+        _atomic_write(index_dir.parent / CURRENT_FILE, index_dir.name.encode("utf-8"))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_unique(articles: list[Article]) -> None:
+    seen: dict[tuple[str, int], str] = {}
+    for article in articles:
+        if article.key in seen and seen[article.key] != article.source:
+            # Two files with the same title: citations would be ambiguous, so say so loudly.
+            log.warning("两个文件的标题相同：%s（%s 与 %s）", article.law, seen[article.key], article.source)
+        seen.setdefault(article.key, article.source)
+
+
+def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
+    for path in cache_dir.iterdir():
+        if path.name.split(".", 1)[0] not in keep:
+            path.unlink(missing_ok=True)
+
+
+@dataclass
+class KnowledgeBase:
+    """A loaded index: articles, their tokens, optional passage vectors."""
+
+    index_dir: Path
+    manifest: dict
+    articles: list[Article]
+    tokens: list[list[str]]
+    embeddings: np.ndarray | None
+
+    def __post_init__(self) -> None:
+        self._by_key = {a.key: i for i, a in enumerate(self.articles)}
+
+    def find(self, law: str, article: int) -> Article | None:
+        i = self._by_key.get((law, int(article)))
+        return self.articles[i] if i is not None else None
+
+    def laws(self) -> list[str]:
+        return sorted({a.law for a in self.articles})
+
+    @property
+    def embedder_name(self) -> str | None:
+        return self.manifest.get("embedder")
+
+
+def load(index_dir: Path) -> KnowledgeBase:
+    """Load a built index."""
+    index_dir = Path(index_dir)
+    manifest_path = index_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise KnowledgeBaseNotBuilt(str(index_dir))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    articles = [Article(**a) for a in json.loads((index_dir / "articles.json").read_text(encoding="utf-8"))]
+    tokens = json.loads((index_dir / "tokens.json").read_text(encoding="utf-8"))
+    emb_path = index_dir / "embeddings.npy"
+    embeddings = np.load(emb_path) if emb_path.exists() and manifest.get("embedder") else None
+    if embeddings is not None and len(embeddings) != len(articles):
+        log.warning("passage vectors do not match the articles: ignoring them (rebuild the index)")
+        embeddings = None
+    return KnowledgeBase(index_dir=index_dir, manifest=manifest, articles=articles, tokens=tokens, embeddings=embeddings)
+
+
+def open_knowledge_base(corpus_dir: Path | None = None, *, embedder: str | None = DEFAULT_EMBEDDER) -> KnowledgeBase:
+    """The knowledge base of ``corpus_dir`` (built or refreshed on use), else the current one.
+
+    Raises:
+        KnowledgeBaseNotBuilt: no corpus given and nothing built yet.
+    """
+    if corpus_dir is not None:
+        report = build(Path(corpus_dir), embedder=embedder, make_current=False)
+        return load(report.index_dir)
+    current = current_index_dir()
+    if current is None:
+        raise KnowledgeBaseNotBuilt(str(kb_root()))
+    return load(current)

@@ -1,0 +1,71 @@
+"""The curated lexicon of colloquial ↔ legal terms used to expand questions.
+
+Citizens say 失业金, the law says 失业保险金; they say 坐牢, the law says 收监执行. The lexicon
+(``data/lexicon.yaml``) maps each everyday phrase to the legal terms that the articles use, and a
+question is searched with both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everyday phrase → legal terms."""
+
+    terms: dict[str, tuple[str, ...]]
+
+    def matches(self, question: str) -> list[str]:
+        """The lexicon phrases found in a question, longest first (a shorter phrase inside a longer
+        match is not counted twice)."""
+        found: list[str] = []
+        covered = [False] * len(question)
+        for phrase in sorted(self.terms, key=len, reverse=True):
+            start = question.find(phrase)
+            while start >= 0:
+                end = start + len(phrase)
+                if not all(covered[start:end]):
+                    found.append(phrase)
+                    for i in range(start, end):
+                        covered[i] = True
+                    break
+                start = question.find(phrase, start + 1)
+        return found
+
+    def expand(self, question: str) -> list[str]:
+        """Legal terms to search in addition to the question's own words."""
+        out: list[str] = []
+        for phrase in self.matches(question):
+            for term in self.terms[phrase]:
+                if term not in out:
+                    out.append(term)
+        return out
+
+    def vocabulary(self) -> set[str]:
+        """Every phrase and legal term the lexicon knows (used to tell domain questions apart)."""
+        words = set(self.terms)
+        for legal in self.terms.values():
+            words.update(legal)
+        return words
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """Load a lexicon file (default: the shipped one)."""
+    if path is None:
+        text = resources.files("shebao.assistant").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    terms = {str(k): tuple(str(v) for v in (vals or [])) for k, vals in (data.get("terms") or {}).items()}
+    return Lexicon(terms=terms)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return load_lexicon()

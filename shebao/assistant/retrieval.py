@@ -1,0 +1,188 @@
+"""Retrieval: which articles answer a question asked in everyday Chinese.
+
+BM25 (bm25s) over jieba tokens (with the domain dictionary), the question expanded with the
+legal terms of the colloquial ↔ legal lexicon, then an optional rerank by sentence embeddings
+(passage vectors computed at build time). Each part can be switched off, which is how the
+evaluation measures what each one adds over a plain character-bigram BM25.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shebao.assistant.documents import Article
+from shebao.assistant.embedding import Embedder, load_embedder
+from shebao.assistant.kb import KnowledgeBase, passage_text
+from shebao.assistant.lexicon import Lexicon, default_lexicon
+from shebao.assistant.segment import Segmenter, domain_dictionary_words
+
+# Weight of the lexicon's legal terms relative to the question's own words.
+EXPANSION_WEIGHT = 0.6
+# Share of the (max-normalised) BM25 score in the final score when the reranker is on.
+BM25_SHARE = 0.5
+# How many BM25 candidates the reranker reorders.
+RERANK_DEPTH = 50
+
+
+@dataclass
+class Hit:
+    """One retrieved article with its scores."""
+
+    article: Article
+    score: float
+    bm25: float
+    dense: float | None = None
+    index: int = -1
+
+
+@dataclass
+class SearchResult:
+    """Ranked hits plus what is needed to decide whether anything relevant was found."""
+
+    query: str
+    hits: list[Hit]
+    query_tokens: list[str]
+    expansions: list[str]
+    coverage: float
+    domain_terms: list[str] = field(default_factory=list)
+    dense_top: float | None = None
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    segmentation: str = "jieba"  # "jieba", "jieba-plain", "bigram"
+    lexicon: bool = True
+    rerank: bool = True
+
+
+class Retriever:
+    """Search a knowledge base.
+
+    Args:
+        kb: the loaded knowledge base.
+        config: which parts to use (all by default; the reranker only if vectors exist).
+        embedder: the query embedder (default: the one the index was built with, if installed).
+
+    Examples:
+        >>> retriever = Retriever(load(index_dir))  # doctest: +SKIP
+        >>> retriever.search("失业金能领几个月").hits[0].article.article  # doctest: +SKIP
+        17
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: RetrievalConfig | None = None,
+        *,
+        embedder: Embedder | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        import bm25s
+
+        self.kb = kb
+        self.config = config or RetrievalConfig()
+        self.segmenter = Segmenter(self.config.segmentation)
+        self.lexicon = lexicon or default_lexicon()
+        if self.config.segmentation == "jieba":
+            corpus_tokens = kb.tokens
+        else:
+            corpus_tokens = [self.segmenter.tokens(passage_text(a)) for a in kb.articles]
+        self.vocabulary = {t for doc in corpus_tokens for t in doc}
+        self._doc_sets = [set(doc) for doc in corpus_tokens]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index([doc if doc else ["<empty>"] for doc in corpus_tokens], show_progress=False)
+        n = len(corpus_tokens)
+        df: dict[str, int] = {}
+        for doc in self._doc_sets:
+            for t in doc:
+                df[t] = df.get(t, 0) + 1
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._domain_words = {w for w in domain_dictionary_words()} | self.lexicon.vocabulary()
+
+        self.embedder: Embedder | None = None
+        self.embeddings: np.ndarray | None = None
+        if self.config.rerank and kb.embeddings is not None and kb.embedder_name:
+            self.embedder = embedder or load_embedder(kb.embedder_name)
+            if self.embedder is not None:
+                self.embeddings = kb.embeddings
+
+    @property
+    def reranking(self) -> bool:
+        return self.embeddings is not None and self.embedder is not None
+
+    def _bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if t in self.vocabulary]
+        if not known:
+            return np.zeros(len(self.kb.articles), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
+    def search(self, query: str, k: int = 10) -> SearchResult:
+        """Rank the articles for a question, best first."""
+        query = query.strip()
+        tokens = self.segmenter.tokens(query)
+        expansions = self.lexicon.expand(query) if self.config.lexicon else []
+        scores = self._bm25_scores(tokens)
+        if expansions:
+            extra: list[str] = []
+            for term in expansions:
+                extra.extend(self.segmenter.tokens(term))
+            scores = scores + EXPANSION_WEIGHT * self._bm25_scores(extra)
+
+        content = [t for t in dict.fromkeys(tokens)]
+        total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
+        coverage = sum(self._idf.get(t, 0.0) for t in content if t in self.vocabulary) / total_idf
+        domain_terms = [w for w in self._domain_words if len(w) >= 2 and w in query]
+
+        dense = None
+        dense_top = None
+        order = np.argsort(-scores, kind="stable")
+        if self.reranking and len(order):
+            assert self.embedder is not None and self.embeddings is not None
+            qvec = self.embedder.query([query])[0]
+            dense = self.embeddings @ qvec
+            depth = min(RERANK_DEPTH, len(order))
+            candidates = order[:depth]
+            top_bm25 = float(scores[candidates[0]]) or 1.0
+            cand_dense = dense[candidates]
+            lo, hi = float(cand_dense.min()), float(cand_dense.max())
+            spread = (hi - lo) or 1.0
+            fused = BM25_SHARE * (scores[candidates] / top_bm25) + (1 - BM25_SHARE) * ((cand_dense - lo) / spread)
+            reorder = candidates[np.argsort(-fused, kind="stable")]
+            final = np.full(len(scores), -1.0, dtype=np.float32)
+            final[candidates] = fused
+            order = np.concatenate([reorder, order[depth:]])
+            dense_top = float(dense.max())
+        else:
+            final = scores
+        hits = []
+        for i in order[:k]:
+            i = int(i)
+            if scores[i] <= 0 and (dense is None):
+                break
+            hits.append(
+                Hit(
+                    article=self.kb.articles[i],
+                    score=float(final[i]),
+                    bm25=float(scores[i]),
+                    dense=float(dense[i]) if dense is not None else None,
+                    index=i,
+                )
+            )
+        return SearchResult(
+            query=query,
+            hits=hits,
+            query_tokens=tokens,
+            expansions=expansions,
+            coverage=coverage,
+            domain_terms=domain_terms,
+            dense_top=dense_top,
+        )
+
+    def overlap(self, hit: Hit, tokens: list[str]) -> float:
+        """IDF-weighted share of the question's tokens that occur in an article."""
+        content = list(dict.fromkeys(tokens))
+        total = sum(self._idf.get(t, 8.0) for t in content) or 1.0
+        return sum(self._idf.get(t, 0.0) for t in content if t in self._doc_sets[hit.index]) / total
