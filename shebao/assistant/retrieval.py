@@ -9,6 +9,7 @@ evaluation measures what each one adds over a plain character-bigram BM25.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,11 +21,19 @@ from shebao.assistant.lexicon import Lexicon, default_lexicon
 from shebao.assistant.segment import Segmenter, domain_dictionary_words
 
 # Weight of the lexicon's legal terms relative to the question's own words.
-EXPANSION_WEIGHT = 0.6
+EXPANSION_WEIGHT = 1.0
 # Share of the (max-normalised) BM25 score in the final score when the reranker is on.
-BM25_SHARE = 0.5
+BM25_SHARE = 0.3
 # How many BM25 candidates the reranker reorders.
 RERANK_DEPTH = 50
+# How BM25 and embedding scores are combined: "zscore" (each standardised over the whole
+# corpus) or "minmax" (each scaled to [0, 1] over the candidates).
+FUSION = "zscore"
+# A regional regulation (浙江省…条例) applies to questions about that region: when the question
+# names no region, national texts come first, so regional articles' scores are scaled by this.
+REGIONAL_FACTOR = 0.8
+
+_REGION_RE = re.compile(r"^(.{2,7}?)(省|自治区|市)(?=.{2,})")
 
 
 @dataclass
@@ -100,6 +109,7 @@ class Retriever:
             for t in doc:
                 df[t] = df.get(t, 0) + 1
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._regions = [_region_of(a.law) for a in kb.articles]
         self._domain_words = {w for w in domain_dictionary_words()} | self.lexicon.vocabulary()
 
         self.embedder: Embedder | None = None
@@ -119,6 +129,13 @@ class Retriever:
             return np.zeros(len(self.kb.articles), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
+    def _regional_weights(self, query: str) -> np.ndarray:
+        weights = np.ones(len(self._regions), dtype=np.float32)
+        for i, region in enumerate(self._regions):
+            if region and region not in query:
+                weights[i] = REGIONAL_FACTOR
+        return weights
+
     def search(self, query: str, k: int = 10) -> SearchResult:
         """Rank the articles for a question, best first."""
         query = query.strip()
@@ -130,6 +147,8 @@ class Retriever:
             for term in expansions:
                 extra.extend(self.segmenter.tokens(term))
             scores = scores + EXPANSION_WEIGHT * self._bm25_scores(extra)
+
+        scores = scores * self._regional_weights(query)
 
         content = [t for t in dict.fromkeys(tokens)]
         total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
@@ -145,11 +164,7 @@ class Retriever:
             dense = self.embeddings @ qvec
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
-            top_bm25 = float(scores[candidates[0]]) or 1.0
-            cand_dense = dense[candidates]
-            lo, hi = float(cand_dense.min()), float(cand_dense.max())
-            spread = (hi - lo) or 1.0
-            fused = BM25_SHARE * (scores[candidates] / top_bm25) + (1 - BM25_SHARE) * ((cand_dense - lo) / spread)
+            fused = _fuse(scores, dense, candidates)
             reorder = candidates[np.argsort(-fused, kind="stable")]
             final = np.full(len(scores), -1.0, dtype=np.float32)
             final[candidates] = fused
@@ -186,3 +201,26 @@ class Retriever:
         content = list(dict.fromkeys(tokens))
         total = sum(self._idf.get(t, 8.0) for t in content) or 1.0
         return sum(self._idf.get(t, 0.0) for t in content if t in self._doc_sets[hit.index]) / total
+
+
+def _region_of(law: str) -> str | None:
+    """The region a regional regulation applies to (浙江省工伤保险条例 → 浙江), else None."""
+    if law.startswith(("中华人民共和国", "国务院", "最高人民法院", "全国")):
+        return None
+    match = _REGION_RE.match(law)
+    if not match:
+        return None
+    # 广西壮族自治区 → 广西: people name the region, not its full official name.
+    return match.group(1)[:2] if match.group(2) == "自治区" else match.group(1)
+
+
+def _fuse(bm25: np.ndarray, dense: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Combine the BM25 and embedding scores of the candidates (higher is better)."""
+    if FUSION == "minmax":
+        top = float(bm25[candidates[0]]) or 1.0
+        cand = dense[candidates]
+        lo, hi = float(cand.min()), float(cand.max())
+        return BM25_SHARE * (bm25[candidates] / top) + (1 - BM25_SHARE) * ((cand - lo) / ((hi - lo) or 1.0))
+    b = (bm25 - bm25.mean()) / (float(bm25.std()) or 1.0)
+    d = (dense - dense.mean()) / (float(dense.std()) or 1.0)
+    return (BM25_SHARE * b + (1 - BM25_SHARE) * d)[candidates]
