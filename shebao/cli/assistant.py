@@ -1,0 +1,154 @@
+"""智导 commands: build the knowledge base, evaluate it, ask questions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from shebao.cli import app
+from shebao.cli.common import console, fail, print_json
+
+kb_app = typer.Typer(help="智导知识库：由政策文档建立索引、评测检索效果。", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+@kb_app.command("build")
+def kb_build(
+    directory: Path = typer.Argument(..., help="政策文档目录（.md/.txt/.docx/.pdf，含子目录）"),
+    no_embeddings: bool = typer.Option(False, "--no-embeddings", help="不计算语义向量（只用 BM25 + 词表）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出建库结果"),
+) -> None:
+    """由文档目录建立（或增量更新）知识库索引，并设为默认知识库。
+
+    例：shebao kb build ../shared/corpus/laws
+    """
+    from shebao.assistant.documents import DocumentError
+    from shebao.assistant.kb import DEFAULT_EMBEDDER, build
+
+    try:
+        report = build(
+            directory,
+            embedder=None if no_embeddings else DEFAULT_EMBEDDER,
+            progress=None if as_json else (lambda msg: console.print(msg)),
+        )
+    except DocumentError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(report.to_dict())
+        return
+    console.print(
+        f"[green]知识库已建立[/green]：{report.files} 个文件，{report.articles} 条条文；"
+        f"新处理 {len(report.processed)} 个，复用 {len(report.reused)} 个，移除 {len(report.removed)} 个；"
+        f"语义向量：{report.embedder or '无'}；用时 {report.seconds:.1f} 秒。索引：{report.index_dir}"
+    )
+    for name, why in report.skipped.items():
+        console.print(f"[yellow]跳过[/yellow] {name}：{why}")
+
+
+@kb_app.command("eval")
+def kb_eval(
+    corpus: Path | None = typer.Option(None, "--corpus", help="文档目录（默认用已建立的知识库）"),
+    questions: Path | None = typer.Option(None, "--questions", help="评测题集 YAML（默认用随包的冻结题集）"),
+    no_ablations: bool = typer.Option(False, "--no-ablations", help="只评测完整流程，不做逐项对比"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """评测检索：逐题输出 hit@1、hit@3、MRR 与耗时，并与字二元组 BM25 基线逐项对比。
+
+    例：shebao kb eval --corpus ../shared/corpus/laws
+    """
+    from shebao.assistant.evaluation import ABLATIONS, evaluate, load_question_set, run_ablations
+    from shebao.assistant.kb import KnowledgeBaseNotBuilt, open_knowledge_base
+    from shebao.assistant.retrieval import Retriever
+    from shebao.assistant.service import NOT_BUILT_MESSAGE
+
+    try:
+        kb = open_knowledge_base(corpus)
+    except KnowledgeBaseNotBuilt:
+        fail(NOT_BUILT_MESSAGE)
+        return
+    qs, _ = load_question_set(questions)
+    if no_ablations:
+        full_name = list(ABLATIONS)[-1]
+        reports = [evaluate(Retriever(kb), qs, name=full_name)]
+    else:
+        reports = run_ablations(kb, qs)
+    full = reports[-1]
+    if as_json:
+        print_json(
+            {
+                "summary": [r.summary() for r in reports],
+                "questions": [
+                    {"question": r.question, "rank": r.rank, "top": [list(t) for t in r.top], "latency_ms": round(r.latency_ms, 2)}
+                    for r in full.results
+                ],
+            }
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"逐题结果（{full.name}）", show_lines=False)
+    for col in ("#", "问题", "命中名次", "hit@1", "hit@3", "RR", "耗时ms", "第一条结果"):
+        table.add_column(col)
+    for i, r in enumerate(full.results, 1):
+        top = f"{r.top[0][0]} 第{r.top[0][1]}条" if r.top else "-"
+        table.add_row(
+            str(i), r.question, str(r.rank or "-"), "✓" if r.rank == 1 else "", "✓" if r.rank and r.rank <= 3 else "",
+            f"{1 / r.rank:.2f}" if r.rank else "0", f"{r.latency_ms:.1f}", top,
+        )
+    from shebao.cli.common import out
+
+    out.print(table)
+    summary = Table(title=f"合计（{len(qs)} 题）")
+    for col in ("配置", "hit@1", "hit@3", "MRR", "p50 ms", "p95 ms"):
+        summary.add_column(col)
+    for r in reports:
+        s = r.summary()
+        summary.add_row(r.name, f"{s['hit@1']:.1%}", f"{s['hit@3']:.1%}", f"{s['mrr']:.3f}", f"{s['latency_p50_ms']:.1f}", f"{s['latency_p95_ms']:.1f}")
+    out.print(summary)
+
+
+@app.command("ask")
+def ask(
+    question: str | None = typer.Argument(None, help="问题，例如：上下班路上被车撞了算工伤吗"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（answer、citations、policy_references）"),
+    corpus: Path | None = typer.Option(None, "--corpus", help="文档目录（首次使用时自动建库）"),
+    batch: Path | None = typer.Option(None, "--batch", help="批量提问：文件每行一个问题，逐行输出 JSON（- 表示标准输入）"),
+    no_rerank: bool = typer.Option(False, "--no-rerank", help="不用语义向量重排（只用 BM25 + 词表）"),
+) -> None:
+    """向智导提问：依据知识库条文作答，并给出准确出处；个人退休时间、养老金测算交给计算器。
+
+    例：shebao ask "失业金能领几个月" --json --corpus ../shared/corpus/laws
+    """
+    from shebao.assistant.kb import KnowledgeBaseNotBuilt
+    from shebao.assistant.service import NOT_BUILT_MESSAGE, make_assistant
+
+    if question is None and batch is None:
+        fail("请给出问题，或用 --batch 文件 批量提问。例：shebao ask \"失业金能领几个月\"")
+    try:
+        assistant = make_assistant(corpus, rerank=not no_rerank)
+    except KnowledgeBaseNotBuilt:
+        fail(NOT_BUILT_MESSAGE)
+        return
+    if batch is not None:
+        stream = sys.stdin if str(batch) == "-" else open(batch, encoding="utf-8")
+        with stream:
+            for line in stream:
+                if line.strip():
+                    print_json(assistant.ask(line.strip()))
+        return
+    result = assistant.ask(question or "")
+    if as_json:
+        print_json(result)
+        return
+    from shebao.cli.common import out
+
+    out.print(result["answer"])
+    if result["citations"]:
+        out.print("\n[bold]出处[/bold]")
+        for n, c in enumerate(result["citations"], 1):
+            out.print(f"[{n}] 《{c['law']}》第{c['article']}条" + (f"（{c['chapter']}）" if c.get("chapter") else ""))
+    for ref in result.get("policy_references") or []:
+        out.print(f"参数依据：{ref.get('title', '')} {ref.get('document', '')} {ref.get('article', '')}".strip())
