@@ -1,0 +1,95 @@
+"""The CLI commands and the HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+import shebao.cli.assistant  # noqa: F401 - registers the commands
+from shebao.api.assistant import router
+from shebao.cli import app
+
+runner = CliRunner()
+
+
+def _small_corpus(tmp_path: Path, laws_dir: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("失业保险条例(1999-01-22).md", "女职工劳动保护特别规定(2012-04-28).md"):
+        shutil.copy(laws_dir / name, corpus / name)
+    return corpus
+
+
+def test_ask_without_knowledge_base_says_how_to_build(shebao_home):
+    result = runner.invoke(app, ["ask", "失业金能领几个月"])
+    assert result.exit_code == 1
+    assert "知识库尚未建立" in result.output and "shebao kb build" in result.output
+
+
+def test_build_ask_and_batch(tmp_path, shebao_home, laws_dir):
+    corpus = _small_corpus(tmp_path, laws_dir)
+    built = runner.invoke(app, ["kb", "build", str(corpus), "--json", "--no-embeddings"])
+    assert built.exit_code == 0, built.output
+    report = json.loads(built.stdout)
+    assert report["files"] == 2 and report["articles"] == 49
+
+    asked = runner.invoke(app, ["ask", "失业金能领几个月", "--json", "--no-rerank"])
+    assert asked.exit_code == 0, asked.output
+    answer = json.loads(asked.stdout)
+    assert answer["citations"][0] == {
+        **answer["citations"][0], "law": "失业保险条例", "article": 17,
+    }
+    assert answer["policy_references"] == []
+
+    batch = tmp_path / "q.txt"
+    batch.write_text("生孩子产假有多少天？\n\n今天天气怎么样\n", encoding="utf-8")
+    out = runner.invoke(app, ["ask", "--batch", str(batch), "--no-rerank"])
+    assert out.exit_code == 0, out.output
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(lines) == 2
+    assert lines[0]["citations"][0]["law"] == "女职工劳动保护特别规定" and lines[0]["citations"][0]["article"] == 7
+    assert lines[1]["found"] is False
+
+    human = runner.invoke(app, ["ask", "生孩子产假有多少天？", "--no-rerank"])
+    assert "《女职工劳动保护特别规定》第七条" in human.stdout and "出处" in human.stdout
+
+
+def test_kb_eval_prints_figures(tmp_path, shebao_home, laws_dir):
+    corpus = _small_corpus(tmp_path, laws_dir)
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "questions:\n"
+        "  - q: 失业金能领几个月\n    answers: [{law: 失业保险条例, article: 17}]\n"
+        "  - q: 生孩子产假有多少天\n    answers: [{law: 女职工劳动保护特别规定, article: 7}]\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["kb", "build", str(corpus), "--no-embeddings"]).exit_code == 0
+    result = runner.invoke(app, ["kb", "eval", "--questions", str(questions), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    names = [s["name"] for s in data["summary"]]
+    assert names[0].startswith("baseline") and len(data["questions"]) == 2
+    assert data["summary"][-1]["hit@1"] == 1.0
+    table = runner.invoke(app, ["kb", "eval", "--questions", str(questions)])
+    assert "hit@3" in table.stdout and "MRR" in table.stdout
+
+
+def test_api_ask(tmp_path, shebao_home, laws_dir):
+    api = FastAPI()
+    api.include_router(router)
+    client = TestClient(api)
+    missing = client.post("/api/v1/ask", json={"question": "失业金能领几个月"})
+    assert missing.status_code == 503 and "知识库尚未建立" in missing.json()["detail"]
+
+    corpus = _small_corpus(tmp_path, laws_dir)
+    assert runner.invoke(app, ["kb", "build", str(corpus), "--no-embeddings"]).exit_code == 0
+    response = client.post("/api/v1/ask", json={"question": "失业金能领几个月"})  # no login needed
+    assert response.status_code == 200
+    body = response.json()
+    assert body["found"] and body["citations"][0]["law"] == "失业保险条例" and body["citations"][0]["article"] == 17
+    assert client.post("/api/v1/ask", json={"question": ""}).status_code == 422
