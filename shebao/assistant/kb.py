@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from shebao.assistant.documents import Article, DocumentError, file_sha256, list_documents, read_document
-from shebao.assistant.embedding import DEFAULT_EMBEDDER, Embedder, load_embedder
+from shebao.assistant.embedding import DEFAULT_EMBEDDER, load_embedder
 from shebao.assistant.segment import Segmenter, segmenter_fingerprint
 
 log = logging.getLogger(__name__)

@@ -113,7 +113,7 @@ def recognise(question: str) -> Intent | None:
             intent.assumptions.extend(notes)
         return intent
 
-    if birth and about_retirement:
+    if birth and about_retirement and (asks_when or not asks_amount):
         intent = Intent(kind="retirement", inputs={"birth_date": _birth_date(birth)})
         sex, category, notes = _sex_and_category(q)
         intent.inputs["sex"], intent.inputs["category"] = sex, category

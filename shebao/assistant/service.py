@@ -6,7 +6,13 @@ import threading
 from pathlib import Path
 
 from shebao.assistant.answer import Assistant
-from shebao.assistant.kb import DEFAULT_EMBEDDER, KnowledgeBaseNotBuilt, current_index_dir, load, open_knowledge_base
+from shebao.assistant.kb import (
+    DEFAULT_EMBEDDER,
+    KnowledgeBaseNotBuilt,
+    current_index_dir,
+    load,
+    open_knowledge_base,
+)
 from shebao.assistant.retrieval import RetrievalConfig, Retriever
 
 NOT_BUILT_MESSAGE = (
