@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from conftest import AS_OF, months
+from risk_builders import AS_OF, months
 
 from shebao.risk.screening import screen_folder
 

@@ -34,15 +34,19 @@ class SparkDialect(Dialect):
         return expr if kind == STRING else f"CAST({expr} AS {SQL_TYPES[kind]})"
 
 
-def local_session(cores: int = 2, memory: str = "4g") -> Any:
-    """A local-mode SparkSession tuned for one machine (few shuffle partitions, no UI)."""
+def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | None = None) -> Any:
+    """A local-mode SparkSession tuned for one machine (few shuffle partitions, no UI).
+
+    Tiny test data runs fastest with one shuffle partition; large data with a few per core.
+    """
     from pyspark.sql import SparkSession
 
     return (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("shebao-screening")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", str(max(4, cores * 2)))
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(4, cores * 2)))
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", memory)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
