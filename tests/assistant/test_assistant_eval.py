@@ -45,3 +45,18 @@ def test_bm25_and_lexicon_work_without_an_embedding_model(laws_kb):
     assert not retriever.reranking
     report = evaluate(retriever, questions)
     assert report.hit_at(3) >= 0.80, report.summary()
+
+
+def test_held_out_questions_written_after_tuning(laws_kb):
+    """A second set written after tuning and never tuned on: a check that the gains generalise."""
+    from importlib import resources
+    from pathlib import Path
+
+    path = Path(str(resources.files("shebao.assistant").joinpath("data/heldout_questions.yaml")))
+    questions, _ = load_question_set(path)
+    assert len(questions) >= 40
+    full = evaluate(Retriever(laws_kb), questions)
+    baseline = evaluate(Retriever(laws_kb, ABLATIONS["baseline (character-bigram BM25)"]), questions)
+    assert full.hit_at(3) >= 0.85, full.summary()
+    assert full.hit_at(1) >= 0.60, full.summary()
+    assert full.mrr >= baseline.mrr + 0.15
