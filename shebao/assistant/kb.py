@@ -190,6 +190,19 @@ def build(
     report.articles = len(all_articles)
 
     _check_unique(all_articles)
+    unchanged = (
+        not report.processed
+        and not report.removed
+        and old_manifest.get("format") == INDEX_FORMAT
+        and old_manifest.get("segmenter") == fingerprint
+        and old_manifest.get("embedder") == report.embedder
+        and old_manifest.get("files") == files
+    )
+    if unchanged:  # nothing to rewrite: ``ask --corpus`` checks the folder on every call
+        if make_current:
+            _atomic_write(index_dir.parent / CURRENT_FILE, index_dir.name.encode("utf-8"))
+        report.seconds = time.perf_counter() - started
+        return report
     _atomic_write(
         index_dir / "articles.json",
         json.dumps([a.to_dict() for a in all_articles], ensure_ascii=False).encode("utf-8"),
