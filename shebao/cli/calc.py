@@ -1,0 +1,120 @@
+"""``shebao calc pension|retirement|plan|backpay``: the citizens' calculators (智导)."""
+
+from __future__ import annotations
+
+import typer
+
+from shebao.cli import app
+from shebao.cli.common import console, fail, print_json, read_json_input
+
+calc_app = typer.Typer(
+    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益。输入一个 JSON 对象，输出 JSON。",
+    no_args_is_help=True,
+)
+app.add_typer(calc_app, name="calc")
+
+SHIPPED_OPTION = typer.Option(False, "--shipped", help="只用随附的参数树，不读数据库中的参数修改")
+
+
+def _run(fn_name: str, path: str, shipped: bool) -> None:
+    import shebao.policy as policy
+    from shebao.cli.policy import _parameters
+    from shebao.policy import InputError, ParameterError
+
+    inputs = read_json_input(path)
+    if not isinstance(inputs, dict):
+        fail("输入应为一个 JSON 对象")
+    try:
+        result = getattr(policy, fn_name)(inputs, _parameters(shipped))
+    except (InputError, ParameterError) as exc:
+        fail(str(exc))
+    print_json(result)
+
+
+@calc_app.command("pension")
+def pension(
+    file: str = typer.Argument(None, help="输入 JSON 文件，- 为标准输入"),
+    batch: str = typer.Option(None, "--batch", help="批量：输入 Parquet 文件（列为单个计算的输入字段）"),
+    out: str = typer.Option(None, "--out", help="批量：输出 Parquet 文件（加上输出字段）"),
+    assessed_on: str = typer.Option("", "--assessed-on", help="批量：核定日期 YYYY-MM-DD（无 assessed_on 列时；默认今天）"),
+    threads: int = typer.Option(2, "--threads", help="批量：线程数"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """企业职工基本养老金测算（基础养老金 + 个人账户养老金 + 过渡性养老金），带计算过程与法规出处。
+
+    示例：echo '{"retirement_date":"2025-02","birth_date":"1965-01","original_retirement_age":60,"avg_contribution_index":"1.2","contribution_months":420,"pre_account_months":100,"account_balance":"100000"}' | shebao calc pension -
+
+    批量：shebao calc pension --batch persons.parquet --out pensions.parquet
+    """
+    if batch:
+        if not out:
+            fail("批量计算需要 --out OUT.parquet")
+        _batch(batch, out, assessed_on, threads, shipped)
+        return
+    if not file:
+        fail("需要输入文件（- 为标准输入），或 --batch IN.parquet --out OUT.parquet")
+    _run("calc_pension", file, shipped)
+
+
+def _batch(path: str, out: str, assessed_on: str, threads: int, shipped: bool) -> None:
+    import datetime as dt
+    import time
+
+    import pyarrow.parquet as pq
+
+    from shebao.cli.policy import _parameters
+    from shebao.policy import InputError, ParameterError
+    from shebao.policy.columns import pension_table
+
+    try:
+        table = pq.read_table(path)
+    except (FileNotFoundError, OSError) as exc:
+        fail(f"无法读取 {path}：{exc}")
+    day = dt.date.fromisoformat(assessed_on) if assessed_on else dt.date.today()
+    started = time.perf_counter()
+    try:
+        result = pension_table(table, params=_parameters(shipped), assessed_on=day, threads=threads)
+    except (InputError, ParameterError) as exc:
+        fail(str(exc))
+    elapsed = time.perf_counter() - started
+    pq.write_table(result, out)
+    eligible = int(result["eligible"].to_numpy(zero_copy_only=False).sum())
+    console.print(
+        f"[green]已计算[/green] {result.num_rows} 行（符合条件 {eligible} 行），用时 {elapsed:.2f} 秒 → {out}"
+    )
+
+
+@calc_app.command("retirement")
+def retirement(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """法定退休时间（渐进式延迟退休）、弹性退休的最早和最晚时间、最低缴费年限。
+
+    示例：echo '{"birth_date":"1970-05","original_retirement_age":60}' | shebao calc retirement -
+    """
+    _run("calc_retirement", file, shipped)
+
+
+@calc_app.command("plan")
+def plan(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """灵活就业人员参保套餐：各缴费档次的月缴费、累计缴费、预计养老金、回本月数和内部收益率。
+
+    示例：echo '{"birth_date":"1980-03","sex":"female","original_retirement_age":55,"contribution_months":60,"avg_contribution_index":"0.6","account_balance":"12000"}' | shebao calc plan -
+    """
+    _run("calc_plan", file, shipped)
+
+
+@calc_app.command("backpay")
+def backpay(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """补缴收益测算：补缴费用、每月增加的养老金、回本月数、内部收益率和法定条件。
+
+    示例：echo '{"birth_date":"1966-03","sex":"female","original_retirement_age":55,"contribution_months":150,"avg_contribution_index":"0.7","account_balance":"20000","backpay_months":36,"backpay_base":"5000"}' | shebao calc backpay -
+    """
+    _run("calc_backpay", file, shipped)

@@ -1,0 +1,197 @@
+"""The parameter store: the overlay of changes in the database, merged over the shipped YAML tree.
+
+This is the only part of the policy engine that touches storage. It never commits: the caller
+(a CLI command's unit of work, an API request) owns the transaction, and the audit entry of a
+change joins it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shebao.policy.models import ParameterOverride
+from shebao.policy.paramset import Override, ParameterSet, load_parameters, validate_override
+from shebao.policy.tree import NATIONAL, ParameterError, ParameterMissing, region_chain
+
+
+def _encode(value: Any) -> str:
+    def enc(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return str(v)
+        if isinstance(v, dt.date):
+            return v.strftime("%Y-%m")
+        if isinstance(v, dict):
+            return {str(k): enc(x) for k, x in v.items()}
+        return v
+
+    return json.dumps(enc(value), ensure_ascii=False)
+
+
+def _row_to_override(row: ParameterOverride) -> Override:
+    return Override(
+        name=row.name,
+        region=row.region,
+        effective=row.effective_from,
+        value=json.loads(row.value),
+        reference=json.loads(row.reference),
+        unit=row.unit,
+        published=row.published,
+        confirmed=row.confirmed,
+        note=row.note,
+        created_by=row.created_by,
+    )
+
+
+def list_overrides(session: Session) -> list[Override]:
+    """Every overlay row, oldest first (a later row for the same date and region supersedes)."""
+    rows = session.scalars(select(ParameterOverride).order_by(ParameterOverride.id)).all()
+    return [_row_to_override(r) for r in rows]
+
+
+def overlay_log(session: Session, name: str | None = None) -> list[dict[str, Any]]:
+    """The overlay rows as a change log (who set what, when), JSON-ready."""
+    stmt = select(ParameterOverride).order_by(ParameterOverride.id)
+    if name:
+        stmt = stmt.where(ParameterOverride.name == name)
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "region": r.region,
+            "effective_from": r.effective_from.isoformat(),
+            "value": json.loads(r.value),
+            "unit": r.unit,
+            "reference": json.loads(r.reference),
+            "confirmed": r.confirmed,
+            "created_by": r.created_by,
+            "created_at": r.created_at.isoformat() if r.created_at else None,
+        }
+        for r in session.scalars(stmt)
+    ]
+
+
+def parameters_for(session: Session) -> ParameterSet:
+    """The parameter set in force: the shipped tree with the database overlay merged over it."""
+    overrides = list_overrides(session)
+    return load_parameters(overrides) if overrides else load_parameters()
+
+
+def parse_cli_value(text: str, table: str | None) -> Any:
+    """A value as typed on the command line: JSON for tables, ``null`` for "known to be missing"."""
+    text = text.strip()
+    if text == "null":
+        return None
+    if table is not None or text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParameterError(f"表格参数的值应为 JSON 映射：{exc.msg}") from None
+    return text
+
+
+def set_parameter(
+    session: Session,
+    *,
+    name: str,
+    region: str | None,
+    effective_from: dt.date,
+    value: Any,
+    reference: Any,
+    by: str | None = None,
+    unit: str | None = None,
+    published: dt.date | None = None,
+    confirmed: bool = True,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Validate a change, write the overlay row and its audit entry (``param.set``) in the caller's transaction.
+
+    Raises:
+        ParameterError: unknown name, wrong unit or type, bad region, missing reference.
+    """
+    from shebao import audit
+
+    region = region or NATIONAL
+    region_chain(region)
+    current = parameters_for(session)
+    param = current.parameter(name)
+    if isinstance(value, str):
+        value = parse_cli_value(value, param.table)
+    actor = by or session.info.get("actor") or "system"
+    override = Override(
+        name=name,
+        region=region,
+        effective=effective_from,
+        value=value,
+        reference=reference,
+        unit=unit or param.unit,
+        published=published,
+        confirmed=confirmed,
+        note=note,
+        created_by=actor,
+    )
+    entry = validate_override(current, override)  # raises ParameterError with a clear message
+    try:
+        old = current.get(name, effective_from, region)
+        old_value = old.to_trace()["value"]
+        old_from = f"{old.region}@{old.effective_date.isoformat()}"
+    except ParameterMissing:
+        old_value, old_from = None, None
+    row = ParameterOverride(
+        name=name,
+        region=region,
+        effective_from=effective_from,
+        value=_encode(entry.value),
+        unit=param.unit,
+        reference=json.dumps(entry.reference[0] if len(entry.reference) == 1 else list(entry.reference),
+                             ensure_ascii=False),
+        published=published,
+        confirmed=confirmed,
+        note=note,
+        created_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    detail = {
+        "region": region,
+        "effective_from": effective_from.isoformat(),
+        "value": json.loads(row.value),
+        "unit": param.unit,
+        "previous_value": old_value,
+        "previous_from": old_from,
+        "reference": json.loads(row.reference),
+        "by": actor,
+        "overlay_id": row.id,
+    }
+    audit.append(session, action="param.set", entity="parameter", entity_id=name, detail=detail)
+    return {"name": name, **detail}
+
+
+def overlay_available():
+    """A read session on the configured database when it has the overlay table, else None.
+
+    Citizens' calculators run without any database; then the shipped tree is the parameter set.
+    """
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from shebao.core.db import get_engine, session_scope
+    from shebao.core.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        path = str(settings.database_url).removeprefix("sqlite:///")
+        if path and path != ":memory:" and not Path(path).exists():
+            return None
+    try:
+        if not inspect(get_engine()).has_table(ParameterOverride.__tablename__):
+            return None
+    except Exception:  # an unreachable database: calculators still work on the shipped tree
+        return None
+    return session_scope()
