@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shebao.risk.engines.base import SQL_TYPES, STRING, Dialect, Engine, EngineError, find_sources, typed_select
+from shebao.risk.engines.base import (
+    SQL_TYPES,
+    STRING,
+    Dialect,
+    Engine,
+    EngineError,
+    find_sources,
+    typed_select,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -1,0 +1,181 @@
+"""Alert triage: store screening findings once, then confirm or dismiss them (audit-logged).
+
+Services flush but never commit: the caller (a CLI command, an API request) owns the unit of work,
+and the audit entries join it. A confirmed red alert is handed to the benefits domain to suspend
+the benefit and compute the overpayment to recover (社会保险经办条例 第四十六条).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from shebao.audit import append
+from shebao.core.crypto import blind_index
+from shebao.core.db import utcnow
+from shebao.risk.models import ALERT_STATUSES, Alert
+from shebao.risk.screening import Finding
+
+log = logging.getLogger(__name__)
+
+# The benefits domain's service a confirmed red alert is handed to, once it exists:
+#   shebao.benefits.suspend_and_recover(session, *, person_id, benefit_id, rule_id, reason, alert_id)
+#   → a dict (or object) describing the suspension and the overpayment to recover.
+HANDOFF_SERVICE = "suspend_and_recover"
+
+
+class AlertError(ValueError):
+    """A triage request that cannot be carried out (unknown alert, wrong state, missing reason)."""
+
+
+@dataclass
+class StoreSummary:
+    """What storing one run's findings did."""
+
+    new: int = 0
+    known: int = 0          # seen before and still open: refreshed, not raised again
+    closed: int = 0         # seen before and already confirmed or dismissed: left alone
+
+    def as_json(self) -> dict[str, int]:
+        return {"new": self.new, "known": self.known, "closed": self.closed}
+
+
+def finding_key(finding: Finding) -> str:
+    """The stable identity of a finding: keyed HMAC of rule, person record and the rule's key columns.
+
+    Keyed (the instance's blind-index key), since key columns may hold an account number.
+    """
+    return blind_index("|".join((finding.rule_id, finding.person_id, *finding.key_values)))
+
+
+def store_findings(session: Session, findings: Iterable[Finding], *, as_of: date) -> tuple[StoreSummary, list[str]]:
+    """Insert findings not seen before; refresh open ones; leave decided ones alone.
+
+    Returns the summary and the finding keys that are new in this run.
+    """
+    summary = StoreSummary()
+    by_key = {finding_key(f): f for f in findings}
+    existing: dict[str, Alert] = {}
+    keys = list(by_key)
+    for i in range(0, len(keys), 500):
+        for alert in session.scalars(select(Alert).where(Alert.finding_key.in_(keys[i:i + 500]))):
+            existing[alert.finding_key] = alert
+    new_keys: list[str] = []
+    for key, f in by_key.items():
+        alert = existing.get(key)
+        if alert is None:
+            session.add(Alert(
+                finding_key=key, rule_id=f.rule_id, level=f.level, person_id=f.person_id, benefit_id=f.benefit_id,
+                amount_at_risk=f.amount_at_risk, evidence=f.evidence, status="new", first_as_of=as_of,
+                last_as_of=as_of, times_seen=1))
+            summary.new += 1
+            new_keys.append(key)
+            continue
+        if alert.status == "new":
+            alert.amount_at_risk, alert.evidence = f.amount_at_risk, f.evidence
+            summary.known += 1
+        else:
+            summary.closed += 1
+        if as_of > alert.last_as_of:
+            alert.last_as_of = as_of
+        alert.times_seen += 1
+    session.flush()
+    append(session, action="risk.screen", entity="risk_alerts", entity_id=as_of.isoformat(),
+           detail={"as_of": as_of.isoformat(), **summary.as_json()})
+    return summary, new_keys
+
+
+def list_alerts(
+    session: Session, *, status: str | None = None, level: str | None = None, rule_id: str | None = None,
+    person_id: str | None = None, limit: int = 100, offset: int = 0,
+) -> tuple[list[Alert], int]:
+    """Alerts matching the filters, red first then by amount at risk; and the total count."""
+    if status is not None and status not in ALERT_STATUSES:
+        raise AlertError(f"状态应为 {'|'.join(ALERT_STATUSES)}")
+    stmt = select(Alert)
+    for column, value in ((Alert.status, status), (Alert.level, level), (Alert.rule_id, rule_id),
+                          (Alert.person_id, person_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    level_order = case({"red": 0, "yellow": 1, "blue": 2}, value=Alert.level, else_=9)
+    stmt = stmt.order_by(level_order, Alert.amount_at_risk.desc(), Alert.id)
+    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise AlertError(f"疑点 {alert_id} 不存在")
+    return alert
+
+
+def _decide(session: Session, alert: Alert, status: str, reason: str | None) -> None:
+    if alert.status != "new":
+        raise AlertError(f"疑点 {alert.id} 已处理（{alert.status}），不能再改为 {status}")
+    alert.status = status
+    alert.reason = reason
+    alert.decided_by = session.info.get("actor") or "system"
+    alert.decided_at = utcnow()
+
+
+def confirm(session: Session, *, alert_id: int, note: str | None = None) -> Alert:
+    """Confirm an alert; a red one is handed to the benefits domain for suspension and recovery."""
+    alert = get_alert(session, alert_id)
+    _decide(session, alert, "confirmed", note)
+    detail: dict[str, Any] = {"rule_id": alert.rule_id, "level": alert.level, "note": note or ""}
+    if alert.level == "red":
+        outcome = request_suspension(session, alert)
+        alert.handoff = outcome
+        detail["handoff"] = outcome
+    session.flush()
+    append(session, action="risk.alert.confirm", entity="risk_alerts", entity_id=str(alert.id), detail=detail)
+    return alert
+
+
+def dismiss(session: Session, *, alert_id: int, reason: str) -> Alert:
+    """Dismiss an alert; the reason is required and recorded."""
+    if not reason or not reason.strip():
+        raise AlertError("排除疑点必须说明理由")
+    alert = get_alert(session, alert_id)
+    _decide(session, alert, "dismissed", reason.strip())
+    session.flush()
+    append(session, action="risk.alert.dismiss", entity="risk_alerts", entity_id=str(alert.id),
+           detail={"rule_id": alert.rule_id, "level": alert.level, "reason": reason.strip()})
+    return alert
+
+
+def request_suspension(session: Session, alert: Alert) -> str:
+    """Ask the benefits domain to suspend the benefit and compute the overpayment to recover.
+
+    Until the benefits domain offers ``shebao.benefits.suspend_and_recover``, this records a note
+    (in the log and on the alert) that the hand-off is pending, and changes nothing else.
+    """
+    import shebao.benefits as benefits
+
+    service = getattr(benefits, HANDOFF_SERVICE, None)
+    if service is None:
+        note = "待遇暂停与追回服务尚未上线：已记录，待其上线后处理"
+        log.info("疑点 %s（%s）已确认；%s", alert.id, alert.rule_id, note)
+        return note
+    result = service(session, person_id=alert.person_id, benefit_id=alert.benefit_id, rule_id=alert.rule_id,
+                     reason=f"疑点 {alert.id}（{alert.rule_id}）经稽核确认", alert_id=alert.id)
+    return str(result)
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    """The alert as the CLI and the API show it (evidence is already masked)."""
+    return {
+        "id": alert.id, "rule_id": alert.rule_id, "level": alert.level, "person_id": alert.person_id,
+        "benefit_id": alert.benefit_id, "amount_at_risk": f"{alert.amount_at_risk:.2f}",
+        "evidence": alert.evidence, "status": alert.status, "reason": alert.reason,
+        "first_as_of": alert.first_as_of.isoformat(), "last_as_of": alert.last_as_of.isoformat(),
+        "times_seen": alert.times_seen, "decided_by": alert.decided_by,
+        "decided_at": alert.decided_at.isoformat() if alert.decided_at else None, "handoff": alert.handoff,
+    }

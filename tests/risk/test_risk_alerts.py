@@ -1,0 +1,207 @@
+"""Alert triage: stored once per finding, confirmed or dismissed with the audit log, CLI and API."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+
+import pytest
+from risk_builders import AS_OF, ExchangeBuilder, months
+from sqlalchemy import func, select, text
+from typer.testing import CliRunner
+
+from shebao.risk.screening import Finding, screen_folder
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A migrated database of its own (SQLite in tmp, or TEST_DATABASE_URL), settings pointing at it."""
+    from shebao.core.db import dispose_engines, get_engine
+    from shebao.core.settings import get_settings
+    from shebao.migrations import upgrade
+
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shebao.db'}"
+    monkeypatch.setenv("SHEBAO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
+    monkeypatch.setenv("SHEBAO_SECRET_KEY", "risk-tests-secret-key-0123456789abcdef")
+    monkeypatch.delenv("SHEBAO_USER", raising=False)
+    get_settings.cache_clear()
+    dispose_engines()
+    upgrade(url)
+    with get_engine(url).begin() as conn:
+        conn.execute(text("DELETE FROM risk_alerts"))
+    yield url
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+def _user(session, username: str, role: str) -> None:
+    """Get or create (a shared PostgreSQL keeps users from earlier runs)."""
+    from shebao.users.service import add_user, get_user
+
+    if get_user(session, username) is None:
+        add_user(session, username=username, role=role)
+
+
+def _finding(person="p1", rule="R01", level="red", amount="3000.00", key=("2026-05-10",)) -> Finding:
+    return Finding(person, "b1", rule, level, Decimal(amount), f"证据 {amount}", key)
+
+
+def test_same_finding_not_raised_again(db):
+    from shebao.core.db import session_scope
+    from shebao.risk.alerts import list_alerts, store_findings
+
+    with session_scope() as s:
+        summary, new = store_findings(s, [_finding(), _finding("p2", "Y02", "yellow", "0.00", ("acct",))], as_of=AS_OF)
+        assert summary.new == 2 and len(new) == 2
+    with session_scope() as s:
+        summary, new = store_findings(s, [_finding(amount="6000.00"), _finding("p3")], as_of=AS_OF)
+        assert (summary.new, summary.known, new.__len__()) == (1, 1, 1)
+        rows, total = list_alerts(s, person_id="p1")
+        assert total == 1 and rows[0].amount_at_risk == Decimal("6000.00") and rows[0].times_seen == 2
+    with session_scope() as s:
+        # the same person and rule, but another finding (another death date): a new alert
+        summary, _ = store_findings(s, [_finding(key=("2026-07-01",))], as_of=AS_OF)
+        assert summary.new == 1
+
+
+def test_confirm_and_dismiss_are_audited_and_final(db, monkeypatch):
+    from shebao.audit import verify
+    from shebao.audit.models import AuditEntry
+    from shebao.core.db import session_scope
+    from shebao.risk.alerts import AlertError, confirm, dismiss, list_alerts, store_findings
+
+    with session_scope() as s:
+        baseline = s.scalar(select(func.max(AuditEntry.seq))) or 0
+    with session_scope() as s:
+        store_findings(s, [_finding(), _finding("p2", "Y01", "yellow", "0.00", ("2025-01-01",))], as_of=AS_OF)
+    with session_scope() as s:
+        s.info["actor"] = "auditor1"
+        (red,), _ = list_alerts(s, level="red")
+        (yellow,), _ = list_alerts(s, level="yellow")
+        with pytest.raises(AlertError, match="理由"):
+            dismiss(s, alert_id=yellow.id, reason="  ")
+        done = confirm(s, alert_id=red.id, note="已核实")
+        assert done.status == "confirmed" and done.decided_by == "auditor1" and "尚未上线" in done.handoff
+        dismiss(s, alert_id=yellow.id, reason="已补做认证")
+    with session_scope() as s:
+        with pytest.raises(AlertError, match="已处理"):
+            confirm(s, alert_id=yellow.id)
+        with pytest.raises(AlertError, match="不存在"):
+            confirm(s, alert_id=999999)
+        actions = [e.action for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.seq > baseline).order_by(AuditEntry.seq))]
+        assert actions.count("risk.screen") == 1
+        assert "risk.alert.confirm" in actions and "risk.alert.dismiss" in actions
+        assert verify(s).ok
+    with session_scope() as s:  # a dismissed finding found again stays dismissed
+        summary, new = store_findings(s, [_finding("p2", "Y01", "yellow", "0.00", ("2025-01-01",))], as_of=AS_OF)
+        assert (summary.new, summary.closed, new) == (0, 1, [])
+
+
+def test_confirmed_red_is_handed_to_benefits_when_the_service_exists(db, monkeypatch):
+    import shebao.benefits
+    from shebao.core.db import session_scope
+    from shebao.risk.alerts import confirm, list_alerts, store_findings
+
+    calls = []
+
+    def suspend_and_recover(session, **kwargs):
+        calls.append(kwargs)
+        return {"suspended": kwargs["benefit_id"], "overpayment": "15000.00"}
+
+    monkeypatch.setattr(shebao.benefits, "suspend_and_recover", suspend_and_recover, raising=False)
+    with session_scope() as s:
+        store_findings(s, [_finding(), _finding("p2", "Y02", "yellow", "0.00", ("a",))], as_of=AS_OF)
+    with session_scope() as s:
+        (red,), _ = list_alerts(s, level="red")
+        (yellow,), _ = list_alerts(s, level="yellow")
+        assert "15000.00" in confirm(s, alert_id=red.id).handoff
+        assert confirm(s, alert_id=yellow.id).handoff is None  # only red alerts suspend
+    assert [c["benefit_id"] for c in calls] == ["b1"] and calls[0]["rule_id"] == "R01"
+
+
+def _folder(tmp_path):
+    b = ExchangeBuilder()
+    idn = b.person("p1")
+    b.benefit("b1", "p1")
+    b.pay("b1", "p1", months("2025-11", "2026-10"))
+    b.death(idn, "2026-06-02")
+    for pid in ("p2", "p3"):
+        b.person(pid)
+        b.benefit("b" + pid, pid, account="6222020000004444")
+        b.pay("b" + pid, pid, "2026-09", account="6222020000004444")
+    return b.write(tmp_path / "x")
+
+
+def test_cli_screen_store_and_triage(db, tmp_path, monkeypatch):
+    from shebao.cli import _register, app
+    from shebao.core.db import session_scope
+
+    _register()
+    with session_scope() as s:
+        _user(s, "auditor1", "auditor")
+        _user(s, "clerk1", "clerk")
+    folder, out = _folder(tmp_path), tmp_path / "alerts.csv"
+    runner = CliRunner()
+    args = ["screen", str(folder), "--as-of", "2026-10-31", "--out", str(out), "--json", "--as", "auditor1"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["stored"]["new"] == 3 and summary["by_rule"] == {"R01": 1, "Y02": 2}
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header == "person_id,benefit_id,rule_id,level,amount_at_risk,evidence"
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    second = runner.invoke(app, args + ["--new-only"])
+    assert json.loads(second.stdout)["stored"] == {"new": 0, "known": 3, "closed": 0}
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # nothing new: header only
+
+    listed = json.loads(runner.invoke(app, ["alerts", "list", "--json", "--as", "auditor1"]).stdout)
+    assert listed["total"] == 3 and listed["items"][0]["rule_id"] == "R01"
+    red_id = listed["items"][0]["id"]
+    denied = runner.invoke(app, ["alerts", "confirm", str(red_id), "--as", "clerk1"])
+    assert denied.exit_code == 1
+    ok = runner.invoke(app, ["alerts", "confirm", str(red_id), "--json", "--as", "auditor1"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "confirmed"
+    yellow_id = listed["items"][1]["id"]
+    no_reason = runner.invoke(app, ["alerts", "dismiss", str(yellow_id), "--reason", " ", "--as", "auditor1"])
+    assert no_reason.exit_code == 1
+    ok = runner.invoke(app, ["alerts", "dismiss", str(yellow_id), "--reason", "家属代领，已核实", "--as", "auditor1"])
+    assert ok.exit_code == 0
+    left = json.loads(runner.invoke(app, ["alerts", "list", "--json", "--as", "auditor1"]).stdout)
+    assert left["total"] == 1
+
+
+def test_api_alerts_for_auditors_only(db, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from shebao.api.app import create_app
+    from shebao.core.db import session_scope
+    from shebao.risk.alerts import store_findings
+    from shebao.users.service import issue_token
+
+    findings = screen_folder(_folder(tmp_path), as_of=AS_OF).findings
+    with session_scope() as s:
+        store_findings(s, findings, as_of=AS_OF)
+        _user(s, "auditor1", "auditor")
+        _user(s, "clerk1", "clerk")
+        auditor = issue_token(s, username="auditor1")
+        clerk = issue_token(s, username="clerk1")
+    client = TestClient(create_app(db))
+    h = {"Authorization": f"Bearer {auditor}"}
+    assert client.get("/api/v1/alerts").status_code == 401
+    assert client.get("/api/v1/alerts", headers={"Authorization": f"Bearer {clerk}"}).status_code == 403
+    page = client.get("/api/v1/alerts", params={"status": "new"}, headers=h).json()
+    assert page["total"] == 3 and page["items"][0]["level"] == "red"
+    assert "********" in page["items"][0]["evidence"]
+    red = page["items"][0]["id"]
+    r = client.post(f"/api/v1/alerts/{red}/confirm", json={"note": "已核实"}, headers=h)
+    assert r.status_code == 200 and r.json()["status"] == "confirmed"
+    assert client.post(f"/api/v1/alerts/{red}/confirm", json={}, headers=h).status_code == 409
+    other = page["items"][1]["id"]
+    assert client.post(f"/api/v1/alerts/{other}/dismiss", json={"reason": ""}, headers=h).status_code == 422
+    r = client.post(f"/api/v1/alerts/{other}/dismiss", json={"reason": "夫妻共用账户"}, headers=h)
+    assert r.json()["reason"] == "夫妻共用账户"
+    assert client.get("/api/v1/alerts/999999", headers=h).status_code == 404
+    assert client.get("/api/v1/alerts", params={"status": "confirmed"}, headers=h).json()["total"] == 1
