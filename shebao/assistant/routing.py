@@ -137,75 +137,136 @@ def _birth_date(match: re.Match) -> str:
 
 # --- calling the calculators ------------------------------------------------------------------
 
+ORIGINAL_AGE = {"male_60": 60, "female_55": 55, "female_50": 50}
+DEFAULT_REGION = "370000"
+ACCOUNT_RATE = Decimal("0.08")
+
 
 def _calculators() -> tuple[Any, Any] | None:
     try:
-        from shebao.policy import calc_pension, calc_retirement  # type: ignore[attr-defined]
-    except ImportError:
+        from shebao.policy import calc_pension, calc_retirement
+    except (ImportError, AttributeError):
         return None
     return calc_retirement, calc_pension
 
 
-def collect_references(obj: Any) -> list[dict]:
-    """Every legal reference found in a calculator result (deduplicated, in order)."""
-    found: list[dict] = []
+def collect_references(result: Any) -> list[dict]:
+    """The legal references of a calculator result: each parameter used (name, value, date and
+    reference) first, then any other reference of its steps and reasons, without repeats."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    trace = result.get("trace") if isinstance(result, dict) else None
+    for param in (trace or {}).get("parameters", []) if isinstance(trace, dict) else []:
+        ref = param.get("reference")
+        if ref:
+            out.append(
+                {k: param.get(k) for k in ("name", "value", "unit", "region", "effective_date", "reference") if param.get(k) is not None}
+            )
+            seen.add(_ref_text(ref))
 
     def visit(node: Any) -> None:
         if isinstance(node, dict):
-            if "title" in node and ("article" in node or "document" in node) and isinstance(node.get("title"), str):
-                ref = {k: node[k] for k in ("title", "document", "article", "href") if node.get(k) is not None}
-                if ref not in found:
-                    found.append(ref)
-            for value in node.values():
-                visit(value)
+            ref = node.get("reference")
+            if ref and _ref_text(ref) not in seen:
+                seen.add(_ref_text(ref))
+                out.append({"reference": ref})
+            for key, value in node.items():
+                if key != "parameters":
+                    visit(value)
         elif isinstance(node, list | tuple):
             for value in node:
                 visit(value)
 
-    visit(obj)
-    return found
+    visit(result)
+    return out
 
 
-def _norm_title(title: str) -> str:
-    title = re.sub(r"[（(]节选[）)]", "", title)
-    title = title.replace("中华人民共和国", "")
-    return re.sub(r"\s+", "", title)
+def _ref_text(ref: Any) -> str:
+    if isinstance(ref, dict):
+        return " ".join(str(ref.get(k, "")) for k in ("title", "document", "article")).strip()
+    return str(ref)
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"[（(]节选[）)]", "", text)
+    return re.sub(r"\s+", "", text.replace("中华人民共和国", ""))
 
 
 _ARTICLE_IN_REF = re.compile(r"第([零〇一二三四五六七八九十百千两0-9]+)条")
 
 
 def articles_for_references(references: list[dict], kb: Any) -> list[Any]:
-    """The knowledge-base articles that the references point to (those the KB holds)."""
-    by_title: dict[str, str] = {_norm_title(law): law for law in kb.laws()}
+    """The knowledge-base articles that the references point to (only those the KB holds)."""
+    titles = sorted(((_norm(law), law) for law in kb.laws()), key=lambda t: len(t[0]), reverse=True)
     out = []
     for ref in references:
-        law = by_title.get(_norm_title(str(ref.get("title", ""))))
-        if law is None:
-            continue
-        for number in _ARTICLE_IN_REF.findall(str(ref.get("article", ""))):
-            try:
-                article = kb.find(law, cn_to_int(number))
-            except ValueError:
+        text = _norm(_ref_text(ref.get("reference", ref)))
+        for key, law in titles:
+            start = text.find(key)
+            if start < 0:
                 continue
-            if article is not None and article not in out:
-                out.append(article)
+            # the article numbers written right after this title (up to the next title, if any)
+            tail = text[start + len(key) :]
+            for number in _ARTICLE_IN_REF.findall(tail.split("；")[0]):
+                try:
+                    article = kb.find(law, cn_to_int(number))
+                except ValueError:
+                    continue
+                if article is not None and article not in out:
+                    out.append(article)
+            break
     return out
+
+
+def calculator_inputs(intent: Intent, calc_retirement: Any, today: str) -> tuple[str, dict[str, Any], list[str]]:
+    """The calculator to call, its inputs, and the assumptions made to fill the gaps."""
+    notes: list[str] = []
+    original_age = ORIGINAL_AGE[intent.inputs.get("category") or "male_60"]
+    if intent.kind == "retirement":
+        return (
+            "retirement",
+            {"birth_date": intent.inputs["birth_date"][:7], "original_retirement_age": original_age},
+            notes,
+        )
+    years = int(intent.inputs["contribution_years"])
+    inputs: dict[str, Any] = {
+        "region": DEFAULT_REGION,
+        "contribution_months": years * 12,
+        "pre_account_months": 0,
+        "avg_contribution_index": intent.inputs.get("contribution_index", "1.0"),
+    }
+    notes.append(f"按山东省（{DEFAULT_REGION}）的计发基数计算。")
+    if intent.inputs.get("birth_date"):
+        birth = intent.inputs["birth_date"][:7]
+        retirement = calc_retirement({"birth_date": birth, "original_retirement_age": original_age})
+        inputs.update(birth_date=birth, original_retirement_age=original_age, retirement_date=retirement["retirement_date"])
+    else:
+        inputs.update(retirement_date=today, birth_date=None, annuity_months="139")
+        notes.append("未说明出生年月，按本月退休、退休年龄60岁（计发月数139）估算。")
+    return "pension", {k: v for k, v in inputs.items() if v is not None}, notes
 
 
 def answer_with_calculator(intent: Intent, assistant: Assistant) -> dict | None:
     """Compute the answer with the policy engine; None when the engine is not available."""
+    import datetime as dt
+
     from shebao.assistant.answer import cite
 
     calcs = _calculators()
     if calcs is None:
         return None
     calc_retirement, calc_pension = calcs
+    today = dt.date.today().strftime("%Y-%m")
+    notes = list(intent.assumptions)
     try:
-        result = (calc_retirement if intent.kind == "retirement" else calc_pension)(dict(intent.inputs))
-    except (ValueError, KeyError, TypeError) as exc:
+        kind, inputs, more = calculator_inputs(intent, calc_retirement, today)
+        notes.extend(more)
+        if kind == "retirement":
+            result = calc_retirement(inputs)
+        else:
+            result = _pension(intent, inputs, calc_pension, notes)
+    except (ValueError, KeyError, TypeError) as exc:  # the engine's InputError is a ValueError
         return {
-            "question": None,
             "answer": f"无法计算：{exc}。请补充出生年月、性别和身份（工人/干部）或缴费年限后再问。",
             "found": False,
             "route": "calculator",
@@ -221,18 +282,17 @@ def answer_with_calculator(intent: Intent, assistant: Assistant) -> dict | None:
         {"law": a.law, "article": a.article, "text": a.text, "chapter": a.chapter, "date": a.date, "score": None}
         for a in articles
     ]
-    summary = summarise(intent, result)
+    text = summarise(intent, result)
     if articles:
-        summary += "\n依据：" + "、".join(cite(a.law, a.article) for a in articles) + "。"
-    if intent.assumptions:
-        summary += "\n说明：" + "".join(intent.assumptions)
+        text += "\n依据：" + "、".join(cite(a.law, a.article) for a in articles) + "。"
+    if notes:
+        text += "\n说明：" + "".join(notes)
     return {
-        "question": None,
-        "answer": summary,
+        "answer": text,
         "found": True,
         "route": "calculator",
         "calculator": intent.kind,
-        "inputs": intent.inputs,
+        "inputs": inputs,
         "result": result,
         "citations": citations,
         "policy_references": references,
@@ -240,35 +300,43 @@ def answer_with_calculator(intent: Intent, assistant: Assistant) -> dict | None:
     }
 
 
-def _first(result: dict, *names: str) -> Any:
-    for name in names:
-        if result.get(name) not in (None, ""):
-            return result[name]
-    return None
+def _pension(intent: Intent, inputs: dict[str, Any], calc_pension: Any, notes: list[str]) -> dict:
+    """The pension estimate; the personal account is estimated from the contributions."""
+    first = calc_pension({**inputs, "account_balance": 0})
+    base = Decimal(str(first.get("pension_base") or "0"))
+    if intent.inputs.get("monthly_wage") and base > 0:
+        index = min(max(Decimal(intent.inputs["monthly_wage"]) / base, Decimal("0.6")), Decimal("3"))
+        inputs["avg_contribution_index"] = str(index.quantize(Decimal("0.0001")))
+        notes.append(f"按月工资 {intent.inputs['monthly_wage']} 元 ÷ 计发基数 {base} 元，平均缴费指数取 {inputs['avg_contribution_index']}（限 0.6–3）。")
+    index = Decimal(str(inputs["avg_contribution_index"]))
+    balance = (base * index * ACCOUNT_RATE * int(inputs["contribution_months"])).quantize(Decimal("0.01"))
+    inputs["account_balance"] = str(balance)
+    notes.append(f"个人账户储存额按 计发基数 × 缴费指数 × 8% × 缴费月数 估算为 {balance} 元（未计利息，以实际账户为准）。")
+    return calc_pension(inputs)
 
 
 def summarise(intent: Intent, result: dict) -> str:
-    """A one-paragraph answer from a calculator result."""
+    """A short answer from a calculator result."""
     if intent.kind == "retirement":
-        date = _first(result, "retirement_date", "statutory_retirement_date", "date")
-        age = _first(result, "retirement_age", "statutory_age", "age")
-        text = "按渐进式延迟法定退休年龄的规定计算"
-        if date:
-            text += f"，您的法定退休时间为 {date}"
-        if age:
-            text += f"，退休年龄 {age}"
-        early = _first(result, "earliest_flexible_date", "earliest_date", "flexible_early_date")
-        if early:
-            text += f"；满足最低缴费年限的，最早可弹性提前到 {early} 退休"
+        text = f"按渐进式延迟法定退休年龄的规定，您的法定退休时间为 {result.get('retirement_date')}"
+        if result.get("retirement_age"):
+            text += f"（{result['retirement_age']}）"
+        if result.get("earliest_flexible_date") and result.get("latest_flexible_date"):
+            text += (
+                f"；达到最低缴费年限（{int(result.get('min_contribution_months', 180)) // 12}年"
+                f"{int(result.get('min_contribution_months', 180)) % 12 or ''}{'个月' if int(result.get('min_contribution_months', 180)) % 12 else ''}）的，"
+                f"可在 {result['earliest_flexible_date']} 至 {result['latest_flexible_date']} 之间弹性提前或延迟退休"
+            )
         return text + "。"
-    monthly = _first(result, "monthly_pension", "total", "pension", "monthly_total")
-    text = f"按缴费 {intent.inputs.get('contribution_years')} 年估算"
-    if monthly is not None:
-        text += f"，每月基本养老金约 {monthly} 元"
+    text = f"按缴费 {intent.inputs.get('contribution_years')} 年估算，每月基本养老金约 {result.get('total')} 元"
     parts = []
     for key, label in (("basic_pension", "基础养老金"), ("account_pension", "个人账户养老金"), ("transitional_pension", "过渡性养老金")):
-        if result.get(key) not in (None, "", 0, "0", "0.00"):
+        if result.get(key) not in (None, "", "0.00"):
             parts.append(f"{label} {result[key]} 元")
     if parts:
         text += "（" + "，".join(parts) + "）"
-    return text + "。实际金额以退休时当地计发基数和个人账户储存额核定为准。"
+    text += "。实际金额以退休时当地计发基数和个人账户储存额核定为准。"
+    if result.get("eligible") is False:
+        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text"))
+        text += f"\n注意：按现有条件尚不能按月领取基本养老金：{why}"
+    return text
