@@ -37,7 +37,7 @@ def _rate_fen(amount_fen: int, rate) -> int:
 
 def regional_avg_monthly_fen(on: dt.date, region: str, params: ParameterSet, trace: Trace | None = None) -> int:
     """统筹地区上年度职工月平均工资 = the previous year's average annual wage / 12, to the fen."""
-    pv = params.get("wages.average_annual", dt.date(on.year - 1, 1, 1), region)
+    pv = params.get("wages.average_annual", dt.date(on.year - 1, 1, 1), region, same_period=True)
     if trace is not None:
         trace.use(pv)
     return rdiv(int(pv.value * 100), 12)
@@ -174,7 +174,7 @@ def death_grant_fen(death_date: dt.date, *, params: ParameterSet | None = None, 
     """一次性工亡补助金: 20 × the previous year's national urban per-capita disposable income (第三十九条第一款第三项)."""
     params = params or default_parameters()
     multiple = params.get("injury.death_grant_multiple", death_date)
-    income = params.get("wages.national_urban_disposable_income", dt.date(death_date.year - 1, 1, 1))
+    income = params.get("wages.national_urban_disposable_income", dt.date(death_date.year - 1, 1, 1), same_period=True)
     grant = _rate_fen(int(income.value * 100), multiple.value)
     if trace is not None:
         trace.use(multiple)

@@ -77,16 +77,27 @@ class ParameterSet:
         on: dt.date,
         region: str | None = None,
         known_on: dt.date | None = None,
+        same_period: bool = False,
     ) -> ParamValue:
         """The value in force on ``on`` for ``region`` (as published by ``known_on``, if given).
+
+        With ``same_period``, a yearly parameter (``metadata.period: year``) must have a value for
+        ``on``'s own year: an earlier year's value is not silently reused.
 
         Raises:
             ParameterMissing: no value is known (or the known value is ``null``).
         """
-        key = (name, on, region, known_on)
+        key = (name, on, region, known_on, same_period)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._resolve(name, on, region, known_on)
+            if (
+                same_period
+                and isinstance(hit, ParamValue)
+                and self._params[name].period == "year"
+                and hit.effective_date.year != on.year
+            ):
+                hit = ParameterMissing(name, region, on, f"没有 {on.year} 年度的值（最新为 {hit.effective_date.year} 年）")
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[key] = hit

@@ -160,6 +160,7 @@ class Parameter:
     unit: str
     table: str | None
     note: str | None
+    period: str | None = None  # "year": each value is meant for one calendar year
     # region code → entries sorted by effective date
     regions: dict[str, list[Entry]] = field(default_factory=dict)
     _ordinals: dict[str, list[int]] = field(default_factory=dict)
@@ -369,7 +370,10 @@ def parse_parameter(name: str, raw: Mapping[str, Any], where: str) -> Parameter:
         unit=unit,
         table=table,
         note=str(meta["note"]) if meta.get("note") else None,
+        period=str(meta["period"]) if meta.get("period") else None,
     )
+    if param.period not in (None, "year"):
+        raise ParameterError(f"{where}: metadata.period 只能是 year")
     if not param.description:
         raise ParameterError(f"{where}: 缺少 description")
     if "values" in raw:
