@@ -410,6 +410,25 @@ def _walk_mapping(prefix: str, raw: Mapping[str, Any], where: str, out: dict[str
         _walk_mapping(f"{prefix}.{key}" if prefix else str(key), child, f"{where}:{key}", out)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (plain YAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    out: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in out:
+            mark = key_node.start_mark
+            raise ParameterError(f"第 {mark.line + 1} 行：键重复 {key!r}（生效日期或键不得重复）")
+        out[key] = loader.construct_object(value_node, deep=deep)
+    return out
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def load_tree(root: Path = PARAMETERS_DIR) -> dict[str, Parameter]:
     """Parse every YAML file under ``root`` into parameters keyed by dotted name."""
     out: dict[str, Parameter] = {}
@@ -421,9 +440,11 @@ def load_tree(root: Path = PARAMETERS_DIR) -> dict[str, Parameter]:
         prefix = ".".join(rel.parts)
         with path.open(encoding="utf-8") as fh:
             try:
-                raw = yaml.safe_load(fh)
-            except yaml.YAMLError as exc:
-                raise ParameterError(f"{rel}: YAML 解析错误：{exc}") from exc
+                raw = yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            except ParameterError as exc:
+                raise ParameterError(f"{rel}: {exc}") from None
+            except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2020-13-01
+                raise ParameterError(f"{rel}: YAML 解析错误（日期无效或格式错误）：{exc}") from exc
         if not isinstance(raw, Mapping):
             raise ParameterError(f"{rel}: 应为映射")
         _walk_mapping(prefix, raw, str(rel), out)
