@@ -154,7 +154,7 @@ def test_large_batch_uses_threads_and_matches_reference() -> None:
              "balance_fen": int(cols["account_balance_fen"][i]), "base_fen": -1, "divisor_tenths": 0, "region": "370000"}
         total = None if one["total_fen"][i] < 0 else fen_str(one["total_fen"][i])
         assert total == _single(r, dt.date(2025, 12, 31))["total"]
-    assert (one["total_fen"] >= 0).sum() > n // 2  # most rows retire in years with a known base
+    assert (one["total_fen"] >= 0).sum() > n // 3  # rows retiring from 2023 on have a known base
 
 
 def test_parquet_columns_round_trip(tmp_path) -> None:
