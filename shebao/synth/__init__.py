@@ -14,7 +14,7 @@ __all__ = ["generate", "PatternRates", "SynthSummary"]
 
 def __getattr__(name: str) -> Any:
     if name in ("generate", "SynthSummary"):
-        from shebao.synth import generate as _g
+        from shebao.synth import build as _g
 
         return getattr(_g, name)
     if name == "PatternRates":

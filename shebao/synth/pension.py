@@ -88,6 +88,21 @@ def engine_pensions(
 
 
 
+ENGINE_FIRST_YEAR = 2023
+
+
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from shebao.policy.common import InputError
+        from shebao.policy.tree import ParameterMissing
+    except ImportError:
+        return (ImportError,)
+    return (InputError, ParameterMissing)
+
+
+ENGINE_ERRORS = _engine_errors()
+
+
 def assess_pensions(
     *,
     retire_year: np.ndarray,
@@ -125,16 +140,24 @@ def assess_pensions(
         retire_year=retire_year, retire_age_years=retire_age_years, contribution_months=contribution_months,
         deemed_months=deemed_months, avg_index=avg_index, account_balance_fen=account_balance_fen,
     )
-    engine = None
-    if len(at_assessment):
-        engine = engine_pensions(
-            retirement_month=retirement_month, birth_month=birth_month, original_age=original_age,
-            contribution_months=contribution_months, deemed_months=deemed_months, avg_index=avg_index,
-            account_balance_fen=account_balance_fen, as_of=as_of,
-        )
-    used_engine = np.zeros(len(at_assessment), dtype=bool) if engine is None else engine >= 0
-    if engine is not None:
-        at_assessment = np.where(used_engine, engine, at_assessment)
+    used_engine = np.zeros(len(at_assessment), dtype=bool)
+    # The engine holds the pension bases from 2023 on (and refuses cohorts its retirement-age
+    # parameters do not cover), so only recent retirees go to it.
+    rows = np.flatnonzero(np.asarray(retire_year) >= ENGINE_FIRST_YEAR)
+    if len(rows):
+        try:
+            engine = engine_pensions(
+                retirement_month=retirement_month[rows], birth_month=birth_month[rows],
+                original_age=original_age[rows], contribution_months=contribution_months[rows],
+                deemed_months=deemed_months[rows], avg_index=avg_index[rows],
+                account_balance_fen=account_balance_fen[rows], as_of=as_of,
+            )
+        except ENGINE_ERRORS:
+            engine = None
+        if engine is not None:
+            ok = engine >= 0
+            at_assessment[rows[ok]] = engine[ok]
+            used_engine[rows[ok]] = True
     if counts is not None:
         counts["engine"] = counts.get("engine", 0) + int(used_engine.sum())
         counts["approximation"] = counts.get("approximation", 0) + int((~used_engine).sum())

@@ -230,7 +230,7 @@ def account_share(year: np.ndarray | int) -> np.ndarray:
 
 # Yearly pension adjustment (调待) applied to those already retired: 2005–2015 10%, then 6.5%,
 # 5.5%, 5%, 5%, 5%, 4.5%, 4%, 3.8%, 3%, 2% (人社部 notices, national headline rates); before
-# 2005 assumed 5%; after 2025 assumed 2%.
+# 2005 assumed 10% (the 1990s adjustments tracked double-digit wage growth); after 2025 assumed 2%.
 PENSION_ADJUSTMENT = {y: 0.10 for y in range(2005, 2016)} | {
     2016: 0.065, 2017: 0.055, 2018: 0.05, 2019: 0.05, 2020: 0.05, 2021: 0.045, 2022: 0.04,
     2023: 0.038, 2024: 0.03, 2025: 0.02,
@@ -241,7 +241,7 @@ def adjustment_factor_table() -> np.ndarray:
     """Cumulative adjustment factor F[y] = Π_{k ≤ y} (1 + adj_k) for y in FIRST_YEAR..LAST_YEAR;
     a pension assessed in year r is worth ``amount × F[t] / F[r]`` in year t."""
     years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
-    rates = np.array([PENSION_ADJUSTMENT.get(y, 0.05 if y < 2005 else 0.02) for y in years])
+    rates = np.array([PENSION_ADJUSTMENT.get(y, 0.10 if y < 2005 else 0.02) for y in years])
     return np.cumprod(1 + rates)
 
 

@@ -134,8 +134,9 @@ def generate(
     summary = SynthSummary(out=out, persons=persons, seed=seed, as_of=as_of, format=fmt, detail_months=detail_months)
     writers["employers"].write(make_employers(ctx))
 
-    # The writer thread takes tables from a short queue, so at most two chunks are in memory.
-    q: queue.Queue = queue.Queue(maxsize=2)
+    # The writer thread takes tables from a one-slot queue: at most three chunks in memory
+    # (being written, waiting, being generated).
+    q: queue.Queue = queue.Queue(maxsize=1)
     errors: list[BaseException] = []
     write_time = [0.0]
 
