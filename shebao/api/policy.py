@@ -29,7 +29,7 @@ def _run(kind: str, inputs: dict[str, Any], session) -> dict[str, Any]:
     try:
         return getattr(policy, CALCULATORS[kind])(inputs, parameters_for(session))
     except (InputError, ParameterError) as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
 
 
 EXAMPLE_PENSION = {
@@ -131,4 +131,4 @@ def set_param(body: ParamSet, session: SessionDep, user: CurrentUser) -> dict[st
             note=body.note,
         )
     except ParameterError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
