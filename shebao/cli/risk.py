@@ -130,13 +130,15 @@ def _print_evaluation(ev: dict) -> None:
     from rich.table import Table
 
     table = Table(title="对照合成标签：各规则查准率")
-    for col in ("规则", "疑点", "命中注入模式", "查准率"):
+    for col in ("规则", "对应模式", "疑点", "命中", "查准率"):
         table.add_column(col)
     for rule_id, row in ev["rules"].items():
-        table.add_row(rule_id, str(row["alerts"]), str(row["true"]), f"{row['precision']:.1%}")
+        precision = "—（无注入模式）" if row["precision"] is None else f"{row['precision']:.1%}"
+        table.add_row(rule_id, row["pattern"] or "", str(row["alerts"]), str(row["true"]), precision)
     console.print(table)
     for pattern, row in ev["recall"].items():
-        console.print(f"  红色模式 {pattern}：注入 {row['injected']}，发现 {row['found']}（查全率 {row['recall']:.1%}）")
+        kind = "红色模式" if row["red"] else "模式"
+        console.print(f"  {kind} {pattern}：注入 {row['injected']}，发现 {row['found']}（查全率 {row['recall']:.1%}）")
 
 
 @alerts_app.command("list")
