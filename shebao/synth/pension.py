@@ -18,6 +18,7 @@ special rules of the pre-1996 "old" retirees. Amounts of what is paid are intege
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import numpy as np
 
@@ -103,6 +104,33 @@ def _engine_errors() -> tuple[type[BaseException], ...]:
 ENGINE_ERRORS = _engine_errors()
 
 
+def _isolated(fn, **kwargs):
+    """Call ``fn`` on a short-lived thread; ``None`` if it raises one of ENGINE_ERRORS.
+
+    The parameter set caches ParameterMissing instances and re-raises them, so each keeps the
+    traceback of its last raise, and through the frames' ``f_back`` links every caller's locals:
+    called from a chunk, that would keep the whole chunk's arrays alive. On a fresh thread the
+    chain stops at this call's small arguments.
+    """
+    result: list = [None]
+    failure: list = [None]
+
+    def run() -> None:
+        try:
+            result[0] = fn(**kwargs)
+        except ENGINE_ERRORS:
+            result[0] = None
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            failure[0] = exc
+
+    thread = threading.Thread(target=run, name="synth-pension-engine")
+    thread.start()
+    thread.join()
+    if failure[0] is not None:
+        raise failure[0]
+    return result[0]
+
+
 def assess_pensions(
     *,
     retire_year: np.ndarray,
@@ -145,15 +173,13 @@ def assess_pensions(
     # parameters do not cover), so only recent retirees go to it.
     rows = np.flatnonzero(np.asarray(retire_year) >= ENGINE_FIRST_YEAR)
     if len(rows):
-        try:
-            engine = engine_pensions(
-                retirement_month=retirement_month[rows], birth_month=birth_month[rows],
-                original_age=original_age[rows], contribution_months=contribution_months[rows],
-                deemed_months=deemed_months[rows], avg_index=avg_index[rows],
-                account_balance_fen=account_balance_fen[rows], as_of=as_of,
-            )
-        except ENGINE_ERRORS:
-            engine = None
+        engine = _isolated(
+            engine_pensions,
+            retirement_month=retirement_month[rows], birth_month=birth_month[rows],
+            original_age=original_age[rows], contribution_months=contribution_months[rows],
+            deemed_months=deemed_months[rows], avg_index=avg_index[rows],
+            account_balance_fen=account_balance_fen[rows], as_of=as_of,
+        )
         if engine is not None:
             ok = engine >= 0
             at_assessment[rows[ok]] = engine[ok]
