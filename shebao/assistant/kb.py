@@ -101,6 +101,7 @@ def build(
     embedder: str | None = DEFAULT_EMBEDDER,
     make_current: bool = True,
     progress: Callable[[str], None] | None = None,
+    embed_threads: int | None = None,
 ) -> BuildReport:
     """Build or refresh the index of a folder of documents.
 
@@ -110,6 +111,8 @@ def build(
         embedder: passage-vector model name, or ``None``/``"none"`` for BM25 only.
         make_current: record this index as the default one for ``shebao ask``.
         progress: called with a short message per processed file.
+        embed_threads: OpenMP threads for the passage vectors (default: all cores). A process
+            that goes on answering questions should pass 1 (see :mod:`shebao.assistant.embedding`).
 
     Examples:
         >>> build(Path("../shared/corpus/laws"))  # doctest: +SKIP
@@ -122,7 +125,7 @@ def build(
     cache_dir.mkdir(parents=True, exist_ok=True)
     report = BuildReport(index_dir=index_dir)
 
-    model = load_embedder(embedder) if embedder not in (None, "none") else None
+    model = load_embedder(embedder, threads=embed_threads) if embedder not in (None, "none") else None
     report.embedder = model.name if model is not None else None
     fingerprint = segmenter_fingerprint()
     segmenter = Segmenter("jieba")
@@ -296,7 +299,7 @@ def open_knowledge_base(corpus_dir: Path | None = None, *, embedder: str | None 
         KnowledgeBaseNotBuilt: no corpus given and nothing built yet.
     """
     if corpus_dir is not None:
-        report = build(Path(corpus_dir), embedder=embedder, make_current=False)
+        report = build(Path(corpus_dir), embedder=embedder, make_current=False, embed_threads=1)
         return load(report.index_dir)
     current = current_index_dir()
     if current is None:
