@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from shebao.synth import ids
 from shebao.synth import reference as ref
 from shebao.synth.pension import annuity_divisor, assess_pensions
-from shebao.synth.schema import MONEY, INDEX
+from shebao.synth.schema import INDEX, MONEY
 
 BIG = 10**7  # "never" in month indices
 MIN_MONTHS = 180  # minimum contribution period before 2030 (延迟退休办法 第二条)

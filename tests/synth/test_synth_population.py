@@ -131,13 +131,13 @@ def test_parquet_has_the_same_columns_and_rows(tmp_path: Path):
 # --- identifiers --------------------------------------------------------------------------------
 
 def test_every_id_number_is_valid_and_consistent_with_the_person(db):
-    for pid, idn, sex, birth, region in rows(db, "select person_id, id_number, sex, birth_date, region_code from persons"):
+    for _pid, idn, sex, birth, region in rows(db, "select person_id, id_number, sex, birth_date, region_code from persons"):
         assert validate_id_number(idn, today=AS_OF) == idn
         assert idn[6:14] == birth.strftime("%Y%m%d")
         assert (int(idn[16]) % 2 == 1) == (sex == "M")
         assert region in ref.CITY_POPULATION_2020
     # a base record's ID was issued in a county of its own city
-    for idn, region in rows(db, "select id_number, region_code from persons where person_id <= 'P%09d'" % N):
+    for idn, region in rows(db, f"select id_number, region_code from persons where person_id <= 'P{N:09d}'"):
         assert idn[:6] in ref.CITY_COUNTIES[region]
     for (idn,) in rows(db, "select id_number from deaths union all select id_number from incarcerations"):
         validate_id_number(idn, today=AS_OF)
