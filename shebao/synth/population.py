@@ -107,9 +107,13 @@ def money(fen: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
 
 
 def _decimal(units: np.ndarray, typ: pa.DataType, mask: np.ndarray | None = None) -> pa.Array:
-    buf = np.empty((len(units), 2), dtype=np.int64)
-    buf[:, 0] = units
-    buf[:, 1] = units >> 63
+    if len(units) and units.min() >= 0:
+        buf = np.zeros((len(units), 2), dtype=np.int64)  # high words stay zero (lazily mapped pages)
+        buf[:, 0] = units
+    else:
+        buf = np.empty((len(units), 2), dtype=np.int64)
+        buf[:, 0] = units
+        buf[:, 1] = units >> 63
     validity = None
     if mask is not None and mask.any():
         validity = pa.array(~mask).buffers()[1]
@@ -529,7 +533,8 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
         B.add(person=cp, kind="unemployment", start=s_m, end=end, amount=amount, city=city[cp], day=20)
     ip = np.flatnonzero(injured)
     if len(ip):
-        wage = np.clip(windex[ip] * ref.avg_wage(inj_start[ip] // 12 + 1970 - 1) / 12.0, None, None)
+        # injury wage: own wage bounded at 60%–300% of the average (工伤保险条例 第64条)
+        wage = np.clip(windex[ip], 0.6, 3.0) * ref.avg_wage(inj_start[ip] // 12 + 1970 - 1) / 12.0
         rate = np.array([0, 0.90, 0.85, 0.80, 0.75])[grade[ip]]
         amount = np.round(wage * rate * 100).astype(np.int64)
         B.add(person=ip, kind="injury_allowance", start=inj_start[ip], end=np.where(ret_m[ip] < ctx.last_p, ret_m[ip], BIG),
@@ -779,6 +784,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     end_day = np.where(monthly, end_day, start_day)
     end_null = ben_end >= BIG
     end_null = np.where(monthly, end_null, False)
+    ben_accounts = account_of(ben_account)
     btab = pa.table({
         "benefit_id": ids.keys("B", bid_num[kept], 9),
         "person_id": ids.keys("P", serial[bp[kept]], 9),
@@ -788,7 +794,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
         "end_date": dates(end_day[kept], mask=end_null[kept]),
         "monthly_amount": money(ben["amount"][kept]),
         "status": take_str(status_names, ben_status[kept]).cast(pa.string()),
-        "bank_account": account_of(ben_account[kept]),
+        "bank_account": ben_accounts.take(pa.array(kept)),
     })
     x_pay: list[tuple] = []
     if xb:
@@ -828,7 +834,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
         "period": period_strings(pay_period).cast(pa.string()),
         "paid_date": dates(pay_day),
         "amount": money(pay_amount),
-        "bank_account": account_of(ben_account[pay_rows]),
+        "bank_account": ben_accounts.take(pa.array(pay_rows)),
         "kind": take_str(kind_names, pay_kind).cast(pa.string()),
         "status": pa.array(["paid"] * npay),
     })
