@@ -2,8 +2,8 @@
 
 A recipient is a person record with a benefit. The features describe payment regularity, account
 sharing, certification lateness, the shape of the contribution history and back-payment spikes;
-they do not read the death or prison registries (the rules do that), so that the model looks for
-what the rules do not already catch.
+two more count the months paid after a registered death and during a custodial sentence, the
+registry signals every agency combines (the rules block on them; the model ranks them with the rest).
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ FEATURES: dict[str, str] = {
     "backpaid_months": "补缴月数（缴费日期晚于期间 90 天以上）",
     "max_backpaid_one_day": "同一天补缴的最多月数",
     "recent_backpaid_months": "近三年补缴月数",
+    "paid_after_death_months": "登记死亡后仍发放的月数",
+    "paid_in_custody_months": "收监执行期间发放的月数",
     "age": "年龄",
     "monthly_amount": "月待遇金额（元）",
 }
@@ -110,6 +112,23 @@ bulk AS (
     GROUP BY person_id, paid_date) t
   GROUP BY person_id
 ),
+deaths_known AS (
+  SELECT id_number, {{ month_of("min(death_date)") }} AS death_period FROM deaths
+  WHERE death_date <= DATE '{{ as_of }}' GROUP BY id_number
+),
+after_death AS (
+  SELECT p.person_id, count(DISTINCT p.period) AS n FROM lookback_payments p
+  JOIN deaths_known d ON d.id_number = p.id_number
+  WHERE p.period > d.death_period AND coalesce(p.benefit_kind, '') NOT IN {{ death_related_kinds | sql_list }}
+  GROUP BY p.person_id
+),
+custody AS (
+  SELECT p.person_id, count(DISTINCT p.period) AS n FROM lookback_payments p
+  JOIN incarcerations i ON i.id_number = p.id_number
+  WHERE i.start_date <= DATE '{{ as_of }}' AND p.period > {{ month_of("i.start_date") }}
+    AND (i.end_date IS NULL OR p.period <= {{ month_of("i.end_date") }})
+  GROUP BY p.person_id
+),
 yearly AS (
   SELECT person_id, sum(months) AS months FROM contribution_years WHERE insurance = 'pension' GROUP BY person_id
 )
@@ -136,6 +155,8 @@ SELECT r.person_id,
        CAST(coalesce(co.backpaid_months, 0) AS DOUBLE) AS backpaid_months,
        CAST(coalesce(bu.max_backpaid_one_day, 0) AS DOUBLE) AS max_backpaid_one_day,
        CAST(coalesce(co.recent_backpaid_months, 0) AS DOUBLE) AS recent_backpaid_months,
+       CAST(coalesce(ad.n, 0) AS DOUBLE) AS paid_after_death_months,
+       CAST(coalesce(cu.n, 0) AS DOUBLE) AS paid_in_custody_months,
        CAST({{ days_between("r.birth_date", "DATE '" ~ as_of ~ "'") }} / 365.25 AS DOUBLE) AS age,
        CAST(coalesce(r.monthly_amount, 0) AS DOUBLE) AS monthly_amount
 FROM recipients r
@@ -148,6 +169,8 @@ LEFT JOIN cert ce ON ce.id_number = r.id_number
 LEFT JOIN contrib co ON co.person_id = r.person_id
 LEFT JOIN bulk bu ON bu.person_id = r.person_id
 LEFT JOIN yearly y ON y.person_id = r.person_id
+LEFT JOIN after_death ad ON ad.person_id = r.person_id
+LEFT JOIN custody cu ON cu.person_id = r.person_id
 ORDER BY r.person_id
 """
 
