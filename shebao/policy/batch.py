@@ -110,8 +110,19 @@ def pension_batch(
     assessed_on: dt.date | None = None,
     params: ParameterSet | None = None,
     threads: int = 2,
+    engine: str = "auto",
 ) -> dict[str, np.ndarray]:
-    """Assess many pensions at once; identical, row by row, to :func:`calc_pension`."""
+    """Assess many pensions at once; identical, row by row, to :func:`calc_pension`.
+
+    Args:
+        engine: ``numba`` (the formulas' own bytecode compiled to one fused loop per block),
+            ``numpy`` (the formulas applied to array blocks), or ``auto`` (numba when installed).
+    """
+    if engine not in ("auto", "numba", "numpy"):
+        raise ValueError(f"engine 应为 auto、numba 或 numpy：{engine!r}")
+    kernel = _numba_kernel() if engine in ("auto", "numba") else None
+    if engine == "numba" and kernel is None:
+        raise RuntimeError("numba 未安装")
     params = params or default_parameters()
     assessed_on = assessed_on or dt.date.today()
     ret = month_index(columns["retirement_month"])
@@ -126,11 +137,24 @@ def pension_batch(
         "div_in": _int_col(columns, "annuity_months_tenths", n, 0),
         "birth": month_index(columns["birth_month"]) if "birth_month" in columns else np.full(n, -1, np.int64),
         "orig": _int_col(columns, "original_retirement_age", n, 0),
+        "base_given": "pension_base_fen" in columns and columns["pension_base_fen"] is not None,
+        "div_given": "annuity_months_tenths" in columns and columns["annuity_months_tenths"] is not None,
     }
     if n == 0:
         return {k: np.empty(0, dtype=dt_) for k, dt_ in OUTPUTS.items()}
-    luts = _build_luts(cols, region, assessed_on, params)
+    stats = _numba_stats(cols) if kernel is not None else None
+    luts = _build_luts(cols, region, assessed_on, params, stats)
     out = {k: np.empty(n, dtype=dt_) for k, dt_ in OUTPUTS.items()}
+    if kernel is not None:
+        args = _kernel_args(cols, luts, out)
+        step = -(-n // max(1, threads))
+        parts = [(a, min(a + step, n)) for a in range(0, n, step)]
+        if len(parts) == 1:
+            kernel(*args, 0, n)
+        else:
+            with ThreadPoolExecutor(len(parts)) as pool:  # the kernel releases the GIL
+                list(pool.map(lambda p: kernel(*args, p[0], p[1]), parts))
+        return out
     blocks = [slice(a, min(a + BLOCK, n)) for a in range(0, n, BLOCK)]
     if threads <= 1 or len(blocks) < 4:
         for b in blocks:
@@ -157,11 +181,37 @@ OUTPUTS = {
 GROUP_CODES = np.full(128, -1, dtype=np.int64)
 for _i, _age in enumerate(GROUPS):
     GROUP_CODES[_age] = _i
+GROUP_CODES8 = GROUP_CODES.astype(np.int8)
 
 
-def _build_luts(cols: dict[str, np.ndarray], region: str, assessed_on: dt.date, params: ParameterSet) -> dict:
-    ret = cols["ret"]
-    lo, hi = int(ret.min()), int(ret.max())
+def _numpy_stats(cols: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Whole-column checks and the ranges the lookup tables need, with NumPy reductions."""
+    _validate(cols)
+    birth, orig = cols["birth"], cols["orig"]
+    code = GROUP_CODES[orig]
+    has_birth = (birth >= 0) & (code >= 0)
+    if ((cols["div_in"] <= 0) & ~has_birth).any():
+        row = int(np.flatnonzero((cols["div_in"] <= 0) & ~has_birth)[0])
+        raise InputError(f"第 {row} 行缺少出生月份/原法定退休年龄，且未给计发月数")
+    st: dict[str, Any] = {"lo": int(cols["ret"].min()), "hi": int(cols["ret"].max()),
+                          "all_birth": bool(has_birth.all()), "no_birth": not has_birth.any(),
+                          "top": int(max(cols["months"].max(), cols["pre"].max())) + 1}
+    if not st["no_birth"]:
+        age = np.where(has_birth, cols["ret"] - birth, 0)
+        if age.min() < 0 or age.max() >= MAX_AGE_MONTHS:
+            raise InputError("退休年龄超出 0–100 岁")
+        blo, bhi = int(birth[has_birth].min()), int(birth[has_birth].max())
+        span = bhi - blo + 1
+        present = np.zeros(len(GROUPS) * span, dtype=bool)
+        present[(code * span + birth - blo)[has_birth]] = True  # only the cohorts that occur
+        st.update(blo=blo, bhi=bhi, present=present)
+    return st
+
+
+def _build_luts(cols: dict[str, np.ndarray], region: str, assessed_on: dt.date, params: ParameterSet,
+                stats: dict[str, Any] | None = None) -> dict:
+    stats = stats or _numpy_stats(cols)
+    lo, hi = stats["lo"], stats["hi"]
     L: dict[str, Any] = {"lo": lo}
 
     def base(day: dt.date) -> int:
@@ -204,42 +254,31 @@ def _build_luts(cols: dict[str, np.ndarray], region: str, assessed_on: dt.date, 
     L["combo"], L["divisors"] = combo_lut, divisor_tables
 
     # statutory retirement by (original-age group, birth month): the single-case function itself
-    birth, orig = cols["birth"], cols["orig"]
-    _validate(cols)
-    code = GROUP_CODES[orig]
-    has_birth = (birth >= 0) & (code >= 0)
-    if ((cols["div_in"] <= 0) & ~has_birth).any():
-        row = int(np.flatnonzero((cols["div_in"] <= 0) & ~has_birth)[0])
-        raise InputError(f"第 {row} 行缺少出生月份/原法定退休年龄，且未给计发月数")
-    if has_birth.any():
-        age = np.where(has_birth, cols["ret"] - birth, 0)
-        if age.min() < 0 or age.max() >= MAX_AGE_MONTHS:
-            raise InputError("退休年龄超出 0–100 岁")
-    L["all_birth"] = bool(has_birth.all())
-    L["no_birth"] = not has_birth.any()
+    L["all_birth"], L["no_birth"] = stats["all_birth"], stats["no_birth"]
     stat_lo, stat_hi = lo, hi
     if not L["no_birth"]:
-        blo, bhi = int(birth[has_birth].min()), int(birth[has_birth].max())
+        blo, bhi, present = stats["blo"], stats["bhi"], stats["present"]
         span = bhi - blo + 1
         stat_age = np.full(len(GROUPS) * span, -1, dtype=np.int64)
         delay = np.zeros(len(GROUPS) * span, dtype=np.int64)
-        for g, age in enumerate(GROUPS):
-            for b in range(blo, bhi + 1):
-                try:
-                    st = statutory_retirement(ym_date(b), age, params)
-                except ParameterMissing as exc:
-                    raise InputError(f"无法确定出生于 {ym_date(b):%Y-%m} 者的法定退休年龄：{exc}") from None
-                stat_age[g * span + b - blo] = st.age_months
-                delay[g * span + b - blo] = st.delay_months
+        ages = list(GROUPS)
+        for key in np.flatnonzero(present):
+            g, b = divmod(int(key), span)
+            b += blo
+            try:
+                st = statutory_retirement(ym_date(b), ages[g], params)
+            except ParameterMissing as exc:
+                raise InputError(f"无法确定出生于 {ym_date(b):%Y-%m} 者的法定退休年龄：{exc}") from None
+            stat_age[key] = st.age_months
+            delay[key] = st.delay_months
         L.update(blo=blo, span=span, stat_age=stat_age, delay=delay)
-        stat_lo = min(stat_lo, blo + int(stat_age.min()))
-        stat_hi = max(stat_hi, bhi + int(stat_age.max()))
+        stat_lo = min(stat_lo, blo + int(stat_age[present].min()))
+        stat_hi = max(stat_hi, bhi + int(stat_age[present].max()))
     L["stat_lo"] = stat_lo
     L["min"] = _month_lut(stat_lo, stat_hi, lambda d: params.get("pension.min_contribution_months", d).value)
     L["early"] = _month_lut(stat_lo, stat_hi, lambda d: params.get("retirement.flexible.max_early_months", d).value)
     L["late"] = _month_lut(stat_lo, stat_hi, lambda d: params.get("retirement.flexible.max_late_months", d).value)
-    top = int(max(cols["months"].max(), cols["pre"].max())) + 1
-    L["years"] = contribution_years_centi(np.arange(top, dtype=np.int64))
+    L["years"] = contribution_years_centi(np.arange(stats.get("top", 1), dtype=np.int64))
     return L
 
 
@@ -346,3 +385,207 @@ def _validate(cols: dict[str, np.ndarray]) -> None:
         raise InputError(f"pre_account_months 不能大于 contribution_months（第 {int(np.argmin(cols['months'] - cols['pre']))} 行）")
     if cols["orig"].min() < 0 or cols["orig"].max() >= GROUP_CODES.size:
         raise InputError("original_retirement_age 应为 60、55 或 50")
+
+
+# ---------------------------------------------------------------------------------------------
+# the compiled engine: one loop over the rows, calling the formulas' own code compiled by Numba
+
+
+BIRTH_ORIGIN = 1850 * 12  # cohorts tracked by the scan: births from 1850 to 2149
+BAD_ROW = {
+    1: "输入无效（负数，或视同缴费月数大于总缴费月数）",
+    2: "退休年龄超出 0–100 岁或出生月份超出范围",
+    3: "缺少出生月份/原法定退休年龄，且未给计发月数",
+}
+
+
+def _numba_stats(cols: dict[str, np.ndarray]) -> dict[str, Any]:
+    """What :func:`_numpy_stats` gives, in one compiled pass over the rows."""
+    _numba_kernel()
+    scan = _KERNEL[1]
+    if cols["orig"].min() < 0 or cols["orig"].max() >= GROUP_CODES.size:
+        raise InputError("original_retirement_age 应为 60、55 或 50")
+    code = GROUP_CODES8[cols["orig"]]
+    cols["code"] = code
+    presence = np.zeros((len(GROUPS), 300 * 12), dtype=np.bool_)
+    lo, hi, blo, bhi, n_birth, bad, kind = scan(
+        cols["ret"], cols["birth"], code, cols["index"], cols["months"], cols["pre"], cols["balance"],
+        cols["div_in"], bool(cols.get("div_given", True)), presence, BIRTH_ORIGIN,
+    )
+    if bad >= 0:
+        raise InputError(f"第 {bad} 行{BAD_ROW[kind]}")
+    n = cols["ret"].size
+    st: dict[str, Any] = {"lo": int(lo), "hi": int(hi), "all_birth": n_birth == n, "no_birth": n_birth == 0}
+    if n_birth:
+        a, b = int(blo) - BIRTH_ORIGIN, int(bhi) - BIRTH_ORIGIN
+        st.update(blo=int(blo), bhi=int(bhi), present=presence[:, a : b + 1].reshape(-1).copy())
+    return st
+
+
+def _kernel_args(cols: dict[str, np.ndarray], L: dict, out: dict[str, np.ndarray]) -> tuple:
+    divisors = np.stack(L["divisors"]) if L["divisors"] else np.full((1, MAX_AGE_MONTHS), -1, np.int64)
+    code = cols["code"] if "code" in cols else GROUP_CODES[cols["orig"]]
+    empty = np.zeros(1, dtype=np.int64)
+    return (
+        cols["ret"], cols["birth"], code, cols["index"], cols["months"], cols["pre"], cols["balance"],
+        cols["base_in"], bool(cols.get("base_given", True)),
+        cols["div_in"], bool(cols.get("div_given", True)),
+        L["lo"], L["base"], L["provisional"].astype(np.bool_), L["b_num"], L["b_den"], L["t_num"], L["t_den"],
+        L["combo"], divisors,
+        L.get("blo", 0), L.get("span", 1), L.get("stat_age", empty), L.get("delay", empty),
+        L["stat_lo"], L["min"], L["early"], L["late"], L["years"],
+        out["basic_pension_fen"], out["account_pension_fen"], out["transitional_pension_fen"], out["total_fen"],
+        out["pension_base_fen"], out["annuity_months_tenths"], out["provisional"], out["eligible"], out["reason"],
+    )
+
+
+_KERNEL: Any = None
+
+
+def _numba_kernel():
+    """Compile (once, cached on disk) the row loop; None when Numba is not installed."""
+    global _KERNEL
+    if _KERNEL is not None:
+        return _KERNEL[0] if _KERNEL else None
+    try:
+        import numba
+    except ImportError:
+        _KERNEL = False
+        return None
+    import types
+
+    from shebao.policy import common, pension
+
+    jit = numba.njit(nogil=True, cache=True)
+
+    @jit
+    def rdiv_exact(n, d):
+        """floor((2n + d) / 2d) for 0 ≤ n, 0 < d, 2n + d < 2**53: a float quotient, corrected to exact.
+
+        Same value as common.rdiv (tested row by row), without a 64-bit integer division per call.
+        """
+        num = 2 * n + d
+        den = 2 * d
+        q = np.int64(np.float64(num) / np.float64(den))
+        if q * den > num:
+            q -= 1
+        elif (q + 1) * den <= num:
+            q += 1
+        return q
+
+    env = {"rdiv": rdiv_exact, "MICRO": common.MICRO}
+
+    def compiled(fn):
+        # the very bytecode of the formula, with its helper resolved to the compiled rdiv
+        return jit(types.FunctionType(fn.__code__, {**fn.__globals__, **env}, fn.__name__))
+
+    indexed_j = compiled(pension.indexed_wage_fen)
+    years_j = compiled(pension.contribution_years_centi)
+    basic_j = compiled(pension.basic_pension_fen)
+    account_j = compiled(pension.account_pension_fen)
+    trans_j = compiled(pension.transitional_pension_fen)
+
+    @numba.njit(nogil=True, cache=True)
+    def kernel(ret, birth, code, index, months, pre, balance, base_in, has_base, div_in, has_div,
+               lo, base_lut, prov_lut, bnum_lut, bden_lut, tnum_lut, tden_lut, combo_lut, divisors,
+               blo, span, stat_age_lut, delay_lut, stat_lo, min_lut, early_lut, late_lut, years_lut,
+               o_basic, o_account, o_trans, o_total, o_base, o_div, o_prov, o_elig, o_reason, start, stop):
+        for i in range(start, stop):
+            r = ret[i]
+            m = r - lo
+            b = birth[i]
+            g = code[i]
+            has_birth = b >= 0 and g >= 0
+            if has_birth:
+                k = g * span + b - blo
+                stat = b + stat_age_lut[k]
+                delay = delay_lut[k]
+            else:
+                stat = r
+                delay = 0
+            s = stat - stat_lo
+            early = early_lut[s]
+            if early >= 0:
+                earliest = stat - min(early, delay)
+                latest = stat + late_lut[s]
+            else:
+                earliest = stat
+                latest = stat
+            in_window = (not has_birth) or (earliest <= r and r <= latest)
+            min_months = min_lut[s]
+            min_ok = min_months >= 0 and months[i] >= min_months
+            base = base_in[i] if has_base else np.int64(-1)
+            provisional = False
+            if base < 0:
+                base = base_lut[m]
+                provisional = prov_lut[m]
+            b_num = bnum_lut[m]
+            b_den = bden_lut[m]
+            t_num = tnum_lut[m]
+            t_den = tden_lut[m]
+            t_missing = pre[i] > 0 and t_num < 0
+            d = div_in[i] if has_div else np.int64(0)
+            if d <= 0:
+                c = combo_lut[m]
+                d = divisors[c, r - b] if (has_birth and c >= 0) else -1
+            missing = base < 0 or b_num < 0 or t_missing or d <= 0
+            o_base[i] = base
+            o_div[i] = d
+            o_prov[i] = provisional
+            if missing:
+                o_basic[i] = -1
+                o_account[i] = -1
+                o_trans[i] = -1
+                o_total[i] = -1
+            else:
+                indexed = indexed_j(base, index[i])
+                basic = basic_j(base, indexed, years_j(months[i]), b_num, b_den)
+                account = account_j(balance[i], d)
+                trans = trans_j(indexed, years_j(pre[i]), t_num, t_den) if pre[i] > 0 else 0
+                o_basic[i] = basic
+                o_account[i] = account
+                o_trans[i] = trans
+                o_total[i] = basic + account + trans
+            if not in_window:
+                o_reason[i] = R_RANGE
+            elif not min_ok:
+                o_reason[i] = R_MIN
+            elif missing:
+                o_reason[i] = R_MISSING
+            else:
+                o_reason[i] = R_OK
+            o_elig[i] = in_window and min_ok and not missing
+
+    @numba.njit(nogil=True, cache=True)
+    def scan(ret, birth, code, index, months, pre, balance, div_in, has_div, presence, birth_origin):
+        """One pass: ranges for the lookup tables, the cohorts present, and the first invalid row."""
+        n = ret.size
+        lo, hi = ret[0], ret[0]
+        blo, bhi = np.int64(1) << 40, np.int64(-1)
+        n_birth = 0
+        bad, bad_kind = -1, 0
+        for i in range(n):
+            r = ret[i]
+            lo = min(lo, r)
+            hi = max(hi, r)
+            if index[i] < 0 or months[i] < 0 or pre[i] < 0 or balance[i] < 0 or pre[i] > months[i]:
+                if bad < 0:
+                    bad, bad_kind = i, 1
+                continue
+            b = birth[i]
+            g = code[i]
+            if b >= 0 and g >= 0:
+                n_birth += 1
+                if r - b < 0 or r - b >= 1200 or b - birth_origin < 0 or b - birth_origin >= presence.shape[1]:
+                    if bad < 0:
+                        bad, bad_kind = i, 2
+                    continue
+                presence[g, b - birth_origin] = True
+                blo = min(blo, b)
+                bhi = max(bhi, b)
+            elif (not has_div or div_in[i] <= 0) and bad < 0:
+                bad, bad_kind = i, 3
+        return lo, hi, blo, bhi, n_birth, bad, bad_kind
+
+    _KERNEL = (kernel, scan)
+    return kernel

@@ -85,20 +85,24 @@ def test_single_equals_batch(rows: list[dict], assessed: dt.date) -> None:
             "pension_base_fen": np.array([r["base_fen"] for r in part]),
             "annuity_months_tenths": np.array([r["divisor_tenths"] for r in part]),
         }
-        out = pension_batch(cols, region=region, assessed_on=assessed, threads=1)
-        for i, r in enumerate(part):
-            single = _single(r, assessed)
-            total = None if out["total_fen"][i] < 0 else fen_str(out["total_fen"][i])
-            assert total == single["total"], (r, single["reasons"])
-            if total is not None:
-                assert fen_str(out["basic_pension_fen"][i]) == single["basic_pension"]
-                assert fen_str(out["account_pension_fen"][i]) == single["account_pension"]
-                assert fen_str(out["transitional_pension_fen"][i]) == single["transitional_pension"]
-                assert fen_str(out["pension_base_fen"][i]) == single["pension_base"]
-            assert bool(out["eligible"][i]) == single["eligible"]
-            assert bool(out["provisional"][i]) == single["provisional"]
-            blocking = [x["code"] for x in single["reasons"] if x["code"] in REASONS]
-            assert REASONS[out["reason"][i]] == (blocking[0] if blocking else None)
+        for engine in ("numpy", "numba"):
+            _compare(part, pension_batch(cols, region=region, assessed_on=assessed, threads=1, engine=engine), assessed)
+
+
+def _compare(part, out, assessed) -> None:
+    for i, r in enumerate(part):
+        single = _single(r, assessed)
+        total = None if out["total_fen"][i] < 0 else fen_str(out["total_fen"][i])
+        assert total == single["total"], (r, single["reasons"])
+        if total is not None:
+            assert fen_str(out["basic_pension_fen"][i]) == single["basic_pension"]
+            assert fen_str(out["account_pension_fen"][i]) == single["account_pension"]
+            assert fen_str(out["transitional_pension_fen"][i]) == single["transitional_pension"]
+            assert fen_str(out["pension_base_fen"][i]) == single["pension_base"]
+        assert bool(out["eligible"][i]) == single["eligible"]
+        assert bool(out["provisional"][i]) == single["provisional"]
+        blocking = [x["code"] for x in single["reasons"] if x["code"] in REASONS]
+        assert REASONS[out["reason"][i]] == (blocking[0] if blocking else None)
 
 
 @settings(max_examples=200, deadline=None)
@@ -124,6 +128,7 @@ def test_fixed_point_equals_decimal_reference(base, index, months, pre, balance,
         },
         assessed_on=dt.date(2025, 12, 31),
         threads=1,
+        engine="numpy",
     )
     expected = decimal_reference(Decimal(base) / 100, Decimal(index) / 1_000_000, months, pre,
                                  Decimal(balance) / 100, Decimal(divisor) / 10)
@@ -144,10 +149,11 @@ def test_large_batch_uses_threads_and_matches_reference() -> None:
         "pre_account_months": rng.integers(0, 100, n),
         "account_balance_fen": rng.integers(0, 50_000_000, n),
     }
-    one = pension_batch(cols, assessed_on=dt.date(2025, 12, 31), threads=1)
-    two = pension_batch(cols, assessed_on=dt.date(2025, 12, 31), threads=2)
-    for k in one:
-        assert np.array_equal(one[k], two[k]), k
+    one = pension_batch(cols, assessed_on=dt.date(2025, 12, 31), threads=1, engine="numpy")
+    for engine in ("numpy", "numba"):
+        two = pension_batch(cols, assessed_on=dt.date(2025, 12, 31), threads=2, engine=engine)
+        for k in one:
+            assert np.array_equal(one[k], two[k]), (engine, k)
     for i in rng.choice(n, 200, replace=False):
         r = {"birth": int(birth[i]), "orig": int(orig[i]), "offset": 0, "index_micro": int(cols["avg_contribution_index_micro"][i]),
              "months": int(cols["contribution_months"][i]), "pre": int(cols["pre_account_months"][i]),
