@@ -318,56 +318,59 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
     transitional = transitional_pension_fen(indexed, pre_years, t_num, t_den) if pre_months else 0
     total = basic + account + transitional
 
+    f_base, f_indexed, f_years, f_pre = fen_str(base_fen), fen_str(indexed), fen_str(years), fen_str(pre_years)
+    f_basic, f_account, f_trans, f_total = fen_str(basic), fen_str(account), fen_str(transitional), fen_str(total)
+    f_divisor, f_balance = tenths_str(divisor), fen_str(balance_fen)
     s = trace.step
-    s("pension_base", "计发基数（元/月）", {"source": base_note}, fen_str(base_fen), REF_38)
+    s("pension_base", "计发基数（元/月）", {"source": base_note}, f_base, REF_38)
     s(
         "indexed_wage",
         "指数化月平均缴费工资 = 计发基数 × 平均缴费指数，四舍五入到分",
-        {"pension_base": fen_str(base_fen), "avg_contribution_index": str(inputs.get("avg_contribution_index"))},
-        fen_str(indexed),
+        {"pension_base": f_base, "avg_contribution_index": str(inputs.get("avg_contribution_index"))},
+        f_indexed,
         f"{REF_38}；{REF_FORM}",
     )
     s(
         "contribution_years",
         "缴费年限（含视同）= 月数 ÷ 12，保留2位小数",
         {"contribution_months": months, "pre_account_months": pre_months},
-        {"contribution_years": fen_str(years), "pre_account_years": fen_str(pre_years)},
+        {"contribution_years": f_years, "pre_account_years": f_pre},
         REF_FORM,
     )
     s(
         "basic_pension",
         "基础养老金 = (计发基数 + 指数化月平均缴费工资) ÷ 2 × 缴费年限 × 1%，四舍五入到分",
-        {"pension_base": fen_str(base_fen), "indexed_wage": fen_str(indexed), "years": fen_str(years)},
-        fen_str(basic),
+        {"pension_base": f_base, "indexed_wage": f_indexed, "years": f_years},
+        f_basic,
         REF_38,
     )
     s(
         "annuity_months",
         "个人账户养老金计发月数（按退休年龄）",
         {"source": div_note},
-        tenths_str(divisor),
+        f_divisor,
         "国发〔2005〕38号 附件；国务院关于渐进式延迟法定退休年龄的办法",
     )
     s(
         "account_pension",
         "个人账户养老金 = 个人账户储存额 ÷ 计发月数，四舍五入到分",
-        {"account_balance": fen_str(balance_fen), "annuity_months": tenths_str(divisor)},
-        fen_str(account),
+        {"account_balance": f_balance, "annuity_months": f_divisor},
+        f_account,
         REF_38,
     )
     if pre_months:
         s(
             "transitional_pension",
             "过渡性养老金 = 指数化月平均缴费工资 × 实行个人账户前缴费年限（含视同）× 过渡系数，四舍五入到分",
-            {"indexed_wage": fen_str(indexed), "pre_account_years": fen_str(pre_years), "rate": f"{t_num}/{t_den}"},
-            fen_str(transitional),
+            {"indexed_wage": f_indexed, "pre_account_years": f_pre, "rate": f"{t_num}/{t_den}"},
+            f_trans,
             "山东省贯彻国发〔2005〕38号文件的实施办法",
         )
     s(
         "total",
         "基本养老金 = 基础养老金 + 个人账户养老金 + 过渡性养老金",
-        {"basic": fen_str(basic), "account": fen_str(account), "transitional": fen_str(transitional)},
-        fen_str(total),
+        {"basic": f_basic, "account": f_account, "transitional": f_trans},
+        f_total,
         REF_FORM,
     )
     unconfirmed = trace.unconfirmed(extra_unconfirmed)
@@ -380,14 +383,14 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
             )
         )
     out.update(
-        basic_pension=fen_str(basic),
-        account_pension=fen_str(account),
-        transitional_pension=fen_str(transitional),
-        total=fen_str(total),
-        pension_base=fen_str(base_fen),
-        indexed_wage=fen_str(indexed),
-        contribution_years=fen_str(years),
-        annuity_months=tenths_str(divisor),
+        basic_pension=f_basic,
+        account_pension=f_account,
+        transitional_pension=f_trans,
+        total=f_total,
+        pension_base=f_base,
+        indexed_wage=f_indexed,
+        contribution_years=f_years,
+        annuity_months=f_divisor,
         provisional=provisional,
         eligible=eligible,
         reasons=reasons,

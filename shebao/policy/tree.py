@@ -96,7 +96,17 @@ class ParamValue:
         return "；".join(format_reference(r) for r in self.reference)
 
     def to_trace(self) -> dict[str, Any]:
-        """JSON-ready description for a trace."""
+        """JSON-ready description for a trace (a fresh dict; a table value inside is shared, read-only)."""
+        hit = _TRACE_CACHE.get(id(self))
+        if hit is not None and hit[0] is self:
+            return dict(hit[1])
+        out = self._to_trace()
+        if len(_TRACE_CACHE) > 100_000:
+            _TRACE_CACHE.clear()
+        _TRACE_CACHE[id(self)] = (self, out)  # holds the value, so its id is not reused
+        return dict(out)
+
+    def _to_trace(self) -> dict[str, Any]:
         value = self.value
         if isinstance(value, Mapping):
             value = {str(k): _jsonable(v) for k, v in value.items()}
@@ -120,6 +130,9 @@ class ParamValue:
         if self.source != "yaml":
             out["source"] = self.source
         return out
+
+
+_TRACE_CACHE: dict[int, tuple[ParamValue, dict[str, Any]]] = {}
 
 
 def _jsonable(value: Any) -> Any:
