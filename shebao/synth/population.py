@@ -637,8 +637,9 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
         if day > as_of_day:
             pm -= 1
             day = month_day(np.array([pm]), 26)[0]
-        for a in amounts:
-            extra_payments.append({"row": r, "period": pm, "paid": day, "amount": int(a), "kind": 1})
+        # back-pay for several earlier months, paid together: one payment per (benefit, period, kind)
+        for i, a in enumerate(amounts):
+            extra_payments.append({"row": r, "period": pm - i, "paid": day, "amount": int(a), "kind": 1})
         labels.append(("account", int(serial[q]), "split_transfer", None))
     # duplicate benefit: the same ID number registered in a second city, drawing a second pension
     dup_benefit_src = _pick(rng, cand_person, _count(rng, rates.duplicate_benefit, n), used)

@@ -1,0 +1,88 @@
+"""Typed dependencies shared by every router: the database session, the current user, role checks.
+
+    @router.get("/things")
+    def things(session: SessionDep, user: CurrentUser): ...
+
+    @router.post("/params", dependencies=[require_roles(Role.ADMIN)])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from shebao.core.db import get_sessionmaker
+from shebao.core.roles import Role
+from shebao.users.models import User
+from shebao.users.service import user_for_token
+
+_bearer = HTTPBearer(auto_error=False, description="API 令牌：shebao users token NAME")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    session = get_sessionmaker(request.app.state.engine)()
+    client = request.client.host if request.client else "unknown"
+    session.info["source"] = f"api:{client}"
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_optional_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User | None:
+    """The user of the bearer token, or the staff session cookie's user, or None."""
+    user: User | None = None
+    if credentials is not None:
+        user = user_for_token(session, credentials.credentials)
+        if user is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "令牌无效或已停用",
+                                headers={"WWW-Authenticate": "Bearer"})
+    else:
+        resolver = getattr(request.app.state, "session_user_resolver", None)
+        if resolver is not None:
+            user = resolver(request, session)
+    if user is not None:
+        session.info["actor"] = user.username
+        session.info["actor_role"] = user.role
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "需要登录或 API 令牌", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role | str):
+    """A dependency that lets only the given roles through (administrators always pass)."""
+    allowed = {Role(r) for r in roles} | {Role.ADMIN}
+
+    def check(user: CurrentUser) -> User:
+        if Role(user.role) not in allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"权限不足：需要角色 {'、'.join(sorted(r.value for r in allowed))}")
+        return user
+
+    return Depends(check)

@@ -1,0 +1,193 @@
+"""Personal data protection: field encryption, blind indexes, masking.
+
+- Encryption at rest: AES-256-GCM (``cryptography``), a fresh 96-bit nonce per value, stored as
+  ``version || nonce || ciphertext+tag``. The table name and column are not bound as associated
+  data, so that a value can move between tables (e.g. an ID number from a death record to an alert).
+- Equality look-ups (by ID number, by bank account) go through a keyed HMAC-SHA256 blind index
+  of the normalised value: the database can match equal values without ever holding them.
+- Both keys are derived from the instance secret with HKDF-SHA256 under distinct labels.
+- Masking for display and logs: ``370502********1234``, ``张*明``, ``138****5678``, ``**** 1234``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import LargeBinary
+from sqlalchemy.types import TypeDecorator
+
+FORMAT_VERSION = b"\x01"
+NONCE_BYTES = 12
+
+
+class DecryptionError(RuntimeError):
+    """A stored value cannot be decrypted with this instance's key."""
+
+
+def _derive(secret: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"shebao/v1", info=label).derive(secret)
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """The keys derived from one instance secret."""
+
+    encryption_key: bytes
+    index_key: bytes
+    signing_seed: bytes
+
+    @classmethod
+    def from_secret(cls, secret: bytes) -> Keyring:
+        return cls(
+            encryption_key=_derive(secret, b"field-encryption"),
+            index_key=_derive(secret, b"blind-index"),
+            signing_seed=_derive(secret, b"audit-checkpoint-signing"),
+        )
+
+    def encrypt(self, plaintext: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return FORMAT_VERSION + nonce + AESGCM(self.encryption_key).encrypt(nonce, plaintext.encode("utf-8"), None)
+
+    def decrypt(self, blob: bytes) -> str:
+        if not blob or blob[:1] != FORMAT_VERSION:
+            raise DecryptionError("不支持的密文格式")
+        nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        try:
+            return AESGCM(self.encryption_key).decrypt(nonce, body, None).decode("utf-8")
+        except Exception as exc:  # InvalidTag: wrong key or altered value
+            raise DecryptionError("密文无法解密：密钥不符或数据被篡改") from exc
+
+    def blind_index(self, value: str) -> str:
+        return hmac.new(self.index_key, normalise_for_index(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+_KEYRINGS: dict[bytes, Keyring] = {}
+
+
+def get_keyring() -> Keyring:
+    """The keyring of the current settings' secret (derived once per secret)."""
+    from shebao.core.settings import get_settings
+
+    secret = get_settings().resolve_secret()
+    ring = _KEYRINGS.get(secret)
+    if ring is None:
+        ring = _KEYRINGS[secret] = Keyring.from_secret(secret)
+    return ring
+
+
+def normalise_for_index(value: str) -> str:
+    """Normalise before indexing so that formatting differences still match (spaces, case)."""
+    return re.sub(r"[\s-]", "", str(value)).upper()
+
+
+def encrypt(value: str) -> bytes:
+    return get_keyring().encrypt(value)
+
+
+def decrypt(blob: bytes) -> str:
+    return get_keyring().decrypt(blob)
+
+
+def blind_index(value: str) -> str:
+    """Keyed HMAC-SHA256 of the normalised value, hex: for equality look-ups only."""
+    return get_keyring().blind_index(value)
+
+
+class EncryptedString(TypeDecorator):
+    """A string column stored encrypted (AES-256-GCM); Python code sees plain ``str``."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return encrypt(str(value))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return decrypt(bytes(value))
+
+
+# --- masking -------------------------------------------------------------------------------
+
+def mask_id_number(value: str | None) -> str:
+    """``370502199001011234`` → ``370502********1234``."""
+    if not value:
+        return ""
+    text = str(value)
+    if len(text) <= 10:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """``张三明`` → ``张*明``; ``张三`` → ``张*``."""
+    if not value:
+        return ""
+    text = str(value)
+    if len(text) == 1:
+        return "*"
+    if len(text) == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]
+
+
+def mask_phone(value: str | None) -> str:
+    """``13812345678`` → ``138****5678``."""
+    if not value:
+        return ""
+    text = str(value)
+    if len(text) < 7:
+        return "*" * len(text)
+    return text[:3] + "*" * (len(text) - 7) + text[-4:]
+
+
+def mask_bank_account(value: str | None) -> str:
+    """``6222021234567890123`` → ``**** 0123``."""
+    if not value:
+        return ""
+    text = re.sub(r"\s", "", str(value))
+    return "**** " + text[-4:]
+
+
+# ID numbers (18 or 15 characters) and card-like digit runs inside free text.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+_DIGITS_IN_TEXT = re.compile(r"(?<!\d)\d{12,19}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID number and long digit run (cards, accounts) inside free text."""
+    text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
+    return _DIGITS_IN_TEXT.sub(lambda m: mask_bank_account(m.group(0)), text)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks personal identifiers in every record it passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: leave it to the handler's own error path
+            return True
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Attach :class:`MaskingFilter` to the logger's handlers (root by default), once each."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())

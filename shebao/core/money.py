@@ -1,0 +1,53 @@
+"""Money: ``Decimal`` yuan end to end, rounded half-up to 0.01 where the forms do."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+
+class MoneyError(ValueError):
+    """A value that is not an amount of money."""
+
+
+def to_decimal(value: object) -> Decimal:
+    """Parse a number or numeric string exactly (floats go through their shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise MoneyError(f"不是金额：{value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            result = Decimal(text)
+        except InvalidOperation as exc:
+            raise MoneyError(f"不是金额：{value!r}") from exc
+        if not result.is_finite():
+            raise MoneyError(f"不是金额：{value!r}")
+        return result
+    raise MoneyError(f"不是金额：{value!r}")
+
+
+def round_yuan(value: Decimal | int | str) -> Decimal:
+    """Round half-up to 0.01 yuan (四舍五入到分)."""
+    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_fen(value: Decimal | int | str) -> int:
+    """Yuan → integer fen, rounding half-up."""
+    return int(round_yuan(value) * 100)
+
+
+def from_fen(fen: int) -> Decimal:
+    """Integer fen → yuan with two decimals."""
+    return (Decimal(int(fen)) / 100).quantize(CENT)
+
+
+def format_yuan(value: Decimal | int | str) -> str:
+    """Two-decimal string, as amounts come out of the API and CLI."""
+    return f"{round_yuan(value):.2f}"

@@ -1,0 +1,99 @@
+"""One `Settings` object read from the environment (prefix ``SHEBAO_``).
+
+Nothing is built at import time: call :func:`get_settings` (cached) or construct ``Settings()``
+in tests after setting the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+KEY_FILE_NAME = "secret.key"
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot be used (e.g. a production instance without a secret key)."""
+
+
+class Settings(BaseSettings):
+    """shebao's configuration. Every field is documented in the README (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="SHEBAO_", extra="ignore")
+
+    home: Path = Field(default=Path("./var"), description="数据目录：嵌入式数据库、密钥、索引")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///$SHEBAO_HOME/shebao.db"
+    )
+    env: Literal["development", "production"] = Field(default="development")
+    secret_key: str | None = Field(default=None, description="instance secret (≥ 32 characters)")
+    secret_key_file: Path | None = Field(default=None, description="file holding the instance secret")
+    user: str | None = Field(default=None, description="the named user the CLI acts as")
+    llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
+    audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        self.home = Path(self.home).expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'shebao.db'}"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return str(self.database_url).startswith("sqlite")
+
+    def ensure_home(self) -> Path:
+        """Create the data folder (owner-only) and return it."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        try:
+            os.chmod(self.home, 0o700)
+        except OSError:  # a shared folder we do not own: leave its mode alone
+            pass
+        return self.home
+
+    def resolve_secret(self) -> bytes:
+        """Return the instance secret.
+
+        In production a missing secret is refused. In development a key is generated once into
+        ``$SHEBAO_HOME/secret.key`` (mode 0600) with a warning, and reused afterwards.
+        """
+        if self.secret_key:
+            value = self.secret_key.strip()
+        elif self.secret_key_file:
+            value = Path(self.secret_key_file).read_text(encoding="utf-8").strip()
+        else:
+            key_path = self.home / KEY_FILE_NAME
+            if self.env == "production":
+                if key_path.exists():
+                    value = key_path.read_text(encoding="utf-8").strip()
+                else:
+                    raise ConfigurationError(
+                        "生产环境必须设置 SHEBAO_SECRET_KEY 或 SHEBAO_SECRET_KEY_FILE（实例密钥缺失）"
+                    )
+            else:
+                if not key_path.exists():
+                    self.ensure_home()
+                    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                        fh.write(secrets.token_urlsafe(48))
+                    log.warning("开发环境：已生成实例密钥 %s（生产环境请设置 SHEBAO_SECRET_KEY）", key_path)
+                value = key_path.read_text(encoding="utf-8").strip()
+        if len(value) < 32:
+            raise ConfigurationError("实例密钥太短：至少 32 个字符")
+        return value.encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
+    return Settings()
