@@ -37,6 +37,8 @@ def screen(
     store: bool = typer.Option(True, "--store/--no-store", help="把疑点写入数据库供分拣（同一疑点不重复提示）"),
     new_only: bool = typer.Option(False, "--new-only", help="CSV 只列出本次新出现的疑点（需 --store）"),
     labels: Path | None = typer.Option(None, "--labels", help="合成数据的 labels.csv：报告各规则的查准率和红色查全率"),
+    scores: Path | None = typer.Option(None, "--scores", help="另按异常模型给每个领取人打分，写入此 CSV（前 1% 标记）"),
+    scores_method: str = typer.Option("lgbm", "--scores-method", help="lgbm（有标签训练的模型）或 iforest（无标签）"),
     json_out: bool = typer.Option(False, "--json", help="输出 JSON 摘要"),
     as_user: str | None = AS_OPTION,
 ) -> None:
@@ -105,6 +107,15 @@ def screen(
     summary.update({"alerts": len(result.findings), "written": n, "out": str(out), "by_rule": result.by_rule(),
                     "by_level": by_level, "input_rows": result.input_rows, "engine": result.engine,
                     "seconds": round(sum(result.timings.values()), 2)})
+    if scores is not None:
+        if folder is None:
+            fail("--scores 需要指定交换格式目录", code=2)
+        from shebao.risk.anomaly import score_folder, write_scores_csv
+
+        ranked = score_folder(folder, as_of=day, engine=engine, method=scores_method)
+        write_scores_csv(ranked, scores)
+        summary["scores"] = {"file": str(scores), "recipients": len(ranked),
+                             "flagged": sum(1 for r in ranked if r["flagged"]), "method": scores_method}
     label_file = labels or (folder / "labels.csv" if folder is not None and (folder / "labels.csv").exists() else None)
     if label_file is not None and folder is not None:
         from shebao.risk.evaluation import evaluate_rules
@@ -122,6 +133,9 @@ def screen(
         console.print(f"数据库：新疑点 {s['new']}，已提示过仍待处理 {s['known']}，已处理过 {s['closed']}")
     for rule_id, count in result.by_rule().items():
         console.print(f"  {rule_id}  {cat.rule(rule_id).title}：{count}")
+    if "scores" in summary:
+        sc = summary["scores"]
+        console.print(f"异常模型（{sc['method']}）：{sc['recipients']} 名领取人已打分，前 1% 共 {sc['flagged']} 人，见 {sc['file']}")
     if "evaluation" in summary:
         _print_evaluation(summary["evaluation"])
 

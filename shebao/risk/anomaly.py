@@ -288,3 +288,36 @@ def score_unsupervised_scores(matrix: np.ndarray, seed: int = 7) -> np.ndarray:
 
     forest = IsolationForest(n_estimators=200, random_state=seed, n_jobs=2).fit(matrix)
     return -forest.score_samples(matrix)
+
+
+def score_folder(
+    folder: str | Path, *, as_of: date, engine: str = "duckdb", method: str = "lgbm", share: float = 0.01,
+) -> list[dict]:
+    """Score every recipient of an exchange folder (``lgbm``: the trained model; ``iforest``: no labels)."""
+    from shebao.risk.engines.base import make_engine
+    from shebao.risk.features import compute_features
+
+    with make_engine(engine) as eng:
+        table = compute_features(eng, folder, as_of=as_of)
+    if method == "iforest":
+        return score_unsupervised(table, share=share)
+    booster, _ = load_model()
+    return score_supervised(table, booster, share=share)
+
+
+def write_scores_csv(rows: list[dict], path: str | Path) -> int:
+    """Write scores (person_id, score, flagged, top_features in Chinese), owner-readable only."""
+    import csv
+    import os
+
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["person_id", "score", "flagged", "top_features"])
+        for r in rows:
+            reasons = "；".join(f"{t['label']}（{t['contribution']}）" for t in r["top_features"])
+            writer.writerow([r["person_id"], f"{r['score']:.6f}", "1" if r["flagged"] else "0", reasons])
+    return len(rows)

@@ -76,3 +76,26 @@ def test_evaluate_measures_what_it_says():
     assert perfect["auc"] == 1.0 and perfect["precision_at_1pct"] == 1.0 and perfect["patterns"]["x"]["in_top"] == 2
     reversed_ = evaluate(np.array([0.0, 0.0] + [0.5] * 198), ids, labels, share=0.01)
     assert reversed_["auc"] == 0.0 and reversed_["precision_at_1pct"] == 0.0
+
+
+def test_shipped_model_loads_and_scores_without_training(tmp_path, monkeypatch):
+    from shebao.core.settings import get_settings
+    from shebao.risk.anomaly import SHIPPED_DIR, score_folder
+    from shebao.risk.evaluation import read_labels
+
+    monkeypatch.setenv("SHEBAO_HOME", str(tmp_path / "empty-home"))
+    get_settings.cache_clear()
+    try:
+        assert model_folder() == SHIPPED_DIR
+        booster, meta = load_model()
+        assert meta["holdout"]["auc"] is not None and booster.num_feature() == len(FEATURES)
+        synth = pytest.importorskip("shebao.synth")
+        folder = tmp_path / "pop"
+        synth.generate(3000, seed=34, out=folder, as_of=AS_OF, progress=False,
+                       rates=synth.PatternRates(shared_account=0.004))
+        ranked = score_folder(folder, as_of=AS_OF, share=0.01)
+        shared = read_labels(folder / "labels.csv")["shared_account"]
+        assert ranked[0]["flagged"] and shared  # the population holds shared accounts
+        assert any(r["flagged"] and r["top_features"][0]["feature"] == "account_sharing" for r in ranked)
+    finally:
+        get_settings.cache_clear()

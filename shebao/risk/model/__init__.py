@@ -1,0 +1,1 @@
+"""The screening model shipped with the package (LightGBM text model + metadata)."""
