@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import uuid
 
 import pytest
 from sqlalchemy import text
@@ -57,6 +58,8 @@ def test_set_writes_overlay_and_audit_and_calc_uses_it(db, cli) -> None:
     from shebao.audit import verify
     from shebao.core.db import session_scope
 
+    with session_scope() as s:
+        audited_before = s.execute(text("SELECT count(*) FROM audit_log WHERE action = 'param.set'")).scalar()
     # before: 2026's base is not published, so a 2026 retiree is assessed provisionally on 2025's
     before = cli("calc", "pension", "-", input=json.dumps(PENSION))
     assert before.exit_code == 0, before.output
@@ -86,8 +89,10 @@ def test_set_writes_overlay_and_audit_and_calc_uses_it(db, cli) -> None:
     assert hist["changes"][0]["created_by"] == "张处长"
 
     with session_scope() as s:
-        rows = s.execute(text("SELECT action, entity, entity_id FROM audit_log WHERE action = 'param.set'")).all()
-        assert [tuple(r) for r in rows] == [("param.set", "parameter", "pension.base")]
+        rows = s.execute(text("SELECT entity, entity_id, detail FROM audit_log WHERE action = 'param.set' ORDER BY seq")).all()
+        assert len(rows) == audited_before + 1
+        entity, entity_id, detail = rows[-1]
+        assert (entity, entity_id) == ("parameter", "pension.base") and "7990" in detail and "张处长" in detail
         assert verify(s).ok
 
 
@@ -116,9 +121,10 @@ def test_set_needs_admin(db, cli) -> None:
     from shebao.core.db import session_scope
     from shebao.users.service import add_user
 
+    clerk = f"policy_clerk_{uuid.uuid4().hex[:8]}"
     with session_scope() as s:
-        add_user(s, username="clerk1", role="clerk")
-    r = cli("params", "set", "pension.base", "--from", "2026-01-01", "--value", "1", "--reference", "x", "--as", "clerk1")
+        add_user(s, username=clerk, role="clerk")
+    r = cli("params", "set", "pension.base", "--from", "2026-01-01", "--value", "1", "--reference", "x", "--as", clerk)
     assert r.exit_code != 0 and "管理员" in r.output
 
 
@@ -163,11 +169,12 @@ def test_api(db) -> None:
     from shebao.core.db import session_scope
     from shebao.users.service import add_user, issue_token
 
+    suffix = uuid.uuid4().hex[:8]
     with session_scope() as s:
-        add_user(s, username="admin1", role="admin")
-        add_user(s, username="clerk1", role="clerk")
-        admin = {"Authorization": f"Bearer {issue_token(s, username='admin1')}"}
-        clerk = {"Authorization": f"Bearer {issue_token(s, username='clerk1')}"}
+        add_user(s, username=f"policy_admin_{suffix}", role="admin")
+        add_user(s, username=f"policy_clerk_{suffix}", role="clerk")
+        admin = {"Authorization": f"Bearer {issue_token(s, username=f'policy_admin_{suffix}')}"}
+        clerk = {"Authorization": f"Bearer {issue_token(s, username=f'policy_clerk_{suffix}')}"}
     client = TestClient(create_app(db))
     # calculators: open to everyone
     r = client.post("/api/v1/calc/pension", json={**PENSION, "pension_base": "7831", "account_balance": "138400",
@@ -193,7 +200,7 @@ def test_api(db) -> None:
     assert client.post("/api/v1/params", json=body, headers=clerk).status_code == 403
     assert client.post("/api/v1/params", json={**body, "value": "x"}, headers=admin).status_code == 422
     r = client.post("/api/v1/params", json=body, headers=admin)
-    assert r.status_code == 201 and r.json()["by"] == "admin1"
+    assert r.status_code == 201 and r.json()["by"] == f"policy_admin_{suffix}"
     r = client.post("/api/v1/calc/pension", json=PENSION)
     assert r.json()["pension_base"] == "7990.00"
     assert dt.date.fromisoformat(r.json()["assessed_on"]) == dt.date(2026, 12, 31)
