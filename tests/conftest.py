@@ -1,0 +1,129 @@
+"""Shared fixtures: a private SHEBAO_HOME, and a migrated database on each backend.
+
+``db`` is parametrised over SQLite and PostgreSQL. PostgreSQL comes from ``TEST_DATABASE_URL``
+(e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``): each test gets a fresh database
+cloned from a migrated template, so tests may commit real transactions on separate connections.
+Without ``TEST_DATABASE_URL`` the PostgreSQL cases are skipped locally; in CI (``CI=true``) a
+missing PostgreSQL is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+TEST_SECRET = "tests-only-secret-key-0123456789abcdefghijklmnop"
+
+
+def _pg_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI 需要 PostgreSQL：请设置 TEST_DATABASE_URL", pytrace=False)
+        return None
+    return url
+
+
+@pytest.fixture
+def shebao_home(tmp_path, monkeypatch):
+    """A private SHEBAO_HOME with a fixed secret; settings and engines rebuilt around the test."""
+    from shebao.core.db import dispose_engines
+    from shebao.core.settings import get_settings
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("SHEBAO_HOME", str(home))
+    monkeypatch.setenv("SHEBAO_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("SHEBAO_ENV", "development")
+    monkeypatch.delenv("SHEBAO_USER", raising=False)
+    monkeypatch.delenv("SHEBAO_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    dispose_engines()
+    yield home
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+_TEMPLATE: dict[str, str] = {}
+
+
+def _admin_url(url: str) -> str:
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _pg_template(url: str) -> str:
+    """Create (once per run) a migrated template database; return its name."""
+    if "name" in _TEMPLATE:
+        return _TEMPLATE["name"]
+    from shebao.core.db import dispose_engines
+    from shebao.migrations import upgrade
+
+    name = f"shebao_tmpl_{os.getpid()}"
+    admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    upgrade(make_url(url).set(database=name).render_as_string(hide_password=False))
+    dispose_engines()
+    _TEMPLATE["name"] = name
+    return name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, shebao_home, tmp_path, monkeypatch):
+    """A freshly migrated database (SQLite file, or a PostgreSQL clone); settings point at it."""
+    from shebao.core.db import dispose_engines
+    from shebao.core.settings import get_settings
+    from shebao.migrations import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shebao.db'}"
+        monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
+        get_settings.cache_clear()
+        upgrade(url)
+        yield url
+        return
+    base = _pg_url()
+    if base is None:
+        pytest.skip("未设置 TEST_DATABASE_URL：跳过 PostgreSQL")
+    template = _pg_template(base)
+    name = f"shebao_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_admin_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        yield url
+    finally:
+        dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    name = _TEMPLATE.get("name")
+    base = os.environ.get("TEST_DATABASE_URL")
+    if name and base:
+        admin = create_engine(_admin_url(base), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    """The national laws shipped beside the repository (CI lays shared/ beside the checkout)."""
+    path = SHARED / "corpus" / "laws"
+    if not path.is_dir():
+        pytest.fail(f"法规语料不存在：{path}")
+    return path
