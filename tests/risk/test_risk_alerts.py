@@ -205,3 +205,26 @@ def test_api_alerts_for_auditors_only(db, tmp_path):
     assert r.json()["reason"] == "夫妻共用账户"
     assert client.get("/api/v1/alerts/999999", headers=h).status_code == 404
     assert client.get("/api/v1/alerts", params={"status": "confirmed"}, headers=h).json()["total"] == 1
+
+
+def test_screen_database_matches_screening_the_folder(db, tmp_path):
+    synth = pytest.importorskip("shebao.synth")
+    from shebao.core.db import session_scope
+    from shebao.registry.loader import load_folder
+    from shebao.risk.screening import screen_database
+
+    folder = tmp_path / "pop"
+    synth.generate(250, seed=41, out=folder, as_of=AS_OF, detail_months=1, progress=False,
+                   rates=synth.PatternRates(paid_after_death=0.01, paid_while_imprisoned=0.005, shared_account=0.005,
+                                            split_transfer=0.005, duplicate_benefit=0.005))
+    (folder / "labels.csv").unlink()
+    summary = load_folder(folder, reports_dir=tmp_path / "rejects")
+    assert not any(summary.rejected.values()), summary.as_json()
+    from_folder = {tuple(f.row().values()) for f in screen_folder(folder, as_of=AS_OF).findings}
+    with session_scope() as s:
+        from_db = {tuple(f.row().values()) for f in screen_database(s, as_of=AS_OF).findings}
+    assert {r[2] for r in from_folder} >= {"R01", "R02", "R03", "Y02"}
+    if db.startswith("sqlite"):
+        assert from_db == from_folder
+    else:  # a shared PostgreSQL may hold other tests' records too
+        assert from_folder <= from_db
