@@ -38,5 +38,11 @@ def _register() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    import logging
+
+    from shebao.core.crypto import install_log_masking
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_masking()  # no log line ever holds a full ID number or card number
     _register()
     app()
