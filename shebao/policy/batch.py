@@ -75,10 +75,13 @@ def _np(values: Any) -> np.ndarray:
     return np.asarray(values)
 
 
-def _int_col(cols: Mapping[str, Any], name: str, n: int, default: int | None = None) -> np.ndarray:
+def _int_col(cols: Mapping[str, Any], name: str, n: int, default: int | None = None,
+             absent_size: int | None = None) -> np.ndarray:
     if name not in cols or cols[name] is None:
         if default is None:
             raise InputError(f"缺少列：{name}")
+        if absent_size is not None:  # the compiled engine reads a flag, not the column
+            return np.full(absent_size, default, dtype=np.int64)
         return np.full(n, default, dtype=np.int64)
     arr = _np(cols[name])
     if arr.dtype.kind not in "iu":
@@ -111,10 +114,13 @@ def pension_batch(
     params: ParameterSet | None = None,
     threads: int = 2,
     engine: str = "auto",
+    out: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Assess many pensions at once; identical, row by row, to :func:`calc_pension`.
 
     Args:
+        out: output arrays to fill (as returned by an earlier call of the same size); a run that
+            repeats, such as a monthly payroll, reuses them instead of faulting in fresh memory.
         engine: ``numba`` (the formulas' own bytecode compiled to one fused loop per block),
             ``numpy`` (the formulas applied to array blocks), or ``auto`` (numba when installed).
     """
@@ -133,8 +139,8 @@ def pension_batch(
         "months": _int_col(columns, "contribution_months", n),
         "pre": _int_col(columns, "pre_account_months", n, 0),
         "balance": _int_col(columns, "account_balance_fen", n, 0),
-        "base_in": _int_col(columns, "pension_base_fen", n, -1),
-        "div_in": _int_col(columns, "annuity_months_tenths", n, 0),
+        "base_in": _int_col(columns, "pension_base_fen", n, -1, absent_size=1 if kernel is not None else None),
+        "div_in": _int_col(columns, "annuity_months_tenths", n, 0, absent_size=1 if kernel is not None else None),
         "birth": month_index(columns["birth_month"]) if "birth_month" in columns else np.full(n, -1, np.int64),
         "orig": _int_col(columns, "original_retirement_age", n, 0),
         "base_given": "pension_base_fen" in columns and columns["pension_base_fen"] is not None,
@@ -144,7 +150,10 @@ def pension_batch(
         return {k: np.empty(0, dtype=dt_) for k, dt_ in OUTPUTS.items()}
     stats = _numba_stats(cols) if kernel is not None else None
     luts = _build_luts(cols, region, assessed_on, params, stats)
-    out = {k: np.empty(n, dtype=dt_) for k, dt_ in OUTPUTS.items()}
+    if out is None:
+        out = {k: np.empty(n, dtype=dt_) for k, dt_ in OUTPUTS.items()}
+    elif any(out[k].shape != (n,) or out[k].dtype != dt_ for k, dt_ in OUTPUTS.items()):
+        raise ValueError("out 的数组长度或类型与本批不符")
     if kernel is not None:
         args = _kernel_args(cols, luts, out)
         step = -(-n // max(1, threads))
