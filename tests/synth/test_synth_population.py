@@ -415,3 +415,26 @@ def test_clean_accounts_receive_one_persons_payments_at_most_once_a_day(db):
     shared = labelled(db, "shared_account") | labelled(db, "split_transfer")
     multi = rows(db, "select bank_account from payments group by bank_account, paid_date having count(*) > 1")
     assert {r[0] for r in multi} <= shared
+
+
+def test_natural_keys_are_unique_and_the_registry_parsers_accept_every_row(db, pop: Path):
+    keys = {
+        "persons": "person_id", "employers": "employer_id", "benefits": "benefit_id", "payments": "payment_id",
+        "contributions": "person_id, period, insurance, employer_id",
+        "contribution_years": "person_id, \"year\", insurance", "pension_accounts": "person_id, as_of",
+        "deaths": "id_number, source", "incarcerations": "id_number, start_date",
+        "certifications": "person_id, certified_date, method",
+    }
+    for name, key in keys.items():
+        assert rows(db, f"select count(*) from (select {key} from {name}_raw group by all having count(*) > 1)")[0][0] == 0, name
+    # the database allows one payment per benefit, period and kind
+    assert rows(db, "select count(*) from (select 1 from payments group by benefit_id, period, kind having count(*) > 1)")[0][0] == 0
+    exchange = pytest.importorskip("shebao.registry.exchange")
+    import csv
+
+    for spec in exchange.SPECS:
+        with open(pop / f"{spec.name}.csv", encoding="utf-8") as f:
+            for i, row in enumerate(csv.DictReader(f)):
+                if i >= 3000:
+                    break
+                spec.parse(row)
