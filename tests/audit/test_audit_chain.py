@@ -1,0 +1,150 @@
+"""The hash-chained audit log: appends within the caller's transaction, tampering detected."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select, text, update
+
+from shebao.audit import append, checkpoint_now, verify
+from shebao.audit.models import AuditCheckpoint, AuditEntry
+from shebao.core.db import get_engine, session_scope
+
+
+def _fill(n: int, actor: str = "clerk1") -> None:
+    for i in range(n):
+        with session_scope() as s:
+            s.info.update(actor=actor, source="test")
+            append(s, action="test.change", entity="persons", entity_id=f"P{i}", detail={"i": i})
+
+
+def _verify():
+    with session_scope() as s:
+        return verify(s)
+
+
+def test_intact_chain_verifies(db) -> None:
+    _fill(5)
+    result = _verify()
+    assert result.ok and result.entries == 5
+
+
+def test_entries_say_who_what_when_where_and_mask_ids(db) -> None:
+    with session_scope() as s:
+        s.info.update(actor="wang", source="api:10.0.0.8")
+        append(s, action="person.update", entity="persons", entity_id="P1", detail={"note": "号码 11010519491231002X"})
+    with session_scope() as s:
+        e = s.execute(select(AuditEntry)).scalar_one()
+    assert (e.actor, e.action, e.entity_id, e.source) == ("wang", "person.update", "P1", "api:10.0.0.8")
+    assert e.ts.startswith("20") and "11010519491231002X" not in e.detail and "110105********002X" in e.detail
+
+
+def test_rolled_back_work_leaves_no_entry(db) -> None:
+    try:
+        with session_scope() as s:
+            append(s, action="x", entity="y")
+            raise RuntimeError("fail")
+    except RuntimeError:
+        pass
+    with session_scope() as s:
+        append(s, action="after", entity="y")
+    result = _verify()
+    assert result.ok and result.entries == 1
+
+
+def test_altered_entry_is_named(db) -> None:
+    _fill(6)
+    with get_engine().begin() as conn:
+        conn.execute(update(AuditEntry).where(AuditEntry.seq == 4).values(detail='{"i":40}'))
+    result = _verify()
+    assert not result.ok and result.first_bad_seq == 4 and "修改" in result.reason
+
+
+def test_deleted_entry_is_named(db) -> None:
+    _fill(6)
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 3"))
+    result = _verify()
+    assert not result.ok and result.first_bad_seq == 3 and "删除" in result.reason
+
+
+def test_truncated_tail_is_detected(db) -> None:
+    _fill(6)
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 6"))
+    result = _verify()
+    assert not result.ok and result.first_bad_seq == 6
+
+
+def test_reordered_entries_are_named(db) -> None:
+    _fill(6)
+    with get_engine().begin() as conn:
+        # swap entries 2 and 3 (their sequence numbers), as a reordering would
+        conn.execute(text("UPDATE audit_log SET seq = -2 WHERE seq = 2"))
+        conn.execute(text("UPDATE audit_log SET seq = 2 WHERE seq = 3"))
+        conn.execute(text("UPDATE audit_log SET seq = 3 WHERE seq = -2"))
+    result = _verify()
+    assert not result.ok and result.first_bad_seq == 2
+
+
+def test_rewritten_chain_is_caught_by_signed_checkpoint(db, monkeypatch) -> None:
+    from shebao.audit import log
+
+    _fill(4)
+    with session_scope() as s:
+        assert checkpoint_now(s) == 4
+    # an attacker rewrites entry 2 and recomputes every later hash (and the head): only the
+    # signed checkpoint, which needs the instance key, still disagrees
+    with session_scope() as s:
+        rows = s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+        rows[1].detail = '{"i":99}'
+        prev = rows[0].hash
+        for r in rows[1:]:
+            fields = {c: getattr(r, c) for c in ("seq", "ts", "actor", "actor_role", "action", "entity", "entity_id",
+                                                 "detail", "source")}
+            r.prev_hash = prev
+            r.hash = log.entry_hash(prev, fields)
+            prev = r.hash
+            s.flush()
+        s.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
+    result = _verify()
+    assert not result.ok and result.first_bad_seq == 4 and "检查点" in result.reason
+
+
+def test_periodic_checkpoints_are_signed(db, monkeypatch) -> None:
+    from shebao.core.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "audit_checkpoint_every", 3)
+    _fill(7)
+    with session_scope() as s:
+        assert [c.seq for c in s.execute(select(AuditCheckpoint)).scalars()] == [3, 6]
+    assert _verify().ok
+
+
+def test_one_transaction_many_entries_is_one_batch(db) -> None:
+    with session_scope() as s:
+        for i in range(50):
+            append(s, action="batch", entity="x", entity_id=str(i))
+    result = _verify()
+    assert result.ok and result.entries == 50
+
+
+def test_concurrent_writers_cannot_fork_the_chain(db) -> None:
+    errors: list[Exception] = []
+
+    def writer(k: int) -> None:
+        try:
+            for i in range(15):
+                with session_scope() as s:
+                    append(s, action="concurrent", entity="x", entity_id=f"{k}-{i}")
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    result = _verify()
+    assert result.ok and result.entries == 60
