@@ -1,0 +1,219 @@
+"""Decision notices (待遇决定通知书) and the pension assessment form (养老金核定表).
+
+Each event issues one notice: its data (amounts, periods, articles) is kept in ``benefit_notices``;
+the printable HTML and PDF are rendered from that data on demand (:mod:`shebao.benefits.render`),
+so that a notice printed again years later reads exactly as issued. Every notice states the right
+to appeal (社会保险法 第八十三条).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shebao.benefits.models import Notice
+
+if TYPE_CHECKING:
+    from shebao.benefits.models import Suspension
+    from shebao.registry.models import Benefit
+
+APPEAL = ("如对本决定不服，可以自收到本通知之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼"
+          "（《中华人民共和国社会保险法》第八十三条；《中华人民共和国行政复议法》；《中华人民共和国行政诉讼法》）。")
+
+KIND_TITLES = {
+    "grant": "社会保险待遇核定通知书",
+    "assessment": "基本养老金核定表",
+    "recalculation": "基本养老金重新核定通知书",
+    "adjustment": "基本养老金调整通知书",
+    "suspension": "社会保险待遇暂停发放通知书",
+    "resumption": "社会保险待遇恢复发放通知书",
+    "termination": "社会保险待遇终止通知书",
+    "survivor": "遗属待遇告知书",
+    "overpayment": "多发待遇追回决定书",
+    "demand": "多发待遇退还通知书",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def issue_notice(session: Session, *, key: str, kind: str, person_id: str, benefit_id: str | None,
+                 data: dict[str, Any], issued_on: date | None = None, title: str | None = None) -> Notice:
+    """Issue a notice once per ``key`` (issuing the same event again returns the first notice)."""
+    existing = session.scalar(select(Notice).where(Notice.notice_key == key))
+    if existing is not None:
+        return existing
+    from shebao.audit import append
+
+    notice = Notice(notice_key=key[:120], kind=kind, person_id=person_id, benefit_id=benefit_id,
+                    issued_on=issued_on or date.today(), title=title or KIND_TITLES[kind],
+                    data=json.dumps(_plain(data), ensure_ascii=False))
+    session.add(notice)
+    session.flush()
+    append(session, action="notice.issue", entity="benefit_notices", entity_id=str(notice.id),
+           detail={"kind": kind, "benefit_id": benefit_id or "", "person_id": person_id})
+    return notice
+
+
+def notice_data(notice: Notice) -> dict[str, Any]:
+    return json.loads(notice.data)
+
+
+def list_notices(session: Session, *, person_id: str | None = None, benefit_id: str | None = None,
+                 kind: str | None = None, limit: int = 100) -> list[Notice]:
+    stmt = select(Notice)
+    if person_id:
+        stmt = stmt.where(Notice.person_id == person_id)
+    if benefit_id:
+        stmt = stmt.where(Notice.benefit_id == benefit_id)
+    if kind:
+        stmt = stmt.where(Notice.kind == kind)
+    return list(session.scalars(stmt.order_by(Notice.id.desc()).limit(limit)))
+
+
+# --- one function per event -------------------------------------------------------------------------
+
+def _benefit_facts(b: Benefit) -> dict[str, Any]:
+    from shebao.benefits.service import KIND_LABELS
+
+    return {"benefit_id": b.benefit_id, "kind": b.kind, "kind_label": KIND_LABELS.get(b.kind, b.kind),
+            "monthly_amount": b.monthly_amount, "start_date": b.start_date, "region_code": b.region_code}
+
+
+KIND_ARTICLES = {
+    "pension": "《中华人民共和国社会保险法》第十五条、第十六条；《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）",
+    "unemployment": "《中华人民共和国社会保险法》第四十五条、第四十六条；《失业保险条例》第十四条、第十七条",
+    "injury_allowance": "《工伤保险条例》第三十五条、第三十六条",
+    "injury_survivor_pension": "《工伤保险条例》第三十九条",
+    "funeral_grant": "《中华人民共和国社会保险法》第十七条；《工伤保险条例》第三十九条",
+    "survivor_grant": "《中华人民共和国社会保险法》第十七条",
+    "death_grant": "《工伤保险条例》第三十九条",
+    "disability_grant": "《工伤保险条例》第三十五条至第三十七条",
+    "account_inheritance": "《中华人民共和国社会保险法》第十四条",
+}
+
+
+def issue_grant_notices(session: Session, b: Benefit) -> list[Notice]:
+    """The grant notice, and for a pension the assessment form with its components."""
+    from shebao.benefits.service import assessment_data, get_assessment
+
+    a = get_assessment(session, b.benefit_id)
+    data = assessment_data(a)
+    facts = _benefit_facts(b)
+    notices = [issue_notice(session, key=f"grant:{b.benefit_id}", kind="grant", person_id=b.person_id,
+                            benefit_id=b.benefit_id, data={
+                                **facts, "provisional": bool(a and a.provisional),
+                                "application_no": a.application_no if a else None,
+                                "articles": KIND_ARTICLES.get(b.kind, ""),
+                                "text": ("经审核，核定您的" + facts["kind_label"] + "如下。"
+                                         + ("当年计发基数尚未公布，本次为暂核，公布后将重新核定并补发（或追回）差额。"
+                                            if a and a.provisional else "")),
+                                "appeal": APPEAL})]
+    if b.kind == "pension":
+        notices.append(issue_notice(session, key=f"assessment:{b.benefit_id}:0", kind="assessment",
+                                    person_id=b.person_id, benefit_id=b.benefit_id,
+                                    data=assessment_form(b, data, provisional=bool(a and a.provisional))))
+    return notices
+
+
+def assessment_form(b: Benefit, data: dict[str, Any], *, provisional: bool) -> dict[str, Any]:
+    """养老金核定表: the components as on Shandong's forms (基础、个人账户、过渡性养老金 and their inputs)."""
+    inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+    result = data.get("result") if isinstance(data.get("result"), dict) else data
+    rows = [
+        ("退休（职）时间", result.get("retirement_date") or inputs.get("retirement_date")),
+        ("待遇开始月份", result.get("pension_start")),
+        ("计发基数（元/月）", result.get("pension_base") or inputs.get("pension_base")),
+        ("平均缴费指数", inputs.get("avg_contribution_index") or result.get("avg_contribution_index")),
+        ("指数化月平均缴费工资（元）", result.get("indexed_wage")),
+        ("累计缴费年限（含视同，年）", result.get("contribution_years")),
+        ("累计缴费月数（含视同）", inputs.get("contribution_months") or result.get("contribution_months")),
+        ("实行个人账户前缴费月数（含视同）", inputs.get("pre_account_months")),
+        ("个人账户储存额（元）", inputs.get("account_balance")),
+        ("计发月数", result.get("annuity_months")),
+        ("基础养老金（元/月）", result.get("basic_pension")),
+        ("个人账户养老金（元/月）", result.get("account_pension")),
+        ("过渡性养老金（元/月）", result.get("transitional_pension")),
+        ("基本养老金合计（元/月）", result.get("total") or f"{b.monthly_amount:.2f}"),
+    ]
+    return {
+        **_benefit_facts(b),
+        "provisional": provisional,
+        "assessed_on": result.get("assessed_on") or inputs.get("assessed_on"),
+        "rows": [[label, "" if value is None else str(value)] for label, value in rows],
+        "formula": ["基础养老金 = (计发基数 + 指数化月平均缴费工资) ÷ 2 × 缴费年限 × 1%",
+                    "个人账户养老金 = 个人账户储存额 ÷ 计发月数",
+                    "过渡性养老金 = 指数化月平均缴费工资 × 实行个人账户前缴费年限 × 过渡系数"],
+        "articles": KIND_ARTICLES["pension"],
+        "text": "暂核：当年计发基数公布后重新核定。" if provisional else "",
+        "appeal": APPEAL,
+    }
+
+
+def issue_suspension_notice(session: Session, b: Benefit, s: Suspension) -> Notice:
+    articles = {
+        "incarceration": "《人力资源社会保障部办公厅关于退休人员被判处刑罚期间有关养老保险待遇问题的复函》；《失业保险条例》第十五条",
+        "certification": "《社会保险经办条例》第二十六条",
+        "alert": "《社会保险经办条例》第四十六条",
+        "manual": "《社会保险经办条例》第二十五条",
+    }[s.reason_code]
+    return issue_notice(session, key=f"suspension:{s.id}", kind="suspension", person_id=b.person_id,
+                        benefit_id=b.benefit_id, data={**_benefit_facts(b), "from_period": s.from_period,
+                                                       "reason": s.reason, "articles": articles,
+                                                       "text": f"自 {s.from_period} 起暂停发放您的{_benefit_facts(b)['kind_label']}。",
+                                                       "appeal": APPEAL})
+
+
+def issue_resumption_notice(session: Session, b: Benefit, suspensions: list[Suspension], *, resume_period: str,
+                            backpay: Decimal, backpay_months: list[str]) -> Notice:
+    ids = "-".join(str(s.id) for s in suspensions)
+    text = f"自 {resume_period} 起恢复发放您的{_benefit_facts(b)['kind_label']}。"
+    if backpay > 0:
+        text += f"暂停期间 {backpay_months[0]} 至 {backpay_months[-1]} 共 {len(backpay_months)} 个月的待遇 {backpay:.2f} 元一次补发。"
+    return issue_notice(session, key=f"resumption:{ids}", kind="resumption", person_id=b.person_id,
+                        benefit_id=b.benefit_id, data={**_benefit_facts(b), "resume_period": resume_period,
+                                                       "backpay": backpay, "backpay_months": backpay_months,
+                                                       "reason": "; ".join(s.reason for s in suspensions),
+                                                       "articles": "《社会保险经办条例》第二十五条、第二十六条",
+                                                       "text": text, "appeal": APPEAL})
+
+
+def issue_debt_notice(session: Session, b: Benefit, debt: Any) -> Notice:
+    periods = json.loads(debt.periods)
+    span = f"{periods[0]} 至 {periods[-1]}" if periods else ""
+    how = ("将从您以后按月领取的待遇中分期扣回" if debt.method == "deduction"
+           else f"请于 {debt.demand_due.isoformat() if debt.demand_due else '三十日内'} 前退还")
+    return issue_notice(
+        session, key=f"overpayment:{debt.id}:{debt.principal:.2f}", kind="overpayment", person_id=b.person_id,
+        benefit_id=b.benefit_id,
+        data={**_benefit_facts(b), "principal": debt.principal, "periods": periods, "reason": debt.reason,
+              "method": debt.method, "demand_due": debt.demand_due,
+              "text": f"经核查，{span}多发{_benefit_facts(b)['kind_label']}共 {debt.principal:.2f} 元，{how}。",
+              "articles": "《中华人民共和国社会保险法》第八十八条；《社会保险经办条例》第二十五条、第四十六条",
+              "appeal": APPEAL})
+
+
+def issue_demand_notice(session: Session, b: Benefit, debt: Any) -> Notice:
+    return issue_notice(
+        session, key=f"demand:{debt.id}:{debt.outstanding:.2f}", kind="demand", person_id=b.person_id,
+        benefit_id=b.benefit_id,
+        data={**_benefit_facts(b), "outstanding": debt.outstanding, "demand_due": debt.demand_due,
+              "reason": debt.reason,
+              "text": (f"您（或继承人）应退还多发的{_benefit_facts(b)['kind_label']} {debt.outstanding:.2f} 元，"
+                       f"请于 {debt.demand_due.isoformat()} 前退还至社会保险基金账户。"),
+              "articles": "《中华人民共和国社会保险法》第八十八条；《社会保险经办条例》第四十六条",
+              "appeal": APPEAL})

@@ -1,0 +1,548 @@
+"""Benefits after the grant: the granted benefit, its suspensions and its overpayments.
+
+Other domains call these (names and keyword arguments are contracts):
+
+- ``grant_benefit(session, *, person_id, kind, region_code, start_date, monthly_amount, bank_account,
+  application_no=None, provisional=False, assessment=None) -> Benefit`` — processing (issue 5),
+  once per application.
+- ``suspend_benefit(session, *, benefit_id, reason, from_period, ...) -> Suspension`` and
+  ``resume_benefit(session, *, benefit_id, resume_period, ...)``.
+- ``compute_overpayment(session, *, benefit_id, after_period=None | periods=..., reason) -> Decimal``.
+- ``suspend_and_recover(session, *, person_id, benefit_id, rule_id, reason, alert_id)`` — screening's
+  triage hands a confirmed red alert here (``shebao.risk.alerts.request_suspension``).
+
+Services never commit: the caller (a CLI command, an API request, a batch) owns the transaction,
+and the audit entries join it (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shebao.audit import append
+from shebao.benefits.models import BenefitAssessment, Debt, Suspension
+from shebao.benefits.periods import add_months, check_period, month_index, period_of
+from shebao.core.crypto import blind_index
+from shebao.core.money import to_decimal
+from shebao.registry.models import Benefit, Payment, Person
+
+CENT = Decimal("0.01")
+MONTHLY_KINDS = ("pension", "unemployment", "injury_allowance", "injury_survivor_pension")
+ONE_OFF_KINDS = ("funeral_grant", "survivor_grant", "death_grant", "disability_grant", "account_inheritance")
+BENEFIT_KINDS = MONTHLY_KINDS + ONE_OFF_KINDS
+PAYMENT_KINDS = ("regular", "backpay", "adjustment", "recovery", "one_off")
+KIND_LABELS = {
+    "pension": "基本养老金",
+    "unemployment": "失业保险金",
+    "injury_allowance": "伤残津贴",
+    "injury_survivor_pension": "供养亲属抚恤金",
+    "funeral_grant": "丧葬补助金",
+    "survivor_grant": "一次性抚恤金",
+    "death_grant": "一次性工亡补助金",
+    "disability_grant": "一次性伤残补助金",
+    "account_inheritance": "个人账户余额继承",
+}
+
+
+class BenefitError(ValueError):
+    """A request on a benefit that cannot be carried out (unknown benefit, wrong state, bad input)."""
+
+
+def money(value: Any) -> Decimal:
+    return to_decimal(value).quantize(CENT)
+
+
+def today() -> date:
+    return date.today()
+
+
+# --- identifiers and row digests ----------------------------------------------------------------
+
+def new_benefit_id(application_no: str | None) -> str:
+    """``BA`` + a digest of the application number (stable), or ``BN`` + a random part."""
+    if application_no:
+        return "BA" + hashlib.sha256(f"application|{application_no}".encode()).hexdigest()[:18].upper()
+    return "BN" + uuid.uuid4().hex[:18].upper()
+
+
+def payment_id_for(benefit_id: str, period: str, kind: str) -> str:
+    """Deterministic: the same (benefit, period, kind) always gives the same id (``P``+period+kind+digest)."""
+    digest = hashlib.sha256(f"{benefit_id}|{period}|{kind}".encode()).hexdigest()[:24].upper()
+    return f"P{period.replace('-', '')}{kind[:2].upper()}{digest}"
+
+
+def benefit_row_hash(b: Benefit) -> str:
+    from shebao.registry.loader import row_digest
+
+    return row_digest({
+        "benefit_id": b.benefit_id, "person_id": b.person_id, "kind": b.kind, "region_code": b.region_code,
+        "start_date": b.start_date, "end_date": b.end_date, "monthly_amount": money(b.monthly_amount),
+        "status": b.status, "bank_account": b.bank_account,
+    })
+
+
+def payment_record(*, payment_id: str, benefit_id: str, person_id: str, period: str, amount: Decimal,
+                   bank_account: str | None, kind: str, status: str = "pending",
+                   paid_date: date | None = None) -> dict[str, Any]:
+    """A ``payments`` row as a dict (with its blind index and row digest), for inserts."""
+    from shebao.core.db import utcnow
+    from shebao.registry.loader import row_digest
+
+    record = {"payment_id": payment_id, "benefit_id": benefit_id, "person_id": person_id, "period": period,
+              "paid_date": paid_date, "amount": money(amount), "bank_account": bank_account, "kind": kind,
+              "status": status}
+    now = utcnow()
+    return dict(record, row_hash=row_digest(record), created_at=now, updated_at=now,
+                bank_account_bidx=blind_index(bank_account) if bank_account else None)
+
+
+def refresh_payment_hash(p: Payment) -> None:
+    from shebao.registry.loader import row_digest
+
+    p.row_hash = row_digest({"payment_id": p.payment_id, "benefit_id": p.benefit_id, "person_id": p.person_id,
+                             "period": p.period, "paid_date": p.paid_date, "amount": money(p.amount),
+                             "bank_account": p.bank_account, "kind": p.kind, "status": p.status})
+
+
+def touch_benefit(b: Benefit) -> None:
+    b.row_hash = benefit_row_hash(b)
+
+
+# --- look-ups ------------------------------------------------------------------------------------
+
+def get_benefit(session: Session, benefit_id: str) -> Benefit:
+    b = session.get(Benefit, benefit_id)
+    if b is None:
+        raise BenefitError(f"待遇不存在：{benefit_id}")
+    return b
+
+
+def get_assessment(session: Session, benefit_id: str) -> BenefitAssessment | None:
+    return session.get(BenefitAssessment, benefit_id)
+
+
+def assessment_data(a: BenefitAssessment | None) -> dict[str, Any]:
+    return json.loads(a.assessment) if a is not None and a.assessment else {}
+
+
+def add_history(a: BenefitAssessment, entry: dict[str, Any]) -> None:
+    history = json.loads(a.history or "[]")
+    history.append({k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in entry.items()})
+    a.history = json.dumps(history, ensure_ascii=False)
+
+
+def benefits_of_person(session: Session, person_id: str) -> list[Benefit]:
+    return list(session.scalars(select(Benefit).where(Benefit.person_id == person_id).order_by(Benefit.benefit_id)))
+
+
+def first_period(b: Benefit) -> str:
+    """The first month paid: the start date's month."""
+    return period_of(b.start_date)
+
+
+def last_period(b: Benefit) -> str | None:
+    """The last month payable: the end date's month (None while open)."""
+    return period_of(b.end_date) if b.end_date else None
+
+
+# --- grant -----------------------------------------------------------------------------------------
+
+def grant_benefit(
+    session: Session,
+    *,
+    person_id: str,
+    kind: str,
+    region_code: str,
+    start_date: date,
+    monthly_amount: Decimal,
+    bank_account: str | None,
+    application_no: str | None = None,
+    provisional: bool = False,
+    assessment: dict | None = None,
+) -> Benefit:
+    """Create the granted benefit (status ``active``) once per application.
+
+    A second call with the same ``application_no`` returns the benefit created by the first and
+    changes nothing. The assessment (calculator inputs and result: pension components, the pension
+    base and its year, ``assessed_on``, the provisional flag) is kept in ``benefit_assessments``, so
+    that a provisional pension can be recalculated when its year's base is published.
+
+    Args:
+        monthly_amount: yuan per month (the one-off amount for one-off kinds).
+        assessment: e.g. ``{"inputs": {...calc_pension inputs...}, "result": {...calc_pension output...}}``;
+            a bare calculator result is accepted too. ``contribution_months`` is read from either.
+
+    Examples:
+        >>> b = grant_benefit(session, person_id="P000000001", kind="pension", region_code="370102",
+        ...     start_date=date(2026, 3, 1), monthly_amount=Decimal("3125.40"), bank_account=None,
+        ...     application_no="SQ2026000001", provisional=True, assessment={"inputs": {...}})
+    """
+    if application_no:
+        existing = session.scalar(select(BenefitAssessment).where(BenefitAssessment.application_no == application_no))
+        if existing is not None:
+            return get_benefit(session, existing.benefit_id)
+    if kind not in BENEFIT_KINDS:
+        raise BenefitError(f"待遇种类应为 {'|'.join(BENEFIT_KINDS)}：{kind!r}")
+    if session.get(Person, person_id) is None:
+        raise BenefitError(f"参保人不存在：{person_id}")
+    amount = money(monthly_amount)
+    if amount < 0:
+        raise BenefitError("待遇金额不能为负")
+    if bank_account:
+        from shebao.core.validators import validate_bank_card
+
+        bank_account = validate_bank_card(bank_account)
+    benefit = Benefit(
+        benefit_id=new_benefit_id(application_no), person_id=person_id, kind=kind, region_code=region_code,
+        start_date=start_date, end_date=None, monthly_amount=amount, status="active", bank_account=bank_account,
+        bank_account_bidx=blind_index(bank_account) if bank_account else None, row_hash="",
+    )
+    touch_benefit(benefit)
+    session.add(benefit)
+    session.flush()  # the benefit row first: the assessment refers to it
+    data = dict(assessment or {})
+    inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+    result = data.get("result") if isinstance(data.get("result"), dict) else data
+    months = inputs.get("contribution_months", result.get("contribution_months"))
+    assessed_on = inputs.get("assessed_on") or result.get("assessed_on")
+    base_year = None
+    if kind == "pension":
+        base_year = start_date.year
+        if result.get("retirement_date"):
+            base_year = int(str(result["retirement_date"])[:4])
+        elif inputs.get("retirement_date"):
+            base_year = int(str(inputs["retirement_date"])[:4])
+    session.add(BenefitAssessment(
+        benefit_id=benefit.benefit_id, application_no=application_no, provisional=bool(provisional),
+        pension_base_year=base_year,
+        assessed_on=date.fromisoformat(str(assessed_on)[:10]) if assessed_on else today(),
+        assessment=json.dumps(data, ensure_ascii=False, default=str),
+        contribution_months=int(months) if months not in (None, "") else None,
+        initial_amount=amount, history="[]",
+    ))
+    session.flush()
+    append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
+           detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
+                   "application_no": application_no or "", "provisional": bool(provisional)})
+    from shebao.benefits.notices import issue_grant_notices
+
+    issue_grant_notices(session, benefit)
+    return benefit
+
+
+# --- payments outside the monthly payroll --------------------------------------------------------
+
+def add_payment(session: Session, benefit: Benefit, *, period: str, kind: str, amount: Decimal,
+                detail: dict | None = None) -> Payment:
+    """Create one payment instruction (``pending``) of ``kind`` for ``period``.
+
+    A payment is unique per (benefit, period, kind). When that key is taken by a payment still
+    pending, the amount is added to it (one instruction per period); when it was already paid or
+    failed, the next free period is used.
+    """
+    period = check_period(period)
+    for _ in range(24):
+        pid = payment_id_for(benefit.benefit_id, period, kind)
+        existing = session.get(Payment, pid) or session.scalar(
+            select(Payment).where(Payment.benefit_id == benefit.benefit_id, Payment.period == period,
+                                  Payment.kind == kind))
+        if existing is None:
+            payment = Payment(**payment_record(payment_id=pid, benefit_id=benefit.benefit_id,
+                                               person_id=benefit.person_id, period=period, amount=amount,
+                                               bank_account=benefit.bank_account, kind=kind))
+            session.add(payment)
+            session.flush()
+            break
+        if existing.status == "pending":
+            existing.amount = money(existing.amount + money(amount))
+            refresh_payment_hash(existing)
+            payment = existing
+            session.flush()
+            break
+        period = add_months(period, 1)
+    else:  # pragma: no cover - two years of taken keys
+        raise BenefitError(f"{benefit.benefit_id} 无可用的支付期间")
+    append(session, action=f"payment.{kind}", entity="payments", entity_id=payment.payment_id,
+           detail={"benefit_id": benefit.benefit_id, "period": period, "amount": money(amount), **(detail or {})})
+    return payment
+
+
+# --- suspension and resumption -----------------------------------------------------------------------
+
+def active_suspensions(session: Session, benefit_id: str) -> list[Suspension]:
+    return list(session.scalars(select(Suspension).where(Suspension.benefit_id == benefit_id,
+                                                          Suspension.status == "active").order_by(Suspension.id)))
+
+
+def suspend_benefit(
+    session: Session,
+    *,
+    benefit_id: str,
+    reason: str,
+    from_period: str,
+    reason_code: str = "manual",
+    source_ref: str = "",
+    backpay_on_resume: bool = False,
+) -> Suspension:
+    """Suspend payment of a benefit from ``from_period`` (inclusive) until it is resumed.
+
+    Idempotent per (benefit, reason_code, source_ref): suspending again for the same cause returns
+    the existing suspension. Payment instructions of the suspended months that are still
+    ``pending`` (not yet sent to the bank) are withdrawn; paid ones stay, and
+    :func:`compute_overpayment` turns them into a debt.
+
+    Args:
+        reason_code: ``incarceration`` | ``certification`` | ``alert`` | ``manual``.
+        backpay_on_resume: pay the suspended months when it is resumed (overdue certification: yes;
+            a custodial sentence: no).
+    """
+    from shebao.benefits.models import SUSPENSION_REASONS
+
+    if reason_code not in SUSPENSION_REASONS:
+        raise BenefitError(f"暂停原因应为 {'|'.join(SUSPENSION_REASONS)}")
+    if not reason or not reason.strip():
+        raise BenefitError("暂停发放必须说明理由")
+    from_period = check_period(from_period)
+    benefit = get_benefit(session, benefit_id)
+    existing = session.scalar(select(Suspension).where(Suspension.benefit_id == benefit_id,
+                                                       Suspension.reason_code == reason_code,
+                                                       Suspension.source_ref == source_ref))
+    if existing is not None:
+        return existing
+    if benefit.status == "terminated":
+        raise BenefitError(f"待遇 {benefit_id} 已终止，无需暂停")
+    susp = Suspension(benefit_id=benefit_id, reason_code=reason_code, reason=reason.strip(), source_ref=source_ref,
+                      from_period=from_period, backpay_on_resume=backpay_on_resume, status="active",
+                      created_by=session.info.get("actor") or "system")
+    session.add(susp)
+    withdrawn = withdraw_pending(session, benefit_id, from_period=from_period)
+    benefit.status = "suspended"
+    touch_benefit(benefit)
+    session.flush()
+    append(session, action="benefit.suspend", entity="benefits", entity_id=benefit_id,
+           detail={"reason_code": reason_code, "reason": reason.strip(), "from_period": from_period,
+                   "source_ref": source_ref, "withdrawn_payments": withdrawn})
+    from shebao.benefits.notices import issue_suspension_notice
+
+    issue_suspension_notice(session, benefit, susp)
+    return susp
+
+
+def withdraw_pending(session: Session, benefit_id: str, *, from_period: str, to_period: str | None = None,
+                     kinds: tuple[str, ...] = ("regular", "adjustment")) -> list[str]:
+    """Delete payment instructions not yet sent to the bank (``pending``) for the months given."""
+    stmt = select(Payment).where(Payment.benefit_id == benefit_id, Payment.status == "pending",
+                                 Payment.period >= from_period, Payment.kind.in_(kinds))
+    if to_period is not None:
+        stmt = stmt.where(Payment.period <= to_period)
+    ids = []
+    for p in session.scalars(stmt):
+        ids.append(p.payment_id)
+        from shebao.benefits.models import PaymentAttempt
+
+        attempt = session.get(PaymentAttempt, p.payment_id)
+        if attempt is not None:
+            session.delete(attempt)
+        session.delete(p)
+    session.flush()
+    return ids
+
+
+def resume_benefit(
+    session: Session,
+    *,
+    benefit_id: str,
+    resume_period: str,
+    reason: str,
+    suspension_id: int | None = None,
+    reason_code: str | None = None,
+) -> dict[str, Any]:
+    """Resume a suspended benefit from ``resume_period``.
+
+    Ends the given suspension (or every active one of ``reason_code``, or every active one). Where a
+    suspension pays its months at resumption (overdue certification), the months from its start
+    through the month before ``resume_period`` are paid as one ``backpay`` payment in
+    ``resume_period``. Returns ``{"resumed": [ids], "backpay": "...", "status": ...}``.
+    """
+    resume_period = check_period(resume_period)
+    benefit = get_benefit(session, benefit_id)
+    if benefit.status == "terminated":
+        raise BenefitError(f"待遇 {benefit_id} 已终止，不能恢复")
+    targets = active_suspensions(session, benefit_id)
+    if suspension_id is not None:
+        targets = [s for s in targets if s.id == suspension_id]
+    elif reason_code is not None:
+        targets = [s for s in targets if s.reason_code == reason_code]
+    if not targets:
+        raise BenefitError(f"待遇 {benefit_id} 没有可恢复的暂停")
+    from shebao.core.db import utcnow
+
+    backpay = Decimal("0.00")
+    backpay_months: list[str] = []
+    for s in targets:
+        if month_index(resume_period) < month_index(s.from_period):
+            resume_at = s.from_period  # resumed before it took effect: nothing was withheld
+        else:
+            resume_at = resume_period
+        s.resume_period = resume_at
+        s.status = "resumed"
+        s.resumed_at = utcnow()
+        if s.backpay_on_resume:
+            backpay_months.extend(_unpaid_months(session, benefit, s.from_period, add_months(resume_at, -1)))
+    backpay_months = sorted(set(backpay_months))
+    # months still covered by another active suspension are not paid
+    still = [s for s in active_suspensions(session, benefit_id) if s not in targets]
+    backpay_months = [m for m in backpay_months if not any(covers(s, m) for s in still)]
+    if backpay_months:
+        backpay = money(benefit.monthly_amount * len(backpay_months))
+    if not still:
+        benefit.status = "active"
+        touch_benefit(benefit)
+    session.flush()
+    append(session, action="benefit.resume", entity="benefits", entity_id=benefit_id,
+           detail={"resume_period": resume_period, "reason": reason, "suspensions": [s.id for s in targets],
+                   "backpay_months": backpay_months, "backpay": backpay})
+    payment = None
+    if backpay > 0:
+        payment = add_payment(session, benefit, period=resume_period, kind="backpay", amount=backpay,
+                              detail={"cause": "resumption", "months": backpay_months})
+    from shebao.benefits.notices import issue_resumption_notice
+
+    issue_resumption_notice(session, benefit, targets, resume_period=resume_period, backpay=backpay,
+                            backpay_months=backpay_months)
+    return {"benefit_id": benefit_id, "resumed": [s.id for s in targets], "resume_period": resume_period,
+            "backpay": f"{backpay:.2f}", "backpay_months": backpay_months,
+            "backpay_payment_id": payment.payment_id if payment else None, "status": benefit.status}
+
+
+def covers(s: Suspension, period: str) -> bool:
+    """Whether suspension ``s`` withholds ``period``."""
+    if month_index(period) < month_index(s.from_period):
+        return False
+    return s.resume_period is None or month_index(period) < month_index(s.resume_period)
+
+
+def _unpaid_months(session: Session, benefit: Benefit, first: str, last: str) -> list[str]:
+    from shebao.benefits.periods import months_between
+
+    if month_index(last) < month_index(first):
+        return []
+    start = first_period(benefit)
+    end = last_period(benefit)
+    paid = set(session.scalars(select(Payment.period).where(
+        Payment.benefit_id == benefit.benefit_id, Payment.kind == "regular",
+        Payment.period >= first, Payment.period <= last)))
+    return [m for m in months_between(first, last)
+            if m not in paid and m >= start and (end is None or m <= end)]
+
+
+# --- overpayments ----------------------------------------------------------------------------------
+
+def compute_overpayment(
+    session: Session,
+    *,
+    benefit_id: str,
+    reason: str,
+    after_period: str | None = None,
+    periods: list[str] | tuple[str, ...] | None = None,
+    reason_code: str = "error",
+    source_ref: str = "",
+    record: bool = True,
+) -> Decimal:
+    """The amount paid that was not due, and (``record``) the debt to recover it.
+
+    Counts the ``regular`` and ``adjustment`` payments already paid (or pending: sent to the bank)
+    for every period after ``after_period`` (death: after the death month), or for the ``periods``
+    given (a suspension's months). Back-pay covers months before, so it is not counted. Recording is
+    idempotent per (benefit, reason_code, source_ref): a second call updates the same debt.
+
+    Returns:
+        The overpaid amount in yuan (``Decimal``, 0.00 when nothing was overpaid).
+    """
+    if after_period is None and periods is None:
+        raise BenefitError("需要 after_period 或 periods")
+    benefit = get_benefit(session, benefit_id)
+    stmt = select(Payment).where(Payment.benefit_id == benefit_id, Payment.kind.in_(("regular", "adjustment")),
+                                 Payment.status.in_(("paid", "pending")))
+    if after_period is not None:
+        stmt = stmt.where(Payment.period > check_period(after_period))
+    if periods is not None:
+        stmt = stmt.where(Payment.period.in_([check_period(p) for p in periods]))
+    # pending instructions not yet sent are withdrawn instead of being counted
+    paid = []
+    for p in session.scalars(stmt.order_by(Payment.period)):
+        paid.append(p)
+    overpaid = [p for p in paid if p.status == "paid"]
+    pending = [p for p in paid if p.status == "pending"]
+    for p in pending:
+        session.delete(p)
+    amount = money(sum((money(p.amount) for p in overpaid), Decimal("0")))
+    if record and amount > 0:
+        from shebao.benefits.recovery import open_debt
+
+        open_debt(session, benefit=benefit, reason_code=reason_code, reason=reason, source_ref=source_ref,
+                  periods=sorted({p.period for p in overpaid}), principal=amount)
+    session.flush()
+    append(session, action="benefit.overpayment", entity="benefits", entity_id=benefit_id,
+           detail={"reason": reason, "reason_code": reason_code, "amount": amount,
+                   "periods": sorted({p.period for p in overpaid}),
+                   "withdrawn_pending": [p.payment_id for p in pending]})
+    return amount
+
+
+def suspend_and_recover(
+    session: Session,
+    *,
+    person_id: str,
+    benefit_id: str | None,
+    rule_id: str,
+    reason: str,
+    alert_id: int | None = None,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """Screening's hand-off of a confirmed red alert (社会保险经办条例 第四十六条).
+
+    R01 (paid after death): the death is processed as a registry death (benefits stopped after the
+    death month, survivor case opened, payments after it become a debt). R02 (paid during a custodial
+    sentence): the sentence is applied (pension suspended from the month after it started, an
+    unemployment benefit ended; payments in between become a debt). Any other rule: the benefit is
+    suspended from the current month pending investigation, and no overpayment is assumed.
+    """
+    as_of = as_of or today()
+    ref = f"alert:{alert_id}" if alert_id is not None else f"rule:{rule_id}"
+    targets = [get_benefit(session, benefit_id)] if benefit_id else [
+        b for b in benefits_of_person(session, person_id) if b.kind in MONTHLY_KINDS and b.status != "terminated"]
+    person = session.get(Person, person_id)
+    out: dict[str, Any] = {"rule_id": rule_id, "alert_id": alert_id, "benefits": [], "overpayment": "0.00"}
+    if rule_id == "R01" and person is not None:
+        from shebao.benefits.death import process_registry_death_for
+
+        result = process_registry_death_for(session, person, as_of=as_of)
+        if result is not None:
+            out.update(action="death", overpayment=result["overpayment"], benefits=result["stopped"])
+            return out
+    if rule_id == "R02" and person is not None:
+        from shebao.benefits.suspension import apply_incarcerations_for
+
+        result = apply_incarcerations_for(session, person, as_of=as_of)
+        if result["benefits"]:
+            out.update(action="incarceration", overpayment=result["overpayment"], benefits=result["benefits"])
+            return out
+    total = Decimal("0.00")
+    for b in targets:
+        if b.status == "terminated" or b.kind not in MONTHLY_KINDS:
+            continue
+        suspend_benefit(session, benefit_id=b.benefit_id, reason=reason, from_period=period_of(as_of),
+                        reason_code="alert", source_ref=ref)
+        out["benefits"].append(b.benefit_id)
+    out.update(action="suspended", overpayment=f"{total:.2f}",
+               note="已暂停发放待核查；多发金额待核实后用 shebao benefits recover 登记")
+    return out

@@ -1,0 +1,68 @@
+"""Builders for benefits tests: a person, a benefit, paid payments (small, built per test)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+
+def _id_number(seq: int, birth: date = date(1962, 5, 1)) -> str:
+    from shebao.core.validators import id_check_char
+
+    body = f"370102{birth:%Y%m%d}{seq % 1000:03d}"
+    return body + id_check_char(body)
+
+
+def make_person(session, seq: int = 1, *, birth: date = date(1962, 5, 1), region: str = "370102"):
+    from shebao.registry.loader import row_digest
+    from shebao.registry.models import Person
+    from shebao.core.crypto import blind_index
+
+    idn = _id_number(seq, birth)
+    p = Person(person_id=f"P{seq:09d}", id_number=idn, id_number_bidx=blind_index(idn), name="张三", sex="M",
+               birth_date=birth, region_code=region, phone=None, original_retirement_age=60, deemed_months=0,
+               row_hash=row_digest({"person_id": f"P{seq:09d}"}))
+    session.add(p)
+    session.flush()
+    return p
+
+
+def bank_card(seq: int) -> str:
+    from shebao.core.validators import luhn_check_digit
+
+    body = f"621700{seq:012d}"
+    return body + luhn_check_digit(body)
+
+
+@pytest.fixture
+def session(db):
+    """A session on the test database acting as the admin (the caller owns commits)."""
+    from shebao.core.db import get_sessionmaker
+
+    s = get_sessionmaker()()
+    s.info.update(actor="tester", actor_role="admin", source="test")
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@pytest.fixture
+def person(session):
+    p = make_person(session)
+    session.commit()
+    return p
+
+
+def grant(session, person, *, kind="pension", start=date(2026, 1, 1), amount="3000.00", app="SQ0001",
+          provisional=False, assessment=None, account=None):
+    from shebao.benefits.service import grant_benefit
+
+    b = grant_benefit(session, person_id=person.person_id, kind=kind, region_code=person.region_code,
+                      start_date=start, monthly_amount=Decimal(amount), bank_account=account or bank_card(1),
+                      application_no=app, provisional=provisional, assessment=assessment)
+    session.commit()
+    return b
