@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shebao.policy.batch import REASONS, month_index, pension_batch
+from shebao.policy.batch import REASONS, pension_batch
 from shebao.policy.common import InputError
 from shebao.policy.paramset import ParameterSet
 
@@ -74,15 +74,30 @@ def scaled(column: pa.ChunkedArray | pa.Array, name: str, places: int, default: 
 
 
 def _months(column: Any, name: str) -> np.ndarray:
+    """A month column (``YYYY-MM[-DD]`` strings, dates or timestamps) → ``year*12 + month-1``; null → -1."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if arr.null_count:
-        if name == "birth_date":
-            filled = month_index(pc.fill_null(arr.cast(pa.string()), "0000-01").to_numpy(zero_copy_only=False))
-            return np.where(arr.is_null().to_numpy(zero_copy_only=False), -1, filled)
+    if arr.null_count and name != "birth_date":
         raise InputError(f"列 {name} 有空值")
     if pa.types.is_timestamp(arr.type):
         arr = arr.cast(pa.date32())
-    return month_index(arr.to_numpy(zero_copy_only=False))
+    if pa.types.is_date(arr.type):
+        year = pc.year(arr)
+        month = pc.month(arr)
+    elif pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        arr = pc.utf8_trim_whitespace(arr)
+        ok = pc.match_substring_regex(arr, r"^\d{4}-\d{2}(-\d{2})?$")
+        if not pc.all(pc.or_kleene(ok, arr.is_null())).as_py():
+            raise InputError(f"列 {name} 应为 YYYY-MM 或 YYYY-MM-DD")
+        year = pc.cast(pc.utf8_slice_codeunits(arr, 0, 4), pa.int64())
+        month = pc.cast(pc.utf8_slice_codeunits(arr, 5, 7), pa.int64())
+        bad = pc.any(pc.or_(pc.less(month, 1), pc.greater(month, 12))).as_py()
+        if bad:
+            raise InputError(f"列 {name} 的月份应在 01–12")
+    else:
+        raise InputError(f"列 {name} 的类型 {arr.type} 不是月份")
+    out = pc.add(pc.multiply(year, 12), pc.subtract(month, 1))
+    out = pc.fill_null(out, -1)
+    return np.asarray(out.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def fen_decimal(values: np.ndarray, scale: int, valid: np.ndarray | None = None, precision: int = 18) -> pa.Array:
