@@ -20,7 +20,7 @@ def synth(
     out: Path = typer.Option(..., "--out", help="输出目录（交换格式；文件仅属主可读）"),
     as_of: str = typer.Option(None, "--as-of", help="基准日 YYYY-MM-DD（默认今天）"),
     fmt: str = typer.Option("csv", "--format", help="csv 或 parquet（列相同）"),
-    detail_months: int = typer.Option(36, "--detail-months", min=1, max=600, help="逐月缴费明细的月数"),
+    detail_months: int = typer.Option(36, "--detail-months", min=1, max=600, help="逐月缴费明细的月数（向前补齐到首月所在年的 1 月；更早年份为年度汇总）"),
     paid_after_death: float = typer.Option(0.0002, "--rate-paid-after-death", min=0, max=0.05, help="死亡后仍发放" + _RATE_HELP),
     paid_while_imprisoned: float = typer.Option(0.00005, "--rate-paid-while-imprisoned", min=0, max=0.05, help="服刑期间仍发放" + _RATE_HELP),
     shared_account: float = typer.Option(0.0001, "--rate-shared-account", min=0, max=0.05, help="多人共用一个账户" + _RATE_HELP),

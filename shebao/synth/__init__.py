@@ -13,9 +13,10 @@ What the registry holds on the as-of date:
 - persons aged 16+ by the 2020 census pyramid raked to Shandong's broad shares, in the 16 cities
   by 2020 population; the ``persons`` count excludes the duplicate registrations, which come on
   top as extra records (keys after ``P{persons}``);
-- monthly contributions for the ``detail_months`` months before the as-of month; yearly pension
-  summaries from 1996 for the years before (a year cut by the window has a summary of its months
-  before the window); deemed months for service before 1996;
+- monthly contributions for the ``detail_months`` months before the as-of month, reaching back
+  to the January of the first of them (a year is either detailed or summarised: issue 2 keeps
+  summaries for years without monthly detail); yearly pension summaries from 1996 for the years
+  before; deemed months for service before 1996;
 - pensions, unemployment benefits, injury allowances and one-off grants; regular payments for the
   12 periods up to the as-of month (those paid by the as-of date);
 - deaths of the last three years, with their benefits terminated in the death month and the

@@ -35,6 +35,7 @@ class SynthSummary:
     as_of: dt.date
     format: str
     detail_months: int
+    detail_periods: tuple[str, str] = ("", "")  # first and last period with monthly detail
     rows: dict[str, int] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
     pensions_assessed: dict[str, int] = field(default_factory=dict)
@@ -44,6 +45,7 @@ class SynthSummary:
         return {
             "out": str(self.out), "persons": self.persons, "seed": self.seed,
             "as_of": self.as_of.isoformat(), "format": self.format, "detail_months": self.detail_months,
+            "detail_periods": list(self.detail_periods),
             "rows": self.rows, "labels": self.labels, "pensions_assessed": self.pensions_assessed,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
         }
@@ -105,7 +107,9 @@ def generate(
         out: folder to write (created; files inside are readable by their owner only).
         as_of: the date the registry is seen at (default today).
         fmt: ``csv`` or ``parquet`` (same columns).
-        detail_months: months of monthly contribution detail before the as-of month.
+        detail_months: months of monthly contribution detail before the as-of month; the detail
+            reaches back to the January of the first of them, since yearly summaries cover
+            only years without monthly detail.
         rates: how often each fraud pattern and duplicate is injected.
         progress: show a Rich progress bar on stderr.
         chunk_size: persons per chunk (part of what the output depends on; keep the default).
@@ -132,6 +136,7 @@ def generate(
     ext = "csv" if fmt == "csv" else "parquet"
     writers = {name: _Writer(out / f"{name}.{ext}", SCHEMAS[name], fmt) for name in FILES if name != "labels"}
     summary = SynthSummary(out=out, persons=persons, seed=seed, as_of=as_of, format=fmt, detail_months=detail_months)
+    summary.detail_periods = tuple(f"{m // 12 + 1970:04d}-{m % 12 + 1:02d}" for m in (ctx.w0, ctx.last_c))
     writers["employers"].write(make_employers(ctx))
 
     # The writer thread takes tables from a one-slot queue: at most three chunks in memory

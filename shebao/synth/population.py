@@ -69,9 +69,13 @@ class Context:
         self.as_of_day = int(np.datetime64(self.as_of, "D").astype(np.int64))
         self.as_of_m = int(np.datetime64(self.as_of, "M").astype(np.int64))
         self.as_of_year = self.as_of.year
-        # Monthly contribution detail: the M months before the as-of month.
+        # Monthly contribution detail: the M months before the as-of month, extended back to the
+        # January of the first one, because the exchange format keeps yearly summaries only for
+        # years without monthly detail (issue 2): a year is either detailed or summarised.
         self.last_c = self.as_of_m - 1
         self.w0 = self.last_c - self.detail_months + 1
+        self.w0 -= self.w0 % 12
+        self.detail_span = self.last_c - self.w0 + 1
         # Regular payments: the 12 periods up to the as-of month (paid from the 5th to the 14th).
         self.last_p = self.as_of_m if self.as_of.day >= 15 else self.as_of_m - 1
         self.p0 = self.last_p - 11
@@ -331,7 +335,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     grade = rng.integers(1, 5, n)
 
     # --- monthly career states over the detail window -------------------------------------
-    M = ctx.detail_months
+    M = ctx.detail_span
     W = ctx.w0 + np.arange(M)
     eligible = ((W[None, :] >= start_m[:, None]) & (W[None, :] <= np.minimum(ret_m, death_m)[:, None])
                 & ~((W[None, :] >= inc_s[:, None]) & (W[None, :] <= inc_e[:, None]))
@@ -444,7 +448,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     # --- yearly summaries before the window (pension) ---------------------------------------
     y_first = ref.ACCOUNT_START_YEAR
     w0_year = ctx.w0 // 12 + 1970
-    sum_years = np.arange(y_first, w0_year + 1)
+    sum_years = np.arange(y_first, max(w0_year, y_first))  # whole years before the detail
     Y = sum_years[None, :]
     lo_m = np.maximum(start_m[:, None], (Y - 1970) * 12)
     hi_m = np.minimum.reduce([np.broadcast_to((Y - 1970) * 12 + 11, (n, len(sum_years))),
@@ -476,7 +480,8 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     share_s = ref.account_share(sum_years)
     contrib[:, : len(sum_years)] += months * yr_base_fen * share_s[None, :]
     for j, y in enumerate(years):
-        contrib[:, y - y_first] += det_base[:, j] * float(ref.account_share(y))
+        if y >= y_first:  # (a very long detail window may reach before the accounts began)
+            contrib[:, y - y_first] += det_base[:, j] * float(ref.account_share(y))
     retired = ret_m + 1 <= as_of_m
     ret_year = ret_m // 12 + 1970
     stop = np.where(retired, ret_year, ctx.as_of_year)

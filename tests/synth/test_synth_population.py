@@ -225,9 +225,11 @@ def test_contribution_amounts_follow_the_rates(db):
         or (insurance = 'unemployment' and (ee <> round(base * 0.003, 2) or er <> round(base * 0.007, 2)))
         or (insurance = 'injury' and ee <> 0)""")[0][0]
     assert bad == 0
-    # detail covers exactly the 36 months before the as-of month
+    # detail covers the 36 months before the as-of month, back to the January of the first, and
+    # the yearly summaries the years before it (issue 2: summaries only for years without detail)
     lo, hi, n = rows(db, "select min(period), max(period), count(distinct period) from contributions")[0]
-    assert (lo, hi, n) == ("2023-11", "2026-10", 36)
+    assert (lo, hi, n) == ("2023-01", "2026-10", 46)
+    assert rows(db, "select max(\"year\") from years")[0][0] == 2022
 
 
 def test_no_contribution_before_16_or_after_death(db):
