@@ -653,10 +653,10 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     periods = ctx.p0 + np.arange(12)
     mrows = np.flatnonzero(keep & monthly)
     b_start, b_end = ben["start"][mrows], ben_end[mrows]
-    q_of = bp[mrows]
-    clean_q = ~np.isin(q_of, [lab_person(lbl, serial[0]) for lbl in labels if lbl[2] in ("paid_after_death", "paid_while_imprisoned")])
     ok = (periods[None, :] >= b_start[:, None]) & (periods[None, :] <= b_end[:, None])
-    jail = (periods[None, :] > np.where(clean_q, sup_s[mrows], BIG)[:, None]) & (periods[None, :] <= sup_e[mrows][:, None])
+    # ordinary sentences stop payments (sup_s/sup_e were taken before the patterns were injected,
+    # so the paid_while_imprisoned cases keep being paid)
+    jail = (periods[None, :] > sup_s[mrows][:, None]) & (periods[None, :] <= sup_e[mrows][:, None])
     ok &= ~jail
     pr, pt = np.nonzero(ok)
     pay_rows = mrows[pr]
@@ -682,7 +682,6 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
 
     # --- extra person records: duplicate benefits and duplicate registrations --------------
     X = _Extras()
-    cluster_of: dict[int, str] = {}
     for q in dup_benefit_src:
         q = int(q)
         other = int((city[q] + 1 + rng.integers(0, len(ref.CITY_CODES) - 1)) % len(ref.CITY_CODES))
@@ -693,7 +692,6 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
                            "day": int(region_day[other])})
         cl = f"C{ctx.next_cluster:07d}"
         ctx.next_cluster += 1
-        cluster_of[q] = cl
         labels.append(("person", int(serial[q]), "duplicate_record", cl))
         labels.append(("person", xs, "duplicate_record", cl))
         labels.append(("benefit_of_person", int(serial[q]), "duplicate_benefit", None))
@@ -943,10 +941,6 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
             i = [b["xserial"] for b in xb].index(key)
             out_labels.append(("benefit", f"B{xb_ids[i]:09d}", label, cl))
     return tables, out_labels
-
-
-def lab_person(label: tuple, first_serial: int) -> int:
-    return int(label[1]) - int(first_serial)
 
 
 def pen_now_of(pen_idx: np.ndarray, pen_now: np.ndarray, q: int) -> int:
