@@ -204,3 +204,22 @@ def test_api(db) -> None:
     r = client.post("/api/v1/calc/pension", json=PENSION)
     assert r.json()["pension_base"] == "7990.00"
     assert dt.date.fromisoformat(r.json()["assessed_on"]) == dt.date(2026, 12, 31)
+
+
+def test_calc_without_any_database(tmp_path, monkeypatch, cli) -> None:
+    """A citizen's calculator needs no database: the shipped tree is used, and no database is created."""
+    from shebao.core.db import dispose_engines
+    from shebao.core.settings import get_settings
+
+    home = tmp_path / "empty-home"
+    monkeypatch.setenv("SHEBAO_HOME", str(home))
+    monkeypatch.delenv("SHEBAO_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    dispose_engines()
+    try:
+        r = cli("calc", "pension", "-", input=json.dumps({**PENSION, "retirement_date": "2025-02", "birth_date": "1965-01"}))
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["pension_base"] == "7831.00"
+        assert not (home / "shebao.db").exists()
+    finally:
+        get_settings.cache_clear()
