@@ -26,7 +26,10 @@ from shebao.synth.pension import annuity_divisor, assess_pensions
 from shebao.synth.schema import INDEX, MONEY
 
 BIG = 10**7  # "never" in month indices
-MIN_MONTHS = 180  # minimum contribution period before 2030 (延迟退休办法 第二条)
+def min_months(retire_year: np.ndarray) -> np.ndarray:
+    """Minimum contribution period by the year the statutory age is reached (延迟退休办法 第二条):
+    180 months until 2029, then +6 a year up to 240 (2039)."""
+    return np.clip(180 + 6 * (np.asarray(retire_year) - 2029), 180, 240)
 
 
 @dataclass
@@ -497,7 +500,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     avg_idx = np.where(total_months > 0, (deemed * 1.0 + sum_index + det_index) / np.maximum(total_months, 1), 1.0)
     fake_mask = np.zeros(n, dtype=bool)
     fake_mask[fake] = True
-    pensioner = retired & (death_m > ret_m) & ((total_months >= MIN_MONTHS) | fake_mask)
+    pensioner = retired & (death_m > ret_m) & ((total_months >= min_months(ret_year)) | fake_mask)
     ret_age_years = (ret_m - birth_m) // 12
     pen_idx = np.flatnonzero(pensioner)
     _, pen_now = assess_pensions(
