@@ -72,9 +72,12 @@ CITY_WEIGHTS /= CITY_WEIGHTS.sum()
 
 # --- Age and sex ---------------------------------------------------------------------------
 # National population by five-year age group and sex at the 2020 census, in 10,000 persons
-# (《中国统计年鉴2021》表2-9 / 第七次全国人口普查 分年龄、性别的人口; transcribed rounded, the last
-# group is 100+). Shandong's 5-year table is not shipped; instead the national shape is raked to
-# Shandong's published broad shares (below), which is what makes the pyramid "Shandong-like".
+# (第七次全国人口普查 分年龄、性别的人口, as in 《中国统计年鉴2021》; the last group is 100+). The
+# figures were transcribed without the source at hand and are rounded: their totals (72,097 men,
+# 68,866 women) are within 0.4% of the census's 72,334 / 68,844, so shares are good to about that;
+# check them against the yearbook before quoting them. Shandong's 5-year table is not shipped;
+# the national shape is raked to Shandong's published broad shares (below), which is what makes
+# the pyramid "Shandong-like". City populations above sum to the census total, 101,527,453.
 AGE_GROUPS: tuple[int, ...] = tuple(range(0, 101, 5))  # lower bounds; the last group is 100–104
 CENSUS_2020_MALE = np.array([4097, 4831, 4604, 3904, 3969, 4813, 6372, 5082, 4779, 5794, 6119,
                              5095, 3637, 3630, 2406, 1472, 907, 437, 124, 22, 3], dtype=np.float64)
