@@ -181,6 +181,10 @@ BLOCK = 1 << 15
 # Monthly amounts in fen fit int32 (up to 21,474,836.47 yuan a month; larger results are refused):
 # half the memory of int64, which matters when ten million rows are written into fresh pages.
 INT32_MAX = 2**31 - 1
+# plausibility bounds that also keep every intermediate product far inside int64
+MAX_INDEX_MICRO = 100 * 1_000_000  # an average contribution index of 100
+MAX_MONTHS = 1200
+MAX_BALANCE_FEN = 10**14  # one trillion yuan
 OUTPUTS = {
     "basic_pension_fen": np.int32,
     "account_pension_fen": np.int32,
@@ -397,6 +401,9 @@ def _validate(cols: dict[str, np.ndarray]) -> None:
     for name, label in (("index", "平均缴费指数"), ("months", "缴费月数"), ("pre", "视同缴费月数"), ("balance", "个人账户储存额")):
         if cols[name].min() < 0:
             raise InputError(f"{label}不能为负数（第 {int(np.argmin(cols[name]))} 行）")
+    if (cols["index"].max() > MAX_INDEX_MICRO or cols["months"].max() > MAX_MONTHS
+            or cols["balance"].max() > MAX_BALANCE_FEN):
+        raise InputError("输入超出合理范围（平均缴费指数 ≤ 100、缴费月数 ≤ 1200、个人账户 ≤ 1 万亿元）")
     if (cols["months"] - cols["pre"]).min() < 0:
         raise InputError(f"pre_account_months 不能大于 contribution_months（第 {int(np.argmin(cols['months'] - cols['pre']))} 行）")
     if cols["orig"].min() < 0 or cols["orig"].max() >= GROUP_CODES.size:
@@ -409,7 +416,7 @@ def _validate(cols: dict[str, np.ndarray]) -> None:
 
 BIRTH_ORIGIN = 1850 * 12  # cohorts tracked by the scan: births from 1850 to 2149
 BAD_ROW = {
-    1: "输入无效（负数，或视同缴费月数大于总缴费月数）",
+    1: "输入无效（负数、超出合理范围，或视同缴费月数大于总缴费月数）",
     2: "退休年龄超出 0–100 岁或出生月份超出范围",
     3: "缺少出生月份/原法定退休年龄，且未给计发月数",
 }
@@ -591,7 +598,8 @@ def _numba_kernel():
             r = ret[i]
             lo = min(lo, r)
             hi = max(hi, r)
-            if index[i] < 0 or months[i] < 0 or pre[i] < 0 or balance[i] < 0 or pre[i] > months[i]:
+            if (index[i] < 0 or months[i] < 0 or pre[i] < 0 or balance[i] < 0 or pre[i] > months[i]
+                    or index[i] > MAX_INDEX_MICRO or months[i] > MAX_MONTHS or balance[i] > MAX_BALANCE_FEN):
                 if bad < 0:
                     bad, bad_kind = i, 1
                 continue

@@ -231,9 +231,23 @@ def test_implausible_amounts_are_refused_not_wrapped(engine) -> None:
         "retirement_month": np.array([2025 * 12 + 1, 2025 * 12 + 1]),
         "avg_contribution_index_micro": np.array([1_000_000, 1_000_000]),
         "contribution_months": np.array([420, 420]),
-        "account_balance_fen": np.array([10_000, 10**15]),  # 10 trillion yuan in the account
+        "account_balance_fen": np.array([10_000, 10**13]),  # 100 billion yuan in the account
         "pension_base_fen": np.array([783_100, 783_100]),
         "annuity_months_tenths": np.array([1384, 1384]),
     }
     with pytest.raises(InputError, match="21,474,836.47"):
+        pension_batch(cols, assessed_on=dt.date(2025, 12, 31), engine=engine, threads=1)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_out_of_range_inputs_are_refused(engine) -> None:
+    cols = {
+        "retirement_month": np.array([2025 * 12 + 1]),
+        "avg_contribution_index_micro": np.array([1_000_000]),
+        "contribution_months": np.array([420]),
+        "account_balance_fen": np.array([2**62]),
+        "pension_base_fen": np.array([783_100]),
+        "annuity_months_tenths": np.array([1384]),
+    }
+    with pytest.raises(InputError, match="范围"):
         pension_batch(cols, assessed_on=dt.date(2025, 12, 31), engine=engine, threads=1)
