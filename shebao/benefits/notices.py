@@ -217,3 +217,74 @@ def issue_demand_notice(session: Session, b: Benefit, debt: Any) -> Notice:
                        f"请于 {debt.demand_due.isoformat()} 前退还至社会保险基金账户。"),
               "articles": "《中华人民共和国社会保险法》第八十八条；《社会保险经办条例》第四十六条",
               "appeal": APPEAL})
+
+
+def issue_termination_notice(session: Session, b: Benefit, *, last: str, reason: str) -> Notice:
+    return issue_notice(
+        session, key=f"termination:{b.benefit_id}", kind="termination", person_id=b.person_id,
+        benefit_id=b.benefit_id,
+        data={**_benefit_facts(b), "last_period": last, "reason": reason,
+              "text": f"您的{_benefit_facts(b)['kind_label']}发放至 {last}，自次月起终止。",
+              "articles": "《中华人民共和国社会保险法》第十七条、第四十九条、第五十一条；《失业保险条例》第十五条",
+              "appeal": APPEAL})
+
+
+def issue_survivor_notice(session: Session, case: Any, items: list[dict[str, Any]]) -> Notice:
+    lines = []
+    for it in items:
+        amount = it.get("amount")
+        lines.append(f"{it['label']}：" + (f"{amount} 元" if amount is not None else f"待定（{it.get('missing', '参数未收录')}）"))
+    return issue_notice(
+        session, key=f"survivor:{case.id}:{len(items)}", kind="survivor", person_id=case.person_id,
+        benefit_id=None,
+        data={"person_id": case.person_id, "death_date": case.death_date, "scheme": case.scheme, "items": items,
+              "text": "参保人员死亡后，其遗属可按规定领取以下待遇：" + "；".join(lines) + "。",
+              "articles": ("《中华人民共和国社会保险法》第十四条、第十七条；人社部发〔2021〕18号；《工伤保险条例》第三十九条"),
+              "appeal": APPEAL})
+
+
+def issue_recalculation_notices(session: Session, b: Benefit, data: dict[str, Any], r: dict[str, Any], *,
+                                months: list[str], backpay: Decimal, on: date) -> list[Notice]:
+    final = r["final"]
+    diff = Decimal(r["monthly_difference"])
+    if backpay > 0:
+        settle = f"{months[0]} 至 {months[-1]} 共 {len(months)} 个月的差额 {backpay:.2f} 元一次补发。"
+    elif backpay < 0:
+        settle = f"{months[0]} 至 {months[-1]} 共 {len(months)} 个月多发 {-backpay:.2f} 元，将从以后的养老金中扣回。"
+    else:
+        settle = "暂核期间无差额。"
+    text = (f"您的基本养老金原按{final.get('retirement_date', '')[:4]}年计发基数公布前的基数暂核为每月 "
+            f"{r['provisional_total']} 元。该年度计发基数（{final.get('pension_base')} 元）已公布，重新核定为每月 "
+            f"{r['final_total']} 元（每月差额 {diff:.2f} 元），自 {period_of_date(on)} 起按新标准发放；{settle}")
+    notice = issue_notice(session, key=f"recalculation:{b.benefit_id}:{on.isoformat()}", kind="recalculation",
+                          person_id=b.person_id, benefit_id=b.benefit_id, issued_on=on,
+                          data={**_benefit_facts(b), "provisional_total": r["provisional_total"],
+                                "final_total": r["final_total"], "monthly_difference": diff, "months": months,
+                                "backpay": backpay, "pension_base": final.get("pension_base"), "text": text,
+                                "articles": "《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）；当年计发基数公布文件",
+                                "appeal": APPEAL})
+    form = issue_notice(session, key=f"assessment:{b.benefit_id}:final", kind="assessment", person_id=b.person_id,
+                        benefit_id=b.benefit_id, issued_on=on,
+                        data=assessment_form(b, {"inputs": data.get("inputs", {}), "result": final}, provisional=False))
+    return [notice, form]
+
+
+def period_of_date(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def issue_adjustment_notice(session: Session, b: Benefit, *, year: int, old: Decimal, increase: Decimal,
+                            parts: dict[str, str], effective: str, months: list[str], arrears: Decimal,
+                            contribution_months: int) -> Notice:
+    text = (f"根据{year}年基本养老金调整通知，您的基本养老金自 {effective} 起每月增加 {increase:.2f} 元"
+            f"（定额 {parts['fixed']} 元，挂钩本人养老金 {parts['linked']} 元，缴费年限 {contribution_months // 12} 年挂钩 "
+            f"{parts['years']} 元），由每月 {old:.2f} 元调整为 {old + increase:.2f} 元。")
+    if arrears > 0:
+        text += f"{months[0]} 至 {months[-1]} 已按原标准发放的 {len(months)} 个月，补发调整额 {arrears:.2f} 元。"
+    return issue_notice(session, key=f"adjustment:{b.benefit_id}:{year}", kind="adjustment", person_id=b.person_id,
+                        benefit_id=b.benefit_id,
+                        data={**_benefit_facts(b), "year": year, "old_amount": old, "increase": increase,
+                              "new_amount": old + increase, "parts": parts, "effective": effective,
+                              "arrears_months": months, "arrears": arrears, "text": text,
+                              "articles": "《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）六；当年调整通知",
+                              "appeal": APPEAL})

@@ -485,12 +485,19 @@ def compute_overpayment(
     for p in pending:
         session.delete(p)
     amount = money(sum((money(p.amount) for p in overpaid), Decimal("0")))
+    changed = bool(pending) or not record
     if record and amount > 0:
         from shebao.benefits.recovery import open_debt
 
+        before = session.scalar(select(Debt.principal).where(Debt.benefit_id == benefit_id,
+                                                             Debt.reason_code == reason_code,
+                                                             Debt.source_ref == source_ref))
         open_debt(session, benefit=benefit, reason_code=reason_code, reason=reason, source_ref=source_ref,
                   periods=sorted({p.period for p in overpaid}), principal=amount)
+        changed = changed or before is None or money(before) != amount
     session.flush()
+    if not changed:
+        return amount
     append(session, action="benefit.overpayment", entity="benefits", entity_id=benefit_id,
            detail={"reason": reason, "reason_code": reason_code, "amount": amount,
                    "periods": sorted({p.period for p in overpaid}),

@@ -1,0 +1,233 @@
+"""Death: every benefit stops after the month of death, and the survivor case opens.
+
+- Every monthly benefit is paid through the month of death and terminated after it; payments for
+  later months (already paid) become a debt, demanded from the heirs (社会保险法 第八十八条;
+  社会保险经办条例 第四十六条).
+- Enterprise scheme (a pensioner or a contributor, 社会保险法 第十七条; 人社部发〔2021〕18号): the
+  one-off funeral grant and survivor payment — regional parameters ``pension.death.funeral_grant``
+  and ``pension.death.survivor_grant_months``, not in the shipped tree until sourced: the case
+  names them as missing rather than guess — and the remaining personal account balance to the
+  heirs (社会保险法 第十四条).
+- Work-injury death (工伤保险条例 第三十九条, via the policy engine's ``calc_injury``): the funeral
+  grant (6 months of the regional average wage), the monthly survivor pensions of the dependants,
+  and the one-off death grant (20 × the national urban per-capita disposable income).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shebao.audit import append
+from shebao.benefits.models import BenefitAssessment, SurvivorCase
+from shebao.benefits.periods import add_months, last_day, period_of
+from shebao.benefits.service import (
+    KIND_LABELS,
+    MONTHLY_KINDS,
+    BenefitError,
+    assessment_data,
+    benefits_of_person,
+    compute_overpayment,
+    grant_benefit,
+    money,
+)
+from shebao.benefits.suspension import end_benefit
+from shebao.registry.models import Benefit, Contribution, Death, Payment, PensionAccount, Person
+
+REF_17 = "《中华人民共和国社会保险法》第十七条；人社部发〔2021〕18号"
+REF_14 = "《中华人民共和国社会保险法》第十四条"
+REF_39 = "《工伤保险条例》第三十九条"
+
+
+def process_death(session: Session, *, person_id: str, death_date: date, source: str = "counter",
+                  work_injury: dict[str, Any] | None = None, as_of: date | None = None) -> dict[str, Any]:
+    """Stop the person's benefits after the death month, record the overpayment, open the survivor case.
+
+    Idempotent: processing the same death again changes nothing and returns the same case.
+
+    Args:
+        source: ``civil_affairs`` | ``funeral`` | ``police`` | ``health`` (a registry record) or
+            ``counter`` (reported at the counter).
+        work_injury: for a work-injury death, ``calc_injury`` inputs: ``injury_date``,
+            ``avg_monthly_wage``, ``dependants`` ([{relation: spouse|other, orphan_or_lone_elderly}]),
+            optional ``regional_avg_monthly_wage``.
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        raise BenefitError(f"参保人不存在：{person_id}")
+    if as_of is not None and death_date > as_of:
+        raise BenefitError("死亡日期不能晚于今天")
+    death_period = period_of(death_date)
+    ref = f"death:{death_date.isoformat()}"
+    stopped: list[str] = []
+    total = Decimal("0.00")
+    for b in benefits_of_person(session, person_id):
+        if b.kind not in MONTHLY_KINDS or b.kind == "injury_survivor_pension":
+            continue  # one-off grants; dependants' pensions are not stopped by this person's death
+        reason = f"参保人员于 {death_date.isoformat()} 死亡"
+        if b.start_date > last_day(death_period):
+            if b.status != "terminated":  # granted but never due: ends on its start date
+                b.status, b.end_date = "terminated", b.start_date
+                from shebao.benefits.service import touch_benefit
+
+                touch_benefit(b)
+                append(session, action="benefit.terminate", entity="benefits", entity_id=b.benefit_id,
+                       detail={"reason": reason, "last_period": None})
+                stopped.append(b.benefit_id)
+        elif b.status != "terminated" or b.end_date is None or b.end_date > last_day(death_period):
+            end_benefit(session, b, last=death_period, reason=reason)
+            stopped.append(b.benefit_id)
+        total += compute_overpayment(session, benefit_id=b.benefit_id, after_period=death_period,
+                                     reason=f"死亡（{death_date.isoformat()}）后多发{KIND_LABELS[b.kind]}",
+                                     reason_code="death", source_ref=ref)
+    case = session.scalar(select(SurvivorCase).where(SurvivorCase.person_id == person_id))
+    created = False
+    if case is None:
+        items, scheme = survivor_items(session, person, death_date, work_injury)
+        case = SurvivorCase(person_id=person_id, death_date=death_date, scheme=scheme, status="open",
+                            items=json.dumps(items, ensure_ascii=False), opened_on=as_of or date.today())
+        session.add(case)
+        session.flush()
+        created = True
+        from shebao.benefits.notices import issue_survivor_notice
+
+        issue_survivor_notice(session, case, items)
+    session.flush()
+    if created or stopped or total:
+        append(session, action="benefit.death", entity="persons", entity_id=person_id,
+               detail={"death_date": death_date, "source": source, "stopped": stopped, "overpayment": total,
+                       "survivor_case": case.id, "scheme": case.scheme})
+    return {"person_id": person_id, "death_date": death_date.isoformat(), "stopped": stopped,
+            "overpayment": f"{total:.2f}", "survivor_case": case_json(case)}
+
+
+def _param(session: Session, name: str, on: date, region: str) -> tuple[Any, str, str | None]:
+    from shebao.policy import ParameterMissing
+    from shebao.policy.store import parameters_for
+
+    try:
+        pv = parameters_for(session).get(name, on, region)
+        return pv.value, pv.reference_text(), None
+    except ParameterMissing as exc:
+        return None, "", f"参数缺失：{name}（{region}）— {exc}"
+
+
+def survivor_items(session: Session, person: Person, death_date: date,
+                   work_injury: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str]:
+    """What the family is due, item by item: an amount, or ``missing`` naming the parameter not known."""
+    region = person.region_code
+    items: list[dict[str, Any]] = []
+    if work_injury:
+        from shebao.policy import calc_injury
+        from shebao.policy.store import parameters_for
+
+        result = calc_injury({**work_injury, "death_date": death_date.isoformat(),
+                              "region": work_injury.get("region") or region[:2] + "0000"}, parameters_for(session))
+        missing = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("code") == "parameter_missing")
+        items.append({"kind": "funeral_grant", "label": "丧葬补助金", "amount": result.get("funeral_grant"),
+                      "reference": REF_39, **({"missing": missing} if result.get("funeral_grant") is None else {})})
+        for i, amt in enumerate(result.get("survivor_pensions") or []):
+            dep = (work_injury.get("dependants") or [{}])[i]
+            items.append({"kind": "injury_survivor_pension", "label": f"供养亲属抚恤金（{dep.get('relation', '')}，按月）",
+                          "amount": amt, "monthly": True, "dependant": i, "reference": REF_39})
+        items.append({"kind": "death_grant", "label": "一次性工亡补助金", "amount": result.get("death_grant"),
+                      "reference": REF_39, **({"missing": missing} if result.get("death_grant") is None else {})})
+        return items, "injury"
+    has_pension = any(b.kind == "pension" for b in benefits_of_person(session, person.person_id))
+    contributed = session.scalar(select(func.count()).select_from(Contribution).where(
+        Contribution.person_id == person.person_id, Contribution.insurance == "pension")) or 0
+    account = session.scalar(select(func.count()).select_from(PensionAccount).where(
+        PensionAccount.person_id == person.person_id)) or 0
+    if not (has_pension or contributed or account):
+        return [], "none"
+    value, reference, missing = _param(session, "pension.death.funeral_grant", death_date, region)
+    items.append({"kind": "funeral_grant", "label": "丧葬补助金", "amount": None if value is None else f"{money(value):.2f}",
+                  "reference": reference or REF_17, **({"missing": missing} if missing else {})})
+    months, reference, missing = _param(session, "pension.death.survivor_grant_months", death_date, region)
+    amount = None
+    if months is not None:
+        missing = "抚恤金按月数计发，其计发基数（本地规定）未收录"
+    items.append({"kind": "survivor_grant", "label": "一次性抚恤金", "amount": amount,
+                  "reference": reference or REF_17, "missing": missing})
+    balance, note = remaining_account_balance(session, person, death_date)
+    items.append({"kind": "account_inheritance", "label": "个人账户余额（可依法继承）",
+                  "amount": None if balance is None else f"{balance:.2f}", "reference": REF_14,
+                  **({"missing": note} if balance is None else {"basis": note})})
+    return items, "enterprise"
+
+
+def remaining_account_balance(session: Session, person: Person, death_date: date) -> tuple[Decimal | None, str]:
+    """The personal account balance left at death: at retirement minus the account pension paid since."""
+    for b in benefits_of_person(session, person.person_id):
+        if b.kind != "pension":
+            continue
+        a = session.get(BenefitAssessment, b.benefit_id)
+        data = assessment_data(a)
+        inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
+        result = data.get("result") if isinstance(data.get("result"), dict) else data
+        if inputs.get("account_balance") is None or result.get("account_pension") is None:
+            continue
+        paid_months = session.scalar(select(func.count()).select_from(Payment).where(
+            Payment.benefit_id == b.benefit_id, Payment.kind == "regular", Payment.status == "paid",
+            Payment.period <= period_of(death_date))) or 0
+        balance = money(inputs["account_balance"]) - money(result["account_pension"]) * paid_months
+        return max(balance, Decimal("0.00")), (f"退休时储存额 {money(inputs['account_balance']):.2f} 元 − 个人账户养老金 "
+                                               f"{money(result['account_pension']):.2f} 元 × 已发 {paid_months} 个月")
+    row = session.scalar(select(PensionAccount).where(PensionAccount.person_id == person.person_id,
+                                                      PensionAccount.as_of <= death_date)
+                         .order_by(PensionAccount.as_of.desc()).limit(1))
+    if row is not None:
+        has_pension = any(b.kind == "pension" for b in benefits_of_person(session, person.person_id))
+        if not has_pension:
+            return money(row.balance), f"{row.as_of.isoformat()} 个人账户储存额"
+    return None, "无退休时个人账户储存额及已发个人账户养老金的记录，需人工核定"
+
+
+def process_registry_death_for(session: Session, person: Person, *, as_of: date | None = None) -> dict[str, Any] | None:
+    """Process the earliest death the registry holds for this person's ID number (None if none)."""
+    death = session.scalar(select(Death).where(Death.id_number_bidx == person.id_number_bidx)
+                           .order_by(Death.death_date).limit(1))
+    if death is None:
+        return None
+    return process_death(session, person_id=person.person_id, death_date=death.death_date, source=death.source,
+                         as_of=as_of)
+
+
+def grant_survivor_items(session: Session, *, case_id: int, bank_account: str | None,
+                         on: date | None = None) -> list[Benefit]:
+    """Turn the case's items with a known amount into benefits paid by the payroll (once per item).
+
+    One-off items become one-off benefits starting the month after death; a work-injury
+    dependant's pension becomes a monthly ``injury_survivor_pension``. They are recorded under the
+    deceased's person_id (dependants are not registry persons), paid to ``bank_account``.
+    """
+    case = session.get(SurvivorCase, case_id)
+    if case is None:
+        raise BenefitError(f"遗属待遇案件不存在：{case_id}")
+    start = date.fromisoformat(add_months(period_of(case.death_date), 1) + "-01")
+    person = session.get(Person, case.person_id)
+    granted = []
+    for i, item in enumerate(json.loads(case.items)):
+        if item.get("amount") is None:
+            continue
+        granted.append(grant_benefit(
+            session, person_id=case.person_id, kind=item["kind"], region_code=person.region_code,
+            start_date=start, monthly_amount=money(item["amount"]), bank_account=bank_account,
+            application_no=f"survivor:{case.id}:{i}", assessment={"survivor_item": item}))
+    pending = [it for it in json.loads(case.items) if it.get("amount") is None]
+    case.status = "closed" if not pending else "open"
+    session.flush()
+    append(session, action="survivor.grant", entity="survivor_cases", entity_id=str(case.id),
+           detail={"benefits": [b.benefit_id for b in granted], "pending_items": [it["kind"] for it in pending]})
+    return granted
+
+
+def case_json(case: SurvivorCase) -> dict[str, Any]:
+    return {"id": case.id, "person_id": case.person_id, "death_date": case.death_date.isoformat(),
+            "scheme": case.scheme, "status": case.status, "items": json.loads(case.items),
+            "opened_on": case.opened_on.isoformat()}

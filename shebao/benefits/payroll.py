@@ -1,0 +1,417 @@
+"""The monthly payroll: every benefit due in a period gets its payment instruction exactly once.
+
+Exactly once, even when a run is killed: a payment is unique per (benefit, period, kind) in the
+database (the registry's ``payments`` constraint) and its id is derived from that key; the run
+inserts with ``ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite alike) in batches, each committed
+with its deductions and its audit entry. A run killed at any point has committed whole batches
+only; running the period again inserts exactly the payments still missing and none twice.
+
+Bank returns (``shebao payroll returns FILE``) mark instructions ``paid`` or ``failed``; a failed
+payment goes back to ``pending`` at the next run (with the benefit's current bank account), and
+after ``max_attempts`` failures it is escalated to a clerk instead (``shebao payroll failures``).
+
+Bank return file (CSV, UTF-8 or GBK, header row)::
+
+    payment_id,result,paid_date,amount,reason
+    P202611RE0A1B2…,paid,2026-11-15,3125.40,
+    P202611RE9F8E7…,failed,2026-11-15,1800.00,账户已销户
+
+``result`` is ``paid`` or ``failed``; ``paid_date`` is required for ``paid``; ``amount`` must
+equal the instruction's amount (a mismatch is reported, not applied); ``reason`` is free text
+(the bank's return reason) for failures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from shebao.audit import append
+from shebao.benefits.models import PaymentAttempt, PayrollRun, Suspension
+from shebao.benefits.periods import check_period, first_day, last_day, period_of
+from shebao.benefits.recovery import DEFAULT_MAX_DEDUCTION_RATE, deduction_for, record_recovery
+from shebao.benefits.service import (
+    MONTHLY_KINDS,
+    ONE_OFF_KINDS,
+    covers,
+    money,
+    payment_id_for,
+    payment_record,
+    refresh_payment_hash,
+)
+from shebao.core.db import utcnow
+from shebao.registry.models import Benefit, Payment
+
+DEFAULT_BATCH = 500
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+@dataclass
+class RunSummary:
+    period: str
+    created: int = 0
+    existing: int = 0
+    skipped_suspended: int = 0
+    retried: int = 0
+    escalated: int = 0
+    deductions: int = 0
+    created_total: Decimal = Decimal("0.00")
+    total: Decimal = Decimal("0.00")
+    run_id: int | None = None
+    sync: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period, "created": self.created, "existing": self.existing,
+            "total": f"{self.total:.2f}", "created_total": f"{self.created_total:.2f}",
+            "skipped_suspended": self.skipped_suspended, "retried": self.retried, "escalated": self.escalated,
+            "deductions": self.deductions, "run_id": self.run_id, **({"sync": self.sync} if self.sync else {}),
+        }
+
+
+def _insert_ignore(session: Session):
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Payment.__table__).on_conflict_do_nothing()
+
+
+def _due_filter(period: str):
+    first, last = first_day(period), last_day(period)
+    monthly = and_(Benefit.kind.in_(MONTHLY_KINDS), Benefit.start_date <= last,
+                   or_(Benefit.end_date.is_(None), Benefit.end_date >= first),
+                   or_(Benefit.status != "terminated", Benefit.end_date > Benefit.start_date))
+    # one-off grants are paid once, in the month they start (or the first run after it)
+    already = select(Payment.payment_id).where(Payment.benefit_id == Benefit.benefit_id,
+                                               Payment.kind == "one_off").exists()
+    one_off = and_(Benefit.kind.in_(ONE_OFF_KINDS), Benefit.start_date <= last, Benefit.status != "terminated",
+                   ~already)
+    return or_(monthly, one_off)
+
+
+def _period_for(b: Benefit, period: str) -> tuple[str, str]:
+    if b.kind in ONE_OFF_KINDS:
+        return period_of(b.start_date), "one_off"
+    return period, "regular"
+
+
+def retry_failed(session: Session, *, max_attempts: int) -> tuple[int, int]:
+    """Failed payments back to ``pending`` (current bank account), or escalated after N failures."""
+    retried = escalated = 0
+    rows = session.execute(
+        select(Payment, PaymentAttempt).join(PaymentAttempt, PaymentAttempt.payment_id == Payment.payment_id,
+                                             isouter=True)
+        .where(Payment.status == "failed")).all()
+    for payment, attempt in rows:
+        if attempt is not None and attempt.escalated:
+            continue
+        failures = attempt.failures if attempt is not None else 1
+        if failures >= max_attempts:
+            if attempt is None:
+                attempt = PaymentAttempt(payment_id=payment.payment_id, failures=failures, last_result="failed")
+                session.add(attempt)
+            attempt.escalated = True
+            escalated += 1
+            append(session, action="payment.escalate", entity="payments", entity_id=payment.payment_id,
+                   detail={"failures": failures, "reason": attempt.last_reason or ""})
+            continue
+        benefit = session.get(Benefit, payment.benefit_id)
+        payment.status = "pending"
+        if benefit is not None and benefit.bank_account:
+            payment.bank_account = benefit.bank_account
+            payment.bank_account_bidx = benefit.bank_account_bidx
+        refresh_payment_hash(payment)
+        retried += 1
+    if retried:
+        append(session, action="payment.retry", entity="payments", entity_id="",
+               detail={"retried": retried, "escalated": escalated})
+    session.flush()
+    return retried, escalated
+
+
+def run_payroll(
+    period: str,
+    *,
+    engine: Engine | None = None,
+    actor: str = "system",
+    actor_role: str = "",
+    source: str = "cli",
+    batch_size: int = DEFAULT_BATCH,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    max_deduction_rate: Decimal = DEFAULT_MAX_DEDUCTION_RATE,
+    sync: bool = True,
+    as_of: date | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Create the period's payment instructions, committing batch by batch (safe to kill and rerun).
+
+    Args:
+        period: ``YYYY-MM``.
+        sync: first apply the registry's deaths, custodial sentences and certifications
+            (:func:`shebao.benefits.events.sync_registry`) as of ``as_of``, so that the dead and the
+            suspended are not paid.
+        on_batch: called with (batch number, payments created so far) after each commit.
+
+    Returns:
+        The counts; ``total`` is the sum of every payment instruction of the period after the run
+        (so a rerun reports the same total), ``created_total`` what this run added.
+    """
+    from shebao.core.db import get_engine, session_scope
+
+    period = check_period(period)
+    engine = engine or get_engine()
+    summary = RunSummary(period=period)
+
+    def scope():
+        ctx = session_scope(engine)
+        return ctx
+
+    with scope() as session:
+        session.info.update(actor=actor, actor_role=actor_role, source=source)
+        run = PayrollRun(period=period, status="running", started_by=actor)
+        session.add(run)
+        if sync:
+            from shebao.benefits.events import sync_registry
+
+            summary.sync = sync_registry(session, as_of=as_of or last_day(period))
+        summary.retried, summary.escalated = retry_failed(session, max_attempts=max_attempts)
+        session.flush()
+        summary.run_id = run.id
+
+    last_id = ""
+    batch_no = 0
+    while True:
+        with scope() as session:
+            session.info.update(actor=actor, actor_role=actor_role, source=source)
+            benefits = list(session.scalars(
+                select(Benefit).where(_due_filter(period), Benefit.benefit_id > last_id)
+                .order_by(Benefit.benefit_id).limit(batch_size)))
+            if not benefits:
+                break
+            last_id = benefits[-1].benefit_id
+            batch_no += 1
+            created, existing, created_total, skipped, deductions = _pay_batch(
+                session, benefits, period, max_deduction_rate=max_deduction_rate)
+            summary.created += created
+            summary.existing += existing
+            summary.created_total += created_total
+            summary.skipped_suspended += skipped
+            summary.deductions += deductions
+            if created:
+                append(session, action="payroll.batch", entity="payments", entity_id=period,
+                       detail={"period": period, "batch": batch_no, "created": created,
+                               "amount": created_total, "first": benefits[0].benefit_id, "last": last_id})
+        if on_batch is not None:
+            on_batch(batch_no, summary.created)
+
+    with scope() as session:
+        session.info.update(actor=actor, actor_role=actor_role, source=source)
+        summary.total = money(session.scalar(
+            select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.period == period)) or 0)
+        session.execute(update(PayrollRun).where(PayrollRun.id == summary.run_id).values(
+            status="done", created=summary.created, existing=summary.existing, retried=summary.retried,
+            total=summary.total, finished_at=utcnow()))
+        append(session, action="payroll.run", entity="payroll_runs", entity_id=str(summary.run_id),
+               detail=summary.as_json())
+    return summary
+
+
+def _pay_batch(session: Session, benefits: list[Benefit], period: str, *,
+               max_deduction_rate: Decimal) -> tuple[int, int, Decimal, int, int]:
+    ids = [b.benefit_id for b in benefits]
+    suspensions: dict[str, list[Suspension]] = {}
+    for s in session.scalars(select(Suspension).where(Suspension.benefit_id.in_(ids))):
+        suspensions.setdefault(s.benefit_id, []).append(s)
+    rows = []
+    amounts: dict[str, Decimal] = {}
+    skipped = 0
+    for b in benefits:
+        if b.kind in MONTHLY_KINDS and any(covers(s, period) for s in suspensions.get(b.benefit_id, ())):
+            skipped += 1
+            continue
+        if b.kind in MONTHLY_KINDS and b.status == "suspended" and not suspensions.get(b.benefit_id):
+            skipped += 1  # suspended in the registry itself (loaded so): no period known, not paid
+            continue
+        pay_period, kind = _period_for(b, period)
+        pid = payment_id_for(b.benefit_id, pay_period, kind)
+        amounts[pid] = money(b.monthly_amount)
+        rows.append(payment_record(payment_id=pid, benefit_id=b.benefit_id, person_id=b.person_id,
+                                   period=pay_period, amount=b.monthly_amount, bank_account=b.bank_account,
+                                   kind=kind))
+    if not rows:
+        return 0, 0, Decimal("0.00"), skipped, 0
+    stmt = _insert_ignore(session).returning(Payment.__table__.c.payment_id)
+    created_ids = _insert_returning(session, stmt, rows)
+    created_total = sum((amounts[p] for p in created_ids), Decimal("0.00"))
+    deductions = _deduct(session, [b for b in benefits if payment_id_for(b.benefit_id, period, "regular") in created_ids],
+                         period, max_deduction_rate)
+    return len(created_ids), len(rows) - len(created_ids), created_total, skipped, deductions
+
+
+def _insert_returning(session: Session, stmt, rows: list[dict]) -> set[str]:
+    # executemany with RETURNING is supported by both drivers through SQLAlchemy's insertmanyvalues
+    result = session.execute(stmt, rows)
+    return set(result.scalars().all())
+
+
+def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: Decimal) -> int:
+    """Deduct open debts from the regular payments just created (same transaction as the payment)."""
+    if not benefits:
+        return 0
+    from shebao.benefits.models import Debt
+
+    by_benefit: dict[str, list[Debt]] = {}
+    for d in session.scalars(select(Debt).where(Debt.benefit_id.in_([b.benefit_id for b in benefits]),
+                                                Debt.status.in_(("open", "deducting")),
+                                                Debt.method == "deduction").order_by(Debt.id)):
+        by_benefit.setdefault(d.benefit_id, []).append(d)
+    count = 0
+    for b in benefits:
+        debts = by_benefit.get(b.benefit_id)
+        if not debts:
+            continue
+        plan = deduction_for(debts, money(b.monthly_amount), max_rate)
+        total = sum((amt for _, amt in plan), Decimal("0.00"))
+        if total <= 0:
+            continue
+        pid = payment_id_for(b.benefit_id, period, "recovery")
+        session.execute(_insert_ignore(session), [payment_record(
+            payment_id=pid, benefit_id=b.benefit_id, person_id=b.person_id, period=period, amount=-total,
+            bank_account=b.bank_account, kind="recovery")])
+        for debt, amt in plan:
+            record_recovery(session, debt, method="deduction", ref=pid, amount=amt, period=period)
+            append(session, action="debt.deduct", entity="benefit_debts", entity_id=str(debt.id),
+                   detail={"payment_id": pid, "period": period, "amount": amt, "outstanding": debt.outstanding})
+        count += 1
+    return count
+
+
+# --- bank returns ---------------------------------------------------------------------------------------
+
+RETURN_COLUMNS = ("payment_id", "result", "paid_date", "amount", "reason")
+
+
+@dataclass
+class ReturnsSummary:
+    paid: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"paid": self.paid, "failed": self.failed, "unchanged": self.unchanged,
+                "errors": len(self.errors), "error_lines": self.errors[:100]}
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError(f"{path.name}: 无法识别的编码（应为 UTF-8 或 GBK）")
+
+
+def apply_returns(session: Session, path: Path, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> ReturnsSummary:
+    """Apply a bank return file (layout in the module docstring); bad lines are reported, good ones applied."""
+    text = _read_text(Path(path))
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in RETURN_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{Path(path).name}: 缺少列 {', '.join(missing)}（应为 {','.join(RETURN_COLUMNS)}）")
+    out = ReturnsSummary()
+    for line, row in enumerate(reader, start=2):
+        def err(field_name: str, reason: str) -> None:
+            out.errors.append({"line": line, "field": field_name, "value": row.get(field_name) or "",
+                               "reason": reason})
+
+        pid = (row.get("payment_id") or "").strip()
+        result = (row.get("result") or "").strip().lower()
+        payment = session.get(Payment, pid) if pid else None
+        if payment is None:
+            err("payment_id", "支付指令不存在")
+            continue
+        if result not in ("paid", "failed"):
+            err("result", "应为 paid 或 failed")
+            continue
+        try:
+            amount = money(row.get("amount") or "")
+        except Exception:
+            err("amount", "金额格式错误")
+            continue
+        if amount != money(payment.amount):
+            err("amount", f"与支付指令金额 {payment.amount:.2f} 不符")
+            continue
+        paid_date = None
+        if (row.get("paid_date") or "").strip():
+            try:
+                paid_date = date.fromisoformat(row["paid_date"].strip())
+            except ValueError:
+                err("paid_date", "日期应为 YYYY-MM-DD")
+                continue
+        if result == "paid" and paid_date is None:
+            err("paid_date", "已支付必须有支付日期")
+            continue
+        if payment.status == result:
+            out.unchanged += 1
+            continue
+        if payment.status == "paid":
+            err("result", "该指令已支付，不能改为失败")
+            continue
+        attempt = session.get(PaymentAttempt, pid)
+        if attempt is None:
+            attempt = PaymentAttempt(payment_id=pid, failures=0, last_result="")
+            session.add(attempt)
+        attempt.last_result, attempt.last_return_date = result, paid_date
+        payment.status = result
+        if result == "paid":
+            payment.paid_date = paid_date
+            out.paid += 1
+        else:
+            attempt.failures = (attempt.failures or 0) + 1
+            attempt.last_reason = (row.get("reason") or "").strip() or None
+            if attempt.failures >= max_attempts:
+                attempt.escalated = True
+            out.failed += 1
+        refresh_payment_hash(payment)
+        # a deduction settles with the payment it was taken from
+        if payment.kind == "regular":
+            rec = session.get(Payment, payment_id_for(payment.benefit_id, payment.period, "recovery"))
+            if rec is not None and rec.status == "pending":
+                rec.status, rec.paid_date = result, paid_date
+                refresh_payment_hash(rec)
+    session.flush()
+    append(session, action="payroll.returns", entity="payments", entity_id=Path(path).name,
+           detail={k: v for k, v in out.as_json().items() if k != "error_lines"})
+    return out
+
+
+def list_failures(session: Session, *, escalated_only: bool = False) -> list[dict[str, Any]]:
+    stmt = (select(Payment, PaymentAttempt).join(PaymentAttempt, PaymentAttempt.payment_id == Payment.payment_id)
+            .where(Payment.status == "failed"))
+    if escalated_only:
+        stmt = stmt.where(PaymentAttempt.escalated.is_(True))
+    return [{"payment_id": p.payment_id, "benefit_id": p.benefit_id, "period": p.period, "kind": p.kind,
+             "amount": f"{p.amount:.2f}", "failures": a.failures, "escalated": a.escalated,
+             "reason": a.last_reason} for p, a in session.execute(stmt.order_by(Payment.period, Payment.payment_id))]
+
+
+def period_totals(session: Session, period: str) -> dict[str, Any]:
+    """Counts and sums of a period's payments by kind and status."""
+    period = check_period(period)
+    rows = session.execute(select(Payment.kind, Payment.status, func.count(), func.sum(Payment.amount))
+                           .where(Payment.period == period).group_by(Payment.kind, Payment.status)).all()
+    return {"period": period, "lines": [{"kind": k, "status": s, "count": n, "amount": f"{money(a or 0):.2f}"}
+                                        for k, s, n, a in rows],
+            "total": f"{money(sum((a or 0) for *_, a in rows)):.2f}"}
