@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -56,7 +55,7 @@ def generate(folder: Path, n: int, seed: int = 1) -> dict[str, int]:
     person_id = s("p", idx)
     # 0.5 % of recipients are registered twice (same ID number, another region, another benefit).
     dup = np.flatnonzero(rng.random(n) < 0.005)
-    deemed = rng.integers(60, 240, n)
+    deemed = rng.integers(110, 300, n)  # with five summary years: ~5 % fall short of 180 months
     persons = pa.table({
         "person_id": pa.concat_arrays([person_id, s("q", dup)]),
         "id_number": np.concatenate([id_number, id_number[dup]]),
@@ -144,10 +143,10 @@ def generate(folder: Path, n: int, seed: int = 1) -> dict[str, int]:
                                       "start_date": np.datetime_as_string(jail_day, unit="D"),
                                       "end_date": pa.array([None] * len(jailed), pa.string()),
                                       "source": pa.array(["justice"] * len(jailed))}))
-    cert_day = np.datetime64("2026-10-31") - rng.integers(0, 365 + 200, n).astype("timedelta64[D]")
+    cert_day = np.datetime64("2026-10-31") - rng.integers(0, 365 + 130, n).astype("timedelta64[D]")
     write("certifications", pa.table({"person_id": person_id, "certified_date": np.datetime_as_string(cert_day, unit="D"),
                                       "method": pa.array(["silent"] * n)}))
-    # Yearly contribution summaries: five years per person (plus the deemed months, ~2 % fall short).
+    # Yearly contribution summaries: five years per person (plus the deemed months).
     years = 5
     cy_pid = np.repeat(np.array(person_id.to_pylist(), dtype=object), years)
     base_year = np.repeat(birth_day.astype("datetime64[Y]").astype(int) + 1970 + 25, years) + np.tile(np.arange(years), n)
@@ -175,11 +174,40 @@ def run_engine(engine: str, folder: Path) -> dict:
     t0 = time.perf_counter()
     result = screen_folder(folder, as_of=AS_OF, **kwargs)
     seconds = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"engine": engine, "seconds": round(seconds, 2), "input_rows": result.input_rows,
             "rows_per_s": round(result.input_rows / seconds), "alerts": len(result.findings),
-            "by_rule": result.by_rule(), "timings": {k: round(v, 2) for k, v in result.timings.items()},
-            "peak_rss_gb": round(peak_kb / 1024 / 1024, 2)}
+            "by_rule": result.by_rule(), "timings": {k: round(v, 2) for k, v in result.timings.items()}}
+
+
+def run_measured(cmd: list[str]) -> tuple[int, str, str, int]:
+    """Run ``cmd``, sampling the resident memory of it and its children (Spark's JVM) every 0.2 s."""
+    import psutil
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import threading
+
+    peak = [0]
+
+    def sample() -> None:
+        try:
+            parent = psutil.Process(proc.pid)
+            while proc.poll() is None:
+                total = 0
+                for p in [parent, *parent.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak[0] = max(peak[0], total)
+                time.sleep(0.2)
+        except psutil.Error:
+            pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    sampler.join(timeout=1)
+    return proc.returncode, stdout, stderr, peak[0]
 
 
 def main() -> None:
@@ -210,25 +238,27 @@ def main() -> None:
     print(f"data: {folder} ({sum(sizes.values()) / 2**30:.2f} GB of CSV)")
     results = []
     for engine in ("duckdb",) + (() if args.no_spark else ("spark",)):
-        out = subprocess.run([sys.executable, __file__, "--run", engine, "--data", str(folder)],
-                             capture_output=True, text=True)
-        if out.returncode != 0:
-            print(f"{engine} failed:\n{out.stderr[-3000:]}")
+        code, stdout, stderr, tree_peak = run_measured([sys.executable, __file__, "--run", engine, "--data", str(folder)])
+        if code != 0:
+            print(f"{engine} failed:\n{stderr[-3000:]}")
             continue
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"\n{'engine':8} {'seconds':>8} {'input rows':>12} {'rows/s':>12} {'peak RSS':>9} {'alerts':>8}")
+        result = json.loads(stdout.strip().splitlines()[-1])
+        result["tree_peak_gb"] = round(tree_peak / 2**30, 2)
+        results.append(result)
+    print(f"load average before the runs: {os.getloadavg()[0]:.1f} (other work on the machine slows both engines)")
+    print(f"\n{'engine':8} {'seconds':>8} {'input rows':>12} {'rows/s':>12} {'peak memory':>12} {'alerts':>8}")
     for r in results:
         print(f"{r['engine']:8} {r['seconds']:8.1f} {r['input_rows']:12,} {r['rows_per_s']:12,} "
-              f"{r['peak_rss_gb']:7.2f}GB {r['alerts']:8,}")
+              f"{r['tree_peak_gb']:10.2f}GB {r['alerts']:8,}")
     for r in results:
         print(f"{r['engine']} per step (s): {r['timings']}")
         print(f"{r['engine']} alerts by rule: {r['by_rule']}")
     duck = next((r for r in results if r["engine"] == "duckdb"), None)
     if duck:
-        ok = duck["seconds"] <= 60 and duck["peak_rss_gb"] <= 8
+        ok = duck["seconds"] <= 60 and duck["tree_peak_gb"] <= 8
         print(f"\nDuckDB target ≤ 60 s and ≤ 8 GB: {'met' if ok else 'NOT met'}"
               + ("" if args.persons == 1_000_000 else f" (at {args.persons:,} recipients)"))
-        print("note: Spark's peak RSS is the Python driver only; the JVM is a separate process.")
+        print("peak memory: resident set of the engine's process tree sampled every 0.2 s (Spark: driver + JVM)")
 
 
 if __name__ == "__main__":
