@@ -1,0 +1,108 @@
+"""What the workbench shows of a person's benefits: benefits, payments, suspensions, debts, notices.
+
+Benefits and payments are registry records; suspensions, debts and notices belong to the benefits
+domain (:mod:`shebao.benefits`). The page reads them through that domain's tables and services.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shebao.core.crypto import mask_bank_account, mask_text
+
+PAYMENT_ROWS = 36
+
+
+def person_benefits(session: Session, person_id: str, *, full: bool) -> dict[str, Any]:
+    """The person's benefits with their latest payments, and the benefits domain's records."""
+    from shebao.registry.models import Benefit, Payment
+
+    benefits = list(session.scalars(select(Benefit).where(Benefit.person_id == person_id)
+                                    .order_by(Benefit.start_date.desc())))
+    payments = list(session.scalars(select(Payment).where(Payment.person_id == person_id)
+                                    .order_by(Payment.period.desc(), Payment.payment_id.desc()).limit(PAYMENT_ROWS)))
+    total_paid = sum((p.amount for p in payments if p.status == "paid" and p.kind != "recovery"), Decimal(0))
+    rows = [{
+        "benefit_id": b.benefit_id, "kind": b.kind, "start_date": b.start_date, "end_date": b.end_date,
+        "monthly_amount": f"{b.monthly_amount:.2f}", "status": b.status, "region_code": b.region_code,
+        "bank_account": (b.bank_account or "") if full else mask_bank_account(b.bank_account),
+    } for b in benefits]
+    pay_rows = [{
+        "payment_id": p.payment_id, "benefit_id": p.benefit_id, "period": p.period, "paid_date": p.paid_date,
+        "amount": f"{p.amount:.2f}", "kind": p.kind, "status": p.status,
+        "bank_account": mask_bank_account(p.bank_account),
+    } for p in payments]
+    data: dict[str, Any] = {"benefits": rows, "payments": pay_rows, "total_paid": f"{total_paid:.2f}",
+                            "suspensions": [], "debts": [], "notices": [], "benefits_domain": False}
+    benefit_ids = [b.benefit_id for b in benefits]
+    try:
+        from shebao.benefits.models import Debt, Notice, Suspension
+    except ImportError:
+        return data
+    data["benefits_domain"] = True
+    if benefit_ids:
+        data["suspensions"] = [{
+            "id": s.id, "benefit_id": s.benefit_id, "reason": mask_text(s.reason), "from_period": s.from_period,
+            "resume_period": s.resume_period, "status": s.status, "created_by": s.created_by,
+        } for s in session.scalars(select(Suspension).where(Suspension.benefit_id.in_(benefit_ids))
+                                   .order_by(Suspension.id.desc()))]
+    data["debts"] = [{
+        "id": d.id, "benefit_id": d.benefit_id, "reason": mask_text(d.reason), "principal": f"{d.principal:.2f}",
+        "recovered": f"{d.recovered:.2f}", "outstanding": f"{d.principal - d.recovered:.2f}",
+        "method": d.method, "status": d.status, "created_on": d.created_on,
+    } for d in session.scalars(select(Debt).where(Debt.person_id == person_id).order_by(Debt.id.desc()))]
+    data["notices"] = [{
+        "id": n.id, "kind": n.kind, "title": n.title, "issued_on": n.issued_on, "benefit_id": n.benefit_id,
+    } for n in session.scalars(select(Notice).where(Notice.person_id == person_id).order_by(Notice.id.desc()))]
+    return data
+
+
+LABELS = {
+    "benefit_id": "待遇编号", "kind_label": "待遇项目", "monthly_amount": "月发放金额（元）", "start_date": "起始日期",
+    "region_code": "统筹地区", "provisional": "暂核", "application_no": "申请编号", "articles": "政策依据",
+    "text": "决定内容", "appeal": "救济途径", "basic_pension": "基础养老金（元）", "account_pension": "个人账户养老金（元）",
+    "transitional_pension": "过渡性养老金（元）", "total": "合计（元）", "pension_base": "计发基数（元）",
+    "avg_contribution_index": "平均缴费指数", "contribution_months": "累计缴费月数", "account_balance": "个人账户储存额（元）",
+    "annuity_months": "计发月数", "from_period": "起始月份", "resume_period": "恢复月份", "reason": "原因",
+    "principal": "金额（元）", "outstanding": "未追回（元）", "periods": "涉及月份", "amount": "金额（元）",
+    "retirement_date": "退休时间", "indexed_wage": "指数化月平均缴费工资（元）", "deemed_months": "视同缴费月数",
+}
+HIDDEN = {"kind", "person_id", "benefit_id_internal"}
+
+
+def _rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in data.items():
+        if key in HIDDEN or value is None or value == "" or key in ("text", "appeal", "articles", "title"):
+            continue
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, dict | list):
+            value = json.dumps(value, ensure_ascii=False)
+        rows.append((LABELS.get(key, key), str(value)))
+    return rows
+
+
+def notice_html(session: Session, notice_id: int, *, user: Any) -> dict[str, Any] | None:
+    """A notice ready to print: its title, the person, the facts table, the decision and the appeal."""
+    try:
+        from shebao.benefits.models import Notice
+    except ImportError:
+        return None
+    from shebao.web.staff import _person_card
+
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        return None
+    data = json.loads(notice.data)
+    person = _person_card(session, user, notice.person_id, f"打印通知书 {notice.id}")
+    return {
+        "id": notice.id, "title": notice.title, "issued_on": notice.issued_on, "kind": notice.kind,
+        "person": person, "rows": _rows(data), "text": data.get("text"), "articles": data.get("articles"),
+        "appeal": data.get("appeal"), "benefit_id": notice.benefit_id,
+    }

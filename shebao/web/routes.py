@@ -1,0 +1,49 @@
+"""Server-rendered pages: the citizen portal at ``/`` and the staff workbench at ``/staff/``.
+
+``shebao.api.app.create_app`` calls :func:`mount`. Pages call the same domain services as the JSON
+API under ``/api/v1/``; the front-end libraries (htmx, ECharts) are installed from the npm registry
+by ``npm ci`` into ``static/vendor/`` and served from here: no CDN at run time. The security
+headers' CSP allows scripts from this origin only, so no page has an inline script.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from shebao.web import auth
+from shebao.web.common import STATIC_DIR, VENDOR_FILES, render
+
+log = logging.getLogger(__name__)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages, the static files, the staff sessions and their error pages to ``app``."""
+    from shebao.web import portal, staff
+
+    missing = [name for name in VENDOR_FILES if not (STATIC_DIR / "vendor" / name).exists()]
+    if missing:
+        log.warning("前端库缺失（%s）：请在仓库根目录运行 npm ci；图表和局部刷新将不可用", "、".join(missing))
+    auth.install(app)
+    app.mount("/static", StaticFiles(directory=Path(STATIC_DIR)), name="static")
+    app.include_router(portal.router)
+    app.include_router(staff.router)
+
+    @app.exception_handler(auth.LoginRequired)
+    async def login_required(_request: Request, exc: auth.LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/staff/login?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(auth.Forbidden)
+    async def forbidden(request: Request, exc: auth.Forbidden):
+        return render(request, "error.html", {"title": "无权访问", "message": exc.message}, status_code=403)
+
+    @app.exception_handler(auth.CsrfError)
+    async def csrf_failed(request: Request, _exc: auth.CsrfError):
+        return render(request, "error.html", {
+            "title": "页面已过期",
+            "message": "表单校验码无效或已过期（为防止跨站伪造请求）。请返回上一页，刷新后重新提交。",
+        }, status_code=403)

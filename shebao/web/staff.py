@@ -1,0 +1,441 @@
+"""The staff workbench (经办工作台) at ``/staff/``: login, dashboard, alerts, persons, parameters, audit.
+
+Every page checks the role (:data:`shebao.web.auth.PAGE_ROLES`); personal data is shown in full
+only to the roles whose work needs it, and each such view is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import func, select
+
+from shebao.api.deps import SessionDep
+from shebao.web import auth
+from shebao.web.common import render, safe_back
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+
+# --- login --------------------------------------------------------------------------------------
+
+@router.get("/login")
+def login_page(request: Request, session: SessionDep, next: str = Query("/staff/", max_length=200)):
+    if auth.current_staff(request, session) is not None:
+        return RedirectResponse(safe_back(next, "/staff/"), status_code=303)
+    return render(request, "staff/login.html", {"title": "工作人员登录", "next": safe_back(next, "/staff/")})
+
+
+@router.post("/login")
+def login_submit(request: Request, session: SessionDep, csrf_token: str = Form(""), username: str = Form(""),
+                 password: str = Form(""), next: str = Form("/staff/")):
+    from shebao.audit import append
+    from shebao.users.service import UserError, authenticate_password
+
+    auth.check_csrf(request, csrf_token)
+    target = safe_back(next, "/staff/")
+    if not target.startswith("/staff/"):
+        target = "/staff/"
+    error = None
+    if not username.strip() or not password:
+        error = "请输入用户名和密码"
+    else:
+        try:
+            user = authenticate_password(session, username=username.strip(), password=password)
+        except UserError as exc:
+            error = str(exc)
+    if error:
+        # The failed attempt is committed with the request (it counts towards the lock-out).
+        return render(request, "staff/login.html", {"title": "工作人员登录", "next": target, "error": error,
+                                                    "username": username[:64]}, status_code=401)
+    auth.login(request, user)
+    session.info["actor"], session.info["actor_role"] = user.username, user.role
+    append(session, action="user.login", entity="users", entity_id=user.username, detail={"via": "web"})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form("")):
+    auth.check_csrf(request, csrf_token)
+    auth.logout(request)
+    return RedirectResponse("/staff/login", status_code=303)
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+def _case_stats(session) -> dict[str, Any] | None:
+    from shebao.web import cases_view
+
+    return cases_view.stats(session)
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep):
+    from shebao.registry.models import Payment
+    from shebao.risk.models import Alert
+
+    user = auth.require(request, session, "dashboard")
+    by_level = {lv: {"count": 0, "amount": "0.00", "open": 0} for lv in ("red", "yellow", "blue")}
+    for level, status, count, amount in session.execute(
+        select(Alert.level, Alert.status, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
+        .group_by(Alert.level, Alert.status)
+    ):
+        row = by_level.setdefault(level, {"count": 0, "amount": "0.00", "open": 0})
+        row["count"] += count
+        if status == "new":
+            row["open"] += count
+            row["amount"] = f"{Decimal(row['amount']) + Decimal(amount):.2f}"
+    by_rule = [
+        {"rule_id": rule_id, "count": count, "amount": f"{Decimal(amount):.2f}"}
+        for rule_id, count, amount in session.execute(
+            select(Alert.rule_id, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
+            .where(Alert.status == "new").group_by(Alert.rule_id).order_by(Alert.rule_id)
+        )
+    ]
+    at_risk = sum((Decimal(v["amount"]) for v in by_level.values()), Decimal(0))
+    payments = [
+        {"period": period, "amount": f"{Decimal(amount):.2f}", "count": count}
+        for period, amount, count in session.execute(
+            select(Payment.period, func.sum(Payment.amount), func.count())
+            .group_by(Payment.period).order_by(Payment.period.desc()).limit(12)
+        )
+    ][::-1]
+    payment_lag = _payment_lag_days(session)
+    return render(request, "staff/dashboard.html", {
+        "title": "工作台", "by_level": by_level, "by_rule": by_rule, "at_risk": f"{at_risk:.2f}",
+        "payments": payments, "payment_lag": payment_lag, "cases": _case_stats(session),
+    }, user=user)
+
+
+def _payment_lag_days(session) -> dict[str, Any] | None:
+    """Days from the first of the paid month to the paid date, over the latest 3 periods (paid ones)."""
+    from shebao.registry.models import Payment
+
+    periods = [p for (p,) in session.execute(
+        select(Payment.period).distinct().order_by(Payment.period.desc()).limit(3))]
+    if not periods:
+        return None
+    lags = []
+    for period, paid in session.execute(
+        select(Payment.period, Payment.paid_date).where(Payment.period.in_(periods), Payment.paid_date.is_not(None))
+    ):
+        try:
+            start = dt.date(int(period[:4]), int(period[5:7]), 1)
+        except ValueError:
+            continue
+        lags.append((paid - start).days)
+    if not lags:
+        return None
+    lags.sort()
+    return {"median": lags[len(lags) // 2], "p95": lags[min(len(lags) - 1, int(len(lags) * 0.95))],
+            "count": len(lags)}
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+ALERT_PAGE = 30
+
+
+@router.get("/alerts")
+def alerts(request: Request, session: SessionDep, level: str = Query("", max_length=8),
+           rule: str = Query("", max_length=16), status: str = Query("new", max_length=16),
+           page: int = Query(1, ge=1, le=100000)):
+    from shebao.risk.alerts import list_alerts
+    from shebao.risk.catalogue import load_catalogue
+    from shebao.risk.models import Alert
+
+    user = auth.require(request, session, "alerts")
+    level = level if level in ("red", "yellow", "blue") else ""
+    status = status if status in ("new", "confirmed", "dismissed", "all") else "new"
+    rules = [r for (r,) in session.execute(select(Alert.rule_id).distinct().order_by(Alert.rule_id))]
+    rule = rule if rule in rules else ""
+    rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
+                              rule_id=rule or None, limit=ALERT_PAGE, offset=(page - 1) * ALERT_PAGE)
+    try:
+        titles = {r.id: r.title for r in load_catalogue().rules}
+    except Exception:  # the titles are a convenience; the page works without them
+        titles = {}
+    return render(request, "staff/alerts.html", {
+        "title": "疑点核查", "rows": rows, "total": total, "level": level, "rule": rule, "status": status,
+        "rules": rules, "titles": titles, "page": page, "pages": max(1, -(-total // ALERT_PAGE)),
+    }, user=user)
+
+
+def _person_card(session, user, person_id: str, purpose: str) -> dict[str, Any] | None:
+    """The person's identity for a page: in full for the roles that need it (and logged), else masked."""
+    from shebao.audit import log_full_access
+    from shebao.core.crypto import mask_id_number, mask_name, mask_phone
+    from shebao.registry.models import Person
+
+    person = session.get(Person, person_id)
+    if person is None:
+        return None
+    full = auth.sees_full_personal_data(user)
+    if full:
+        log_full_access(session, entity="persons", entity_id=person_id, fields=["name", "id_number", "phone"],
+                        purpose=purpose)
+    return {
+        "person_id": person.person_id,
+        "name": person.name if full else mask_name(person.name),
+        "id_number": person.id_number if full else mask_id_number(person.id_number),
+        "phone": (person.phone or "") if full else mask_phone(person.phone),
+        "sex": "男" if person.sex == "M" else "女",
+        "birth_date": person.birth_date.isoformat()[:7],
+        "region_code": person.region_code,
+        "masked": not full,
+    }
+
+
+@router.get("/alerts/{alert_id}")
+def alert_detail(alert_id: int, request: Request, session: SessionDep):
+    from shebao.risk.alerts import AlertError, get_alert
+    from shebao.risk.catalogue import load_catalogue
+
+    user = auth.require(request, session, "alerts")
+    try:
+        alert = get_alert(session, alert_id)
+    except AlertError as exc:
+        return render(request, "error.html", {"title": "疑点不存在", "message": str(exc)}, status_code=404, user=user)
+    try:
+        rule = load_catalogue().rule(alert.rule_id)
+    except Exception:
+        rule = None
+    person = _person_card(session, user, alert.person_id, f"稽核疑点 {alert.id}")
+    return render(request, "staff/alert.html", {
+        "title": f"疑点 {alert.id}", "alert": alert, "rule": rule, "person": person,
+        "error": request.query_params.get("error"),
+    }, user=user)
+
+
+@router.post("/alerts/{alert_id}/decide")
+def alert_decide(alert_id: int, request: Request, session: SessionDep, csrf_token: str = Form(""),
+                 decision: str = Form(""), reason: str = Form("", max_length=2000)):
+    from shebao.risk.alerts import AlertError, confirm, dismiss
+
+    auth.check_csrf(request, csrf_token)
+    user = auth.require(request, session, "alerts")
+    try:
+        if decision == "confirm":
+            confirm(session, alert_id=alert_id, note=reason.strip() or None)
+        elif decision == "dismiss":
+            if not reason.strip():
+                raise AlertError("排除疑点必须填写理由")
+            dismiss(session, alert_id=alert_id, reason=reason)
+        else:
+            raise AlertError("请选择“确认”或“排除”")
+    except AlertError as exc:
+        from shebao.risk.alerts import get_alert
+
+        alert = get_alert(session, alert_id) if "不存在" not in str(exc) else None
+        if alert is None:
+            return render(request, "error.html", {"title": "疑点不存在", "message": str(exc)}, status_code=404,
+                          user=user)
+        person = _person_card(session, user, alert.person_id, f"稽核疑点 {alert.id}")
+        return render(request, "staff/alert.html", {"title": f"疑点 {alert.id}", "alert": alert, "rule": None,
+                                                    "person": person, "error": str(exc), "reason": reason},
+                      status_code=422, user=user)
+    return RedirectResponse(f"/staff/alerts/{alert_id}", status_code=303)
+
+
+# --- persons and their benefits -------------------------------------------------------------------
+
+@router.get("/persons")
+def persons_search(request: Request, session: SessionDep):
+    user = auth.require(request, session, "persons")
+    return render(request, "staff/persons.html", {"title": "参保人查询"}, user=user)
+
+
+@router.post("/persons")
+def persons_find(request: Request, session: SessionDep, csrf_token: str = Form(""), query: str = Form("")):
+    from shebao.registry.models import Person
+    from shebao.registry.service import find_persons_by_id_number
+
+    auth.check_csrf(request, csrf_token)
+    user = auth.require(request, session, "persons")
+    query = query.strip().upper()
+    found: list[Person] = []
+    if query.startswith("P") and len(query) <= 32:
+        person = session.get(Person, query)
+        found = [person] if person else []
+    elif len(query) in (15, 18):
+        found = find_persons_by_id_number(session, query)
+    if len(found) == 1:
+        return RedirectResponse(f"/staff/persons/{found[0].person_id}", status_code=303)
+    if found:
+        from shebao.core.crypto import mask_name
+
+        return render(request, "staff/persons.html", {
+            "title": "参保人查询", "matches": [{"person_id": p.person_id, "name": mask_name(p.name),
+                                               "region_code": p.region_code} for p in found],
+        }, user=user)
+    return render(request, "staff/persons.html", {
+        "title": "参保人查询", "error": "未找到：请输入参保人编号（如 P000000003）或 18 位公民身份号码。",
+    }, status_code=404, user=user)
+
+
+@router.get("/persons/{person_id}")
+def person_detail(person_id: str, request: Request, session: SessionDep):
+    from shebao.web import benefits_view
+
+    user = auth.require(request, session, "persons")
+    person = _person_card(session, user, person_id, "待遇查询")
+    if person is None:
+        return render(request, "error.html", {"title": "参保人不存在", "message": f"参保人编号 {person_id} 不存在"},
+                      status_code=404, user=user)
+    data = benefits_view.person_benefits(session, person_id, full=not person["masked"])
+    return render(request, "staff/person.html", {"title": "待遇与发放", "person": person, **data}, user=user)
+
+
+@router.get("/notices/{notice_id}")
+def notice_print(notice_id: int, request: Request, session: SessionDep):
+    from shebao.web import benefits_view
+
+    user = auth.require(request, session, "persons")
+    notice = benefits_view.notice_html(session, notice_id, user=user)
+    if notice is None:
+        return render(request, "error.html", {"title": "通知书不存在", "message": f"通知书 {notice_id} 不存在"},
+                      status_code=404, user=user)
+    return render(request, "staff/notice.html", {"title": notice["title"], "notice": notice}, user=user)
+
+
+# --- parameters -----------------------------------------------------------------------------------
+
+@router.get("/params")
+def params(request: Request, session: SessionDep, prefix: str = Query("", max_length=64)):
+    from shebao.policy.store import parameters_for
+
+    user = auth.require(request, session, "params")
+    ps = parameters_for(session)
+    today = dt.date.today()
+    rows = []
+    for name in ps.names():
+        if prefix and not name.startswith(prefix):
+            continue
+        d = ps.describe(name)
+        history = ps.history(name)
+        current = [h for h in history if h.get("effective_date", "") <= today.isoformat()]
+        d["current"] = current[-1] if current else (history[0] if history else None)
+        d["count"] = len(history)
+        rows.append(d)
+    groups = sorted({n.split(".")[0] for n in ps.names()})
+    return render(request, "staff/params.html", {"title": "政策参数", "rows": rows, "prefix": prefix,
+                                                 "groups": groups}, user=user)
+
+
+def _param_context(session, name: str) -> dict[str, Any] | None:
+    from shebao.policy import ParameterError
+    from shebao.policy.store import overlay_log, parameters_for
+
+    ps = parameters_for(session)
+    try:
+        describe = ps.describe(name)
+        history = ps.history(name)
+    except (ParameterError, KeyError):
+        return None
+    for h in history:
+        if isinstance(h.get("value"), dict | list):
+            h["value_text"] = json.dumps(h["value"], ensure_ascii=False)
+    return {"param": describe, "history": history, "changes": overlay_log(session, name)}
+
+
+@router.get("/params/{name}")
+def param_detail(name: str, request: Request, session: SessionDep):
+    user = auth.require(request, session, "params")
+    ctx = _param_context(session, name)
+    if ctx is None:
+        return render(request, "error.html", {"title": "参数不存在", "message": f"未知参数：{name}"},
+                      status_code=404, user=user)
+    return render(request, "staff/param.html", {"title": f"参数 {name}", **ctx, "form": {}}, user=user)
+
+
+@router.post("/params/{name}")
+def param_add(name: str, request: Request, session: SessionDep, csrf_token: str = Form(""),
+              region: str = Form("000000", max_length=6), effective_from: str = Form(""),
+              value: str = Form("", max_length=4000), reference: str = Form("", max_length=500),
+              note: str = Form("", max_length=500), confirmed: str = Form("")):
+    from shebao.policy import ParameterError
+    from shebao.policy.store import set_parameter
+
+    auth.check_csrf(request, csrf_token)
+    user = auth.require(request, session, "params_edit")
+    form = {"region": region, "effective_from": effective_from, "value": value, "reference": reference,
+            "note": note, "confirmed": confirmed}
+    ctx = _param_context(session, name)
+    if ctx is None:
+        return render(request, "error.html", {"title": "参数不存在", "message": f"未知参数：{name}"},
+                      status_code=404, user=user)
+    errors = []
+    try:
+        day = dt.date.fromisoformat(effective_from.strip())
+    except ValueError:
+        errors.append("生效日期应为 YYYY-MM-DD")
+    if not value.strip():
+        errors.append("请填写参数值")
+    if not reference.strip():
+        errors.append("请填写出处（文件名称和文号）")
+    if not errors:
+        try:
+            set_parameter(session, name=name, region=region.strip() or "000000", effective_from=day,
+                          value=value.strip(), reference=reference.strip(), by=user.username,
+                          confirmed=confirmed == "on", note=note.strip() or None)
+        except (ParameterError, ValueError) as exc:
+            errors.append(str(exc))
+    if errors:
+        return render(request, "staff/param.html", {"title": f"参数 {name}", **ctx, "form": form, "errors": errors},
+                      status_code=422, user=user)
+    return RedirectResponse(f"/staff/params/{name}?saved=1", status_code=303)
+
+
+# --- audit log ------------------------------------------------------------------------------------
+
+AUDIT_PAGE = 50
+
+
+@router.get("/audit")
+def audit(request: Request, session: SessionDep, action: str = Query("", max_length=64),
+          actor: str = Query("", max_length=64), before: int | None = Query(None, ge=1)):
+    from shebao.audit.models import AuditEntry
+
+    user = auth.require(request, session, "audit")
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if before:
+        stmt = stmt.where(AuditEntry.seq < before)
+    rows = list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(AUDIT_PAGE)))
+    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    actions = [a for (a,) in session.execute(select(AuditEntry.action).distinct().order_by(AuditEntry.action))]
+    entries = []
+    for row in rows:
+        try:
+            detail = json.loads(row.detail)
+        except ValueError:
+            detail = row.detail
+        entries.append({"seq": row.seq, "ts": row.ts[:19].replace("T", " "), "actor": row.actor,
+                        "actor_role": row.actor_role, "action": row.action, "entity": row.entity,
+                        "entity_id": row.entity_id, "source": row.source, "hash": row.hash,
+                        "detail": json.dumps(detail, ensure_ascii=False)[:300]})
+    return render(request, "staff/audit.html", {
+        "title": "审计日志", "entries": entries, "total": total, "action": action, "actor": actor,
+        "actions": actions, "next_before": rows[-1].seq if len(rows) == AUDIT_PAGE else None,
+    }, user=user)
+
+
+@router.post("/audit/verify")
+def audit_verify(request: Request, session: SessionDep, csrf_token: str = Form("")):
+    from shebao.audit import append
+    from shebao.audit.log import verify
+
+    auth.check_csrf(request, csrf_token)
+    user = auth.require(request, session, "audit")
+    result = verify(session)
+    append(session, action="audit.verify", entity="audit_log", detail={
+        "ok": result.ok, "entries": result.entries, "first_bad_seq": result.first_bad_seq})
+    return render(request, "staff/audit_verify.html", {"title": "校验审计链", "result": result}, user=user)

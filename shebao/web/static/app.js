@@ -1,0 +1,159 @@
+// shebao web: progressive enhancement only (every page works without this script).
+// Charts use ECharts, the chat uses htmx; both are served from /static/vendor/ (npm ci).
+(function () {
+  "use strict";
+
+  var COLORS = { red: "#c62828", yellow: "#d69e2e", blue: "#0b5cad", green: "#2e7d32", grey: "#8a96a3" };
+  var LEVELS = { red: "红色", yellow: "黄色", blue: "蓝色" };
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+
+  function csrf() {
+    var el = document.querySelector('input[name="csrf_token"]');
+    return el ? el.value : "";
+  }
+
+  function yuan(v) { return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 2 }); }
+
+  function draw(el, option) {
+    if (!window.echarts) { el.textContent = "图表组件未安装（npm ci）"; return; }
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    option.textStyle = { fontFamily: getComputedStyle(document.body).fontFamily, fontSize: 13 };
+    option.animation = false;
+    chart.setOption(option);
+    el.setAttribute("data-rendered", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function planChart(el) {
+    var inputs = readJson("plan-inputs");
+    if (!inputs) return;
+    fetch("/api/v1/calc/plan", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      credentials: "same-origin",
+      body: JSON.stringify(inputs)
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (plan) {
+      var tiers = plan.tiers || [];
+      var labels = tiers.map(function (t) { return Math.round(Number(t.tier) * 100) + "%档"; });
+      draw(el, {
+        title: { text: "各缴费档次：每月缴费与退休后每月养老金（元）", left: "center", textStyle: { fontSize: 14 } },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
+        legend: { bottom: 0 },
+        grid: { left: 56, right: 16, top: 44, bottom: 48 },
+        xAxis: { type: "category", data: labels },
+        yAxis: { type: "value", name: "元/月" },
+        series: [
+          { name: "每月缴费", type: "bar", data: tiers.map(function (t) { return Number(t.monthly_cost); }),
+            itemStyle: { color: COLORS.grey } },
+          { name: "退休后每月养老金", type: "bar", data: tiers.map(function (t) { return Number(t.pension_at_retirement); }),
+            itemStyle: { color: COLORS.blue }, label: { show: true, position: "top", formatter: function (p) { return yuan(p.value); } } }
+        ]
+      });
+    }).catch(function (err) { el.textContent = "图表加载失败：" + err.message; });
+  }
+
+  function levelsChart(el, data) {
+    var keys = ["red", "yellow", "blue"];
+    draw(el, {
+      tooltip: { trigger: "item" },
+      legend: { bottom: 0 },
+      series: [{
+        type: "pie", radius: ["40%", "70%"], label: { formatter: "{b}\n{c} 条" },
+        data: keys.map(function (k) {
+          return { name: LEVELS[k] + (data[k] ? "（待处理 " + data[k].open + "）" : ""), value: data[k] ? data[k].count : 0,
+                   itemStyle: { color: COLORS[k] } };
+        })
+      }]
+    });
+  }
+
+  function rulesChart(el, rows) {
+    draw(el, {
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
+      grid: { left: 80, right: 24, top: 16, bottom: 32 },
+      xAxis: { type: "value", name: "元" },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.rule_id + "（" + r.count + "）"; }) },
+      series: [{ type: "bar", name: "风险金额", data: rows.map(function (r) { return Number(r.amount); }),
+                 itemStyle: { color: COLORS.red } }]
+    });
+  }
+
+  function paymentsChart(el, rows) {
+    draw(el, {
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
+      grid: { left: 80, right: 24, top: 16, bottom: 32 },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.period; }) },
+      yAxis: { type: "value", name: "元" },
+      series: [{ type: "bar", name: "发放金额", data: rows.map(function (r) { return Number(r.amount); }),
+                 itemStyle: { color: COLORS.blue } }]
+    });
+  }
+
+  function casesChart(el, s) {
+    var parts = [
+      ["自动办结", s.straight_through_rate, COLORS.green], ["人工复核", s.review_rate, COLORS.yellow],
+      ["不予受理", s.rejection_rate, COLORS.red]
+    ];
+    draw(el, {
+      tooltip: { trigger: "item", valueFormatter: function (v) { return (v * 100).toFixed(1) + "%"; } },
+      legend: { bottom: 0 },
+      series: [{ type: "pie", radius: ["40%", "70%"], label: { formatter: function (p) { return p.name + "\n" + (p.value * 100).toFixed(1) + "%"; } },
+                 data: parts.map(function (p) { return { name: p[0], value: Number(p[1] || 0), itemStyle: { color: p[2] } }; }) }]
+    });
+  }
+
+  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart };
+
+  function initCharts(root) {
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.getAttribute("data-rendered")) return;
+      var kind = el.getAttribute("data-chart");
+      if (kind === "plan") { planChart(el); return; }
+      var data = readJson(el.getAttribute("data-source"));
+      if (data && CHARTS[kind]) CHARTS[kind](el, data);
+    });
+  }
+
+  function initChat() {
+    var form = document.querySelector('[data-testid="ask-form"]');
+    if (!form) return;
+    var input = form.querySelector('input[name="question"]');
+    document.addEventListener("click", function (ev) {
+      var chip = ev.target.closest("[data-example]");
+      if (!chip) return;
+      input.value = chip.getAttribute("data-example");
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    });
+    document.body.addEventListener("htmx:beforeRequest", function (ev) {
+      if (ev.detail.elt !== form) return;
+      if (!input.value.trim()) { ev.preventDefault(); return; }
+      form.querySelector("button[type=submit]").disabled = true;
+    });
+    document.body.addEventListener("htmx:afterRequest", function (ev) {
+      if (ev.detail.elt !== form) return;
+      form.querySelector("button[type=submit]").disabled = false;
+      if (ev.detail.successful) input.value = "";
+      var log = document.getElementById("chat-log");
+      log.scrollTop = log.scrollHeight;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCharts(document);
+    initChat();
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("[data-confirm]").forEach(function (b) {
+      b.addEventListener("click", function (ev) { if (!window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault(); });
+    });
+  });
+})();
