@@ -1,0 +1,521 @@
+"""The fast-track pipeline: intake → auto-fill → rules decision → risk score → routing → grant → notice.
+
+One call of :func:`submit_application` runs the whole pipeline inside the caller's transaction
+(the API request's or the CLI command's): each step is recorded with its duration in
+``application_steps``, and the audit log gets one entry per state change (received, then
+approved / review / rejected), queued on the session and written when it commits. The decision is
+made within the request; only the cases that need a person wait in the review queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shebao import audit
+from shebao.cases import calendar
+from shebao.cases.autofill import Autofill, autofill
+from shebao.cases.models import KIND_LABELS, KIND_PREFIX, Application, ApplicationNotification, ApplicationStep
+from shebao.cases.routing import APPEAL_TEXT, DEFAULT_POLICY, REF_APPEAL, RoutingPolicy, needs_four_eyes, route
+from shebao.cases.schemas import ApplicationCreate
+from shebao.core.crypto import blind_index, mask_bank_account, mask_name
+from shebao.core.db import utcnow
+from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
+from shebao.registry.models import Person
+
+INVOLUNTARY = {"dismissed": True, "contract_expired": True, "mutual": True, "resigned": False}
+EARLY_FILING_MONTHS = 3  # a pension claim may be filed up to three months before the retirement month
+
+
+class IntakeError(ValueError):
+    """The application cannot be taken in (unknown person, malformed data); nothing is stored."""
+
+    status_code = 422
+
+
+class OpenApplicationError(IntakeError):
+    """Another application of this kind for this person is still being processed."""
+
+    status_code = 409
+
+
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+class _Steps:
+    """Times each step; the rows are added to the session at the end, in one go."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.t = time.perf_counter()
+
+    def done(self, step: str, outcome: str, detail: dict | None = None) -> None:
+        now = time.perf_counter()
+        self.rows.append({"step": step, "outcome": outcome, "duration_ms": round((now - self.t) * 1000, 3),
+                          "detail": detail or {}})
+        self.t = now
+
+
+_PARAMS: dict[str, Any] = {}
+
+
+def parameters_in_force(session: Session):
+    """The parameter set in force (shipped tree + the database overlay), rebuilt only when the overlay changes."""
+    from sqlalchemy import func
+
+    from shebao.policy.models import ParameterOverride
+    from shebao.policy.store import parameters_for
+
+    marker = session.execute(select(func.count(), func.max(ParameterOverride.id))).one()
+    key = f"{session.get_bind().url}|{marker[0]}|{marker[1]}"
+    cached = _PARAMS.get("key")
+    if cached != key:
+        _PARAMS["params"] = parameters_for(session)
+        _PARAMS["key"] = key
+    return _PARAMS["params"]
+
+
+def get_by_key(session: Session, key: str) -> Application | None:
+    return session.execute(select(Application).where(Application.idempotency_key == key)).scalar_one_or_none()
+
+
+def get_by_no(session: Session, application_no: str) -> Application | None:
+    return session.execute(select(Application).where(Application.application_no == application_no)).scalar_one_or_none()
+
+
+def _resolve_person(session: Session, payload: ApplicationCreate) -> tuple[Person, str]:
+    from shebao.registry.service import find_persons_by_id_number
+
+    if payload.person_id:
+        person = session.get(Person, payload.person_id)
+        if person is None:
+            raise IntakeError(f"参保人不存在：{payload.person_id}")
+        if payload.id_number:
+            try:
+                if blind_index(validate_id_number(payload.id_number)) != person.id_number_bidx:
+                    raise IntakeError("person_id 与 id_number 不是同一人")
+            except InvalidValue as exc:
+                raise IntakeError(f"身份证号无效：{exc}") from None
+        return person, person.id_number_bidx
+    try:
+        persons = find_persons_by_id_number(session, payload.id_number or "")
+    except InvalidValue as exc:
+        raise IntakeError(f"身份证号无效：{exc}") from None
+    if not persons:
+        raise IntakeError("未找到该身份证号的参保登记")
+    # a second registration of one ID number is data to find (the risk rules flag it), not a refusal
+    return persons[0], persons[0].id_number_bidx
+
+
+def submit_application(
+    session: Session, payload: ApplicationCreate, *, on: dt.date | None = None,
+    policy: RoutingPolicy = DEFAULT_POLICY,
+) -> tuple[Application, bool]:
+    """Run one application through the pipeline; return it and whether it was created now.
+
+    The same ``idempotency_key`` returns the application it first made (``created`` False), also
+    when two submissions race: the key is unique in the database, and the loser of the race rolls
+    back and reads the winner's application.
+
+    Raises:
+        IntakeError: unknown applicant, invalid bank account or agent; nothing is stored.
+        OpenApplicationError: an application of this kind is already open for the person.
+    """
+    t0 = time.perf_counter()
+    existing = get_by_key(session, payload.idempotency_key)
+    if existing is not None:
+        return _same_request(existing, payload), False
+    on = on or dt.date.today()
+    steps = _Steps()
+    actor = session.info.get("actor") or "system"
+    role = session.info.get("actor_role") or ""
+
+    # 1. intake -----------------------------------------------------------------------------
+    person, id_bidx = _resolve_person(session, payload)
+    try:
+        bank = validate_bank_card(payload.bank_account)
+    except InvalidValue as exc:
+        raise IntakeError(f"银行账户无效：{exc}") from None
+    agent_id = None
+    if payload.agent is not None:
+        try:
+            agent_id = validate_id_number(payload.agent.id_number)
+        except InvalidValue as exc:
+            raise IntakeError(f"代办人身份证号无效：{exc}") from None
+        if blind_index(agent_id) == id_bidx:
+            raise IntakeError("代办人不能是申请人本人")
+    channel = payload.channel or ("agent" if payload.agent else ("clerk" if role in ("clerk", "admin") else "portal"))
+    app = Application(
+        idempotency_key=payload.idempotency_key, open_slot=f"{person.person_id}:{payload.kind}",
+        kind=payload.kind, person_id=person.person_id, region_code=person.region_code, channel=channel,
+        submitted_by=actor, bank_account=bank, bank_account_bidx=blind_index(bank),
+        agent_name=payload.agent.name if payload.agent else None, agent_id_number=agent_id,
+        agent_id_bidx=blind_index(agent_id) if agent_id else None,
+        agent_relation=payload.agent.relation if payload.agent else None,
+        facts=_j(payload.facts), status="received", route_reasons="[]", decision="{}", autofill="{}", risk="{}",
+        received_at=utcnow(), received_on=on, deadline=calendar.deadline_for(payload.kind, on),
+        provisional=False, needs_four_eyes=False,
+    )
+    session.add(app)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = get_by_key(session, payload.idempotency_key)
+        if existing is not None:
+            return _same_request(existing, payload), False
+        open_app = session.execute(select(Application).where(
+            Application.open_slot == f"{person.person_id}:{payload.kind}")).scalar_one_or_none()
+        raise OpenApplicationError(
+            f"该参保人已有在办的{KIND_LABELS[payload.kind]}申请"
+            + (f"（受理号 {open_app.application_no}）" if open_app is not None else "")) from None
+    app.application_no = f"{KIND_PREFIX[payload.kind]}{on:%Y%m%d}{app.id:05d}"
+    audit.append(session, action="application.received", entity="application", entity_id=app.application_no,
+                 detail={"kind": app.kind, "person_id": app.person_id, "channel": channel,
+                         "agent_relation": app.agent_relation, "deadline": app.deadline.isoformat()})
+    steps.done("intake", "accepted", {"channel": channel, "agent": bool(payload.agent),
+                                      "deadline": app.deadline.isoformat()})
+
+    # 2. auto-fill ------------------------------------------------------------------------------
+    filled = autofill(session, person, kind=app.kind, on=on, bank_account_bidx=app.bank_account_bidx,
+                      id_number_bidx=id_bidx)
+    app.autofill = _j(filled.to_dict())
+    steps.done("autofill", "filled", {"contribution_months": filled.summary["contribution_months"],
+                                      "avg_index": filled.summary["avg_index"]})
+
+    # 3. rules decision -------------------------------------------------------------------------
+    intake_reasons = _intake_conflicts(app, filled)
+    if intake_reasons:
+        decision = {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
+                    "reasons": intake_reasons, "review_reasons": [], "result": None, "inputs": None}
+    elif app.kind == "pension":
+        decision = decide_pension(person, payload.facts, filled, on, parameters_in_force(session))
+    else:
+        decision = decide_unemployment(person, payload.facts, filled, on, parameters_in_force(session))
+    app.eligible = decision["eligible"]
+    app.monthly_amount = decision["monthly_amount"]
+    app.total_amount = decision.get("total_amount")
+    app.start_date = decision.get("start_date")
+    app.provisional = bool(decision.get("provisional"))
+    app.decision = _j(decision)
+    steps.done("rules", "eligible" if decision["eligible"] else ("ineligible" if decision["decidable"] else "undecided"),
+               {"monthly_amount": str(decision["monthly_amount"]) if decision["monthly_amount"] is not None else None})
+
+    # 4. risk score -----------------------------------------------------------------------------
+    from shebao.risk.application_model import score_application
+
+    risk = score_application(app.kind, filled.history, on)
+    app.risk_score, app.risk_level = risk["score"], risk["level"]
+    app.risk = _j(risk)
+    steps.done("risk", risk["level"], {"score": risk["score"], "rules": [r["code"] for r in risk["rules"]]})
+
+    # 5. routing --------------------------------------------------------------------------------
+    route_name, reasons = route(
+        kind=app.kind, decidable=decision["decidable"], eligible=decision["eligible"],
+        complete=decision["complete"], monthly_amount=decision["monthly_amount"], risk_level=risk["level"],
+        review_reasons=decision["review_reasons"], reject_reasons=decision["reasons"], policy=policy,
+    )
+    app.route = route_name
+    app.route_reasons = _j(reasons)
+    app.routed_at = utcnow()
+    app.decision_ms = round((time.perf_counter() - t0) * 1000, 3)
+    app.needs_four_eyes = needs_four_eyes(app.kind, decision["monthly_amount"], policy)
+    steps.done("routing", route_name, {"reasons": [r["code"] for r in reasons]})
+
+    # 6. outcome --------------------------------------------------------------------------------
+    if route_name == "auto_approve":
+        approve(session, app, person=person, decided_by="system")
+        steps.done("grant", "granted", {"benefit_id": app.benefit_id})
+    elif route_name == "reject":
+        reject(session, app, person=person, reasons=reasons, decided_by="system")
+        steps.done("reject", "rejected")
+    else:
+        app.status = "review"
+        app.review_stage = "first"
+        notify(session, app, person, "review")
+        audit.append(session, action="application.review", entity="application", entity_id=app.application_no,
+                     detail={"reasons": [r["code"] for r in reasons], "risk": risk["level"],
+                             "deadline": app.deadline.isoformat(), "four_eyes": app.needs_four_eyes})
+        steps.done("queue", "review")
+    session.add_all([ApplicationStep(application_id=app.id, seq=i + 1, step=s["step"], outcome=s["outcome"],
+                                     duration_ms=s["duration_ms"], detail=_j(s["detail"]))
+                     for i, s in enumerate(steps.rows)])
+    return app, True
+
+
+def _same_request(existing: Application, payload: ApplicationCreate) -> Application:
+    if existing.kind != payload.kind:
+        raise IntakeError(f"幂等键 {payload.idempotency_key} 已用于另一项申请（{existing.application_no}）")
+    return existing
+
+
+def _intake_conflicts(app: Application, filled: Autofill) -> list[dict]:
+    active = [b for b in filled.active_benefits if b["kind"] == app.kind]
+    if active:
+        label = KIND_LABELS[app.kind]
+        return [{"code": "benefit_already_active", "text": f"已在领取{label}（{active[0]['benefit_id']}，"
+                 f"自 {active[0]['start_date']} 起），不能重复申领", "reference": "社会保险经办条例 第二十条"}]
+    return []
+
+
+def _money(text: Any) -> Decimal | None:
+    return None if text is None else Decimal(str(text)).quantize(Decimal("0.01"))
+
+
+def _ym_first(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:7] + "-01")
+
+
+def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, params=None) -> dict:
+    """Eligibility and amount of a pension through the policy engine (retirement date, then pension)."""
+    from shebao.policy import InputError, ParameterMissing, calc_pension, calc_retirement
+
+    s = filled.summary
+    review: list[dict] = []
+    base = {"region": person.region_code, "birth_date": person.birth_date.isoformat()[:7],
+            "original_retirement_age": person.original_retirement_age}
+    try:
+        if facts.get("retirement_date"):
+            retirement = facts["retirement_date"]
+            ret = None
+        else:
+            ret = calc_retirement({**base, "early_months": facts.get("early_months") or 0,
+                                   "late_months": facts.get("late_months") or 0,
+                                   "contribution_months": s["contribution_months"]}, params)
+            retirement = ret["retirement_date"]
+    except (InputError, ParameterMissing) as exc:
+        return _undecided(f"退休日期无法计算：{exc}")
+    if ret is not None and not ret["eligible"]:
+        return {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
+                "reasons": ret["reasons"], "review_reasons": [], "inputs": base, "result": _slim(ret)}
+    inputs = {**base, "retirement_date": retirement, "assessed_on": on.isoformat(),
+              "avg_contribution_index": f"{s['avg_index'] or 0:.4f}", "contribution_months": s["contribution_months"],
+              "pre_account_months": min(s["deemed_months"], s["contribution_months"]),
+              "account_balance": filled.account_balance}
+    try:
+        result = calc_pension(inputs, params)
+    except (InputError, ParameterMissing) as exc:
+        return _undecided(f"养老金无法计算：{exc}")
+    reasons = list(result["reasons"])
+    ret_month = _ym_first(result["retirement_date"])
+    months_ahead = (ret_month.year - on.year) * 12 + ret_month.month - on.month
+    eligible = bool(result["eligible"])
+    if months_ahead > EARLY_FILING_MONTHS:
+        eligible = False
+        reasons.append({"code": "not_yet_retirement", "text": f"退休月份为 {result['retirement_date']}，"
+                        f"最早可在退休前 {EARLY_FILING_MONTHS} 个月申领", "reference": "中华人民共和国社会保险法 第十六条"})
+    missing = [r for r in reasons if r.get("code") == "parameter_missing"]
+    if result["total"] is None or missing:
+        review.extend(missing or [{"code": "parameter_missing", "text": "计算所需参数缺失", "reference": ""}])
+    if result.get("unconfirmed_parameters"):
+        review.append(next((r for r in reasons if r.get("code") == "parameter_unconfirmed"), None) or {
+            "code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
+            "reference": ""})
+        reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
+    provisional = bool(result.get("provisional"))
+    if s["index_months_missing"]:
+        provisional = True
+        reasons.append({"code": "index_provisional",
+                        "text": f"{'、'.join(str(y) for y in s['missing_index_years'])}年的缴费指数所需上年平均工资尚未收录，"
+                                f"{s['index_months_missing']} 个月暂不计入平均缴费指数，公布后重算",
+                        "reference": "国发〔2005〕38号 五"})
+    decidable = result["total"] is not None and not missing
+    return {
+        "decidable": decidable, "eligible": eligible and decidable, "complete": True,
+        "monthly_amount": _money(result["total"]) if eligible and decidable else None,
+        "start_date": _ym_first(result["pension_start"]), "provisional": provisional,
+        "reasons": [r for r in reasons if r.get("code") != "parameter_missing"], "review_reasons": review,
+        "inputs": inputs, "result": _slim(result),
+    }
+
+
+def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.date, params=None) -> dict:
+    """Eligibility, duration and amount of unemployment benefit through the policy engine."""
+    from shebao.policy import InputError, ParameterMissing, calc_unemployment
+
+    s = filled.summary
+    separation = dt.date.fromisoformat(str(facts["separation_date"]))
+    reason_code = facts["separation_reason"]
+    review: list[dict] = []
+    if separation > on:
+        return {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
+                "reasons": [{"code": "separation_in_future", "text": f"离职日期 {separation} 晚于申领日期",
+                             "reference": "失业保险条例 第十四条"}], "review_reasons": [], "inputs": None, "result": None}
+    involuntary = INVOLUNTARY.get(reason_code)
+    if involuntary is None:
+        review.append({"code": "separation_reason_unclear", "text": "离职原因为“其他”，是否属于非因本人意愿中断就业需人工认定",
+                       "reference": "失业保险条例 第十四条；失业保险金申领发放办法 第四条"})
+        involuntary = True
+    sep_period = f"{separation.year:04d}-{separation.month:02d}"
+    later = sorted({p for p, ins, emp, _b, _d in filled.history.contributions
+                    if ins == "unemployment" and emp and p > sep_period})
+    if later:
+        review.append({"code": "contributions_after_separation",
+                       "text": f"离职后仍有单位缴费记录（{later[0]} 起 {len(later)} 个月），需核实是否已再就业",
+                       "reference": "失业保险条例 第十五条"})
+    receiving_pension = any(b["kind"] == "pension" for b in filled.active_benefits)
+    inputs = {"region": person.region_code, "unemployed_on": on.isoformat(),
+              "contribution_months": s["contribution_months"], "involuntary": involuntary, "registered": True,
+              "seeking_work": bool(facts.get("seeking_work", True)), "receiving_pension": receiving_pension}
+    try:
+        result = calc_unemployment(inputs, params)
+    except (InputError, ParameterMissing) as exc:
+        return _undecided(f"失业保险金无法计算：{exc}")
+    missing = [r for r in result["reasons"] if r.get("code") == "parameter_missing"]
+    if missing:
+        review.extend(missing)
+    if result.get("unconfirmed_parameters"):
+        review.append({"code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
+                       "reference": ""})
+    eligible = bool(result["eligible"])
+    decidable = not missing or not eligible
+    amount = _money(result["monthly_amount"]) if eligible and result["monthly_amount"] is not None else None
+    return {
+        "decidable": decidable, "eligible": eligible, "complete": True, "monthly_amount": amount,
+        "total_amount": _money(result["total"]) if eligible and result["total"] is not None else None,
+        "duration_months": result["duration_months"], "start_date": on,
+        "reasons": [r for r in result["reasons"] if r.get("code") != "parameter_missing"],
+        "review_reasons": review, "inputs": inputs, "result": _slim(result),
+    }
+
+
+def _undecided(text: str) -> dict:
+    return {"decidable": False, "eligible": False, "complete": False, "monthly_amount": None, "reasons": [],
+            "review_reasons": [{"code": "rule_undecided", "text": text, "reference": ""}], "inputs": None,
+            "result": None}
+
+
+def _slim(result: dict) -> dict:
+    return dict(result)
+
+
+# --- outcomes (also used by the review queue) -------------------------------------------------
+
+def approve(session: Session, app: Application, *, person: Person | None = None, decided_by: str,
+            monthly_amount: Decimal | None = None) -> None:
+    """Approve: create the benefit exactly once (idempotent per application number) and notify."""
+    from shebao.benefits.service import grant_benefit
+
+    amount = monthly_amount if monthly_amount is not None else app.monthly_amount
+    if amount is None:
+        raise ValueError("核准需要月金额：规则未能计算金额时请由复核员填写 monthly_amount")
+    app.monthly_amount = amount
+    decision = json.loads(app.decision or "{}")
+    benefit = grant_benefit(
+        session, person_id=app.person_id, kind=app.kind, region_code=app.region_code,
+        start_date=app.start_date or app.received_on, monthly_amount=amount, bank_account=app.bank_account,
+        application_no=app.application_no, provisional=app.provisional,
+        assessment={"inputs": decision.get("inputs") or {}, "result": decision.get("result") or {}},
+    )
+    app.benefit_id = benefit.benefit_id
+    _close(app, "approved", decided_by)
+    notify(session, app, person or session.get(Person, app.person_id), "approved")
+    audit.append(session, action="application.approved", entity="application", entity_id=app.application_no,
+                 detail={"benefit_id": benefit.benefit_id, "monthly_amount": str(amount), "by": decided_by,
+                         "provisional": app.provisional})
+
+
+def reject(session: Session, app: Application, *, person: Person | None = None, reasons: list[dict],
+           decided_by: str) -> None:
+    """Reject with the reasons, their articles and the right to appeal."""
+    app.route_reasons = _j(reasons) if decided_by == "system" else app.route_reasons
+    _close(app, "rejected", decided_by)
+    notify(session, app, person or session.get(Person, app.person_id), "rejected", reasons=reasons)
+    audit.append(session, action="application.rejected", entity="application", entity_id=app.application_no,
+                 detail={"reasons": [r.get("code") for r in reasons], "by": decided_by, "appeal": REF_APPEAL})
+
+
+def _close(app: Application, status: str, decided_by: str) -> None:
+    app.status = status
+    app.open_slot = None
+    app.decided_at = utcnow()
+    app.claimed_by = None
+    if decided_by != "system":
+        app.final_reviewer = decided_by
+
+
+def notify(session: Session, app: Application, person: Person, event: str, *, reasons: list[dict] | None = None,
+           comment: str = "") -> ApplicationNotification:
+    """Write the notice the applicant receives (Chinese)."""
+    label = KIND_LABELS[app.kind]
+    head = f"【社保速办】{mask_name(person.name)}您好：您的{label}申领（受理号 {app.application_no}）"
+    if event == "approved":
+        text = (f"{head}已核准，月领取金额 {app.monthly_amount} 元，自 {app.start_date or app.received_on} 起按月发放至"
+                f"尾号 {mask_bank_account(app.bank_account)[-4:]} 的银行账户。")
+        if app.provisional:
+            text += "本次为暂核金额，相关参数公布后将重新核定并补发差额。"
+    elif event == "review":
+        text = (f"{head}已受理，正在人工复核，将于 {app.deadline} 前作出决定"
+                f"（{calendar.DEADLINE_REFERENCE[app.kind]}）。无需另行提交材料。")
+    elif event == "rejected":
+        why = "；".join(f"{r.get('text', '')}" + (f"（{r['reference']}）" if r.get("reference") else "")
+                       for r in (reasons or []))
+        text = f"{head}经审核不予核准：{why or '不符合领取条件'}。{APPEAL_TEXT}"
+    elif event == "returned":
+        text = f"{head}需要补正后重新提交：{comment}"
+    else:
+        raise ValueError(event)
+    row = ApplicationNotification(application_id=app.id, person_id=app.person_id, event=event,
+                                  channel="portal", text=text)
+    session.add(row)
+    return row
+
+
+def application_view(app: Application, *, full: bool = False, steps: list[ApplicationStep] | None = None) -> dict:
+    """The JSON answer for an application: status, decision (amounts, reasons, trace), risk with factors.
+
+    Personal data is masked; ``full`` adds the decision trace and the auto-filled history.
+    """
+    decision = json.loads(app.decision or "{}")
+    risk = json.loads(app.risk or "{}")
+    result = decision.get("result") or {}
+    out = {
+        "application_no": app.application_no,
+        "kind": app.kind,
+        "person_id": app.person_id,
+        "status": app.status,
+        "route": app.route,
+        "channel": app.channel,
+        "agent": ({"name": mask_name(app.agent_name), "relation": app.agent_relation} if app.agent_relation else None),
+        "bank_account": mask_bank_account(app.bank_account),
+        "received_on": app.received_on.isoformat(),
+        "deadline": app.deadline.isoformat(),
+        "decision_ms": app.decision_ms,
+        "decision": {
+            "eligible": app.eligible,
+            "monthly_amount": f"{app.monthly_amount:.2f}" if app.monthly_amount is not None else None,
+            "total_amount": f"{app.total_amount:.2f}" if app.total_amount is not None else None,
+            "start_date": app.start_date.isoformat() if app.start_date else None,
+            "provisional": app.provisional,
+            "duration_months": decision.get("duration_months"),
+            "components": {k: result.get(k) for k in ("basic_pension", "account_pension", "transitional_pension",
+                                                      "pension_base", "annuity_months", "retirement_date")
+                           if k in result},
+            "reasons": json.loads(app.route_reasons or "[]") if app.route != "auto_approve" else decision.get("reasons", []),
+            "rule_reasons": decision.get("reasons", []),
+            "trace": result.get("trace"),
+        },
+        "risk": {"score": app.risk_score, "level": app.risk_level, "rules": risk.get("rules", []),
+                 "factors": risk.get("factors", []), "model": risk.get("model")},
+        "benefit_id": app.benefit_id,
+        "review": {"stage": app.review_stage, "four_eyes": app.needs_four_eyes, "claimed_by": app.claimed_by,
+                   "first_reviewer": app.first_reviewer, "first_decision": app.first_decision,
+                   "final_reviewer": app.final_reviewer, "comment": app.review_comment},
+    }
+    if not full:
+        out["decision"].pop("trace")
+    else:
+        out["autofill"] = json.loads(app.autofill or "{}")
+        out["inputs"] = decision.get("inputs")
+        out["risk"]["features"] = risk.get("features")
+    if steps is not None:
+        out["steps"] = [{"step": s.step, "outcome": s.outcome, "duration_ms": s.duration_ms} for s in steps]
+    return out
