@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from shebao.synth.population import Context, PatternRates, build_chunk, make_employers
+from shebao.synth.reference import series
 from shebao.synth.schema import FILES, SCHEMAS
 
 CHUNK_SIZE = 100_000
@@ -39,6 +40,7 @@ class SynthSummary:
     rows: dict[str, int] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
     pensions_assessed: dict[str, int] = field(default_factory=dict)
+    parameters_from_engine: dict[str, list[int]] = field(default_factory=dict)  # series → years
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -47,6 +49,7 @@ class SynthSummary:
             "as_of": self.as_of.isoformat(), "format": self.format, "detail_months": self.detail_months,
             "detail_periods": list(self.detail_periods),
             "rows": self.rows, "labels": self.labels, "pensions_assessed": self.pensions_assessed,
+            "parameters_from_engine": self.parameters_from_engine,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
         }
 
@@ -206,6 +209,7 @@ def generate(
     for x in labels:
         summary.labels[x[2]] = summary.labels.get(x[2], 0) + 1
     summary.pensions_assessed = dict(ctx.pension_counts)
+    summary.parameters_from_engine = series().from_engine
     summary.seconds = {"generate": gen_time, "write": write_time[0], "total": time.perf_counter() - t_start}
     return summary
 

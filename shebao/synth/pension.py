@@ -187,8 +187,6 @@ def assess_pensions(
     if counts is not None:
         counts["engine"] = counts.get("engine", 0) + int(used_engine.sum())
         counts["approximation"] = counts.get("approximation", 0) + int((~used_engine).sum())
-    f = ref.ADJUSTMENT_FACTOR
-    idx_r = np.clip(retire_year - ref.FIRST_YEAR, 0, len(f) - 1)
-    idx_t = min(max(as_of_year - ref.FIRST_YEAR, 0), len(f) - 1)
-    now = np.round(at_assessment * (f[idx_t] / f[idx_r])).astype(np.int64)
+    factor = ref.adjustment_factor(as_of_year) / ref.adjustment_factor(retire_year)
+    now = np.round(at_assessment * factor).astype(np.int64)
     return at_assessment, now

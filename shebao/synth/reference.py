@@ -6,6 +6,10 @@ place. Where a figure is an approximation rather than a published value, the com
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 
 # --- Regions -------------------------------------------------------------------------------
@@ -151,63 +155,23 @@ _NATIONAL_AVG_WAGE = {
     2021: 106837, 2022: 114029,
 }
 # Shandong's all-caliber average wage (全口径城镇单位就业人员平均工资), yuan/year, as the policy
-# engine's parameters give it (issue 4): 2022–2024. Earlier years: the 2022 value scaled back with
-# the national series' growth (an approximation: Shandong published the all-caliber figure only
-# from 2019). Later years: +2% a year (assumption).
+# engine's parameters give it (issue 4): 2022–2024. Earlier years: the earliest published value
+# scaled back with the national series' growth (an approximation: Shandong published the
+# all-caliber figure only from 2019). Later years: +2% a year (assumption).
 SHANDONG_AVG_WAGE_PUBLISHED = {2022: 84831, 2023: 88313, 2024: 90072}
 WAGE_GROWTH_AFTER = 0.02
 
 # 计发基数 (pension base), yuan/month: published 2023–2025 (鲁人社字〔2023〕108号, 〔2024〕112号,
-# 〔2025〕100号); other years: 1.045 × the previous year's average monthly wage (the ratio seen in
-# 2023–2025), after 2025 +2% a year.
+# 〔2025〕100号); earlier years: 1.045 × the previous year's average monthly wage (the ratio seen
+# in 2023–2025); after the last published year +2% a year.
 SHANDONG_PENSION_BASE_PUBLISHED = {2023: 7468, 2024: 7678, 2025: 7831}
 
 FIRST_YEAR = 1950
 LAST_YEAR = 2100
 
-
-def _avg_wage_table() -> np.ndarray:
-    years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
-    nat = np.array([_NATIONAL_AVG_WAGE.get(min(max(y, 1978), 2022), 600) if y >= 1978 else 600
-                    for y in years], dtype=np.float64)
-    out = 84831.0 * nat / _NATIONAL_AVG_WAGE[2022]
-    for y, v in SHANDONG_AVG_WAGE_PUBLISHED.items():
-        out[y - FIRST_YEAR] = v
-    last = max(SHANDONG_AVG_WAGE_PUBLISHED)
-    for y in range(last + 1, LAST_YEAR + 1):
-        out[y - FIRST_YEAR] = out[y - 1 - FIRST_YEAR] * (1 + WAGE_GROWTH_AFTER)
-    return np.round(out)
-
-
-AVG_WAGE = _avg_wage_table()  # index: year - FIRST_YEAR, whole yuan/year
-
-
-def avg_wage(year: np.ndarray | int) -> np.ndarray:
-    """Shandong average wage (yuan/year) of ``year``."""
-    return AVG_WAGE[np.clip(np.asarray(year) - FIRST_YEAR, 0, len(AVG_WAGE) - 1)]
-
-
-def _pension_base_table() -> np.ndarray:
-    years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
-    out = np.round(1.045 * avg_wage(years - 1) / 12.0)
-    for y, v in SHANDONG_PENSION_BASE_PUBLISHED.items():
-        out[y - FIRST_YEAR] = v
-    last = max(SHANDONG_PENSION_BASE_PUBLISHED)
-    for y in range(last + 1, LAST_YEAR + 1):
-        out[y - FIRST_YEAR] = np.round(out[y - 1 - FIRST_YEAR] * 1.02)
-    return out
-
-
-PENSION_BASE = _pension_base_table()  # yuan/month by year
-
-
-def pension_base(year: np.ndarray | int) -> np.ndarray:
-    return PENSION_BASE[np.clip(np.asarray(year) - FIRST_YEAR, 0, len(PENSION_BASE) - 1)]
-
-
 # Personal-account credited interest (记账利率): 2016–2024 as published by 人社部/财政部 (the policy
 # engine's values); before 2016 assumed equal to the one-year deposit rate (approximate); after
-# 2024 assumed 2.5%.
+# the last published year assumed 2.5%.
 ACCOUNT_INTEREST = {
     1996: 0.0747, 1997: 0.0567, 1998: 0.0477, 1999: 0.0225, 2000: 0.0225, 2001: 0.0225,
     2002: 0.0198, 2003: 0.0198, 2004: 0.0225, 2005: 0.0225, 2006: 0.0252, 2007: 0.0414,
@@ -220,9 +184,113 @@ ACCOUNT_INTEREST_AFTER = 0.025
 #: Personal accounts began in Shandong's enterprise scheme in 1996; earlier service is deemed.
 ACCOUNT_START_YEAR = 1996
 
+# Yearly pension adjustment (调待) applied to those already retired: 2005–2015 10%, then 6.5%,
+# 5.5%, 5%, 5%, 5%, 4.5%, 4%, 3.8%, 3%, 2% (人社部 notices, national headline rates); before
+# 2005 assumed 10% (the 1990s adjustments tracked double-digit wage growth); later assumed 2%.
+PENSION_ADJUSTMENT = {y: 0.10 for y in range(2005, 2016)} | {
+    2016: 0.065, 2017: 0.055, 2018: 0.05, 2019: 0.05, 2020: 0.05, 2021: 0.045, 2022: 0.04,
+    2023: 0.038, 2024: 0.03, 2025: 0.02,
+}
+
+#: Our series and the policy engine's parameter (Shandong, 370000) that overrides it year by year
+#: wherever the engine has a value for that very year.
+ENGINE_PARAMETERS = {
+    "avg_wage": "wages.average_annual",
+    "pension_base": "pension.base",
+    "account_interest": "pension.account.interest_rate",
+    "adjustment": "pension.adjustment.overall_rate",
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """Yearly series indexed by ``year - FIRST_YEAR``, and which years came from the engine."""
+
+    avg_wage: np.ndarray  # yuan/year, whole yuan
+    pension_base: np.ndarray  # yuan/month
+    interest: np.ndarray  # credited rate of the year
+    adjustment_factor: np.ndarray  # Π (1 + adjustment) up to the year
+    from_engine: dict[str, list[int]]
+
+
+def _engine_values(years: range) -> dict[str, dict[int, float]]:
+    out: dict[str, dict[int, float]] = {k: {} for k in ENGINE_PARAMETERS}
+    try:
+        from shebao.policy import load_parameters
+        from shebao.policy.tree import ParameterMissing
+
+        params = load_parameters()
+    except ImportError:
+        return out
+    for key, name in ENGINE_PARAMETERS.items():
+        for y in years:
+            try:
+                value = params.get(name, dt.date(y, 7, 1), "370000", same_period=True).value
+            except ParameterMissing:
+                continue
+            if value is not None:
+                out[key][y] = float(value)
+    return out
+
+
+@lru_cache(maxsize=1)
+def series() -> Series:
+    """The wage, pension-base, interest and adjustment series: the policy engine's values where
+    it has them, the stated values and assumptions of this module elsewhere."""
+    engine = _engine_values(range(1990, dt.date.today().year + 2))
+    years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
+    ix = years - FIRST_YEAR
+
+    published = {**SHANDONG_AVG_WAGE_PUBLISHED, **engine["avg_wage"]}
+    nat = np.array([_NATIONAL_AVG_WAGE.get(min(y, 2022), 600) if y >= 1978 else 600 for y in years], dtype=np.float64)
+    anchor = min(published)
+    wage = published[anchor] * nat / _NATIONAL_AVG_WAGE[min(anchor, 2022)]
+    for y, v in published.items():
+        wage[y - FIRST_YEAR] = v
+    for y in range(max(published) + 1, LAST_YEAR + 1):
+        wage[y - FIRST_YEAR] = wage[y - 1 - FIRST_YEAR] * (1 + WAGE_GROWTH_AFTER)
+    wage = np.round(wage)
+
+    bases = {**SHANDONG_PENSION_BASE_PUBLISHED, **engine["pension_base"]}
+    base = np.round(1.045 * wage[np.maximum(ix - 1, 0)] / 12.0)
+    for y, v in bases.items():
+        base[y - FIRST_YEAR] = v
+    for y in range(max(bases) + 1, LAST_YEAR + 1):
+        base[y - FIRST_YEAR] = np.round(base[y - 1 - FIRST_YEAR] * 1.02)
+
+    rates = {**ACCOUNT_INTEREST, **engine["account_interest"]}
+    last_rate = max(rates)
+    interest = np.array([rates.get(y, ACCOUNT_INTEREST_AFTER if y > last_rate else 0.0) for y in years])
+
+    adj = {**PENSION_ADJUSTMENT, **engine["adjustment"]}
+    factor = np.cumprod(1 + np.array([adj.get(y, 0.10 if y < 2005 else 0.02) for y in years]))
+    return Series(avg_wage=wage, pension_base=base, interest=interest, adjustment_factor=factor,
+                  from_engine={k: sorted(v) for k, v in engine.items()})
+
+
+def _at(table: np.ndarray, year: np.ndarray | int) -> np.ndarray:
+    return table[np.clip(np.asarray(year) - FIRST_YEAR, 0, len(table) - 1)]
+
+
+def avg_wage(year: np.ndarray | int) -> np.ndarray:
+    """Shandong average wage (yuan/year) of ``year``."""
+    return _at(series().avg_wage, year)
+
+
+def pension_base(year: np.ndarray | int) -> np.ndarray:
+    """Shandong pension base (计发基数, yuan/month) of ``year``."""
+    return _at(series().pension_base, year)
+
 
 def account_interest(year: int) -> float:
-    return ACCOUNT_INTEREST.get(year, ACCOUNT_INTEREST_AFTER if year > 2024 else 0.0)
+    """Credited interest rate of the personal account for ``year`` (0 before accounts existed)."""
+    return float(_at(series().interest, year))
+
+
+def adjustment_factor(year: np.ndarray | int) -> np.ndarray:
+    """Cumulative adjustment factor F[year]; a pension assessed in year r is worth
+    ``amount × F[t] / F[r]`` in year t."""
+    return _at(series().adjustment_factor, year)
 
 
 def account_share(year: np.ndarray | int) -> np.ndarray:
@@ -230,25 +298,6 @@ def account_share(year: np.ndarray | int) -> np.ndarray:
     (国发〔2005〕38号)."""
     return np.where(np.asarray(year) < 2006, 0.11, 0.08)
 
-
-# Yearly pension adjustment (调待) applied to those already retired: 2005–2015 10%, then 6.5%,
-# 5.5%, 5%, 5%, 5%, 4.5%, 4%, 3.8%, 3%, 2% (人社部 notices, national headline rates); before
-# 2005 assumed 10% (the 1990s adjustments tracked double-digit wage growth); after 2025 assumed 2%.
-PENSION_ADJUSTMENT = {y: 0.10 for y in range(2005, 2016)} | {
-    2016: 0.065, 2017: 0.055, 2018: 0.05, 2019: 0.05, 2020: 0.05, 2021: 0.045, 2022: 0.04,
-    2023: 0.038, 2024: 0.03, 2025: 0.02,
-}
-
-
-def adjustment_factor_table() -> np.ndarray:
-    """Cumulative adjustment factor F[y] = Π_{k ≤ y} (1 + adj_k) for y in FIRST_YEAR..LAST_YEAR;
-    a pension assessed in year r is worth ``amount × F[t] / F[r]`` in year t."""
-    years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
-    rates = np.array([PENSION_ADJUSTMENT.get(y, 0.10 if y < 2005 else 0.02) for y in years])
-    return np.cumprod(1 + rates)
-
-
-ADJUSTMENT_FACTOR = adjustment_factor_table()
 
 # Annuity divisors (计发月数) by whole retirement age, 国发〔2005〕38号 annex (as issue 4 lists them).
 ANNUITY_MONTHS = {40: 233, 41: 230, 42: 226, 43: 223, 44: 220, 45: 216, 46: 212, 47: 208,

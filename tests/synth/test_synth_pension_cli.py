@@ -48,8 +48,7 @@ def test_recent_retirees_go_to_the_engine_older_ones_to_the_approximation():
     at, now = P.assess_pensions(**cols, as_of_year=2026, as_of=AS_OF, counts=counts)
     assert counts == {"engine": 50, "approximation": 50}
     # the yearly adjustments since the retirement year are applied on top
-    f = ref.ADJUSTMENT_FACTOR
-    factor_2001 = f[2026 - ref.FIRST_YEAR] / f[2001 - ref.FIRST_YEAR]
+    factor_2001 = ref.adjustment_factor(2026) / ref.adjustment_factor(2001)
     assert np.allclose(now[50:], at[50:] * factor_2001, atol=1)
     assert (now[:50] > at[:50]).all()
 
@@ -78,3 +77,17 @@ def test_cli_writes_the_folder_and_prints_a_summary(tmp_path):
     bad = CliRunner().invoke(app, ["synth", "--persons", "10", "--seed", "1", "--out", str(tmp_path / "x"),
                                    "--as-of", "2026-13-01"])
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+
+
+def test_series_take_the_engines_parameters_where_it_has_them():
+    policy = pytest.importorskip("shebao.policy")
+    params = policy.load_parameters()
+    s = ref.series()
+    assert 2024 in s.from_engine["avg_wage"] and 2024 in s.from_engine["account_interest"]
+    for y in s.from_engine["avg_wage"]:
+        assert ref.avg_wage(y) == float(params.get("wages.average_annual", dt.date(y, 7, 1), "370000").value)
+    for y in s.from_engine["pension_base"]:
+        assert ref.pension_base(y) == float(params.get("pension.base", dt.date(y, 7, 1), "370000").value)
+    # where the engine has nothing, the stated assumptions: a rising series, interest from 1996 only
+    assert ref.avg_wage(1995) < ref.avg_wage(2005) < ref.avg_wage(2015) < ref.avg_wage(2024)
+    assert ref.account_interest(1990) == 0.0 and ref.account_interest(2010) > 0
