@@ -297,3 +297,46 @@ def test_b03_minimum_rises_from_2030_with_delayed_retirement(build, tmp_path):
     build.benefit("b3", "p3", start="2029-05-01")
     found = run(build, tmp_path, "B03")
     assert set(found) == {"p1"} and "2030 年达到退休年龄，最低要求 186 个月" in found["p1"].evidence
+
+
+# --- the catalogue is data -------------------------------------------------------------------
+
+def test_analyst_changes_a_threshold_in_yaml_only(build, tmp_path):
+    import yaml
+
+    from shebao.risk.catalogue import DEFAULT_CATALOGUE, load_catalogue
+
+    build.person("p1")
+    build.benefit("b1", "p1", kind="disability_grant", account="6222020000008888")
+    for _ in range(2):
+        build.pay("b1", "p1", "2026-07", amount="24999.99", account="6222020000008888", paid_date="2026-07-08")
+    folder = build.write(tmp_path / "x")
+    assert screen_folder(folder, as_of=AS_OF, rules=["R03"]).findings == []
+    doc = yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+    next(r for r in doc["rules"] if r["id"] == "R03")["parameters"]["large_amount"] = 40000
+    changed = tmp_path / "catalogue.yaml"
+    changed.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    found = screen_folder(folder, as_of=AS_OF, rules=["R03"], catalogue=load_catalogue(changed)).findings
+    assert [(f.person_id, f.amount_at_risk) for f in found] == [("p1", Decimal("49999.98"))]
+    assert "40000" in found[0].evidence
+
+
+def test_catalogue_errors_name_the_rule(tmp_path, build):
+    import pytest
+
+    from shebao.risk.catalogue import CatalogueError, load_catalogue
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - {id: X1, level: purple, title: t, sql: 'SELECT 1', evidence: e}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="X1"):
+        load_catalogue(bad)
+    bad.write_text("rules:\n  - {id: X2, level: red, title: t, sql: 'SELECT {{ nope }}', evidence: e}\n",
+                   encoding="utf-8")
+    build.person("p1")
+    folder = build.write(tmp_path / "x")
+    with pytest.raises(CatalogueError, match="nope"):
+        screen_folder(folder, as_of=AS_OF, catalogue=load_catalogue(bad))
+    bad.write_text("rules:\n  - {id: X3, level: red, title: t, sql: 'SELECT person_id FROM persons', evidence: e}\n",
+                   encoding="utf-8")
+    with pytest.raises(CatalogueError, match="X3.*benefit_id"):
+        screen_folder(folder, as_of=AS_OF, catalogue=load_catalogue(bad))

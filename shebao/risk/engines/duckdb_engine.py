@@ -77,7 +77,7 @@ class DuckDBEngine(Engine):
                 self.con.execute(sql)
             except Exception as exc:  # duckdb raises many error classes; name the file
                 raise EngineError(f"读取 {source.path} 失败：{exc}") from exc
-            counts[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            counts[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         return counts
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
