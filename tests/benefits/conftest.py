@@ -66,3 +66,35 @@ def grant(session, person, *, kind="pension", start=date(2026, 1, 1), amount="30
                       application_no=app, provisional=provisional, assessment=assessment)
     session.commit()
     return b
+
+
+def bulk_population(url: str, n: int, *, start: date = date(2026, 1, 1), kind: str = "pension") -> list[str]:
+    """``n`` persons each with one active benefit, inserted in bulk (Core) for payroll tests."""
+    from sqlalchemy import insert
+
+    from shebao.core.crypto import blind_index
+    from shebao.core.db import session_scope
+    from shebao.core.db import get_engine, utcnow
+    from shebao.registry.models import Benefit, Person
+
+    engine = get_engine(url)
+    now = utcnow()
+    persons, benefits = [], []
+    for i in range(n):
+        pid = f"P{i:09d}"
+        idn = _id_number(i, date(1960, 1, 1) + (date(1960, 1, 2) - date(1960, 1, 1)) * (i % 300))
+        card = bank_card(i)
+        persons.append({"person_id": pid, "id_number": idn, "id_number_bidx": f"bidx{i}", "name": "李四",
+                        "sex": "F", "birth_date": date(1960, 1, 1), "region_code": "370102", "phone": None,
+                        "original_retirement_age": 55, "deemed_months": 0, "row_hash": "x", "created_at": now,
+                        "updated_at": now})
+        benefits.append({"benefit_id": f"B{i:09d}", "person_id": pid, "kind": kind, "region_code": "370102",
+                         "start_date": start, "end_date": None, "monthly_amount": Decimal("1000.00") + i % 997,
+                         "status": "active", "bank_account": card, "bank_account_bidx": blind_index(card),
+                         "row_hash": "x", "created_at": now, "updated_at": now})
+    with session_scope(engine) as s:
+        for chunk in range(0, n, 2000):
+            s.execute(insert(Person), persons[chunk:chunk + 2000])
+        for chunk in range(0, n, 2000):
+            s.execute(insert(Benefit), benefits[chunk:chunk + 2000])
+    return [b["benefit_id"] for b in benefits]
