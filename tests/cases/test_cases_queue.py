@@ -1,0 +1,177 @@
+"""Review queue: claims, four eyes, deadlines in working days, and concurrent claims on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from conftest import payload, session_as
+from sqlalchemy import select
+
+from shebao.cases import calendar
+from shebao.cases.models import Application
+from shebao.cases.pipeline import submit_application
+from shebao.cases.queue import ReviewError, claim, decide, list_queue
+from shebao.cases.schemas import ApplicationCreate
+
+
+def submit(body, on=dt.date(2025, 3, 10)):
+    with session_as() as s:
+        app, _ = submit_application(s, ApplicationCreate.model_validate(body), on=on)
+        return app.application_no
+
+
+def review_case(registry, key: str, on=dt.date(2025, 3, 10), birth="1980-05-01") -> str:
+    # unemployment without a known amount: the rules cannot set it, so a reviewer must
+    person = registry.person(birth=birth, unemployment=True, detail=("2022-01", "2025-02"))
+    return submit(payload("unemployment", person, key), on=on)
+
+
+def test_deadlines_count_working_days_across_holidays_and_makeup_days():
+    # received Friday 26 Sep 2025: Sunday 28 Sep is a make-up working day, 1–8 Oct are holidays,
+    # Saturday 11 Oct works again
+    assert calendar.is_working_day(dt.date(2025, 9, 28))
+    assert not calendar.is_working_day(dt.date(2025, 10, 6))
+    assert calendar.deadline_for("unemployment", dt.date(2025, 9, 26)) == dt.date(2025, 10, 16)
+    assert calendar.deadline_for("pension", dt.date(2025, 9, 30)) == dt.date(2025, 11, 4)
+    # plain weeks: 10 working days = two calendar weeks
+    assert calendar.deadline_for("unemployment", dt.date(2025, 3, 10)) == dt.date(2025, 3, 24)
+    # Spring Festival 2026: 15–23 Feb off, Saturdays 14 and 28 Feb worked
+    assert calendar.add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 14)
+    assert calendar.add_working_days(dt.date(2026, 2, 14), 1) == dt.date(2026, 2, 24)
+    assert calendar.working_days_between(dt.date(2025, 9, 26), dt.date(2025, 10, 16)) == 10
+    assert calendar.covered(2026) and not calendar.covered(2030)
+
+
+def test_cases_near_their_deadline_rise_in_the_queue(registry):
+    late = review_case(registry, "k-late", on=dt.date(2025, 9, 26), birth="1980-05-01")  # deadline 16 Oct
+    early = review_case(registry, "k-early", on=dt.date(2025, 10, 9), birth="1981-05-01")  # deadline 23 Oct
+    with session_as("r1", "reviewer") as s:
+        queue = list_queue(s, on=dt.date(2025, 10, 13))
+    assert [q["application_no"] for q in queue] == [late, early]
+    assert queue[0]["working_days_left"] == 3 and queue[0]["urgent"] is True
+    assert queue[1]["urgent"] is False
+    with session_as("r1", "reviewer") as s:
+        assert claim(s).application_no == late
+
+
+def test_four_eyes_above_the_threshold(registry):
+    no = review_case(registry, "k-4e")
+    with session_as("r1", "reviewer") as s:
+        claim(s, application_no=no)
+        app = decide(s, application_no=no, action="approve", monthly_amount="2600", comment="按地方标准核定")
+        assert app.status == "review" and app.review_stage == "second" and app.benefit_id is None
+    with session_as("r1", "reviewer") as s, pytest.raises(ReviewError):
+        claim(s, application_no=no)  # the same reviewer cannot be the second pair of eyes
+    with session_as("r1", "reviewer") as s, pytest.raises(ReviewError):
+        claim(s)  # nor take it as "next in the queue"
+    with session_as("r2", "reviewer") as s:
+        assert claim(s).application_no == no
+        app = decide(s, application_no=no, action="approve")
+        assert app.status == "approved" and app.benefit_id and app.final_reviewer == "r2"
+    # below the threshold one reviewer is enough
+    small = review_case(registry, "k-small", birth="1982-05-01")
+    with session_as("r1", "reviewer") as s:
+        claim(s, application_no=small)
+        assert decide(s, application_no=small, action="approve", monthly_amount="1800").status == "approved"
+
+
+def test_second_reviewer_overturning_counts_as_a_review_error_and_returns_count(registry):
+    from shebao.cases.metrics import stats
+
+    no = review_case(registry, "k-err")
+    with session_as("r1", "reviewer") as s:
+        claim(s, application_no=no)
+        decide(s, application_no=no, action="approve", monthly_amount="2600")
+    with session_as("r2", "reviewer") as s:
+        claim(s, application_no=no)
+        with pytest.raises(ReviewError):
+            decide(s, application_no=no, action="reject")  # a rejection needs its reason
+        app = decide(s, application_no=no, action="reject", comment="离职证明显示为本人辞职")
+        assert app.status == "rejected"
+    ret = review_case(registry, "k-ret", birth="1983-05-01")
+    with session_as("r1", "reviewer") as s:
+        claim(s, application_no=ret)
+        assert decide(s, application_no=ret, action="return", comment="请补充解除劳动合同证明").status == "returned"
+    with session_as("a1", "analyst") as s:
+        figures = stats(s)
+    assert figures["review_error_rate"] == 1.0 and figures["second_reviews"] == 1
+    assert figures["return_rate"] == 0.5 and figures["review_rate"] == 1.0
+    for key in ("median_decision_ms", "p95_decision_ms", "straight_through_rate", "rejection_rate"):
+        assert key in figures
+
+
+def test_only_reviewers_claim_and_only_the_holder_decides(registry):
+    no = review_case(registry, "k-roles")
+    with session_as("c1", "clerk") as s, pytest.raises(PermissionError):
+        claim(s, application_no=no)
+    with session_as("r1", "reviewer") as s:
+        claim(s, application_no=no)
+    with session_as("r2", "reviewer") as s:
+        with pytest.raises(ReviewError, match="认领"):
+            claim(s, application_no=no)
+        with pytest.raises(ReviewError):
+            decide(s, application_no=no, action="approve", monthly_amount="1000")
+
+
+def _race(n_workers: int, fn):
+    barrier = threading.Barrier(n_workers)
+    results: list = [None] * n_workers
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = fn(i)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
+    a = review_case(registry, "k-pg1", birth="1980-05-01")
+    b = review_case(registry, "k-pg2", birth="1981-05-01")
+
+    def take_next(i: int) -> str:
+        with session_as(f"rev{i}", "reviewer") as s:
+            return claim(s).application_no
+
+    got = _race(2, take_next)
+    assert sorted(got) == sorted([a, b]), got  # SKIP LOCKED: each took a different case
+    c = review_case(registry, "k-pg3", birth="1982-05-01")
+
+    def take_named(i: int) -> str:
+        with session_as(f"rev{i}", "reviewer") as s:
+            return claim(s, application_no=c).claimed_by
+
+    got = _race(2, take_named)
+    winners = [g for g in got if isinstance(g, str)]
+    assert len(winners) == 1 and isinstance([g for g in got if not isinstance(g, str)][0], ReviewError)
+    with session_as() as s:
+        assert s.execute(select(Application.claimed_by).where(Application.application_no == c)).scalar_one() == winners[0]
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_concurrent_submissions_with_one_key_make_one_application_on_postgresql(registry):
+    person = registry.person()
+    body = payload("pension", person, "k-race")
+
+    def send(_i: int) -> str:
+        with session_as() as s:
+            app, _ = submit_application(s, ApplicationCreate.model_validate(body), on=dt.date(2025, 3, 10))
+            return app.application_no
+
+    with session_as():
+        pass  # the clerk exists before the race
+    got = _race(4, send)
+    assert all(isinstance(g, str) for g in got), got
+    assert len(set(got)) == 1
+    with session_as() as s:
+        assert len(s.execute(select(Application.id)).all()) == 1
