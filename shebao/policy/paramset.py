@@ -57,6 +57,8 @@ class ParameterSet:
     def __init__(self, params: dict[str, Parameter]):
         self._params = params
         self._cache: dict[tuple, ParamValue | ParameterMissing] = {}
+        # results derived only from this set's parameters (e.g. a birth cohort's retirement age)
+        self.memo: dict[tuple, Any] = {}
 
     # -- lookups -------------------------------------------------------------------------------
     def names(self) -> list[str]:

@@ -65,33 +65,45 @@ def statutory_retirement(
     birth: dt.date, original_age: Any, params: ParameterSet, trace: Trace | None = None
 ) -> Statutory:
     """Statutory retirement age and month (第一条); the month the age is reached is the retirement month."""
-    group = group_of(original_age)
     birth_ym = ym(birth)
+    key = ("statutory", birth_ym, original_age)
+    hit = params.memo.get(key)
+    if hit is None:
+        hit = _statutory(birth_ym, original_age, params)
+        if len(params.memo) > 100_000:
+            params.memo.clear()
+        params.memo[key] = hit
+    st, used, step = hit
+    if trace is not None:
+        for pv in used:
+            trace.use(pv)
+        trace.steps.append(dict(step))
+    return st
+
+
+def _statutory(birth_ym: int, original_age: Any, params: ParameterSet) -> tuple[Statutory, list, dict]:
+    group = group_of(original_age)
     # the original age is looked up on the birth cohort's original retirement month
     probe = ym_date(birth_ym + int(original_age) * 12)
     orig = params.get(f"retirement.{group}.original_age_months", probe)
     maxd = params.get(f"retirement.{group}.max_delay_months", probe)
+    used = [orig, maxd]
     delay = 0
     if maxd.value > 0:
         first = params.get(f"retirement.{group}.first_cohort", probe)
         step = params.get(f"retirement.{group}.cohort_step_months", probe)
         delay = delay_months(birth_ym, ym(first.value), step.value, maxd.value)
-        if trace is not None:
-            trace.use(first)
-            trace.use(step)
+        used += [first, step]
     age = orig.value + delay
     st = Statutory(birth_ym, orig.value, delay, age, birth_ym + age)
-    if trace is not None:
-        trace.use(orig)
-        trace.use(maxd)
-        trace.step(
-            "statutory_retirement",
-            "法定退休年龄 = 原法定退休年龄 + 按出生月份延迟的月数；达到法定退休年龄的当月为退休月份",
-            {"birth_month": ym_str(birth_ym), "original_age_months": orig.value, "delay_months": delay},
-            {"age_months": age, "retirement_date": ym_str(st.retirement_ym)},
-            REF_DELAY,
-        )
-    return st
+    step_entry = {
+        "step": "statutory_retirement",
+        "formula": "法定退休年龄 = 原法定退休年龄 + 按出生月份延迟的月数；达到法定退休年龄的当月为退休月份",
+        "inputs": {"birth_month": ym_str(birth_ym), "original_age_months": orig.value, "delay_months": delay},
+        "result": {"age_months": age, "retirement_date": ym_str(st.retirement_ym)},
+        "reference": REF_DELAY,
+    }
+    return st, used, step_entry
 
 
 def min_contribution_months(statutory_ym: int, params: ParameterSet, trace: Trace | None = None) -> int:
