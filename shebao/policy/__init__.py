@@ -29,7 +29,7 @@ Rule functions (plain values in, plain values out)
     ``min_contribution_months(statutory_ym, params)``, ``flexible_window(statutory, params)``.
     Unemployment: ``unemployment_eligibility(...)``, ``unemployment_duration_months(...)``.
     Work injury: ``injury_wage_fen``, ``disability_grant_fen``, ``disability_allowance``,
-    ``retirement_top_up_fen``, ``funeral_grant_fen``, ``survivor_pensions_fen``, ``death_grant_fen``.
+    ``retirement_top_up_fen``, ``care_allowance_fen``, ``funeral_grant_fen``, ``survivor_pensions_fen``, ``death_grant_fen``.
     Certification: ``certification_rules(on, region, params=None) -> {cycle_days, grace_days, ...}``.
     Contributions (``shebao.policy.contribution``): ``base_bounds_fen(year, region)``,
     ``bounded_base_fen``, ``contribution_index_micro``, ``account_credit_fen``, ``yearly_interest_fen``.
@@ -92,6 +92,7 @@ def __getattr__(name: str) -> Any:
         "disability_grant_fen": "injury",
         "disability_allowance": "injury",
         "retirement_top_up_fen": "injury",
+        "care_allowance_fen": "injury",
         "funeral_grant_fen": "injury",
         "survivor_pensions_fen": "injury",
         "death_grant_fen": "injury",

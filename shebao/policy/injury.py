@@ -116,6 +116,21 @@ def disability_allowance(grade: int, wage_fen: int, *, on: dt.date, region: str 
     return {"amount": amount + top_up, "top_up": top_up, "payer": payer, "notes": notes}
 
 
+def care_allowance_fen(level: int, regional_avg_fen: int, *, on: dt.date, region: str = "370000",
+                       params: ParameterSet | None = None, trace: Trace | None = None) -> int:
+    """生活护理费: 50% / 40% / 30% of the regional average monthly wage for care levels 1–3 (第三十四条)."""
+    params = params or default_parameters()
+    pv = params.get("injury.care_allowance_rate", on, region)
+    if level not in pv.value:
+        raise InputError(f"生活护理等级应为 1–3：{level}")
+    amount = _rate_fen(regional_avg_fen, pv.value[level])
+    if trace is not None:
+        trace.use(pv)
+        trace.step("care_allowance", "生活护理费 = 统筹地区上年度职工月平均工资 × 50%/40%/30%（完全/大部分/部分不能自理）",
+                   {"level": level, "regional_avg": fen_str(regional_avg_fen)}, fen_str(amount), "工伤保险条例 第三十四条")
+    return amount
+
+
 def retirement_top_up_fen(allowance_fen: int, pension_fen: int) -> int:
     """At retirement the allowance stops; a lower pension is topped up to it by the fund (第三十五条第三项)."""
     return max(0, allowance_fen - pension_fen)
@@ -192,7 +207,7 @@ def calc_injury(inputs: dict[str, Any], params: ParameterSet | None = None) -> d
         inputs: ``region``, ``injury_date``, ``avg_monthly_wage`` (12 months before the injury),
             optional ``regional_avg_monthly_wage`` (default: previous year's average / 12 from the
             parameters), and either ``grade`` (1–10; optional ``work_arranged``, ``minimum_wage``,
-            ``pension`` for the retirement top-up) or ``death_date`` with ``dependants``
+            ``pension`` for the retirement top-up, ``care_level`` 1–3) or ``death_date`` with ``dependants``
             (list of ``{relation: spouse|other, orphan_or_lone_elderly}``).
 
     Returns:
@@ -247,6 +262,10 @@ def calc_injury(inputs: dict[str, Any], params: ParameterSet | None = None) -> d
         )
         reasons.extend(allowance["notes"])
         out["disability_allowance"] = fen_str(allowance["amount"]) if allowance["payer"] else None
+        if present(inputs, "care_level"):
+            level = parse_int(inputs["care_level"], "care_level", minimum=1)
+            out["care_allowance"] = fen_str(care_allowance_fen(level, regional, on=on, region=region,
+                                                               params=params, trace=trace))
         out["allowance_payer"] = allowance["payer"]
         if present(inputs, "pension") and allowance["payer"] == "fund":
             top_up = retirement_top_up_fen(allowance["amount"], parse_fen(inputs["pension"], "pension"))
