@@ -204,7 +204,7 @@ def calc_injury(inputs: dict[str, Any], params: ParameterSet | None = None) -> d
     """Work-injury benefits of one case.
 
     Args:
-        inputs: ``region``, ``injury_date``, ``avg_monthly_wage`` (12 months before the injury),
+        inputs: ``region``, ``injury_date`` (default ``death_date`` for a fatal injury), ``avg_monthly_wage`` (12 months before the injury),
             optional ``regional_avg_monthly_wage`` (default: previous year's average / 12 from the
             parameters), and either ``grade`` (1–10; optional ``work_arranged``, ``minimum_wage``,
             ``pension`` for the retirement top-up, ``care_level`` 1–3) or ``death_date`` with ``dependants``
@@ -218,7 +218,10 @@ def calc_injury(inputs: dict[str, Any], params: ParameterSet | None = None) -> d
     trace = Trace()
     reasons: list[dict[str, str]] = []
     region = str(inputs.get("region") or "370000")
-    on = parse_date(inputs.get("injury_date"), "injury_date")
+    if not present(inputs, "injury_date") and present(inputs, "death_date"):
+        on = parse_date(inputs["death_date"], "death_date")  # a fatal injury: the day of death
+    else:
+        on = parse_date(inputs.get("injury_date"), "injury_date")
     avg_fen = parse_fen(inputs.get("avg_monthly_wage"), "avg_monthly_wage")
     out: dict[str, Any] = {"region": region}
     try:
