@@ -76,10 +76,29 @@ def overlay_log(session: Session, name: str | None = None) -> list[dict[str, Any
     ]
 
 
+_IN_FORCE: dict[str, ParameterSet] = {}
+
+
 def parameters_for(session: Session) -> ParameterSet:
-    """The parameter set in force: the shipped tree with the database overlay merged over it."""
-    overrides = list_overrides(session)
-    return load_parameters(overrides) if overrides else load_parameters()
+    """The parameter set in force: the shipped tree with the database overlay merged over it.
+
+    Overlay rows are only ever added, so (database, row count, last id, last time) identifies the
+    overlay; the merged set — with its lookup caches — is rebuilt only when that changes.
+    """
+    from sqlalchemy import func
+
+    marker = session.execute(
+        select(func.count(), func.max(ParameterOverride.id), func.max(ParameterOverride.created_at))
+    ).one()
+    key = f"{session.get_bind().url}|{marker[0]}|{marker[1]}|{marker[2]}"
+    hit = _IN_FORCE.get(key)
+    if hit is None:
+        overrides = list_overrides(session)
+        hit = load_parameters(overrides) if overrides else load_parameters()
+        if len(_IN_FORCE) > 16:
+            _IN_FORCE.clear()
+        _IN_FORCE[key] = hit
+    return hit
 
 
 def parse_cli_value(text: str, table: str | None) -> Any:
