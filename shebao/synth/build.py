@@ -157,10 +157,13 @@ def generate(
                 continue
             t0 = time.perf_counter()
             try:
-                for name, table in item.items():
+                while item:  # release each table once written, not when the next chunk arrives
+                    name, table = item.popitem()
                     writers[name].write(table)
+                    del table
             except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
                 errors.append(exc)
+            del item
             write_time[0] += time.perf_counter() - t0
 
     thread = threading.Thread(target=drain, name="synth-writer", daemon=True)
@@ -184,6 +187,7 @@ def generate(
                 except queue.Full:
                     if errors:
                         break
+            del tables
             if errors:
                 break
             first += n

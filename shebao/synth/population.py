@@ -435,7 +435,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
         "employer_amount": money(er_amt),
         "paid_date": dates(paid),
     })
-    del cells, offs, ins, t, e_idx, ee_bp, er_bp, ee_amt, er_amt, late, pay_day, paid, inj_bp
+    del cells, offs, ins, t, e_idx, ee_bp, er_bp, ee_amt, er_amt, late, pay_day, paid, inj_bp, p, st, yi, base
 
     # per person and window year: pension months, base sums (for the account and the index)
     act_p, act_t = np.nonzero(state > 0)
