@@ -116,7 +116,8 @@ def render_pdf(notice: Notice, *, person_name: str | None = None) -> bytes:
     for rows in (ctx["facts"], ctx["rows"]):
         if not rows:
             continue
-        with pdf.table(col_widths=(45, 75), text_align=("LEFT", "RIGHT"), line_height=7) as table:
+        with pdf.table(col_widths=(45, 75), text_align=("LEFT", "RIGHT"), line_height=7,
+                       first_row_as_headings=False) as table:
             for label, value in rows:
                 row = table.row()
                 row.cell(str(label))
