@@ -88,7 +88,13 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
         if b.status == "active" and b.kind in MONTHLY_KINDS and (b.end_date is None or b.end_date >= on)
     ]
     id_bidx = id_number_bidx or person.id_number_bidx
-    records = session.scalar(select(func.count()).select_from(Person).where(Person.id_number_bidx == id_bidx)) or 1
+    # the registry signals in one round trip: other records of the ID number, other recipients
+    # paid into the bank account
+    records, shared = session.execute(select(
+        select(func.count()).select_from(Person).where(Person.id_number_bidx == id_bidx).scalar_subquery(),
+        select(func.count(func.distinct(Benefit.person_id))).where(Benefit.bank_account_bidx == bank_account_bidx,
+                                                                  Benefit.person_id != pid).scalar_subquery(),
+    )).one()
     deaths = [
         {"death_date": d.death_date.isoformat(), "source": d.source}
         for d in session.execute(select(Death.death_date, Death.source).where(Death.id_number_bidx == id_bidx))
@@ -102,15 +108,11 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
         )
         if i.start_date <= on and (i.end_date is None or i.end_date >= on)
     ]
-    shared = session.scalar(
-        select(func.count(func.distinct(Benefit.person_id))).where(Benefit.bank_account_bidx == bank_account_bidx,
-                                                                  Benefit.person_id != pid)
-    ) or 0
     history = ApplicantHistory(
         birth_date=person.birth_date, deemed_months=int(person.deemed_months or 0), contributions=contributions,
         years=years, account_balance_fen=int(account.balance * 100) if account else 0,
-        n_person_records=int(records), in_death_registry=bool(deaths), in_custody=bool(custody),
-        bank_shared_recipients=int(shared), other_active_benefits=len(active),
+        n_person_records=int(records or 1), in_death_registry=bool(deaths), in_custody=bool(custody),
+        bank_shared_recipients=int(shared or 0), other_active_benefits=len(active),
     )
     insurance = "pension" if kind == "pension" else "unemployment"
     return Autofill(

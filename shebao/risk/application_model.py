@@ -128,8 +128,10 @@ def score_application(kind: str, history: ApplicantHistory, on: date, *, top: in
     rules = rule_hits(kind, feats)
     booster, meta = load_model()
     row = np.array([[feats[name] for name in FEATURES]], dtype=np.float64)
-    proba = float(booster.predict(row, num_threads=1)[0])
-    contrib = booster.predict(row, pred_contrib=True, num_threads=1)[0][:-1]
+    # one call: the contributions plus the bias sum to the raw score, whose logistic is the probability
+    full = booster.predict(row, pred_contrib=True, num_threads=1)[0]
+    proba = float(1.0 / (1.0 + np.exp(-float(full.sum()))))
+    contrib = full[:-1]
     names = list(FEATURES)
     order = np.argsort(-contrib)[:top]
     factors = [{"feature": names[i], "label": FEATURES[names[i]], "value": round(feats[names[i]], 4),
