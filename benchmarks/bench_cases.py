@@ -23,7 +23,6 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,7 +116,7 @@ def prepare_database(kind: str, home: Path) -> str:
     return url
 
 
-def run_http(url: str, n: int, clients: int, ids: list[str], offset: int) -> dict:
+def run_http(url: str, n: int, clients: int, ids: list[str], offset: int, workers: int = 2) -> dict:
     import httpx
 
     from shebao.core.db import session_scope
@@ -131,7 +130,7 @@ def run_http(url: str, n: int, clients: int, ids: list[str], offset: int) -> dic
     env = dict(os.environ)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "shebao.api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"], env=env)
     try:
         for _ in range(200):
             try:
@@ -177,7 +176,7 @@ def run_http(url: str, n: int, clients: int, ids: list[str], offset: int) -> dic
         server.wait(timeout=30)
     latencies.sort()
     return {
-        "applications": n, "clients": clients, "seconds": round(elapsed, 2),
+        "applications": n, "clients": clients, "workers": workers, "seconds": round(elapsed, 2),
         "decided_per_second": round(n / elapsed, 1),
         "p50_ms": round(latencies[len(latencies) // 2], 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
@@ -213,6 +212,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--http", type=int, default=3000, help="applications over HTTP (0: skip)")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--inproc", type=int, default=3000, help="applications in process (0: skip)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="shebao-bench-cases-"))
@@ -233,7 +233,7 @@ def main() -> None:
         if args.database != "postgresql":
             print("HTTP benchmark runs on PostgreSQL only (SQLite serialises writers)", file=sys.stderr)
         else:
-            out["http"] = run_http(url, args.http, args.clients, ids, 0)
+            out["http"] = run_http(url, args.http, args.clients, ids, 0, args.workers)
             print("http:", json.dumps(out["http"], ensure_ascii=False), flush=True)
     if args.inproc:
         from shebao.core.db import dispose_engines

@@ -29,7 +29,7 @@ def _load() -> tuple[frozenset[dt.date], frozenset[dt.date], frozenset[int]]:
     raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
-    for year, entry in raw.items():
+    for entry in raw.values():
         for start, end, _name in entry["holidays"]:
             day = start
             while day <= end:

@@ -22,8 +22,21 @@ from sqlalchemy.orm import Session
 from shebao import audit
 from shebao.cases import calendar
 from shebao.cases.autofill import Autofill, autofill
-from shebao.cases.models import KIND_LABELS, KIND_PREFIX, Application, ApplicationNotification, ApplicationStep
-from shebao.cases.routing import APPEAL_TEXT, DEFAULT_POLICY, REF_APPEAL, RoutingPolicy, needs_four_eyes, route
+from shebao.cases.models import (
+    KIND_LABELS,
+    KIND_PREFIX,
+    Application,
+    ApplicationNotification,
+    ApplicationStep,
+)
+from shebao.cases.routing import (
+    APPEAL_TEXT,
+    DEFAULT_POLICY,
+    REF_APPEAL,
+    RoutingPolicy,
+    needs_four_eyes,
+    route,
+)
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
 from shebao.core.db import utcnow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -73,8 +74,7 @@ def test_missing_parameter_and_risk_send_cases_to_review(registry):
     assert "parameter_missing" in [r["code"] for r in view["decision"]["reasons"]]
     # a large recent back-payment (12 months at the ceiling paid in one day) is a red rule
     back = [{"employer_id": "", "period": p, "insurance": "pension", "base": "22000.00",
-             "paid_date": __import__("datetime").date(2025, 1, 20)} for p in
-            ["2023-%02d" % m for m in range(1, 13)]]
+             "paid_date": dt.date(2025, 1, 20)} for p in [f"2023-{m:02d}" for m in range(1, 13)]]
     risky = registry.person(detail=("2022-01", "2022-12"), extra_contributions=back)
     view = submit(payload("pension", risky, "k-risk"))
     assert view["status"] == "review"
