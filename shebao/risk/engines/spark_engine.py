@@ -98,7 +98,11 @@ class SparkEngine(Engine):
         return counts
 
     def create_view(self, name: str, sql: str) -> None:
+        # Shared views are read by several rules: cache them (lazily, on first use) so that Spark
+        # does not redo their joins for every rule, as DuckDB's planner makes cheap on one machine.
         self.spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+        self.spark.catalog.cacheTable(name)
+        self._cached.append(name)
 
     def query(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
