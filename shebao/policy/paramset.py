@@ -104,7 +104,9 @@ class ParameterSet:
                 self._cache.clear()
             self._cache[key] = hit
         if isinstance(hit, ParameterMissing):
-            raise hit
+            # Raise a fresh copy: re-raising the cached instance would chain each caller's
+            # traceback (and the frames' arrays) onto the cache, pinning them in memory.
+            raise ParameterMissing(hit.name, hit.region, hit.on, hit.note)
         return hit
 
     def get_or_none(self, name: str, on: dt.date, region: str | None = None, known_on: dt.date | None = None):
