@@ -8,11 +8,13 @@ a whole statutory age so that no unconfirmed parameter is involved), then
    per second and p50/p99 submission-to-decision latency (the request's round trip: the decision
    is made within it);
 2. in-process: runs the pipeline (one transaction per application, as the API does) over fresh
-   applicants, printing applications per second and the time 100,000 would take at that rate.
+   applicants, printing applications per second and the time 100,000 would take at that rate;
+3. batch: the same pipeline through ``submit_batch`` (100 applications per transaction).
 
 Usage:
     .venv/bin/python benchmarks/bench_cases.py --http 3000 --clients 50 --inproc 3000
     .venv/bin/python benchmarks/bench_cases.py --database sqlite --inproc 2000 --http 0
+    .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 1000 --batch 5000 --batch-size 100
 """
 
 from __future__ import annotations
@@ -207,11 +209,26 @@ def run_inproc(n: int, ids: list[str], offset: int) -> dict:
             "extrapolated_100k_minutes": round(100_000 / rate / 60, 1), "statuses": statuses}
 
 
+def run_batch(n: int, ids: list[str], offset: int, batch_size: int) -> dict:
+    from shebao.cases.pipeline import submit_batch
+    from shebao.cases.schemas import ApplicationCreate
+
+    payloads = [ApplicationCreate.model_validate(body(ids[i], offset + i, "batch")) for i in range(n)]
+    t0 = time.perf_counter()
+    counts = submit_batch(payloads, on=ON, actor="portal-bench", batch_size=batch_size)
+    elapsed = time.perf_counter() - t0
+    rate = n / elapsed
+    return {"applications": n, "batch_size": batch_size, "seconds": round(elapsed, 2), "per_second": round(rate, 1),
+            "extrapolated_100k_minutes": round(100_000 / rate / 60, 1), "statuses": counts}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--http", type=int, default=3000, help="applications over HTTP (0: skip)")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=0, help="applications through submit_batch (0: skip)")
+    parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--inproc", type=int, default=3000, help="applications in process (0: skip)")
     args = parser.parse_args()
@@ -219,7 +236,7 @@ def main() -> None:
     os.environ["SHEBAO_HOME"] = str(home)
     os.environ.setdefault("SHEBAO_SECRET_KEY", "benchmark-only-secret-0123456789abcdefghij")
     url = prepare_database(args.database, home)
-    total = args.http + 20 + args.inproc
+    total = args.http + 20 + args.inproc + args.batch
     t = time.perf_counter()
     ids = build_registry(url, total)
     print(f"registry: {total} clean applicants in {time.perf_counter() - t:.1f} s", flush=True)
@@ -242,6 +259,10 @@ def main() -> None:
         start = args.http + 20 if args.http else 0
         out["inproc"] = run_inproc(args.inproc, ids[start:], start)
         print("in-process:", json.dumps(out["inproc"], ensure_ascii=False), flush=True)
+    if args.batch:
+        start = (args.http + 20 if args.http else 0) + args.inproc
+        out["batch"] = run_batch(args.batch, ids[start:], start, args.batch_size)
+        print("batch:", json.dumps(out["batch"], ensure_ascii=False), flush=True)
     print(json.dumps(out, ensure_ascii=False, indent=2))
 
 

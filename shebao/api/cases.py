@@ -42,6 +42,7 @@ class ApplicationRead(BaseModel):
     steps: list[dict[str, Any]] | None = None
     history: list[dict[str, Any]] | None = None
     working_days_left: int | None = None
+    person_history: dict[str, Any] | None = None
 
 
 def _http(exc: Exception) -> HTTPException:

@@ -532,3 +532,50 @@ def application_view(app: Application, *, full: bool = False, steps: list[Applic
     if steps is not None:
         out["steps"] = [{"step": s.step, "outcome": s.outcome, "duration_ms": s.duration_ms} for s in steps]
     return out
+
+
+def submit_batch(payloads: list[ApplicationCreate], *, on: dt.date | None = None, actor: str = "batch",
+                 actor_role: str = "clerk", source: str = "batch", batch_size: int = 100,
+                 policy: RoutingPolicy = DEFAULT_POLICY) -> dict[str, int]:
+    """Run many applications through the pipeline, ``batch_size`` per transaction.
+
+    Each application is decided exactly as :func:`submit_application` decides it; only the commit
+    (and the audit chain's lock) is shared by a batch. A batch that meets any error is rolled back
+    and replayed one application per transaction, so that one bad application never takes its
+    neighbours down and the counts stay exact.
+
+    Returns:
+        Counts by final status, plus ``refused`` (intake errors) and ``existing`` (keys seen before).
+    """
+    from shebao.core.db import session_scope
+
+    counts: dict[str, int] = {}
+
+    def one_by_one(items: list[ApplicationCreate]) -> None:
+        for p in items:
+            try:
+                with session_scope() as s:
+                    s.info.update(actor=actor, actor_role=actor_role, source=source)
+                    app, created = submit_application(s, p, on=on, policy=policy)
+                    key = app.status if created else "existing"
+            except IntakeError:
+                key = "refused"
+            counts[key] = counts.get(key, 0) + 1
+
+    for start in range(0, len(payloads), batch_size):
+        chunk = payloads[start:start + batch_size]
+        local: dict[str, int] = {}
+        try:
+            with session_scope() as s:
+                s.info.update(actor=actor, actor_role=actor_role, source=source)
+                for p in chunk:
+                    app, created = submit_application(s, p, on=on, policy=policy)
+                    if not created:
+                        raise IntakeError("batch replay")  # resolved one by one below
+                    local[app.status] = local.get(app.status, 0) + 1
+        except Exception:  # noqa: BLE001 - any failure: replay this batch one application at a time
+            one_by_one(chunk)
+            continue
+        for k, v in local.items():
+            counts[k] = counts.get(k, 0) + v
+    return counts

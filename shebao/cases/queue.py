@@ -222,6 +222,18 @@ def review_view(session: Session, app: Application) -> dict:
                        "at": r.created_at.isoformat() if r.created_at else None}
                       for r in session.execute(select(R).where(R.application_id == app.id).order_by(R.id)).scalars()]
     out["working_days_left"] = calendar.working_days_between(dt.date.today(), app.deadline)
+    # the person's earlier applications and benefits, beside this one
+    out["person_history"] = {
+        "applications": [
+            {"application_no": a.application_no, "kind": a.kind, "status": a.status,
+             "received_on": a.received_on.isoformat(),
+             "monthly_amount": f"{a.monthly_amount:.2f}" if a.monthly_amount is not None else None}
+            for a in session.execute(select(Application).where(Application.person_id == app.person_id,
+                                                               Application.id != app.id)
+                                     .order_by(Application.id.desc()).limit(20)).scalars()
+        ],
+        "benefits": out.get("autofill", {}).get("active_benefits", []),
+    }
     log_full_access(session, entity="application", entity_id=app.application_no or "",
                     fields=["decision", "autofill"], purpose="review")
     return out

@@ -51,6 +51,7 @@ def test_api_submit_read_review_and_stats_with_role_checks(registry, db):
     assert [q["application_no"] for q in queue] == [no]
     claimed = client.post("/api/v1/reviews/claim", json={"application_no": no}, headers=reviewer)
     assert claimed.status_code == 200 and claimed.json()["review"]["claimed_by"] == "r1"
+    assert claimed.json()["person_history"]["applications"] == []
     assert client.post("/api/v1/reviews/claim", json={"application_no": no}, headers=reviewer2).status_code == 409
     decision = {"action": "approve", "monthly_amount": "1700"}
     assert client.post(f"/api/v1/reviews/{no}/decision", json=decision, headers=clerk).status_code == 403

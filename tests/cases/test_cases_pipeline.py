@@ -159,3 +159,17 @@ def test_applicant_by_id_number_and_decision_is_json(registry):
     view = submit(body)
     assert view["person_id"] == person["person_id"]
     json.dumps(view, ensure_ascii=False)
+
+
+def test_batch_runs_the_same_pipeline_and_isolates_a_bad_application(registry):
+    from shebao.cases.pipeline import submit_batch
+
+    people = [registry.person() for _ in range(3)]
+    good = [ApplicationCreate.model_validate(payload("pension", p, f"b-{i}")) for i, p in enumerate(people)]
+    bad = ApplicationCreate.model_validate(payload("pension", people[0], "b-bad", bank_account="6222021234567890120"))
+    counts = submit_batch([good[0], bad, good[1]], on=ON, batch_size=10)
+    assert counts == {"approved": 2, "refused": 1}
+    counts = submit_batch([good[0], good[2]], on=ON, batch_size=10)
+    assert counts == {"existing": 1, "approved": 1}
+    with session_as() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 3
