@@ -113,8 +113,8 @@ def _param(session: Session, name: str, on: date, region: str) -> tuple[Any, str
     try:
         pv = parameters_for(session).get(name, on, region)
         return pv.value, pv.reference_text(), None
-    except ParameterMissing as exc:
-        return None, "", f"参数缺失：{name}（{region}）— {exc}"
+    except ParameterMissing:
+        return None, "", f"参数缺失：{name}（{region}）：标准由各省规定，尚未收录，请用 shebao params set 设定"
 
 
 def survivor_items(session: Session, person: Person, death_date: date,

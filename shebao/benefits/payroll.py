@@ -332,7 +332,7 @@ def apply_returns(session: Session, path: Path, *, max_attempts: int = DEFAULT_M
         raise ValueError(f"{Path(path).name}: 缺少列 {', '.join(missing)}（应为 {','.join(RETURN_COLUMNS)}）")
     out = ReturnsSummary()
     for line, row in enumerate(reader, start=2):
-        def err(field_name: str, reason: str) -> None:
+        def err(field_name: str, reason: str, line: int = line, row: dict = row) -> None:
             out.errors.append({"line": line, "field": field_name, "value": row.get(field_name) or "",
                                "reason": reason})
 

@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from shebao.audit import append
 from shebao.benefits.models import BenefitAssessment
 from shebao.benefits.periods import add_months, period_of
-from shebao.benefits.service import add_history, add_payment, assessment_data, get_benefit, money, touch_benefit
+from shebao.benefits.service import (
+    add_history,
+    add_payment,
+    assessment_data,
+    get_benefit,
+    money,
+    touch_benefit,
+)
 from shebao.registry.models import Payment
 
 

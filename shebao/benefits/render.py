@@ -70,7 +70,7 @@ def context(notice: Notice, *, person_name: str | None = None) -> dict[str, Any]
         "issued_on": notice.issued_on.isoformat(),
         "addressee": (mask_name(person_name) if person_name else "") + f"（参保人编号 {notice.person_id}）",
         "text": data.get("text", ""),
-        "facts": facts if notice.kind != "assessment" else [(l, v) for l, v in facts if l in ("待遇编号", "待遇种类")],
+        "facts": facts if notice.kind != "assessment" else [(k, v) for k, v in facts if k in ("待遇编号", "待遇种类")],
         "rows": data.get("rows") or [],
         "formula": data.get("formula") or [],
         "articles": data.get("articles", ""),

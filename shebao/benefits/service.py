@@ -525,10 +525,15 @@ def suspend_and_recover(
     """
     as_of = as_of or today()
     ref = f"alert:{alert_id}" if alert_id is not None else f"rule:{rule_id}"
-    targets = [get_benefit(session, benefit_id)] if benefit_id else [
-        b for b in benefits_of_person(session, person_id) if b.kind in MONTHLY_KINDS and b.status != "terminated"]
-    person = session.get(Person, person_id)
     out: dict[str, Any] = {"rule_id": rule_id, "alert_id": alert_id, "benefits": [], "overpayment": "0.00"}
+    person = session.get(Person, person_id)
+    benefit = session.get(Benefit, benefit_id) if benefit_id else None
+    if person is None or (benefit_id and benefit is None):
+        # the finding came from a folder screened outside the database: nothing here to suspend
+        out.update(action="none", note=f"登记库中没有{'待遇 ' + benefit_id if benefit_id else '参保人 ' + person_id}，未暂停")
+        return out
+    targets = [benefit] if benefit is not None else [
+        b for b in benefits_of_person(session, person_id) if b.kind in MONTHLY_KINDS and b.status != "terminated"]
     if rule_id == "R01" and person is not None:
         from shebao.benefits.death import process_registry_death_for
 
@@ -543,13 +548,15 @@ def suspend_and_recover(
         if result["benefits"]:
             out.update(action="incarceration", overpayment=result["overpayment"], benefits=result["benefits"])
             return out
-    total = Decimal("0.00")
     for b in targets:
         if b.status == "terminated" or b.kind not in MONTHLY_KINDS:
             continue
         suspend_benefit(session, benefit_id=b.benefit_id, reason=reason, from_period=period_of(as_of),
                         reason_code="alert", source_ref=ref)
         out["benefits"].append(b.benefit_id)
-    out.update(action="suspended", overpayment=f"{total:.2f}",
-               note="已暂停发放待核查；多发金额待核实后用 shebao benefits recover 登记")
+    if not out["benefits"]:
+        out.update(action="none", note="待遇已终止或不是按月待遇，无需暂停")
+        return out
+    out.update(action="suspended",
+               note="已暂停发放待核查；多发金额核实后用 shebao benefits overpayment 登记追回")
     return out

@@ -16,9 +16,9 @@ def _id_number(seq: int, birth: date = date(1962, 5, 1)) -> str:
 
 
 def make_person(session, seq: int = 1, *, birth: date = date(1962, 5, 1), region: str = "370102"):
+    from shebao.core.crypto import blind_index
     from shebao.registry.loader import row_digest
     from shebao.registry.models import Person
-    from shebao.core.crypto import blind_index
 
     idn = _id_number(seq, birth)
     p = Person(person_id=f"P{seq:09d}", id_number=idn, id_number_bidx=blind_index(idn), name="张三", sex="M",
@@ -73,8 +73,7 @@ def bulk_population(url: str, n: int, *, start: date = date(2026, 1, 1), kind: s
     from sqlalchemy import insert
 
     from shebao.core.crypto import blind_index
-    from shebao.core.db import session_scope
-    from shebao.core.db import get_engine, utcnow
+    from shebao.core.db import get_engine, session_scope, utcnow
     from shebao.registry.models import Benefit, Person
 
     engine = get_engine(url)

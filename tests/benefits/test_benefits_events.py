@@ -182,7 +182,7 @@ def test_work_injury_death_grants_through_policy_engine(session, person):
 
 def test_recovery_by_deduction_then_repayment_and_demand(session, person):
     from shebao.benefits.models import Debt
-    from shebao.benefits.payroll import apply_returns, run_payroll
+    from shebao.benefits.payroll import run_payroll
     from shebao.benefits.recovery import debt_json, demand, repay
     from shebao.benefits.service import compute_overpayment
 

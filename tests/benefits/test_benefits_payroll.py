@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import bulk_population, grant, make_person
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, select, text
 
 CLI = [sys.executable, "-c", "from shebao.cli import main; main()"]
 

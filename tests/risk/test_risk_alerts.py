@@ -83,7 +83,7 @@ def test_confirm_and_dismiss_are_audited_and_final(db, monkeypatch):
         with pytest.raises(AlertError, match="理由"):
             dismiss(s, alert_id=yellow.id, reason="  ")
         done = confirm(s, alert_id=red.id, note="已核实")
-        assert done.status == "confirmed" and done.decided_by == "auditor1" and "尚未上线" in done.handoff
+        assert done.status == "confirmed" and done.decided_by == "auditor1" and "未暂停" in done.handoff  # b1 is not in this database
         dismiss(s, alert_id=yellow.id, reason="已补做认证")
     with session_scope() as s:
         with pytest.raises(AlertError, match="已处理"):
