@@ -117,6 +117,8 @@ def claim(session: Session, *, application_no: str | None = None) -> Application
             raise ReviewError("复核队列繁忙，请稍后再试")
     session.add(ApplicationReview(application_id=app.id, reviewer=reviewer, stage=app.review_stage or "first",
                                   action="claim", comment=""))
+    audit.append(session, action="application.claimed", entity="application", entity_id=app.application_no,
+                 detail={"by": reviewer, "stage": app.review_stage or "first"})
     return app
 
 
@@ -127,6 +129,8 @@ def release(session: Session, *, application_no: str) -> Application:
     app.claimed_by, app.claimed_at = None, None
     session.add(ApplicationReview(application_id=app.id, reviewer=reviewer, stage=app.review_stage or "first",
                                   action="release", comment=""))
+    audit.append(session, action="application.released", entity="application", entity_id=app.application_no,
+                 detail={"by": reviewer})
     return app
 
 
