@@ -190,77 +190,79 @@ def submit_application(
         raise OpenApplicationError(
             f"该参保人已有在办的{KIND_LABELS[payload.kind]}申请"
             + (f"（受理号 {open_app.application_no}）" if open_app is not None else "")) from None
-    app.application_no = f"{KIND_PREFIX[payload.kind]}{on:%Y%m%d}{app.id:05d}"
-    audit.append(session, action="application.received", entity="application", entity_id=app.application_no,
-                 detail={"kind": app.kind, "person_id": app.person_id, "channel": channel,
-                         "agent_relation": app.agent_relation, "deadline": app.deadline.isoformat()})
-    steps.done("intake", "accepted", {"channel": channel, "agent": bool(payload.agent),
-                                      "deadline": app.deadline.isoformat()})
+    # one UPDATE of the application at the end instead of one per step (queries would autoflush)
+    with session.no_autoflush:
+        app.application_no = f"{KIND_PREFIX[payload.kind]}{on:%Y%m%d}{app.id:05d}"
+        audit.append(session, action="application.received", entity="application", entity_id=app.application_no,
+                     detail={"kind": app.kind, "person_id": app.person_id, "channel": channel,
+                             "agent_relation": app.agent_relation, "deadline": app.deadline.isoformat()})
+        steps.done("intake", "accepted", {"channel": channel, "agent": bool(payload.agent),
+                                          "deadline": app.deadline.isoformat()})
 
-    # 2. auto-fill ------------------------------------------------------------------------------
-    filled = autofill(session, person, kind=app.kind, on=on, bank_account_bidx=app.bank_account_bidx,
-                      id_number_bidx=id_bidx)
-    app.autofill = _j(filled.to_dict())
-    steps.done("autofill", "filled", {"contribution_months": filled.summary["contribution_months"],
-                                      "avg_index": filled.summary["avg_index"]})
+        # 2. auto-fill ------------------------------------------------------------------------------
+        filled = autofill(session, person, kind=app.kind, on=on, bank_account_bidx=app.bank_account_bidx,
+                          id_number_bidx=id_bidx)
+        app.autofill = _j(filled.to_dict())
+        steps.done("autofill", "filled", {"contribution_months": filled.summary["contribution_months"],
+                                          "avg_index": filled.summary["avg_index"]})
 
-    # 3. rules decision -------------------------------------------------------------------------
-    intake_reasons = _intake_conflicts(app, filled)
-    if intake_reasons:
-        decision = {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
-                    "reasons": intake_reasons, "review_reasons": [], "result": None, "inputs": None}
-    elif app.kind == "pension":
-        decision = decide_pension(person, payload.facts, filled, on, parameters_in_force(session))
-    else:
-        decision = decide_unemployment(person, payload.facts, filled, on, parameters_in_force(session))
-    app.eligible = decision["eligible"]
-    app.monthly_amount = decision["monthly_amount"]
-    app.total_amount = decision.get("total_amount")
-    app.start_date = decision.get("start_date")
-    app.provisional = bool(decision.get("provisional"))
-    app.decision = _j(decision)
-    steps.done("rules", "eligible" if decision["eligible"] else ("ineligible" if decision["decidable"] else "undecided"),
-               {"monthly_amount": str(decision["monthly_amount"]) if decision["monthly_amount"] is not None else None})
+        # 3. rules decision -------------------------------------------------------------------------
+        intake_reasons = _intake_conflicts(app, filled)
+        if intake_reasons:
+            decision = {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
+                        "reasons": intake_reasons, "review_reasons": [], "result": None, "inputs": None}
+        elif app.kind == "pension":
+            decision = decide_pension(person, payload.facts, filled, on, parameters_in_force(session))
+        else:
+            decision = decide_unemployment(person, payload.facts, filled, on, parameters_in_force(session))
+        app.eligible = decision["eligible"]
+        app.monthly_amount = decision["monthly_amount"]
+        app.total_amount = decision.get("total_amount")
+        app.start_date = decision.get("start_date")
+        app.provisional = bool(decision.get("provisional"))
+        app.decision = _j(decision)
+        steps.done("rules", "eligible" if decision["eligible"] else ("ineligible" if decision["decidable"] else "undecided"),
+                   {"monthly_amount": str(decision["monthly_amount"]) if decision["monthly_amount"] is not None else None})
 
-    # 4. risk score -----------------------------------------------------------------------------
-    from shebao.risk.application_model import score_application
+        # 4. risk score -----------------------------------------------------------------------------
+        from shebao.risk.application_model import score_application
 
-    risk = score_application(app.kind, filled.history, on)
-    app.risk_score, app.risk_level = risk["score"], risk["level"]
-    app.risk = _j(risk)
-    steps.done("risk", risk["level"], {"score": risk["score"], "rules": [r["code"] for r in risk["rules"]]})
+        risk = score_application(app.kind, filled.history, on)
+        app.risk_score, app.risk_level = risk["score"], risk["level"]
+        app.risk = _j(risk)
+        steps.done("risk", risk["level"], {"score": risk["score"], "rules": [r["code"] for r in risk["rules"]]})
 
-    # 5. routing --------------------------------------------------------------------------------
-    route_name, reasons = route(
-        kind=app.kind, decidable=decision["decidable"], eligible=decision["eligible"],
-        complete=decision["complete"], monthly_amount=decision["monthly_amount"], risk_level=risk["level"],
-        review_reasons=decision["review_reasons"], reject_reasons=decision["reasons"], policy=policy,
-    )
-    app.route = route_name
-    app.route_reasons = _j(reasons)
-    app.routed_at = utcnow()
-    app.decision_ms = round((time.perf_counter() - t0) * 1000, 3)
-    app.needs_four_eyes = needs_four_eyes(app.kind, decision["monthly_amount"], policy)
-    steps.done("routing", route_name, {"reasons": [r["code"] for r in reasons]})
+        # 5. routing --------------------------------------------------------------------------------
+        route_name, reasons = route(
+            kind=app.kind, decidable=decision["decidable"], eligible=decision["eligible"],
+            complete=decision["complete"], monthly_amount=decision["monthly_amount"], risk_level=risk["level"],
+            review_reasons=decision["review_reasons"], reject_reasons=decision["reasons"], policy=policy,
+        )
+        app.route = route_name
+        app.route_reasons = _j(reasons)
+        app.routed_at = utcnow()
+        app.decision_ms = round((time.perf_counter() - t0) * 1000, 3)
+        app.needs_four_eyes = needs_four_eyes(app.kind, decision["monthly_amount"], policy)
+        steps.done("routing", route_name, {"reasons": [r["code"] for r in reasons]})
 
-    # 6. outcome --------------------------------------------------------------------------------
-    if route_name == "auto_approve":
-        approve(session, app, person=person, decided_by="system")
-        steps.done("grant", "granted", {"benefit_id": app.benefit_id})
-    elif route_name == "reject":
-        reject(session, app, person=person, reasons=reasons, decided_by="system")
-        steps.done("reject", "rejected")
-    else:
-        app.status = "review"
-        app.review_stage = "first"
-        notify(session, app, person, "review")
-        audit.append(session, action="application.review", entity="application", entity_id=app.application_no,
-                     detail={"reasons": [r["code"] for r in reasons], "risk": risk["level"],
-                             "deadline": app.deadline.isoformat(), "four_eyes": app.needs_four_eyes})
-        steps.done("queue", "review")
-    session.add_all([ApplicationStep(application_id=app.id, seq=i + 1, step=s["step"], outcome=s["outcome"],
-                                     duration_ms=s["duration_ms"], detail=_j(s["detail"]))
-                     for i, s in enumerate(steps.rows)])
+        # 6. outcome --------------------------------------------------------------------------------
+        if route_name == "auto_approve":
+            approve(session, app, person=person, decided_by="system")
+            steps.done("grant", "granted", {"benefit_id": app.benefit_id})
+        elif route_name == "reject":
+            reject(session, app, person=person, reasons=reasons, decided_by="system")
+            steps.done("reject", "rejected")
+        else:
+            app.status = "review"
+            app.review_stage = "first"
+            notify(session, app, person, "review")
+            audit.append(session, action="application.review", entity="application", entity_id=app.application_no,
+                         detail={"reasons": [r["code"] for r in reasons], "risk": risk["level"],
+                                 "deadline": app.deadline.isoformat(), "four_eyes": app.needs_four_eyes})
+            steps.done("queue", "review")
+        session.add_all([ApplicationStep(application_id=app.id, seq=i + 1, step=s["step"], outcome=s["outcome"],
+                                         duration_ms=s["duration_ms"], detail=_j(s["detail"]))
+                         for i, s in enumerate(steps.rows)])
     return app, True
 
 
