@@ -1,0 +1,1 @@
+"""Data shipped with the cases package (the national holiday calendar)."""
