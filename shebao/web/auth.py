@@ -36,9 +36,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Which roles may open which part of the workbench (administrators pass everywhere).
 PAGE_ROLES: dict[str, frozenset[Role]] = {
     "dashboard": frozenset(Role),
-    "queue": frozenset({Role.CLERK, Role.REVIEWER, Role.ADMIN}),
+    "queue": frozenset({Role.REVIEWER, Role.AUDITOR, Role.ADMIN}),
+    "cases": frozenset({Role.CLERK, Role.REVIEWER, Role.AUDITOR, Role.ADMIN}),
     "intake": frozenset({Role.CLERK, Role.ADMIN}),
-    "decide": frozenset({Role.REVIEWER, Role.ADMIN}),
+    "decide": frozenset({Role.REVIEWER}),
     "persons": frozenset({Role.CLERK, Role.REVIEWER, Role.AUDITOR, Role.ANALYST, Role.ADMIN}),
     "alerts": frozenset({Role.AUDITOR, Role.ADMIN}),
     "params": frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN}),

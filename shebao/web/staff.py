@@ -22,6 +22,16 @@ from shebao.web.common import render, safe_back
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
+def _done(session, url: str) -> RedirectResponse:
+    """Commit, then redirect (post/redirect/get).
+
+    ``SessionDep`` commits when the dependency exits, which FastAPI runs after the response has
+    been sent; the browser's GET of ``url`` could then arrive before the commit and miss it.
+    """
+    session.commit()
+    return RedirectResponse(url, status_code=303)
+
+
 # --- login --------------------------------------------------------------------------------------
 
 @router.get("/login")
@@ -50,13 +60,13 @@ def login_submit(request: Request, session: SessionDep, csrf_token: str = Form("
         except UserError as exc:
             error = str(exc)
     if error:
-        # The failed attempt is committed with the request (it counts towards the lock-out).
+        session.commit()  # the failed attempt counts towards the lock-out before the next one is checked
         return render(request, "staff/login.html", {"title": "工作人员登录", "next": target, "error": error,
                                                     "username": username[:64]}, status_code=401)
     auth.login(request, user)
     session.info["actor"], session.info["actor_role"] = user.username, user.role
     append(session, action="user.login", entity="users", entity_id=user.username, detail={"via": "web"})
-    return RedirectResponse(target, status_code=303)
+    return _done(session, target)
 
 
 @router.post("/logout")
@@ -239,7 +249,7 @@ def alert_decide(alert_id: int, request: Request, session: SessionDep, csrf_toke
         return render(request, "staff/alert.html", {"title": f"疑点 {alert.id}", "alert": alert, "rule": None,
                                                     "person": person, "error": str(exc), "reason": reason},
                       status_code=422, user=user)
-    return RedirectResponse(f"/staff/alerts/{alert_id}", status_code=303)
+    return _done(session, f"/staff/alerts/{alert_id}")
 
 
 # --- persons and their benefits -------------------------------------------------------------------
@@ -388,7 +398,7 @@ def param_add(name: str, request: Request, session: SessionDep, csrf_token: str 
     if errors:
         return render(request, "staff/param.html", {"title": f"参数 {name}", **ctx, "form": form, "errors": errors},
                       status_code=422, user=user)
-    return RedirectResponse(f"/staff/params/{name}?saved=1", status_code=303)
+    return _done(session, f"/staff/params/{name}?saved=1")
 
 
 # --- audit log ------------------------------------------------------------------------------------
@@ -438,4 +448,176 @@ def audit_verify(request: Request, session: SessionDep, csrf_token: str = Form("
     result = verify(session)
     append(session, action="audit.verify", entity="audit_log", detail={
         "ok": result.ok, "entries": result.entries, "first_bad_seq": result.first_bad_seq})
+    session.commit()
     return render(request, "staff/audit_verify.html", {"title": "校验审计链", "result": result}, user=user)
+
+
+# --- applications: intake, review queue, case page ------------------------------------------------
+
+def _require_cases(request: Request, session, area: str):
+    from shebao.web import cases_view
+
+    user = auth.require(request, session, area)
+    if not cases_view.available():
+        raise auth.Forbidden("待遇速办模块尚未安装。")
+    return user
+
+
+@router.get("/queue")
+def review_queue(request: Request, session: SessionDep):
+    from shebao.web import cases_view
+
+    user = _require_cases(request, session, "queue")
+    rows = cases_view.queue(session)
+    mine = [r for r in rows if r["claimed_by"] == user.username]
+    return render(request, "staff/queue.html", {
+        "title": "复核队列", "rows": rows, "mine": mine, "labels": cases_view,
+        "error": request.query_params.get("error"),
+    }, user=user)
+
+
+@router.post("/queue/claim")
+def claim_next(request: Request, session: SessionDep, csrf_token: str = Form(""),
+               application_no: str = Form("", max_length=24)):
+    from shebao.cases.queue import ReviewError, claim
+
+    auth.check_csrf(request, csrf_token)
+    user = _require_cases(request, session, "decide")
+    try:
+        app = claim(session, application_no=application_no.strip() or None)
+    except (ReviewError, PermissionError) as exc:
+        session.rollback()
+        from shebao.web import cases_view
+
+        return render(request, "staff/queue.html", {
+            "title": "复核队列", "rows": cases_view.queue(session), "mine": [], "labels": cases_view,
+            "error": str(exc)}, status_code=409, user=user)
+    return _done(session, f"/staff/cases/{app.application_no}")
+
+
+def _case_response(request: Request, session, user, application_no: str, *, error: str | None = None,
+                   form: dict | None = None, status_code: int = 200):
+    from shebao.web import cases_view
+
+    data = cases_view.case_page(session, application_no)
+    if data is None:
+        return render(request, "error.html", {"title": "申请不存在", "message": f"申请编号 {application_no} 不存在"},
+                      status_code=404, user=user)
+    person = _person_card(session, user, data["app"]["person_id"], f"办理申请 {application_no}")
+    return render(request, "staff/case.html", {
+        "title": f"申请 {application_no}", **data, "person": person, "labels": cases_view, "error": error,
+        "form": form or {}, "can_decide": auth.allowed(user, "decide") and user.role == "reviewer",
+    }, status_code=status_code, user=user)
+
+
+@router.get("/cases/{application_no}")
+def case_detail(application_no: str, request: Request, session: SessionDep):
+    user = _require_cases(request, session, "cases")
+    return _case_response(request, session, user, application_no[:24])
+
+
+@router.post("/cases/{application_no}/decide")
+def case_decide(application_no: str, request: Request, session: SessionDep, csrf_token: str = Form(""),
+                action: str = Form(""), comment: str = Form("", max_length=2000),
+                monthly_amount: str = Form("", max_length=20)):
+    from shebao.cases.queue import ReviewError, claim, decide, release
+
+    auth.check_csrf(request, csrf_token)
+    user = _require_cases(request, session, "decide")
+    application_no = application_no[:24]
+    try:
+        if action == "claim":
+            claim(session, application_no=application_no)
+        elif action == "release":
+            release(session, application_no=application_no)
+        elif action in ("approve", "reject", "return"):
+            decide(session, application_no=application_no, action=action, comment=comment.strip(),
+                   monthly_amount=monthly_amount.strip() or None)
+        else:
+            raise ReviewError("请选择操作：核准、驳回或退回补正")
+    except (ReviewError, PermissionError) as exc:
+        session.rollback()  # nothing of a refused action is kept
+        return _case_response(request, session, user, application_no, error=str(exc),
+                              form={"comment": comment, "monthly_amount": monthly_amount}, status_code=409)
+    return _done(session, f"/staff/cases/{application_no}")
+
+
+@router.get("/intake")
+def intake_page(request: Request, session: SessionDep):
+    import uuid
+
+    user = _require_cases(request, session, "intake")
+    return render(request, "staff/intake.html", {"title": "受理申请", "form": {"kind": "pension"},
+                                                 "key": uuid.uuid4().hex}, user=user)
+
+
+PYDANTIC_MESSAGES = {
+    "missing": "必填", "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD", "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD", "literal_error": "请从列表中选择", "int_parsing": "应为整数",
+    "greater_than_equal": "不能小于允许的最小值", "less_than_equal": "超过允许的最大值", "string_too_short": "不能为空",
+    "string_too_long": "太长", "extra_forbidden": "不应填写",
+}
+
+
+def _validation_messages(exc) -> list[str]:
+    names = {"kind": "申请事项", "person_id": "申请人", "id_number": "申请人身份号码", "bank_account": "银行账号",
+             "facts": "申请事实", "agent": "代办人", "separation_date": "离职日期", "separation_reason": "离职原因",
+             "retirement_date": "退休时间", "early_months": "提前退休月数", "late_months": "延迟退休月数",
+             "name": "姓名", "relation": "关系"}
+    out = []
+    for err in exc.errors():
+        where = "·".join(names.get(str(p), str(p)) for p in err.get("loc", ()) if not isinstance(p, int))
+        message = PYDANTIC_MESSAGES.get(err.get("type", ""), str(err.get("msg", "")).removeprefix("Value error, "))
+        out.append(f"{where}：{message}" if where else message)
+    return out
+
+
+@router.post("/intake")
+async def intake_submit(request: Request, session: SessionDep):
+    from pydantic import ValidationError
+
+    from shebao.cases.pipeline import IntakeError, submit_application
+    from shebao.cases.schemas import ApplicationCreate
+
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    auth.check_csrf(request, form.get("csrf_token"))
+    user = _require_cases(request, session, "intake")
+    applicant = form.get("applicant", "").upper()
+    payload: dict[str, Any] = {"kind": form.get("kind"), "idempotency_key": form.get("key") or "",
+                               "bank_account": form.get("bank_account", ""), "channel": "clerk"}
+    if applicant.startswith("P"):
+        payload["person_id"] = applicant
+    elif applicant:
+        payload["id_number"] = applicant
+    if form.get("kind") == "unemployment":
+        payload["facts"] = {"separation_date": form.get("separation_date") or None,
+                            "separation_reason": form.get("separation_reason") or None}
+    else:
+        facts: dict[str, Any] = {}
+        if form.get("retirement_date"):
+            facts["retirement_date"] = form["retirement_date"]
+        for key in ("early_months", "late_months"):
+            if form.get(key):
+                facts[key] = form[key]
+        payload["facts"] = facts
+    if form.get("agent_name") or form.get("agent_id_number"):
+        payload["agent"] = {"name": form.get("agent_name"), "id_number": form.get("agent_id_number", "").upper(),
+                            "relation": form.get("agent_relation") or "other"}
+        payload["channel"] = "agent"
+    errors: list[str] = []
+    if not applicant:
+        errors.append("请填写申请人的参保人编号或公民身份号码")
+    app = None
+    if not errors:
+        try:
+            app, _created = submit_application(session, ApplicationCreate.model_validate(payload))
+        except ValidationError as exc:
+            errors = _validation_messages(exc)
+        except (IntakeError, ValueError) as exc:
+            errors = [str(exc)]
+    if errors:
+        session.rollback()
+        form.pop("csrf_token", None)
+        return render(request, "staff/intake.html", {"title": "受理申请", "form": form, "errors": errors,
+                                                     "key": form.get("key")}, status_code=422, user=user)
+    return _done(session, f"/staff/cases/{app.application_no}")

@@ -55,18 +55,36 @@ def _prepare(home: Path, url: str) -> dict:
     dispose_engines()
     upgrade(url)
     folder = home / "synth"
-    generate(persons=400, seed=11, out=folder, as_of=AS_OF, progress=False)
+    generate(persons=400, seed=1, out=folder, as_of=AS_OF, progress=False)
     load_folder(folder)
     with session_scope() as session:
         result = screen_database(session, as_of=AS_OF)
         summary, _ = store_findings(session, result.findings, as_of=AS_OF)
         for username, role in STAFF.items():
             add_user(session, username=username, role=role, password=PASSWORD, display_name=f"测试{username}")
+        applicants = _pension_applicants(session)
     corpus = SHARED / "corpus" / "laws"
     if corpus.is_dir():
         kb.build(corpus, embedder=None)  # lexical index: seconds instead of minutes, same citations
     dispose_engines()
-    return {"alerts": summary.new, "folder": folder}
+    return {"alerts": summary.new, "folder": folder, "pension_applicants": applicants}
+
+
+def _pension_applicants(session) -> list[dict]:
+    """Persons of the registry who reached retirement age without a pension (they may apply)."""
+    try:
+        from shebao.cases.demo import candidates
+    except ImportError:  # processing not installed: no application tests
+        return []
+    from shebao.registry.models import Person
+
+    out = []
+    for cand in candidates(session, AS_OF):
+        if cand["kind"] == "pension":
+            person = session.get(Person, cand["person_id"])
+            out.append({"person_id": cand["person_id"], "bank_account": cand["bank_account"],
+                        "id_number": person.id_number})
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -110,7 +110,20 @@
     });
   }
 
-  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart };
+  function historyChart(el, rows) {
+    draw(el, {
+      tooltip: { trigger: "axis" },
+      grid: { left: 44, right: 44, top: 24, bottom: 28 },
+      xAxis: { type: "category", data: rows.map(function (r) { return String(r.year); }) },
+      yAxis: [{ type: "value", name: "缴费指数" }, { type: "value", name: "月数", max: 12 }],
+      series: [
+        { type: "bar", name: "缴费月数", yAxisIndex: 1, data: rows.map(function (r) { return r.months; }), itemStyle: { color: "#c9d6e3" } },
+        { type: "line", name: "缴费指数", data: rows.map(function (r) { return Number(r.avg_index); }), itemStyle: { color: COLORS.blue } }
+      ]
+    });
+  }
+
+  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart, history: historyChart };
 
   function initCharts(root) {
     root.querySelectorAll("[data-chart]").forEach(function (el) {
