@@ -209,6 +209,8 @@ def grant_benefit(
     session.add(benefit)
     session.flush()  # the benefit row first: the assessment refers to it
     data = dict(assessment or {})
+    if isinstance(data.get("result"), dict):  # the calculator's trace is kept by processing, not repeated here
+        data["result"] = {k: v for k, v in data["result"].items() if k != "trace"}
     inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
     result = data.get("result") if isinstance(data.get("result"), dict) else data
     months = inputs.get("contribution_months", result.get("contribution_months"))

@@ -129,10 +129,17 @@ def _rules(session: Session, on: date, region: str) -> dict[str, Any]:
     return certification_rules(on, region, parameters_for(session))
 
 
-def certification_status(session: Session, b: Benefit, *, as_of: date, last: date | None = None,
+_LOOK_UP: Any = object()
+
+
+def certification_status(session: Session, b: Benefit, *, as_of: date, last: date | None = _LOOK_UP,
                          rules: dict[str, Any] | None = None) -> dict[str, Any]:
-    """When the benefit's certification falls due, when its grace period ends, and whether it is overdue."""
-    if last is None:
+    """When the benefit's certification falls due, when its grace period ends, and whether it is overdue.
+
+    ``last`` is the latest certification on or before ``as_of`` (None: never certified); looked up
+    when not given.
+    """
+    if last is _LOOK_UP:
         last = session.scalar(select(func.max(Certification.certified_date)).where(
             Certification.person_id == b.person_id, Certification.certified_date <= as_of))
     anchor = max(d for d in (last, b.start_date) if d is not None)
