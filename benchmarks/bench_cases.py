@@ -194,6 +194,7 @@ def run_inproc(n: int, ids: list[str], offset: int) -> dict:
     statuses: dict[str, int] = {}
     times = []
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     for i in range(n):
         t = time.perf_counter()
         with session_scope() as s:
@@ -202,9 +203,11 @@ def run_inproc(n: int, ids: list[str], offset: int) -> dict:
             statuses[app.status] = statuses.get(app.status, 0) + 1
         times.append((time.perf_counter() - t) * 1000)
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     times.sort()
     rate = n / elapsed
     return {"applications": n, "seconds": round(elapsed, 2), "per_second": round(rate, 1),
+            "python_cpu_ms_per_application": round(cpu / n * 1000, 2),
             "p50_ms": round(times[len(times) // 2], 2), "p99_ms": round(times[int(len(times) * 0.99)], 2),
             "extrapolated_100k_minutes": round(100_000 / rate / 60, 1), "statuses": statuses}
 
@@ -215,10 +218,12 @@ def run_batch(n: int, ids: list[str], offset: int, batch_size: int) -> dict:
 
     payloads = [ApplicationCreate.model_validate(body(ids[i], offset + i, "batch")) for i in range(n)]
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     counts = submit_batch(payloads, on=ON, actor="portal-bench", batch_size=batch_size)
     elapsed = time.perf_counter() - t0
     rate = n / elapsed
     return {"applications": n, "batch_size": batch_size, "seconds": round(elapsed, 2), "per_second": round(rate, 1),
+            "python_cpu_ms_per_application": round((time.process_time() - cpu0) / n * 1000, 2),
             "extrapolated_100k_minutes": round(100_000 / rate / 60, 1), "statuses": counts}
 
 
@@ -242,7 +247,7 @@ def main() -> None:
     print(f"registry: {total} clean applicants in {time.perf_counter() - t:.1f} s", flush=True)
     import psutil
 
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(),
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average": os.getloadavg(),
                "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "database": args.database,
                "machine": platform.machine()}
     out: dict = {"machine": machine}
