@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from shebao.api.deps import SessionDep, require_roles
 from shebao.core.roles import Role
+
+AlertId = Annotated[int, Path(ge=1, le=2_147_483_647, description="疑点编号")]
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["risk"], dependencies=[require_roles(Role.AUDITOR)])
 
@@ -57,7 +59,7 @@ def list_(
     rule_id: str | None = Query(None, max_length=16),
     person_id: str | None = Query(None, max_length=32),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
 ) -> dict:
     from shebao.risk.alerts import alert_json, list_alerts
 
@@ -67,7 +69,7 @@ def list_(
 
 
 @router.get("/{alert_id}", response_model=AlertRead, summary="单个疑点")
-def get(alert_id: int, session: SessionDep) -> dict:
+def get(alert_id: AlertId, session: SessionDep) -> dict:
     from shebao.risk.alerts import AlertError, alert_json, get_alert
 
     try:
@@ -77,7 +79,7 @@ def get(alert_id: int, session: SessionDep) -> dict:
 
 
 @router.post("/{alert_id}/confirm", response_model=AlertRead, summary="确认疑点（红色疑点转待遇暂停与追回）")
-def confirm_(alert_id: int, body: ConfirmBody, session: SessionDep) -> dict:
+def confirm_(alert_id: AlertId, body: ConfirmBody, session: SessionDep) -> dict:
     from shebao.risk.alerts import AlertError, alert_json, confirm
 
     try:
@@ -87,7 +89,7 @@ def confirm_(alert_id: int, body: ConfirmBody, session: SessionDep) -> dict:
 
 
 @router.post("/{alert_id}/dismiss", response_model=AlertRead, summary="排除疑点（须说明理由）")
-def dismiss_(alert_id: int, body: DismissBody, session: SessionDep) -> dict:
+def dismiss_(alert_id: AlertId, body: DismissBody, session: SessionDep) -> dict:
     from shebao.risk.alerts import AlertError, alert_json, dismiss
 
     try:

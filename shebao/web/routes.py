@@ -12,8 +12,9 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from shebao.web import auth
 from shebao.web.common import STATIC_DIR, VENDOR_FILES, render
@@ -32,6 +33,16 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(STATIC_DIR)), name="static")
     app.include_router(portal.router)
     app.include_router(staff.router)
+
+    # A number too large for the database's integer columns (a fuzzer's favourite) is the client's
+    # mistake: answer 422 with a message instead of letting the driver's error become a 500.
+    @app.exception_handler(OverflowError)
+    async def number_too_large(_request: Request, _exc: OverflowError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": "数值超出允许范围"})
+
+    @app.exception_handler(DataError)
+    async def data_error(_request: Request, _exc: DataError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": "数值或文本超出数据库允许的范围"})
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(_request: Request, exc: auth.LoginRequired) -> RedirectResponse:

@@ -10,6 +10,7 @@ browser tests are skipped locally and fail in CI.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -110,40 +111,62 @@ def web_env(tmp_path_factory):
         finally:
             dispose_engines()
             get_settings.cache_clear()
-    return {"home": home, "url": url, "env": env, **info}
+    # A pristine copy for the fuzzer's server, taken before any test writes.
+    seed = home.parent / f"{home.name}-fuzzseed"
+    shutil.copytree(home, seed, ignore=shutil.ignore_patterns("synth", "server.log"))
+    return {"home": home, "url": url, "env": env, "fuzz_seed": seed, **info}
 
 
-@pytest.fixture(scope="session")
-def server(web_env):
-    """Base URL of a running server (uvicorn subprocess), stopped at the end of the run."""
+def _start_server(env: dict[str, str], home: Path):
+    """Start uvicorn on a free port over ``env``; return (process, base URL, log file)."""
     port = _free_port()
-    env = {**os.environ, **web_env["env"], "PYTHONUNBUFFERED": "1"}
-    log = open(web_env["home"] / "server.log", "w")
+    log = open(home / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "shebao.api.app:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                break
+                return proc, base, log
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             log.close()
-            pytest.fail("服务未能启动：\n" + (web_env["home"] / "server.log").read_text(encoding="utf-8")[-3000:])
+            pytest.fail("服务未能启动：\n" + (home / "server.log").read_text(encoding="utf-8")[-3000:])
         time.sleep(0.2)
-    yield base
+
+
+def _stop_server(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(web_env):
+    """Base URL of a running server (uvicorn subprocess), stopped at the end of the run."""
+    proc, base, log = _start_server(web_env["env"], web_env["home"])
+    yield base
+    _stop_server(proc, log)
+
+
+@pytest.fixture(scope="session")
+def fuzz_server(web_env):
+    """A second server over its own copy of the prepared database, for the fuzzer to write into."""
+    home = web_env["home"].parent / "fuzzhome"
+    shutil.copytree(web_env["fuzz_seed"], home)
+    env = {**web_env["env"], "SHEBAO_HOME": str(home), "SHEBAO_DATABASE_URL": f"sqlite:///{home / 'shebao.db'}"}
+    proc, base, log = _start_server(env, home)
+    yield {"base": base, "env": env, "home": home}
+    _stop_server(proc, log)
 
 
 @pytest.fixture(scope="session")
