@@ -18,13 +18,11 @@ app.add_typer(benefits_app, name="benefits")
 
 RETURNS_HELP = """应用银行回盘文件，把支付指令标记为已支付或失败。
 
-回盘文件为 CSV（UTF-8 或 GBK，首行为列名）：
+回盘文件为 CSV（UTF-8 或 GBK，首行为列名）：payment_id,result,paid_date,amount,reason
 
-    payment_id,result,paid_date,amount,reason
+result 为 paid 或 failed；paid 必须有 paid_date（YYYY-MM-DD）；amount 必须等于指令金额（不符的行报错、不应用）；reason 为银行退回原因（失败时填写）。
 
-result 为 paid 或 failed；paid 必须有 paid_date（YYYY-MM-DD）；amount 必须等于指令金额（不符的行报错、不应用）；
-reason 为银行退回原因（失败时填写）。失败的指令在下次发放时按待遇当前银行账户重发；累计失败达到
---max-attempts 次后转人工处理（shebao payroll failures --escalated）。
+失败的指令在下次发放时按待遇当前银行账户重发；累计失败达到 --max-attempts 次后转人工处理（shebao payroll failures --escalated）。
 
 示例：shebao payroll returns bank/return-2026-11.csv --json
 """
