@@ -286,11 +286,10 @@ def notice(notice_id: int, fmt: Literal["html", "pdf"], session: SessionDep) -> 
     if n is None:
         raise HTTPException(404, f"通知书不存在：{notice_id}")
     person = session.get(Person, n.person_id)
-    name = person.name if person else None
     if fmt == "html":
-        return HTMLResponse(render_html(n, person_name=name))
+        return HTMLResponse(render_html(n, person=person))
     try:
-        pdf = render_pdf(n, person_name=name)
+        pdf = render_pdf(n, person=person)
     except FontMissing as exc:
         raise HTTPException(503, str(exc)) from None
     return Response(pdf, media_type="application/pdf",

@@ -53,8 +53,11 @@ def find_cjk_font() -> str:
                       "或设置 SHEBAO_CJK_FONT 为一个 .ttf/.ttc 字体文件")
 
 
-def context(notice: Notice, *, person_name: str | None = None) -> dict[str, Any]:
+def context(notice: Notice, *, person_name: str | None = None, person: Any = None) -> dict[str, Any]:
+    """What the template shows; personal data masked (the printed notice may be handed over the counter)."""
     data = notice_data(notice)
+    if person is not None:
+        person_name = person.name
     facts = []
     for key, label in FACT_LABELS:
         value = data.get(key)
@@ -71,7 +74,7 @@ def context(notice: Notice, *, person_name: str | None = None) -> dict[str, Any]
         "addressee": (mask_name(person_name) if person_name else "") + f"（参保人编号 {notice.person_id}）",
         "text": data.get("text", ""),
         "facts": facts if notice.kind != "assessment" else [(k, v) for k, v in facts if k in ("待遇编号", "待遇种类")],
-        "rows": data.get("rows") or [],
+        "rows": _personal_rows(person) + (data.get("rows") or []) if notice.kind == "assessment" else [],
         "formula": data.get("formula") or [],
         "articles": data.get("articles", ""),
         "appeal": data.get("appeal", ""),
@@ -79,18 +82,29 @@ def context(notice: Notice, *, person_name: str | None = None) -> dict[str, Any]
     }
 
 
-def render_html(notice: Notice, *, person_name: str | None = None) -> str:
+def _personal_rows(person: Any) -> list[list[str]]:
+    if person is None:
+        return []
+    from shebao.core.crypto import mask_id_number
+
+    return [["姓名", mask_name(person.name)], ["公民身份号码", mask_id_number(person.id_number)],
+            ["性别", {"M": "男", "F": "女"}.get(person.sex, person.sex)],
+            ["出生年月", person.birth_date.strftime("%Y-%m")],
+            ["视同缴费月数", str(person.deemed_months)]]
+
+
+def render_html(notice: Notice, *, person_name: str | None = None, person: Any = None) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-    return env.get_template("notice.html").render(**context(notice, person_name=person_name))
+    return env.get_template("notice.html").render(**context(notice, person_name=person_name, person=person))
 
 
-def render_pdf(notice: Notice, *, person_name: str | None = None) -> bytes:
+def render_pdf(notice: Notice, *, person_name: str | None = None, person: Any = None) -> bytes:
     """The notice as a PDF (A4), in the CJK font :func:`find_cjk_font` finds."""
     from fpdf import FPDF
 
-    ctx = context(notice, person_name=person_name)
+    ctx = context(notice, person_name=person_name, person=person)
     font = find_cjk_font()
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=18)

@@ -552,9 +552,8 @@ def notice(
         if n is None:
             fail(f"通知书不存在：{notice_id}")
         person = session.get(Person, n.person_id)
-        name = person.name if person else None
         try:
-            content = render_pdf(n, person_name=name) if fmt == "pdf" else render_html(n, person_name=name).encode()
+            content = render_pdf(n, person=person) if fmt == "pdf" else render_html(n, person=person).encode()
         except FontMissing as exc:
             fail(str(exc))
     out.write_bytes(content)

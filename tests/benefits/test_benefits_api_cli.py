@@ -146,6 +146,10 @@ def test_notices_render_html_and_pdf(session, person, kind):
     n = session.scalar(select(Notice).where(Notice.kind == kind))
     html = render_html(n, person_name="王小明")
     assert "王*明" in html and "王小明" not in html
+    if kind == "assessment":  # the form carries the person's particulars, masked
+        form = render_html(n, person=person)
+        assert "张*" in form and person.id_number not in form and person.id_number[-4:] in form
+        assert "视同缴费月数" in form
     assert "第八十三条" in html
     expected = ("基础养老金（元/月）", "3015.29", "个人账户养老金", "863.31", "过渡性养老金", "563.83", "4442.43") \
         if kind == "assessment" else ("4520.00", "155.14", "2026-03 至 2026-04")
