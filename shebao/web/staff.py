@@ -273,7 +273,13 @@ def persons_find(request: Request, session: SessionDep, csrf_token: str = Form("
         person = session.get(Person, query)
         found = [person] if person else []
     elif len(query) in (15, 18):
-        found = find_persons_by_id_number(session, query)
+        from shebao.core.validators import InvalidValue
+
+        try:
+            found = find_persons_by_id_number(session, query)
+        except (InvalidValue, ValueError) as exc:
+            return render(request, "staff/persons.html", {"title": "参保人查询", "error": f"公民身份号码有误：{exc}"},
+                          status_code=422, user=user)
     if len(found) == 1:
         return RedirectResponse(f"/staff/persons/{found[0].person_id}", status_code=303)
     if found:

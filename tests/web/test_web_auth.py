@@ -1,0 +1,186 @@
+"""Staff sessions, CSRF, lock-out, role checks, masking and security headers (both databases)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import date
+
+import pytest
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def client(db):
+    from fastapi.testclient import TestClient
+
+    from shebao.api.app import create_app
+    from shebao.core.db import session_scope
+    from shebao.registry.models import Person
+    from shebao.users.service import add_user
+
+    with session_scope() as session:
+        for username, role in (("clerk", "clerk"), ("analyst", "analyst"), ("auditor", "auditor"), ("admin1", "admin")):
+            add_user(session, username=username, role=role, password=PASSWORD)
+        session.add(Person(person_id="P000000001", id_number="370102195001011233", id_number_bidx=_bidx("370102195001011233"),
+                           name="张三明", sex="M", birth_date=date(1950, 1, 1), region_code="370100",
+                           phone="13812345678", original_retirement_age=60, deemed_months=0, row_hash="x"))
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def _bidx(value: str) -> str:
+    from shebao.core.crypto import blind_index
+
+    return blind_index(value)
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _login(client, username: str, password: str = PASSWORD, next_url: str = "/staff/"):
+    token = _csrf(client.get("/staff/login").text)
+    return client.post("/staff/login", data={"csrf_token": token, "username": username, "password": password,
+                                             "next": next_url}, follow_redirects=False)
+
+
+def _audit_actions(entity_id: str) -> list[str]:
+    from sqlalchemy import select
+
+    from shebao.audit.models import AuditEntry
+    from shebao.core.db import session_scope
+
+    with session_scope() as session:
+        return list(session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == entity_id)))
+
+
+def test_pages_need_login_and_the_login_needs_the_csrf_token(client):
+    response = client.get("/staff/alerts", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/staff/login")
+    refused = client.post("/staff/login", data={"username": "clerk", "password": PASSWORD}, follow_redirects=False)
+    assert refused.status_code == 403 and "校验码" in refused.text
+    ok = _login(client, "clerk")
+    assert ok.status_code == 303 and ok.headers["location"] == "/staff/"
+    assert "user.login" in _audit_actions("clerk")
+
+
+def test_session_cookie_is_http_only_strict_and_holds_no_personal_data(client):
+    response = _login(client, "clerk")
+    cookie = response.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    value = client.cookies.get("shebao_session")
+    payload = json.loads(base64.b64decode(value.split(".")[0] + "=="))
+    assert set(payload) == {"uid", "login_at", "seen", "csrf"}
+
+
+def test_five_wrong_passwords_lock_the_account(client):
+    for _ in range(5):
+        response = _login(client, "analyst", "wrong-password")
+        assert response.status_code == 401 and "用户名或密码错误" in response.text
+    locked = _login(client, "analyst")
+    assert locked.status_code == 401 and "锁定" in locked.text
+    assert "user.locked" in _audit_actions("analyst")
+
+
+def test_login_never_redirects_to_another_site(client):
+    response = _login(client, "clerk", next_url="//evil.example/staff/")
+    assert response.headers["location"] == "/staff/"
+
+
+def test_roles_are_checked_on_every_page(client):
+    _login(client, "clerk")
+    for path in ("/staff/params", "/staff/params/pension.base", "/staff/audit", "/staff/alerts"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "无权" in response.text
+    token = _csrf(client.get("/staff/persons").text)
+    refused = client.post("/staff/params/pension.base", data={"csrf_token": token, "effective_from": "2026-01-01",
+                                                             "value": "9000", "reference": "x"})
+    assert refused.status_code == 403
+
+
+def test_the_session_cookie_drives_the_api_only_with_the_csrf_header(client):
+    _login(client, "auditor")
+    assert client.get("/api/v1/me").json()["role"] == "auditor"
+    token = _csrf(client.get("/staff/").text)
+    without = client.post("/api/v1/params", json={"name": "pension.base", "effective_from": "2026-01-01",
+                                                  "value": "1", "reference": "x"})
+    assert without.status_code == 401  # the cookie alone does not authenticate a state change
+    with_header = client.post("/api/v1/params", headers={"X-CSRF-Token": token},
+                              json={"name": "pension.base", "effective_from": "2026-01-01", "value": "1",
+                                    "reference": "x"})
+    assert with_header.status_code == 403  # authenticated now; an auditor may not change parameters
+
+
+def test_full_personal_data_is_logged_and_masked_for_others(client):
+    _login(client, "clerk")
+    page = client.get("/staff/persons/P000000001")
+    assert "370102195001011233" in page.text and "张三明" in page.text
+    assert "personal_data.read_full" in _audit_actions("P000000001")
+    client.post("/staff/logout", data={"csrf_token": _csrf(page.text)})
+    _login(client, "analyst")
+    before = _audit_actions("P000000001").count("personal_data.read_full")
+    page = client.get("/staff/persons/P000000001")
+    assert "370102195001011233" not in page.text and "张三明" not in page.text
+    assert "370102********1233" in page.text and "张*明" in page.text
+    assert _audit_actions("P000000001").count("personal_data.read_full") == before
+
+
+def test_person_search_keeps_the_id_number_out_of_the_url(client):
+    _login(client, "clerk")
+    token = _csrf(client.get("/staff/persons").text)
+    response = client.post("/staff/persons", data={"csrf_token": token, "query": "370102195001011233"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/staff/persons/P000000001"
+
+
+def test_logout_ends_the_session(client):
+    _login(client, "clerk")
+    token = _csrf(client.get("/staff/").text)
+    client.post("/staff/logout", data={"csrf_token": token})
+    assert client.get("/staff/", follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_portal_forms_need_the_csrf_token_and_pages_carry_security_headers(client):
+    page = client.get("/pension")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+    assert "<script>" not in page.text  # no inline script anywhere (CSP)
+    refused = client.post("/pension", data={"birth_date": "1975-06", "category": "male_60"})
+    assert refused.status_code == 403
+    ok = client.post("/pension", data={"csrf_token": _csrf(page.text), "birth_date": "1975-06", "category": "male_60",
+                                       "contribution_months": "180", "avg_contribution_index": "0.8"})
+    assert ok.status_code == 200 and "tier-table" in ok.text
+
+
+def test_calculator_form_errors_are_in_chinese(client):
+    token = _csrf(client.get("/retirement").text)
+    response = client.post("/retirement", data={"csrf_token": token, "category": "nobody", "birth_date": ""})
+    assert response.status_code == 422
+    assert "请选择人员类别" in response.text and "请填写出生年月" in response.text
+
+
+def test_admin_adds_a_parameter_value_through_the_page(client):
+    _login(client, "admin1")
+    page = client.get("/staff/params/pension.base")
+    response = client.post("/staff/params/pension.base", data={
+        "csrf_token": _csrf(page.text), "region": "370000", "effective_from": "2026-01-01", "value": "8010",
+        "reference": "山东省2026年计发基数通知（测试）", "confirmed": "on"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert "param.set" in _audit_actions("pension.base")
+    history = client.get("/staff/params/pension.base").text
+    assert "8010" in history and "山东省2026年计发基数通知（测试）" in history
+    bad = client.post("/staff/params/pension.base", data={"csrf_token": _csrf(page.text), "region": "370000",
+                                                          "effective_from": "2026-13-01", "value": "", "reference": ""})
+    assert bad.status_code == 422 and "生效日期应为 YYYY-MM-DD" in bad.text
+
+
+def test_a_wrong_id_number_is_explained(client):
+    _login(client, "clerk")
+    token = _csrf(client.get("/staff/persons").text)
+    response = client.post("/staff/persons", data={"csrf_token": token, "query": "370102195001011235"})
+    assert response.status_code == 422 and "公民身份号码有误" in response.text
