@@ -6,7 +6,6 @@ domain (:mod:`shebao.benefits`). The page reads them through that domain's table
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -62,47 +61,20 @@ def person_benefits(session: Session, person_id: str, *, full: bool) -> dict[str
     return data
 
 
-LABELS = {
-    "benefit_id": "待遇编号", "kind_label": "待遇项目", "monthly_amount": "月发放金额（元）", "start_date": "起始日期",
-    "region_code": "统筹地区", "provisional": "暂核", "application_no": "申请编号", "articles": "政策依据",
-    "text": "决定内容", "appeal": "救济途径", "basic_pension": "基础养老金（元）", "account_pension": "个人账户养老金（元）",
-    "transitional_pension": "过渡性养老金（元）", "total": "合计（元）", "pension_base": "计发基数（元）",
-    "avg_contribution_index": "平均缴费指数", "contribution_months": "累计缴费月数", "account_balance": "个人账户储存额（元）",
-    "annuity_months": "计发月数", "from_period": "起始月份", "resume_period": "恢复月份", "reason": "原因",
-    "principal": "金额（元）", "outstanding": "未追回（元）", "periods": "涉及月份", "amount": "金额（元）",
-    "retirement_date": "退休时间", "indexed_wage": "指数化月平均缴费工资（元）", "deemed_months": "视同缴费月数",
-}
-HIDDEN = {"kind", "person_id", "benefit_id_internal"}
-
-
-def _rows(data: dict[str, Any]) -> list[tuple[str, str]]:
-    rows = []
-    for key, value in data.items():
-        if key in HIDDEN or value is None or value == "" or key in ("text", "appeal", "articles", "title"):
-            continue
-        if isinstance(value, bool):
-            value = "是" if value else "否"
-        elif isinstance(value, dict | list):
-            value = json.dumps(value, ensure_ascii=False)
-        rows.append((LABELS.get(key, key), str(value)))
-    return rows
-
-
 def notice_html(session: Session, notice_id: int, *, user: Any) -> dict[str, Any] | None:
-    """A notice ready to print: its title, the person, the facts table, the decision and the appeal."""
+    """A notice ready to print, exactly as the benefits domain renders it (its HTML and PDF agree).
+
+    The printed notice masks personal data (it may be handed over the counter), for every role.
+    """
     try:
         from shebao.benefits.models import Notice
+        from shebao.benefits.render import context
     except ImportError:
         return None
-    from shebao.web.staff import _person_card
+    from shebao.registry.models import Person
 
     notice = session.get(Notice, notice_id)
     if notice is None:
         return None
-    data = json.loads(notice.data)
-    person = _person_card(session, user, notice.person_id, f"打印通知书 {notice.id}")
-    return {
-        "id": notice.id, "title": notice.title, "issued_on": notice.issued_on, "kind": notice.kind,
-        "person": person, "rows": _rows(data), "text": data.get("text"), "articles": data.get("articles"),
-        "appeal": data.get("appeal"), "benefit_id": notice.benefit_id,
-    }
+    ctx = context(notice, person=session.get(Person, notice.person_id))
+    return {**ctx, "id": notice.id, "kind": notice.kind, "person_id": notice.person_id}

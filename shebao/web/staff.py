@@ -176,7 +176,8 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
     }, user=user)
 
 
-def _person_card(session, user, person_id: str, purpose: str) -> dict[str, Any] | None:
+def _person_card(session, user, person_id: str, purpose: str,
+                 extra_fields: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The person's identity for a page: in full for the roles that need it (and logged), else masked."""
     from shebao.audit import log_full_access
     from shebao.core.crypto import mask_id_number, mask_name, mask_phone
@@ -187,7 +188,7 @@ def _person_card(session, user, person_id: str, purpose: str) -> dict[str, Any] 
         return None
     full = auth.sees_full_personal_data(user)
     if full:
-        log_full_access(session, entity="persons", entity_id=person_id, fields=["name", "id_number", "phone"],
+        log_full_access(session, entity="persons", entity_id=person_id, fields=["name", "id_number", "phone", *extra_fields],
                         purpose=purpose)
     return {
         "person_id": person.person_id,
@@ -299,7 +300,7 @@ def person_detail(person_id: str, request: Request, session: SessionDep):
     from shebao.web import benefits_view
 
     user = auth.require(request, session, "persons")
-    person = _person_card(session, user, person_id, "待遇查询")
+    person = _person_card(session, user, person_id, "待遇查询", extra_fields=("bank_account",))
     if person is None:
         return render(request, "error.html", {"title": "参保人不存在", "message": f"参保人编号 {person_id} 不存在"},
                       status_code=404, user=user)

@@ -88,6 +88,21 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
     history = reviewer.locator("[data-testid=case-history]").inner_text()
     assert "核准" in history
 
+    # The grant created the benefit with its notices: the clerk prints the grant notice.
+    clerk.goto(f"/staff/cases/{number}")
+    benefit_link = clerk.locator("a[href^='/staff/persons/']").first
+    benefit_id = benefit_link.inner_text()
+    with clerk.expect_navigation():
+        benefit_link.click()
+    expect(clerk.locator("[data-testid=benefits-table]")).to_contain_text(benefit_id)
+    notices = clerk.locator("[data-testid=notices] a")
+    assert notices.count() >= 1
+    shoot(clerk, "staff-person-benefits")
+    clerk.goto(notices.last.get_attribute("href"))
+    notice = clerk.locator("[data-testid=notice]").inner_text()
+    assert "社会保险法" in notice and "权利告知" in notice and chosen["id_number"] not in notice
+    shoot(clerk, "staff-notice")
+
     # The citizen checks the outcome on the portal: number and ID number in a POST form.
     citizen = browser.new_context(base_url=server, locale="zh-CN").new_page()
     citizen.goto("/status")
