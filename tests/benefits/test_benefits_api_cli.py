@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import grant
+from benefits_builders import grant
 from sqlalchemy import select
 
 

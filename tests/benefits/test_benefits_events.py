@@ -6,7 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from conftest import bank_card, grant, make_person
+from benefits_builders import bank_card, grant, make_person
 from sqlalchemy import func, select
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from conftest import grant
+from benefits_builders import grant
 from sqlalchemy import func, select
 
 

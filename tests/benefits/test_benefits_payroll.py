@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import bulk_population, grant, make_person
+from benefits_builders import bulk_population, grant, make_person
 from sqlalchemy import create_engine, select, text
 
 CLI = [sys.executable, "-c", "from shebao.cli import main; main()"]
