@@ -100,11 +100,18 @@ def dashboard(request: Request, session: SessionDep):
         if status == "new":
             row["open"] += count
             row["amount"] = f"{Decimal(row['amount']) + Decimal(amount):.2f}"
+    try:
+        from shebao.risk.catalogue import load_catalogue
+
+        titles = {r.id: r.title for r in load_catalogue().rules}
+    except Exception:  # the titles only label the chart
+        titles = {}
     by_rule = [
-        {"rule_id": rule_id, "count": count, "amount": f"{Decimal(amount):.2f}"}
-        for rule_id, count, amount in session.execute(
-            select(Alert.rule_id, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
-            .where(Alert.status == "new").group_by(Alert.rule_id).order_by(Alert.rule_id)
+        {"rule_id": rule_id, "title": titles.get(rule_id, ""), "level": level, "count": count,
+         "amount": f"{Decimal(amount):.2f}"}
+        for rule_id, level, count, amount in session.execute(
+            select(Alert.rule_id, Alert.level, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
+            .where(Alert.status == "new").group_by(Alert.rule_id, Alert.level).order_by(Alert.rule_id.desc())
         )
     ]
     at_risk = sum((Decimal(v["amount"]) for v in by_level.values()), Decimal(0))

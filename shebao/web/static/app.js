@@ -78,11 +78,27 @@
   function rulesChart(el, rows) {
     draw(el, {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
-      grid: { left: 80, right: 24, top: 16, bottom: 32 },
+      grid: { left: 8, right: 40, top: 16, bottom: 28, containLabel: true },
       xAxis: { type: "value", name: "元" },
-      yAxis: { type: "category", data: rows.map(function (r) { return r.rule_id + "（" + r.count + "）"; }) },
-      series: [{ type: "bar", name: "风险金额", data: rows.map(function (r) { return Number(r.amount); }),
-                 itemStyle: { color: COLORS.red } }]
+      yAxis: { type: "category", data: rows.map(function (r) {
+        var t = r.title || ""; return r.rule_id + " " + (t.length > 10 ? t.slice(0, 10) + "…" : t) + "（" + r.count + "）"; }) },
+      series: [{ type: "bar", name: "风险金额", data: rows.map(function (r) {
+        return { value: Number(r.amount), itemStyle: { color: COLORS[r.level] || COLORS.red } }; }) }]
+    });
+  }
+
+  function statusChart(el, s) {
+    var names = { approved: "已核准", review: "人工复核中", rejected: "不予核准", returned: "退回补正", received: "已接收" };
+    var colors = { approved: COLORS.green, review: COLORS.yellow, rejected: COLORS.red, returned: COLORS.grey, received: COLORS.blue };
+    var keys = Object.keys(s.by_status || {});
+    draw(el, {
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 24, top: 16, bottom: 28, containLabel: true },
+      xAxis: { type: "category", data: keys.map(function (k) { return names[k] || k; }) },
+      yAxis: { type: "value", name: "件", minInterval: 1 },
+      series: [{ type: "bar", name: "申请", data: keys.map(function (k) {
+        return { value: s.by_status[k], itemStyle: { color: colors[k] || COLORS.blue } }; }),
+        label: { show: true, position: "top" } }]
     });
   }
 
@@ -123,7 +139,7 @@
     });
   }
 
-  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart, history: historyChart };
+  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart, status: statusChart, history: historyChart };
 
   function initCharts(root) {
     root.querySelectorAll("[data-chart]").forEach(function (el) {
