@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 
 import pytest
@@ -20,28 +19,6 @@ PENSION = {
     "contribution_months": 420,
     "account_balance": "0",
 }
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """A migrated database of its own (SQLite in tmp, or TEST_DATABASE_URL), settings pointing at it."""
-    from shebao.core.db import dispose_engines, get_engine
-    from shebao.core.settings import get_settings
-    from shebao.migrations import upgrade
-
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shebao.db'}"
-    monkeypatch.setenv("SHEBAO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
-    monkeypatch.setenv("SHEBAO_SECRET_KEY", "policy-tests-secret-key-0123456789abcdef")
-    monkeypatch.delenv("SHEBAO_USER", raising=False)
-    get_settings.cache_clear()
-    dispose_engines()
-    upgrade(url)
-    with get_engine(url).begin() as conn:
-        conn.execute(text("DELETE FROM policy_parameter_overrides"))
-    yield url
-    dispose_engines()
-    get_settings.cache_clear()
 
 
 @pytest.fixture
