@@ -1,8 +1,7 @@
 """Death: every benefit stops after the month of death, and the survivor case opens.
 
 - Every monthly benefit is paid through the month of death and terminated after it; payments for
-  later months (already paid) become a debt, demanded from the heirs (社会保险法 第八十八条;
-  社会保险经办条例 第四十六条).
+  later months (already paid) become a debt, demanded from the heirs (社会保险经办条例 第四十六条).
 - Enterprise scheme (a pensioner or a contributor, 社会保险法 第十七条; 人社部发〔2021〕18号): the
   one-off funeral grant and survivor payment — regional parameters ``pension.death.funeral_grant``
   and ``pension.death.survivor_grant_months``, not in the shipped tree until sourced: the case

@@ -166,7 +166,7 @@ def assessment_form(b: Benefit, data: dict[str, Any], *, provisional: bool) -> d
 
 def issue_suspension_notice(session: Session, b: Benefit, s: Suspension) -> Notice:
     articles = {
-        "incarceration": "《人力资源社会保障部办公厅关于退休人员被判处刑罚期间有关养老保险待遇问题的复函》；《失业保险条例》第十五条",
+        "incarceration": "《劳动和社会保障部办公厅关于退休人员被判刑后有关养老保险待遇问题的复函》（劳社厅函〔2001〕44号）；《失业保险条例》第十五条",
         "certification": "《社会保险经办条例》第二十六条",
         "alert": "《社会保险经办条例》第四十六条",
         "manual": "《社会保险经办条例》第二十五条",
@@ -203,7 +203,7 @@ def issue_debt_notice(session: Session, b: Benefit, debt: Any) -> Notice:
         data={**_benefit_facts(b), "principal": debt.principal, "periods": periods, "reason": debt.reason,
               "method": debt.method, "demand_due": debt.demand_due,
               "text": f"经核查，{span}多发{_benefit_facts(b)['kind_label']}共 {debt.principal:.2f} 元，{how}。",
-              "articles": "《中华人民共和国社会保险法》第八十八条；《社会保险经办条例》第二十五条、第四十六条",
+              "articles": "《社会保险经办条例》第二十五条、第四十六条",
               "appeal": APPEAL})
 
 
@@ -215,7 +215,7 @@ def issue_demand_notice(session: Session, b: Benefit, debt: Any) -> Notice:
               "reason": debt.reason,
               "text": (f"您（或继承人）应退还多发的{_benefit_facts(b)['kind_label']} {debt.outstanding:.2f} 元，"
                        f"请于 {debt.demand_due.isoformat()} 前退还至社会保险基金账户。"),
-              "articles": "《中华人民共和国社会保险法》第八十八条；《社会保险经办条例》第四十六条",
+              "articles": "《社会保险经办条例》第四十六条",
               "appeal": APPEAL})
 
 

@@ -1,4 +1,5 @@
-"""Recovering overpayments (社会保险经办条例 第二十五条、第四十六条；社会保险法 第八十八条).
+"""Recovering overpayments (社会保险经办条例 第二十五条、第四十六条;
+社会保险法 第八十八条 where the overpayment was obtained by fraud).
 
 A debt is recovered by deduction from the person's later payments (a ``recovery`` payment of the
 period, negative, beside the ``regular`` one), within limits, or by a demand for repayment when no

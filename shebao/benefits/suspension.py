@@ -1,7 +1,7 @@
 """Suspension and resumption for the two causes the registry reports.
 
 Custodial sentence (收监执行): a pension is suspended from the month after the sentence starts and
-resumed from the month after the release month, the months in between not paid (人社厅函〔2001〕44号
+resumed from the month after the release month, the months in between not paid (劳社厅函〔2001〕44号
 and the provinces' rules on pensioners serving sentences); an unemployment benefit ends for good
 (失业保险条例 第十五条第五项). Payments already made for the months not due become a debt.
 
