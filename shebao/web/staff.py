@@ -209,6 +209,26 @@ def _person_card(session, user, person_id: str, purpose: str,
     }
 
 
+HANDOFF_ACTIONS = {"suspended": "已暂停发放", "stopped": "已停止发放", "recovery": "已登记追回", "none": "无需处理"}
+
+
+def _handoff(text: str | None) -> dict[str, Any] | None:
+    """The benefits domain's answer to a confirmed alert, for people to read (it is stored as text)."""
+    import ast
+
+    if not text:
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return {"note": text}
+    if not isinstance(value, dict):
+        return {"note": text}
+    return {"action": HANDOFF_ACTIONS.get(str(value.get("action")), value.get("action")),
+            "benefits": "、".join(value.get("benefits") or []), "overpayment": value.get("overpayment"),
+            "note": value.get("note")}
+
+
 @router.get("/alerts/{alert_id}")
 def alert_detail(alert_id: int, request: Request, session: SessionDep):
     from shebao.risk.alerts import AlertError, get_alert
@@ -226,7 +246,7 @@ def alert_detail(alert_id: int, request: Request, session: SessionDep):
     person = _person_card(session, user, alert.person_id, f"稽核疑点 {alert.id}")
     return render(request, "staff/alert.html", {
         "title": f"疑点 {alert.id}", "alert": alert, "rule": rule, "person": person,
-        "error": request.query_params.get("error"),
+        "error": request.query_params.get("error"), "handoff": _handoff(alert.handoff),
     }, user=user)
 
 

@@ -24,10 +24,14 @@ def test_auditor_confirms_an_alert(page, staff_login, shoot, web_env):
     card = page.locator("[data-testid=person-card]")
     assert "已记入审计日志" in card.inner_text()
     assert "*" not in card.locator("dd").first.inner_text()
-    page.fill("textarea[name=reason]", "已核对死亡登记，确认死亡后仍在发放")
+    page.fill("textarea[name=reason]", "已核对银行流水与待遇发放记录，情况属实")
     shoot(page, "staff-alert")
     page.click("button[name=decision][value=confirm]")
     expect(page.locator("[data-testid=alert-status]")).to_have_text("已确认")
+    # A confirmed red alert is handed to the benefits domain (suspension and recovery).
+    handoff = page.locator("[data-testid=handoff]").inner_text()
+    assert any(word in handoff for word in ("暂停", "停止", "追回")), handoff
+    shoot(page, "staff-alert-confirmed")
     # The decision and the full view are in the audit log, and the chain verifies.
     page.click("nav.side-nav >> text=审计日志")
     page.wait_for_url("**/staff/audit")
