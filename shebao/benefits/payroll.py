@@ -116,16 +116,20 @@ def retry_failed(session: Session, *, max_attempts: int) -> tuple[int, int]:
         if attempt is not None and attempt.escalated:
             continue
         failures = attempt.failures if attempt is not None else 1
-        if failures >= max_attempts:
+        benefit = session.get(Benefit, payment.benefit_id)
+        no_longer_due = benefit is not None and payment.kind in ("regular", "adjustment") and not _still_due(
+            session, benefit, payment.period)
+        if failures >= max_attempts or no_longer_due:
             if attempt is None:
                 attempt = PaymentAttempt(payment_id=payment.payment_id, failures=failures, last_result="failed")
                 session.add(attempt)
             attempt.escalated = True
+            if no_longer_due:
+                attempt.last_reason = "待遇已停发或暂停，不再重发"
             escalated += 1
             append(session, action="payment.escalate", entity="payments", entity_id=payment.payment_id,
-                   detail={"failures": failures, "reason": attempt.last_reason or ""})
+                   detail={"failures": failures, "reason": attempt.last_reason or "", "no_longer_due": no_longer_due})
             continue
-        benefit = session.get(Benefit, payment.benefit_id)
         payment.status = "pending"
         if benefit is not None and benefit.bank_account:
             payment.bank_account = benefit.bank_account
@@ -137,6 +141,16 @@ def retry_failed(session: Session, *, max_attempts: int) -> tuple[int, int]:
                detail={"retried": retried, "escalated": escalated})
     session.flush()
     return retried, escalated
+
+
+def _still_due(session: Session, b: Benefit, period: str) -> bool:
+    """Whether a month's payment is still due: within the benefit's dates and not suspended."""
+    if b.end_date is not None and b.end_date < first_day(period):
+        return False
+    if b.status == "terminated" and b.end_date is None:
+        return False
+    return not any(covers(s, period) for s in session.scalars(
+        select(Suspension).where(Suspension.benefit_id == b.benefit_id)))
 
 
 def run_payroll(

@@ -153,3 +153,23 @@ def test_killed_run_rerun_creates_exactly_the_missing_payments(db):
 
     with session_scope() as s:
         assert verify(s).ok
+
+
+def test_a_failed_payment_no_longer_due_is_not_retried(session, person, tmp_path):
+    from shebao.benefits.death import process_death
+    from shebao.benefits.models import PaymentAttempt
+    from shebao.benefits.payroll import apply_returns, run_payroll
+    from shebao.registry.models import Payment
+
+    b = grant(session, person, app="A1")
+    run_payroll("2026-03", sync=False)
+    p = session.scalar(select(Payment).where(Payment.benefit_id == b.benefit_id))
+    f = tmp_path / "ret.csv"
+    f.write_text(f"payment_id,result,paid_date,amount,reason\n{p.payment_id},failed,,3000.00,账户冻结\n")
+    apply_returns(session, f)
+    process_death(session, person_id=person.person_id, death_date=date(2026, 2, 10))
+    session.commit()
+    s = run_payroll("2026-04", sync=False)
+    session.refresh(p)
+    assert (s.retried, s.escalated, p.status) == (0, 1, "failed")
+    assert session.get(PaymentAttempt, p.payment_id).escalated
