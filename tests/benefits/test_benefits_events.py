@@ -300,3 +300,22 @@ def test_screening_handoff_suspends_and_recovers(session, person):
     s = session.scalar(select(Suspension).where(Suspension.benefit_id == other.benefit_id))
     assert (s.reason_code, s.from_period, s.source_ref) == ("alert", "2026-04", "alert:2")
     assert session.scalar(select(func.count()).select_from(Debt)) == 1
+
+
+def test_registry_death_is_applied_by_the_payroll_sync(session, person):
+    from shebao.benefits.models import Debt, SurvivorCase
+    from shebao.benefits.payroll import run_payroll
+    from shebao.registry.models import Certification, Death
+
+    b = grant(session, person, start=date(2025, 1, 1))
+    _registry_row(session, Certification, person_id=person.person_id, certified_date=date(2025, 12, 1), method="face")
+    _pay(session, b, "2026-01", "2026-02", "2026-03")
+    _registry_row(session, Death, id_number=person.id_number, id_number_bidx=person.id_number_bidx,
+                  name=person.name, death_date=date(2026, 1, 31), source="civil_affairs")
+    s = run_payroll("2026-04", as_of=date(2026, 4, 30))
+    assert s.sync["deaths"] == 1 and s.created == 0
+    session.refresh(b)
+    assert b.status == "terminated" and b.end_date == date(2026, 1, 31)
+    assert session.scalar(select(Debt.principal)) == Decimal("6000.00")  # February and March
+    assert session.scalar(select(SurvivorCase.scheme)) == "enterprise"
+    assert run_payroll("2026-05", as_of=date(2026, 5, 31)).sync["deaths"] == 0  # processed once
