@@ -12,6 +12,9 @@ const files = [
   ["node_modules/echarts/dist/echarts.min.js", "echarts.min.js"],
   ["node_modules/echarts/LICENSE", "echarts.LICENSE.txt"],
   ["node_modules/htmx.org/LICENSE", "htmx.LICENSE.txt"],
+  ["node_modules/swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"],
+  ["node_modules/swagger-ui-dist/swagger-ui.css", "swagger-ui.css"],
+  ["node_modules/swagger-ui-dist/LICENSE", "swagger-ui.LICENSE.txt"],
 ];
 mkdirSync(vendor, { recursive: true });
 for (const [from, to] of files) {

@@ -30,6 +30,7 @@ def mount(app: FastAPI) -> None:
     if missing:
         log.warning("前端库缺失（%s）：请在仓库根目录运行 npm ci；图表和局部刷新将不可用", "、".join(missing))
     auth.install(app)
+    _local_docs(app)
     app.mount("/static", StaticFiles(directory=Path(STATIC_DIR)), name="static")
     app.include_router(portal.router)
     app.include_router(staff.router)
@@ -58,3 +59,20 @@ def mount(app: FastAPI) -> None:
             "title": "页面已过期",
             "message": "表单校验码无效或已过期（为防止跨站伪造请求）。请返回上一页，刷新后重新提交。",
         }, status_code=403)
+
+
+def _local_docs(app: FastAPI) -> None:
+    """Serve /docs with the Swagger UI installed by npm (FastAPI's default page loads it from a CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    if not (STATIC_DIR / "vendor" / "swagger-ui-bundle.js").exists() or app.docs_url is None:
+        return
+    docs_url = app.docs_url
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != docs_url]
+
+    @app.get(docs_url, include_in_schema=False)
+    def swagger_ui():
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=app.title + " · 接口文档",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")

@@ -195,8 +195,12 @@ def page(browser, server):
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     pg.js_errors = errors
+    outside: list[str] = []
+    context.on("request", lambda req: outside.append(req.url)
+               if not req.url.startswith((server, "data:", "blob:", "about:")) else None)
     yield pg
     context.close()
+    assert not outside, f"pages must not load anything from another site (no CDN): {outside[:5]}"
 
 
 @pytest.fixture

@@ -114,3 +114,10 @@ def test_status_lookup_keeps_personal_data_out_of_the_url(page):
     page.wait_for_load_state()
     assert "11010519491231002X" not in page.url and "YL2026" not in page.url
     assert page.locator("[data-testid=form-errors]").is_visible()
+
+
+def test_api_docs_load_swagger_ui_from_this_server(page):
+    page.goto("/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/calc/pension" in p for p in paths) and any("/api/v1/ask" in p for p in paths)
