@@ -22,7 +22,9 @@ from shebao.core.roles import Role
 
 router = APIRouter(tags=["benefits"])
 
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
+MAX_AMOUNT = Decimal("999999999999.99")
 READERS = require_roles(Role.CLERK, Role.REVIEWER, Role.AUDITOR)
 
 
@@ -44,7 +46,7 @@ def _errors():
 class PayrollRunBody(BaseModel):
     period: str = Field(..., pattern=PERIOD, description="发放期间 YYYY-MM")
     sync: bool = Field(True, description="发放前处理登记库中的死亡、服刑、认证和计发基数公布")
-    as_of: date | None = Field(None, description="处理登记库事件的截止日（默认该期间最后一天）")
+    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST, description="处理登记库事件的截止日（默认该期间最后一天）")
     batch_size: int = Field(500, ge=1, le=20000)
     max_attempts: int = Field(3, ge=1, le=20)
     max_deduction_rate: Decimal = Field(Decimal("0.50"), ge=0, le=1)
@@ -87,10 +89,10 @@ def payroll_returns(body: ReturnsBody, session: SessionDep) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "returns.csv"
-        path.write_text(body.csv, encoding="utf-8")
         try:
+            path.write_text(body.csv, encoding="utf-8")
             return apply_returns(session, path, max_attempts=body.max_attempts).as_json()
-        except ValueError as exc:
+        except ValueError as exc:  # includes an undecodable body
             raise HTTPException(422, str(exc)) from None
 
 
@@ -117,7 +119,7 @@ def payroll_totals(period: str, session: SessionDep) -> dict:
 
 class DeathBody(BaseModel):
     person_id: str = Field(..., max_length=32)
-    death_date: date
+    death_date: date = Field(..., ge=EARLIEST, le=LATEST)
     source: str = Field("counter", max_length=16)
     work_injury: dict[str, Any] | None = Field(None, description="因工死亡：calc_injury 的输入")
 
@@ -155,7 +157,7 @@ def survivor_grant(case_id: int, body: SurvivorGrantBody, session: SessionDep) -
 
 class CertificationBody(BaseModel):
     person_id: str = Field(..., max_length=32)
-    certified_date: date
+    certified_date: date = Field(..., ge=EARLIEST, le=LATEST)
     method: Literal["face", "bank", "hospital", "community", "silent"] = "face"
 
 
@@ -173,7 +175,7 @@ def certification(body: CertificationBody, session: SessionDep) -> dict:
 
 class RecalcBody(BaseModel):
     year: int | None = Field(None, ge=2000, le=2100)
-    on: date | None = None
+    on: date | None = Field(None, ge=EARLIEST, le=LATEST)
 
 
 @router.post("/api/v1/benefits/recalculations", summary="计发基数公布后重算暂核养老金并补发",
@@ -181,12 +183,15 @@ class RecalcBody(BaseModel):
 def recalculate(body: RecalcBody, session: SessionDep) -> dict:
     from shebao.benefits.recalc import recalculate_provisional
 
-    return recalculate_provisional(session, on=body.on or date.today(), year=body.year)
+    try:
+        return recalculate_provisional(session, on=body.on or date.today(), year=body.year)
+    except _errors() as exc:
+        raise _error(exc) from None
 
 
 class AdjustBody(BaseModel):
     year: int = Field(..., ge=2000, le=2100)
-    on: date | None = None
+    on: date | None = Field(None, ge=EARLIEST, le=LATEST)
 
 
 @router.post("/api/v1/benefits/adjustments", summary="年度调待（晚执行月份补发）",
@@ -194,11 +199,14 @@ class AdjustBody(BaseModel):
 def adjust(body: AdjustBody, session: SessionDep) -> dict:
     from shebao.benefits.adjustment import apply_adjustment
 
-    return apply_adjustment(session, year=body.year, on=body.on or date.today())
+    try:
+        return apply_adjustment(session, year=body.year, on=body.on or date.today())
+    except _errors() as exc:
+        raise _error(exc) from None
 
 
 class SyncBody(BaseModel):
-    as_of: date | None = None
+    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST)
 
 
 @router.post("/api/v1/benefits/sync", summary="处理登记库事件（死亡、服刑、认证、基数公布）",
@@ -222,7 +230,7 @@ def debts(session: SessionDep, person_id: str | None = Query(None, max_length=32
 
 
 class RepayBody(BaseModel):
-    amount: Decimal = Field(..., gt=0, decimal_places=2)
+    amount: Decimal = Field(..., gt=0, le=MAX_AMOUNT, decimal_places=2)
     receipt: str = Field(..., min_length=1, max_length=40)
 
 

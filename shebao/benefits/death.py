@@ -122,11 +122,17 @@ def survivor_items(session: Session, person: Person, death_date: date,
     region = person.region_code
     items: list[dict[str, Any]] = []
     if work_injury:
-        from shebao.policy import calc_injury
+        from shebao.policy import InputError, calc_injury
         from shebao.policy.store import parameters_for
 
-        result = calc_injury({**work_injury, "death_date": death_date.isoformat(),
-                              "region": work_injury.get("region") or region[:2] + "0000"}, parameters_for(session))
+        try:
+            result = calc_injury({**work_injury, "death_date": death_date.isoformat(),
+                                  "region": work_injury.get("region") or region[:2] + "0000"},
+                                 parameters_for(session))
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise BenefitError(f"因工死亡的计算输入有误：{exc}") from None
         missing = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("code") == "parameter_missing")
         items.append({"kind": "funeral_grant", "label": "丧葬补助金", "amount": result.get("funeral_grant"),
                       "reference": REF_39, **({"missing": missing} if result.get("funeral_grant") is None else {})})

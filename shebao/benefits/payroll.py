@@ -340,12 +340,18 @@ def _read_text(path: Path) -> str:
 def apply_returns(session: Session, path: Path, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> ReturnsSummary:
     """Apply a bank return file (layout in the module docstring); bad lines are reported, good ones applied."""
     text = _read_text(Path(path))
+    if "\x00" in text:
+        raise ValueError(f"{Path(path).name}: 文件含有空字符（NUL），不是文本 CSV")
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ValueError(f"{Path(path).name}: CSV 格式错误：{exc}") from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in RETURN_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ValueError(f"{Path(path).name}: 缺少列 {', '.join(missing)}（应为 {','.join(RETURN_COLUMNS)}）")
     out = ReturnsSummary()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         def err(field_name: str, reason: str, line: int = line, row: dict = row) -> None:
             out.errors.append({"line": line, "field": field_name, "value": row.get(field_name) or "",
                                "reason": reason})

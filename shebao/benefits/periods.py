@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^((?:19|20)\d{2})-(0[1-9]|1[0-2])$")
 
 
 class PeriodError(ValueError):
@@ -16,7 +16,7 @@ class PeriodError(ValueError):
 def parse_period(value: str) -> tuple[int, int]:
     m = _PERIOD.match(str(value or "").strip())
     if not m:
-        raise PeriodError(f"期间应为 YYYY-MM：{value!r}")
+        raise PeriodError(f"期间应为 YYYY-MM（1900–2099 年）：{value!r}")
     return int(m.group(1)), int(m.group(2))
 
 

@@ -203,6 +203,8 @@ def record_certification(session: Session, *, person_id: str, certified_date: da
     person = session.get(Person, person_id)
     if person is None:
         raise BenefitError(f"参保人不存在：{person_id}")
+    if certified_date > date.today():
+        raise BenefitError("认证日期不能晚于今天")
     record = parse_certification({"person_id": person_id, "certified_date": certified_date.isoformat(),
                                   "method": method})
     existing = session.scalar(select(Certification).where(Certification.person_id == person_id,
