@@ -18,6 +18,17 @@ ACTION_LABELS = {"claim": "认领", "approve": "核准", "reject": "驳回", "re
 STEP_LABELS = {"intake": "受理校验", "autofill": "数据自动填充", "rules": "规则决定", "decision": "规则决定",
                "risk": "风险评分", "route": "分流", "routing": "分流", "grant": "建立待遇", "benefit": "建立待遇",
                "notify": "通知申请人", "notification": "通知申请人"}
+REASON_LABELS = {
+    "amount_above_threshold": "金额超过自动核准上限", "applicant_deceased": "申请人在死亡名单中",
+    "applicant_in_custody": "申请人在服刑名单中", "bank_account_shared": "银行账户他人在用",
+    "benefit_already_active": "已有同类待遇", "contribution_jump": "缴费基数异常跳升",
+    "contributions_after_separation": "离职后仍有缴费", "duplicate_registration": "重复参保登记",
+    "index_provisional": "缴费指数暂计", "large_recent_backpayment": "近期大额补缴", "not_yet_retirement": "未到退休年龄",
+    "parameter_missing": "政策参数缺失", "parameter_unconfirmed": "参数出处未核实", "reviewer_rejected": "复核驳回",
+    "rule_undecided": "规则无法判定", "separation_in_future": "离职日期在未来", "separation_reason_unclear": "离职原因不明",
+    "contribution_too_short": "缴费时间不足", "voluntary_leave": "本人自愿离职", "min_contribution_not_met": "未满最低缴费年限",
+    "provisional_base": "计发基数暂核", "risk_medium": "风险评分中等", "risk_high": "风险评分高",
+}
 RELATION_LABELS = {"spouse": "配偶", "child": "子女", "parent": "父母", "employer": "用人单位", "other": "其他"}
 SEPARATION_LABELS = {"dismissed": "被用人单位解除劳动合同", "contract_expired": "劳动合同期满终止", "mutual": "协商解除",
                      "resigned": "本人辞职", "other": "其他"}
