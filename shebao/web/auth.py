@@ -41,6 +41,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "intake": frozenset({Role.CLERK, Role.ADMIN}),
     "decide": frozenset({Role.REVIEWER}),
     "persons": frozenset({Role.CLERK, Role.REVIEWER, Role.AUDITOR, Role.ANALYST, Role.ADMIN}),
+    "notices": frozenset({Role.CLERK, Role.REVIEWER, Role.AUDITOR, Role.ADMIN}),
     "alerts": frozenset({Role.AUDITOR, Role.ADMIN}),
     "params": frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN}),
     "params_edit": frozenset({Role.ADMIN}),

@@ -339,7 +339,7 @@ def person_detail(person_id: str, request: Request, session: SessionDep):
 def notice_print(notice_id: int, request: Request, session: SessionDep):
     from shebao.web import benefits_view
 
-    user = auth.require(request, session, "persons")
+    user = auth.require(request, session, "notices")
     notice = benefits_view.notice_html(session, notice_id, user=user)
     if notice is None:
         return render(request, "error.html", {"title": "通知书不存在", "message": f"通知书 {notice_id} 不存在"},

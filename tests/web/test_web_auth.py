@@ -184,3 +184,12 @@ def test_a_wrong_id_number_is_explained(client):
     token = _csrf(client.get("/staff/persons").text)
     response = client.post("/staff/persons", data={"csrf_token": token, "query": "370102195001011235"})
     assert response.status_code == 422 and "公民身份号码有误" in response.text
+
+
+def test_notices_are_for_the_roles_that_handle_benefits(client):
+    _login(client, "analyst")
+    assert client.get("/staff/notices/1").status_code == 403
+    client.post("/staff/logout", data={"csrf_token": _csrf(client.get("/staff/").text)})
+    _login(client, "clerk")
+    missing = client.get("/staff/notices/999999")
+    assert missing.status_code == 404 and "通知书不存在" in missing.text
