@@ -115,6 +115,8 @@ def retry_failed(session: Session, *, max_attempts: int) -> tuple[int, int]:
     for payment, attempt in rows:
         if attempt is not None and attempt.escalated:
             continue
+        if payment.kind == "recovery":
+            continue  # a deduction follows the regular payment it was taken from
         failures = attempt.failures if attempt is not None else 1
         benefit = session.get(Benefit, payment.benefit_id)
         no_longer_due = benefit is not None and payment.kind in ("regular", "adjustment") and not _still_due(
@@ -126,6 +128,7 @@ def retry_failed(session: Session, *, max_attempts: int) -> tuple[int, int]:
             attempt.escalated = True
             if no_longer_due:
                 attempt.last_reason = "待遇已停发或暂停，不再重发"
+            undo_deduction(session, payment)
             escalated += 1
             append(session, action="payment.escalate", entity="payments", entity_id=payment.payment_id,
                    detail={"failures": failures, "reason": attempt.last_reason or "", "no_longer_due": no_longer_due})
@@ -135,6 +138,10 @@ def retry_failed(session: Session, *, max_attempts: int) -> tuple[int, int]:
             payment.bank_account = benefit.bank_account
             payment.bank_account_bidx = benefit.bank_account_bidx
         refresh_payment_hash(payment)
+        rec = session.get(Payment, payment_id_for(payment.benefit_id, payment.period, "recovery"))
+        if payment.kind == "regular" and rec is not None and rec.status == "failed":
+            rec.status = "pending"
+            refresh_payment_hash(rec)
         retried += 1
     if retried:
         append(session, action="payment.retry", entity="payments", entity_id="",
@@ -310,6 +317,36 @@ def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: De
     return count
 
 
+def undo_deduction(session: Session, regular: Payment) -> None:
+    """A regular payment given up on (escalated): the deduction riding on it did not happen either."""
+    if regular.kind != "regular":
+        return
+    from shebao.benefits.models import Debt, DebtRecovery
+    from shebao.benefits.recovery import _update_status
+
+    rec = session.get(Payment, payment_id_for(regular.benefit_id, regular.period, "recovery"))
+    if rec is None or rec.status == "paid":
+        return
+    undone = Decimal("0.00")
+    for r in session.scalars(select(DebtRecovery).where(DebtRecovery.ref == rec.payment_id)).all():
+        debt = session.get(Debt, r.debt_id)
+        debt.recovered = (debt.recovered - r.amount).quantize(Decimal("0.01"))
+        _update_status(debt)
+        undone += r.amount
+        session.delete(r)
+    rec.status = "failed"
+    refresh_payment_hash(rec)
+    attempt = session.get(PaymentAttempt, rec.payment_id)
+    if attempt is None:
+        session.add(PaymentAttempt(payment_id=rec.payment_id, failures=0, last_result="failed", escalated=True,
+                                   last_reason="所依附的待遇支付已转人工处理，扣回未发生"))
+    else:
+        attempt.escalated = True
+    session.flush()
+    append(session, action="debt.deduction_undone", entity="payments", entity_id=rec.payment_id,
+           detail={"regular_payment": regular.payment_id, "amount": undone})
+
+
 # --- bank returns ---------------------------------------------------------------------------------------
 
 RETURN_COLUMNS = ("payment_id", "result", "paid_date", "amount", "reason")
@@ -403,6 +440,7 @@ def apply_returns(session: Session, path: Path, *, max_attempts: int = DEFAULT_M
             attempt.last_reason = (row.get("reason") or "").strip() or None
             if attempt.failures >= max_attempts:
                 attempt.escalated = True
+                undo_deduction(session, payment)
             out.failed += 1
         refresh_payment_hash(payment)
         # a deduction settles with the payment it was taken from

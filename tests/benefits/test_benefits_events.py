@@ -319,3 +319,31 @@ def test_registry_death_is_applied_by_the_payroll_sync(session, person):
     assert session.scalar(select(Debt.principal)) == Decimal("6000.00")  # February and March
     assert session.scalar(select(SurvivorCase.scheme)) == "enterprise"
     assert run_payroll("2026-05", as_of=date(2026, 5, 31)).sync["deaths"] == 0  # processed once
+
+
+def test_a_deduction_on_a_payment_given_up_on_is_undone(session, person, tmp_path):
+    from shebao.benefits.models import Debt
+    from shebao.benefits.payroll import apply_returns, run_payroll
+    from shebao.benefits.service import compute_overpayment, payment_id_for
+
+    b = grant(session, person, start=date(2026, 1, 1), amount="2000.00")
+    _pay(session, b, "2026-01")
+    compute_overpayment(session, benefit_id=b.benefit_id, periods=["2026-01"], reason="错发", reason_code="error",
+                        source_ref="e1")
+    session.commit()
+    run_payroll("2026-02", sync=False)
+    debt = session.scalar(select(Debt))
+    assert debt.recovered == Decimal("1000.00")
+    regular = payment_id_for(b.benefit_id, "2026-02", "regular")
+    f = tmp_path / "r.csv"
+    for _ in range(2):
+        f.write_text(f"payment_id,result,paid_date,amount,reason\n{regular},failed,,2000.00,账户冻结\n")
+        apply_returns(session, f, max_attempts=2)
+        session.commit()
+        run_payroll("2026-03" if _ == 0 else "2026-04", sync=False, max_attempts=2,
+                    max_deduction_rate=Decimal("0"))
+    session.refresh(debt)
+    pays = _payments(session, b.benefit_id)
+    assert pays[("2026-02", "regular")].status == "failed" and pays[("2026-02", "recovery")].status == "failed"
+    assert debt.recovered == Decimal("0.00") and debt.status == "open"
+    assert "debt.deduction_undone" in _actions(session)
