@@ -193,3 +193,16 @@ def test_notices_are_for_the_roles_that_handle_benefits(client):
     _login(client, "clerk")
     missing = client.get("/staff/notices/999999")
     assert missing.status_code == 404 and "通知书不存在" in missing.text
+
+
+def test_an_idle_session_expires(client, monkeypatch):
+    import time
+
+    from shebao.web import auth
+
+    _login(client, "clerk")
+    assert client.get("/staff/", follow_redirects=False).status_code == 200
+    later = time.time() + auth.IDLE_TIMEOUT + 60
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    assert client.get("/staff/", follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/me").status_code == 401
