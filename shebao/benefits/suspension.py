@@ -32,6 +32,7 @@ from shebao.benefits.service import (
     touch_benefit,
     withdraw_pending,
 )
+from shebao.policy import ParameterMissing
 from shebao.registry.models import Benefit, Certification, Incarceration, Person
 
 
@@ -175,7 +176,12 @@ def check_certifications(session: Session, *, as_of: date, person_ids: list[str]
                 resumed += 1
             continue
         if b.region_code not in rules_by_region:
-            rules_by_region[b.region_code] = _rules(session, as_of, b.region_code)
+            try:
+                rules_by_region[b.region_code] = _rules(session, as_of, b.region_code)
+            except ParameterMissing:  # no certification rule in force on that date (before 2023-12)
+                rules_by_region[b.region_code] = None
+        if rules_by_region[b.region_code] is None:
+            continue
         st = certification_status(session, b, as_of=as_of, last=last, rules=rules_by_region[b.region_code])
         if st["overdue"]:
             suspend_benefit(session, benefit_id=b.benefit_id, from_period=st["suspend_from"],
