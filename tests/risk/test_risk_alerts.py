@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 
 import pytest
 from risk_builders import AS_OF, ExchangeBuilder, months
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from shebao.risk.screening import Finding, screen_folder
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """A migrated database of its own (SQLite in tmp, or TEST_DATABASE_URL), settings pointing at it."""
-    from shebao.core.db import dispose_engines, get_engine
-    from shebao.core.settings import get_settings
-    from shebao.migrations import upgrade
-
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shebao.db'}"
-    monkeypatch.setenv("SHEBAO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
-    monkeypatch.setenv("SHEBAO_SECRET_KEY", "risk-tests-secret-key-0123456789abcdef")
-    monkeypatch.delenv("SHEBAO_USER", raising=False)
-    get_settings.cache_clear()
-    dispose_engines()
-    upgrade(url)
-    with get_engine(url).begin() as conn:
-        conn.execute(text("DELETE FROM risk_alerts"))
-    yield url
-    dispose_engines()
-    get_settings.cache_clear()
 
 
 def _user(session, username: str, role: str) -> None:
