@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import payload, session_as
+from cases_builders import payload, session_as
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 

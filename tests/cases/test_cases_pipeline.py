@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ON, card, payload, session_as, set_unemployment_amount
+from cases_builders import ON, card, payload, session_as, set_unemployment_amount
 from sqlalchemy import func, select
 
 from shebao.cases.models import Application, ApplicationNotification, ApplicationStep

@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from conftest import payload, session_as
+from cases_builders import payload, session_as
 from sqlalchemy import select
 
 from shebao.cases import calendar
