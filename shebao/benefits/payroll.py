@@ -435,6 +435,13 @@ def apply_returns(session: Session, path: Path, *, max_attempts: int = DEFAULT_M
         if result == "paid":
             payment.paid_date = paid_date
             out.paid += 1
+            if payment.kind == "one_off":  # a one-off grant is done once paid (as the registry records them)
+                benefit = session.get(Benefit, payment.benefit_id)
+                if benefit is not None and benefit.status != "terminated":
+                    from shebao.benefits.service import touch_benefit
+
+                    benefit.status, benefit.end_date = "terminated", benefit.start_date
+                    touch_benefit(benefit)
         else:
             attempt.failures = (attempt.failures or 0) + 1
             attempt.last_reason = (row.get("reason") or "").strip() or None

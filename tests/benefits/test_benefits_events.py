@@ -146,7 +146,7 @@ def test_death_stops_benefits_opens_survivor_case_and_demands_overpayment(sessio
     assert "benefit.death" in _actions(session, person.person_id)
 
 
-def test_work_injury_death_grants_through_policy_engine(session, person):
+def test_work_injury_death_grants_through_policy_engine(session, person, tmp_path):
     from shebao.benefits.death import grant_survivor_items, process_death
     from shebao.benefits.payroll import run_payroll
     from shebao.registry.models import Payment
@@ -178,6 +178,16 @@ def test_work_injury_death_grants_through_policy_engine(session, person):
     assert one_off == sorted([("one_off", "2025-05", Decimal(ref["funeral_grant"])),
                               ("one_off", "2025-05", Decimal(ref["death_grant"]))])
     assert sum(1 for k, p, _ in rows if k == "regular") == 4  # two dependants × two months
+    # a one-off grant paid by the bank is done
+    from shebao.benefits.payroll import apply_returns
+
+    funeral = next(b for b in granted if b.kind == "funeral_grant")
+    pay = session.scalar(select(Payment).where(Payment.benefit_id == funeral.benefit_id))
+    f = tmp_path / "r.csv"
+    f.write_text(f"payment_id,result,paid_date,amount,reason\n{pay.payment_id},paid,2025-05-20,{pay.amount:.2f},\n")
+    apply_returns(session, f)
+    session.commit()
+    assert (funeral.status, funeral.end_date) == ("terminated", funeral.start_date)
 
 
 def test_recovery_by_deduction_then_repayment_and_demand(session, person):
