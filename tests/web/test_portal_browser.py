@@ -100,6 +100,13 @@ def test_large_text_mode_and_phone_layout(browser, server, shoot):
     assert large >= normal * 1.2
     # Nothing wider than the phone's screen: no sideways scrolling of the page.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.fill("input[name=birth_date]", "1975-06")
+    page.fill("input[name=contribution_months]", "180")
+    page.fill("input[name=avg_contribution_index]", "0.8")
+    with page.expect_navigation():
+        page.click("form[data-testid=pension-form] button[type=submit]")
+    page.wait_for_selector("#tier-chart[data-rendered='1'] canvas")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shoot(page, "portal-phone-large-text")
     page.goto("/")
     assert page.evaluate("document.documentElement.classList.contains('large-text')")  # remembered

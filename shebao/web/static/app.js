@@ -42,19 +42,19 @@
       return r.json();
     }).then(function (plan) {
       var tiers = plan.tiers || [];
-      var labels = tiers.map(function (t) { return Math.round(Number(t.tier) * 100) + "%档"; });
+      var labels = tiers.map(function (t) { return Math.round(Number(t.tier) * 100) + "%"; });
+      var wide = el.clientWidth >= 560;
       draw(el, {
-        title: { text: "各缴费档次：每月缴费与退休后每月养老金（元）", left: "center", textStyle: { fontSize: 14 } },
         tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
         legend: { bottom: 0 },
-        grid: { left: 56, right: 16, top: 44, bottom: 48 },
+        grid: { left: 8, right: 8, top: 32, bottom: 40, containLabel: true },
         xAxis: { type: "category", data: labels },
         yAxis: { type: "value", name: "元/月" },
         series: [
           { name: "每月缴费", type: "bar", data: tiers.map(function (t) { return Number(t.monthly_cost); }),
             itemStyle: { color: COLORS.grey } },
           { name: "退休后每月养老金", type: "bar", data: tiers.map(function (t) { return Number(t.pension_at_retirement); }),
-            itemStyle: { color: COLORS.blue }, label: { show: true, position: "top", formatter: function (p) { return yuan(p.value); } } }
+            itemStyle: { color: COLORS.blue }, label: { show: wide, position: "top", formatter: function (p) { return yuan(p.value); } } }
         ]
       });
     }).catch(function (err) { el.textContent = "图表加载失败：" + err.message; });
