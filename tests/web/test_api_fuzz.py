@@ -2,7 +2,8 @@
 
 Runs against its own server and database copy (the fuzzer confirms alerts, adds parameters and
 submits applications), authenticated as an administrator so that the requests reach the handlers
-behind the role checks, and once without credentials. The number of examples per operation is
+behind the role checks (as a reviewer too for the review queue and benefits, whose actions are
+reviewers' only), and once without credentials. The number of examples per operation is
 bounded so that CI stays fast.
 """
 
@@ -18,7 +19,8 @@ MAX_EXAMPLES = int(os.environ.get("SHEBAO_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture(scope="module")
-def admin_token(fuzz_server):
+def tokens(fuzz_server):
+    """Bearer tokens of the administrator and of a reviewer (the queue's actions are reviewers' only)."""
     from shebao.core.db import dispose_engines, session_scope
     from shebao.core.settings import get_settings
     from shebao.users.service import issue_token
@@ -29,11 +31,12 @@ def admin_token(fuzz_server):
         get_settings.cache_clear()
         try:
             with session_scope() as session:
-                token = issue_token(session, username="administrator", label="fuzz")
+                issued = {name: issue_token(session, username=name, label="fuzz")
+                          for name in ("administrator", "reviewer")}
         finally:
             dispose_engines()
             get_settings.cache_clear()
-    return token
+    return issued
 
 
 def _operations(base: str):
@@ -43,14 +46,17 @@ def _operations(base: str):
     return schema
 
 
-def test_no_operation_answers_5xx(fuzz_server, admin_token):
+def test_no_operation_answers_5xx(fuzz_server, tokens):
     schema = _operations(fuzz_server["base"])
     failures: list[str] = []
     ops = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         ops += 1
-        for auth in ({"Authorization": f"Bearer {admin_token}"}, {}):
+        credentials = [{"Authorization": f"Bearer {tokens['administrator']}"}, {}]
+        if operation.path.startswith(("/api/v1/reviews", "/api/v1/benefits")):
+            credentials.append({"Authorization": f"Bearer {tokens['reviewer']}"})
+        for auth in credentials:
             _fuzz(operation, fuzz_server["base"], auth, failures)
     assert ops >= 10, "the schema lists the API's operations"
     assert not failures, "\n".join(sorted(set(failures))[:30])
