@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.core.db import Base
+from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import SPECS
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from shebao.audit import append
 from shebao.core.crypto import get_keyring, mask_bank_account, mask_id_number, mask_name, mask_phone
 from shebao.core.db import Base, session_scope, utcnow
+from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import PERSONAL_FIELDS, SPECS, FieldError, FileSpec
 
 BATCH_ROWS = 2000
