@@ -64,7 +64,7 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> di
     summary: dict = {
         "persons": loaded.loaded.get("persons", 0),
         "loaded": loaded.loaded,
-        "rejected": sum(loaded.rejected.values()),
+        "load_rejected": sum(loaded.rejected.values()),
         "data_folder": str(folder),
     }
     for step in DEMO_STEPS:
