@@ -38,7 +38,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the commit happens before the response is sent, so that a client reading
+# right after a write sees it, and a failed commit is answered with an error, not a 201.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_optional_user(
