@@ -81,7 +81,8 @@ def test_citizen_asks_a_question_and_sees_the_article(page, shoot):
     # The answer came in place (htmx): the page did not reload and the input is cleared for the next one.
     assert page.input_value("input[name=question]") == ""
     page.click("button[data-example='上下班路上被车撞了算工伤吗']")
-    page.wait_for_function("document.querySelectorAll('[data-testid=answer]').length >= 2")
+    # a locator wait, not wait_for_function: the page's CSP (script-src 'self') forbids evaluating strings
+    page.locator("[data-testid=answer]").nth(1).wait_for()
     second = page.locator("[data-testid=answer]").last.inner_text()
     assert "工伤" in second
     assert not page.js_errors, page.js_errors
