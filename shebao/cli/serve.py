@@ -20,16 +20,30 @@ def serve(
     run_server(host, port, workers)
 
 
+def masked_log_config() -> dict:
+    """uvicorn's logging configuration with the personal-data masking filter on every handler."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["mask_personal_data"] = {"()": "shebao.core.crypto.MaskingFilter"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("mask_personal_data")
+    return config
+
+
 def run_server(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from shebao.migrations import upgrade
 
     upgrade()
+    log_config = masked_log_config()
     if workers > 1:
         uvicorn.run("shebao.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+                    log_level="warning", log_config=log_config)
     else:
         from shebao.api.app import create_app
 
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=log_config)

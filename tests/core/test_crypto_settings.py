@@ -97,3 +97,16 @@ def test_log_masking_filter(caplog) -> None:
         caplog.handler.addFilter(MaskingFilter())
         logger.info("查询 %s", "11010519491231002X")
     assert "11010519491231002X" not in caplog.text and "110105********002X" in caplog.text
+
+
+def test_server_access_log_is_masked() -> None:
+    import logging.config
+
+    from shebao.cli.serve import masked_log_config
+
+    logging.config.dictConfig(masked_log_config())
+    handler = logging.getLogger("uvicorn.access").handlers[0]
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/1.1" %d',
+                               ("127.0.0.1:5000", "GET", "/api/v1/x?id=11010519491231002X", 200), None)
+    assert all(f.filter(record) for f in handler.filters)
+    assert "11010519491231002X" not in record.getMessage() and "110105********002X" in record.getMessage()
