@@ -116,9 +116,9 @@ class Dialect(ABC):
     def quote(self, identifier: str) -> str:
         """Quote a column name."""
 
-    @abstractmethod
     def cast(self, column: str, kind: str) -> str:
-        """Cast a text column read from the file to the table's type (empty text → NULL)."""
+        """Cast a text column read from the file to the table's type (standard SQL; both engines)."""
+        return column if kind == STRING else f"CAST({column} AS {SQL_TYPES[kind]})"
 
 
 SQL_TYPES = {DATE: "DATE", MONEY: "DECIMAL(18, 2)", INT: "INTEGER", FLOAT: "DOUBLE"}

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shebao.risk.engines.base import (
-    SQL_TYPES,
-    STRING,
     Dialect,
     Engine,
     EngineError,
@@ -35,9 +33,6 @@ class DuckDBDialect(Dialect):
 
     def quote(self, identifier: str) -> str:
         return '"' + identifier.replace('"', '""') + '"'
-
-    def cast(self, expr: str, kind: str) -> str:
-        return expr if kind == STRING else f"CAST({expr} AS {SQL_TYPES[kind]})"
 
 
 class DuckDBEngine(Engine):

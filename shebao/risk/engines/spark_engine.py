@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shebao.risk.engines.base import (
-    SQL_TYPES,
-    STRING,
     Dialect,
     Engine,
     EngineError,
@@ -37,9 +35,6 @@ class SparkDialect(Dialect):
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
-
-    def cast(self, expr: str, kind: str) -> str:
-        return expr if kind == STRING else f"CAST({expr} AS {SQL_TYPES[kind]})"
 
 
 def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | None = None) -> Any:
