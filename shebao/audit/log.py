@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from shebao.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from shebao.core.crypto import get_keyring, mask_text
@@ -111,16 +112,32 @@ def _checkpoint_message(seq: int, entry_hash_: str, signed_at: str) -> bytes:
     return f"shebao-audit-checkpoint|{seq}|{entry_hash_}|{signed_at}".encode()
 
 
-def _lock_head(session: Session) -> AuditHead:
-    """Take the chain's lock (by writing its head row) and return the head."""
-    result = session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq))
-    if result.rowcount == 0:
-        session.execute(insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
-    return session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID)).scalar_one()
+_HEAD = AuditHead.__table__
+# Taking the chain's lock and reading the head is one statement (RETURNING: PostgreSQL, SQLite ≥ 3.35).
+_LOCK_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
+_INSERT_ENTRIES = insert(AuditEntry.__table__)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Take the chain's lock (by writing its head row) and return the head's (seq, hash)."""
+    conn = session.connection()
+    row = conn.execute(_LOCK_HEAD).first()
+    if row is None:
+        conn.execute(insert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return int(row.seq), row.hash
 
 
 def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
-    """Write the queued entries now, chained after the current head; return how many."""
+    """Write the queued entries now, chained after the current head; return how many.
+
+    The session's own changes are flushed first, so that the chain's lock is held only for the
+    three statements that extend it (and the commit that follows), never while the ORM works.
+    """
+    if not session.info.get(PENDING_KEY):
+        return 0
+    session.flush()
     pending = session.info.pop(PENDING_KEY, None)
     if not pending:
         return 0
@@ -128,8 +145,7 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         from shebao.core.settings import get_settings
 
         checkpoint_every = get_settings().audit_checkpoint_every
-    head = _lock_head(session)
-    seq, prev = head.seq, head.hash
+    seq, prev = _lock_head(session)
     rows = []
     checkpoints = []
     for fields in pending:
@@ -139,12 +155,15 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         rows.append(row)
         if checkpoint_every and seq % checkpoint_every == 0:
             checkpoints.append((seq, prev))
-    session.execute(insert(AuditEntry), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=seq, hash=prev))
+    conn = session.connection()
+    conn.execute(_INSERT_ENTRIES, rows)
+    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
     for cp_seq, cp_hash in checkpoints:
         _write_checkpoint(session, cp_seq, cp_hash)
-    # Expire the cached head so a later flush in this session re-reads it.
-    session.expire(head)
+    # a head loaded through the ORM earlier in this session is stale now
+    loaded = session.identity_map.get(identity_key(AuditHead, HEAD_ID))
+    if loaded is not None:
+        session.expire(loaded)
     return len(rows)
 
 
@@ -165,11 +184,11 @@ def _write_checkpoint(session: Session, seq: int, hash_: str) -> None:
 def checkpoint_now(session: Session) -> int | None:
     """Sign a checkpoint at the current head (if it has none yet); return its seq."""
     flush_pending(session)
-    head = _lock_head(session)
-    if head.seq == 0 or session.get(AuditCheckpoint, head.seq) is not None:
-        return head.seq or None
-    _write_checkpoint(session, head.seq, head.hash)
-    return head.seq
+    seq, hash_ = _lock_head(session)
+    if seq == 0 or session.get(AuditCheckpoint, seq) is not None:
+        return seq or None
+    _write_checkpoint(session, seq, hash_)
+    return seq
 
 
 @event.listens_for(Session, "before_commit")

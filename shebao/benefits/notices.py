@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from shebao.benefits.models import Notice
 
 if TYPE_CHECKING:
-    from shebao.benefits.models import Suspension
+    from shebao.benefits.models import BenefitAssessment, Suspension
     from shebao.registry.models import Benefit
 
 APPEAL = ("如对本决定不服，可以自收到本通知之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼"
@@ -54,19 +54,34 @@ def _plain(value: Any) -> Any:
 def issue_notice(session: Session, *, key: str, kind: str, person_id: str, benefit_id: str | None,
                  data: dict[str, Any], issued_on: date | None = None, title: str | None = None) -> Notice:
     """Issue a notice once per ``key`` (issuing the same event again returns the first notice)."""
-    existing = session.scalar(select(Notice).where(Notice.notice_key == key))
-    if existing is not None:
-        return existing
-    from shebao.audit import append
+    return issue_notices(session, [dict(key=key, kind=kind, person_id=person_id, benefit_id=benefit_id, data=data,
+                                         issued_on=issued_on, title=title)])[0]
 
-    notice = Notice(notice_key=key[:120], kind=kind, person_id=person_id, benefit_id=benefit_id,
-                    issued_on=issued_on or date.today(), title=title or KIND_TITLES[kind],
-                    data=json.dumps(_plain(data), ensure_ascii=False))
-    session.add(notice)
-    session.flush()
-    append(session, action="notice.issue", entity="benefit_notices", entity_id=str(notice.id),
-           detail={"kind": kind, "benefit_id": benefit_id or "", "person_id": person_id})
-    return notice
+
+def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool = False) -> list[Notice]:
+    """Issue several notices (each as :func:`issue_notice` takes it) with one statement.
+
+    Args:
+        fresh: the caller has just created the benefit the notices are about, so none of their
+            keys can have been issued yet and the look-up is skipped.
+    """
+    from shebao.audit import append
+    from shebao.core.db import insert_persistent
+
+    keys = [spec["key"][:120] for spec in specs]
+    existing: dict[str, Notice] = {}
+    if not fresh:
+        existing = {n.notice_key: n for n in session.scalars(select(Notice).where(Notice.notice_key.in_(keys)))}
+    new = [Notice(notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
+                  issued_on=spec.get("issued_on") or date.today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
+                  data=json.dumps(_plain(spec["data"]), ensure_ascii=False))
+           for key, spec in zip(keys, specs, strict=True) if key not in existing]
+    insert_persistent(session, new)
+    for notice in new:
+        existing[notice.notice_key] = notice
+        append(session, action="notice.issue", entity="benefit_notices", entity_id=str(notice.id),
+               detail={"kind": notice.kind, "benefit_id": notice.benefit_id or "", "person_id": notice.person_id})
+    return [existing[key] for key in keys]
 
 
 def notice_data(notice: Notice) -> dict[str, Any]:
@@ -107,27 +122,32 @@ KIND_ARTICLES = {
 }
 
 
-def issue_grant_notices(session: Session, b: Benefit) -> list[Notice]:
-    """The grant notice, and for a pension the assessment form with its components."""
+def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | None = None, *,
+                        fresh: bool = False) -> list[Notice]:
+    """The grant notice, and for a pension the assessment form with its components.
+
+    Args:
+        a: the benefit's assessment, when the caller holds it (else it is read).
+        fresh: the benefit was created by the caller just now (see :func:`issue_notices`).
+    """
     from shebao.benefits.service import assessment_data, get_assessment
 
-    a = get_assessment(session, b.benefit_id)
+    if a is None:
+        a = get_assessment(session, b.benefit_id)
     data = assessment_data(a)
     facts = _benefit_facts(b)
-    notices = [issue_notice(session, key=f"grant:{b.benefit_id}", kind="grant", person_id=b.person_id,
-                            benefit_id=b.benefit_id, data={
-                                **facts, "provisional": bool(a and a.provisional),
-                                "application_no": a.application_no if a else None,
-                                "articles": KIND_ARTICLES.get(b.kind, ""),
-                                "text": ("经审核，核定您的" + facts["kind_label"] + "如下。"
-                                         + ("当年计发基数尚未公布，本次为暂核，公布后将重新核定并补发（或追回）差额。"
-                                            if a and a.provisional else "")),
-                                "appeal": APPEAL})]
+    specs = [dict(key=f"grant:{b.benefit_id}", kind="grant", person_id=b.person_id, benefit_id=b.benefit_id, data={
+        **facts, "provisional": bool(a and a.provisional),
+        "application_no": a.application_no if a else None,
+        "articles": KIND_ARTICLES.get(b.kind, ""),
+        "text": ("经审核，核定您的" + facts["kind_label"] + "如下。"
+                 + ("当年计发基数尚未公布，本次为暂核，公布后将重新核定并补发（或追回）差额。"
+                    if a and a.provisional else "")),
+        "appeal": APPEAL})]
     if b.kind == "pension":
-        notices.append(issue_notice(session, key=f"assessment:{b.benefit_id}:0", kind="assessment",
-                                    person_id=b.person_id, benefit_id=b.benefit_id,
-                                    data=assessment_form(b, data, provisional=bool(a and a.provisional))))
-    return notices
+        specs.append(dict(key=f"assessment:{b.benefit_id}:0", kind="assessment", person_id=b.person_id,
+                          benefit_id=b.benefit_id, data=assessment_form(b, data, provisional=bool(a and a.provisional))))
+    return issue_notices(session, specs, fresh=fresh)
 
 
 def assessment_form(b: Benefit, data: dict[str, Any], *, provisional: bool) -> dict[str, Any]:

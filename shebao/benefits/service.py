@@ -24,13 +24,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import BenefitAssessment, Debt, Suspension
 from shebao.benefits.periods import add_months, check_period, month_index, period_of
 from shebao.core.crypto import blind_index
+from shebao.core.db import insert_persistent
 from shebao.core.money import to_decimal
 from shebao.registry.models import Benefit, Payment, Person
 
@@ -155,6 +156,9 @@ def last_period(b: Benefit) -> str | None:
 
 # --- grant -----------------------------------------------------------------------------------------
 
+_GRANTED_FOR = select(BenefitAssessment.benefit_id).where(BenefitAssessment.application_no == bindparam("no"))
+
+
 def grant_benefit(
     session: Session,
     *,
@@ -186,9 +190,9 @@ def grant_benefit(
         ...     application_no="SQ2026000001", provisional=True, assessment={"inputs": {...}})
     """
     if application_no:
-        existing = session.scalar(select(BenefitAssessment).where(BenefitAssessment.application_no == application_no))
+        existing = session.connection().execute(_GRANTED_FOR, {"no": application_no}).scalar()
         if existing is not None:
-            return get_benefit(session, existing.benefit_id)
+            return get_benefit(session, existing)
     if kind not in BENEFIT_KINDS:
         raise BenefitError(f"待遇种类应为 {'|'.join(BENEFIT_KINDS)}：{kind!r}")
     if session.get(Person, person_id) is None:
@@ -206,8 +210,7 @@ def grant_benefit(
         bank_account_bidx=blind_index(bank_account) if bank_account else None, row_hash="",
     )
     touch_benefit(benefit)
-    session.add(benefit)
-    session.flush()  # the benefit row first: the assessment refers to it
+    insert_persistent(session, [benefit])  # the benefit row first: the assessment refers to it
     data = dict(assessment or {})
     if isinstance(data.get("result"), dict):  # the calculator's trace is kept by processing, not repeated here
         data["result"] = {k: v for k, v in data["result"].items() if k != "trace"}
@@ -222,21 +225,21 @@ def grant_benefit(
             base_year = int(str(result["retirement_date"])[:4])
         elif inputs.get("retirement_date"):
             base_year = int(str(inputs["retirement_date"])[:4])
-    session.add(BenefitAssessment(
+    record = BenefitAssessment(
         benefit_id=benefit.benefit_id, application_no=application_no, provisional=bool(provisional),
         pension_base_year=base_year,
         assessed_on=date.fromisoformat(str(assessed_on)[:10]) if assessed_on else today(),
         assessment=json.dumps(data, ensure_ascii=False, default=str),
         contribution_months=int(months) if months not in (None, "") else None,
         initial_amount=amount, history="[]",
-    ))
-    session.flush()
+    )
+    insert_persistent(session, [record])
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
     from shebao.benefits.notices import issue_grant_notices
 
-    issue_grant_notices(session, benefit)
+    issue_grant_notices(session, benefit, record, fresh=True)
     return benefit
 
 

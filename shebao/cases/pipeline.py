@@ -15,7 +15,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import utcnow
+from shebao.core.db import insert_persistent, utcnow
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.registry.models import Person
 
@@ -80,14 +80,36 @@ class _Steps:
 _PARAMS: dict[str, Any] = {}
 
 
-def parameters_in_force(session: Session):
-    """The parameter set in force (shipped tree + the database overlay), rebuilt only when the overlay changes."""
+def _state_statement():
+    """One round trip at the start of every submission: is this idempotency key known, and which
+    parameter overlay is in force (its row count and newest id change whenever a value is set)."""
+    from sqlalchemy import bindparam, func
+
+    from shebao.policy.models import ParameterOverride
+
+    return select(
+        select(Application.id).where(Application.idempotency_key == bindparam("key")).scalar_subquery(),
+        select(func.count()).select_from(ParameterOverride).scalar_subquery(),
+        select(func.max(ParameterOverride.id)).scalar_subquery(),
+    )
+
+
+_STATE = _state_statement()
+
+
+def parameters_in_force(session: Session, marker: tuple | None = None):
+    """The parameter set in force (shipped tree + the database overlay), rebuilt only when the overlay changes.
+
+    Args:
+        marker: the overlay's (row count, newest id) when the caller has read it already.
+    """
     from sqlalchemy import func
 
     from shebao.policy.models import ParameterOverride
     from shebao.policy.store import parameters_for
 
-    marker = session.execute(select(func.count(), func.max(ParameterOverride.id))).one()
+    if marker is None:
+        marker = tuple(session.execute(select(func.count(), func.max(ParameterOverride.id))).one())
     key = f"{session.get_bind().url}|{marker[0]}|{marker[1]}"
     cached = _PARAMS.get("key")
     if cached != key:
@@ -143,9 +165,9 @@ def submit_application(
         OpenApplicationError: an application of this kind is already open for the person.
     """
     t0 = time.perf_counter()
-    existing = get_by_key(session, payload.idempotency_key)
-    if existing is not None:
-        return _same_request(existing, payload), False
+    existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
+    if existing_id is not None:
+        return _same_request(session.get(Application, existing_id), payload), False
     on = on or dt.date.today()
     steps = _Steps()
     actor = session.info.get("actor") or "system"
@@ -177,9 +199,8 @@ def submit_application(
         received_at=utcnow(), received_on=on, deadline=calendar.deadline_for(payload.kind, on),
         provisional=False, needs_four_eyes=False,
     )
-    session.add(app)
     try:
-        session.flush()
+        insert_persistent(session, [app])
     except IntegrityError:
         session.rollback()
         existing = get_by_key(session, payload.idempotency_key)
@@ -212,9 +233,9 @@ def submit_application(
             decision = {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
                         "reasons": intake_reasons, "review_reasons": [], "result": None, "inputs": None}
         elif app.kind == "pension":
-            decision = decide_pension(person, payload.facts, filled, on, parameters_in_force(session))
+            decision = decide_pension(person, payload.facts, filled, on, parameters_in_force(session, overlay))
         else:
-            decision = decide_unemployment(person, payload.facts, filled, on, parameters_in_force(session))
+            decision = decide_unemployment(person, payload.facts, filled, on, parameters_in_force(session, overlay))
         app.eligible = decision["eligible"]
         app.monthly_amount = decision["monthly_amount"]
         app.total_amount = decision.get("total_amount")
@@ -260,10 +281,15 @@ def submit_application(
                          detail={"reasons": [r["code"] for r in reasons], "risk": risk["level"],
                                  "deadline": app.deadline.isoformat(), "four_eyes": app.needs_four_eyes})
             steps.done("queue", "review")
-        session.add_all([ApplicationStep(application_id=app.id, seq=i + 1, step=s["step"], outcome=s["outcome"],
-                                         duration_ms=s["duration_ms"], detail=_j(s["detail"]))
-                         for i, s in enumerate(steps.rows)])
+        created = utcnow()
+        session.connection().execute(_INSERT_STEPS, [
+            {"application_id": app.id, "seq": i + 1, "step": s["step"], "outcome": s["outcome"],
+             "duration_ms": s["duration_ms"], "detail": _j(s["detail"]), "created_at": created}
+            for i, s in enumerate(steps.rows)])
     return app, True
+
+
+_INSERT_STEPS = insert(ApplicationStep.__table__)
 
 
 def _same_request(existing: Application, payload: ApplicationCreate) -> Application:
@@ -480,7 +506,7 @@ def notify(session: Session, app: Application, person: Person, event: str, *, re
         raise ValueError(event)
     row = ApplicationNotification(application_id=app.id, person_id=app.person_id, event=event,
                                   channel="portal", text=text)
-    session.add(row)
+    insert_persistent(session, [row])
     return row
 
 

@@ -86,16 +86,32 @@ _LOCK = threading.Lock()
 
 
 def model_folder(home: Path | None = None) -> Path:
-    """The newest trained version under ``$SHEBAO_HOME``, else the version shipped in the package."""
+    """The newest trained version under ``$SHEBAO_HOME``, else the version shipped in the package.
+
+    The listing is cached until the versions folder changes (a new version is a new entry, which
+    changes the folder's modification time), so that scoring does not list a folder per application.
+    """
     from shebao.core.settings import get_settings
 
     base = (home or get_settings().home) / "models" / "applications"
-    versions = sorted(p for p in base.glob("*") if (p / "model.txt").exists()) if base.exists() else []
+    try:
+        stamp = base.stat().st_mtime_ns
+    except FileNotFoundError:
+        stamp = None
+    key = ("folder", str(base), stamp)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    versions = (sorted(p for p in base.glob("*") if not p.name.startswith(".") and (p / "model.txt").exists())
+                if stamp is not None else [])
     if versions:
-        return versions[-1]
-    if (SHIPPED_DIR / "model.txt").exists():
-        return SHIPPED_DIR
-    raise FileNotFoundError("没有可用的申领风险模型：请运行 shebao model train applications")
+        folder = versions[-1]
+    elif (SHIPPED_DIR / "model.txt").exists():
+        folder = SHIPPED_DIR
+    else:
+        raise FileNotFoundError("没有可用的申领风险模型：请运行 shebao model train applications")
+    _CACHE[key] = folder
+    return folder
 
 
 def load_model(folder: Path | None = None) -> tuple[Any, dict]:
@@ -349,11 +365,17 @@ def train_from_synth(
         while out.exists():
             n += 1
             out = base / f"{version}-{n}"
-    out.mkdir(parents=True, exist_ok=True)
-    booster.save_model(str(out / "model.txt"))
-    (out / "meta.json").write_text(json.dumps({**report, "version": out.name if out.parent.name == "applications"
-                                               else f"shipped-{version}"}, ensure_ascii=False, indent=2),
-                                   encoding="utf-8")
+    # a new version is written beside its final name and renamed into place: a scorer listing the
+    # versions never sees a half-written one (the rename is also what tells its cache to look again);
+    # an explicit ``out`` (the shipped folder) is written in place
+    target = out if out.exists() else out.with_name(f".{out.name}.partial")
+    target.mkdir(parents=True, exist_ok=True)
+    booster.save_model(str(target / "model.txt"))
+    (target / "meta.json").write_text(json.dumps({**report, "version": out.name if out.parent.name == "applications"
+                                                  else f"shipped-{version}"}, ensure_ascii=False, indent=2),
+                                      encoding="utf-8")
+    if target != out:
+        target.rename(out)
     _CACHE.clear()
     report["model_path"] = str(out)
     return report
