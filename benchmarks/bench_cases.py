@@ -1,18 +1,37 @@
 """Fast-track processing benchmark: the HTTP API on PostgreSQL, and the in-process pipeline.
 
 Builds a registry of clean applicants (careers of yearly summaries plus monthly detail, retiring at
-a whole statutory age so that no unconfirmed parameter is involved), then
+a whole statutory age so that no unconfirmed parameter is involved; each application uses a fresh
+applicant, so the runs below take consecutive slices of the registry), then
 
-1. HTTP: starts uvicorn on 127.0.0.1 against PostgreSQL and drives ``POST /api/v1/applications``
-   with C concurrent httpx clients (asyncio, one connection each), printing applications decided
-   per second and p50/p99 submission-to-decision latency (the request's round trip: the decision
-   is made within it);
+1. HTTP: starts uvicorn (``--loop uvloop --http httptools``, ``--workers`` processes) on 127.0.0.1
+   against PostgreSQL and drives ``POST /api/v1/applications`` with an aiohttp client (one event loop
+   on uvloop, keep-alive connections, request bodies encoded before timing, so that the load
+   generator takes as little of the shared cores as possible). After a warm-up (max(20, 2C)
+   applications, C at a time, not counted):
+
+   a. closed loop: C clients, each sending its next application as soon as the previous one is
+      answered; prints applications decided per second (capacity) and p50/p99 latency (the round
+      trip: the decision is made within it). With C clients mean latency is C / throughput
+      (Little's law), so this run says nothing about latency at a given load;
+   b. open loop (``--rate R``, on N further applicants): application k is due at k/R seconds from
+      the start (uniform arrivals) whatever happened before, with at most C in flight. A due
+      application that finds all C busy waits, and its latency is counted from its due time, not
+      from when it was sent — correcting coordinated omission. Prints the offered and achieved
+      rates, p50/p90/p99/max latency from the due time, and how many applications started more than
+      10 ms late (the client could not keep up, or C were in flight).
+
+   Each run also prints the CPU seconds used meanwhile by the uvicorn processes, by all processes
+   named ``postgres`` (every database on the cluster, and backends that exit during the run are
+   missed), by the load generator itself and by the whole machine (the rest as ``other_s``: other
+   programs, kernel), against the cores × seconds available;
 2. in-process: runs the pipeline (one transaction per application, as the API does) over fresh
    applicants, printing applications per second and the time 100,000 would take at that rate;
 3. batch: the same pipeline through ``submit_batch`` (100 applications per transaction).
 
 Usage:
     .venv/bin/python benchmarks/bench_cases.py --http 3000 --clients 50 --inproc 3000
+    .venv/bin/python benchmarks/bench_cases.py --http 3000 --clients 50 --rate 200 --inproc 0
     .venv/bin/python benchmarks/bench_cases.py --database sqlite --inproc 2000 --http 0
     .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 1000 --batch 5000 --batch-size 100
 """
@@ -23,12 +42,15 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import math
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
@@ -118,9 +140,193 @@ def prepare_database(kind: str, home: Path) -> str:
     return url
 
 
-def run_http(url: str, n: int, clients: int, ids: list[str], offset: int, workers: int = 2) -> dict:
-    import httpx
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    """uvicorn with uvloop and httptools; keep-alive long enough that no idle connection is cut mid-run."""
+    cmd = [sys.executable, "-m", "uvicorn", "shebao.api.app:create_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
+           "--timeout-keep-alive", "75", "--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(cmd, env=dict(os.environ))
+    for _ in range(300):
+        if server.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("uvicorn did not become healthy in 30 s")
+
+
+def cpu_of(procs) -> dict[int, float]:
+    """User+system CPU seconds per pid (processes that vanish are skipped)."""
+    import psutil
+
+    times = {}
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            times[proc.pid] = t.user + t.system
+        except psutil.Error:
+            pass
+    return times
+
+
+def cpu_snapshot(server_pid: int) -> dict:
+    """CPU seconds so far of the uvicorn tree, of all ``postgres`` processes, of this process, of the machine."""
+    import psutil
+
+    parent = psutil.Process(server_pid)
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+    machine = psutil.cpu_times()
+    return {"server": cpu_of([parent, *parent.children(recursive=True)]), "postgres": cpu_of(postgres),
+            "client": time.process_time(), "machine": sum(machine) - machine.idle - getattr(machine, "iowait", 0)}
+
+
+def cpu_used(before: dict, after: dict, elapsed: float) -> dict:
+    """CPU seconds spent between two snapshots; a process started in between counts from zero.
+
+    ``other_s`` is what the rest of the machine used (other programs, the kernel's softirq work)."""
+    def spent(group: str) -> float:
+        return sum(t - before[group].get(pid, 0.0) for pid, t in after[group].items())
+
+    server, postgres = spent("server"), spent("postgres")
+    client, busy = after["client"] - before["client"], after["machine"] - before["machine"]
+    return {"server_s": round(server, 2), "postgres_s": round(postgres, 2),
+            "client_s": round(client, 2), "machine_busy_s": round(busy, 2),
+            "other_s": round(busy - server - postgres - client, 2),
+            "machine_available_s": round(elapsed * (os.cpu_count() or 1), 2)}
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    return round(ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))], 1)
+
+
+async def post(session, data: bytes) -> str:
+    """One application; its decision status, ``http_<code>`` or ``error_<client exception>``."""
+    import aiohttp
+
+    try:
+        async with session.post("/api/v1/applications", data=data) as r:
+            raw = await r.read()
+            return str(json.loads(raw).get("status")) if r.status in (200, 201) else f"http_{r.status}"
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        return f"error_{type(exc).__name__}"
+
+
+def decided(statuses: dict[str, int]) -> int:
+    """Applications answered with a decision (HTTP 200/201)."""
+    return sum(v for k, v in statuses.items() if not k.startswith(("http_", "error_")))
+
+
+async def closed_loop(session, bodies: list[bytes], clients: int) -> tuple[list[float], dict[str, int], float]:
+    """``clients`` workers, each sending its next application as soon as the previous one is answered."""
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    pending = iter(bodies)
+
+    async def worker() -> None:
+        for data in pending:
+            t = time.perf_counter()
+            key = await post(session, data)
+            latencies.append((time.perf_counter() - t) * 1000)
+            statuses[key] = statuses.get(key, 0) + 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, statuses, time.perf_counter() - t0
+
+
+async def open_loop(session, bodies: list[bytes], rate: float, clients: int) -> tuple[list[float], dict, float, list]:
+    """Application k is due at t0 + k/rate, whatever happened before; at most ``clients`` in flight.
+
+    A due application that finds every client busy waits for one, and its latency still runs from
+    its due time (no coordinated omission). Returns latencies, statuses, elapsed and start delays.
+    """
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    delays: list[float] = []
+    slots = asyncio.Semaphore(clients)
+
+    async def one(data: bytes, due: float) -> None:
+        try:
+            key = await post(session, data)
+        finally:
+            slots.release()
+        latencies.append((time.perf_counter() - due) * 1000)
+        statuses[key] = statuses.get(key, 0) + 1
+
+    tasks = []
+    t0 = time.perf_counter()
+    for k, data in enumerate(bodies):
+        due = t0 + k / rate
+        while (wait := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        await slots.acquire()
+        delays.append((time.perf_counter() - due) * 1000)
+        tasks.append(asyncio.create_task(one(data, due)))
+    await asyncio.gather(*tasks)
+    return latencies, statuses, time.perf_counter() - t0, delays
+
+
+async def drive(port: int, token: str, server_pid: int, bodies: dict[str, list[bytes]], clients: int,
+                rate: float | None) -> dict:
+    import aiohttp
+
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    connector = aiohttp.TCPConnector(limit=clients, keepalive_timeout=60)
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector, headers=headers,
+                                     cookie_jar=aiohttp.DummyCookieJar(),
+                                     timeout=aiohttp.ClientTimeout(total=120)) as session:
+        await closed_loop(session, bodies["warm"], clients)  # not counted
+        before = cpu_snapshot(server_pid)
+        latencies, statuses, elapsed = await closed_loop(session, bodies["closed"], clients)
+        cpu = cpu_used(before, cpu_snapshot(server_pid), elapsed)
+        latencies.sort()
+        out = {"closed": {
+            "mode": "closed loop", "applications": len(bodies["closed"]), "clients": clients,
+            "seconds": round(elapsed, 2), "decided_per_second": round(decided(statuses) / elapsed, 1),
+            "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
+            "statuses": statuses, "cpu": cpu}}
+        if rate:
+            before = cpu_snapshot(server_pid)
+            latencies, statuses, elapsed, delays = await open_loop(session, bodies["open"], rate, clients)
+            cpu = cpu_used(before, cpu_snapshot(server_pid), elapsed)
+            latencies.sort()
+            out["open"] = {
+                "mode": "open loop, uniform arrivals, latency from due time", "applications": len(bodies["open"]),
+                "max_in_flight": clients, "offered_per_second": rate, "seconds": round(elapsed, 2),
+                "achieved_per_second": round(decided(statuses) / elapsed, 1),
+                "p50_ms": percentile(latencies, 0.50), "p90_ms": percentile(latencies, 0.90),
+                "p99_ms": percentile(latencies, 0.99), "max_ms": round(latencies[-1], 1),
+                "started_late_over_10ms": sum(d > 10 for d in delays), "max_start_delay_ms": round(max(delays), 1),
+                "statuses": statuses, "cpu": cpu}
+    return out
+
+
+def warm_count(clients: int) -> int:
+    """Applications sent before timing, ``clients`` at a time: model load, parameter cache, and the
+    server's threads and database connections opened at the concurrency of the measured runs."""
+    return max(20, 2 * clients)
+
+
+def http_span(n: int, clients: int, rate: float | None) -> int:
+    """Applicants the HTTP runs use: the warm-up, the closed-loop run and (with a rate) the open-loop run."""
+    return warm_count(clients) + n * (2 if rate else 1) if n else 0
+
+
+def run_http(n: int, clients: int, ids: list[str], offset: int, workers: int = 2,
+             rate: float | None = None) -> dict:
+    """Warm-up on the first ``warm_count(clients)`` ids, closed loop on the next ``n``, open loop (with
+    ``rate``) on the ``n`` after; ``ids[i]`` is applicant ``offset + i``."""
     from shebao.core.db import session_scope
     from shebao.users.service import add_user, issue_token
 
@@ -128,79 +334,60 @@ def run_http(url: str, n: int, clients: int, ids: list[str], offset: int, worker
         s.info["actor"] = "bench"
         add_user(s, username="portal-bench", role="clerk")
         token = issue_token(s, username="portal-bench")
-    port = 8765
-    env = dict(os.environ)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "shebao.api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"], env=env)
+
+    def encoded(first: int, count: int, tag: str) -> list[bytes]:
+        return [json.dumps(body(ids[i], offset + i, tag)).encode() for i in range(first, first + count)]
+
+    warm = warm_count(clients)
+    bodies = {"warm": encoded(0, warm, "warm"), "closed": encoded(warm, n, "http"),
+              "open": encoded(warm + n, n, "open") if rate else []}
+    port = free_port()
+    server = start_server(port, workers)
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        headers = {"Authorization": f"Bearer {token}"}
-        # warm up (model load, parameter cache) with a few applications not counted
-        warm = 20
-        for i in range(warm):
-            httpx.post(f"http://127.0.0.1:{port}/api/v1/applications", json=body(ids[i], offset + i, "warm"),
-                       headers=headers, timeout=30)
-        latencies: list[float] = []
-        statuses: dict[str, int] = {}
-        queue: asyncio.Queue = asyncio.Queue()
-        for i in range(warm, warm + n):
-            queue.put_nowait(i)
-
-        async def worker(client: httpx.AsyncClient) -> None:
-            while True:
-                try:
-                    i = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                t = time.perf_counter()
-                r = await client.post("/api/v1/applications", json=body(ids[i], offset + i, "http"))
-                latencies.append((time.perf_counter() - t) * 1000)
-                key = r.json().get("status") if r.status_code in (200, 201) else f"http_{r.status_code}"
-                statuses[key] = statuses.get(key, 0) + 1
-
-        async def main() -> float:
-            limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, limits=limits,
-                                         timeout=60) as client:
-                t0 = time.perf_counter()
-                await asyncio.gather(*(worker(client) for _ in range(clients)))
-                return time.perf_counter() - t0
-
-        elapsed = asyncio.run(main())
+        out = run_client(drive(port, token, server.pid, bodies, clients, rate))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    latencies.sort()
-    return {
-        "applications": n, "clients": clients, "workers": workers, "seconds": round(elapsed, 2),
-        "decided_per_second": round(n / elapsed, 1),
-        "p50_ms": round(latencies[len(latencies) // 2], 1),
-        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
-        "statuses": statuses,
-    }
+    for result in out.values():
+        result["workers"] = workers
+    return out
+
+
+def run_client(coro):
+    """Run the load generator on uvloop when available (less client CPU than the default loop)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)
+
+
+INPROC_WARM = 20
 
 
 def run_inproc(n: int, ids: list[str], offset: int) -> dict:
+    """``n`` applications one transaction each, after ``INPROC_WARM`` not counted (ids are used from 0)."""
     from shebao.cases.pipeline import submit_application
     from shebao.cases.schemas import ApplicationCreate
     from shebao.core.db import session_scope
 
+    def one(i: int) -> str:
+        with session_scope() as s:
+            s.info.update(actor="portal-bench", actor_role="clerk", source="bench")
+            app, _ = submit_application(s, ApplicationCreate.model_validate(body(ids[i], offset + i, "inproc")), on=ON)
+            return app.status
+
+    for i in range(INPROC_WARM):  # model load, parameter tree, compiled statements: not counted
+        one(i)
     statuses: dict[str, int] = {}
     times = []
     t0 = time.perf_counter()
     cpu0 = time.process_time()
-    for i in range(n):
+    for i in range(INPROC_WARM, INPROC_WARM + n):
         t = time.perf_counter()
-        with session_scope() as s:
-            s.info.update(actor="portal-bench", actor_role="clerk", source="bench")
-            app, _ = submit_application(s, ApplicationCreate.model_validate(body(ids[i], offset + i, "inproc")), on=ON)
-            statuses[app.status] = statuses.get(app.status, 0) + 1
+        status = one(i)
+        statuses[status] = statuses.get(status, 0) + 1
         times.append((time.perf_counter() - t) * 1000)
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
@@ -253,18 +440,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--http", type=int, default=3000, help="applications over HTTP (0: skip)")
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=50, help="closed loop: clients; open loop: max in flight")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="also an open-loop run at this many applications per second (after the closed loop)")
     parser.add_argument("--batch", type=int, default=0, help="applications through submit_batch (0: skip)")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--procs", type=int, default=1, help="processes for the batch run (2 did not help here)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--inproc", type=int, default=3000, help="applications in process (0: skip)")
     args = parser.parse_args()
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate must be positive")
     home = Path(tempfile.mkdtemp(prefix="shebao-bench-cases-"))
     os.environ["SHEBAO_HOME"] = str(home)
     os.environ.setdefault("SHEBAO_SECRET_KEY", "benchmark-only-secret-0123456789abcdefghij")
     url = prepare_database(args.database, home)
-    total = args.http + 20 + args.inproc + args.batch
+    http = http_span(args.http, args.clients, args.rate) if args.database == "postgresql" else 0
+    inproc = INPROC_WARM + args.inproc if args.inproc else 0
+    total = http + inproc + args.batch
     t = time.perf_counter()
     ids = build_registry(url, total)
     print(f"registry: {total} clean applicants in {time.perf_counter() - t:.1f} s", flush=True)
@@ -278,17 +471,20 @@ def main() -> None:
         if args.database != "postgresql":
             print("HTTP benchmark runs on PostgreSQL only (SQLite serialises writers)", file=sys.stderr)
         else:
-            out["http"] = run_http(url, args.http, args.clients, ids, 0, args.workers)
-            print("http:", json.dumps(out["http"], ensure_ascii=False), flush=True)
+            runs = run_http(args.http, args.clients, ids, 0, args.workers, args.rate)
+            out["http"] = runs["closed"]
+            print("http (closed loop):", json.dumps(out["http"], ensure_ascii=False), flush=True)
+            if "open" in runs:
+                out["http_open"] = runs["open"]
+                print("http (open loop):", json.dumps(out["http_open"], ensure_ascii=False), flush=True)
     if args.inproc:
         from shebao.core.db import dispose_engines
 
         dispose_engines()
-        start = args.http + 20 if args.http else 0
-        out["inproc"] = run_inproc(args.inproc, ids[start:], start)
+        out["inproc"] = run_inproc(args.inproc, ids[http:], http)
         print("in-process:", json.dumps(out["inproc"], ensure_ascii=False), flush=True)
     if args.batch:
-        start = (args.http + 20 if args.http else 0) + args.inproc
+        start = http + inproc
         out["batch"] = run_batch(args.batch, ids[start:], start, args.batch_size, args.procs)
         print("batch:", json.dumps(out["batch"], ensure_ascii=False), flush=True)
     print(json.dumps(out, ensure_ascii=False, indent=2))

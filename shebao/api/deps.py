@@ -43,12 +43,11 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_optional_user(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User | None:
-    """The user of the bearer token, or the staff session cookie's user, or None."""
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def authenticate(request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None) -> User | None:
+    """The user of the bearer token, or the staff session cookie's user, or None; the session acts as them."""
     user: User | None = None
     if credentials is not None:
         user = user_for_token(session, credentials.credentials)
@@ -65,6 +64,11 @@ def get_optional_user(
     return user
 
 
+def get_optional_user(request: Request, session: SessionDep, credentials: BearerCredentials) -> User | None:
+    """The user of the bearer token, or the staff session cookie's user, or None."""
+    return authenticate(request, session, credentials)
+
+
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
@@ -77,14 +81,21 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def check_roles(user: User | None, roles: tuple[Role | str, ...]) -> User:
+    """401 without a user, 403 unless the user has one of ``roles`` (administrators always pass)."""
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "需要登录或 API 令牌", headers={"WWW-Authenticate": "Bearer"})
+    allowed = {Role(r) for r in roles} | {Role.ADMIN}
+    if Role(user.role) not in allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"权限不足：需要角色 {'、'.join(sorted(r.value for r in allowed))}")
+    return user
+
+
 def require_roles(*roles: Role | str):
     """A dependency that lets only the given roles through (administrators always pass)."""
-    allowed = {Role(r) for r in roles} | {Role.ADMIN}
 
     def check(user: CurrentUser) -> User:
-        if Role(user.role) not in allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"权限不足：需要角色 {'、'.join(sorted(r.value for r in allowed))}")
-        return user
+        return check_roles(user, roles)
 
     return Depends(check)

@@ -171,6 +171,7 @@ def grant_benefit(
     application_no: str | None = None,
     provisional: bool = False,
     assessment: dict | None = None,
+    first_grant: bool = False,
 ) -> Benefit:
     """Create the granted benefit (status ``active``) once per application.
 
@@ -183,13 +184,16 @@ def grant_benefit(
         monthly_amount: yuan per month (the one-off amount for one-off kinds).
         assessment: e.g. ``{"inputs": {...calc_pension inputs...}, "result": {...calc_pension output...}}``;
             a bare calculator result is accepted too. ``contribution_months`` is read from either.
+        first_grant: the caller created the application in this same transaction, so no benefit
+            can exist for it yet and the look-up is skipped (the unique application number in
+            ``benefit_assessments`` still refuses a second one).
 
     Examples:
         >>> b = grant_benefit(session, person_id="P000000001", kind="pension", region_code="370102",
         ...     start_date=date(2026, 3, 1), monthly_amount=Decimal("3125.40"), bank_account=None,
         ...     application_no="SQ2026000001", provisional=True, assessment={"inputs": {...}})
     """
-    if application_no:
+    if application_no and not first_grant:
         existing = session.connection().execute(_GRANTED_FOR, {"no": application_no}).scalar()
         if existing is not None:
             return get_benefit(session, existing)

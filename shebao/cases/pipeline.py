@@ -15,7 +15,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import insert_persistent, utcnow
+from shebao.core.db import attach_saved, insert_persistent, utcnow
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.registry.models import Person
 
@@ -80,21 +80,23 @@ class _Steps:
 _PARAMS: dict[str, Any] = {}
 
 
-def _state_statement():
-    """One round trip at the start of every submission: is this idempotency key known, and which
-    parameter overlay is in force (its row count and newest id change whenever a value is set)."""
-    from sqlalchemy import bindparam, func
+def _state_columns() -> tuple:
+    """Asked at the start of every submission: is this idempotency key known, and which parameter
+    overlay is in force (its row count and newest id change whenever a value is set)."""
+    from sqlalchemy import func
 
     from shebao.policy.models import ParameterOverride
 
-    return select(
+    return (
         select(Application.id).where(Application.idempotency_key == bindparam("key")).scalar_subquery(),
         select(func.count()).select_from(ParameterOverride).scalar_subquery(),
         select(func.max(ParameterOverride.id)).scalar_subquery(),
     )
 
 
-_STATE = _state_statement()
+_STATE = select(*_state_columns())
+# the same, with the applicant's record, in one round trip when the applicant is named by person_id
+_STATE_WITH_PERSON = select(Person, *_state_columns()).where(Person.person_id == bindparam("pid"))
 
 
 def parameters_in_force(session: Session, marker: tuple | None = None):
@@ -126,11 +128,11 @@ def get_by_no(session: Session, application_no: str) -> Application | None:
     return session.execute(select(Application).where(Application.application_no == application_no)).scalar_one_or_none()
 
 
-def _resolve_person(session: Session, payload: ApplicationCreate) -> tuple[Person, str]:
+def _resolve_person(session: Session, payload: ApplicationCreate, named: Person | None = None) -> tuple[Person, str]:
     from shebao.registry.service import find_persons_by_id_number
 
     if payload.person_id:
-        person = session.get(Person, payload.person_id)
+        person = named or session.get(Person, payload.person_id)
         if person is None:
             raise IntakeError(f"参保人不存在：{payload.person_id}")
         if payload.id_number:
@@ -165,7 +167,13 @@ def submit_application(
         OpenApplicationError: an application of this kind is already open for the person.
     """
     t0 = time.perf_counter()
-    existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
+    named = None
+    row = (session.execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key, "pid": payload.person_id}).first()
+           if payload.person_id else None)
+    if row is not None:
+        named, existing_id, *overlay = row
+    else:
+        existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
     if existing_id is not None:
         return _same_request(session.get(Application, existing_id), payload), False
     on = on or dt.date.today()
@@ -174,7 +182,7 @@ def submit_application(
     role = session.info.get("actor_role") or ""
 
     # 1. intake -----------------------------------------------------------------------------
-    person, id_bidx = _resolve_person(session, payload)
+    person, id_bidx = _resolve_person(session, payload, named)
     try:
         bank = validate_bank_card(payload.bank_account)
     except InvalidValue as exc:
@@ -200,7 +208,8 @@ def submit_application(
         provisional=False, needs_four_eyes=False,
     )
     try:
-        insert_persistent(session, [app])
+        # the row claims the idempotency key and the open slot now; the decision is written once, at the end
+        insert_persistent(session, [app], attach=False)
     except IntegrityError:
         session.rollback()
         existing = get_by_key(session, payload.idempotency_key)
@@ -211,7 +220,7 @@ def submit_application(
         raise OpenApplicationError(
             f"该参保人已有在办的{KIND_LABELS[payload.kind]}申请"
             + (f"（受理号 {open_app.application_no}）" if open_app is not None else "")) from None
-    # one UPDATE of the application at the end instead of one per step (queries would autoflush)
+    # ``app`` stays a plain object until its one UPDATE at the end (no unit-of-work flush)
     with session.no_autoflush:
         app.application_no = f"{KIND_PREFIX[payload.kind]}{on:%Y%m%d}{app.id:05d}"
         audit.append(session, action="application.received", entity="application", entity_id=app.application_no,
@@ -268,7 +277,7 @@ def submit_application(
 
         # 6. outcome --------------------------------------------------------------------------------
         if route_name == "auto_approve":
-            approve(session, app, person=person, decided_by="system")
+            approve(session, app, person=person, decided_by="system", first_grant=True)
             steps.done("grant", "granted", {"benefit_id": app.benefit_id})
         elif route_name == "reject":
             reject(session, app, person=person, reasons=reasons, decided_by="system")
@@ -282,14 +291,22 @@ def submit_application(
                                  "deadline": app.deadline.isoformat(), "four_eyes": app.needs_four_eyes})
             steps.done("queue", "review")
         created = utcnow()
+        # an executemany: psycopg sends the rows in one pipelined round trip of one prepared statement
         session.connection().execute(_INSERT_STEPS, [
             {"application_id": app.id, "seq": i + 1, "step": s["step"], "outcome": s["outcome"],
              "duration_ms": s["duration_ms"], "detail": _j(s["detail"]), "created_at": created}
             for i, s in enumerate(steps.rows)])
+        app.updated_at = created
+        session.connection().execute(_SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
+        attach_saved(session, [app])
     return app, True
 
 
 _INSERT_STEPS = insert(ApplicationStep.__table__)
+_DECIDED_COLUMNS = tuple(c.key for c in Application.__table__.columns
+                         if c.key not in ("id", "idempotency_key", "kind", "person_id", "received_at", "received_on"))
+_SAVE_DECIDED = (update(Application.__table__).where(Application.__table__.c.id == bindparam("_id"))
+                 .values({c: bindparam(c) for c in _DECIDED_COLUMNS}))
 
 
 def _same_request(existing: Application, payload: ApplicationCreate) -> Application:
@@ -441,8 +458,12 @@ def _slim(result: dict) -> dict:
 # --- outcomes (also used by the review queue) -------------------------------------------------
 
 def approve(session: Session, app: Application, *, person: Person | None = None, decided_by: str,
-            monthly_amount: Decimal | None = None) -> None:
-    """Approve: create the benefit exactly once (idempotent per application number) and notify."""
+            monthly_amount: Decimal | None = None, first_grant: bool = False) -> None:
+    """Approve: create the benefit exactly once (idempotent per application number) and notify.
+
+    Args:
+        first_grant: the application was created in this transaction (no benefit can exist for it).
+    """
     from shebao.benefits.service import grant_benefit
 
     amount = monthly_amount if monthly_amount is not None else app.monthly_amount
@@ -451,7 +472,7 @@ def approve(session: Session, app: Application, *, person: Person | None = None,
     app.monthly_amount = amount
     decision = json.loads(app.decision or "{}")
     benefit = grant_benefit(
-        session, person_id=app.person_id, kind=app.kind, region_code=app.region_code,
+        session, first_grant=first_grant, person_id=app.person_id, kind=app.kind, region_code=app.region_code,
         start_date=app.start_date or app.received_on, monthly_amount=amount, bank_account=app.bank_account,
         application_no=app.application_no, provisional=app.provisional,
         assessment={"inputs": decision.get("inputs") or {}, "result": decision.get("result") or {}},

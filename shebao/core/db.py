@@ -121,17 +121,18 @@ def _row_values(obj: object, mapper) -> dict:
     return values
 
 
-def insert_persistent(session: Session, objects: list) -> list:
+def insert_persistent(session: Session, objects: list, *, attach: bool = True) -> list:
     """INSERT new mapped objects of one class in one statement and attach them as persistent.
 
     Args:
         objects: transient instances of one mapped class (not yet added to a session).
+        attach: False leaves them transient (plain objects whose changes nobody tracks): for a
+            caller that writes its own final UPDATE and then calls :func:`attach_saved`.
 
     Returns:
         The same objects, their generated primary keys set.
     """
     from sqlalchemy import insert, inspect
-    from sqlalchemy.orm import make_transient_to_detached
 
     if not objects:
         return objects
@@ -150,7 +151,15 @@ def insert_persistent(session: Session, objects: list) -> list:
                 setattr(obj, mapper.get_property_by_column(column).key, value)
     else:
         conn.execute(insert(table), rows)
+    if attach:
+        attach_saved(session, objects)
+    return objects
+
+
+def attach_saved(session: Session, objects: list) -> None:
+    """Attach objects whose rows are written as they stand as persistent, unchanged, in ``session``."""
+    from sqlalchemy.orm import make_transient_to_detached
+
     for obj in objects:
         make_transient_to_detached(obj)
         session.add(obj)
-    return objects

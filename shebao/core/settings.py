@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     user: str | None = Field(default=None, description="the named user the CLI acts as")
     llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
     audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
+    api_write_lanes: int = Field(default=1, ge=1, description="submission transactions an API process runs at once")
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
@@ -132,13 +132,14 @@ def issue_token(session: Session, *, username: str, label: str = "") -> str:
     return token
 
 
+# built once: every API request runs it
+_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False), User.disabled.is_(False))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.execute(
-        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == _token_digest(token), ApiToken.revoked.is_(False), User.disabled.is_(False)
-        )
-    ).scalar_one_or_none()
-    return row
+    """The enabled user holding this unrevoked token, else None."""
+    return session.execute(_USER_FOR_TOKEN, {"digest": _token_digest(token)}).scalar_one_or_none()
 
 
 def ensure_demo_admin(session: Session) -> User:
