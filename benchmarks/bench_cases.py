@@ -4,7 +4,7 @@ Builds a registry of clean applicants (careers of yearly summaries plus monthly 
 a whole statutory age so that no unconfirmed parameter is involved; each application uses a fresh
 applicant, so the runs below take consecutive slices of the registry), then
 
-1. HTTP: starts uvicorn (``--loop uvloop --http httptools``, ``--workers`` processes) on 127.0.0.1
+1. HTTP: starts ``shebao serve --workers N`` (uvicorn on uvloop and httptools) on 127.0.0.1
    against PostgreSQL and drives ``POST /api/v1/applications`` with an aiohttp client (one event loop
    on uvloop, keep-alive connections, request bodies encoded before timing, so that the load
    generator takes as little of the shared cores as possible). After a warm-up (max(20, 2C)
@@ -65,10 +65,20 @@ def card(seq: int) -> str:
     return body + luhn_check_digit(body)
 
 
+ID_AREAS = ("370602", "370611", "370612", "370613", "370614")  # Yantai's districts
+
+
+def birth_for(seq: int) -> dt.date:
+    """A birth date in 1964 (statutory retirement at 60 in 2024: a whole age, before the gradual delay)."""
+    return dt.date(1964, 1, 1) + dt.timedelta(days=(seq // 1000) % 366)
+
+
 def id_for(seq: int, birth: dt.date) -> str:
+    """A valid ID number, unique for ``seq`` below 1,830,000 (area × birth day × sequence code): a
+    repeated ID number would be a second registration, which the risk rules rightly send to review."""
     from shebao.core.validators import id_check_char
 
-    body = f"370602{birth:%Y%m%d}{seq % 1000:03d}"
+    body = f"{ID_AREAS[(seq // 366_000) % len(ID_AREAS)]}{birth:%Y%m%d}{seq % 1000:03d}"
     return body + id_check_char(body)
 
 
@@ -87,7 +97,7 @@ def build_registry(url: str, n: int, start: int = 0) -> list[str]:
     for first in range(start, start + n, batch):
         persons, years, contribs, accounts = [], [], [], []
         for seq in range(first, min(first + batch, start + n)):
-            birth = dt.date(1964, 1 + seq % 9, 1 + seq % 28)  # statutory retirement at 60 in 2024
+            birth = birth_for(seq)
             pid = f"B{seq:09d}"
             idn = id_for(seq, birth)
             ids.append(pid)
@@ -147,10 +157,10 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    """uvicorn with uvloop and httptools; keep-alive long enough that no idle connection is cut mid-run."""
-    cmd = [sys.executable, "-m", "uvicorn", "shebao.api.app:create_app", "--factory", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-           "--timeout-keep-alive", "75", "--log-level", "warning", "--no-access-log"]
+    """``shebao serve`` (uvicorn on uvloop and httptools; with several workers, one SO_REUSEPORT socket
+    each, so that the kernel spreads the client's keep-alive connections evenly over them)."""
+    cmd = [str(Path(sys.executable).with_name("shebao")), "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
     server = subprocess.Popen(cmd, env=dict(os.environ))
     for _ in range(300):
         if server.poll() is not None:
