@@ -104,4 +104,5 @@ def run_demo_applications(*, as_of: dt.date, folder=None, quiet: bool = False, l
         s = stats(session)
     return {"applications": s["applications"], "auto_approved": s["auto_approved"],
             "manual_review": s["manual_review"], "rejected": s["rejected"],
-            "median_decision_ms": s["median_decision_ms"], "applications_refused_at_intake": refused}
+            "median_decision_ms": s["median_decision_ms"], "applications_refused_at_intake": refused,
+            "review_reasons": s["review_reasons"]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,12 @@ from shebao.core.validators import InvalidValue, validate_bank_card, validate_id
 from shebao.registry.models import Person
 
 INVOLUNTARY = {"dismissed": True, "contract_expired": True, "mutual": True, "resigned": False}
+# Parameters that set how much is paid, never whether: when the rules refuse an applicant (too few
+# contribution months, not yet of retirement age, left the job by choice), a missing or unconfirmed
+# value of one of these cannot change the refusal, so it does not hold the refusal for a reviewer.
+AMOUNT_ONLY_PARAMETERS = ("pension.annuity_divisor", "pension.annuity_interpolation", "pension.base",
+                          "pension.basic.", "pension.account.", "pension.transitional.", "pension.adjustment.",
+                          "unemployment.benefit_amount", "wages.average_annual")
 EARLY_FILING_MONTHS = 3  # a pension claim may be filed up to three months before the retirement month
 
 
@@ -378,6 +385,10 @@ def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, p
             "code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
             "reference": ""})
         reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
+    if not eligible and all(_amount_only([r.get("reference") or ""]) for r in missing):
+        review = _drop_amount_doubts(review, [r.get("reference") for r in missing],
+                                     result.get("unconfirmed_parameters") or [])
+        missing = []
     provisional = bool(result.get("provisional"))
     if s["index_months_missing"]:
         provisional = True
@@ -385,7 +396,7 @@ def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, p
                         "text": f"{'、'.join(str(y) for y in s['missing_index_years'])}年的缴费指数所需上年平均工资尚未收录，"
                                 f"{s['index_months_missing']} 个月暂不计入平均缴费指数，公布后重算",
                         "reference": "国发〔2005〕38号 五"})
-    decidable = result["total"] is not None and not missing
+    decidable = (result["total"] is not None or not eligible) and not missing
     return {
         "decidable": decidable, "eligible": eligible and decidable, "complete": True,
         "monthly_amount": _money(result["total"]) if eligible and decidable else None,
@@ -434,6 +445,9 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
         review.append({"code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
                        "reference": ""})
     eligible = bool(result["eligible"])
+    if not eligible:
+        review = _drop_amount_doubts(review, [r.get("reference") for r in missing],
+                                     result.get("unconfirmed_parameters") or [])
     decidable = not missing or not eligible
     amount = _money(result["monthly_amount"]) if eligible and result["monthly_amount"] is not None else None
     return {
@@ -443,6 +457,17 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
         "reasons": [r for r in result["reasons"] if r.get("code") != "parameter_missing"],
         "review_reasons": review, "inputs": inputs, "result": _slim(result),
     }
+
+
+def _amount_only(names: list[str]) -> bool:
+    return bool(names) and all(str(n).startswith(AMOUNT_ONLY_PARAMETERS) for n in names)
+
+
+def _drop_amount_doubts(review: list[dict], missing: list[str], unconfirmed: list[str]) -> list[dict]:
+    """The review reasons that still matter once the rules have refused the applicant."""
+    return [r for r in review if not (
+        (r.get("code") == "parameter_missing" and _amount_only([r.get("reference") or ""]))
+        or (r.get("code") == "parameter_unconfirmed" and _amount_only(unconfirmed)))]
 
 
 def _undecided(text: str) -> dict:
@@ -585,13 +610,18 @@ def application_view(app: Application, *, full: bool = False, steps: list[Applic
 
 def submit_batch(payloads: list[ApplicationCreate], *, on: dt.date | None = None, actor: str = "batch",
                  actor_role: str = "clerk", source: str = "batch", batch_size: int = 100,
-                 policy: RoutingPolicy = DEFAULT_POLICY) -> dict[str, int]:
+                 policy: RoutingPolicy = DEFAULT_POLICY, progress: Callable[[int], None] | None = None,
+                 refused: list[tuple[int, str]] | None = None) -> dict[str, int]:
     """Run many applications through the pipeline, ``batch_size`` per transaction.
 
     Each application is decided exactly as :func:`submit_application` decides it; only the commit
     (and the audit chain's lock) is shared by a batch. A batch that meets any error is rolled back
     and replayed one application per transaction, so that one bad application never takes its
     neighbours down and the counts stay exact.
+
+    Args:
+        progress: called with the number of applications just finished.
+        refused: receives ``(index in payloads, reason)`` for each application refused at intake.
 
     Returns:
         Counts by final status, plus ``refused`` (intake errors) and ``existing`` (keys seen before).
@@ -600,15 +630,17 @@ def submit_batch(payloads: list[ApplicationCreate], *, on: dt.date | None = None
 
     counts: dict[str, int] = {}
 
-    def one_by_one(items: list[ApplicationCreate]) -> None:
-        for p in items:
+    def one_by_one(first: int, items: list[ApplicationCreate]) -> None:
+        for i, p in enumerate(items, start=first):
             try:
                 with session_scope() as s:
                     s.info.update(actor=actor, actor_role=actor_role, source=source)
                     app, created = submit_application(s, p, on=on, policy=policy)
                     key = app.status if created else "existing"
-            except IntakeError:
+            except IntakeError as exc:
                 key = "refused"
+                if refused is not None:
+                    refused.append((i, str(exc)))
             counts[key] = counts.get(key, 0) + 1
 
     for start in range(0, len(payloads), batch_size):
@@ -623,8 +655,10 @@ def submit_batch(payloads: list[ApplicationCreate], *, on: dt.date | None = None
                         raise IntakeError("batch replay")  # resolved one by one below
                     local[app.status] = local.get(app.status, 0) + 1
         except Exception:  # noqa: BLE001 - any failure: replay this batch one application at a time
-            one_by_one(chunk)
-            continue
-        for k, v in local.items():
-            counts[k] = counts.get(k, 0) + v
+            one_by_one(start, chunk)
+        else:
+            for k, v in local.items():
+                counts[k] = counts.get(k, 0) + v
+        if progress is not None:
+            progress(len(chunk))
     return counts

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 
 from shebao.cli import app
-from shebao.cli.common import AS_OPTION, console, fail, print_json, read_json_input, unit_of_work
+from shebao.cli.common import AS_OPTION, console, fail, print_json, unit_of_work
 from shebao.cli.demo import DEMO_STEPS
 from shebao.cli.risk import train_app
 
@@ -32,11 +34,12 @@ def _print_application(view: dict) -> None:
 
 @app.command("apply")
 def apply(
-    file: str = typer.Argument(..., help="申请 JSON 文件，- 表示标准输入"),
+    file: str = typer.Argument(..., help="申请 JSON 文件（一个申请；或数组、每行一个的 JSON Lines 批量提交），- 表示标准输入"),
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+    batch_size: int = typer.Option(100, "--batch-size", min=1, help="批量提交时每个事务的申请数"),
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """提交待遇申领（养老金或失业保险金），即时自动决定。
+    """提交待遇申领（养老金或失业保险金），即时自动决定；文件中有多个申请时批量提交。
 
     示例：echo '{"kind":"pension","person_id":"P000000001","idempotency_key":"k1","bank_account":"6222021234567890128","facts":{}}' | shebao apply - --json
     """
@@ -45,7 +48,10 @@ def apply(
     from shebao.cases.pipeline import IntakeError, application_view, submit_application
     from shebao.cases.schemas import ApplicationCreate
 
-    data = read_json_input(file)
+    data = _read_applications(file)
+    if isinstance(data, list):
+        _apply_batch(data, json_out=json_out, batch_size=batch_size, as_user=as_user)
+        return
     try:
         payload = ApplicationCreate.model_validate(data)
     except ValidationError as exc:
@@ -64,6 +70,82 @@ def apply(
         print_json(view)
     else:
         _print_application(view)
+
+
+def _read_applications(path: str):
+    """One JSON document (an application, or an array of them), or JSON Lines (one application a line)."""
+    import sys
+
+    text = sys.stdin.read() if path == "-" else _read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            fail(f"JSON 格式错误（第 {first.lineno} 行第 {first.colno} 列）：{first.msg}")
+        records = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                records.append(_BadLine(number, exc.msg))
+        return records
+
+
+class _BadLine:
+    def __init__(self, number: int, message: str) -> None:
+        self.number, self.message = number, message
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        fail(f"文件不存在：{path}")
+
+
+def _apply_batch(records: list, *, json_out: bool, batch_size: int, as_user: str | None) -> None:
+    """Many applications: each record validated (bad ones reported by record and field, the rest go on),
+    then the pipeline in transactions of ``batch_size``, with a progress bar."""
+    from pydantic import ValidationError
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from shebao.cases.pipeline import submit_batch
+    from shebao.cases.schemas import ApplicationCreate
+
+    with unit_of_work(as_user, source="cli:apply") as session:
+        actor, role = session.info.get("actor"), session.info.get("actor_role")
+    if role not in ("clerk", "admin"):
+        fail(f"权限不足：提交申请需要经办员（clerk）角色，当前为 {role}")
+    invalid: list[dict] = []
+    payloads: list[ApplicationCreate] = []
+    numbers: list[int] = []
+    for number, record in enumerate(records, start=1):
+        if isinstance(record, _BadLine):
+            invalid.append({"record": number, "field": "", "reason": f"JSON 格式错误：{record.message}"})
+            continue
+        try:
+            payloads.append(ApplicationCreate.model_validate(record))
+            numbers.append(number)
+        except ValidationError as exc:
+            invalid += [{"record": number, "field": ".".join(str(x) for x in e["loc"]), "reason": e["msg"]}
+                        for e in exc.errors()]
+    refused: list[tuple[int, str]] = []
+    with Progress(TextColumn("申请"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=json_out) as bar:
+        task = bar.add_task("apply", total=len(payloads))
+        counts = submit_batch(payloads, actor=actor, actor_role=role, source="cli:apply", batch_size=batch_size,
+                              progress=lambda n: bar.advance(task, n), refused=refused)
+    out = {"records": len(records), "invalid": len({i["record"] for i in invalid}), **counts,
+           "invalid_records": invalid,
+           "refused_records": [{"record": numbers[i], "reason": reason} for i, reason in refused]}
+    if json_out:
+        print_json(out)
+        return
+    console.print("；".join(f"{k} {v}" for k, v in out.items() if isinstance(v, int)))
+    for item in out["invalid_records"] + out["refused_records"]:
+        console.print(f"第 {item['record']} 条：{item.get('field') or ''} {item['reason']}".replace("  ", " "))
 
 
 def _review_action(action: str, application_no: str, comment: str, amount: str | None, as_user: str | None,

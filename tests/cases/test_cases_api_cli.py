@@ -95,3 +95,33 @@ def test_cli_apply_reviews_and_stats(registry, db, monkeypatch, tmp_path):
     r = runner.invoke(app, ["stats", "--json", "--as", "r1"])
     figures = json.loads(r.stdout)
     assert figures["return_rate"] == 1.0 and figures["applications"] == 1
+
+
+def test_cli_apply_many_reports_bad_records_and_keeps_the_good_ones(registry, db, tmp_path):
+    """JSON Lines: each record validated alone; the good ones decided in shared transactions."""
+    from sqlalchemy import func, select
+
+    from shebao.cases.models import Application
+    from shebao.cli import _register, app
+
+    _register()
+    runner = CliRunner()
+    with session_as("c1", "clerk"):
+        pass
+    good = [payload("pension", registry.person(), f"many-{i}") for i in range(3)]
+    missing = {k: v for k, v in payload("pension", registry.person(), "many-missing").items() if k != "bank_account"}
+    unknown = dict(payload("pension", registry.person(), "many-unknown"), person_id="P999999999")
+    lines = [json.dumps(good[0]), "{not json", json.dumps(good[1]), json.dumps(missing), json.dumps(unknown),
+             json.dumps(good[2]), json.dumps(good[0])]  # the first again: same key, same application
+    path = tmp_path / "apps.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["apply", str(path), "--json", "--as", "c1", "--batch-size", "2"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["records"] == 7 and out["invalid"] == 2
+    assert [(i["record"], i["field"]) for i in out["invalid_records"]] == [(2, ""), (4, "bank_account")]
+    assert out["refused"] == 1 and out["refused_records"][0]["record"] == 5
+    assert "参保人不存在" in out["refused_records"][0]["reason"]
+    assert out["approved"] == 3 and out["existing"] == 1
+    with session_as("c1", "clerk") as s:
+        assert s.execute(select(func.count()).select_from(Application)).scalar_one() == 3

@@ -100,6 +100,27 @@ def test_unemployment_is_approved_once_the_amount_is_set_and_resignation_rejecte
     assert "voluntary_leave" in [r["code"] for r in view["decision"]["reasons"]]
 
 
+def test_a_refusal_does_not_wait_for_a_parameter_that_only_sets_the_amount(registry):
+    """Without the unemployment amount (unsourced, not shipped) an eligible claim goes to a reviewer,
+    but a resignation or a too short insured period is refused at once: no amount could change that."""
+    resigned = registry.person(birth="1981-05-01", unemployment=True, detail=("2019-01", "2025-02"), yearly=None)
+    view = submit(payload("unemployment", resigned, "k-u-resigned",
+                          facts={"separation_date": "2025-02-28", "separation_reason": "resigned"}))
+    assert view["status"] == "rejected", view["decision"]["reasons"]
+    assert [r["code"] for r in view["decision"]["reasons"]] == ["voluntary_leave"]
+    short = registry.person(birth="1982-05-01", unemployment=True, detail=("2024-10", "2025-02"), yearly=None)
+    view = submit(payload("unemployment", short, "k-u-short"))
+    assert view["status"] == "rejected" and "contribution_too_short" in [r["code"] for r in view["decision"]["reasons"]]
+    eligible = registry.person(birth="1983-05-01", unemployment=True, detail=("2019-01", "2025-02"), yearly=None)
+    view = submit(payload("unemployment", eligible, "k-u-eligible"))
+    assert view["status"] == "review"
+    assert "parameter_missing" in [r["code"] for r in view["decision"]["reasons"]]
+    with session_as() as s:
+        from shebao.cases.metrics import stats
+
+        assert stats(s)["review_reasons"] == {"parameter_missing:unemployment.benefit_amount": 1}
+
+
 def test_same_idempotency_key_returns_the_same_application(registry):
     person = registry.person()
     first = submit(payload("pension", person, "k-same"))
