@@ -34,6 +34,7 @@ Usage:
     .venv/bin/python benchmarks/bench_cases.py --http 3000 --clients 50 --rate 200 --inproc 0
     .venv/bin/python benchmarks/bench_cases.py --database sqlite --inproc 2000 --http 0
     .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 1000 --batch 5000 --batch-size 100
+    .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 0 --batch 100000 --procs 2   # the 100k goal
 """
 
 from __future__ import annotations
@@ -455,7 +456,8 @@ def main() -> None:
                         help="also an open-loop run at this many applications per second (after the closed loop)")
     parser.add_argument("--batch", type=int, default=0, help="applications through submit_batch (0: skip)")
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--procs", type=int, default=1, help="processes for the batch run (2 did not help here)")
+    parser.add_argument("--procs", type=int, default=1,
+                        help="processes for the batch run (each takes a share of the applicants)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--inproc", type=int, default=3000, help="applications in process (0: skip)")
     args = parser.parse_args()
