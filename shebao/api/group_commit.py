@@ -132,7 +132,6 @@ class GroupCommit:
     def _transaction(self, jobs: list[_Job], *, strict: bool) -> None:
         session = self.sessionmaker()
         users: dict[str | None, User | None] = {}
-        done: list[_Job] = []
         try:
             for job in jobs:
                 client = job.request.client.host if job.request.client else "unknown"
@@ -150,7 +149,6 @@ class GroupCommit:
                     continue
                 try:
                     job.outcome = (True, self.work(session, user, job.item))
-                    done.append(job)
                 except Exception as exc:
                     if strict:
                         raise _Replay from exc
@@ -165,7 +163,8 @@ class GroupCommit:
             session.rollback()
             if strict:
                 raise _Replay from exc
-            for job in done:
-                job.outcome = (False, exc)
+            for job in jobs:  # nothing of this transaction stands: each unanswered request gets the error
+                if job.outcome is None or job.outcome[0]:
+                    job.outcome = (False, exc)
         finally:
             session.close()

@@ -79,11 +79,9 @@ class RunSummary:
 
 
 def _insert_ignore(session: Session):
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Payment.__table__).on_conflict_do_nothing()
+    from shebao.core.db import insert_ignoring_conflicts
+
+    return insert_ignoring_conflicts(session, Payment.__table__)
 
 
 def _due_filter(period: str):

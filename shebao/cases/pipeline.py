@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shebao import audit
@@ -166,8 +165,9 @@ def submit_application(
     """Run one application through the pipeline; return it and whether it was created now.
 
     The same ``idempotency_key`` returns the application it first made (``created`` False), also
-    when two submissions race: the key is unique in the database, and the loser of the race rolls
-    back and reads the winner's application.
+    when two submissions race: the key is unique in the database, the loser's insert writes nothing
+    (ON CONFLICT DO NOTHING, so that a transaction shared with other submissions stays intact) and
+    it reads the winner's application.
 
     Raises:
         IntakeError: unknown applicant, invalid bank account or agent; nothing is stored.
@@ -214,19 +214,17 @@ def submit_application(
         received_at=utcnow(), received_on=on, deadline=calendar.deadline_for(payload.kind, on),
         provisional=False, needs_four_eyes=False,
     )
-    try:
-        # the row claims the idempotency key and the open slot now; the decision is written once, at the end
-        insert_persistent(session, [app], attach=False)
-    except IntegrityError:
-        session.rollback()
+    # the row claims the idempotency key and the open slot now (the decision is written once, at the
+    # end); a collision writes nothing and leaves the transaction usable, also when it is shared
+    if not insert_persistent(session, [app], attach=False, ignore_conflicts=True):
         existing = get_by_key(session, payload.idempotency_key)
-        if existing is not None:
+        if existing is not None:  # the same request, submitted concurrently
             return _same_request(existing, payload), False
         open_app = session.execute(select(Application).where(
             Application.open_slot == f"{person.person_id}:{payload.kind}")).scalar_one_or_none()
         raise OpenApplicationError(
             f"该参保人已有在办的{KIND_LABELS[payload.kind]}申请"
-            + (f"（受理号 {open_app.application_no}）" if open_app is not None else "")) from None
+            + (f"（受理号 {open_app.application_no}）" if open_app is not None else ""))
     # ``app`` stays a plain object until its one UPDATE at the end (no unit-of-work flush)
     with session.no_autoflush:
         app.application_no = f"{KIND_PREFIX[payload.kind]}{on:%Y%m%d}{app.id:05d}"

@@ -115,27 +115,41 @@ def _row_values(obj: object, mapper) -> dict:
             value = default.arg(None) if default.is_callable else default.arg
             setattr(obj, prop.key, value)
             values[column.key] = value
-        elif not column.primary_key:
+        elif not column.primary_key and column.server_default is None:
             setattr(obj, prop.key, None)
             values[column.key] = None
     return values
 
 
-def insert_persistent(session: Session, objects: list, *, attach: bool = True) -> list:
+def insert_ignoring_conflicts(session: Session, table):
+    """``INSERT ... ON CONFLICT DO NOTHING`` on this session's database (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def insert_persistent(session: Session, objects: list, *, attach: bool = True,
+                      ignore_conflicts: bool = False) -> list:
     """INSERT new mapped objects of one class in one statement and attach them as persistent.
 
     Args:
         objects: transient instances of one mapped class (not yet added to a session).
         attach: False leaves them transient (plain objects whose changes nobody tracks): for a
             caller that writes its own final UPDATE and then calls :func:`attach_saved`.
+        ignore_conflicts: one object whose row may collide with a unique key: on a collision
+            nothing is written and nothing fails (the transaction stays usable) and ``[]`` is returned.
 
     Returns:
-        The same objects, their generated primary keys set.
+        The objects written, their generated primary keys set.
     """
     from sqlalchemy import insert, inspect
 
     if not objects:
         return objects
+    if ignore_conflicts and len(objects) != 1:
+        raise ValueError("ignore_conflicts takes one object at a time")
     if session.new:  # rows this one may refer to go first, as a flush would order them
         session.flush()
     mapper = inspect(type(objects[0]))
@@ -143,7 +157,14 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True) -
     rows = [_row_values(obj, mapper) for obj in objects]
     generated = [c for c in table.primary_key.columns if c.key not in rows[0]]
     conn = session.connection()
-    if generated:
+    if ignore_conflicts:
+        stmt = insert_ignoring_conflicts(session, table).returning(*(generated or table.primary_key.columns))
+        written = conn.execute(stmt, rows[0]).first()
+        if written is None:
+            return []
+        for column, value in zip(generated, written, strict=False):
+            setattr(objects[0], mapper.get_property_by_column(column).key, value)
+    elif generated:
         stmt = insert(table).returning(*generated, sort_by_parameter_order=True)
         result = conn.execute(stmt, rows) if len(rows) > 1 else conn.execute(stmt, rows[0])
         for obj, row in zip(objects, result.all(), strict=True):

@@ -106,3 +106,36 @@ def test_a_failure_inside_a_batch_replays_each_request_alone(registry, db, monke
         assert keys == [f"ok-{i}" for i in range(7)]  # nothing of the failed one, nothing twice
         assert s.execute(select(func.count()).select_from(Application).where(
             Application.status == "approved")).scalar_one() == 7
+
+
+def test_a_duplicate_inside_a_shared_transaction_leaves_the_others_intact(registry, db):
+    """A key already taken, or an open application, inside a batch: nothing is rolled back behind
+    the back of the submissions decided before it in the same transaction."""
+    from sqlalchemy import func, select
+
+    from shebao.cases.models import Application
+    from shebao.cases.pipeline import OpenApplicationError, submit_application
+    from shebao.cases.schemas import ApplicationCreate
+    from shebao.core.db import session_scope
+
+    first, second, third = (registry.person() for _ in range(3))
+    unemployed = registry.person(birth="1980-05-01", unemployment=True, detail=("2022-01", "2025-02"))
+    with session_scope() as s:  # an open application (review: the amount is not set) committed earlier
+        s.info.update(actor="c", actor_role="clerk")
+        submit_application(s, ApplicationCreate.model_validate(payload("unemployment", unemployed, "open-1")))
+    with session_scope() as s:
+        s.info.update(actor="c", actor_role="clerk")
+        a, created_a = submit_application(s, ApplicationCreate.model_validate(payload("pension", first, "shared-1")))
+        b, created_b = submit_application(s, ApplicationCreate.model_validate(payload("pension", second, "shared-2")))
+        try:
+            submit_application(s, ApplicationCreate.model_validate(payload("unemployment", unemployed, "open-2")))
+            raise AssertionError("a second open application of one kind must be refused")
+        except OpenApplicationError:
+            pass
+        c, created_c = submit_application(s, ApplicationCreate.model_validate(payload("pension", third, "shared-3")))
+        assert created_a and created_b and created_c
+    with session_scope() as s:
+        keys = set(s.execute(select(Application.idempotency_key)).scalars())
+        assert keys == {"open-1", "shared-1", "shared-2", "shared-3"}
+        assert s.execute(select(func.count()).select_from(Application).where(
+            Application.status == "approved")).scalar_one() == 3
