@@ -7,7 +7,7 @@
 - ``return_rate``: share of reviewed cases returned to the applicant for correction.
 - ``review_error_rate``: share of second (four-eyes) reviews that overturned the first reviewer's
   approval — the errors the second pair of eyes caught.
-- ``review_reasons``: why cases went to a reviewer, by reason (a missing parameter with its name),
+- ``review_reasons``: why cases went to a reviewer, by reason (a parameter with its name),
   most frequent first — what an agency would fix to let more cases through untouched.
 """
 
@@ -79,11 +79,13 @@ def stats(session: Session, *, kind: str | None = None) -> dict:
 
 
 def review_reasons(session: Session, cond: list) -> dict[str, int]:
-    """Reason codes of the cases routed to review, counted (``parameter_missing:NAME`` for parameters)."""
+    """Reason codes of the cases routed to review, counted (``parameter_missing:NAME`` and
+    ``parameter_unconfirmed:NAME`` name the parameter)."""
     counts: Counter[str] = Counter()
     for (text,) in session.execute(select(Application.route_reasons).where(*cond, Application.route == "review")):
         for r in json.loads(text or "[]"):
             code = r.get("code") or "unknown"
-            ref = r.get("reference") or ""
-            counts[f"{code}:{ref}" if code == "parameter_missing" and ref else code] += 1
+            names = [n for n in (r.get("reference") or "").split("、") if n] if code.startswith("parameter_") else []
+            for key in [f"{code}:{n}" for n in names] or [code]:
+                counts[key] += 1
     return dict(counts.most_common())

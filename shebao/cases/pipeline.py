@@ -379,9 +379,10 @@ def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, p
     if result["total"] is None or missing:
         review.extend(missing or [{"code": "parameter_missing", "text": "计算所需参数缺失", "reference": ""}])
     if result.get("unconfirmed_parameters"):
-        review.append(next((r for r in reasons if r.get("code") == "parameter_unconfirmed"), None) or {
-            "code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
-            "reference": ""})
+        found = next((r for r in reasons if r.get("code") == "parameter_unconfirmed"), None)
+        review.append({**(found or {"code": "parameter_unconfirmed",
+                                    "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"])}),
+                       "reference": "、".join(result["unconfirmed_parameters"])})
         reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
     if not eligible and all(_amount_only([r.get("reference") or ""]) for r in missing):
         review = _drop_amount_doubts(review, [r.get("reference") for r in missing],
@@ -441,7 +442,7 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
         review.extend(missing)
     if result.get("unconfirmed_parameters"):
         review.append({"code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
-                       "reference": ""})
+                       "reference": "、".join(result["unconfirmed_parameters"])})
     eligible = bool(result["eligible"])
     if not eligible:
         review = _drop_amount_doubts(review, [r.get("reference") for r in missing],

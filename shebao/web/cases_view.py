@@ -45,6 +45,27 @@ def available() -> bool:
     return True
 
 
+REVIEW_REASON_LABELS = {
+    "parameter_missing": "计算参数缺失",
+    "parameter_unconfirmed": "计算参数出处未核实",
+    "rule_undecided": "规则无法作出决定",
+    "risk_high": "风险评分高",
+    "risk_medium": "风险评分中",
+    "amount_above_threshold": "金额超过自动核准上限",
+    "separation_reason_unclear": "离职原因需人工认定",
+    "contributions_after_separation": "离职后仍有单位缴费",
+}
+
+
+def review_reason_rows(reasons: dict[str, int]) -> list[dict[str, Any]]:
+    """``review_reasons`` of the statistics as table rows: a Chinese label (and the parameter), the count."""
+    rows = []
+    for key, count in reasons.items():
+        code, _, parameter = key.partition(":")
+        rows.append({"label": REVIEW_REASON_LABELS.get(code, code), "parameter": parameter, "count": count})
+    return rows
+
+
 def stats(session: Session) -> dict[str, Any] | None:
     """The processing KPIs (``shebao stats``), or None before the processing domain exists."""
     if not available():
@@ -52,7 +73,10 @@ def stats(session: Session) -> dict[str, Any] | None:
     from shebao.cases.metrics import stats as compute
 
     result = compute(session)
-    return result if result.get("applications") else None
+    if not result.get("applications"):
+        return None
+    result["review_reason_rows"] = review_reason_rows(result.get("review_reasons") or {})
+    return result
 
 
 def public_status(session: Session, *, application_no: str, id_number: str) -> dict[str, Any] | None:

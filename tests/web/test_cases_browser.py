@@ -103,6 +103,12 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
     assert "社会保险法" in notice and "权利告知" in notice and chosen["id_number"] not in notice
     shoot(clerk, "staff-notice")
 
+    # The dashboard says why cases went to a person (each claim above that went to review counts).
+    clerk.goto("/staff/")
+    reasons = clerk.locator("[data-testid=review-reasons] tbody tr")
+    assert reasons.count() >= 1
+    assert int(reasons.first.locator("td.num").inner_text()) >= 1
+
     # The citizen checks the outcome on the portal: number and ID number in a POST form.
     citizen = browser.new_context(base_url=server, locale="zh-CN").new_page()
     citizen.goto("/status")
