@@ -7,6 +7,7 @@ every signed-in role.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -64,17 +65,19 @@ def _http(exc: Exception) -> HTTPException:
              description="角色：clerk（窗口、网厅与代办的服务令牌）。申请在一个事务内完成受理、自动填充、规则决定、"
                          "风险评分与分流；同一幂等键再次提交返回原申请（200）。")
 async def submit(payload: ApplicationCreate, request: Request, credentials: BearerCredentials) -> JSONResponse:
-    view, created = await _submissions(request.app).run(request, credentials, (Role.CLERK,), payload)
+    arrived = time.perf_counter()  # decision_ms runs from here, the wait for a shared transaction included
+    view, created = await _submissions(request.app).run(request, credentials, (Role.CLERK,), (payload, arrived))
     # the view is built from the schema's own fields: answered as it stands, without validating it again
     return JSONResponse({**_READ_DEFAULTS, **view}, status_code=201 if created else 200)
 
 
-def _submit_one(session, _user, payload: ApplicationCreate) -> tuple[dict, bool]:
+def _submit_one(session, _user, item: tuple[ApplicationCreate, float]) -> tuple[dict, bool]:
     """One submission inside a (possibly shared) transaction: the decision and its view."""
     from shebao.cases.pipeline import IntakeError, application_view, submit_application
 
+    payload, arrived = item
     try:
-        app, created = submit_application(session, payload)
+        app, created = submit_application(session, payload, received=arrived)
     except IntakeError as exc:
         raise _http(exc) from None
     return application_view(app, full=True), created

@@ -160,9 +160,12 @@ def _resolve_person(session: Session, payload: ApplicationCreate, named: Person 
 
 def submit_application(
     session: Session, payload: ApplicationCreate, *, on: dt.date | None = None,
-    policy: RoutingPolicy = DEFAULT_POLICY,
+    policy: RoutingPolicy = DEFAULT_POLICY, received: float | None = None,
 ) -> tuple[Application, bool]:
     """Run one application through the pipeline; return it and whether it was created now.
+
+    ``received`` is the ``time.perf_counter()`` of the moment the application arrived, when it
+    waited before this call (the API's group commit): ``decision_ms`` then counts that wait too.
 
     The same ``idempotency_key`` returns the application it first made (``created`` False), also
     when two submissions race: the key is unique in the database, the loser's insert writes nothing
@@ -173,7 +176,7 @@ def submit_application(
         IntakeError: unknown applicant, invalid bank account or agent; nothing is stored.
         OpenApplicationError: an application of this kind is already open for the person.
     """
-    t0 = time.perf_counter()
+    t0 = received if received is not None else time.perf_counter()
     named = None
     row = (session.execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key, "pid": payload.person_id}).first()
            if payload.person_id else None)

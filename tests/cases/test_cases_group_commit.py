@@ -81,9 +81,9 @@ def test_a_failure_inside_a_batch_replays_each_request_alone(registry, db, monke
     persons = [registry.person() for _ in range(8)]
     real = cases_api._submit_one
 
-    def flaky(session, user, body):
-        result = real(session, user, body)  # it has written its rows before failing
-        if body.idempotency_key == "boom":
+    def flaky(session, user, item):
+        result = real(session, user, item)  # it has written its rows before failing
+        if item[0].idempotency_key == "boom":
             raise RuntimeError("模拟故障")
         return result
 
