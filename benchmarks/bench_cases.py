@@ -356,11 +356,17 @@ def run_http(n: int, clients: int, ids: list[str], offset: int, workers: int = 2
     server = start_server(port, workers)
     try:
         out = run_client(drive(port, token, server.pid, bodies, clients, rate))
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/stats",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as r:  # the agency's own figures, all runs together
+            stats = json.loads(r.read())
     finally:
         server.terminate()
         server.wait(timeout=30)
     for result in out.values():
         result["workers"] = workers
+    out["closed"]["server_stats"] = {k: stats.get(k) for k in ("applications", "median_decision_ms",
+                                                                "p95_decision_ms", "straight_through_rate")}
     return out
 
 
