@@ -138,9 +138,7 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
     if not session.info.get(PENDING_KEY):
         return 0
     session.flush()
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending:
-        return 0
+    pending = session.info.pop(PENDING_KEY)
     if checkpoint_every is None:
         from shebao.core.settings import get_settings
 

@@ -48,7 +48,7 @@ from shebao.benefits.service import (
     payment_record,
     refresh_payment_hash,
 )
-from shebao.core.db import utcnow
+from shebao.core.db import insert_ignoring_conflicts, utcnow
 from shebao.registry.models import Benefit, Payment
 
 DEFAULT_BATCH = 500
@@ -76,12 +76,6 @@ class RunSummary:
             "skipped_suspended": self.skipped_suspended, "retried": self.retried, "escalated": self.escalated,
             "deductions": self.deductions, "run_id": self.run_id, **({"sync": self.sync} if self.sync else {}),
         }
-
-
-def _insert_ignore(session: Session):
-    from shebao.core.db import insert_ignoring_conflicts
-
-    return insert_ignoring_conflicts(session, Payment.__table__)
 
 
 def _due_filter(period: str):
@@ -269,7 +263,7 @@ def _pay_batch(session: Session, benefits: list[Benefit], period: str, *,
                                    kind=kind))
     if not rows:
         return 0, 0, Decimal("0.00"), skipped, 0
-    stmt = _insert_ignore(session).returning(Payment.__table__.c.payment_id)
+    stmt = insert_ignoring_conflicts(session, Payment.__table__).returning(Payment.__table__.c.payment_id)
     created_ids = _insert_returning(session, stmt, rows)
     created_total = sum((amounts[p] for p in created_ids), Decimal("0.00"))
     deductions = _deduct(session, [b for b in benefits if payment_id_for(b.benefit_id, period, "regular") in created_ids],
@@ -304,7 +298,7 @@ def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: De
         if total <= 0:
             continue
         pid = payment_id_for(b.benefit_id, period, "recovery")
-        session.execute(_insert_ignore(session), [payment_record(
+        session.execute(insert_ignoring_conflicts(session, Payment.__table__), [payment_record(
             payment_id=pid, benefit_id=b.benefit_id, person_id=b.person_id, period=period, amount=-total,
             bank_account=b.bank_account, kind="recovery")])
         for debt, amt in plan:

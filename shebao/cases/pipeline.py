@@ -388,8 +388,7 @@ def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, p
                        "reference": "、".join(result["unconfirmed_parameters"])})
         reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
     if not eligible and all(_amount_only([r.get("reference") or ""]) for r in missing):
-        review = _drop_amount_doubts(review, [r.get("reference") for r in missing],
-                                     result.get("unconfirmed_parameters") or [])
+        review = _drop_amount_doubts(review, result.get("unconfirmed_parameters") or [])
         missing = []
     provisional = bool(result.get("provisional"))
     if s["index_months_missing"]:
@@ -448,8 +447,7 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
                        "reference": "、".join(result["unconfirmed_parameters"])})
     eligible = bool(result["eligible"])
     if not eligible:
-        review = _drop_amount_doubts(review, [r.get("reference") for r in missing],
-                                     result.get("unconfirmed_parameters") or [])
+        review = _drop_amount_doubts(review, result.get("unconfirmed_parameters") or [])
     decidable = not missing or not eligible
     amount = _money(result["monthly_amount"]) if eligible and result["monthly_amount"] is not None else None
     return {
@@ -465,7 +463,7 @@ def _amount_only(names: list[str]) -> bool:
     return bool(names) and all(str(n).startswith(AMOUNT_ONLY_PARAMETERS) for n in names)
 
 
-def _drop_amount_doubts(review: list[dict], missing: list[str], unconfirmed: list[str]) -> list[dict]:
+def _drop_amount_doubts(review: list[dict], unconfirmed: list[str]) -> list[dict]:
     """The review reasons that still matter once the rules have refused the applicant."""
     return [r for r in review if not (
         (r.get("code") == "parameter_missing" and _amount_only([r.get("reference") or ""]))

@@ -8,7 +8,7 @@ import json
 import typer
 
 from shebao.cli import app
-from shebao.cli.common import AS_OPTION, console, fail, print_json, unit_of_work
+from shebao.cli.common import AS_OPTION, console, fail, json_error, print_json, read_text_input, unit_of_work
 from shebao.cli.demo import DEMO_STEPS
 from shebao.cli.risk import train_app
 
@@ -55,12 +55,11 @@ def apply(
     try:
         payload = ApplicationCreate.model_validate(data)
     except ValidationError as exc:
-        fail("申请数据有误：" + "；".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()),
+        fail("申请数据有误：" + "；".join(f"{_field(e)}: {e['msg']}" for e in exc.errors()),
              code=2)
     try:
         with unit_of_work(as_user, source="cli:apply") as session:
-            if session.info.get("actor_role") not in ("clerk", "admin"):
-                fail(f"权限不足：提交申请需要经办员（clerk）角色，当前为 {session.info.get('actor_role')}")
+            _require_clerk(session.info.get("actor_role"))
             application, created = submit_application(session, payload)
             view = application_view(application, full=json_out)
             view["created"] = created
@@ -73,36 +72,35 @@ def apply(
 
 
 def _read_applications(path: str):
-    """One JSON document (an application, or an array of them), or JSON Lines (one application a line)."""
-    import sys
-
-    text = sys.stdin.read() if path == "-" else _read_text(path)
+    """One JSON document (an application, or an array of them), or JSON Lines (one application a line;
+    a line that is not JSON stays in the list as its error message, so that its number is reported)."""
+    text = read_text_input(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as first:
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:
-            fail(f"JSON 格式错误（第 {first.lineno} 行第 {first.colno} 列）：{first.msg}")
-        records = []
-        for number, line in enumerate(lines, start=1):
+            fail(json_error(first))
+        records: list = []
+        for line in lines:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                records.append(_BadLine(number, exc.msg))
+                records.append(_BadLine(json_error(exc)))
         return records
 
 
-class _BadLine:
-    def __init__(self, number: int, message: str) -> None:
-        self.number, self.message = number, message
+class _BadLine(str):
+    """A JSON Lines record that is not JSON (its error message)."""
 
 
-def _read_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except FileNotFoundError:
-        fail(f"文件不存在：{path}")
+def _field(error: dict) -> str:
+    return ".".join(str(x) for x in error["loc"])
+
+
+def _require_clerk(role: str | None) -> None:
+    if role not in ("clerk", "admin"):
+        fail(f"权限不足：提交申请需要经办员（clerk）角色，当前为 {role}")
 
 
 def _apply_batch(records: list, *, json_out: bool, batch_size: int, as_user: str | None) -> None:
@@ -116,20 +114,19 @@ def _apply_batch(records: list, *, json_out: bool, batch_size: int, as_user: str
 
     with unit_of_work(as_user, source="cli:apply") as session:
         actor, role = session.info.get("actor"), session.info.get("actor_role")
-    if role not in ("clerk", "admin"):
-        fail(f"权限不足：提交申请需要经办员（clerk）角色，当前为 {role}")
+    _require_clerk(role)
     invalid: list[dict] = []
     payloads: list[ApplicationCreate] = []
     numbers: list[int] = []
     for number, record in enumerate(records, start=1):
         if isinstance(record, _BadLine):
-            invalid.append({"record": number, "field": "", "reason": f"JSON 格式错误：{record.message}"})
+            invalid.append({"record": number, "field": "", "reason": str(record)})
             continue
         try:
             payloads.append(ApplicationCreate.model_validate(record))
             numbers.append(number)
         except ValidationError as exc:
-            invalid += [{"record": number, "field": ".".join(str(x) for x in e["loc"]), "reason": e["msg"]}
+            invalid += [{"record": number, "field": _field(e), "reason": e["msg"]}
                         for e in exc.errors()]
     refused: list[tuple[int, str]] = []
     with Progress(TextColumn("申请"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),

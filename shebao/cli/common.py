@@ -38,15 +38,28 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def read_json_input(path: str) -> Any:
-    """Read one JSON document from a file path or ``-`` (stdin)."""
+def read_text_input(path: str) -> str:
+    """The text of a file path, or of ``-`` (stdin)."""
+    if path == "-":
+        return sys.stdin.read()
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-        return json.loads(text)
+        with open(path, encoding="utf-8") as f:
+            return f.read()
     except FileNotFoundError:
         fail(f"文件不存在：{path}")
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    return f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}"
+
+
+def read_json_input(path: str) -> Any:
+    """Read one JSON document from a file path or ``-`` (stdin)."""
+    text = read_text_input(path)
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        fail(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}")
+        fail(json_error(exc))
 
 
 @contextmanager

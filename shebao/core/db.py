@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -123,11 +124,24 @@ def _row_values(obj: object, mapper) -> dict:
 
 def insert_ignoring_conflicts(session: Session, table):
     """``INSERT ... ON CONFLICT DO NOTHING`` on this session's database (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
+    return _insert_statement(session.get_bind().dialect.name, table, (), ignore_conflicts=True)
+
+
+@lru_cache(maxsize=256)
+def _insert_statement(dialect: str, table, returning: tuple, *, ignore_conflicts: bool = False):
+    """The INSERT statements of the hot paths, built once (building one costs more than running it)."""
+    if not ignore_conflicts:
+        from sqlalchemy import insert
+    elif dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+    stmt = insert(table)
+    if ignore_conflicts:
+        stmt = stmt.on_conflict_do_nothing()
+    if returning:
+        stmt = stmt.returning(*returning, sort_by_parameter_order=not ignore_conflicts)
+    return stmt
 
 
 def insert_persistent(session: Session, objects: list, *, attach: bool = True,
@@ -144,7 +158,7 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
     Returns:
         The objects written, their generated primary keys set.
     """
-    from sqlalchemy import insert, inspect
+    from sqlalchemy import inspect
 
     if not objects:
         return objects
@@ -157,21 +171,22 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
     rows = [_row_values(obj, mapper) for obj in objects]
     generated = [c for c in table.primary_key.columns if c.key not in rows[0]]
     conn = session.connection()
+    dialect = conn.dialect.name
     if ignore_conflicts:
-        stmt = insert_ignoring_conflicts(session, table).returning(*(generated or table.primary_key.columns))
+        stmt = _insert_statement(dialect, table, tuple(generated or table.primary_key.columns), ignore_conflicts=True)
         written = conn.execute(stmt, rows[0]).first()
         if written is None:
             return []
         for column, value in zip(generated, written, strict=False):
             setattr(objects[0], mapper.get_property_by_column(column).key, value)
     elif generated:
-        stmt = insert(table).returning(*generated, sort_by_parameter_order=True)
+        stmt = _insert_statement(dialect, table, tuple(generated))
         result = conn.execute(stmt, rows) if len(rows) > 1 else conn.execute(stmt, rows[0])
         for obj, row in zip(objects, result.all(), strict=True):
             for column, value in zip(generated, row, strict=True):
                 setattr(obj, mapper.get_property_by_column(column).key, value)
     else:
-        conn.execute(insert(table), rows)
+        conn.execute(_insert_statement(dialect, table, ()), rows)
     if attach:
         attach_saved(session, objects)
     return objects
