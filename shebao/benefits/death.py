@@ -38,7 +38,7 @@ from shebao.benefits.service import (
 from shebao.benefits.suspension import end_benefit
 from shebao.registry.models import Benefit, Contribution, Death, Payment, PensionAccount, Person
 
-REF_17 = "《中华人民共和国社会保险法》第十七条；人社部发〔2021〕18号"
+REF_17 = "《中华人民共和国社会保险法》第十七条"
 REF_14 = "《中华人民共和国社会保险法》第十四条"
 REF_39 = "《工伤保险条例》第三十九条"
 
@@ -79,7 +79,7 @@ def process_death(session: Session, *, person_id: str, death_date: date, source:
                        detail={"reason": reason, "last_period": None})
                 stopped.append(b.benefit_id)
         elif b.status != "terminated" or b.end_date is None or b.end_date > last_day(death_period):
-            end_benefit(session, b, last=death_period, reason=reason)
+            end_benefit(session, b, last=death_period, reason=reason, reason_code="death")
             stopped.append(b.benefit_id)
         total += compute_overpayment(session, benefit_id=b.benefit_id, after_period=death_period,
                                      reason=f"死亡（{death_date.isoformat()}）后多发{KIND_LABELS[b.kind]}",
@@ -88,14 +88,15 @@ def process_death(session: Session, *, person_id: str, death_date: date, source:
     created = False
     if case is None:
         items, scheme = survivor_items(session, person, death_date, work_injury)
-        case = SurvivorCase(person_id=person_id, death_date=death_date, scheme=scheme, status="open",
+        from shebao.benefits.notices import issue_survivor_notice, survivor_notice_ready
+
+        case = SurvivorCase(person_id=person_id, death_date=death_date, scheme=scheme,
+                            status="open" if survivor_notice_ready(items) or not items else "waiting",
                             items=json.dumps(items, ensure_ascii=False), opened_on=as_of or date.today())
         session.add(case)
         session.flush()
         created = True
-        from shebao.benefits.notices import issue_survivor_notice
-
-        issue_survivor_notice(session, case, items)
+        issue_survivor_notice(session, case, items)  # not while an amount is unknown: the case waits
     session.flush()
     if created or stopped or total:
         append(session, action="benefit.death", entity="persons", entity_id=person_id,
@@ -142,6 +143,8 @@ def survivor_items(session: Session, person: Person, death_date: date,
                           "amount": amt, "monthly": True, "dependant": i, "reference": REF_39})
         items.append({"kind": "death_grant", "label": "一次性工亡补助金", "amount": result.get("death_grant"),
                       "reference": REF_39, **({"missing": missing} if result.get("death_grant") is None else {})})
+        for it in items:
+            it["scheme"] = "injury"
         return items, "injury"
     has_pension = any(b.kind == "pension" for b in benefits_of_person(session, person.person_id))
     contributed = session.scalar(select(func.count()).select_from(Contribution).where(
@@ -163,6 +166,8 @@ def survivor_items(session: Session, person: Person, death_date: date,
     items.append({"kind": "account_inheritance", "label": "个人账户余额（可依法继承）",
                   "amount": None if balance is None else f"{balance:.2f}", "reference": REF_14,
                   **({"missing": note} if balance is None else {"basis": note})})
+    for it in items:
+        it["scheme"] = "enterprise"
     return items, "enterprise"
 
 
@@ -214,6 +219,7 @@ def grant_survivor_items(session: Session, *, case_id: int, bank_account: str | 
     case = session.get(SurvivorCase, case_id)
     if case is None:
         raise BenefitError(f"遗属待遇案件不存在：{case_id}")
+    refresh_survivor_case(session, case)
     start = date.fromisoformat(add_months(period_of(case.death_date), 1) + "-01")
     person = session.get(Person, case.person_id)
     granted = []
@@ -225,14 +231,39 @@ def grant_survivor_items(session: Session, *, case_id: int, bank_account: str | 
             start_date=start, monthly_amount=money(item["amount"]), bank_account=bank_account,
             application_no=f"survivor:{case.id}:{i}", assessment={"survivor_item": item}))
     pending = [it for it in json.loads(case.items) if it.get("amount") is None]
-    case.status = "closed" if not pending else "open"
+    case.status = "closed" if not pending else "waiting"
     session.flush()
     append(session, action="survivor.grant", entity="survivor_cases", entity_id=str(case.id),
            detail={"benefits": [b.benefit_id for b in granted], "pending_items": [it["kind"] for it in pending]})
     return granted
 
 
+def refresh_survivor_case(session: Session, case: SurvivorCase) -> None:
+    """A waiting enterprise-scheme case: compute its items again (a parameter may have been set since)
+    and, once every amount is known, issue the survivor notice and open the case."""
+    if case.status != "waiting" or case.scheme != "enterprise":
+        return
+    from shebao.benefits.notices import issue_survivor_notice, survivor_notice_ready
+
+    person = session.get(Person, case.person_id)
+    items, _ = survivor_items(session, person, case.death_date, None)
+    case.items = json.dumps(items, ensure_ascii=False)
+    if survivor_notice_ready(items):
+        case.status = "open"
+        issue_survivor_notice(session, case, items)
+    session.flush()
+
+
+def waiting_reason(items: list[dict[str, Any]]) -> str:
+    """Why a survivor case waits (for staff): the items whose amount is not known, and why."""
+    return "；".join(f"{it['label']}金额未定：{it.get('missing') or '待核定'}" for it in items if it.get("amount") is None)
+
+
 def case_json(case: SurvivorCase) -> dict[str, Any]:
-    return {"id": case.id, "person_id": case.person_id, "death_date": case.death_date.isoformat(),
-            "scheme": case.scheme, "status": case.status, "items": json.loads(case.items),
-            "opened_on": case.opened_on.isoformat()}
+    items = json.loads(case.items)
+    out = {"id": case.id, "person_id": case.person_id, "death_date": case.death_date.isoformat(),
+           "scheme": case.scheme, "status": case.status, "items": items,
+           "opened_on": case.opened_on.isoformat()}
+    if case.status == "waiting":
+        out["waiting_reason"] = "遗属待遇告知书暂不发出：" + waiting_reason(items)
+    return out

@@ -3,7 +3,10 @@
 Each event issues one notice: its data (amounts, periods, articles) is kept in ``benefit_notices``;
 the printable HTML and PDF are rendered from that data on demand (:mod:`shebao.benefits.render`),
 so that a notice printed again years later reads exactly as issued. Every notice states the right
-to appeal (社会保险法 第八十三条).
+to appeal (社会保险法 第八十三条) and cites the articles that decide its own subject
+(:mod:`shebao.benefits.citations`). A notice is what the person receives: it never shows a
+parameter name, a missing value or an instruction to staff; when an amount is not known the
+notice is not issued (the survivor case waits, :func:`survivor_notice_ready`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
 
 if TYPE_CHECKING:
@@ -109,17 +113,13 @@ def _benefit_facts(b: Benefit) -> dict[str, Any]:
             "monthly_amount": b.monthly_amount, "start_date": b.start_date, "region_code": b.region_code}
 
 
-KIND_ARTICLES = {
-    "pension": "《中华人民共和国社会保险法》第十五条、第十六条；《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）",
-    "unemployment": "《中华人民共和国社会保险法》第四十五条、第四十六条；《失业保险条例》第十四条、第十七条",
-    "injury_allowance": "《工伤保险条例》第三十五条、第三十六条",
-    "injury_survivor_pension": "《工伤保险条例》第三十九条",
-    "funeral_grant": "《中华人民共和国社会保险法》第十七条；《工伤保险条例》第三十九条",
-    "survivor_grant": "《中华人民共和国社会保险法》第十七条",
-    "death_grant": "《工伤保险条例》第三十九条",
-    "disability_grant": "《工伤保险条例》第三十五条至第三十七条",
-    "account_inheritance": "《中华人民共和国社会保险法》第十四条",
-}
+def grant_subject(b: Benefit, data: dict[str, Any]) -> str:
+    """What decides a grant notice's articles: the benefit kind (a funeral grant: and the scheme)."""
+    if b.kind == "funeral_grant":
+        item = data.get("survivor_item") if isinstance(data.get("survivor_item"), dict) else {}
+        scheme = item.get("scheme") or ("injury" if "工伤" in str(item.get("reference", "")) else "enterprise")
+        return f"funeral_grant:{scheme}"
+    return b.kind
 
 
 def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | None = None, *,
@@ -139,7 +139,7 @@ def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | Non
     specs = [dict(key=f"grant:{b.benefit_id}", kind="grant", person_id=b.person_id, benefit_id=b.benefit_id, data={
         **facts, "provisional": bool(a and a.provisional),
         "application_no": a.application_no if a else None,
-        "articles": KIND_ARTICLES.get(b.kind, ""),
+        "articles": citations_for("grant", grant_subject(b, data)),
         "text": ("经审核，核定您的" + facts["kind_label"] + "如下。"
                  + ("当年计发基数尚未公布，本次为暂核，公布后将重新核定并补发（或追回）差额。"
                     if a and a.provisional else "")),
@@ -174,23 +174,19 @@ def assessment_form(b: Benefit, data: dict[str, Any], *, provisional: bool) -> d
         **_benefit_facts(b),
         "provisional": provisional,
         "assessed_on": result.get("assessed_on") or inputs.get("assessed_on"),
-        "rows": [[label, "" if value is None else str(value)] for label, value in rows],
+        "rows": [[label, str(value)] for label, value in rows if value not in (None, "")],
         "formula": ["基础养老金 = (计发基数 + 指数化月平均缴费工资) ÷ 2 × 缴费年限 × 1%",
                     "个人账户养老金 = 个人账户储存额 ÷ 计发月数",
                     "过渡性养老金 = 指数化月平均缴费工资 × 实行个人账户前缴费年限 × 过渡系数"],
-        "articles": KIND_ARTICLES["pension"],
+        "articles": citations_for("assessment", "pension"),
         "text": "暂核：当年计发基数公布后重新核定。" if provisional else "",
         "appeal": APPEAL,
     }
 
 
 def issue_suspension_notice(session: Session, b: Benefit, s: Suspension) -> Notice:
-    articles = {
-        "incarceration": "《劳动和社会保障部办公厅关于退休人员被判刑后有关养老保险待遇问题的复函》（劳社厅函〔2001〕44号）；《失业保险条例》第十五条",
-        "certification": "《社会保险经办条例》第二十六条",
-        "alert": "《社会保险经办条例》第四十六条",
-        "manual": "《社会保险经办条例》第二十五条",
-    }[s.reason_code]
+    subject = f"incarceration:{b.kind}" if s.reason_code == "incarceration" else s.reason_code
+    articles = citations_for("suspension", subject)
     return issue_notice(session, key=f"suspension:{s.id}", kind="suspension", person_id=b.person_id,
                         benefit_id=b.benefit_id, data={**_benefit_facts(b), "from_period": s.from_period,
                                                        "reason": s.reason, "articles": articles,
@@ -208,7 +204,7 @@ def issue_resumption_notice(session: Session, b: Benefit, suspensions: list[Susp
                         benefit_id=b.benefit_id, data={**_benefit_facts(b), "resume_period": resume_period,
                                                        "backpay": backpay, "backpay_months": backpay_months,
                                                        "reason": "; ".join(s.reason for s in suspensions),
-                                                       "articles": "《社会保险经办条例》第二十五条、第二十六条",
+                                                       "articles": citations_for("resumption", b.kind),
                                                        "text": text, "appeal": APPEAL})
 
 
@@ -223,7 +219,7 @@ def issue_debt_notice(session: Session, b: Benefit, debt: Any) -> Notice:
         data={**_benefit_facts(b), "principal": debt.principal, "periods": periods, "reason": debt.reason,
               "method": debt.method, "demand_due": debt.demand_due,
               "text": f"经核查，{span}多发{_benefit_facts(b)['kind_label']}共 {debt.principal:.2f} 元，{how}。",
-              "articles": "《社会保险经办条例》第二十五条、第四十六条",
+              "articles": citations_for("overpayment", b.kind),
               "appeal": APPEAL})
 
 
@@ -235,31 +231,43 @@ def issue_demand_notice(session: Session, b: Benefit, debt: Any) -> Notice:
               "reason": debt.reason,
               "text": (f"您（或继承人）应退还多发的{_benefit_facts(b)['kind_label']} {debt.outstanding:.2f} 元，"
                        f"请于 {debt.demand_due.isoformat()} 前退还至社会保险基金账户。"),
-              "articles": "《社会保险经办条例》第四十六条",
+              "articles": citations_for("demand", b.kind),
               "appeal": APPEAL})
 
 
-def issue_termination_notice(session: Session, b: Benefit, *, last: str, reason: str) -> Notice:
+def issue_termination_notice(session: Session, b: Benefit, *, last: str, reason: str,
+                             reason_code: str = "other") -> Notice:
+    """Termination: the articles by benefit kind and reason (``death``, ``incarceration``, ``other``)."""
     return issue_notice(
         session, key=f"termination:{b.benefit_id}", kind="termination", person_id=b.person_id,
         benefit_id=b.benefit_id,
         data={**_benefit_facts(b), "last_period": last, "reason": reason,
               "text": f"您的{_benefit_facts(b)['kind_label']}发放至 {last}，自次月起终止。",
-              "articles": "《中华人民共和国社会保险法》第十七条、第四十九条、第五十一条；《失业保险条例》第十五条",
+              "articles": citations_for("termination", f"{b.kind}:{reason_code}"),
               "appeal": APPEAL})
 
 
-def issue_survivor_notice(session: Session, case: Any, items: list[dict[str, Any]]) -> Notice:
-    lines = []
-    for it in items:
-        amount = it.get("amount")
-        lines.append(f"{it['label']}：" + (f"{amount} 元" if amount is not None else f"待定（{it.get('missing', '参数未收录')}）"))
+def survivor_notice_ready(items: list[dict[str, Any]]) -> bool:
+    """A survivor notice is issued only when every item's amount is known."""
+    return bool(items) and all(it.get("amount") is not None for it in items)
+
+
+def issue_survivor_notice(session: Session, case: Any, items: list[dict[str, Any]]) -> Notice | None:
+    """遗属待遇告知书, addressed to the survivors and naming the deceased (the rendering puts the
+    deceased's masked name where the text says ``{deceased}``). Not issued while an amount is unknown."""
+    if not survivor_notice_ready(items):
+        return None
+    lines = [f"{it['label']} {it['amount']} 元" for it in items]
+    cause = "因工死亡" if case.scheme == "injury" else "死亡"
     return issue_notice(
         session, key=f"survivor:{case.id}:{len(items)}", kind="survivor", person_id=case.person_id,
         benefit_id=None,
-        data={"person_id": case.person_id, "death_date": case.death_date, "scheme": case.scheme, "items": items,
-              "text": "参保人员死亡后，其遗属可按规定领取以下待遇：" + "；".join(lines) + "。",
-              "articles": ("《中华人民共和国社会保险法》第十四条、第十七条；人社部发〔2021〕18号；《工伤保险条例》第三十九条"),
+        data={"person_id": case.person_id, "death_date": case.death_date, "scheme": case.scheme,
+              "addressee": "survivors",
+              "items": [{"kind": it["kind"], "label": it["label"], "amount": it["amount"]} for it in items],
+              "text": (f"{{deceased}}于 {case.death_date.isoformat()} {cause}。经核定，其遗属可领取以下待遇："
+                       + "；".join(lines) + "。请遗属（或继承人）持本告知书、身份证件和银行账户到经办机构办理领取手续。"),
+              "articles": citations_for("survivor", case.scheme),
               "appeal": APPEAL})
 
 
@@ -281,7 +289,7 @@ def issue_recalculation_notices(session: Session, b: Benefit, data: dict[str, An
                           data={**_benefit_facts(b), "provisional_total": r["provisional_total"],
                                 "final_total": r["final_total"], "monthly_difference": diff, "months": months,
                                 "backpay": backpay, "pension_base": final.get("pension_base"), "text": text,
-                                "articles": "《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）；当年计发基数公布文件",
+                                "articles": citations_for("recalculation", "pension"),
                                 "appeal": APPEAL})
     form = issue_notice(session, key=f"assessment:{b.benefit_id}:final", kind="assessment", person_id=b.person_id,
                         benefit_id=b.benefit_id, issued_on=on,
@@ -306,5 +314,5 @@ def issue_adjustment_notice(session: Session, b: Benefit, *, year: int, old: Dec
                         data={**_benefit_facts(b), "year": year, "old_amount": old, "increase": increase,
                               "new_amount": old + increase, "parts": parts, "effective": effective,
                               "arrears_months": months, "arrears": arrears, "text": text,
-                              "articles": "《国务院关于完善企业职工基本养老保险制度的决定》（国发〔2005〕38号）六；当年调整通知",
+                              "articles": citations_for("adjustment", "pension"),
                               "appeal": APPEAL})

@@ -64,15 +64,24 @@ def context(notice: Notice, *, person_name: str | None = None, person: Any = Non
         if value not in (None, "", [], {}):
             facts.append((label, str(value)))
     if data.get("items"):
+        # a survivor notice is issued only with every amount known (an older one may lack some)
         for it in data["items"]:
-            facts.append((it.get("label", it.get("kind")), f"{it['amount']} 元" if it.get("amount") is not None
-                          else f"待定：{it.get('missing') or '参数未收录'}"))
+            if it.get("amount") is not None:
+                facts.append((it.get("label", it.get("kind")), f"{it['amount']} 元"))
+    person_label = (mask_name(person_name) if person_name else "") + f"（参保人编号 {notice.person_id}）"
+    text = data.get("text", "")
+    if notice.kind == "survivor":  # to the survivors, naming the deceased
+        deceased = f"参保人员{person_label}"
+        addressee = f"{deceased}的遗属"
+        text = text.replace("{deceased}", deceased)
+    else:
+        addressee = person_label
     return {
         "title": notice.title,
         "number": f"SB{notice.issued_on:%Y%m%d}-{notice.id:06d}",
         "issued_on": notice.issued_on.isoformat(),
-        "addressee": (mask_name(person_name) if person_name else "") + f"（参保人编号 {notice.person_id}）",
-        "text": data.get("text", ""),
+        "addressee": addressee,
+        "text": text,
         "facts": facts if notice.kind != "assessment" else [(k, v) for k, v in facts if k in ("待遇编号", "待遇种类")],
         "rows": _personal_rows(person) + (data.get("rows") or []) if notice.kind == "assessment" else [],
         "formula": data.get("formula") or [],

@@ -83,7 +83,8 @@ def apply_incarceration(session: Session, *, person: Person, start_date: date, e
             if period_of(b.start_date) > period_of(start_date) and b.start_date > start_date:
                 continue
             end_benefit(session, b, last=period_of(start_date),
-                        reason=f"服刑（收监执行）自 {start_date.isoformat()} 起，失业保险待遇终止（失业保险条例 第十五条）")
+                        reason=f"服刑（收监执行）自 {start_date.isoformat()} 起，失业保险待遇终止（失业保险条例 第十五条）",
+                        reason_code="incarceration")
             amount = compute_overpayment(session, benefit_id=b.benefit_id, after_period=period_of(start_date),
                                          reason="服刑后多发失业保险金", reason_code="suspension", source_ref=ref)
             total += amount
@@ -93,8 +94,12 @@ def apply_incarceration(session: Session, *, person: Person, start_date: date, e
     return out
 
 
-def end_benefit(session: Session, b: Benefit, *, last: str, reason: str) -> None:
-    """Terminate a benefit after period ``last`` (withdrawing instructions not yet sent)."""
+def end_benefit(session: Session, b: Benefit, *, last: str, reason: str, reason_code: str = "other") -> None:
+    """Terminate a benefit after period ``last`` (withdrawing instructions not yet sent).
+
+    Args:
+        reason_code: ``death`` | ``incarceration`` | ``other``: decides the articles the notice cites.
+    """
     end = last_day(last)
     if b.end_date is None or b.end_date > end:
         b.end_date = end
@@ -106,7 +111,7 @@ def end_benefit(session: Session, b: Benefit, *, last: str, reason: str) -> None
            detail={"last_period": last, "reason": reason, "withdrawn_payments": withdrawn})
     from shebao.benefits.notices import issue_termination_notice
 
-    issue_termination_notice(session, b, last=last, reason=reason)
+    issue_termination_notice(session, b, last=last, reason=reason, reason_code=reason_code)
 
 
 def apply_incarcerations_for(session: Session, person: Person, *, as_of: date | None = None) -> dict[str, Any]:

@@ -16,20 +16,22 @@ app.add_typer(kb_app, name="kb")
 
 @kb_app.command("build")
 def kb_build(
-    directory: Path = typer.Argument(..., help="政策文档目录（.md/.txt/.docx/.pdf，含子目录）"),
+    directory: Path | None = typer.Argument(
+        None, help="政策文档目录（.md/.txt/.docx/.pdf，含子目录）；省略时使用随包的法律法规文本"),
     no_embeddings: bool = typer.Option(False, "--no-embeddings", help="不计算语义向量（只用 BM25 + 词表）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出建库结果"),
 ) -> None:
     """由文档目录建立（或增量更新）知识库索引，并设为默认知识库。
 
-    例：shebao kb build ../shared/corpus/laws
+    例：shebao kb build            （随包的法律法规文本；shebao ask 首次使用时也会自动建立）
+        shebao kb build 本机构政策文件目录
     """
     from shebao.assistant.documents import DocumentError
-    from shebao.assistant.kb import DEFAULT_EMBEDDER, build
+    from shebao.assistant.kb import BUNDLED_CORPUS, DEFAULT_EMBEDDER, build
 
     try:
         report = build(
-            directory,
+            directory if directory is not None else BUNDLED_CORPUS,
             embedder=None if no_embeddings else DEFAULT_EMBEDDER,
             progress=None if as_json else (lambda msg: console.print(msg)),
         )
@@ -57,7 +59,7 @@ def kb_eval(
 ) -> None:
     """评测检索：逐题输出 hit@1、hit@3、MRR 与耗时，并与字二元组 BM25 基线逐项对比。
 
-    例：shebao kb eval --corpus ../shared/corpus/laws
+    例：shebao kb eval
     """
     from shebao.assistant.evaluation import ABLATIONS, evaluate, load_question_set, run_ablations
     from shebao.assistant.kb import KnowledgeBaseNotBuilt, open_knowledge_base
@@ -65,7 +67,7 @@ def kb_eval(
     from shebao.assistant.service import NOT_BUILT_MESSAGE
 
     try:
-        kb = open_knowledge_base(corpus)
+        kb = open_knowledge_base(corpus, progress=lambda msg: console.print(msg))
     except KnowledgeBaseNotBuilt:
         fail(NOT_BUILT_MESSAGE)
         return
@@ -114,13 +116,14 @@ def kb_eval(
 def ask(
     question: str | None = typer.Argument(None, help="问题，例如：上下班路上被车撞了算工伤吗"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（answer、citations、policy_references）"),
-    corpus: Path | None = typer.Option(None, "--corpus", help="文档目录（首次使用时自动建库）"),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="另用一个文档目录（首次使用时自动建库）；默认用已建立的知识库，尚未建立时由随包的法律法规文本自动建立"),
     batch: Path | None = typer.Option(None, "--batch", help="批量提问：文件每行一个问题，逐行输出 JSON（- 表示标准输入）"),
     no_rerank: bool = typer.Option(False, "--no-rerank", help="不用语义向量重排（只用 BM25 + 词表）"),
 ) -> None:
     """向智导提问：依据知识库条文作答，并给出准确出处；个人退休时间、养老金测算交给计算器。
 
-    例：shebao ask "失业金能领几个月" --json --corpus ../shared/corpus/laws
+    例：shebao ask "失业金能领几个月" --json
     """
     from shebao.assistant.kb import KnowledgeBaseNotBuilt
     from shebao.assistant.service import NOT_BUILT_MESSAGE, make_assistant
@@ -128,7 +131,7 @@ def ask(
     if question is None and batch is None:
         fail("请给出问题，或用 --batch 文件 批量提问。例：shebao ask \"失业金能领几个月\"")
     try:
-        assistant = make_assistant(corpus, rerank=not no_rerank)
+        assistant = make_assistant(corpus, rerank=not no_rerank, progress=lambda msg: console.print(msg))
     except KnowledgeBaseNotBuilt:
         fail(NOT_BUILT_MESSAGE)
         return

@@ -69,4 +69,7 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> di
     }
     for step in DEMO_STEPS:
         summary.update(step(as_of=as_of, folder=folder, quiet=quiet))
+    from shebao.cli.demo_access import prepare_demo_access
+
+    summary.update(prepare_demo_access(quiet=quiet))
     return summary

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     user: str | None = Field(default=None, description="the named user the CLI acts as")
     llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
     audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
+    region: str = Field(default="370500", description="the agency's administrative division code (GB/T 2260)")
     api_write_lanes: int = Field(default=1, ge=1, description="submission transactions an API process runs at once")
 
     @model_validator(mode="after")

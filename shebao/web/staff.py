@@ -38,7 +38,17 @@ def _done(session, url: str) -> RedirectResponse:
 def login_page(request: Request, session: SessionDep, next: str = Query("/staff/", max_length=200)):
     if auth.current_staff(request, session) is not None:
         return RedirectResponse(safe_back(next, "/staff/"), status_code=303)
-    return render(request, "staff/login.html", {"title": "工作人员登录", "next": safe_back(next, "/staff/")})
+    return render(request, "staff/login.html", {"title": "工作人员登录", "next": safe_back(next, "/staff/"),
+                                                "demo_accounts": _demo_accounts_hint()})
+
+
+def _demo_accounts_hint() -> str | None:
+    """In development, where the demo's staff accounts are written (never in production)."""
+    from shebao.core.settings import get_settings
+    from shebao.users.demo_staff import staff_file
+
+    settings = get_settings()
+    return str(staff_file(settings.home)) if settings.env == "development" else None
 
 
 @router.post("/login")
@@ -62,7 +72,8 @@ def login_submit(request: Request, session: SessionDep, csrf_token: str = Form("
     if error:
         session.commit()  # the failed attempt counts towards the lock-out before the next one is checked
         return render(request, "staff/login.html", {"title": "工作人员登录", "next": target, "error": error,
-                                                    "username": username[:64]}, status_code=401)
+                                                    "username": username[:64],
+                                                    "demo_accounts": _demo_accounts_hint()}, status_code=401)
     auth.login(request, user)
     session.info["actor"], session.info["actor_role"] = user.username, user.role
     append(session, action="user.login", entity="users", entity_id=user.username, detail={"via": "web"})
