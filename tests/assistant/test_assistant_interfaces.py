@@ -25,10 +25,18 @@ def _small_corpus(tmp_path: Path, laws_dir: Path) -> Path:
     return corpus
 
 
-def test_ask_without_knowledge_base_says_how_to_build(shebao_home):
-    result = runner.invoke(app, ["ask", "失业金能领几个月"])
-    assert result.exit_code == 1
-    assert "知识库尚未建立" in result.output and "shebao kb build" in result.output
+def test_ask_on_a_fresh_install_builds_the_shipped_texts_first(shebao_home):
+    """No --corpus, nothing built: the first question indexes the law texts shipped with the package."""
+    result = runner.invoke(app, ["ask", "失业金能领几个月", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)  # stdout carries only the JSON; progress went to stderr
+    assert answer["found"] and (answer["citations"][0]["law"], answer["citations"][0]["article"]) in {
+        ("失业保险条例", 17), ("中华人民共和国社会保险法", 46)}
+    assert "首次使用" in result.stderr and "社会保险法(2018-12-29).md" in result.stderr
+    manifest = json.loads(next((shebao_home / "kb").glob("*/manifest.json")).read_text(encoding="utf-8"))
+    assert manifest["files"] and len(manifest["files"]) == 15 and manifest["embedder"]
+    again = runner.invoke(app, ["ask", "失业金能领几个月", "--json"])
+    assert again.exit_code == 0 and "首次使用" not in again.stderr  # built once
 
 
 def test_build_ask_and_batch(tmp_path, shebao_home, laws_dir):
@@ -83,8 +91,8 @@ def test_api_ask(tmp_path, shebao_home, laws_dir):
     api = FastAPI()
     api.include_router(router)
     client = TestClient(api)
-    missing = client.post("/api/v1/ask", json={"question": "失业金能领几个月"})
-    assert missing.status_code == 503 and "知识库尚未建立" in missing.json()["detail"]
+    first = client.post("/api/v1/ask", json={"question": "失业金能领几个月"})  # nothing built: shipped texts
+    assert first.status_code == 200 and first.json()["found"], first.text
 
     corpus = _small_corpus(tmp_path, laws_dir)
     assert runner.invoke(app, ["kb", "build", str(corpus), "--no-embeddings"]).exit_code == 0
