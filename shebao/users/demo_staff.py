@@ -66,6 +66,7 @@ def _write_file(path: Path, accounts: list[DemoAccount]) -> None:
     if path.exists():  # keep the accounts written before (their passwords are not shown again)
         lines = path.read_text(encoding="utf-8").rstrip("\n").splitlines()
     lines += [f"{a.username}\t{ROLE_LABELS[a.role]}\t{a.password}" for a in accounts]
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
