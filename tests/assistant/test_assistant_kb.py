@@ -60,10 +60,14 @@ def test_passage_vectors_are_reused(tmp_path: Path, shebao_home: Path):
     assert kbmod.load(second.index_dir).embeddings.shape[0] == 4
 
 
-def test_not_built(shebao_home: Path):
+def test_first_use_builds_the_shipped_texts(shebao_home: Path):
     assert kbmod.current_index_dir() is None
-    with pytest.raises(kbmod.KnowledgeBaseNotBuilt):
-        kbmod.open_knowledge_base()
+    messages: list[str] = []
+    kb = kbmod.open_knowledge_base(progress=messages.append)
+    assert kbmod.current_index_dir() == kb.index_dir and len(kb.laws()) == 15
+    assert messages[0].startswith("首次使用") and len(messages) == 16
+    assert kb.embeddings is not None and len(kb.embeddings) == len(kb.articles)  # from the shipped vectors
+    assert kbmod.open_knowledge_base(progress=messages.append).index_dir == kb.index_dir and len(messages) == 16
 
 
 def test_corpus_option_builds_without_changing_the_default(tmp_path: Path, shebao_home: Path):
