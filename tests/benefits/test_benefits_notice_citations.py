@@ -202,7 +202,7 @@ def test_work_injury_survivor_notice_goes_to_the_survivors(session, person):
 def test_non_work_death_survivor_notice_cites_the_pension_law(session, person):
     """社会保险法 第十七条 for a death not at work, never 工伤保险条例 第三十九条; issued only complete."""
     from shebao.benefits.citations import parse_citations
-    from shebao.benefits.models import Notice, SurvivorCase
+    from shebao.benefits.models import SurvivorCase
     from shebao.benefits.notices import issue_survivor_notice
 
     items = [{"kind": "funeral_grant", "label": "丧葬补助金", "amount": None, "missing": "参数缺失：pension.death.funeral_grant"},
