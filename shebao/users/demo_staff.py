@@ -75,5 +75,5 @@ def _write_file(path: Path, accounts: list[DemoAccount]) -> None:
 
 def accounts_text(accounts: list[DemoAccount], path: Path) -> str:
     """What the demo prints once: the accounts and where they are kept."""
-    rows = "\n".join(f"  {a.username:<10} {ROLE_LABELS[a.role]:<6} {a.password}" for a in accounts)
+    rows = "\n".join(f"  {a.username:<10} {ROLE_LABELS[a.role]:　<5} {a.password}" for a in accounts)
     return (f"工作人员登录 /staff/login（演示账号，密码只显示这一次，已保存到 {path}，仅本人可读）：\n{rows}")
