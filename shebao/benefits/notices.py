@@ -211,14 +211,19 @@ def issue_resumption_notice(session: Session, b: Benefit, suspensions: list[Susp
 def issue_debt_notice(session: Session, b: Benefit, debt: Any) -> Notice:
     periods = json.loads(debt.periods)
     span = f"{periods[0]} 至 {periods[-1]}" if periods else ""
+    heirs = debt.reason_code == "death"
     how = ("将从您以后按月领取的待遇中分期扣回" if debt.method == "deduction"
            else f"请于 {debt.demand_due.isoformat() if debt.demand_due else '三十日内'} 前退还")
+    if heirs:  # paid after a death: the heirs are asked, not the deceased
+        how = f"请继承人于 {debt.demand_due.isoformat() if debt.demand_due else '收到本通知之日起三十日内'} 前退还"
     return issue_notice(
         session, key=f"overpayment:{debt.id}:{debt.principal:.2f}", kind="overpayment", person_id=b.person_id,
         benefit_id=b.benefit_id,
         data={**_benefit_facts(b), "principal": debt.principal, "periods": periods, "reason": debt.reason,
               "method": debt.method, "demand_due": debt.demand_due,
-              "text": f"经核查，{span}多发{_benefit_facts(b)['kind_label']}共 {debt.principal:.2f} 元，{how}。",
+              **({"addressee": "survivors"} if heirs else {}),
+              "text": (f"经核查，{{deceased}}死亡后，{span}多发{_benefit_facts(b)['kind_label']}共 {debt.principal:.2f} 元，{how}。"
+                       if heirs else f"经核查，{span}多发{_benefit_facts(b)['kind_label']}共 {debt.principal:.2f} 元，{how}。"),
               "articles": citations_for("overpayment", b.kind),
               "appeal": APPEAL})
 
@@ -229,8 +234,11 @@ def issue_demand_notice(session: Session, b: Benefit, debt: Any) -> Notice:
         benefit_id=b.benefit_id,
         data={**_benefit_facts(b), "outstanding": debt.outstanding, "demand_due": debt.demand_due,
               "reason": debt.reason,
-              "text": (f"您（或继承人）应退还多发的{_benefit_facts(b)['kind_label']} {debt.outstanding:.2f} 元，"
-                       f"请于 {debt.demand_due.isoformat()} 前退还至社会保险基金账户。"),
+              **({"addressee": "survivors"} if debt.reason_code == "death" else {}),
+              "text": ((f"{{deceased}}死亡后多发的{_benefit_facts(b)['kind_label']} {debt.outstanding:.2f} 元，请继承人"
+                        if debt.reason_code == "death" else
+                        f"您应退还多发的{_benefit_facts(b)['kind_label']} {debt.outstanding:.2f} 元，请")
+                       + f"于 {debt.demand_due.isoformat()} 前退还至社会保险基金账户。"),
               "articles": citations_for("demand", b.kind),
               "appeal": APPEAL})
 

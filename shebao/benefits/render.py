@@ -70,9 +70,9 @@ def context(notice: Notice, *, person_name: str | None = None, person: Any = Non
                 facts.append((it.get("label", it.get("kind")), f"{it['amount']} 元"))
     person_label = (mask_name(person_name) if person_name else "") + f"（参保人编号 {notice.person_id}）"
     text = data.get("text", "")
-    if notice.kind == "survivor":  # to the survivors, naming the deceased
+    if notice.kind == "survivor" or data.get("addressee") == "survivors":  # to the survivors, naming the deceased
         deceased = f"参保人员{person_label}"
-        addressee = f"{deceased}的遗属"
+        addressee = f"{deceased}的遗属" + ("（继承人）" if notice.kind != "survivor" else "")
         text = text.replace("{deceased}", deceased)
     else:
         addressee = person_label

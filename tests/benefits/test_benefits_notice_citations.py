@@ -136,6 +136,15 @@ def test_pensioner_death_incarceration_and_grants(session, person):
     termination = session.scalar(select(Notice).where(Notice.kind == "termination", Notice.benefit_id == b.benefit_id))
     cited = parse_citations(json.loads(termination.data)["articles"])
     assert cited == {(SSL, 16), (SIA, 25)}  # the pension's own articles, never 失业保险条例 第十五条
+    # what was paid after the death is asked of the heirs, naming the deceased
+    from shebao.benefits.render import render_html
+
+    debts = list(session.scalars(select(Notice).where(Notice.kind.in_(("overpayment", "demand")),
+                                                      Notice.benefit_id == b.benefit_id)))
+    assert debts
+    for n in debts:
+        html = _visible(render_html(n, person=person))
+        assert "张*（参保人编号 P000000001）的遗属（继承人）：" in html and "死亡后" in html and "您" not in html, html
     # survivor amounts are not known (regional parameters not sourced): no notice, the case waits
     case = session.scalar(select(SurvivorCase).where(SurvivorCase.person_id == person.person_id))
     assert case.status == "waiting"
