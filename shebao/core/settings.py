@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
     audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
     api_write_lanes: int = Field(default=1, ge=1, description="submission transactions an API process runs at once")
+    load_max_field_bytes: int = Field(
+        default=65536, ge=256, description="shebao load: a field longer than this (UTF-8 bytes) rejects its row"
+    )
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:
