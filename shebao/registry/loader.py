@@ -300,10 +300,10 @@ def _to_db_row(spec: FileSpec, record: dict) -> dict:
 
 
 def _masked(field_name: str, value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = ("" if value is None else str(value))[:100].replace("\x00", "\\x00")
     if field_name in PERSONAL_FIELDS and text:
-        return _MASKERS[field_name](text)
-    return text[:100].replace("\x00", "\\x00").encode("utf-8", "replace").decode("utf-8")
+        text = _MASKERS[field_name](text)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class _References:
