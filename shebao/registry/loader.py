@@ -170,7 +170,9 @@ def _first_non_ascii(header: list[str], values: list[str]) -> str:
 
 
 def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
-              max_field_bytes: int) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+              max_field_bytes: int, *, as_dict: bool = True) -> tuple[list[str], Iterator[tuple[int, Any]]]:
+    """(header, rows): each row (line, {column: value}), or (line, [values]) when not ``as_dict``;
+    a row that cannot be read is (line, {BAD_FIELD: (field, reason)})."""
     bad: dict[int, str] = {}
     lines = _decoded_lines(path, encoding, bad, on_read)
     # Fields up to a generous cap are parsed, so that an over-long one can be named; beyond the cap
@@ -205,7 +207,7 @@ def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
                     yield start, {BAD_FIELD: ("", reason)}
                     continue
                 start, end = end + 1, reader.line_num
-                if not values or all(not v.strip() for v in values):
+                if not values or not "".join(values).strip():
                     continue
                 if bad:
                     reasons = [bad[n] for n in range(start, end + 1) if n in bad]
@@ -215,7 +217,7 @@ def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
                 if len(values) != len(header):
                     yield end, {BAD_FIELD: ("", f"列数为 {len(values)}，表头为 {len(header)} 列")}
                     continue
-                yield end, dict(zip(header, values, strict=True))
+                yield end, (dict(zip(header, values, strict=True)) if as_dict else values)
         finally:
             csv.field_size_limit(previous_limit)
             lines.close()
@@ -334,8 +336,18 @@ class _References:
                 raise FieldError("person_id", record["person_id"], "与该待遇所属的参保人不一致")
 
 
+def check_row(spec: FileSpec, row: dict, refs: _References, max_field_bytes: int) -> dict:
+    """The typed record of one row; :class:`FieldError` names the field and the reason."""
+    problem = field_problem(row, max_field_bytes)
+    if problem is not None:
+        raise FieldError(problem[0], row[problem[0]], problem[1])
+    record = spec.parse(row)
+    refs.check(spec, record)
+    return record
+
+
 def _file_header(spec: FileSpec, path: Path, rejects: list[Reject], summary: LoadSummary,
-                 on_read: Callable[[int], None], max_field_bytes: int):
+                 on_read: Callable[[int], None], max_field_bytes: int, *, as_dict: bool = True):
     """Open one file: (encoding, header, rows), or None when the file as a whole cannot load."""
     fname = path.name
     summary.loaded.setdefault(spec.name, 0)
@@ -350,7 +362,7 @@ def _file_header(spec: FileSpec, path: Path, rejects: list[Reject], summary: Loa
     if encoding == "parquet":
         header, rows = _iter_parquet(path, on_read)
     else:
-        header, rows = _iter_csv(path, encoding, on_read, max_field_bytes)
+        header, rows = _iter_csv(path, encoding, on_read, max_field_bytes, as_dict=as_dict)
     if not header:
         rejects.append(Reject(fname, 0, "", "", "文件为空（没有表头）"))
         return None
@@ -379,10 +391,13 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
         from shebao.core.settings import get_settings
 
         max_field_bytes = get_settings().load_max_field_bytes
-    opened = _file_header(spec, path, rejects, summary, on_read, max_field_bytes)
+    from shebao.registry import bulk
+
+    fast = bulk.eligible(spec, path)
+    opened = _file_header(spec, path, rejects, summary, on_read, max_field_bytes, as_dict=not fast)
     if opened is None:
         return
-    encoding, _header, rows = opened
+    encoding, header, rows = opened
     fname = path.name
     loaded = rejected = duplicates = 0
     file_rejects: list[Reject] = []
@@ -406,18 +421,16 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
             taken = {tuple(r[1:]): r[0] for r in session.execute(stmt)}
         session.info.update(actor=actor, source=source)
         batch: list[dict] = []
+        if fast:
+            loaded = bulk.load_rows(session, spec, header, rows, refs, max_field_bytes, reject)
+            rows = iter(())
         for line, row in rows:
             if BAD_FIELD in row:
                 field_name, reason = row[BAD_FIELD]
                 reject(line, field_name, "", reason)
                 continue
-            problem = field_problem(row, max_field_bytes)
-            if problem is not None:
-                reject(line, problem[0], _masked(problem[0], row[problem[0]]), problem[1])
-                continue
             try:
-                record = spec.parse(row)
-                refs.check(spec, record)
+                record = check_row(spec, row, refs, max_field_bytes)
             except FieldError as exc:
                 reject(line, exc.field, _masked(exc.field, exc.value), exc.reason)
                 continue
@@ -448,6 +461,7 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
         if duplicates:
             detail["duplicates"] = duplicates
         append(session, action="registry.load", entity=spec.table, entity_id=fname, detail=detail)
+    file_rejects.sort(key=lambda r: r.line)
     rejects.extend(file_rejects)
     summary.loaded[spec.name] += loaded
     summary.rejected[spec.name] += rejected

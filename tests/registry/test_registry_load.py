@@ -164,22 +164,25 @@ def test_crash_mid_file_leaves_database_as_before_that_file(db, tmp_path, monkey
          "employee_amount": "400.00", "employer_amount": "800.00", "paid_date": ""} for m in range(1, 13)
     ]
     folder = write_folder(tmp_path / "x", data)
-    monkeypatch.setattr(loader, "BATCH_ROWS", 5)
-    real_upsert, calls = loader._upsert, {"n": 0}
+    from shebao.registry import bulk
 
-    def failing(session, table, rows, key):
+    monkeypatch.setattr(bulk, "BULK_ROWS", 5)  # contributions go through the bulk path
+    real_write, calls = bulk._bulk_write, {"n": 0}
+
+    def failing(session, table, spec, names, chunk):
         if table.name == "contributions":
             calls["n"] += 1
             if calls["n"] == 2:
                 raise RuntimeError("simulated crash mid-file")
-        return real_upsert(session, table, rows, key)
+        return real_write(session, table, spec, names, chunk)
 
-    monkeypatch.setattr(loader, "_upsert", failing)
+    monkeypatch.setattr(bulk, "_bulk_write", failing)
     with pytest.raises(RuntimeError):
         load_folder(folder)
+    assert calls["n"] == 2
     assert _count(Person) == 2  # files before it were committed
     assert _count(Contribution) == 0  # the first batch of the crashed file was rolled back
-    monkeypatch.setattr(loader, "_upsert", real_upsert)
+    monkeypatch.setattr(bulk, "_bulk_write", real_write)
     assert load_folder(folder).loaded["contributions"] == 12
     assert _count(Contribution) == 12
 

@@ -124,15 +124,16 @@ def test_a_failing_file_is_rolled_back_the_others_load_and_reports_are_written(d
     data = basic_folder()
     data["contributions"] = [_contribution("P1", m) for m in range(1, 13)]
     data["contributions"][0]["base"] = "bad"
-    monkeypatch.setattr(loader, "BATCH_ROWS", 5)
-    real_upsert = loader._upsert
+    from shebao.registry import bulk
 
-    def failing(session, table, rows, key):
+    real_write = bulk._bulk_write
+
+    def failing(session, table, spec, names, chunk):
         if table.name == "contributions":
             raise RuntimeError("connection lost")
-        return real_upsert(session, table, rows, key)
+        return real_write(session, table, spec, names, chunk)
 
-    monkeypatch.setattr(loader, "_upsert", failing)
+    monkeypatch.setattr(bulk, "_bulk_write", failing)
     with pytest.raises(LoadError) as caught:
         load_folder(write_folder(tmp_path / "x", data))
     summary = caught.value.summary
