@@ -177,20 +177,23 @@ def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
     lines = _decoded_lines(path, encoding, bad, on_read)
     # Fields up to a generous cap are parsed, so that an over-long one can be named; beyond the cap
     # (an unclosed quote swallowing the file) the csv module stops the record and resumes after it.
-    previous_limit = csv.field_size_limit(max(4 * max_field_bytes, 1 << 20))
+    cap = max(4 * max_field_bytes, 1 << 20)
+    previous_limit = csv.field_size_limit(cap)
     reader = csv.reader(lines)
     try:
         first = next(reader, None)
     except csv.Error:
         first = None
-    if first is None:
+    finally:
         csv.field_size_limit(previous_limit)
+    if first is None:
         lines.close()
         return [], iter(())
     header = [h.strip() for h in first]
 
     def rows() -> Iterator[tuple[int, dict]]:
         end = reader.line_num
+        previous = csv.field_size_limit(cap)
         try:
             while True:
                 try:
@@ -219,7 +222,7 @@ def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
                     continue
                 yield end, (dict(zip(header, values, strict=True)) if as_dict else values)
         finally:
-            csv.field_size_limit(previous_limit)
+            csv.field_size_limit(previous)
             lines.close()
 
     return header, rows()
@@ -422,7 +425,7 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
         session.info.update(actor=actor, source=source)
         batch: list[dict] = []
         if fast:
-            loaded = bulk.load_rows(session, spec, header, rows, refs, max_field_bytes, reject)
+            loaded = bulk.load_rows(session, spec, path, header, rows, refs, max_field_bytes, reject, on_read)
             rows = iter(())
         for line, row in rows:
             if BAD_FIELD in row:
