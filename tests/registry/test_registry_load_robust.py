@@ -221,3 +221,74 @@ def test_screening_finds_the_double_payment_in_the_database_as_in_the_folder(db,
     assert (finding.person_id, finding.benefit_id, str(finding.amount_at_risk)) == ("P1", "B1", "3210.55")
     assert "2020-04" in finding.evidence
     assert LI not in finding.evidence and ZHANG not in finding.evidence
+
+
+# --- the bulk path (issue 16 item 4, speed) gives what the per-row path gives --------------------
+
+def _odd_contributions(quoted: bool) -> str:
+    header = "person_id,employer_id,period,insurance,base,employee_amount,employer_amount,paid_date"
+    lines = [
+        "P1,E1,2019-01,pension,5000.00,400.00,800.00,2019-01-15",
+        "P1,E1,2019-02,pension,5000,400.5,800.00,",             # amounts read as 5000.00 / 400.50
+        "P1,E1,2019-03,pension, 5000.00 ,400.00,800.00,2019-03-15",  # blanks around: the row parser's
+        "P1,E1,2019-04,pension,05000.00,400.00,800.00,2019-04-15",   # leading zero: valid, same value
+        "P1,E1,2019-05,pension,1e3,400.00,800.00,2019-05-15",
+        "P1,E1,2019-06,pension,5000.00,400.00,800.00,2019-02-29",    # not a date (2019)
+        "P1,E1,2019-07,pension,5000.00,400.00,800.00,2020-02-29",    # a date
+        "P1,E1,2019-13,pension,5000.00,400.00,800.00,",
+        "P1,E1,2019-01,pension,6000.00,400.00,800.00,",              # key of line 2 again
+        "P9,E1,2019-01,pension,5000.00,400.00,800.00,",              # no such person
+        "P1,E9,2019-01,pension,5000.00,400.00,800.00,",              # no such employer
+        "P2,,2019-01,pension,4000.00,320.00,480.00,2019-01-20",      # flexible worker
+        "P2,,2019-01,medical,4000.00,320.00,480.00,2019-01-20",
+        "P2,,2019-02,pension,4000.00,-1.00,480.00,",
+        ",,,,,,,",                                                   # blank row: skipped
+        "P2,,2019-03,pension,4000.00,320.00,480.00,2019-03-32",
+        "P2,,2019-05,unemployment,4000.00,0,0.1,2019-05-01",
+        "P" + "2" * 40 + ",,2019-05,pension,4000.00,320.00,480.00,",
+    ]
+    if quoted:
+        lines.append('"P2","",2019-06,pension,"4000.00",320.00,480.00,2019-06-01')
+        lines.insert(5, "")
+        lines.append("P2,,2019-04,pension,4000.00,320.00,480.00,2019-04-01,extra")
+    return header + "\r\n" + "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["arrow-reader", "row-reader"])
+def test_bulk_path_matches_the_row_path(db, tmp_path, monkeypatch, quoted) -> None:
+    from shebao.registry import bulk
+
+    base = basic_folder()
+    load_folder(write_folder(tmp_path / "base", {k: base[k] for k in ("persons", "employers")}))
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "contributions.csv").write_text(_odd_contributions(quoted), encoding="utf-8")
+
+    def contents():
+        with session_scope() as s:
+            return s.execute(select(Contribution.person_id, Contribution.employer_id, Contribution.period,
+                                    Contribution.insurance, Contribution.base, Contribution.employee_amount,
+                                    Contribution.employer_amount, Contribution.paid_date, Contribution.row_hash,
+                                    Contribution.updated_at).order_by(Contribution.id)).all()
+
+    def rejects_of(summary):
+        return [(r["line"], r["field"], r["value"], r["reason"]) for r in _rejects(summary)]
+
+    with monkeypatch.context() as m:
+        m.setattr(bulk, "eligible", lambda spec, path: False)
+        by_row = load_folder(folder)
+    row_contents = contents()
+    assert by_row.loaded["contributions"] == len(row_contents) > 5
+    read_by_arrow = []
+    real_read = bulk.read_clean
+    monkeypatch.setattr(bulk, "read_clean", lambda *a: read_by_arrow.append(real_read(*a)) or read_by_arrow[-1])
+    by_bulk = load_folder(folder)  # the same file again, through the bulk path
+    assert (read_by_arrow[0] is None) == quoted
+    assert rejects_of(by_bulk) == rejects_of(by_row)
+    assert by_bulk.loaded == by_row.loaded and by_bulk.rejected == by_row.rejected
+    assert contents() == row_contents  # same digests: nothing rewritten
+
+    with session_scope() as s:  # and a fresh bulk load stores what the row path stored
+        s.execute(Contribution.__table__.delete())
+    load_folder(folder)
+    assert [r[:9] for r in contents()] == [r[:9] for r in row_contents]
