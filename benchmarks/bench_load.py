@@ -142,6 +142,9 @@ def main() -> None:
         print(f"{label}: {loaded} loaded, {rejected} rejected in {d:.2f} s = {n / d:,.0f} rows/s "
               f"(loader process CPU {cpu:.2f} s = {n / cpu:,.0f} rows per CPU-second; load average "
               f"{os.getloadavg()[0]:.1f})")
+        from shebao.registry import bulk
+
+        print("  phases (wall s): " + ", ".join(f"{k} {v:.2f}" for k, v in bulk.last_timings.items()))
         if rejected != args.bad:
             raise SystemExit(f"expected {args.bad} rejects, got {rejected}")
 

@@ -27,6 +27,7 @@ per value) and payments (the duplicate rule) keep the per-row path.
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ from shebao.core.db import Base, utcnow
 from shebao.registry.exchange import INSURANCES, FieldError, FileSpec
 
 BULK_ROWS = 50_000
+# Wall-clock seconds of the phases of the last bulk load (read, check, digest, write, merge),
+# for benchmarks/bench_load.py.
+last_timings: dict[str, float] = {}
 
 # Conservative patterns: a value matching one is accepted by the row parser and read unchanged
 # (apart from the amount's two decimals, added below). Anything else is left to the row parser.
@@ -153,6 +157,8 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
     from shebao.registry.loader import BAD_FIELD, _masked, check_row
 
     columns = FAST[spec.name]
+    clock = time.perf_counter()
+    last_timings.clear()
     clean = read_clean(path, header, on_read)
     if clean is not None:
         arrays, lines = clean
@@ -218,15 +224,23 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
         if extra["__line__"]:
             good = pa.concat_tables([good, pa.table(extra, schema=good.schema)]).sort_by("__line__")
 
+    last_timings["read_check"] = time.perf_counter() - clock
     good = _drop_repeated_keys(good, spec, reject, _masked)
     if good.num_rows == 0:
         return 0
+    last_timings["repeated_keys"] = time.perf_counter() - clock - last_timings["read_check"]
+    clock = time.perf_counter()
     good = good.append_column("row_hash", _row_hashes(good, list(columns)))
+    last_timings["digest"] = time.perf_counter() - clock
     table: Table = Base.metadata.tables[spec.table]
     names = [*columns, "row_hash"]
+    clock = time.perf_counter()
     for start in range(0, good.num_rows, BULK_ROWS):
         _bulk_write(session, table, spec, names, good.select(names).slice(start, BULK_ROWS))
+    last_timings["write"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     _bulk_merge(session, table, spec, names)
+    last_timings["merge"] = time.perf_counter() - clock
     return good.num_rows
 
 

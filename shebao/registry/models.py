@@ -74,7 +74,8 @@ class Contribution(_Tracked, Base):
     __table_args__ = (UniqueConstraint("person_id", "period", "insurance", "employer_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.person_id"), index=True)
+    # no index of its own: the unique key above starts with it
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.person_id"))
     # '' for flexible workers, so that the natural key stays unique on both databases.
     employer_id: Mapped[str] = mapped_column(String(32), default="")
     period: Mapped[str] = mapped_column(String(7))
