@@ -47,30 +47,47 @@ def load(
     示例：shebao load ./var/synth --json
     """
     from shebao.cli.common import unit_of_work
-    from shebao.registry.loader import load_folder
+    from shebao.registry.loader import LoadError, load_folder
 
     with unit_of_work(as_user) as session:
         actor = session.info["actor"]
+    failed: LoadError | None = None
     try:
         summary = load_folder(folder, actor=actor, source="cli", progress=not json_out)
     except FileNotFoundError as exc:
         fail(str(exc))
+    except LoadError as exc:
+        failed, summary = exc, exc.summary
     if json_out:
         print_json(summary.as_json())
-        return
+    else:
+        _print_summary(summary)
+    if failed is not None:
+        fail(str(failed))
+
+
+def _print_summary(summary) -> None:
     from rich.table import Table
 
     table = Table(title="导入结果")
     table.add_column("文件")
     table.add_column("导入", justify="right")
     table.add_column("拒绝", justify="right")
+    table.add_column("重复支付", justify="right")
     for name in summary.loaded.keys() | summary.rejected.keys():
-        table.add_row(name, str(summary.loaded.get(name, 0)), str(summary.rejected.get(name, 0)))
+        table.add_row(name, str(summary.loaded.get(name, 0)), str(summary.rejected.get(name, 0)),
+                      str(summary.duplicates.get(name, "")))
     console.print(table)
     for warning in summary.warnings:
         console.print(f"[yellow]注意[/yellow]：{warning}")
+    for error in summary.errors:
+        console.print(f"[red]未导入[/red]：{error['file']}：{error['error']}")
+    if summary.duplicates:
+        console.print(f"同一待遇、期间、类型的第二笔支付已按 duplicate 导入（共 {sum(summary.duplicates.values())} 笔），"
+                      "风险筛查规则 R04 会列出")
     if summary.rejects_file:
         console.print(f"拒绝报告：{summary.rejects_file}")
+    console.print(f"导入摘要：{summary.summary_file}")
 
 
 @app.command("export")

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
     region: str = Field(default="370500", description="the agency's administrative division code (GB/T 2260)")
     api_write_lanes: int = Field(default=1, ge=1, description="submission transactions an API process runs at once")
+    load_max_field_bytes: int = Field(
+        default=65536, ge=256, description="shebao load: a field longer than this (UTF-8 bytes) rejects its row"
+    )
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

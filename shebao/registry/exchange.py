@@ -30,7 +30,10 @@ ONE_OFF_BENEFIT_KINDS = ("funeral_grant", "survivor_grant", "death_grant", "disa
 BENEFIT_KINDS = MONTHLY_BENEFIT_KINDS + ONE_OFF_BENEFIT_KINDS
 BENEFIT_STATUSES = ("active", "suspended", "terminated")
 PAYMENT_KINDS = ("regular", "backpay", "adjustment", "recovery", "one_off")
-PAYMENT_STATUSES = ("paid", "failed", "pending")
+# 'duplicate': a legacy second payment for the same benefit, period and kind (money paid twice, kept
+# as evidence; the loader marks it so, and it holds no place in the one-per-(benefit, period, kind) index).
+DUPLICATE = "duplicate"
+PAYMENT_STATUSES = ("paid", "failed", "pending", DUPLICATE)
 DEATH_SOURCES = ("civil_affairs", "funeral", "police", "health")
 INCARCERATION_SOURCES = ("justice", "court")
 CERTIFICATION_METHODS = ("face", "bank", "hospital", "community", "silent")
@@ -64,11 +67,12 @@ def _text(row: dict, name: str, *, max_len: int = 200, required: bool = True) ->
     return value
 
 
-_KEY = re.compile(r"[0-9A-Za-z_.\-]{1,40}")
+_KEY = re.compile(r"[0-9A-Za-z_.\-]+")
 
 
-def _key(row: dict, name: str, *, required: bool = True) -> str | None:
-    value = _text(row, name, max_len=40, required=required)
+def _key(row: dict, name: str, *, required: bool = True, max_len: int = 32) -> str | None:
+    # max_len is the database column's (a longer key would make PostgreSQL refuse the whole file)
+    value = _text(row, name, max_len=max_len, required=required)
     if value is not None and not _KEY.fullmatch(value):
         raise FieldError(name, value, "编号只能包含字母、数字、下划线、点和连字符")
     return value
@@ -279,7 +283,7 @@ def parse_payment(row: dict) -> dict:
     if status == "paid" and paid_date is None:
         raise FieldError("paid_date", "", "已支付（paid）的记录必须有支付日期")
     return {
-        "payment_id": _key(row, "payment_id"),
+        "payment_id": _key(row, "payment_id", max_len=40),
         "benefit_id": _key(row, "benefit_id"),
         "person_id": _key(row, "person_id"),
         "period": _period(row),

@@ -16,7 +16,7 @@ import codecs
 import csv
 import hashlib
 import hmac
-import io
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,16 +32,12 @@ from shebao.audit import append
 from shebao.core.crypto import get_keyring, mask_bank_account, mask_id_number, mask_name, mask_phone
 from shebao.core.db import Base, session_scope, utcnow
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
-from shebao.registry.exchange import PERSONAL_FIELDS, SPECS, FieldError, FileSpec
+from shebao.registry.exchange import DUPLICATE, PERSONAL_FIELDS, SPECS, FieldError, FileSpec
 
 BATCH_ROWS = 2000
 _MASKERS: dict[str, Callable[[str], str]] = {
     "id_number": mask_id_number, "name": mask_name, "phone": mask_phone, "bank_account": mask_bank_account,
 }
-
-
-class EncodingError(ValueError):
-    """The file is neither UTF-8 nor GBK/GB18030."""
 
 
 @dataclass
@@ -60,67 +56,174 @@ class LoadSummary:
     rejects_file: str | None = None
     encodings: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Legacy second payments for the same benefit, period and kind, loaded as status=duplicate.
+    duplicates: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    summary_file: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "rejected": self.rejected, "rejects_file": self.rejects_file,
-                "encodings": self.encodings, "warnings": self.warnings}
+        return {"loaded": self.loaded, "rejected": self.rejected, "duplicates": self.duplicates,
+                "rejects_file": self.rejects_file, "summary_file": self.summary_file,
+                "encodings": self.encodings, "warnings": self.warnings, "errors": self.errors}
 
 
 # --- reading ---------------------------------------------------------------------------------
+#
+# The encoding is decided once per file; a line that does not decode in it (a GBK line in a UTF-8
+# file, a UTF-8 line in a GBK file, bytes that are neither) is rejected with its line number, never
+# stored garbled. Every row is then checked for what a database cannot hold or should not be given
+# (NUL characters, fields over SHEBAO_LOAD_MAX_FIELD_BYTES) before its fields are parsed.
 
-def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
-    """'utf-8-sig' or 'gb18030' (a superset of GBK), from the first megabyte of the file."""
-    with open(path, "rb") as fh:
-        sample = fh.read(sample_bytes)
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            decoder.decode(sample, final=len(sample) < sample_bytes)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise EncodingError("无法识别文件编码：应为 UTF-8 或 GBK（GB18030）")
+UTF8, GB = "utf-8-sig", "gb18030"
+BAD_FIELD = "__bad__"   # a row that cannot be parsed: {"__bad__": (field, reason)}
 
 
-class _CountingReader(io.RawIOBase):
-    """Wraps a binary file and counts the bytes read, for the progress bar."""
+def _looks_utf8(raw: bytes) -> bool:
+    """Valid UTF-8 whose non-ASCII characters are all CJK-range (U+0800 and up).
 
-    def __init__(self, raw, on_read: Callable[[int], None]):
-        self._raw, self._on_read = raw, on_read
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self._raw.readinto(buffer)
-        if n:
-            self._on_read(n)
-        return n
-
-
-def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None]) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the generator
-    text = io.TextIOWrapper(io.BufferedReader(_CountingReader(raw, on_read)), encoding=encoding,
-                            errors="surrogateescape", newline="")
-    reader = csv.reader(text)
+    A GBK line is almost never valid UTF-8 of that shape (its two-byte characters can only form
+    two-byte UTF-8 sequences, i.e. Latin/Greek/Cyrillic), so this tells a UTF-8 line in a GBK file
+    from a GBK line that happens to be valid UTF-8.
+    """
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raw.close()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ord(ch) >= 0x800 for ch in text if ord(ch) >= 0x80)
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' or 'gb18030' (a superset of GBK), decided for the whole file.
+
+    UTF-8 when the whole file decodes as UTF-8; otherwise whichever of the two more of the file's
+    non-ASCII lines are written in (UTF-8 on a tie). Lines in the other encoding are rejected.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return UTF8
+        except UnicodeDecodeError:
+            pass
+    utf8 = gbk = 0
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.isascii():
+                continue
+            if _looks_utf8(raw):
+                utf8 += 1
+                continue
+            try:
+                raw.decode("gb18030")
+                gbk += 1
+            except UnicodeDecodeError:
+                pass
+    return GB if gbk > utf8 else UTF8
+
+
+def _decoded_lines(path: Path, encoding: str, bad: dict[int, str],
+                   on_read: Callable[[int], None]) -> Iterator[str]:
+    """The file's physical lines as text; a line that is not in ``encoding`` goes into ``bad``."""
+    pending = 0
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            pending += len(raw)
+            if pending >= 1 << 20:
+                on_read(pending)
+                pending = 0
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            if raw.isascii():
+                yield raw.decode("ascii")
+                continue
+            if encoding == GB:
+                if _looks_utf8(raw):
+                    bad[n] = "该行是 UTF-8 编码，而文件按 GBK（GB18030）读取（编码混用），未导入"
+                    yield raw.decode("utf-8")
+                    continue
+                try:
+                    yield raw.decode("gb18030")
+                except UnicodeDecodeError:
+                    bad[n] = "该行无法按 UTF-8 或 GBK（GB18030）解码，未导入"
+                    yield raw.decode("gb18030", "replace")
+                continue
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    raw.decode("gb18030")
+                    bad[n] = "该行是 GBK 编码，而文件按 UTF-8 读取（编码混用），未导入"
+                except UnicodeDecodeError:
+                    bad[n] = "该行无法按 UTF-8 或 GBK（GB18030）解码，未导入"
+                yield raw.decode("utf-8", "replace")
+    if pending:
+        on_read(pending)
+
+
+def _first_non_ascii(header: list[str], values: list[str]) -> str:
+    for name, value in zip(header, values, strict=False):
+        if not value.isascii():
+            return name
+    return ""
+
+
+def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
+              max_field_bytes: int, *, as_dict: bool = True) -> tuple[list[str], Iterator[tuple[int, Any]]]:
+    """(header, rows): each row (line, {column: value}), or (line, [values]) when not ``as_dict``;
+    a row that cannot be read is (line, {BAD_FIELD: (field, reason)})."""
+    bad: dict[int, str] = {}
+    lines = _decoded_lines(path, encoding, bad, on_read)
+    # Fields up to a generous cap are parsed, so that an over-long one can be named; beyond the cap
+    # (an unclosed quote swallowing the file) the csv module stops the record and resumes after it.
+    cap = max(4 * max_field_bytes, 1 << 20)
+    previous_limit = csv.field_size_limit(cap)
+    reader = csv.reader(lines)
+    try:
+        first = next(reader, None)
+    except csv.Error:
+        first = None
+    finally:
+        csv.field_size_limit(previous_limit)
+    if first is None:
+        lines.close()
         return [], iter(())
+    header = [h.strip() for h in first]
 
     def rows() -> Iterator[tuple[int, dict]]:
+        end = reader.line_num
+        previous = csv.field_size_limit(cap)
         try:
-            for values in reader:
-                line = reader.line_num
-                if not values or all(not v.strip() for v in values):
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    start, end = end + 1, reader.line_num
+                    span = f"（第 {start}–{end} 行）" if end > start else ""
+                    if "field larger" in str(exc):
+                        reason = f"某个字段超过 {max_field_bytes} 字节上限（SHEBAO_LOAD_MAX_FIELD_BYTES），整行未导入{span}"
+                    else:
+                        reason = f"CSV 格式错误：{exc}{span}"
+                    yield start, {BAD_FIELD: ("", reason)}
                     continue
+                start, end = end + 1, reader.line_num
+                if not values or not "".join(values).strip():
+                    continue
+                if bad:
+                    reasons = [bad[n] for n in range(start, end + 1) if n in bad]
+                    if reasons:
+                        yield end, {BAD_FIELD: (_first_non_ascii(header, values), reasons[0])}
+                        continue
                 if len(values) != len(header):
-                    yield line, {"__error__": f"列数为 {len(values)}，表头为 {len(header)} 列"}
+                    yield end, {BAD_FIELD: ("", f"列数为 {len(values)}，表头为 {len(header)} 列")}
                     continue
-                yield line, dict(zip(header, values, strict=True))
+                yield end, (dict(zip(header, values, strict=True)) if as_dict else values)
         finally:
-            raw.close()
+            csv.field_size_limit(previous)
+            lines.close()
 
     return header, rows()
 
@@ -147,6 +250,17 @@ def _iter_parquet(path: Path, on_read: Callable[[int], None]) -> tuple[list[str]
             on_read(batch.nbytes)
 
     return header, rows()
+
+
+def field_problem(row: dict, max_field_bytes: int) -> tuple[str, str] | None:
+    """(field, reason) when a value cannot be stored as it is: a NUL character, or too long."""
+    for name, value in row.items():
+        if "\x00" in value:
+            return name, "含有空字符（NUL，\\x00），整行未导入"
+        if len(value) * 4 > max_field_bytes and len(value.encode("utf-8", "surrogatepass")) > max_field_bytes:
+            return name, (f"字段长度 {len(value.encode('utf-8', 'surrogatepass'))} 字节，超过上限 "
+                          f"{max_field_bytes} 字节（SHEBAO_LOAD_MAX_FIELD_BYTES），整行未导入")
+    return None
 
 
 def find_file(folder: Path, stem: str) -> Path | None:
@@ -191,10 +305,10 @@ def _to_db_row(spec: FileSpec, record: dict) -> dict:
 
 
 def _masked(field_name: str, value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = ("" if value is None else str(value))[:100].replace("\x00", "\\x00")
     if field_name in PERSONAL_FIELDS and text:
-        return _MASKERS[field_name](text)
-    return text.encode("utf-8", "replace").decode("utf-8")[:100]
+        text = _MASKERS[field_name](text)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class _References:
@@ -225,46 +339,76 @@ class _References:
                 raise FieldError("person_id", record["person_id"], "与该待遇所属的参保人不一致")
 
 
-def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rejects: list[Reject],
-              summary: LoadSummary, *, actor: str, source: str,
-              on_read: Callable[[int], None] = lambda n: None) -> None:
-    """Load one file in one transaction."""
+def check_row(spec: FileSpec, row: dict, refs: _References, max_field_bytes: int) -> dict:
+    """The typed record of one row; :class:`FieldError` names the field and the reason."""
+    problem = field_problem(row, max_field_bytes)
+    if problem is not None:
+        raise FieldError(problem[0], row[problem[0]], problem[1])
+    record = spec.parse(row)
+    refs.check(spec, record)
+    return record
+
+
+def _file_header(spec: FileSpec, path: Path, rejects: list[Reject], summary: LoadSummary,
+                 on_read: Callable[[int], None], max_field_bytes: int, *, as_dict: bool = True):
+    """Open one file: (encoding, header, rows), or None when the file as a whole cannot load."""
     fname = path.name
-    loaded = rejected = 0
-    try:
-        encoding = detect_encoding(path) if path.suffix == ".csv" else "parquet"
-    except EncodingError as exc:
-        rejects.append(Reject(fname, 0, "", "", str(exc)))
-        summary.rejected[spec.name] = summary.rejected.get(spec.name, 0) + 1
-        return
-    summary.encodings[spec.name] = encoding
-    if encoding == "gb18030":
-        summary.warnings.append(f"{fname}：检测到 GBK/GB18030 编码，已按此编码读取")
+    summary.loaded.setdefault(spec.name, 0)
+    summary.rejected.setdefault(spec.name, 0)
     if path.stat().st_size == 0:
         rejects.append(Reject(fname, 0, "", "", "文件为空（没有表头）"))
-        summary.rejected[spec.name] = summary.rejected.get(spec.name, 0)
-        summary.loaded.setdefault(spec.name, 0)
-        return
-    header, rows = _iter_csv(path, encoding, on_read) if encoding != "parquet" else _iter_parquet(path, on_read)
+        return None
+    encoding = detect_encoding(path) if path.suffix == ".csv" else "parquet"
+    summary.encodings[spec.name] = encoding
+    if encoding == GB:
+        summary.warnings.append(f"{fname}：检测到 GBK/GB18030 编码，已按此编码读取")
+    if encoding == "parquet":
+        header, rows = _iter_parquet(path, on_read)
+    else:
+        header, rows = _iter_csv(path, encoding, on_read, max_field_bytes, as_dict=as_dict)
     if not header:
         rejects.append(Reject(fname, 0, "", "", "文件为空（没有表头）"))
-        summary.loaded.setdefault(spec.name, 0)
-        return
+        return None
     missing = [c for c in spec.columns if c not in header]
     if missing:
         count = sum(1 for _ in rows)
         rejects.append(Reject(fname, 1, ",".join(missing), "", f"缺少必需的列：{'、'.join(missing)}（整个文件未导入）"))
-        summary.rejected[spec.name] = summary.rejected.get(spec.name, 0) + count
-        summary.loaded.setdefault(spec.name, 0)
-        return
+        summary.rejected[spec.name] += count
+        return None
     extra = [c for c in header if c not in spec.all_columns]
     if extra:
         summary.warnings.append(f"{fname}：未知列已忽略：{'、'.join(extra)}")
     if len(set(header)) != len(header):
         dupes = sorted({c for c in header if header.count(c) > 1})
         rejects.append(Reject(fname, 1, ",".join(dupes), "", "表头中有重复的列（整个文件未导入）"))
-        summary.rejected[spec.name] = summary.rejected.get(spec.name, 0) + sum(1 for _ in rows)
+        summary.rejected[spec.name] += sum(1 for _ in rows)
+        return None
+    return encoding, header, rows
+
+
+def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rejects: list[Reject],
+              summary: LoadSummary, *, actor: str, source: str,
+              on_read: Callable[[int], None] = lambda n: None, max_field_bytes: int | None = None) -> None:
+    """Load one file in one transaction."""
+    if max_field_bytes is None:
+        from shebao.core.settings import get_settings
+
+        max_field_bytes = get_settings().load_max_field_bytes
+    from shebao.registry import bulk
+
+    fast = bulk.eligible(spec, path)
+    opened = _file_header(spec, path, rejects, summary, on_read, max_field_bytes, as_dict=not fast)
+    if opened is None:
         return
+    encoding, header, rows = opened
+    fname = path.name
+    loaded = rejected = duplicates = 0
+    file_rejects: list[Reject] = []
+
+    def reject(line: int, field_name: str, value: str, reason: str) -> None:
+        nonlocal rejected
+        file_rejects.append(Reject(fname, line, field_name, value, reason))
+        rejected += 1
 
     table: Table = Base.metadata.tables[spec.table]
     db_key = spec.db_key or spec.natural_key
@@ -274,48 +418,41 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
         taken: dict[tuple, str] = {}
         if spec.unique:
             key_col = table.c[spec.natural_key[0]]
-            taken = {tuple(r[1:]): r[0] for r in
-                     session.execute(select(key_col, *[table.c[c] for c in spec.unique]))}
+            stmt = select(key_col, *[table.c[c] for c in spec.unique])
+            if "status" in table.c:  # a legacy duplicate payment holds no (benefit, period, kind)
+                stmt = stmt.where(table.c.status != DUPLICATE)
+            taken = {tuple(r[1:]): r[0] for r in session.execute(stmt)}
         session.info.update(actor=actor, source=source)
         batch: list[dict] = []
+        if fast:
+            loaded = bulk.load_rows(session, spec, path, header, rows, refs, max_field_bytes, reject, on_read)
+            rows = iter(())
         for line, row in rows:
-            if "__error__" in row:
-                rejects.append(Reject(fname, line, "", "", row["__error__"]))
-                rejected += 1
-                continue
-            bad_chars = [k for k, v in row.items() if any("\udc80" <= ch <= "\udcff" for ch in v)]
-            if bad_chars:
-                rejects.append(Reject(fname, line, bad_chars[0], "", "含有无法按文件编码解码的字节"))
-                rejected += 1
+            if BAD_FIELD in row:
+                field_name, reason = row[BAD_FIELD]
+                reject(line, field_name, "", reason)
                 continue
             try:
-                record = spec.parse(row)
-                refs.check(spec, record)
+                record = check_row(spec, row, refs, max_field_bytes)
             except FieldError as exc:
-                rejects.append(Reject(fname, line, exc.field, _masked(exc.field, exc.value), exc.reason))
-                rejected += 1
+                reject(line, exc.field, _masked(exc.field, exc.value), exc.reason)
                 continue
             key = tuple(record[k] for k in spec.natural_key)
             if key in seen:
-                rejects.append(Reject(fname, line, ",".join(spec.natural_key), _masked(spec.natural_key[0], key[0]),
-                                      f"与第 {seen[key]} 行的主键重复"))
-                rejected += 1
+                reject(line, ",".join(spec.natural_key), _masked(spec.natural_key[0], key[0]),
+                       f"与第 {seen[key]} 行的主键重复")
                 continue
-            if spec.unique:
-                other = tuple(record[k] for k in spec.unique)
-                if other in seen_unique:
-                    rejects.append(Reject(fname, line, ",".join(spec.unique), "/".join(map(str, other)),
-                                          f"与第 {seen_unique[other]} 行重复（同一{'、'.join(spec.unique)}只能有一条）"))
-                    rejected += 1
-                    continue
-                holder = taken.get(other)
-                if holder is not None and holder != key[0]:
-                    rejects.append(Reject(fname, line, ",".join(spec.unique), "/".join(map(str, other)),
-                                          f"数据库中已有 {holder} 占用同一{'、'.join(spec.unique)}"))
-                    rejected += 1
-                    continue
-                seen_unique[other] = line
             seen[key] = line
+            if spec.unique and record.get("status") != DUPLICATE:
+                other = tuple(record[k] for k in spec.unique)
+                holder = taken.get(other)
+                if other in seen_unique or (holder is not None and holder != key[0]):
+                    # Legacy data: the same benefit, period and kind paid twice. That is money paid
+                    # twice, evidence for screening and recovery: kept, marked, counted.
+                    record["status"] = DUPLICATE
+                    duplicates += 1
+                else:
+                    seen_unique[other] = line
             batch.append(_to_db_row(spec, record))
             loaded += 1
             if len(batch) >= BATCH_ROWS:
@@ -323,16 +460,22 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
                 batch.clear()
         if batch:
             _upsert(session, table, batch, db_key)
-        append(session, action="registry.load", entity=spec.table, entity_id=fname,
-               detail={"file": fname, "loaded": loaded, "rejected": rejected, "encoding": encoding})
-    summary.loaded[spec.name] = summary.loaded.get(spec.name, 0) + loaded
-    summary.rejected[spec.name] = summary.rejected.get(spec.name, 0) + rejected
+        detail = {"file": fname, "loaded": loaded, "rejected": rejected, "encoding": encoding}
+        if duplicates:
+            detail["duplicates"] = duplicates
+        append(session, action="registry.load", entity=spec.table, entity_id=fname, detail=detail)
+    file_rejects.sort(key=lambda r: r.line)
+    rejects.extend(file_rejects)
+    summary.loaded[spec.name] += loaded
+    summary.rejected[spec.name] += rejected
+    if duplicates:
+        summary.duplicates[spec.name] = summary.duplicates.get(spec.name, 0) + duplicates
 
 
-def write_rejects(rejects: list[Reject], folder: Path) -> Path:
+def write_rejects(rejects: list[Reject], folder: Path, stamp: str | None = None) -> Path:
     """Write the rejects report (owner-readable only) and return its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"rejects-{stamp}.csv"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -343,9 +486,32 @@ def write_rejects(rejects: list[Reject], folder: Path) -> Path:
     return path
 
 
+def write_summary(summary: LoadSummary, folder: Path, stamp: str) -> Path:
+    """Write the load summary as JSON next to the rejects report (owner-readable only)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"load-{stamp}.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(summary.as_json(), fh, ensure_ascii=False, indent=1)
+    return path
+
+
+class LoadError(RuntimeError):
+    """A file could not be loaded (rolled back); the others were, and the reports were written."""
+
+    def __init__(self, message: str, summary: LoadSummary):
+        super().__init__(message)
+        self.summary = summary
+
+
 def load_folder(folder: Path, *, engine: Engine | None = None, actor: str = "system", source: str = "cli",
                 reports_dir: Path | None = None, progress: bool = False) -> LoadSummary:
-    """Load every exchange file found in ``folder``; return the counts and the rejects report."""
+    """Load every exchange file found in ``folder``; return the counts and the rejects report.
+
+    A file that fails as a whole (a database error) is rolled back and named in the summary's
+    ``errors``; the later files still load. The summary (``load-*.json``) and the rejects report
+    are written whatever happens; then :class:`LoadError` is raised if any file failed.
+    """
     from shebao.core.db import get_engine
     from shebao.core.settings import get_settings
 
@@ -353,6 +519,7 @@ def load_folder(folder: Path, *, engine: Engine | None = None, actor: str = "sys
     if not folder.is_dir():
         raise FileNotFoundError(f"目录不存在：{folder}")
     engine = engine or get_engine()
+    settings = get_settings()
     summary = LoadSummary()
     rejects: list[Reject] = []
     refs = _References()
@@ -360,27 +527,49 @@ def load_folder(folder: Path, *, engine: Engine | None = None, actor: str = "sys
     files = [(spec, path) for spec, path in files if path is not None]
     if not files:
         raise FileNotFoundError(f"目录中没有交换格式文件（persons.csv 等）：{folder}")
+    first_error: BaseException | None = None
 
     def run(on_read_for: Callable[[FileSpec, Path], Callable[[int], None]]) -> None:
+        nonlocal first_error
         for spec, path in files:
-            with session_scope(engine) as session:
-                refs.refresh(session)
-            load_file(engine, spec, path, refs, rejects, summary, actor=actor, source=source,
-                      on_read=on_read_for(spec, path))
+            try:
+                with session_scope(engine) as session:
+                    refs.refresh(session)
+                load_file(engine, spec, path, refs, rejects, summary, actor=actor, source=source,
+                          on_read=on_read_for(spec, path), max_field_bytes=settings.load_max_field_bytes)
+            except Exception as exc:  # noqa: BLE001 - one file's failure must not lose the others
+                first_error = first_error or exc
+                reason = f"整个文件未导入（已回滚）：{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                rejects.append(Reject(path.name, 0, "", "", reason[:300]))
+                summary.errors.append({"file": path.name, "error": reason[:300]})
 
-    if progress:
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = reports_dir or (settings.home / "reports")
+    try:
+        if progress:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn()) as bar:
-            def on_read_for(spec: FileSpec, path: Path) -> Callable[[int], None]:
-                task = bar.add_task(f"导入 {path.name}", total=path.stat().st_size)
-                return lambda n: bar.advance(task, n)
+            with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                          console=_stderr_console()) as bar:
+                def on_read_for(spec: FileSpec, path: Path) -> Callable[[int], None]:
+                    task = bar.add_task(f"导入 {path.name}", total=path.stat().st_size)
+                    return lambda n: bar.advance(task, n)
 
-            run(on_read_for)
-    else:
-        run(lambda spec, path: (lambda n: None))
-
-    if rejects:
-        target = reports_dir or (get_settings().home / "reports")
-        summary.rejects_file = str(write_rejects(rejects, target))
+                run(on_read_for)
+        else:
+            run(lambda spec, path: (lambda n: None))
+    finally:
+        if rejects:
+            summary.rejects_file = str(write_rejects(rejects, target, stamp))
+        summary.summary_file = str(target / f"load-{stamp}.json")
+        write_summary(summary, target, stamp)
+    if first_error is not None:
+        raise LoadError(f"有 {len(summary.errors)} 个文件导入失败（已回滚），其余文件已导入；"
+                        f"见 {summary.summary_file}", summary) from first_error
     return summary
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,7 +74,8 @@ class Contribution(_Tracked, Base):
     __table_args__ = (UniqueConstraint("person_id", "period", "insurance", "employer_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("persons.person_id"), index=True)
+    # no index of its own: the unique key above starts with it
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.person_id"))
     # '' for flexible workers, so that the natural key stays unique on both databases.
     employer_id: Mapped[str] = mapped_column(String(32), default="")
     period: Mapped[str] = mapped_column(String(7))
@@ -128,12 +130,20 @@ class Benefit(_Tracked, Base):
     bank_account_bidx: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
+_NOT_DUPLICATE = text("status <> 'duplicate'")
+
+
 class Payment(_Tracked, Base):
-    """A payment instruction or a paid amount; one per (benefit, period, kind)."""
+    """A payment instruction or a paid amount; one per (benefit, period, kind).
+
+    The uniqueness is a partial index that leaves out ``status = 'duplicate'``: a legacy second
+    payment for the same benefit, period and kind is kept as evidence of money paid twice.
+    """
 
     __tablename__ = "payments"
     __table_args__ = (
-        UniqueConstraint("benefit_id", "period", "kind"),
+        Index("uq_payments_benefit_id_period_kind", "benefit_id", "period", "kind", unique=True,
+              sqlite_where=_NOT_DUPLICATE, postgresql_where=_NOT_DUPLICATE),
         Index("ix_payments_period", "period"),
     )
 
