@@ -39,7 +39,12 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = Field(default=None, description="file holding the instance secret")
     user: str | None = Field(default=None, description="the named user the CLI acts as")
     llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
-    audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
+    audit_checkpoint_every: int = Field(default=1000, ge=1, description="entries between signed checkpoints")
+    audit_checkpoint_minutes: float = Field(default=10, gt=0,
+                                            description="minutes of activity after which a checkpoint is signed")
+    audit_witness_url: str | None = Field(default=None, description="optional HTTP witness of audit checkpoints")
+    payroll_lease_seconds: int = Field(default=600, ge=10,
+                                       description="a payroll run not renewed for this long is failed")
     api_write_lanes: int = Field(default=1, ge=1, description="submission transactions an API process runs at once")
 
     @model_validator(mode="after")
