@@ -80,7 +80,7 @@ def _content(fields: dict[str, Any]) -> bytes:
 
 def entry_hash(prev_hash: str, fields: dict[str, Any], key: bytes | None = None) -> str:
     """HMAC-SHA256(audit key, prev_hash ‖ canonical content) in hex."""
-    return hmac.new(key or get_keyring().audit_key, prev_hash.encode() + _content(fields), hashlib.sha256).hexdigest()
+    return hmac.digest(key or get_keyring().audit_key, prev_hash.encode() + _content(fields), "sha256").hex()
 
 
 def legacy_entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -90,7 +90,7 @@ def legacy_entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def head_mac(seq: int, hash_: str, checkpoint_seq: int, checkpoint_at: str, key: bytes | None = None) -> str:
     message = f"shebao-audit-head|{seq}|{hash_}|{checkpoint_seq}|{checkpoint_at}".encode()
-    return hmac.new(key or get_keyring().audit_key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key or get_keyring().audit_key, message, "sha256").hex()
 
 
 def append(
@@ -390,17 +390,19 @@ def verify(session: Session, *, witness_url: str | None = ...) -> VerifyResult: 
     key = get_keyring().audit_key
     pub = public_key_hex()
     held, witness_error = _witnessed(witness_url)
-    checkpoints = [{c: getattr(cp, c) for c in witness.CHECKPOINT_FIELDS}
-                   for cp in session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars()]
+    # Read in this order (head, checkpoints, entries) so that appenders running meanwhile only
+    # add what comes after: entries past the head and checkpoints past the head's are theirs.
     head_row = session.get(AuditHead, HEAD_ID)
     head = None if head_row is None else (head_row.seq, head_row.hash, head_row.checkpoint_seq,
                                           head_row.checkpoint_at, head_row.mac)
+    checkpoints = [{c: getattr(cp, c) for c in witness.CHECKPOINT_FIELDS}
+                   for cp in session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars()]
     n_cp = len(checkpoints)
 
     def bad(seq: int | None, reason: str, count: int) -> VerifyResult:
         return VerifyResult(False, count, n_cp, seq, reason)
 
-    wanted = {cp["seq"] for cp in checkpoints} | {int(w["seq"]) for w in held}
+    wanted = {cp["seq"] for cp in checkpoints} | {int(w["seq"]) for w in held} | {head[0] if head else 0}
     hashes_at: dict[int, str] = {}
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     for entry in _iter_entries(session):
@@ -427,18 +429,17 @@ def verify(session: Session, *, witness_url: str | None = ...) -> VerifyResult: 
         # nothing at all in the database: only the witnesses can tell an emptied log from a new one
     else:
         seq, hash_, cp_seq, cp_at, mac = head
-        if not hmac.compare_digest(mac or "", head_mac(seq, hash_, cp_seq or 0, cp_at or "", key)):
+        cp_seq = cp_seq or 0
+        if not hmac.compare_digest(mac or "", head_mac(seq, hash_, cp_seq, cp_at or "", key)):
             return bad(last_seq + 1, "链头被改动（校验码不符：链尾可能被截断后链头被移回）", count)
         if seq > last_seq:
             if count == 0:
                 return bad(1, f"审计日志被清空（链头记录第 {seq} 条）", count)
             return bad(last_seq + 1, f"第 {last_seq + 1} 条及以后的记录缺失（链尾被截断）", count)
-        if seq < last_seq or hash_ != prev:
-            return bad(seq + 1, f"链头（第 {seq} 条）之后出现了未经链头确认的记录", count)
-        last_cp = checkpoints[-1]["seq"] if checkpoints else 0
-        if (cp_seq or 0) != last_cp:
-            return bad(cp_seq or last_cp, f"第 {cp_seq} 条的检查点缺失（检查点被删除）"
-                       if (cp_seq or 0) > last_cp else f"第 {last_cp} 条的检查点未经链头确认", count)
+        if seq and hashes_at.get(seq) != hash_:
+            return bad(seq, f"第 {seq} 条记录与链头不符", count)
+        if cp_seq and not any(cp["seq"] == cp_seq for cp in checkpoints):
+            return bad(cp_seq, f"第 {cp_seq} 条的检查点缺失（检查点被删除）", count)
 
     # signed checkpoints in the database
     for cp in checkpoints:

@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import text
 
-from shebao.audit import verify
 from shebao.audit import log as audit_log
+from shebao.audit import verify
 from shebao.core.db import get_engine, session_scope
 
 

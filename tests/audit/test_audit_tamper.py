@@ -342,3 +342,35 @@ def test_http_witness_unreachable_fails_verification(db, monkeypatch) -> None:
     with session_scope() as s:
         checkpoint_now(s)  # the POST fails: logged, the work stays committed
     _bad(_verify(), None, "HTTP 见证")
+
+
+def test_verify_while_others_append_raises_no_false_alarm(db, monkeypatch) -> None:
+    from shebao.core.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "audit_checkpoint_every", 5)
+    _fill(20)
+    stop = threading.Event()
+    errors: list[Exception] = []
+
+    def writer(k: int) -> None:
+        i = 0
+        try:
+            while not stop.is_set():
+                with session_scope() as s:
+                    append(s, action="concurrent", entity="x", entity_id=f"{k}-{i}")
+                i += 1
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        results = [_verify() for _ in range(5)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert all(r.ok for r in results), [r for r in results if not r.ok]
+    assert _verify().ok
