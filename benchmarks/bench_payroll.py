@@ -56,11 +56,11 @@ def main() -> None:
     print(f"database: {url.split(':')[0]}; populate {args.benefits} pensions: {time.perf_counter() - t:.1f} s")
     as_of = date(2026, 6, 30)
     t = time.perf_counter()
-    first = run_payroll("2026-06", sync=True, as_of=as_of)
+    first = run_payroll("2026-06", sync=True, as_of=as_of, today=as_of)
     d = time.perf_counter() - t
     print(f"payroll 2026-06: {d:.1f} s = {args.benefits / d:,.0f} payments/s; created {first.created}, total {first.total}")
     t = time.perf_counter()
-    again = run_payroll("2026-06", sync=True, as_of=as_of)
+    again = run_payroll("2026-06", sync=True, as_of=as_of, today=as_of)
     print(f"rerun: {time.perf_counter() - t:.1f} s; created {again.created}, existing {again.existing}")
 
 

@@ -73,6 +73,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = get_engine(database_url)
+    from shebao.audit import start_checkpoint_timer
+
+    start_checkpoint_timer()  # the last entries before a quiet spell get their checkpoint too
 
     app.add_middleware(SecurityHeaders)
 

@@ -1,9 +1,23 @@
-"""Appending to the tamper-evident audit log, and verifying it.
+"""Appending to the audit log, checkpointing it, and verifying that it is whole.
 
-Each entry's hash covers the previous entry's hash and the entry's own canonical content, as in
-Certificate Transparency: altering, deleting or reordering any entry breaks the chain from that
-entry on. Every ``checkpoint_every`` entries a checkpoint is signed with the instance's Ed25519
-key (derived from the instance secret), so that rewriting the whole chain needs the key too.
+As in Certificate Transparency, the log proves its own completeness:
+
+- **A keyed chain.** Each entry's hash is HMAC-SHA256(audit key, previous hash ‖ canonical content);
+  the audit key is derived from the instance secret (HKDF, ``core.crypto``). Altering, deleting,
+  inserting or reordering an entry breaks the chain there, and recomputing the chain after a
+  rewrite needs the key.
+- **A keyed head.** The single ``audit_head`` row names the last entry and the last checkpoint
+  under an HMAC of the same key: cutting the tail and moving the head back needs the key too.
+- **Signed checkpoints** (Ed25519, a key derived from the same secret): "entry ``seq`` has hash
+  ``h`` at time ``t``", written in the appending transaction at least every
+  ``SHEBAO_AUDIT_CHECKPOINT_EVERY`` entries and once ``SHEBAO_AUDIT_CHECKPOINT_MINUTES`` have passed
+  since the last one, at the end of every CLI command that wrote entries (:func:`checkpoint_pending`,
+  hooked in ``shebao.cli``) and, in the API server, by a timer after a quiet spell
+  (:func:`start_checkpoint_timer`).
+- **Witnesses outside the database.** After the transaction commits, each checkpoint is appended
+  to ``$SHEBAO_HOME/audit-witness.jsonl`` and POSTed to ``SHEBAO_AUDIT_WITNESS_URL`` if set
+  (:mod:`shebao.audit.witness`). :func:`verify` requires the latest witnessed checkpoint to be in
+  the database with the same hash, every entry after it to be there up to the keyed head.
 
 Entries are queued on the caller's session by :func:`append` and written when that session
 commits (one batch per transaction, joining it): the chain is only held while a transaction
@@ -13,23 +27,33 @@ commits, not while it works.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import event, insert, select, update
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine, event, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from shebao.audit import witness
 from shebao.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from shebao.core.crypto import get_keyring, mask_text
 
+log = logging.getLogger(__name__)
+
 PENDING_KEY = "audit_pending"
+WITNESS_KEY = "audit_witness_pending"
+WROTE_KEY = "audit_wrote"
 HEAD_ID = 1
+HASHED_FIELDS = ("seq", "ts", "actor", "actor_role", "action", "entity", "entity_id", "detail", "source")
 
 
 def _jsonable(value: Any) -> Any:
@@ -50,12 +74,23 @@ def canonical_json(value: Any) -> str:
     return json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    """sha256(prev_hash ‖ canonical content) in hex."""
-    content = canonical_json(
-        {k: fields[k] for k in ("seq", "ts", "actor", "actor_role", "action", "entity", "entity_id", "detail", "source")}
-    )
-    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+def _content(fields: dict[str, Any]) -> bytes:
+    return canonical_json({k: fields[k] for k in HASHED_FIELDS}).encode("utf-8")
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any], key: bytes | None = None) -> str:
+    """HMAC-SHA256(audit key, prev_hash ‖ canonical content) in hex."""
+    return hmac.digest(key or get_keyring().audit_key, prev_hash.encode() + _content(fields), "sha256").hex()
+
+
+def legacy_entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """The unkeyed sha256 chain of databases before the keyed one (checked once, when rekeyed)."""
+    return hashlib.sha256(prev_hash.encode() + _content(fields)).hexdigest()
+
+
+def head_mac(seq: int, hash_: str, checkpoint_seq: int, checkpoint_at: str, key: bytes | None = None) -> str:
+    message = f"shebao-audit-head|{seq}|{hash_}|{checkpoint_seq}|{checkpoint_at}".encode()
+    return hmac.digest(key or get_keyring().audit_key, message, "sha256").hex()
 
 
 def append(
@@ -102,91 +137,129 @@ def _signing_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(get_keyring().signing_seed)
 
 
+_PUBLIC_KEYS: dict[bytes, str] = {}
+
+
 def public_key_hex() -> str:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    return _signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    seed = get_keyring().signing_seed
+    if seed not in _PUBLIC_KEYS:
+        _PUBLIC_KEYS[seed] = _signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    return _PUBLIC_KEYS[seed]
 
 
-def _checkpoint_message(seq: int, entry_hash_: str, signed_at: str) -> bytes:
-    return f"shebao-audit-checkpoint|{seq}|{entry_hash_}|{signed_at}".encode()
+def sign_checkpoint(seq: int, hash_: str, signed_at: str | None = None) -> dict[str, Any]:
+    signed_at = signed_at or datetime.now(UTC).isoformat(timespec="seconds")
+    return {"seq": seq, "entry_hash": hash_, "signed_at": signed_at, "public_key": public_key_hex(),
+            "signature": _signing_key().sign(witness.checkpoint_message(seq, hash_, signed_at)).hex()}
 
 
 _HEAD = AuditHead.__table__
 # Taking the chain's lock and reading the head is one statement (RETURNING: PostgreSQL, SQLite ≥ 3.35).
-_LOCK_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
+_LOCK_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)
+              .returning(_HEAD.c.seq, _HEAD.c.hash, _HEAD.c.checkpoint_seq, _HEAD.c.checkpoint_at))
 _INSERT_ENTRIES = insert(AuditEntry.__table__)
+_INSERT_CHECKPOINT = insert(AuditCheckpoint.__table__)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
 
 
-def _lock_head(session: Session) -> tuple[int, str]:
-    """Take the chain's lock (by writing its head row) and return the head's (seq, hash)."""
+@dataclass
+class _Head:
+    seq: int
+    hash: str
+    checkpoint_seq: int
+    checkpoint_at: str
+
+
+def _lock_head(session: Session) -> _Head:
+    """Take the chain's lock (by writing its head row) and return the head."""
     conn = session.connection()
     row = conn.execute(_LOCK_HEAD).first()
     if row is None:
-        conn.execute(insert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
-        return 0, GENESIS_HASH
-    return int(row.seq), row.hash
+        conn.execute(insert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0, checkpoint_at="",
+                                          mac=head_mac(0, GENESIS_HASH, 0, "")))
+        return _Head(0, GENESIS_HASH, 0, "")
+    return _Head(int(row.seq), row.hash, int(row.checkpoint_seq or 0), row.checkpoint_at or "")
+
+
+def _due(head: _Head, every: int, minutes: float, now: datetime) -> bool:
+    if head.seq <= head.checkpoint_seq:
+        return False
+    if every and head.seq - head.checkpoint_seq >= every:
+        return True
+    if head.checkpoint_at:
+        try:
+            last = datetime.fromisoformat(head.checkpoint_at)
+        except ValueError:
+            return True
+        return now - last >= timedelta(minutes=minutes)
+    return False
+
+
+def _checkpoint_at_head(session: Session, head: _Head) -> dict[str, Any]:
+    """Sign the head, write the checkpoint, and queue it for the witnesses (published after commit)."""
+    cp = sign_checkpoint(head.seq, head.hash)
+    session.connection().execute(_INSERT_CHECKPOINT, cp)
+    head.checkpoint_seq, head.checkpoint_at = head.seq, cp["signed_at"]
+    session.info.setdefault(WITNESS_KEY, []).append(cp)
+    return cp
+
+
+def _move_head(session: Session, head: _Head) -> None:
+    session.connection().execute(_MOVE_HEAD, {
+        "seq": head.seq, "hash": head.hash, "checkpoint_seq": head.checkpoint_seq,
+        "checkpoint_at": head.checkpoint_at,
+        "mac": head_mac(head.seq, head.hash, head.checkpoint_seq, head.checkpoint_at)})
+    # a head loaded through the ORM earlier in this session is stale now
+    loaded = session.identity_map.get(identity_key(AuditHead, HEAD_ID))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
     """Write the queued entries now, chained after the current head; return how many.
 
     The session's own changes are flushed first, so that the chain's lock is held only for the
-    three statements that extend it (and the commit that follows), never while the ORM works.
+    few statements that extend it (and the commit that follows), never while the ORM works. A
+    checkpoint is signed in the same transaction when one is due (count or time).
     """
     if not session.info.get(PENDING_KEY):
         return 0
     session.flush()
     pending = session.info.pop(PENDING_KEY)
-    if checkpoint_every is None:
-        from shebao.core.settings import get_settings
+    from shebao.core.settings import get_settings
 
-        checkpoint_every = get_settings().audit_checkpoint_every
-    seq, prev = _lock_head(session)
+    settings = get_settings()
+    every = settings.audit_checkpoint_every if checkpoint_every is None else checkpoint_every
+    key = get_keyring().audit_key
+    head = _lock_head(session)
+    seq, prev = head.seq, head.hash
     rows = []
-    checkpoints = []
     for fields in pending:
         seq += 1
         row = dict(fields, seq=seq, prev_hash=prev)
-        row["hash"] = prev = entry_hash(row["prev_hash"], row)
+        row["hash"] = prev = entry_hash(row["prev_hash"], row, key)
         rows.append(row)
-        if checkpoint_every and seq % checkpoint_every == 0:
-            checkpoints.append((seq, prev))
-    conn = session.connection()
-    conn.execute(_INSERT_ENTRIES, rows)
-    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
-    for cp_seq, cp_hash in checkpoints:
-        _write_checkpoint(session, cp_seq, cp_hash)
-    # a head loaded through the ORM earlier in this session is stale now
-    loaded = session.identity_map.get(identity_key(AuditHead, HEAD_ID))
-    if loaded is not None:
-        session.expire(loaded)
+    session.connection().execute(_INSERT_ENTRIES, rows)
+    head.seq, head.hash = seq, prev
+    if _due(head, every, settings.audit_checkpoint_minutes, datetime.now(UTC)):
+        _checkpoint_at_head(session, head)
+    _move_head(session, head)
+    session.info[WROTE_KEY] = True
     return len(rows)
 
 
-def _write_checkpoint(session: Session, seq: int, hash_: str) -> None:
-    signed_at = datetime.now(UTC).isoformat(timespec="seconds")
-    key = _signing_key()
-    session.execute(
-        insert(AuditCheckpoint).values(
-            seq=seq,
-            entry_hash=hash_,
-            signed_at=signed_at,
-            public_key=public_key_hex(),
-            signature=key.sign(_checkpoint_message(seq, hash_, signed_at)).hex(),
-        )
-    )
-
-
 def checkpoint_now(session: Session) -> int | None:
-    """Sign a checkpoint at the current head (if it has none yet); return its seq."""
+    """Sign a checkpoint at the current head (if it has none yet); return its seq (None: empty log)."""
     flush_pending(session)
-    seq, hash_ = _lock_head(session)
-    if seq == 0 or session.get(AuditCheckpoint, seq) is not None:
-        return seq or None
-    _write_checkpoint(session, seq, hash_)
-    return seq
+    head = _lock_head(session)
+    if head.seq == 0:
+        return None
+    if head.checkpoint_seq != head.seq:
+        _checkpoint_at_head(session, head)
+        _move_head(session, head)
+    return head.seq
 
 
 @event.listens_for(Session, "before_commit")
@@ -195,11 +268,72 @@ def _write_queued_entries(session: Session) -> None:
         flush_pending(session)
 
 
+# Engines this process wrote entries to since it last made sure their head has a checkpoint.
+_UNCHECKPOINTED: dict[str, Engine] = {}
+_UNCHECKPOINTED_LOCK = threading.Lock()
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_checkpoints(session: Session) -> None:
+    if session.info.pop(WROTE_KEY, False):
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with _UNCHECKPOINTED_LOCK:
+            _UNCHECKPOINTED[engine.url.render_as_string(hide_password=False)] = engine
+    for cp in session.info.pop(WITNESS_KEY, None) or ():
+        witness.publish(cp)
+
+
 @event.listens_for(Session, "after_rollback")
 def _drop_queued_entries(session: Session) -> None:
-    # What was rolled back did not happen: its entries must not be written later.
+    # What was rolled back did not happen: its entries and checkpoints must not be written later.
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(WITNESS_KEY, None)
+    session.info.pop(WROTE_KEY, None)
 
+
+def checkpoint_pending() -> list[int]:
+    """Checkpoint the head of every database this process wrote entries to (the end of a command)."""
+    from shebao.core.db import _ENGINES, session_scope
+
+    with _UNCHECKPOINTED_LOCK:
+        live = {id(e) for e in _ENGINES.values()}  # an engine disposed since is another database's past
+        engines = [e for e in _UNCHECKPOINTED.values() if id(e) in live]
+        _UNCHECKPOINTED.clear()
+    done = []
+    for engine in engines:
+        try:
+            with session_scope(engine) as session:
+                seq = checkpoint_now(session)
+            if seq:
+                done.append(seq)
+        except Exception as exc:  # noqa: BLE001 - what was committed stays committed; say so loudly
+            log.error("审计检查点未能写入（%s）：%s", engine.url.render_as_string(hide_password=True), exc)
+    return done
+
+
+_TIMER: dict[str, threading.Thread] = {}
+
+
+def start_checkpoint_timer(minutes: float | None = None) -> None:
+    """In a long-running process (the API server): every T minutes, checkpoint what was written since."""
+    if "timer" in _TIMER:
+        return
+    from shebao.core.settings import get_settings
+
+    interval = 60 * (minutes or get_settings().audit_checkpoint_minutes)
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            checkpoint_pending()
+
+    thread = threading.Thread(target=loop, name="audit-checkpoint-timer", daemon=True)
+    _TIMER["timer"] = thread
+    thread.start()
+
+
+# --- verification ------------------------------------------------------------------------------------
 
 @dataclass
 class VerifyResult:
@@ -208,63 +342,207 @@ class VerifyResult:
     checkpoints: int
     first_bad_seq: int | None = None
     reason: str = ""
+    witnessed_seq: int | None = None
+    unwitnessed: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "entries": self.entries, "checkpoints": self.checkpoints,
+                "first_bad_seq": self.first_bad_seq, "reason": self.reason,
+                "witnessed_seq": self.witnessed_seq, "unwitnessed": self.unwitnessed}
 
 
-def _iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+def _iter_entries(session: Session, batch: int = 5000) -> Iterator[Any]:
+    """Every entry in seq order, as plain rows (no ORM objects: verify reads each once)."""
+    table = AuditEntry.__table__
+    conn = session.connection()
     last = 0
     while True:
-        rows = session.execute(
-            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
-        ).scalars().all()
+        rows = conn.execute(select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)).all()
         if not rows:
             return
         yield from rows
         last = rows[-1].seq
-        session.expunge_all()
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain from the first entry; name the first entry that does not hold."""
-    expected_seq, prev = 1, GENESIS_HASH
+def _witnessed(witness_url: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The checkpoints the witnesses hold (file, then the HTTP witness's latest) and their error."""
+    try:
+        held = witness.read_file()
+        if witness_url:
+            latest = witness.latest_http(witness_url)
+            if latest is not None:
+                held.append(dict(latest, via="http"))
+    except witness.WitnessError as exc:
+        return [], str(exc)
+    return held, ""
+
+
+def verify(session: Session, *, witness_url: str | None = ...) -> VerifyResult:  # type: ignore[assignment]
+    """Check the chain, the head, the signed checkpoints and the witnesses; name the first problem.
+
+    Args:
+        witness_url: the HTTP witness to consult (default ``SHEBAO_AUDIT_WITNESS_URL``; None: none).
+    """
+    if witness_url is ...:
+        from shebao.core.settings import get_settings
+
+        witness_url = get_settings().audit_witness_url
+    key = get_keyring().audit_key
+    pub = public_key_hex()
+    held, witness_error = _witnessed(witness_url)
+    # Read in this order (head, checkpoints, entries) so that appenders running meanwhile only
+    # add what comes after: entries past the head and checkpoints past the head's are theirs.
+    head_row = session.get(AuditHead, HEAD_ID)
+    head = None if head_row is None else (head_row.seq, head_row.hash, head_row.checkpoint_seq,
+                                          head_row.checkpoint_at, head_row.mac)
+    checkpoints = [{c: getattr(cp, c) for c in witness.CHECKPOINT_FIELDS}
+                   for cp in session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars()]
+    n_cp = len(checkpoints)
+
+    def bad(seq: int | None, reason: str, count: int) -> VerifyResult:
+        return VerifyResult(False, count, n_cp, seq, reason)
+
+    wanted = {cp["seq"] for cp in checkpoints} | {int(w["seq"]) for w in held} | {head[0] if head else 0}
     hashes_at: dict[int, str] = {}
-    checkpoints = session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars().all()
-    wanted = {cp.seq for cp in checkpoints}
-    head = session.get(AuditHead, HEAD_ID)
-    count = 0
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
     for entry in _iter_entries(session):
-        fields = {c: getattr(entry, c) for c in
-                  ("seq", "ts", "actor", "actor_role", "action", "entity", "entity_id", "detail", "source")}
+        fields = entry._mapping
         if entry.seq != expected_seq:
             if entry.seq > expected_seq:
-                return VerifyResult(False, count, len(checkpoints), expected_seq,
-                                    f"第 {expected_seq} 条记录缺失（被删除）")
-            return VerifyResult(False, count, len(checkpoints), entry.seq, f"第 {entry.seq} 条记录序号重复")
+                return bad(expected_seq, f"第 {expected_seq} 条记录缺失（被删除）", count)
+            return bad(entry.seq, f"第 {entry.seq} 条记录序号重复", count)
         if entry.prev_hash != prev:
-            return VerifyResult(False, count, len(checkpoints), entry.seq,
-                                f"第 {entry.seq} 条记录的前序哈希不符（记录被删除或调换顺序）")
-        if entry_hash(entry.prev_hash, fields) != entry.hash:
-            return VerifyResult(False, count, len(checkpoints), entry.seq, f"第 {entry.seq} 条记录内容被修改")
+            return bad(entry.seq, f"第 {entry.seq} 条记录的前序哈希不符（记录被删除、插入或调换顺序）", count)
+        if entry_hash(entry.prev_hash, fields, key) != entry.hash:
+            return bad(entry.seq, f"第 {entry.seq} 条记录内容被修改（或链被不持有密钥者重算）", count)
         if entry.seq in wanted:
             hashes_at[entry.seq] = entry.hash
         prev = entry.hash
         expected_seq += 1
         count += 1
     last_seq = expected_seq - 1
-    if head is not None and (head.seq != last_seq or head.hash != prev):
-        if head.seq > last_seq:
-            return VerifyResult(False, count, len(checkpoints), last_seq + 1,
-                                f"第 {last_seq + 1} 条及以后的记录缺失（链尾被截断）")
-        return VerifyResult(False, count, len(checkpoints), last_seq, "链头与最后一条记录不符")
-    pub_hex = public_key_hex()
-    public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(pub_hex))
+
+    # the keyed head: the tail cannot be cut, nor the head moved back, without the key
+    if head is None:
+        if count or checkpoints:
+            return bad(last_seq + 1, "链头记录缺失（链尾可能被截断）", count)
+        # nothing at all in the database: only the witnesses can tell an emptied log from a new one
+    else:
+        seq, hash_, cp_seq, cp_at, mac = head
+        cp_seq = cp_seq or 0
+        if not hmac.compare_digest(mac or "", head_mac(seq, hash_, cp_seq, cp_at or "", key)):
+            return bad(last_seq + 1, "链头被改动（校验码不符：链尾可能被截断后链头被移回）", count)
+        if seq > last_seq:
+            if count == 0:
+                return bad(1, f"审计日志被清空（链头记录第 {seq} 条）", count)
+            return bad(last_seq + 1, f"第 {last_seq + 1} 条及以后的记录缺失（链尾被截断）", count)
+        if seq and hashes_at.get(seq) != hash_:
+            return bad(seq, f"第 {seq} 条记录与链头不符", count)
+        if cp_seq and not any(cp["seq"] == cp_seq for cp in checkpoints):
+            return bad(cp_seq, f"第 {cp_seq} 条的检查点缺失（检查点被删除）", count)
+
+    # signed checkpoints in the database
     for cp in checkpoints:
-        if cp.public_key != pub_hex:
-            return VerifyResult(False, count, len(checkpoints), cp.seq, f"第 {cp.seq} 条的检查点不是本实例密钥签名")
-        try:
-            public.verify(bytes.fromhex(cp.signature), _checkpoint_message(cp.seq, cp.entry_hash, cp.signed_at))
-        except Exception:
-            return VerifyResult(False, count, len(checkpoints), cp.seq, f"第 {cp.seq} 条的检查点签名无效")
-        if hashes_at.get(cp.seq) != cp.entry_hash:
-            return VerifyResult(False, count, len(checkpoints), cp.seq,
-                                f"第 {cp.seq} 条记录与已签名检查点不符（链被重写）")
-    return VerifyResult(True, count, len(checkpoints))
+        if cp["public_key"] != pub:
+            return bad(cp["seq"], f"第 {cp['seq']} 条的检查点不是本实例密钥签名", count)
+        if not witness.signature_ok(cp, pub):
+            return bad(cp["seq"], f"第 {cp['seq']} 条的检查点签名无效", count)
+        if cp["seq"] > last_seq:
+            return bad(last_seq + 1, f"第 {cp['seq']} 条的检查点所指记录不存在（链尾被截断）", count)
+        if hashes_at.get(cp["seq"]) != cp["entry_hash"]:
+            return bad(cp["seq"], f"第 {cp['seq']} 条记录与已签名检查点不符（链被重写）", count)
+
+    # the witnesses outside the database
+    if witness_error:
+        return bad(None, witness_error, count)
+    by_seq = {cp["seq"]: cp for cp in checkpoints}
+    for w in held:
+        wseq = int(w["seq"])
+        where = "HTTP 见证" if w.get("via") == "http" else "见证文件"
+        if not witness.signature_ok(w, pub):
+            return bad(wseq, f"{where}中第 {wseq} 条的检查点签名无效（不是本实例的见证）", count)
+        if wseq > last_seq:
+            return bad(last_seq + 1, f"{where}已见证到第 {wseq} 条，数据库只有 {last_seq} 条（记录被截断或清空）",
+                       count)
+        if hashes_at.get(wseq) != w["entry_hash"]:
+            return bad(wseq, f"第 {wseq} 条记录与{where}的检查点不符（链被重写）", count)
+        mine = by_seq.get(wseq)
+        if mine is None or any(mine[k] != w[k] for k in witness.CHECKPOINT_FIELDS if k != "seq"):
+            return bad(wseq, f"{where}中第 {wseq} 条的检查点在数据库中缺失或被改动", count)
+    witnessed = max((int(w["seq"]) for w in held), default=None)
+    if checkpoints and witnessed is None:
+        return bad(None, f"数据库有 {n_cp} 个检查点，但见证文件 {witness.witness_path()} 为空或缺失", count)
+    return VerifyResult(True, count, n_cp, witnessed_seq=witnessed, unwitnessed=last_seq - (witnessed or 0))
+
+
+def publish_unwitnessed(engine: Engine | None = None) -> int:
+    """Give the witnesses the database's checkpoints newer than the witness file's last (after a crash
+    between commit and publication, or a migration); return how many."""
+    from shebao.core.db import session_scope
+
+    try:
+        last = max((int(w["seq"]) for w in witness.read_file()), default=0)
+    except witness.WitnessError:
+        return 0
+    with session_scope(engine) as session:
+        newer = [{c: getattr(cp, c) for c in witness.CHECKPOINT_FIELDS} for cp in session.execute(
+            select(AuditCheckpoint).where(AuditCheckpoint.seq > last).order_by(AuditCheckpoint.seq)).scalars()]
+    for cp in newer:
+        witness.publish(cp)
+    return len(newer)
+
+
+def rekey_legacy_chain(conn) -> dict[str, Any] | None:
+    """Move a log of the unkeyed sha256 chain to the keyed one (the migration ``h3_audit_0002``).
+
+    The old chain and its checkpoints are checked first and what was found is recorded in the
+    log itself (an ``audit.rekey`` entry, then a signed checkpoint): a break from before the
+    upgrade stays on record, it is not laundered by the new keys. Returns that record (None:
+    empty log, nothing to do).
+    """
+    log_t, cp_t = AuditEntry.__table__, AuditCheckpoint.__table__
+    rows = [dict(r._mapping) for r in conn.execute(select(log_t).order_by(log_t.c.seq))]
+    if not rows:  # an empty log: key its head (a head left past 0 with no entries stays evidence)
+        if conn.execute(select(_HEAD.c.id).where(_HEAD.c.seq == 0)).first() is not None:
+            conn.execute(update(_HEAD).where(_HEAD.c.seq == 0).values(mac=head_mac(0, GENESIS_HASH, 0, "")))
+        return None
+    key = get_keyring().audit_key
+    legacy_ok, first_bad, reason = True, None, ""
+    prev, expected = GENESIS_HASH, 1
+    for r in rows:
+        problem = ("序号不连续" if r["seq"] != expected else "前序哈希不符" if r["prev_hash"] != prev
+                   else "内容被修改" if legacy_entry_hash(r["prev_hash"], r) != r["hash"] else "")
+        if problem and legacy_ok:
+            legacy_ok, first_bad, reason = False, r["seq"], problem
+        prev, expected = r["hash"], r["seq"] + 1
+    legacy_hashes = {r["seq"]: r["hash"] for r in rows}
+    old_cps = [dict(c._mapping) for c in conn.execute(select(cp_t).order_by(cp_t.c.seq))]
+    cps_ok = all(witness.signature_ok(c) and legacy_hashes.get(c["seq"]) == c["entry_hash"] for c in old_cps)
+    prev = GENESIS_HASH
+    updates = []
+    for r in rows:
+        new = entry_hash(prev, r, key)
+        updates.append({"s": r["seq"], "p": prev, "h": new})
+        prev = new
+    from sqlalchemy import bindparam
+
+    # two steps, so that no new value meets an old one under the unique constraints
+    step = update(log_t).where(log_t.c.seq == bindparam("s")).values(prev_hash=bindparam("p"), hash=bindparam("h"))
+    conn.execute(step, [{"s": u["s"], "p": f"rekey-p{u['s']}", "h": f"rekey-h{u['s']}"} for u in updates])
+    conn.execute(step, updates)
+    conn.execute(cp_t.delete())
+    record = {"legacy_entries": len(rows), "legacy_chain_ok": legacy_ok, "legacy_first_bad_seq": first_bad,
+              "legacy_reason": reason, "legacy_checkpoints": len(old_cps), "legacy_checkpoints_ok": cps_ok}
+    seq = rows[-1]["seq"] + 1
+    entry = {"seq": seq, "ts": datetime.now(UTC).isoformat(timespec="microseconds"), "actor": "system",
+             "actor_role": "", "action": "audit.rekey", "entity": "audit_log", "entity_id": "",
+             "detail": canonical_json(record), "source": "migration:h3_audit_0002", "prev_hash": prev}
+    entry["hash"] = entry_hash(prev, entry, key)
+    conn.execute(insert(log_t), [entry])
+    cp = sign_checkpoint(seq, entry["hash"])
+    conn.execute(insert(cp_t), [cp])
+    conn.execute(_HEAD.delete())
+    conn.execute(insert(_HEAD).values(id=HEAD_ID, seq=seq, hash=entry["hash"], checkpoint_seq=seq,
+                                      checkpoint_at=cp["signed_at"],
+                                      mac=head_mac(seq, entry["hash"], seq, cp["signed_at"], key)))
+    return record

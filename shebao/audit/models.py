@@ -1,4 +1,4 @@
-"""The audit tables: a hash-chained log, its head, and signed checkpoints."""
+"""The audit tables: a keyed hash chain, its keyed head, and signed checkpoints."""
 
 from __future__ import annotations
 
@@ -33,10 +33,11 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """A single row naming the chain's last entry.
+    """A single row naming the chain's last entry and the last checkpoint, under a keyed MAC.
 
     Appenders update it first, which serialises them on both databases (a row lock on PostgreSQL,
-    the write lock on SQLite), and it lets ``verify`` notice entries cut from the tail.
+    the write lock on SQLite). Its ``mac`` (HMAC of seq, hash and the last checkpoint, instance
+    key) lets ``verify`` notice entries cut from the tail even when the row is moved back.
     """
 
     __tablename__ = "audit_head"
@@ -44,6 +45,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    mac: Mapped[str] = mapped_column(String(64), default="")
+    checkpoint_seq: Mapped[int] = mapped_column(Integer, default=0)
+    checkpoint_at: Mapped[str] = mapped_column(String(40), default="")
 
 
 class AuditCheckpoint(Base):

@@ -1,8 +1,9 @@
 """Apply what the shared registries report to the benefits: deaths, custodial sentences, certifications.
 
 Run before every payroll (``shebao payroll run`` does, unless ``--no-sync``) and on its own
-(``shebao benefits sync``). Each step is idempotent: a death already processed, a sentence
-already applied, a suspension already recorded change nothing the second time.
+(``shebao benefits sync``), one at a time (a lock, :func:`lock_events`). Each step is idempotent:
+a death already processed, a sentence already applied, a suspension already recorded change
+nothing the second time.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from shebao.benefits.death import process_registry_death_for
@@ -20,8 +21,21 @@ from shebao.benefits.suspension import apply_incarcerations_for, check_certifica
 from shebao.registry.models import Benefit, Death, Incarceration, Person
 
 
+def lock_events(session: Session) -> None:
+    """Serialise the registry sync and the retries across runs (held until this transaction ends)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7316104001)"))
+    else:  # SQLite: any write takes the database's write lock for the rest of the transaction
+        conn.execute(text("UPDATE payroll_runs SET id = id WHERE id = -1"))
+
+
 def sync_registry(session: Session, *, as_of: date) -> dict[str, Any]:
-    """Process new deaths, apply custodial sentences, suspend/resume on certification; return counts."""
+    """Process new deaths, apply custodial sentences, suspend/resume on certification; return counts.
+
+    Takes the events lock first (:func:`lock_events`), so that concurrent runs process each event once.
+    """
+    lock_events(session)
     deaths = 0
     processed = set(session.scalars(select(SurvivorCase.person_id)))
     dead = session.scalars(

@@ -9,7 +9,8 @@ domain needs beside them lives in its own tables keyed by ``benefit_id``:
   alert) and their resumption.
 - ``benefit_debts`` / ``debt_recoveries``: overpayments to recover and each amount recovered.
 - ``payment_attempts``: bank returns of each payment (failures counted, escalated after N).
-- ``payroll_runs``: one row per ``shebao payroll run`` (a run killed mid-way stays ``running``).
+- ``payroll_runs``: one row per ``shebao payroll run`` (a run whose process died ends ``failed``).
+- ``payroll_openings``: periods other than the current and previous one, opened for a run by an administrator.
 - ``survivor_cases``: what is due to the family after a death.
 - ``benefit_notices``: the decision notices issued (their data; HTML/PDF are rendered from it).
 """
@@ -143,7 +144,12 @@ class PaymentAttempt(Base):
 
 
 class PayrollRun(Base):
-    """One payroll run of one period (a run killed mid-way stays ``running``; rerunning completes it)."""
+    """One payroll run of one period: ``running``, then ``done`` or ``failed``.
+
+    A running run holds a lease (``lease_until``, renewed at every batch) and names its process
+    (``owner``, host:pid); the next run marks a run ``failed`` whose lease expired or whose process
+    on this host is gone. Rerunning the period completes what a failed run left.
+    """
 
     __tablename__ = "payroll_runs"
 
@@ -157,6 +163,20 @@ class PayrollRun(Base):
     started_by: Mapped[str] = mapped_column(String(64), default="system")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    owner: Mapped[str] = mapped_column(String(128), default="")
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PayrollOpening(Base):
+    """A period opened for the payroll by an administrator (other than the current and previous one)."""
+
+    __tablename__ = "payroll_openings"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SurvivorCase(Base):

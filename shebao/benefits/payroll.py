@@ -6,6 +6,18 @@ inserts with ``ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite alike) in batches
 with its deductions and its audit entry. A run killed at any point has committed whole batches
 only; running the period again inserts exactly the payments still missing and none twice.
 
+Guards (issue 16):
+
+- **Periods**: a run is for the current or the previous month only (of ``today``); any other
+  period must first be opened by an administrator with a reason (``shebao payroll open``,
+  audited). A clerk cannot pay 2099-01.
+- **Dead runs end ``failed``**: a run holds a lease renewed at every batch
+  (``SHEBAO_PAYROLL_LEASE_SECONDS``) and names its process; the next run marks ``failed`` a run
+  whose lease expired or whose process on the same host is gone (audited ``payroll.run_failed``).
+  A run that raises marks itself ``failed``.
+- **Events once**: the registry sync and the retries of failed payments run under one lock (a
+  PostgreSQL advisory lock; SQLite's write lock), so two concurrent runs process a death once.
+
 Bank returns (``shebao payroll returns FILE``) mark instructions ``paid`` or ``failed``; a failed
 payment goes back to ``pending`` at the next run (with the benefit's current bank account), and
 after ``max_attempts`` failures it is escalated to a clerk instead (``shebao payroll failures``).
@@ -25,9 +37,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,8 +50,9 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
-from shebao.benefits.models import PaymentAttempt, PayrollRun, Suspension
-from shebao.benefits.periods import check_period, first_day, last_day, period_of
+from shebao.benefits.events import lock_events
+from shebao.benefits.models import PaymentAttempt, PayrollOpening, PayrollRun, Suspension
+from shebao.benefits.periods import add_months, check_period, first_day, last_day, period_of
 from shebao.benefits.recovery import DEFAULT_MAX_DEDUCTION_RATE, deduction_for, record_recovery
 from shebao.benefits.service import (
     MONTHLY_KINDS,
@@ -53,6 +68,125 @@ from shebao.registry.models import Benefit, Payment
 
 DEFAULT_BATCH = 500
 DEFAULT_MAX_ATTEMPTS = 3
+
+
+class PayrollError(ValueError):
+    """A payroll run refused (a period not open) or stopped (its lease taken over)."""
+
+
+# --- periods a run may pay ---------------------------------------------------------------------------
+
+def open_periods(today: date) -> tuple[str, str]:
+    """The periods a run needs nobody's opening for: the current month and the previous one."""
+    current = period_of(today)
+    return current, add_months(current, -1)
+
+
+def check_period_open(session: Session, period: str, *, today: date | None = None) -> None:
+    """Raise :class:`PayrollError` unless ``period`` is current, previous, or opened by an administrator."""
+    period = check_period(period)
+    current, previous = open_periods(today or date.today())
+    if period in (current, previous) or session.get(PayrollOpening, period) is not None:
+        return
+    raise PayrollError(f"发放期间 {period} 未开放：只能发放当期（{current}）或上期（{previous}）；"
+                       f"其他期间须由管理员说明理由后开放（shebao payroll open --period {period} --reason …）")
+
+
+def open_period(session: Session, *, period: str, reason: str) -> PayrollOpening:
+    """Open ``period`` for the payroll (administrators only, with a reason; audited)."""
+    period = check_period(period)
+    if session.info.get("actor_role") != "admin":
+        raise PayrollError(f"开放发放期间 {period} 需要管理员（admin）角色，当前为 {session.info.get('actor_role') or '无'}")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise PayrollError("开放发放期间必须说明理由（reason：至少 4 个字）")
+    held = session.get(PayrollOpening, period)
+    if held is not None:
+        raise PayrollError(f"发放期间 {period} 已由 {held.opened_by} 于 {held.opened_at:%Y-%m-%d %H:%M} 开放：{held.reason}")
+    opening = PayrollOpening(period=period, reason=reason, opened_by=session.info.get("actor") or "system")
+    session.add(opening)
+    session.flush()
+    append(session, action="payroll.period_open", entity="payroll_openings", entity_id=period,
+           detail={"period": period, "reason": reason})
+    return opening
+
+
+# --- leases: a run whose process died ends failed -----------------------------------------------------
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another host's process: only its lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return int(pid) != os.getpid() and _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _lease_until(now: datetime) -> datetime:
+    from shebao.core.settings import get_settings
+
+    return now + timedelta(seconds=get_settings().payroll_lease_seconds)
+
+
+def fail_dead_runs(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Mark ``failed`` every running run whose lease expired or whose process is gone; return their ids."""
+    now = now or utcnow()
+    failed = []
+    for run in session.scalars(select(PayrollRun).where(PayrollRun.status == "running")).all():
+        lease = run.lease_until
+        if lease is not None and lease.tzinfo is None:  # SQLite returns naive UTC
+            from datetime import UTC
+
+            lease = lease.replace(tzinfo=UTC)
+        expired = lease is None or lease < now
+        gone = bool(run.owner) and _process_gone(run.owner)
+        if not (expired or gone):
+            continue
+        why = "进程已终止" if gone else f"租约于 {lease:%Y-%m-%d %H:%M:%S} 到期未续"
+        done = session.execute(update(PayrollRun).where(PayrollRun.id == run.id, PayrollRun.status == "running")
+                               .values(status="failed", finished_at=now, error=why)).rowcount
+        if done:
+            failed.append(run.id)
+            append(session, action="payroll.run_failed", entity="payroll_runs", entity_id=str(run.id),
+                   detail={"period": run.period, "owner": run.owner, "reason": why})
+    return failed
+
+
+def _renew(session: Session, run_id: int) -> None:
+    renewed = session.execute(update(PayrollRun).where(PayrollRun.id == run_id, PayrollRun.status == "running")
+                              .values(lease_until=_lease_until(utcnow()))).rowcount
+    if not renewed:
+        raise PayrollError(f"发放批次 {run_id} 已被判定中断（租约过期）：请重新运行该期间，已生成的指令不会重复")
+
+
+def _mark_failed(engine: Engine, run_id: int, error: str, actor: str, source: str) -> None:
+    from shebao.core.db import session_scope
+
+    try:
+        with session_scope(engine) as session:
+            session.info.update(actor=actor, source=source)
+            if session.execute(update(PayrollRun).where(PayrollRun.id == run_id, PayrollRun.status == "running")
+                               .values(status="failed", finished_at=utcnow(), error=error[:500])).rowcount:
+                append(session, action="payroll.run_failed", entity="payroll_runs", entity_id=str(run_id),
+                       detail={"reason": error[:200]})
+    except Exception:  # noqa: BLE001 - the original error is what the caller must see; the lease ends it anyway
+        pass
 
 
 @dataclass
@@ -165,6 +299,7 @@ def run_payroll(
     sync: bool = True,
     as_of: date | None = None,
     on_batch: Callable[[int, int], None] | None = None,
+    today: date | None = None,
 ) -> RunSummary:
     """Create the period's payment instructions, committing batch by batch (safe to kill and rerun).
 
@@ -174,6 +309,10 @@ def run_payroll(
             (:func:`shebao.benefits.events.sync_registry`) as of ``as_of``, so that the dead and the
             suspended are not paid.
         on_batch: called with (batch number, payments created so far) after each commit.
+        today: the date whose month is "current" for the period guard (default: today).
+
+    Raises:
+        PayrollError: the period is neither current nor previous and no administrator opened it.
 
     Returns:
         The counts; ``total`` is the sum of every payment instruction of the period after the run
@@ -185,27 +324,50 @@ def run_payroll(
     engine = engine or get_engine()
     summary = RunSummary(period=period)
 
+    with session_scope(engine) as session:
+        session.info.update(actor=actor, actor_role=actor_role, source=source)
+        check_period_open(session, period, today=today)
+        fail_dead_runs(session)
+        run = PayrollRun(period=period, status="running", started_by=actor, owner=_owner(),
+                         lease_until=_lease_until(utcnow()))
+        session.add(run)
+        session.flush()
+        summary.run_id = run.id
+    try:
+        _run(engine, summary, period, actor=actor, actor_role=actor_role, source=source, batch_size=batch_size,
+             max_attempts=max_attempts, max_deduction_rate=max_deduction_rate, sync=sync, as_of=as_of,
+             on_batch=on_batch)
+    except BaseException as exc:
+        _mark_failed(engine, summary.run_id, f"{type(exc).__name__}: {exc}", actor, source)
+        raise
+    return summary
+
+
+def _run(engine: Engine, summary: RunSummary, period: str, *, actor: str, actor_role: str, source: str,
+         batch_size: int, max_attempts: int, max_deduction_rate: Decimal, sync: bool, as_of: date | None,
+         on_batch: Callable[[int, int], None] | None) -> None:
+    from shebao.core.db import session_scope
+
     def scope():
-        ctx = session_scope(engine)
-        return ctx
+        return session_scope(engine)
 
     with scope() as session:
         session.info.update(actor=actor, actor_role=actor_role, source=source)
-        run = PayrollRun(period=period, status="running", started_by=actor)
-        session.add(run)
+        lock_events(session)  # concurrent runs: a death is processed by one of them, once
+        _renew(session, summary.run_id)
         if sync:
             from shebao.benefits.events import sync_registry
 
             summary.sync = sync_registry(session, as_of=as_of or last_day(period))
         summary.retried, summary.escalated = retry_failed(session, max_attempts=max_attempts)
         session.flush()
-        summary.run_id = run.id
 
     last_id = ""
     batch_no = 0
     while True:
         with scope() as session:
             session.info.update(actor=actor, actor_role=actor_role, source=source)
+            _renew(session, summary.run_id)
             benefits = list(session.scalars(
                 select(Benefit).where(_due_filter(period), Benefit.benefit_id > last_id)
                 .order_by(Benefit.benefit_id).limit(batch_size)))
@@ -231,12 +393,14 @@ def run_payroll(
         session.info.update(actor=actor, actor_role=actor_role, source=source)
         summary.total = money(session.scalar(
             select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.period == period)) or 0)
-        session.execute(update(PayrollRun).where(PayrollRun.id == summary.run_id).values(
+        done = session.execute(update(PayrollRun).where(PayrollRun.id == summary.run_id,
+                                                        PayrollRun.status == "running").values(
             status="done", created=summary.created, existing=summary.existing, retried=summary.retried,
-            total=summary.total, finished_at=utcnow()))
+            total=summary.total, finished_at=utcnow(), lease_until=None)).rowcount
+        if not done:
+            raise PayrollError(f"发放批次 {summary.run_id} 已被判定中断（租约过期）：请重新运行该期间")
         append(session, action="payroll.run", entity="payroll_runs", entity_id=str(summary.run_id),
                detail=summary.as_json())
-    return summary
 
 
 def _pay_batch(session: Session, benefits: list[Benefit], period: str, *,

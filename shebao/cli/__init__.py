@@ -18,6 +18,20 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    # every command that wrote audit entries ends with a signed, witnessed checkpoint at the head
+    ctx.call_on_close(_checkpoint_audit)
+
+
+def _checkpoint_audit() -> None:
+    import sys
+
+    audit_log = sys.modules.get("shebao.audit.log")  # not imported: nothing was written
+    if audit_log is not None:
+        audit_log.checkpoint_pending()
+
+
 COMMAND_MODULES = (
     "db", "registry", "audit", "users", "serve", "demo",
     "synth", "policy", "calc", "assistant", "risk", "cases", "benefits",

@@ -91,22 +91,53 @@ def payroll_run(
         fail(f"--max-deduction-rate 应为 0 到 1 之间的小数：{max_rate!r}")
     if not Decimal("0") <= rate <= Decimal("1"):
         fail("--max-deduction-rate 应在 0 到 1 之间")
-    if json_out:
-        summary = run_payroll(period, actor=actor, actor_role=role, batch_size=batch_size, max_attempts=max_attempts,
-                              max_deduction_rate=rate, sync=sync, as_of=_date(as_of, "--as-of"))
-        out = summary.as_json()
-        print_json({"created": out.pop("created"), "existing": out.pop("existing"), "total": out.pop("total"), **out})
-        return
-    with console.status(f"{period} 发放中…") as status:
-        summary = run_payroll(period, actor=actor, actor_role=role, batch_size=batch_size, max_attempts=max_attempts,
-                              max_deduction_rate=rate, sync=sync, as_of=_date(as_of, "--as-of"),
-                              on_batch=lambda n, c: status.update(f"{period} 发放中：第 {n} 批，已新增 {c} 笔"))
+    from shebao.benefits.payroll import PayrollError
+
+    try:
+        if json_out:
+            summary = run_payroll(period, actor=actor, actor_role=role, batch_size=batch_size,
+                                  max_attempts=max_attempts, max_deduction_rate=rate, sync=sync,
+                                  as_of=_date(as_of, "--as-of"))
+            out = summary.as_json()
+            print_json({"created": out.pop("created"), "existing": out.pop("existing"), "total": out.pop("total"),
+                        **out})
+            return
+        with console.status(f"{period} 发放中…") as status:
+            summary = run_payroll(period, actor=actor, actor_role=role, batch_size=batch_size,
+                                  max_attempts=max_attempts, max_deduction_rate=rate, sync=sync,
+                                  as_of=_date(as_of, "--as-of"),
+                                  on_batch=lambda n, c: status.update(f"{period} 发放中：第 {n} 批，已新增 {c} 笔"))
+    except PayrollError as exc:
+        fail(str(exc))
     s = summary.as_json()
     console.print(f"{period}：新增 {s['created']} 笔，已有 {s['existing']} 笔，期间合计 {s['total']} 元"
                   f"（本次新增 {s['created_total']} 元）；暂停跳过 {s['skipped_suspended']}，失败重发 {s['retried']}，"
                   f"转人工 {s['escalated']}，扣回 {s['deductions']} 笔")
     if s.get("sync"):
         console.print(f"登记库事件：{s['sync']}")
+
+
+@payroll_app.command("open")
+def payroll_open(
+    period: str = typer.Option(..., "--period", help="开放的发放期间 YYYY-MM"),
+    reason: str = typer.Option(..., "--reason", help="开放理由（记入审计日志）"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """开放当期、上期以外的发放期间（仅管理员，须说明理由，记入审计日志）。
+
+    未开放时，shebao payroll run 只能发放当期和上期。
+
+    示例：shebao payroll open --period 2027-01 --reason "春节前提前发放，经局务会研究同意"
+    """
+    from shebao.benefits.payroll import PayrollError, open_period
+
+    period = _period(period)
+    try:
+        with unit_of_work(as_user) as session:
+            open_period(session, period=period, reason=reason)
+    except PayrollError as exc:
+        fail(str(exc))
+    console.print(f"已开放发放期间 {period}：{reason}")
 
 
 @payroll_app.command("returns", help=RETURNS_HELP)
@@ -568,7 +599,8 @@ def demo_step(*, as_of: date, folder: Path, quiet: bool) -> dict:
     from shebao.benefits.periods import add_months, period_of
 
     period = add_months(period_of(as_of), -1)
-    summary = run_payroll(period, actor="admin", actor_role="admin", source="cli:demo", as_of=as_of)
+    summary = run_payroll(period, actor="admin", actor_role="admin", source="cli:demo", as_of=as_of,
+                          today=as_of)  # the demo's data is as of that day: its month is the current one
     s = summary.as_json()
     if not quiet:
         console.print(f"{period} 待遇发放：新增 {s['created']} 笔，合计 {s['total']} 元")

@@ -5,7 +5,8 @@
   data, so that a value can move between tables (e.g. an ID number from a death record to an alert).
 - Equality look-ups (by ID number, by bank account) go through a keyed HMAC-SHA256 blind index
   of the normalised value: the database can match equal values without ever holding them.
-- Both keys are derived from the instance secret with HKDF-SHA256 under distinct labels.
+- Every key (encryption, blind index, audit chain HMAC, checkpoint signing) is derived from the
+  instance secret with HKDF-SHA256 under its own label.
 - Masking for display and logs: ``370502********1234``, ``张*明``, ``138****5678``, ``**** 1234``.
 """
 
@@ -43,6 +44,7 @@ class Keyring:
     encryption_key: bytes
     index_key: bytes
     signing_seed: bytes
+    audit_key: bytes
 
     @classmethod
     def from_secret(cls, secret: bytes) -> Keyring:
@@ -50,6 +52,7 @@ class Keyring:
             encryption_key=_derive(secret, b"field-encryption"),
             index_key=_derive(secret, b"blind-index"),
             signing_seed=_derive(secret, b"audit-checkpoint-signing"),
+            audit_key=_derive(secret, b"audit-chain-hmac"),
         )
 
     def encrypt(self, plaintext: str) -> bytes:

@@ -39,8 +39,13 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = Field(default=None, description="file holding the instance secret")
     user: str | None = Field(default=None, description="the named user the CLI acts as")
     llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
-    audit_checkpoint_every: int = Field(default=1000, description="entries between signed checkpoints")
     region: str = Field(default="370500", description="the agency's administrative division code (GB/T 2260)")
+    audit_checkpoint_every: int = Field(default=1000, ge=1, description="entries between signed checkpoints")
+    audit_checkpoint_minutes: float = Field(default=10, gt=0,
+                                            description="minutes of activity after which a checkpoint is signed")
+    audit_witness_url: str | None = Field(default=None, description="optional HTTP witness of audit checkpoints")
+    payroll_lease_seconds: int = Field(default=600, ge=10,
+                                       description="a payroll run not renewed for this long is failed")
     api_write_lanes: int = Field(default=1, ge=1, description="submission transactions an API process runs at once")
     load_max_field_bytes: int = Field(
         default=65536, ge=256, description="shebao load: a field longer than this (UTF-8 bytes) rejects its row"

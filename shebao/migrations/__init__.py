@@ -46,6 +46,13 @@ def upgrade(url: str | None = None, revision: str = "heads") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+    # a migration may sign an audit checkpoint: the witnesses get it once the upgrade is committed
+    from sqlalchemy import inspect
+
+    if inspect(engine).has_table("audit_checkpoints"):
+        from shebao.audit.log import publish_unwitnessed
+
+        publish_unwitnessed(engine)
 
 
 def current_heads(url: str | None = None) -> list[str]:

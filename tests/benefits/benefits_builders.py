@@ -77,3 +77,8 @@ def bulk_population(url: str, n: int, *, start: date = date(2026, 1, 1), kind: s
         for chunk in range(0, n, 2000):
             s.execute(insert(Benefit), benefits[chunk:chunk + 2000])
     return [b["benefit_id"] for b in benefits]
+
+
+def on(period: str) -> date:
+    """A day in ``period``: runs of the payroll tests happen "in" the month they pay (the period guard)."""
+    return date(int(period[:4]), int(period[5:7]), 15)

@@ -35,6 +35,12 @@ def test_api_events_with_role_checks(db, session, person):
     assert client.post("/api/v1/payroll/runs", json={"period": "2026-02"}, headers=h["analyst"]).status_code == 403
     assert client.post("/api/v1/payroll/runs", json={"period": "2026-13"}, headers=h["clerk"]).status_code == 422
     r = client.post("/api/v1/payroll/runs", json={"period": "2026-02", "sync": False}, headers=h["clerk"])
+    assert r.status_code == 422 and "未开放" in r.json()["detail"]  # neither the current nor the previous month
+    from shebao.benefits.payroll import open_period
+
+    open_period(session, period="2026-02", reason="补发历史期间（测试）")
+    session.commit()
+    r = client.post("/api/v1/payroll/runs", json={"period": "2026-02", "sync": False}, headers=h["clerk"])
     assert r.status_code == 200 and (r.json()["created"], r.json()["total"]) == (1, "3000.00")
     r = client.post("/api/v1/payroll/runs", json={"period": "2026-02", "sync": False}, headers=h["clerk"])
     assert (r.json()["created"], r.json()["existing"]) == (0, 1)
@@ -98,6 +104,7 @@ def test_cli_commands(db, session, person, tmp_path):
         assert result.exit_code == 0, result.output
         return result.stdout
 
+    run("payroll", "open", "--period", "2026-01", "--reason", "补发历史期间（测试）")
     out = json.loads(run("payroll", "run", "--period", "2026-01", "--json", "--no-sync"))
     assert list(out)[:3] == ["created", "existing", "total"] and out["created"] == 1
     run("benefits", "suspend", b.benefit_id, "--from", "2026-02", "--reason", "待核实")

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from benefits_builders import bank_card, grant, make_person
+from benefits_builders import bank_card, grant, make_person, on
 from sqlalchemy import func, select
 
 
@@ -76,9 +76,9 @@ def test_custodial_sentence_suspends_pension_and_ends_unemployment(session, pers
     assert sync_registry(session, as_of=date(2026, 6, 30))  # again: nothing new
     session.commit()
     assert session.scalar(select(func.count()).select_from(Debt)) == 2
-    r = run_payroll("2026-05", sync=False)
+    r = run_payroll("2026-05", today=on("2026-05"), sync=False)
     assert r.created == 0 and r.skipped_suspended == 1
-    r = run_payroll("2026-06", sync=False)
+    r = run_payroll("2026-06", today=on("2026-06"), sync=False)
     pays = _payments(session, pension.benefit_id)
     assert ("2026-06", "regular") in pays and ("2026-05", "regular") not in pays
     # the deduction of the pension's debt rides on June's payment, within the limit
@@ -142,7 +142,7 @@ def test_death_stops_benefits_opens_survivor_case_and_demands_overpayment(sessio
     again = process_death(session, person_id=person.person_id, death_date=date(2026, 2, 14))
     session.commit()
     assert again["survivor_case"]["id"] == case.id and session.scalar(select(func.count()).select_from(Debt)) == 1
-    assert run_payroll("2026-03", sync=False).created == 0
+    assert run_payroll("2026-03", today=on("2026-03"), sync=False).created == 0
     assert "benefit.death" in _actions(session, person.person_id)
 
 
@@ -171,8 +171,8 @@ def test_work_injury_death_grants_through_policy_engine(session, person, tmp_pat
     assert sorted(b.kind for b in granted) == ["death_grant", "funeral_grant", "injury_survivor_pension",
                                                "injury_survivor_pension"]
     assert {b.start_date for b in granted} == {date(2025, 5, 1)}
-    run_payroll("2025-05", sync=False)
-    run_payroll("2025-06", sync=False)
+    run_payroll("2025-05", today=on("2025-05"), sync=False)
+    run_payroll("2025-06", today=on("2025-06"), sync=False)
     rows = session.execute(select(Payment.kind, Payment.period, Payment.amount)).all()
     one_off = sorted((k, p, a) for k, p, a in rows if k == "one_off")
     assert one_off == sorted([("one_off", "2025-05", Decimal(ref["funeral_grant"])),
@@ -203,9 +203,9 @@ def test_recovery_by_deduction_then_repayment_and_demand(session, person):
     session.commit()
     assert amount == Decimal("4000.00")
     debt = session.scalar(select(Debt))
-    run_payroll("2026-03", sync=False, max_deduction_rate=Decimal("0.25"))
-    run_payroll("2026-04", sync=False, max_deduction_rate=Decimal("0.25"))
-    run_payroll("2026-04", sync=False, max_deduction_rate=Decimal("0.25"))  # rerun: no second deduction
+    run_payroll("2026-03", today=on("2026-03"), sync=False, max_deduction_rate=Decimal("0.25"))
+    run_payroll("2026-04", today=on("2026-04"), sync=False, max_deduction_rate=Decimal("0.25"))
+    run_payroll("2026-04", today=on("2026-04"), sync=False, max_deduction_rate=Decimal("0.25"))  # rerun: no second deduction
     session.refresh(debt)
     assert debt.recovered == Decimal("1000.00") and debt.status == "deducting"
     pays = _payments(session, b.benefit_id)
@@ -213,7 +213,7 @@ def test_recovery_by_deduction_then_repayment_and_demand(session, person):
     repay(session, debt_id=debt.id, amount=Decimal("1000.00"), receipt="R1")
     demand(session, debt_id=debt.id)
     session.commit()
-    run_payroll("2026-05", sync=False)  # a demanded debt is not deducted any more
+    run_payroll("2026-05", today=on("2026-05"), sync=False)  # a demanded debt is not deducted any more
     assert ("2026-05", "recovery") not in _payments(session, b.benefit_id)
     view = debt_json(session, debt)
     assert (view["outstanding"], view["status"]) == ("2000.00", "demanded")
@@ -238,9 +238,9 @@ def test_provisional_pension_recalculated_with_backpay_when_base_published(sessi
     b = grant(session, person, start=date(2026, 3, 1), amount=result["total"], provisional=True,
               assessment={"inputs": inputs, "result": {k: v for k, v in result.items() if k != "trace"}})
     for period in ("2026-03", "2026-04", "2026-05", "2026-06"):
-        run_payroll(period, sync=False)
+        run_payroll(period, sync=False, today=on(period))
     # the base is not published yet: the payroll's sync leaves it provisional
-    run_payroll("2026-07", as_of=date(2026, 7, 31))
+    run_payroll("2026-07", today=on("2026-07"), as_of=date(2026, 7, 31))
     assert session.get(BenefitAssessment, b.benefit_id).provisional
     set_parameter(session, name="pension.base", region="370000", effective_from=date(2026, 1, 1), value="8000",
                   reference={"title": "测试用计发基数通知", "document": "测试〔2026〕1号"}, published=date(2026, 11, 20))
@@ -248,7 +248,7 @@ def test_provisional_pension_recalculated_with_backpay_when_base_published(sessi
     expected = recalculate_pension(inputs, recalculated_on=date(2026, 12, 1), paid_through="2026-07",
                                    params=parameters_for(session))
     assert not expected["still_provisional"]
-    run_payroll("2026-12", as_of=date(2026, 12, 1))  # sync recalculates before paying December
+    run_payroll("2026-12", today=on("2026-12"), as_of=date(2026, 12, 1))  # sync recalculates before paying December
     session.refresh(b)
     a = session.get(BenefitAssessment, b.benefit_id)
     assert not a.provisional and a.finalised_on == date(2026, 12, 1)
@@ -322,13 +322,13 @@ def test_registry_death_is_applied_by_the_payroll_sync(session, person):
     _pay(session, b, "2026-01", "2026-02", "2026-03")
     _registry_row(session, Death, id_number=person.id_number, id_number_bidx=person.id_number_bidx,
                   name=person.name, death_date=date(2026, 1, 31), source="civil_affairs")
-    s = run_payroll("2026-04", as_of=date(2026, 4, 30))
+    s = run_payroll("2026-04", today=on("2026-04"), as_of=date(2026, 4, 30))
     assert s.sync["deaths"] == 1 and s.created == 0
     session.refresh(b)
     assert b.status == "terminated" and b.end_date == date(2026, 1, 31)
     assert session.scalar(select(Debt.principal)) == Decimal("6000.00")  # February and March
     assert session.scalar(select(SurvivorCase.scheme)) == "enterprise"
-    assert run_payroll("2026-05", as_of=date(2026, 5, 31)).sync["deaths"] == 0  # processed once
+    assert run_payroll("2026-05", today=on("2026-05"), as_of=date(2026, 5, 31)).sync["deaths"] == 0  # processed once
 
 
 def test_a_deduction_on_a_payment_given_up_on_is_undone(session, person, tmp_path):
@@ -341,7 +341,7 @@ def test_a_deduction_on_a_payment_given_up_on_is_undone(session, person, tmp_pat
     compute_overpayment(session, benefit_id=b.benefit_id, periods=["2026-01"], reason="错发", reason_code="error",
                         source_ref="e1")
     session.commit()
-    run_payroll("2026-02", sync=False)
+    run_payroll("2026-02", today=on("2026-02"), sync=False)
     debt = session.scalar(select(Debt))
     assert debt.recovered == Decimal("1000.00")
     regular = payment_id_for(b.benefit_id, "2026-02", "regular")
@@ -350,8 +350,8 @@ def test_a_deduction_on_a_payment_given_up_on_is_undone(session, person, tmp_pat
         f.write_text(f"payment_id,result,paid_date,amount,reason\n{regular},failed,,2000.00,账户冻结\n")
         apply_returns(session, f, max_attempts=2)
         session.commit()
-        run_payroll("2026-03" if _ == 0 else "2026-04", sync=False, max_attempts=2,
-                    max_deduction_rate=Decimal("0"))
+        period = "2026-03" if _ == 0 else "2026-04"
+        run_payroll(period, today=on(period), sync=False, max_attempts=2, max_deduction_rate=Decimal("0"))
     session.refresh(debt)
     pays = _payments(session, b.benefit_id)
     assert pays[("2026-02", "regular")].status == "failed" and pays[("2026-02", "recovery")].status == "failed"

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from benefits_builders import bulk_population, grant, make_person
+from benefits_builders import bulk_population, grant, make_person, on
 from sqlalchemy import create_engine, select, text
 
 CLI = [sys.executable, "-c", "from shebao.cli import main; main()"]
@@ -30,6 +30,7 @@ def test_run_twice_creates_nothing_the_second_time(db):
     from shebao.core.db import session_scope
 
     ids = bulk_population(db, 30)
+    _cli("payroll", "open", "--period", "2026-03", "--reason", "补发历史期间（测试）")
     first = json.loads(_cli("payroll", "run", "--period", "2026-03", "--json", "--batch-size", "7").stdout)
     expected_total = sum(Decimal("1000.00") + i % 997 for i in range(30))
     assert first["created"] == 30 and first["existing"] == 0
@@ -59,9 +60,9 @@ def test_not_yet_started_ended_and_suspended_are_not_paid(session, person):
     b3 = grant(session, make_person(session, 2), app="A3", start=date(2026, 1, 1))
     suspend_benefit(session, benefit_id=b3.benefit_id, reason="测试", from_period="2026-04")
     session.commit()
-    s = run_payroll("2026-04", sync=False)
+    s = run_payroll("2026-04", today=on("2026-04"), sync=False)
     assert s.created == 1 and s.skipped_suspended == 1
-    s = run_payroll("2026-03", sync=False)  # before the suspension: paid
+    s = run_payroll("2026-03", today=on("2026-03"), sync=False)  # before the suspension: paid
     assert s.created == 2
     paid = set(session.scalars(select(Payment.benefit_id).where(Payment.period == "2026-04")))
     assert paid == {b1.benefit_id}
@@ -75,7 +76,7 @@ def test_returns_mark_paid_and_failed_then_retry_and_escalate(session, person, t
 
     b1 = grant(session, person, app="A1")
     b2 = grant(session, make_person(session, 2), app="A2", amount="1800.00")
-    run_payroll("2026-02", sync=False)
+    run_payroll("2026-02", today=on("2026-02"), sync=False)
     p1 = session.scalar(select(Payment).where(Payment.benefit_id == b1.benefit_id))
     p2 = session.scalar(select(Payment).where(Payment.benefit_id == b2.benefit_id))
     f = tmp_path / "ret.csv"
@@ -91,7 +92,7 @@ def test_returns_mark_paid_and_failed_then_retry_and_escalate(session, person, t
     session.refresh(p1), session.refresh(p2)
     assert p1.status == "paid" and p1.paid_date == date(2026, 2, 15) and p2.status == "failed"
     # next run: the failed one goes back to pending, nothing new for February
-    s = run_payroll("2026-03", sync=False, max_attempts=2)
+    s = run_payroll("2026-03", today=on("2026-03"), sync=False, max_attempts=2)
     assert s.retried == 1 and s.created == 2
     session.refresh(p2)
     assert p2.status == "pending"
@@ -99,7 +100,7 @@ def test_returns_mark_paid_and_failed_then_retry_and_escalate(session, person, t
     apply_returns(session, f, max_attempts=2)
     session.commit()
     assert session.get(PaymentAttempt, p2.payment_id).escalated
-    s = run_payroll("2026-04", sync=False, max_attempts=2)
+    s = run_payroll("2026-04", today=on("2026-04"), sync=False, max_attempts=2)
     assert s.retried == 0
     assert [r["payment_id"] for r in list_failures(session, escalated_only=True)] == [p2.payment_id]
 
@@ -119,6 +120,7 @@ def test_killed_run_rerun_creates_exactly_the_missing_payments(db):
         pytest.skip("the kill test runs on PostgreSQL (the production database)")
     n = 6000
     ids = bulk_population(db, n)
+    _cli("payroll", "open", "--period", "2026-06", "--reason", "补发历史期间（测试）")
     engine = create_engine(db)
     proc = subprocess.Popen([*CLI, "payroll", "run", "--period", "2026-06", "--batch-size", "50", "--json"],
                             env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -146,7 +148,7 @@ def test_killed_run_rerun_creates_exactly_the_missing_payments(db):
         runs = conn.execute(text("SELECT status FROM payroll_runs ORDER BY id")).scalars().all()
     assert sorted(r[0] for r in rows) == sorted(ids) and {r[1] for r in rows} == {1}
     assert Decimal(out["total"]) == total == sum(Decimal("1000.00") + i % 997 for i in range(n))
-    assert runs == ["running", "done"]
+    assert runs == ["failed", "done"]  # the killed run's process is gone: the rerun marked it failed
     engine.dispose()
     from shebao.audit import verify
     from shebao.core.db import session_scope
@@ -162,14 +164,14 @@ def test_a_failed_payment_no_longer_due_is_not_retried(session, person, tmp_path
     from shebao.registry.models import Payment
 
     b = grant(session, person, app="A1")
-    run_payroll("2026-03", sync=False)
+    run_payroll("2026-03", today=on("2026-03"), sync=False)
     p = session.scalar(select(Payment).where(Payment.benefit_id == b.benefit_id))
     f = tmp_path / "ret.csv"
     f.write_text(f"payment_id,result,paid_date,amount,reason\n{p.payment_id},failed,,3000.00,账户冻结\n")
     apply_returns(session, f)
     process_death(session, person_id=person.person_id, death_date=date(2026, 2, 10))
     session.commit()
-    s = run_payroll("2026-04", sync=False)
+    s = run_payroll("2026-04", today=on("2026-04"), sync=False)
     session.refresh(p)
     assert (s.retried, s.escalated, p.status) == (0, 1, "failed")
     assert session.get(PaymentAttempt, p.payment_id).escalated
