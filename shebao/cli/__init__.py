@@ -50,13 +50,58 @@ def _register() -> None:
             importlib.import_module(module)
 
 
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(False, "--debug", help="出错时显示 Python 调用栈（也可设 SHEBAO_DEBUG=1）；可放在任何位置"),
+) -> None:
+    # `main` takes --debug out of the arguments wherever it stands; this option only documents it
+    # (and accepts it when shebao runs inside Python without `main`, as the tests' CliRunner does).
+    del debug
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a user's mistake is one line on stderr, never a traceback.
+
+    Exit codes: 0 success, 1 an error (what is wrong and what to do, in one line), 2 a usage error,
+    130 interrupted. ``--debug`` anywhere on the command line, or ``SHEBAO_DEBUG=1``, also prints
+    the traceback. The settings' database gets its schema on first use (:func:`enable_schema_check`).
+    """
     import logging
+    import sys
 
-    from shebao.core.crypto import install_log_masking
+    from shebao.cli import common
 
+    debug, sys.argv[1:] = common.debug_requested(sys.argv[1:])
+    common.DEBUG["on"] = debug
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    install_log_masking()  # no log line ever holds a full ID number or card number
-    _register()
-    app()
+    try:
+        from shebao.core.crypto import install_log_masking
+        from shebao.core.db import enable_schema_check
+
+        install_log_masking()  # no log line ever holds a full ID number or card number
+        enable_schema_check()
+        _register()
+        app()
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place every escaped error is turned into a line
+        _report(exc, debug)
+
+
+def _report(exc: BaseException, debug: bool) -> None:
+    import sys
+    import traceback
+
+    from shebao.cli.common import describe_error
+    from shebao.core.crypto import mask_text
+
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    try:
+        message, code = describe_error(exc)
+    except Exception:  # noqa: BLE001 - describing must not become a second traceback
+        message, code = f"内部错误 {type(exc).__name__}（加 --debug 查看详细信息）", 1
+    sys.stdout.flush()
+    sys.stderr.write(f"错误：{mask_text(message)}\n")
+    sys.stderr.flush()
+    raise SystemExit(code)

@@ -32,9 +32,21 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
+DEBUG = {"on": False}  # --debug / SHEBAO_DEBUG=1, set by shebao.cli.main
+
+
 def fail(message: str, code: int = 1) -> None:
-    """Print a clear error in red on stderr and exit."""
-    console.print(f"[red]错误：[/red]{message}")
+    """Print a clear error in red on stderr, on one line (never wrapped), and exit.
+
+    With ``--debug`` the exception being handled, if any, is printed first.
+    """
+    from rich.markup import escape
+
+    if DEBUG["on"] and sys.exc_info()[1] is not None:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+    console.print(f"[red]错误：[/red]{escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -78,6 +90,118 @@ def unit_of_work(as_user: str | None = None, source: str = "cli") -> Iterator[An
         session.info["actor_role"] = user.role
         session.info["source"] = source
         yield session
+
+
+# --- errors: one line in Chinese, no traceback ------------------------------------------------------
+#
+# ``shebao.cli.main`` catches whatever a command lets escape and prints one line naming what is wrong
+# and what to do; ``--debug`` (or SHEBAO_DEBUG=1) shows the traceback as well. The domains raise
+# errors whose messages are already written for the user (ValueError subclasses in Chinese); the
+# rest (database, files, encodings) are translated here.
+
+def _first_line(value: object) -> str:
+    text = str(value).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _database_error(exc: Exception) -> str | None:
+    from sqlalchemy import exc as sa_exc
+
+    if not isinstance(exc, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
+        return None
+    if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
+        return f"数据库地址无效（SHEBAO_DATABASE_URL）：{_first_line(exc)}"
+    orig = getattr(exc, "orig", None) or exc
+    detail = _first_line(orig)
+    lowered = detail.lower()
+    import re
+
+    missing = re.search(r'no such table: (\S+)|relation "([^"]+)" does not exist', detail)
+    if missing:
+        table = missing.group(1) or missing.group(2)
+        return f"数据库缺少表 {table}（结构未建立或不是最新）：请运行 shebao db upgrade"
+    if "no such column" in lowered or ("column" in lowered and "does not exist" in lowered):
+        return f"数据库结构不是最新（{detail}）：请运行 shebao db upgrade"
+    if "unable to open database file" in lowered:
+        return "无法打开 SQLite 数据库文件：请检查 SHEBAO_HOME / SHEBAO_DATABASE_URL 指向的目录是否存在且可写"
+    if "database is locked" in lowered:
+        return "SQLite 数据库被另一个进程锁住：请稍后重试，或等待正在运行的命令结束"
+    if "readonly database" in lowered or "read-only" in lowered:
+        return "数据库只读：请检查数据库文件的权限"
+    if "password authentication failed" in lowered or ("database" in lowered and "does not exist" in lowered):
+        return f"无法登录数据库（{detail}）：请检查 SHEBAO_DATABASE_URL 中的用户、密码和库名"
+    if getattr(exc, "connection_invalidated", False) or isinstance(exc, sa_exc.InterfaceError) or any(
+        marker in lowered for marker in (
+            "connection refused", "could not connect", "connection failed", "server closed the connection",
+            "terminating connection", "connection is closed", "the connection is lost", "timeout expired",
+            "could not translate host name", "name or service not known", "no route to host",
+            "ssl connection has been closed", "consuming input failed", "connection to server",
+        )
+    ):
+        return f"与数据库的连接失败或中断（{detail}）：请检查数据库服务是否运行、SHEBAO_DATABASE_URL 是否正确，然后重试"
+    if isinstance(exc, sa_exc.IntegrityError):
+        return f"数据与已有记录冲突（{detail}）：请检查输入是否重复"
+    return f"数据库错误（{detail}）：请检查数据库，或加 --debug 查看详细信息"
+
+
+def describe_error(exc: BaseException) -> tuple[str, int]:
+    """The one-line Chinese message and exit code for an error a command let escape."""
+    import errno
+
+    from shebao.core.db import SchemaNotReady
+    from shebao.core.settings import ConfigurationError
+
+    if isinstance(exc, KeyboardInterrupt):
+        return "已中断", 130
+    if isinstance(exc, SchemaNotReady | ConfigurationError):
+        return str(exc), 1
+    if isinstance(exc, Exception):
+        db_message = _database_error(exc)
+        if db_message is not None:
+            return db_message, 1
+    try:
+        from pydantic import ValidationError
+    except ImportError:  # pragma: no cover - pydantic is a dependency
+        ValidationError = ()  # type: ignore[assignment,misc]
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())) or "输入"
+        if exc.title == "Settings":
+            return f"配置无效：SHEBAO_{where.upper()}：{first.get('msg', '')}", 1
+        return f"输入无效：字段 {where}：{first.get('msg', '')}", 1
+    if isinstance(exc, UnicodeDecodeError):
+        return f"文件编码无法识别（{exc.encoding}，第 {exc.start} 字节）：请另存为 UTF-8 后重试", 1
+    if isinstance(exc, FileNotFoundError):
+        return f"文件或目录不存在：{exc.filename or _first_line(exc)}", 1
+    if isinstance(exc, IsADirectoryError):
+        return f"需要文件，却给了目录：{exc.filename}", 1
+    if isinstance(exc, NotADirectoryError):
+        return f"需要目录，却给了文件：{exc.filename}", 1
+    if isinstance(exc, PermissionError) and exc.errno in (errno.EACCES, errno.EPERM):
+        return f"没有权限访问：{exc.filename or _first_line(exc)}", 1
+    if isinstance(exc, PermissionError):  # the domains' role checks
+        return f"权限不足：{_first_line(exc)}", 1
+    if isinstance(exc, OSError):
+        return f"系统错误（{exc.strerror or _first_line(exc)}）：{exc.filename or ''}".rstrip("："), 1
+    if isinstance(exc, ValueError | LookupError) and type(exc).__module__.startswith("shebao"):
+        return _first_line(exc) or type(exc).__name__, 1  # the domains' errors speak Chinese already
+    if isinstance(exc, ValueError):
+        return f"输入无效：{_first_line(exc)}", 1
+    if isinstance(exc, ImportError):
+        return f"缺少可选组件 {exc.name or ''}：{_first_line(exc)}（请安装对应的附加依赖）", 1
+    if isinstance(exc, MemoryError):
+        return "内存不足：请减小规模后重试", 1
+    return f"内部错误 {type(exc).__name__}：{_first_line(exc)}（加 --debug 或设 SHEBAO_DEBUG=1 查看详细信息）", 1
+
+
+def debug_requested(argv: list[str]) -> tuple[bool, list[str]]:
+    """Whether ``--debug`` is among the arguments (before any ``--``) or SHEBAO_DEBUG is set; argv without it."""
+    import os
+
+    flag = os.environ.get("SHEBAO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    cut = argv.index("--") if "--" in argv else len(argv)
+    head = [a for a in argv[:cut] if a != "--debug"]
+    return flag or len(head) != cut, head + argv[cut:]
 
 
 AS_OPTION = typer.Option(None, "--as", help="以哪个用户身份执行（默认 SHEBAO_USER；开发环境为演示管理员 admin）")

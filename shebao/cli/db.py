@@ -17,10 +17,12 @@ def upgrade() -> None:
 
     示例：shebao db upgrade
     """
+    from shebao.core.db import enable_schema_check
     from shebao.core.settings import get_settings
     from shebao.migrations import current_heads
     from shebao.migrations import upgrade as run_upgrade
 
+    enable_schema_check(False)  # this command is the upgrade
     settings = get_settings()
     run_upgrade()
     url = settings.database_url or ""

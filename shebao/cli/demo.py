@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import typer
 
@@ -55,20 +56,27 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> di
     with session_scope() as session:
         session.info["actor"] = "admin"
         ensure_demo_admin(session)
-    folder = settings.home / "synth" / f"p{persons}-s{seed}-{as_of.isoformat()}"
-    if not (folder / "persons.csv").exists():
+    # The synthetic files hold (made-up) personal data in plain text: they live in a private
+    # temporary folder only until the steps have run, and are deleted even when a step fails.
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="demo-synth-", dir=settings.home))
+    try:
         if not quiet:
-            console.print(f"生成合成人口：{persons} 人 → {folder}")
+            console.print(f"生成合成人口：{persons} 人（导入后删除明文文件）")
         generate(persons=persons, seed=seed, out=folder, as_of=as_of, progress=not quiet)
-    loaded = load_folder(folder, actor="admin", source="cli:demo", progress=not quiet)
-    summary: dict = {
-        "persons": loaded.loaded.get("persons", 0),
-        "loaded": loaded.loaded,
-        "load_rejected": sum(loaded.rejected.values()),
-        "data_folder": str(folder),
-    }
-    for step in DEMO_STEPS:
-        summary.update(step(as_of=as_of, folder=folder, quiet=quiet))
+        loaded = load_folder(folder, actor="admin", source="cli:demo", progress=not quiet)
+        summary: dict = {
+            "persons": loaded.loaded.get("persons", 0),
+            "loaded": loaded.loaded,
+            "load_rejected": sum(loaded.rejected.values()),
+        }
+        for step in DEMO_STEPS:
+            summary.update(step(as_of=as_of, folder=folder, quiet=quiet))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    summary["synthetic_files_removed"] = not folder.exists()
     from shebao.cli.demo_access import prepare_demo_access
 
     summary.update(prepare_demo_access(quiet=quiet))

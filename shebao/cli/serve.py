@@ -38,9 +38,9 @@ def masked_log_config() -> dict:
 def run_server(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from shebao.migrations import upgrade
+    from shebao.core.db import get_engine
 
-    upgrade()
+    get_engine()  # the schema check of the CLI: SQLite upgraded here, once, before any worker starts
     log_config = masked_log_config()
     if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
         run_reuseport_workers(host, port, workers, log_config)

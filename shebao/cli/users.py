@@ -18,6 +18,38 @@ def _admin_session(as_user: str | None):
     return unit_of_work(as_user)
 
 
+PASSWORD_STDIN = typer.Option(False, "--password-stdin", help="从标准输入读取密码（第一行），不出现在命令行与进程列表中")
+PASSWORD_ON_COMMAND_LINE = typer.Option(None, "--password", hidden=True,
+                                        help="已不推荐：命令行上的密码会出现在进程列表和 shell 历史中")
+
+
+def _read_password(from_stdin: bool, on_command_line: str | None, *, required: bool) -> str | None:
+    """The password from standard input, a hidden prompt, or (discouraged) the command line.
+
+    Without ``--password-stdin`` a terminal is asked twice with the input hidden; a script that
+    pipes nothing in gets no password (``required=False``: the user works with API tokens only).
+    """
+    import sys
+
+    if on_command_line is not None:
+        console.print("[yellow]警告[/yellow]：--password 会让密码出现在进程列表和 shell 历史中；"
+                      "请改用 --password-stdin 或交互输入", soft_wrap=True)
+        return on_command_line
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            fail("标准输入中没有密码（--password-stdin 读取第一行）", code=2)
+        return line
+    if sys.stdin.isatty():
+        prompt = "登录密码（至少 8 位）" if required else "登录密码（至少 8 位；直接回车则只能用 API 令牌）"
+        value = typer.prompt(prompt, hide_input=True, confirmation_prompt="再输入一次",
+                             default="" if not required else None, show_default=False, err=True)
+        return value or None
+    if required:
+        fail("请交互输入密码，或用 --password-stdin 从标准输入提供", code=2)
+    return None
+
+
 def _require_admin(session) -> None:
     if session.info.get("actor_role") != "admin":
         fail("只有系统管理员（admin）可以管理用户")
@@ -28,15 +60,17 @@ def add(
     username: str,
     role: str = typer.Option(..., "--role", help="clerk | reviewer | auditor | analyst | admin"),
     display_name: str = typer.Option("", "--name", help="显示名称"),
-    password: str | None = typer.Option(None, "--password", help="登录密码（至少 8 位；省略则只能用 API 令牌）"),
+    password_stdin: bool = PASSWORD_STDIN,
+    password: str | None = PASSWORD_ON_COMMAND_LINE,
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """新增用户。
+    """新增用户。密码在终端里交互输入（不回显），或用 --password-stdin 从标准输入读取；都没有时只能用 API 令牌。
 
-    示例：shebao users add wang --role reviewer --name 王复核 --password 'S3cure-pass'
+    示例：echo 'S3cure-pass' | shebao users add wang --role reviewer --name 王复核 --password-stdin
     """
     from shebao.users.service import UserError, add_user
 
+    password = _read_password(password_stdin, password, required=False)
     try:
         with _admin_session(as_user) as session:
             _require_admin(session)
@@ -103,14 +137,15 @@ def disable(username: str, as_user: str | None = AS_OPTION) -> None:
 
 
 @users_app.command("password")
-def password(username: str, new_password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
-             as_user: str | None = AS_OPTION) -> None:
-    """设置用户密码（Argon2id 哈希保存）。
+def password(username: str, password_stdin: bool = PASSWORD_STDIN,
+             on_command_line: str | None = PASSWORD_ON_COMMAND_LINE, as_user: str | None = AS_OPTION) -> None:
+    """设置用户密码（Argon2id 哈希保存）：终端里交互输入（不回显），或用 --password-stdin 从标准输入读取。
 
-    示例：shebao users password wang --password 'S3cure-pass'
+    示例：echo 'S3cure-pass' | shebao users password wang --password-stdin
     """
     from shebao.users.service import UserError, set_password
 
+    new_password = _read_password(password_stdin, on_command_line, required=True)
     try:
         with _admin_session(as_user) as session:
             _require_admin(session)

@@ -175,17 +175,50 @@ def mask_text(text: str) -> str:
 
 
 class MaskingFilter(logging.Filter):
-    """A logging filter that masks personal identifiers in every record it passes."""
+    """A logging filter that masks personal identifiers in every record it passes; it never raises.
+
+    The arguments are masked one by one and the format string kept, so that formatters which read
+    ``record.args`` themselves (uvicorn's access log unpacks five of them) still work. Only when a
+    masked argument no longer fits its placeholder is the record collapsed into its masked text.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: leave it to the handler's own error path
-            return True
-        masked = mask_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+            self._mask(record)
+        except Exception:  # noqa: BLE001 - a log line must never be lost to the filter
+            try:
+                record.msg, record.args = mask_text(str(record.msg)), None
+            except Exception:  # noqa: BLE001
+                pass
         return True
+
+    @staticmethod
+    def _mask_arg(value: object) -> object:
+        if isinstance(value, str):
+            return mask_text(value)
+        if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= 12:
+            return mask_text(str(value))  # a number that may be a card or ID: masked as text
+        return value
+
+    def _mask(self, record: logging.LogRecord) -> None:
+        msg = record.msg if isinstance(record.msg, str) else str(record.msg)
+        args = record.args
+        masked_msg = mask_text(msg)
+        if isinstance(args, tuple):
+            masked_args: object = tuple(self._mask_arg(a) for a in args)
+        elif isinstance(args, dict):
+            masked_args = {k: self._mask_arg(v) for k, v in args.items()}
+        else:
+            masked_args = args
+        if masked_msg == msg and masked_args == args:
+            return
+        if masked_args:
+            try:
+                masked_msg % masked_args
+            except (TypeError, ValueError):  # e.g. a masked number under %d: keep the masked text
+                record.msg, record.args = mask_text(record.getMessage()), None
+                return
+        record.msg, record.args = masked_msg, masked_args
 
 
 def install_log_masking(logger: logging.Logger | None = None) -> None:

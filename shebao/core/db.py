@@ -58,16 +58,93 @@ def make_engine(url: str) -> Engine:
 _ENGINES: dict[str, Engine] = {}
 
 
+# --- the schema on first use ---------------------------------------------------------------------
+#
+# A command line user should not need to know about migrations: the first command that touches the
+# settings' database brings an embedded SQLite file to the newest schema by itself (and says so on
+# stderr). A PostgreSQL database is shared and usually owned by someone else: there the command
+# stops and tells the user to run ``shebao db upgrade``. Off by default (library use, tests, the API
+# workers); the CLI switches it on in ``shebao.cli.main``; ``shebao db upgrade`` switches it off.
+
+class SchemaNotReady(RuntimeError):
+    """The database lacks migrations this version of shebao needs (message in Chinese)."""
+
+
+_SCHEMA_CHECK = {"enabled": False}
+_SCHEMA_CHECKED: set[str] = set()
+
+
+def enable_schema_check(enabled: bool = True) -> None:
+    """Check (and on SQLite apply) pending migrations when the settings' engine is first used."""
+    _SCHEMA_CHECK["enabled"] = enabled
+
+
+def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
+    """The migrations the database at ``engine`` has not applied yet (oldest first), and whether it is empty.
+
+    A database whose recorded revision this version does not know (a newer shebao wrote it) has
+    nothing pending as far as this version can tell.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    from shebao.migrations import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    try:
+        applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    except CommandError:  # a revision unknown to this version (a newer shebao migrated this database)
+        return [], False
+    pending = [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision not in applied]
+    return pending, not current
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring an SQLite database to the newest schema (one line on stderr); refuse a stale PostgreSQL one."""
+    import sys
+
+    pending, empty = pending_migrations(engine)
+    if not pending:
+        return
+    if engine.dialect.name != "sqlite":
+        shown = engine.url.render_as_string(hide_password=True)
+        raise SchemaNotReady(
+            f"数据库 {shown} 尚未建立最新结构（缺少迁移 {'、'.join(pending)}）：请先运行 shebao db upgrade"
+        )
+    from shebao.migrations import upgrade
+
+    upgrade(engine.url.render_as_string(hide_password=False))
+    verb = "已建立数据库结构" if empty else "已把数据库升级到最新结构"
+    sys.stderr.write(f"{verb}：{engine.url.database}（{len(pending)} 个迁移；SQLite 首次使用时自动完成）\n")
+    sys.stderr.flush()
+
+
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default: the settings' database)."""
+    """The process-wide engine for ``url`` (default: the settings' database).
+
+    With the schema check on (the CLI), the first use of the settings' database applies pending
+    migrations to SQLite, or raises :class:`SchemaNotReady` on PostgreSQL.
+    """
     settings = get_settings()
+    check = False
     if url is None:
         url = str(settings.database_url)
         if settings.is_sqlite:
             settings.ensure_home()
+        check = _SCHEMA_CHECK["enabled"] and url not in _SCHEMA_CHECKED
     engine = _ENGINES.get(url)
     if engine is None:
         engine = _ENGINES[url] = make_engine(url)
+    if check:
+        _SCHEMA_CHECKED.add(url)  # before the upgrade, which asks for this engine again
+        try:
+            ensure_schema(engine)
+        except BaseException:
+            _SCHEMA_CHECKED.discard(url)
+            raise
     return engine
 
 
@@ -94,6 +171,7 @@ def dispose_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+    _SCHEMA_CHECKED.clear()
 
 
 # --- inserting without the unit of work ------------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shebao.core.safefiles import restore
 from shebao.core.validators import (
     InvalidValue,
     id_birth_date,
@@ -57,7 +58,7 @@ class FieldError(ValueError):
 # --- field parsers ---------------------------------------------------------------------------
 
 def _text(row: dict, name: str, *, max_len: int = 200, required: bool = True) -> str | None:
-    value = (row.get(name) or "").strip()
+    value = restore((row.get(name) or "").strip())  # the quote `shebao export` puts before a formula-like cell
     if not value:
         if required:
             raise FieldError(name, value, "必填字段为空")

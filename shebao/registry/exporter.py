@@ -1,12 +1,12 @@
 """``shebao export DIR``: write the registry back in the exchange format.
 
 Export files hold personal data in full: the folder is created owner-only (0700) and every file
-is written readable by its owner only (0600).
+is written readable by its owner only (0600). Cells that a spreadsheet would run as a formula are
+written with a leading quote (:mod:`shebao.core.safefiles`); ``shebao load`` removes it again.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from datetime import date
 from decimal import Decimal
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.core.db import Base
+from shebao.core.safefiles import safe_writer
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import SPECS
 
@@ -52,7 +53,7 @@ def export_folder(session: Session, folder: Path) -> dict[str, int]:
         stmt = select(*[table.c[c] for c in columns]).order_by(*order).execution_options(yield_per=5000)
         n = 0
         with open_private(folder / f"{spec.name}.csv") as fh:
-            writer = csv.writer(fh)
+            writer = safe_writer(fh)
             writer.writerow(columns)
             for row in session.execute(stmt):
                 writer.writerow([_cell(v) for v in row])

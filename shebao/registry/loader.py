@@ -477,9 +477,11 @@ def write_rejects(rejects: list[Reject], folder: Path, stamp: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"rejects-{stamp}.csv"
+    from shebao.core.safefiles import safe_writer
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = safe_writer(fh, mask=True)  # no formulas; no ID, card or phone number in any column
         writer.writerow(["file", "line", "field", "value", "reason"])
         for r in rejects:
             writer.writerow([r.file, r.line, r.field, r.value, r.reason])

@@ -307,15 +307,16 @@ def score_folder(
 
 def write_scores_csv(rows: list[dict], path: str | Path) -> int:
     """Write scores (person_id, score, flagged, top_features in Chinese), owner-readable only."""
-    import csv
     import os
+
+    from shebao.core.safefiles import safe_writer
 
     path = Path(path)
     if path.exists():
         path.unlink()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = safe_writer(fh)  # no cell a spreadsheet would run as a formula
         writer.writerow(["person_id", "score", "flagged", "top_features"])
         for r in rows:
             reasons = "；".join(f"{t['label']}（{t['contribution']}）" for t in r["top_features"])

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
+from shebao.core.safefiles import SafeDictWriter
 from shebao.risk.catalogue import (
     REQUIRED_COLUMNS,
     Catalogue,
@@ -259,7 +260,7 @@ def write_alerts_csv(findings: Iterable[Finding], path: str | Path) -> int:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     n = 0
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=OUTPUT_COLUMNS)
+        writer = SafeDictWriter(fh, fieldnames=OUTPUT_COLUMNS)  # no cell a spreadsheet would run
         writer.writeheader()
         for finding in findings:
             writer.writerow(finding.row())

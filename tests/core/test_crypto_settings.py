@@ -110,3 +110,42 @@ def test_server_access_log_is_masked() -> None:
                                ("127.0.0.1:5000", "GET", "/api/v1/x?id=11010519491231002X", 200), None)
     assert all(f.filter(record) for f in handler.filters)
     assert "11010519491231002X" not in record.getMessage() and "110105********002X" in record.getMessage()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/YL2025093000123", "/x?id=11010519491231002X&card=6222021234567890128",
+                                  "/p/1234567890123456/x", "/plain"])
+def test_access_log_line_is_formatted_and_masked(path) -> None:
+    """uvicorn's access formatter unpacks the record's arguments: masking must keep them (issue 16)."""
+    import io
+    import logging.config
+
+    from shebao.cli.serve import masked_log_config
+
+    logging.config.dictConfig(masked_log_config())
+    logger = logging.getLogger("uvicorn.access")
+    handler = logger.handlers[0]
+    stream = io.StringIO()
+    handler.setStream(stream)
+    errors = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stderr(errors):
+        logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
+    line = stream.getvalue()
+    assert errors.getvalue() == "", errors.getvalue()  # no "--- Logging error ---"
+    assert '"GET ' in line and "HTTP/1.1" in line and "200" in line, line
+    assert not any(run in line for run in ("11010519491231002X", "6222021234567890128", "1234567890123456",
+                                           "2025093000123"))
+
+
+def test_masking_filter_never_raises() -> None:
+    from shebao.core.crypto import MaskingFilter
+
+    class Odd:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    for msg, args in [("%d items", (123456789012345,)), ("%s", (Odd(),)), ("%(a)s", ({"a": "11010519491231002X"},)),
+                      (Odd(), None), ("%s %s", ("only one",))]:
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, msg, args, None)
+        assert MaskingFilter().filter(record) is True
