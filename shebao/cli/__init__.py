@@ -18,10 +18,6 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root(ctx: typer.Context) -> None:
-    # every command that wrote audit entries ends with a signed, witnessed checkpoint at the head
-    ctx.call_on_close(_checkpoint_audit)
 
 
 def _checkpoint_audit() -> None:
@@ -51,12 +47,15 @@ def _register() -> None:
 
 
 @app.callback()
-def _global_options(
+def _root(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="出错时显示 Python 调用栈（也可设 SHEBAO_DEBUG=1）；可放在任何位置"),
 ) -> None:
     # `main` takes --debug out of the arguments wherever it stands; this option only documents it
     # (and accepts it when shebao runs inside Python without `main`, as the tests' CliRunner does).
     del debug
+    # every command that wrote audit entries ends with a signed, witnessed checkpoint at the head
+    ctx.call_on_close(_checkpoint_audit)
 
 
 def main() -> None:
