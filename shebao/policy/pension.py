@@ -306,6 +306,8 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
             eligible=False,
             reasons=reasons,
             unconfirmed_parameters=trace.unconfirmed(extra_unconfirmed),
+            parameter_sources=trace.sources(extra_unconfirmed),
+            source_level=trace.source_level(extra_unconfirmed),
             trace=trace.to_dict(),
         )
         return out
@@ -395,6 +397,8 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
         eligible=eligible,
         reasons=reasons,
         unconfirmed_parameters=unconfirmed,
+        parameter_sources=trace.sources(extra_unconfirmed),
+        source_level=trace.source_level(extra_unconfirmed),
         trace=trace.to_dict(),
     )
     return out
