@@ -280,3 +280,41 @@ def adopt_parameter(
     }
     audit.append(session, action="param.adopt", entity="parameter", entity_id=name, detail=detail)
     return {"name": name, "decides_as": "agency", **detail}
+
+
+def adoptable_values(region: str, on: dt.date) -> list[dict[str, Any]]:
+    """The shipped values an agency of ``region`` would adopt: every dated value in force by ``on``
+    at the region's own levels (its counties, itself, its province, national) that is not ``official``
+    and not null, oldest first. Official values need no adoption."""
+    from shebao.policy.paramset import _shipped_tree
+
+    chain = region_chain(region)
+    prefix = region[:4] if region.endswith("00") and not region.endswith("0000") else None
+    out = []
+    for name, param in sorted(_shipped_tree().items()):
+        for code, entries in sorted(param.regions.items()):
+            if code not in chain and not (prefix and code.startswith(prefix)):
+                continue
+            for e in entries:
+                if e.value is None or e.source == "official" or e.effective > on:
+                    continue
+                out.append({"name": name, "region": code, "effective_from": e.effective, "source": e.source,
+                            "confirmed": e.confirmed, "reference": "；".join(
+                                " ".join(x for x in (r.get("title"), r.get("document"), r.get("article")) if x)
+                                for r in e.reference)})
+    out.sort(key=lambda r: (r["name"], r["effective_from"], r["region"]))
+    return out
+
+
+def adopt_region_values(session: Session, *, region: str, on: dt.date, note: str, by: str | None = None) -> list[dict]:
+    """Adopt every :func:`adoptable_values` entry not yet adopted (one audited overlay row each)."""
+    done = {(r.name, r.region, r.effective_from) for r in session.scalars(
+        select(ParameterOverride).where(ParameterOverride.kind == "adopt"))}
+    adopted = []
+    for v in adoptable_values(region, on):
+        if (v["name"], v["region"], v["effective_from"]) in done:
+            continue
+        adopt_parameter(session, name=v["name"], effective_from=v["effective_from"], region=v["region"],
+                        note=note, by=by)
+        adopted.append(v)
+    return adopted
