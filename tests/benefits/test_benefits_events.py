@@ -357,3 +357,37 @@ def test_a_deduction_on_a_payment_given_up_on_is_undone(session, person, tmp_pat
     assert pays[("2026-02", "regular")].status == "failed" and pays[("2026-02", "recovery")].status == "failed"
     assert debt.recovered == Decimal("0.00") and debt.status == "open"
     assert "debt.deduction_undone" in _actions(session)
+
+
+def test_partial_yearly_adjustment_applies_what_is_known_then_the_rest(session, person):
+    """Shandong 2025: only the fixed 27.3 is sourced; the run applies it, names what is missing, and a
+    later run with the missing values applies only the difference (with its arrears)."""
+    from shebao.benefits.adjustment import apply_adjustment
+    from shebao.policy.store import set_parameter
+
+    b = grant(session, person, start=date(2024, 6, 1), amount="3000.00",
+              assessment={"inputs": {"contribution_months": 400}})
+    _pay(session, b, "2025-01", "2025-02")
+    out = apply_adjustment(session, year=2025, on=date(2025, 3, 10))
+    session.commit()
+    assert out["adjusted"] == 1 and out["partial"] == 1 and b.monthly_amount == Decimal("3027.30")
+    assert any("pension.adjustment.rate" in m for m in out["missing"])
+    assert _payments(session, b.benefit_id)[("2025-03", "adjustment")].amount == Decimal("54.60")  # Jan–Feb
+    again = apply_adjustment(session, year=2025, on=date(2025, 3, 11))  # nothing new known: nothing changes
+    session.commit()
+    assert again["adjusted"] == 0 and b.monthly_amount == Decimal("3027.30")
+    ref = {"title": "测试用 2025 年调待通知其余部分", "document": "测试〔2025〕6号"}
+    set_parameter(session, name="pension.adjustment.rate", region="370000", effective_from=date(2025, 1, 1),
+                  value="0.01", reference=ref)
+    set_parameter(session, name="pension.adjustment.per_year_bands", region="370000",
+                  effective_from=date(2025, 1, 1), value={"1": "1"}, reference=ref)
+    set_parameter(session, name="pension.adjustment.age_tilt", region="370000", effective_from=date(2025, 1, 1),
+                  value={"70": "10"}, reference=ref)
+    session.commit()
+    _pay(session, b, "2025-03")
+    done = apply_adjustment(session, year=2025, on=date(2025, 4, 10))
+    session.commit()
+    # 27.30 + 3000 × 1% + 34 years × 1 + 0 (aged 62) = 91.30 on the pension before 2025; 64.00 more now
+    assert done["adjusted"] == 1 and not done.get("partial") and b.monthly_amount == Decimal("3091.30")
+    assert _payments(session, b.benefit_id)[("2025-04", "adjustment")].amount == Decimal("192.00")  # 3 × 64
+    assert apply_adjustment(session, year=2025, on=date(2025, 4, 11))["already"] == 1
