@@ -133,9 +133,11 @@ def test_death_stops_benefits_opens_survivor_case_and_demands_overpayment(sessio
     assert debt.method == "demand" and debt.status == "demanded" and debt.demand_due is not None
     case = session.scalar(select(SurvivorCase))
     items = {i["kind"]: i for i in json.loads(case.items)}
-    # funeral grant and survivor payment are regional parameters not yet sourced: named, not guessed
-    assert items["funeral_grant"]["amount"] is None and "pension.death.funeral_grant" in items["funeral_grant"]["missing"]
-    assert items["survivor_grant"]["amount"] is None
+    # funeral grant and survivor payment rest on Shandong's 2025 urban disposable income, not sourced:
+    # named, not guessed (人社部发〔2021〕18号 第四条、第五条)
+    assert items["funeral_grant"]["amount"] is None
+    assert "wages.provincial_urban_disposable_income" in items["funeral_grant"]["missing"]
+    assert items["survivor_grant"]["amount"] is None and "第五条" in items["survivor_grant"]["reference"]
     # account at retirement minus the account pension paid through the death month (March and April
     # are being recovered, so they do not reduce the account)
     assert items["account_inheritance"]["amount"] == f"{Decimal('90000.00') - Decimal('647.48') * 2:.2f}"

@@ -190,3 +190,29 @@ def test_adopt_api_is_admin_only(db) -> None:
     assert r.status_code == 201 and r.json()["by"] == f"a_{suffix}"
     changes = client.get("/api/v1/params/unemployment.benefit_rate", headers=clerk).json()["changes"]
     assert changes[-1]["kind"] == "adopt"
+
+
+@pytest.mark.parametrize("inputs, funeral, months, grant", [
+    # 2022 Shandong income 49050 a year (sheet row 4c) → 4087.50 a month; funeral grant = 2 months (第四条)
+    ({"contribution_months": 50}, "8175.00", "3", "12262.50"),            # < 5 years: 3 months
+    ({"contribution_months": 60}, "8175.00", "6", "24525.00"),            # 5–<10: 6
+    ({"contribution_months": 180}, "8175.00", "9", "36787.50"),           # 10–15 inclusive: 9
+    ({"contribution_months": 246}, "8175.00", "14.5", "59268.75"),        # 20 y 6 m: 9 + 5.5 (to the month)
+    ({"contribution_months": 500}, "8175.00", "24", "98100.00"),          # years above 30 ignored: at most 24
+    ({"contribution_months": 400, "retired": True, "pension_months": 66}, "8175.00", "18.5", "75618.75"),
+    ({"contribution_months": 200, "retired": True, "pension_months": 200}, "8175.00", "9", "36787.50"),  # min 9
+])
+def test_survivor_grants_follow_the_2021_rules(inputs, funeral, months, grant) -> None:
+    from shebao.policy import calc_survivor
+
+    out = calc_survivor({"region": "370502", "death_date": "2023-05-01", **inputs})
+    assert (out["funeral_grant"], out["survivor_months"], out["survivor_grant"]) == (funeral, months, grant)
+    assert "人社部发〔2021〕18号 第五条" in json.dumps(out["trace"], ensure_ascii=False)
+
+
+def test_survivor_grants_without_a_sourced_income_are_missing() -> None:
+    from shebao.policy import calc_survivor
+
+    out = calc_survivor({"region": "370502", "death_date": "2025-05-01", "contribution_months": 246})
+    assert out["funeral_grant"] is None and out["survivor_grant"] is None and out["survivor_months"] == "14.5"
+    assert [r["reference"] for r in out["reasons"]] == ["wages.provincial_urban_disposable_income"]
