@@ -15,7 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from shebao.policy.common import Trace, fen_str, missing_reason, parse_bool, parse_date, parse_int, present, rdiv, ratio
+from shebao.policy.common import (
+    Trace,
+    fen_str,
+    missing_reason,
+    parse_bool,
+    parse_date,
+    parse_int,
+    present,
+    ratio,
+    rdiv,
+)
 from shebao.policy.paramset import ParameterSet, default_parameters
 from shebao.policy.tree import ParameterMissing
 

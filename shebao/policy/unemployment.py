@@ -9,17 +9,17 @@ from shebao.policy.common import (
     InputError,
     Trace,
     fen_str,
-    rdiv,
-    ratio,
-    ym,
-    ym_date,
-    ym_str,
     missing_reason,
     parse_bool,
     parse_date,
     parse_int,
     present,
+    ratio,
+    rdiv,
     reason,
+    ym,
+    ym_date,
+    ym_str,
 )
 from shebao.policy.paramset import ParameterSet, default_parameters
 from shebao.policy.tree import ParameterMissing
