@@ -431,7 +431,9 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
     receiving_pension = any(b["kind"] == "pension" for b in filled.active_benefits)
     inputs = {"region": person.region_code, "unemployed_on": on.isoformat(),
               "contribution_months": s["contribution_months"], "involuntary": involuntary, "registered": True,
-              "seeking_work": bool(facts.get("seeking_work", True)), "receiving_pension": receiving_pension}
+              "seeking_work": bool(facts.get("seeking_work", True)), "receiving_pension": receiving_pension,
+              # 延迟退休办法 第七条: near the statutory retirement age the benefit runs until that age
+              "birth_date": person.birth_date.isoformat(), "original_retirement_age": person.original_retirement_age}
     try:
         result = calc_unemployment(inputs, params)
     except (InputError, ParameterMissing) as exc:
@@ -448,7 +450,8 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
     return {
         "decidable": decidable, "eligible": eligible, "complete": True, "monthly_amount": amount,
         "total_amount": _money(result["total"]) if eligible and result["total"] is not None else None,
-        "duration_months": result["duration_months"], "start_date": on,
+        "duration_months": result["duration_months"], "start_date": on, "end_date": result.get("end_date"),
+        "paid_until_retirement": bool(result.get("paid_until_retirement")),
         "reasons": [r for r in result["reasons"] if r.get("code") != "parameter_missing"],
         "review_reasons": review, "inputs": inputs, "result": _slim(result),
     }

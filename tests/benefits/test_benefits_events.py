@@ -393,3 +393,29 @@ def test_partial_yearly_adjustment_applies_what_is_known_then_the_rest(session, 
     assert done["adjusted"] == 1 and not done.get("partial") and b.monthly_amount == Decimal("3091.30")
     assert _payments(session, b.benefit_id)[("2025-04", "adjustment")].amount == Decimal("192.00")  # 3 × 64
     assert apply_adjustment(session, year=2025, on=date(2025, 4, 11))["already"] == 1
+
+
+def test_unemployment_benefit_follows_the_minimum_wage(session):
+    """Dongying: 1980 (90% × 2200) becomes 2160 from 2025-10-01 with the new standard; payroll's sync
+    re-sets it, pays the months already paid at the old amount, and says so in a notice."""
+    from shebao.benefits.models import Notice
+    from shebao.benefits.unemployment import follow_minimum_wage
+
+    ruled = make_person(session, 11, birth=date(1985, 3, 1), region="370502")
+    by_hand = make_person(session, 12, birth=date(1986, 3, 1), region="370502")
+    session.commit()
+    b = grant(session, ruled, kind="unemployment", start=date(2025, 6, 1), amount="1980.00", app="SY1")
+    h = grant(session, by_hand, kind="unemployment", start=date(2025, 6, 1), amount="1900.00", app="SY2",
+              account=bank_card(12))
+    _pay(session, b, "2025-09", "2025-10", "2025-11")
+    before = follow_minimum_wage(session, as_of=date(2025, 9, 30))
+    assert before["followed"] == 0 and b.monthly_amount == Decimal("1980.00")
+    out = follow_minimum_wage(session, as_of=date(2025, 11, 30))
+    session.commit()
+    assert out["followed"] == 1 and b.monthly_amount == Decimal("2160.00")
+    assert h.monthly_amount == Decimal("1900.00")  # a reviewer's amount is left to a person
+    assert _payments(session, b.benefit_id)[("2025-11", "adjustment")].amount == Decimal("360.00")  # Oct, Nov
+    notice = session.scalar(select(Notice).where(Notice.benefit_id == b.benefit_id, Notice.kind == "adjustment"))
+    assert notice.title == "失业保险金标准调整通知书" and "2160.00" in notice.data and "鲁政字〔2025〕140号" in notice.data
+    assert "benefit.minimum_wage" in _actions(session, b.benefit_id)
+    assert follow_minimum_wage(session, as_of=date(2025, 12, 31))["followed"] == 0  # once
