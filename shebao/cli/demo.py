@@ -28,6 +28,14 @@ def demo(
 
     示例：shebao demo --persons 5000 --no-serve --json
     """
+    if region is not None:
+        from shebao.cli.common import fail
+        from shebao.synth.reference import prefecture_of
+
+        try:
+            prefecture_of(region)
+        except ValueError as exc:
+            fail(f"--region：{exc}", code=2)
     summary = run_demo(persons=persons, seed=seed, as_of=date.fromisoformat(as_of) if as_of else date.today(),
                        quiet=json_out, region=region)
     if json_out:
@@ -88,7 +96,8 @@ def adopt_demo_values(region: str, as_of: date) -> int:
         session.info.update(actor="admin", actor_role="admin", source="cli:demo")
         adopted = adopt_region_values(session, region=region, on=as_of, note=note, by="admin")
     if adopted:
-        console.print(f"演示机构（{region}）采用随附参数值 {len(adopted)} 项（已记审计日志；此后按 agency 级别参与自动决定）：")
+        console.print(f"演示机构（{region}）采用随附参数值 {len(adopted)} 项（已记审计日志；此后按 agency 级别参与自动决定）：",
+                      soft_wrap=True)
         groups: dict[tuple, list[str]] = {}
         for v in adopted:  # one line per value and date; the counties sharing it are listed together
             key = (v["name"], v["effective_from"], v["source"], v["confirmed"], v["reference"])

@@ -81,3 +81,32 @@ def test_the_setting_decides_which_levels_may_decide(registry, monkeypatch):
             get_settings().auto_decide_levels  # noqa: B018
     finally:
         get_settings.cache_clear()
+
+
+def test_demo_plays_the_dongying_agency(shebao_home):
+    """`shebao demo` on a fresh home: a Dongying population, the shipped values adopted (audited), the
+    applications decided; the JSON carries the issue's keys."""
+    import json
+
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    import shebao.cli.cases  # noqa: F401 - registers the demo's application step
+    import shebao.cli.demo  # noqa: F401
+    from shebao.cli import app
+    from shebao.core.db import session_scope
+
+    r = CliRunner().invoke(app, ["demo", "--no-serve", "--persons", "300", "--as-of", "2026-12-07", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["region"] == "370500" and out["adopted_parameters"] > 0
+    assert out["applications"] == out["auto_approved"] + out["auto_rejected"] + out["review"]
+    assert set(out) >= {"applications", "auto_approved", "auto_rejected", "review", "review_reasons"}
+    assert not any(k.startswith("parameter_") for k in out["review_reasons"]), out["review_reasons"]
+    with session_scope() as s:
+        regions = {r for (r,) in s.execute(text("SELECT DISTINCT region_code FROM persons"))}
+        adopted = s.execute(text("SELECT count(*) FROM audit_log WHERE action = 'param.adopt'")).scalar()
+    assert "370500" in regions and adopted == out["adopted_parameters"]
+    assert "鲁政字〔2025〕140号" in r.stderr  # the adoptions are listed once, with their sources
+    again = CliRunner().invoke(app, ["demo", "--no-serve", "--persons", "300", "--as-of", "2026-12-07", "--json"])
+    assert json.loads(again.stdout)["adopted_parameters"] == 0  # adopted once
