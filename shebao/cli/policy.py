@@ -58,16 +58,18 @@ def list_params(
 @params_app.command("show")
 def show(
     name: str = typer.Argument(..., help="参数名（点分路径），如 pension.base"),
-    region: str = typer.Option("370000", "--region", help="行政区划代码"),
+    region: str = typer.Option("", "--region", help="行政区划代码（默认 SHEBAO_REGION，本机构所在地区）"),
     on: str = typer.Option("", "--on", help="日期 YYYY-MM-DD（默认今天）"),
 ) -> None:
-    """显示某地区某日生效的参数值及其出处、生效日期。
+    """显示某地区某日生效的参数值及其出处、来源级别（采用的注明谁、何时）、生效日期。
 
     示例：shebao params show pension.base --region 370000 --on 2025-12-31
     """
+    from shebao.core.settings import get_settings
     from shebao.policy import ParameterError, ParameterMissing
 
     ps = _parameters()
+    region = region or get_settings().region
     day = dt.date.fromisoformat(on) if on else dt.date.today()
     try:
         pv = ps.get(name, day, region)

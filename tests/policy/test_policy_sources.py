@@ -216,3 +216,17 @@ def test_survivor_grants_without_a_sourced_income_are_missing() -> None:
     out = calc_survivor({"region": "370502", "death_date": "2025-05-01", "contribution_months": 246})
     assert out["funeral_grant"] is None and out["survivor_grant"] is None and out["survivor_months"] == "14.5"
     assert [r["reference"] for r in out["reasons"]] == ["wages.provincial_urban_disposable_income"]
+
+
+def test_to_the_month_annuity_divisor_matches_the_sheet_examples() -> None:
+    """local-parameters.md row 5b: 60 y 1 m = 138.4, 60 y 2 m = 137.8, 60 y 3 m = 137.3, 50 y 1 m = 194.6."""
+    from shebao.policy import annuity_divisor_tenths
+
+    ps = load_parameters()
+    on = dt.date(2025, 6, 1)
+    table = ps.get("pension.annuity_divisor", on).value
+    interp = ps.get("pension.annuity_interpolation", on)
+    assert interp.value is True and interp.source == "secondary" and interp.confirmed is False
+    got = {(y, m): annuity_divisor_tenths(table, y * 12 + m, interp.value) for y, m in ((60, 1), (60, 2), (60, 3), (50, 1))}
+    assert got == {(60, 1): 1384, (60, 2): 1378, (60, 3): 1373, (50, 1): 1946}
+    assert ps.get("pension.annuity_interpolation", dt.date(2024, 12, 31)).value is False
