@@ -18,6 +18,7 @@ CALCULATORS = {
     "retirement": "calc_retirement",
     "plan": "calc_plan",
     "backpay": "calc_backpay",
+    "unemployment": "calc_unemployment",
 }
 
 
@@ -81,6 +82,19 @@ def calc_backpay(
     return _run("backpay", inputs, session)
 
 
+EXAMPLE_UNEMPLOYMENT = {"region": "370502", "date": "2024-03-01", "contribution_months": 84,
+                        "previous_unclaimed_months": 0, "birth_date": "1970-05-01", "sex": "M"}
+
+
+@router.post("/calc/unemployment", summary="失业保险金测算")
+def calc_unemployment(
+    session: SessionDep, inputs: dict[str, Any] = Body(..., examples=[EXAMPLE_UNEMPLOYMENT]),
+) -> dict[str, Any]:
+    """月标准 monthly_amount（字符串，两位小数；当地月最低工资标准 × 比例）、领取期限 duration_months、
+    截止日期 end_date，附计算过程与出处（含最低工资标准文件）。"""
+    return _run("unemployment", inputs, session)
+
+
 @router.get("/params", summary="政策参数列表（工作人员）")
 def list_params(session: SessionDep, user: CurrentUser, prefix: str = "") -> list[dict[str, Any]]:
     from shebao.policy.store import parameters_for
@@ -130,5 +144,25 @@ def set_param(body: ParamSet, session: SessionDep, user: CurrentUser) -> dict[st
             confirmed=body.confirmed,
             note=body.note,
         )
+    except ParameterError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+class ParamAdopt(BaseModel):
+    name: str = Field(..., examples=["wages.minimum_monthly"])
+    region: str = Field("000000", examples=["370500"])
+    effective_from: dt.date
+    note: str = Field(..., min_length=1, examples=["经核对鲁政字〔2025〕140号"])
+
+
+@router.post("/params/adopt", summary="采用随附值（管理员）", status_code=201, dependencies=[require_roles(Role.ADMIN)])
+def adopt_param(body: ParamAdopt, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """本机构采用一个随附值（某参数、地区、生效日期）：此后按 agency 级别参与自动决定；记审计日志。"""
+    from shebao.policy import ParameterError
+    from shebao.policy.store import adopt_parameter
+
+    try:
+        return adopt_parameter(session, name=body.name, region=body.region, effective_from=body.effective_from,
+                               note=body.note, by=user.username)
     except ParameterError as exc:
         raise HTTPException(422, str(exc)) from None

@@ -138,7 +138,17 @@ def _birth_date(match: re.Match) -> str:
 # --- calling the calculators ------------------------------------------------------------------
 
 ORIGINAL_AGE = {"male_60": 60, "female_55": 55, "female_50": 50}
-DEFAULT_REGION = "370000"
+DEFAULT_REGION = "370000"  # kept for callers; answers use the agency's own region (SHEBAO_REGION)
+
+
+def local_region() -> str:
+    """The agency's own region (``SHEBAO_REGION``): local answers are computed for it."""
+    from shebao.core.settings import get_settings
+
+    try:
+        return get_settings().region
+    except Exception:  # noqa: BLE001 - a broken configuration must not stop an answer
+        return DEFAULT_REGION
 ACCOUNT_RATE = Decimal("0.08")
 
 
@@ -230,12 +240,12 @@ def calculator_inputs(intent: Intent, calc_retirement: Any, today: str) -> tuple
         )
     years = int(intent.inputs["contribution_years"])
     inputs: dict[str, Any] = {
-        "region": DEFAULT_REGION,
+        "region": local_region(),
         "contribution_months": years * 12,
         "pre_account_months": 0,
         "avg_contribution_index": intent.inputs.get("contribution_index", "1.0"),
     }
-    notes.append(f"按山东省（{DEFAULT_REGION}）的计发基数计算。")
+    notes.append(f"按本机构所在地区（{inputs['region']}，SHEBAO_REGION）适用的计发基数计算。")
     if intent.inputs.get("birth_date"):
         birth = intent.inputs["birth_date"][:7]
         retirement = calc_retirement({"birth_date": birth, "original_retirement_age": original_age})

@@ -2,8 +2,11 @@
 
 The amount is the policy engine's rule (:func:`shebao.policy.pension_adjustment`: a fixed amount,
 a percentage of the pension, and an amount per whole year of contribution, as each year's notice
-sets them: parameters ``pension.adjustment.fixed_amount``, ``.rate``, ``.per_year_amount``). Where a
-region's values are not set the adjustment names the missing parameter and changes nothing.
+sets them: parameters ``pension.adjustment.fixed_amount``, ``.rate``, ``.per_year_amount`` or
+``.per_year_bands``, ``.age_tilt``). Where none of a year's values is set the adjustment names the
+missing parameters and changes nothing; where some are known (Shandong 2025: only the fixed 27.3)
+it applies those, says what is missing (``missing``, ``partial``), and applies the rest as a
+difference when a later run finds them.
 
 The notices are published months after the effective date (usually January): the months already
 paid at the old amount since then are paid as one ``adjustment`` payment (arrears).
@@ -12,6 +15,7 @@ Applying a year twice changes nothing (``benefit_assessments.last_adjustment_yea
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -60,15 +64,23 @@ def apply_adjustment(session: Session, *, year: int, on: date, benefit_id: str |
             out["already"] += 1
             continue
         months = contribution_months(session, b, a)
-        r = pension_adjustment(pension=str(money(b.monthly_amount)), contribution_months=months, year=year,
-                               region=b.region_code, params=params)
+        # a year applied in part (some of its notice's values not yet known) is computed on the
+        # pension before that year's adjustment, and only the difference is applied now
+        applied = [h for h in (json.loads(a.history or "[]") if a is not None else [])
+                   if h.get("what") == f"adjustment {year}"]
+        before = money(applied[0]["from"]) if applied else money(b.monthly_amount)
+        person = session.get(Person, b.person_id)
+        r = pension_adjustment(pension=str(before), contribution_months=months, year=year,
+                               region=b.region_code, params=params,
+                               birth_date=person.birth_date.isoformat() if person else None)
+        for x in r.get("reasons", []):
+            if x.get("text") and x["text"] not in out["missing"]:
+                out["missing"].append(x["text"])
         if r.get("increase") is None:
-            texts = sorted({x.get("text", "") for x in r.get("reasons", [])})
-            for t in texts:
-                if t not in out["missing"]:
-                    out["missing"].append(t)
             continue
-        increase = money(r["increase"])
+        increase = money(money(r["increase"]) - sum((money(h["increase"]) for h in applied), Decimal("0.00")))
+        if increase == 0 and not r.get("complete", True):
+            continue
         effective = period_of(date.fromisoformat(r["effective_date"]))
         effective = max(effective, f"{year:04d}-01")
         late = list(session.scalars(select(Payment.period).where(
@@ -82,9 +94,13 @@ def apply_adjustment(session: Session, *, year: int, on: date, benefit_id: str |
             a = BenefitAssessment(benefit_id=b.benefit_id, provisional=False, assessed_on=b.start_date,
                                   assessment="{}", contribution_months=months, initial_amount=old, history="[]")
             session.add(a)
-        a.last_adjustment_year = year
+        if r.get("complete", True):
+            a.last_adjustment_year = year  # a partial year is applied again once its other values are known
+        else:
+            out["partial"] = out.get("partial", 0) + 1
         add_history(a, {"on": on, "what": f"adjustment {year}", "from": old, "to": b.monthly_amount,
-                        "increase": increase, "effective": effective, "arrears_months": len(late)})
+                        "increase": increase, "effective": effective, "arrears_months": len(late),
+                        "complete": bool(r.get("complete", True)), "missing": r.get("missing") or []})
         session.flush()
         append(session, action="benefit.adjust", entity="benefits", entity_id=b.benefit_id,
                detail={"year": year, "from": old, "to": b.monthly_amount, "parts": r["parts"],
@@ -96,7 +112,8 @@ def apply_adjustment(session: Session, *, year: int, on: date, benefit_id: str |
         from shebao.benefits.notices import issue_adjustment_notice
 
         issue_adjustment_notice(session, b, year=year, old=old, increase=increase, parts=r["parts"],
-                                effective=effective, months=late, arrears=arrears, contribution_months=months)
+                                effective=effective, months=late, arrears=arrears, contribution_months=months,
+                                missing=r.get("missing"), seq=len(applied))
         arrears_total += arrears
         out["adjusted"] += 1
         out["benefits"].append({"benefit_id": b.benefit_id, "from": f"{old:.2f}", "to": f"{b.monthly_amount:.2f}",

@@ -3,9 +3,9 @@
 - Every monthly benefit is paid through the month of death and terminated after it; payments for
   later months (already paid) become a debt, demanded from the heirs (社会保险经办条例 第四十六条).
 - Enterprise scheme (a pensioner or a contributor, 社会保险法 第十七条; 人社部发〔2021〕18号): the
-  one-off funeral grant and survivor payment — regional parameters ``pension.death.funeral_grant``
-  and ``pension.death.survivor_grant_months``, not in the shipped tree until sourced: the case
-  names them as missing rather than guess — and the remaining personal account balance to the
+  one-off funeral grant and survivor payment through the policy engine (``calc_survivor``: months
+  of the province's previous-year urban disposable income; where that income is not sourced the
+  case names it as missing rather than guess) — and the remaining personal account balance to the
   heirs (社会保险法 第十四条).
 - Work-injury death (工伤保险条例 第三十九条, via the policy engine's ``calc_injury``): the funeral
   grant (6 months of the regional average wage), the monthly survivor pensions of the dependants,
@@ -106,17 +106,6 @@ def process_death(session: Session, *, person_id: str, death_date: date, source:
             "overpayment": f"{total:.2f}", "survivor_case": case_json(case)}
 
 
-def _param(session: Session, name: str, on: date, region: str) -> tuple[Any, str, str | None]:
-    from shebao.policy import ParameterMissing
-    from shebao.policy.store import parameters_for
-
-    try:
-        pv = parameters_for(session).get(name, on, region)
-        return pv.value, pv.reference_text(), None
-    except ParameterMissing:
-        return None, "", f"参数缺失：{name}（{region}）：标准由各省规定，尚未收录，请用 shebao params set 设定"
-
-
 def survivor_items(session: Session, person: Person, death_date: date,
                    work_injury: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str]:
     """What the family is due, item by item: an amount, or ``missing`` naming the parameter not known."""
@@ -153,15 +142,7 @@ def survivor_items(session: Session, person: Person, death_date: date,
         PensionAccount.person_id == person.person_id)) or 0
     if not (has_pension or contributed or account):
         return [], "none"
-    value, reference, missing = _param(session, "pension.death.funeral_grant", death_date, region)
-    items.append({"kind": "funeral_grant", "label": "丧葬补助金", "amount": None if value is None else f"{money(value):.2f}",
-                  "reference": reference or REF_17, **({"missing": missing} if missing else {})})
-    months, reference, missing = _param(session, "pension.death.survivor_grant_months", death_date, region)
-    amount = None
-    if months is not None:
-        missing = "抚恤金按月数计发，其计发基数（本地规定）未收录"
-    items.append({"kind": "survivor_grant", "label": "一次性抚恤金", "amount": amount,
-                  "reference": reference or REF_17, "missing": missing})
+    items.extend(enterprise_grants(session, person, death_date))
     balance, note = remaining_account_balance(session, person, death_date)
     items.append({"kind": "account_inheritance", "label": "个人账户余额（可依法继承）",
                   "amount": None if balance is None else f"{balance:.2f}", "reference": REF_14,
@@ -169,6 +150,41 @@ def survivor_items(session: Session, person: Person, death_date: date,
     for it in items:
         it["scheme"] = "enterprise"
     return items, "enterprise"
+
+
+def enterprise_grants(session: Session, person: Person, death_date: date) -> list[dict[str, Any]]:
+    """Funeral grant and 抚恤金 through the policy engine (人社部发〔2021〕18号 第四条、第五条): contribution
+    months with deemed months, and for a pensioner the months of pension paid; a missing income is named."""
+    from shebao.benefits.adjustment import contribution_months
+    from shebao.policy import calc_survivor
+    from shebao.policy.store import parameters_for
+
+    pension = next((b for b in benefits_of_person(session, person.person_id) if b.kind == "pension"), None)
+    assessment = session.get(BenefitAssessment, pension.benefit_id) if pension is not None else None
+    months = contribution_months(session, pension, assessment) if pension is not None else (
+        int(session.scalar(select(func.count(func.distinct(Contribution.period))).where(
+            Contribution.person_id == person.person_id, Contribution.insurance == "pension")) or 0)
+        + int(person.deemed_months or 0))
+    inputs: dict[str, Any] = {"region": person.region_code, "death_date": death_date.isoformat(),
+                              "contribution_months": months, "retired": pension is not None}
+    if pension is not None:
+        inputs["pension_months"] = session.scalar(select(func.count()).select_from(Payment).where(
+            Payment.benefit_id == pension.benefit_id, Payment.kind == "regular", Payment.status == "paid",
+            Payment.period <= period_of(death_date))) or 0
+    result = calc_survivor(inputs, parameters_for(session))
+    missing = "；".join(r.get("text", "") for r in result["reasons"]) or None
+    basis = f"抚恤金 {result['survivor_months']} 个月" if result.get("survivor_months") else None
+    out = []
+    for kind, label, ref in (("funeral_grant", "丧葬补助金", "人社部发〔2021〕18号 第四条；" + REF_17),
+                             ("survivor_grant", "一次性抚恤金", "人社部发〔2021〕18号 第五条；" + REF_17)):
+        amount = result.get(kind)
+        item = {"kind": kind, "label": label, "amount": amount, "reference": ref}
+        if amount is None:
+            item["missing"] = missing or "计发基数未收录"
+        elif kind == "survivor_grant" and basis:
+            item["basis"] = basis
+        out.append(item)
+    return out
 
 
 def remaining_account_balance(session: Session, person: Person, death_date: date) -> tuple[Decimal | None, str]:

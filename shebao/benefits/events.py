@@ -61,5 +61,9 @@ def sync_registry(session: Session, *, as_of: date) -> dict[str, Any]:
     recalculated = 0
     if provisional_count(session):
         recalculated = recalculate_provisional(session, on=as_of)["recalculated"]
+    from shebao.benefits.unemployment import follow_minimum_wage
+
+    followed = follow_minimum_wage(session, as_of=as_of)["followed"]
     session.flush()
-    return {"deaths": deaths, "incarcerations": len(sentenced), **certs, "recalculated": recalculated}
+    return {"deaths": deaths, "incarcerations": len(sentenced), **certs, "recalculated": recalculated,
+            "minimum_wage_followed": followed}

@@ -311,13 +311,18 @@ def period_of_date(d: date) -> str:
 
 def issue_adjustment_notice(session: Session, b: Benefit, *, year: int, old: Decimal, increase: Decimal,
                             parts: dict[str, str], effective: str, months: list[str], arrears: Decimal,
-                            contribution_months: int) -> Notice:
+                            contribution_months: int, missing: list[str] | None = None, seq: int = 0) -> Notice:
+    labels = (("fixed", "定额"), ("linked", "挂钩本人养老金"), ("years", f"缴费年限 {contribution_months // 12} 年挂钩"),
+              ("tilt", "高龄倾斜"))
+    shown = "，".join(f"{label} {parts[key]} 元" for key, label in labels if key in parts)
     text = (f"根据{year}年基本养老金调整通知，您的基本养老金自 {effective} 起每月增加 {increase:.2f} 元"
-            f"（定额 {parts['fixed']} 元，挂钩本人养老金 {parts['linked']} 元，缴费年限 {contribution_months // 12} 年挂钩 "
-            f"{parts['years']} 元），由每月 {old:.2f} 元调整为 {old + increase:.2f} 元。")
+            f"（{'全年调整合计：' if seq else ''}{shown}），由每月 {old:.2f} 元调整为 {old + increase:.2f} 元。")
+    if missing:
+        text += "该年度调整通知的其余部分（挂钩比例、年限金额或高龄倾斜）尚未收录，收录后另行调整并补发。"
     if arrears > 0:
         text += f"{months[0]} 至 {months[-1]} 已按原标准发放的 {len(months)} 个月，补发调整额 {arrears:.2f} 元。"
-    return issue_notice(session, key=f"adjustment:{b.benefit_id}:{year}", kind="adjustment", person_id=b.person_id,
+    key = f"adjustment:{b.benefit_id}:{year}" + (f":{seq}" if seq else "")
+    return issue_notice(session, key=key, kind="adjustment", person_id=b.person_id,
                         benefit_id=b.benefit_id,
                         data={**_benefit_facts(b), "year": year, "old_amount": old, "increase": increase,
                               "new_amount": old + increase, "parts": parts, "effective": effective,

@@ -103,6 +103,7 @@ def run_demo_applications(*, as_of: dt.date, folder=None, quiet: bool = False, l
     with session_scope() as session:
         s = stats(session)
     return {"applications": s["applications"], "auto_approved": s["auto_approved"],
+            "auto_rejected": s["rejected"], "review": s["manual_review"],
             "manual_review": s["manual_review"], "rejected": s["rejected"],
             "median_decision_ms": s["median_decision_ms"], "applications_refused_at_intake": refused,
             "review_reasons": s["review_reasons"]}

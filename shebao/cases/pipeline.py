@@ -49,7 +49,8 @@ INVOLUNTARY = {"dismissed": True, "contract_expired": True, "mutual": True, "res
 # value of one of these cannot change the refusal, so it does not hold the refusal for a reviewer.
 AMOUNT_ONLY_PARAMETERS = ("pension.annuity_divisor", "pension.annuity_interpolation", "pension.base",
                           "pension.basic.", "pension.account.", "pension.transitional.", "pension.adjustment.",
-                          "unemployment.benefit_amount", "wages.average_annual")
+                          "unemployment.benefit_amount", "unemployment.benefit_rate", "wages.minimum_monthly",
+                          "wages.average_annual")
 EARLY_FILING_MONTHS = 3  # a pension claim may be filed up to three months before the retirement month
 
 
@@ -381,14 +382,10 @@ def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, p
     missing = [r for r in reasons if r.get("code") == "parameter_missing"]
     if result["total"] is None or missing:
         review.extend(missing or [{"code": "parameter_missing", "text": "计算所需参数缺失", "reference": ""}])
-    if result.get("unconfirmed_parameters"):
-        found = next((r for r in reasons if r.get("code") == "parameter_unconfirmed"), None)
-        review.append({**(found or {"code": "parameter_unconfirmed",
-                                    "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"])}),
-                       "reference": "、".join(result["unconfirmed_parameters"])})
-        reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
+    review.extend(source_review(result))
+    reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
     if not eligible and all(_amount_only([r.get("reference") or ""]) for r in missing):
-        review = _drop_amount_doubts(review, result.get("unconfirmed_parameters") or [])
+        review = _drop_amount_doubts(review)
         missing = []
     provisional = bool(result.get("provisional"))
     if s["index_months_missing"]:
@@ -434,7 +431,9 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
     receiving_pension = any(b["kind"] == "pension" for b in filled.active_benefits)
     inputs = {"region": person.region_code, "unemployed_on": on.isoformat(),
               "contribution_months": s["contribution_months"], "involuntary": involuntary, "registered": True,
-              "seeking_work": bool(facts.get("seeking_work", True)), "receiving_pension": receiving_pension}
+              "seeking_work": bool(facts.get("seeking_work", True)), "receiving_pension": receiving_pension,
+              # 延迟退休办法 第七条: near the statutory retirement age the benefit runs until that age
+              "birth_date": person.birth_date.isoformat(), "original_retirement_age": person.original_retirement_age}
     try:
         result = calc_unemployment(inputs, params)
     except (InputError, ParameterMissing) as exc:
@@ -442,18 +441,17 @@ def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.da
     missing = [r for r in result["reasons"] if r.get("code") == "parameter_missing"]
     if missing:
         review.extend(missing)
-    if result.get("unconfirmed_parameters"):
-        review.append({"code": "parameter_unconfirmed", "text": "参数出处未核实：" + "、".join(result["unconfirmed_parameters"]),
-                       "reference": "、".join(result["unconfirmed_parameters"])})
+    review.extend(source_review(result))
     eligible = bool(result["eligible"])
     if not eligible:
-        review = _drop_amount_doubts(review, result.get("unconfirmed_parameters") or [])
+        review = _drop_amount_doubts(review)
     decidable = not missing or not eligible
     amount = _money(result["monthly_amount"]) if eligible and result["monthly_amount"] is not None else None
     return {
         "decidable": decidable, "eligible": eligible, "complete": True, "monthly_amount": amount,
         "total_amount": _money(result["total"]) if eligible and result["total"] is not None else None,
-        "duration_months": result["duration_months"], "start_date": on,
+        "duration_months": result["duration_months"], "start_date": on, "end_date": result.get("end_date"),
+        "paid_until_retirement": bool(result.get("paid_until_retirement")),
         "reasons": [r for r in result["reasons"] if r.get("code") != "parameter_missing"],
         "review_reasons": review, "inputs": inputs, "result": _slim(result),
     }
@@ -463,11 +461,36 @@ def _amount_only(names: list[str]) -> bool:
     return bool(names) and all(str(n).startswith(AMOUNT_ONLY_PARAMETERS) for n in names)
 
 
-def _drop_amount_doubts(review: list[dict], unconfirmed: list[str]) -> list[dict]:
+def _drop_amount_doubts(review: list[dict]) -> list[dict]:
     """The review reasons that still matter once the rules have refused the applicant."""
     return [r for r in review if not (
-        (r.get("code") == "parameter_missing" and _amount_only([r.get("reference") or ""]))
-        or (r.get("code") == "parameter_unconfirmed" and _amount_only(unconfirmed)))]
+        r.get("code") in ("parameter_missing", "parameter_source")
+        and _amount_only([n for n in (r.get("reference") or "").split("、") if n]))]
+
+
+SOURCE_LABELS = {"official": "官方文本", "agency": "本机构采用或设定", "secondary": "二手来源", "derived": "推算"}
+
+
+def source_review(result: dict) -> list[dict]:
+    """A review reason naming each parameter whose source level may not decide a case alone.
+
+    Each value carries a source level (``official``, ``secondary``, ``derived``; ``agency`` once the
+    agency adopted or set it); ``SHEBAO_AUTO_DECIDE_SOURCES`` says which levels may decide without a
+    person. A result computed from several values rests on each of them.
+    """
+    from shebao.core.settings import get_settings
+
+    settings = get_settings()
+    allowed = settings.auto_decide_levels
+    sources = result.get("parameter_sources") or {}
+    outside = sorted(n for n, level in sources.items() if level not in allowed)
+    if not outside:
+        return []
+    named = "、".join(f"{n}（{SOURCE_LABELS.get(sources[n], sources[n])}）" for n in outside)
+    return [{"code": "parameter_source",
+             "text": f"所用参数的来源级别不在自动决定范围（SHEBAO_AUTO_DECIDE_SOURCES={','.join(sorted(allowed))}）：{named}；"
+                     f"由本机构采用（shebao params adopt）或设定后可自动决定",
+             "reference": "、".join(outside)}]
 
 
 def _undecided(text: str) -> dict:

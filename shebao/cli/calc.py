@@ -1,4 +1,4 @@
-"""``shebao calc pension|retirement|plan|backpay``: the citizens' calculators (智导)."""
+"""``shebao calc pension|retirement|plan|backpay|unemployment``: the citizens' calculators (智导)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from shebao.cli import app
 from shebao.cli.common import console, fail, print_json, read_json_input
 
 calc_app = typer.Typer(
-    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益。输入一个 JSON 对象，输出 JSON。",
+    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益、失业保险金。输入一个 JSON 对象，输出 JSON。",
     no_args_is_help=True,
 )
 app.add_typer(calc_app, name="calc")
@@ -118,3 +118,15 @@ def backpay(
     示例：echo '{"birth_date":"1966-03","sex":"female","original_retirement_age":55,"contribution_months":150,"avg_contribution_index":"0.7","account_balance":"20000","backpay_months":36,"backpay_base":"5000"}' | shebao calc backpay -
     """
     _run("calc_backpay", file, shipped)
+
+
+@calc_app.command("unemployment")
+def unemployment(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """失业保险金测算：月标准（当地月最低工资标准 × 比例）、领取期限、截止日期，带计算过程与法规出处。
+
+    示例：echo '{"region":"370502","date":"2024-03-01","contribution_months":84,"previous_unclaimed_months":0,"birth_date":"1970-05-01","sex":"M"}' | shebao calc unemployment -
+    """
+    _run("calc_unemployment", file, shipped)

@@ -23,13 +23,22 @@ def demo(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     json_out: bool = typer.Option(False, "--json", help="输出 JSON 摘要（脚本使用）"),
+    region: str | None = typer.Option(None, "--region", help="演示机构所在的市（行政区划代码；默认 SHEBAO_REGION，即东营 370500）"),
 ) -> None:
     """演示：在 SHEBAO_HOME 下建立嵌入式数据库，生成并导入合成人口，然后启动服务。
 
     示例：shebao demo --persons 5000 --no-serve --json
     """
+    if region is not None:
+        from shebao.cli.common import fail
+        from shebao.synth.reference import prefecture_of
+
+        try:
+            prefecture_of(region)
+        except ValueError as exc:
+            fail(f"--region：{exc}", code=2)
     summary = run_demo(persons=persons, seed=seed, as_of=date.fromisoformat(as_of) if as_of else date.today(),
-                       quiet=json_out)
+                       quiet=json_out, region=region)
     if json_out:
         print_json(summary)
     else:
@@ -41,8 +50,9 @@ def demo(
         run_server(host, port)
 
 
-def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> dict:
-    """Create the schema, generate the population, load it, and run the later issues' steps."""
+def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False, region: str | None = None) -> dict:
+    """Create the schema, generate the population (living in ``region``, default SHEBAO_REGION), load
+    it, adopt the region's shipped values as its agency, and run the later issues' steps."""
     from shebao.core.db import session_scope
     from shebao.core.settings import get_settings
     from shebao.migrations import upgrade
@@ -56,6 +66,7 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> di
     with session_scope() as session:
         session.info["actor"] = "admin"
         ensure_demo_admin(session)
+    region = region or settings.region
     # The synthetic files hold (made-up) personal data in plain text: they live in a private
     # temporary folder only until the steps have run, and are deleted even when a step fails.
     import shutil
@@ -64,13 +75,15 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> di
     folder = Path(tempfile.mkdtemp(prefix="demo-synth-", dir=settings.home))
     try:
         if not quiet:
-            console.print(f"生成合成人口：{persons} 人（导入后删除明文文件）")
-        generate(persons=persons, seed=seed, out=folder, as_of=as_of, progress=not quiet)
+            console.print(f"生成合成人口：{persons} 人（{region}；导入后删除明文文件）")
+        generate(persons=persons, seed=seed, out=folder, as_of=as_of, progress=not quiet, region=region)
         loaded = load_folder(folder, actor="admin", source="cli:demo", progress=not quiet)
         summary: dict = {
             "persons": loaded.loaded.get("persons", 0),
             "loaded": loaded.loaded,
             "load_rejected": sum(loaded.rejected.values()),
+            "region": region,
+            "adopted_parameters": adopt_demo_values(region, as_of),
         }
         for step in DEMO_STEPS:
             summary.update(step(as_of=as_of, folder=folder, quiet=quiet))
@@ -81,3 +94,26 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False) -> di
 
     summary.update(prepare_demo_access(quiet=quiet))
     return summary
+
+
+def adopt_demo_values(region: str, as_of: date) -> int:
+    """The demo plays the region's agency: it adopts the shipped values of its region (audited, as
+    ``admin``), listing each once on stderr with its source; returns how many it adopted now."""
+    from shebao.core.db import session_scope
+    from shebao.policy.store import adopt_region_values
+
+    note = f"演示：{region} 经办机构采用随附的本地参数值（正式使用前请核对发文机关原文）"
+    with session_scope() as session:
+        session.info.update(actor="admin", actor_role="admin", source="cli:demo")
+        adopted = adopt_region_values(session, region=region, on=as_of, note=note, by="admin")
+    if adopted:
+        console.print(f"演示机构（{region}）采用随附参数值 {len(adopted)} 项（已记审计日志；此后按 agency 级别参与自动决定）：",
+                      soft_wrap=True)
+        groups: dict[tuple, list[str]] = {}
+        for v in adopted:  # one line per value and date; the counties sharing it are listed together
+            key = (v["name"], v["effective_from"], v["source"], v["confirmed"], v["reference"])
+            groups.setdefault(key, []).append(v["region"])
+        for (name, day, source, confirmed, ref), regions in groups.items():
+            console.print(f"  {name} @{','.join(regions)} 自 {day}（{source}{'，出处未核实' if not confirmed else ''}）：{ref}",
+                          highlight=False, soft_wrap=True)
+    return len(adopted)

@@ -1,4 +1,4 @@
-"""``shebao params list|show|history|set``: the policy parameters and changes made without code."""
+"""``shebao params list|show|history|set|adopt``: the policy parameters and changes made without code."""
 
 from __future__ import annotations
 
@@ -58,16 +58,18 @@ def list_params(
 @params_app.command("show")
 def show(
     name: str = typer.Argument(..., help="参数名（点分路径），如 pension.base"),
-    region: str = typer.Option("370000", "--region", help="行政区划代码"),
+    region: str = typer.Option("", "--region", help="行政区划代码（默认 SHEBAO_REGION，本机构所在地区）"),
     on: str = typer.Option("", "--on", help="日期 YYYY-MM-DD（默认今天）"),
 ) -> None:
-    """显示某地区某日生效的参数值及其出处、生效日期。
+    """显示某地区某日生效的参数值及其出处、来源级别（采用的注明谁、何时）、生效日期。
 
     示例：shebao params show pension.base --region 370000 --on 2025-12-31
     """
+    from shebao.core.settings import get_settings
     from shebao.policy import ParameterError, ParameterMissing
 
     ps = _parameters()
+    region = region or get_settings().region
     day = dt.date.fromisoformat(on) if on else dt.date.today()
     try:
         pv = ps.get(name, day, region)
@@ -142,6 +144,39 @@ def set_param(
                 published=pub,
                 confirmed=not unconfirmed,
             )
+    except ParameterError as exc:
+        fail(str(exc))
+    print_json(result)
+
+
+@params_app.command("adopt")
+def adopt(
+    name: str = typer.Argument(..., help="参数名，如 wages.minimum_monthly"),
+    from_: str = typer.Option(..., "--from", help="所采用的随附值的生效日期 YYYY-MM-DD"),
+    region: str = typer.Option("000000", "--region", help="行政区划代码（000000 为全国）"),
+    note: str = typer.Option(..., "--note", help="说明：依据什么、由谁决定采用"),
+    by: str = typer.Option(None, "--by", help="决定人（默认当前用户）"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """本机构采用一个随附值（管理员）：该值（某地区、某生效日期）此后按 agency 级别参与自动决定；记审计日志。
+
+    随附值的出处和来源级别（official / secondary / derived）保留并显示。采用按值和日期：采用今年的值不等于采用明年的值。
+
+    示例：shebao params adopt wages.minimum_monthly --region 370500 --from 2025-10-01 --note "经东营市人社局核对鲁政字〔2025〕140号"
+    """
+    from shebao.cli.common import unit_of_work
+    from shebao.policy import ParameterError
+    from shebao.policy.store import adopt_parameter
+
+    try:
+        day = dt.date.fromisoformat(from_)
+    except ValueError:
+        fail("日期应为 YYYY-MM-DD")
+    try:
+        with unit_of_work(as_user) as session:
+            if session.info.get("actor_role") != "admin":
+                fail("只有系统管理员（admin）可以采用政策参数")
+            result = adopt_parameter(session, name=name, effective_from=day, region=region, note=note, by=by)
     except ParameterError as exc:
         fail(str(exc))
     print_json(result)

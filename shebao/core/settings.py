@@ -50,9 +50,26 @@ class Settings(BaseSettings):
     load_max_field_bytes: int = Field(
         default=65536, ge=256, description="shebao load: a field longer than this (UTF-8 bytes) rejects its row"
     )
+    auto_decide_sources: str = Field(
+        default="official,agency",
+        description="source levels of parameter values that may decide a case without a person (comma-separated)",
+    )
+
+    @property
+    def auto_decide_levels(self) -> frozenset[str]:
+        """The source levels (official, agency, secondary, derived) that may decide a case alone."""
+        levels = frozenset(p.strip().lower() for p in self.auto_decide_sources.split(",") if p.strip())
+        unknown = levels - {"official", "agency", "secondary", "derived"}
+        if unknown:
+            raise ConfigurationError(
+                f"SHEBAO_AUTO_DECIDE_SOURCES 含未知来源级别 {sorted(unknown)}（可用 official, agency, secondary, derived）")
+        return levels
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:
+        self.region = str(self.region).strip()
+        if len(self.region) != 6 or not self.region.isdigit():
+            raise ConfigurationError(f"SHEBAO_REGION 应为6位行政区划代码：{self.region!r}")
         self.home = Path(self.home).expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.home / 'shebao.db'}"

@@ -19,7 +19,8 @@ Calculators (inputs: dicts of numbers or numeric strings; outputs: JSON-ready di
 to the shipped tree)
     ``calc_pension(inputs, params=None)``, ``calc_retirement(inputs, params=None)``,
     ``calc_plan(inputs, params=None)``, ``calc_backpay(inputs, params=None)``,
-    ``calc_unemployment(inputs, params=None)``, ``calc_injury(inputs, params=None)``.
+    ``calc_unemployment(inputs, params=None)``, ``calc_injury(inputs, params=None)``,
+    ``calc_survivor(inputs, params=None)`` (funeral grant and 抚恤金, 人社部发〔2021〕18号).
     ``recalculate_pension(inputs, recalculated_on=, paid_through=None, params=None)`` — final
     amount and back-pay of a provisional pension once the year's base is published.
     ``pension_adjustment(pension=, contribution_months=, year=, region=, params=None)`` — 调待.
@@ -85,6 +86,8 @@ def __getattr__(name: str) -> Any:
         "calc_plan": "guide",
         "calc_backpay": "guide",
         "calc_unemployment": "unemployment",
+        "unemployment_amount_fen": "unemployment",
+        "calc_survivor": "death",
         "unemployment_eligibility": "unemployment",
         "unemployment_duration_months": "unemployment",
         "calc_injury": "injury",

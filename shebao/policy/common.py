@@ -178,8 +178,34 @@ class Trace:
         )
 
     def unconfirmed(self, extra: list[str] | None = None) -> list[str]:
-        names = [pv.name for pv in self.params if not pv.confirmed]
-        return sorted(set(names + (extra or [])))
+        """Parameters whose source could not be verified and that the agency has not taken on
+        (adopted or set): their results need a person."""
+        taken = {pv.name for pv in self.params if pv.decides_as == "agency"}
+        names = [pv.name for pv in self.params if not pv.confirmed and pv.name not in taken]
+        return sorted(set(names + [n for n in (extra or []) if n not in taken]))
+
+    def sources(self, extra: list[str] | None = None) -> dict[str, str]:
+        """Each parameter used, with the source level it decides as (``agency`` once adopted or set).
+
+        A parameter used at several dates or regions carries the lowest of its levels; ``extra``
+        names parameters some of whose entries are not confirmed (a table's key), which count as
+        ``secondary`` unless the agency adopted or set the value.
+        """
+        from shebao.policy.tree import lowest_level
+
+        out: dict[str, str] = {}
+        for pv in self.params:
+            level = pv.decides_as
+            if pv.name in (extra or ()) and level == "official":
+                level = "secondary"
+            out[pv.name] = lowest_level([out.get(pv.name, level), level]) or level
+        return out
+
+    def source_level(self, extra: list[str] | None = None) -> str | None:
+        """The lowest level among the values used: what an amount computed from them carries."""
+        from shebao.policy.tree import lowest_level
+
+        return lowest_level(self.sources(extra).values())
 
     def to_dict(self) -> dict[str, Any]:
         return {"steps": self.steps, "parameters": [pv.to_trace() for pv in self.params]}

@@ -11,7 +11,8 @@ from shebao.core.db import Base, utcnow
 
 
 class ParameterOverride(Base):
-    """One dated value of one parameter for one region, set by ``shebao params set`` or the API.
+    """One dated value of one parameter for one region, set by ``shebao params set`` or the API, or
+    a shipped value adopted by ``shebao params adopt``.
 
     Rows are never updated or deleted: a later row for the same (name, region, date) supersedes
     an earlier one, so the table is also the history of every change.
@@ -32,3 +33,5 @@ class ParameterOverride(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "set": the agency's own value; "adopt": the agency adopts the shipped value of that date as it is
+    kind: Mapped[str] = mapped_column(String(8), default="set", server_default="set")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ class Override:
     confirmed: bool = True
     note: str | None = None
     created_by: str | None = None
+    kind: str = "set"  # "set": the agency's own value; "adopt": the agency adopts the shipped value as it is
+    created_at: dt.datetime | None = None
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +137,9 @@ class ParameterSet:
                 published=entry.published,
                 note=entry.note,
                 unconfirmed_keys=entry.unconfirmed_keys,
+                origin=entry.origin,
                 source=entry.source,
+                adopted=entry.adopted,
             )
         return ParameterMissing(name, region, on, param.note)
 
@@ -154,7 +159,9 @@ class ParameterSet:
                 published=e.published,
                 note=e.note,
                 unconfirmed_keys=e.unconfirmed_keys,
+                origin=e.origin,
                 source=e.source,
+                adopted=e.adopted,
             )
             row = pv.to_trace()
             if e.value is None:
@@ -180,7 +187,12 @@ class ParameterSet:
         params = {n: p for n, p in self._params.items()}
         touched: dict[str, Parameter] = {}
         for ov in overrides:
-            entry = validate_override(self, ov)
+            try:
+                entry = validate_override(self, ov)
+            except ParameterError:
+                if ov.kind == "adopt":  # the shipped value changed since: that adoption no longer applies
+                    continue
+                raise
             param = touched.get(ov.name)
             if param is None:
                 param = copy.copy(params[ov.name])
@@ -195,8 +207,40 @@ class ParameterSet:
         return ParameterSet(params)
 
 
+def shipped_entry(name: str, region: str, effective: dt.date) -> Entry | None:
+    """The shipped (YAML) entry of a parameter at exactly this region and effective date."""
+    param = _shipped_tree().get(name)
+    if param is None:
+        return None
+    return next((e for e in param.regions.get(region, []) if e.effective == effective), None)
+
+
+def validate_adoption(ps: ParameterSet, ov: Override) -> Entry:
+    """The shipped entry an adoption names, marked as adopted (who, when, why).
+
+    Adoption is of one value at one date: if the shipped value has since changed (a corrected
+    release), the adoption no longer applies and the new value must be adopted again.
+    """
+    ps.parameter(ov.name)
+    where = f"{ov.name}@{ov.region}@{ov.effective.isoformat()}"
+    entry = shipped_entry(ov.name, ov.region, ov.effective)
+    if entry is None:
+        raise ParameterError(f"{where}: 随附参数中没有该地区、该生效日期的值（可用 shebao params history {ov.name} 查看）")
+    if entry.value is None:
+        raise ParameterError(f"{where}: 随附值为 null（未收录），没有可采用的值；请用 shebao params set 设定本机构的值")
+    param = ps.parameter(ov.name)
+    if ov.value is not None and coerce_value(ov.value, param.unit, param.table, where) != entry.value:
+        raise ParameterError(f"{where}: 采用时的值与现随附值不同（随附值已更新），请重新采用")
+    adopted = (("by", ov.created_by or "system"),
+               ("at", ov.created_at.isoformat(timespec="seconds") if ov.created_at else ""),
+               ("note", ov.note or ""))
+    return dataclasses.replace(entry, adopted=adopted, origin=f"overlay:{ov.created_by}" if ov.created_by else "overlay")
+
+
 def validate_override(ps: ParameterSet, ov: Override) -> Entry:
     """Check an override against the shipped parameter: known name, same unit, typed value, reference."""
+    if ov.kind == "adopt":
+        return validate_adoption(ps, ov)
     param = ps.parameter(ov.name)
     where = f"{ov.name}@{ov.region}"
     if ov.unit is not None and ov.unit != param.unit:
@@ -220,7 +264,8 @@ def validate_override(ps: ParameterSet, ov: Override) -> Entry:
         published=ov.published,
         confirmed=ov.confirmed,
         note=ov.note,
-        source=f"overlay:{ov.created_by}" if ov.created_by else "overlay",
+        origin=f"overlay:{ov.created_by}" if ov.created_by else "overlay",
+        source="agency",
     )
 
 

@@ -10,6 +10,7 @@ to 0.01, each of the three parts to 0.01 yuan half-up, total = their sum.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from shebao.policy.common import (
@@ -41,7 +42,7 @@ from shebao.policy.retirement import (
     min_contribution_months,
     statutory_retirement,
 )
-from shebao.policy.tree import ParameterMissing, ParamValue
+from shebao.policy.tree import NATIONAL, ParameterMissing, ParamValue, region_chain
 
 REF_38 = "国发〔2005〕38号 五、改革基本养老金计发办法"
 REF_FORM = "山东省企业职工基本养老金核定表（计算口径）"
@@ -306,6 +307,8 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
             eligible=False,
             reasons=reasons,
             unconfirmed_parameters=trace.unconfirmed(extra_unconfirmed),
+            parameter_sources=trace.sources(extra_unconfirmed),
+            source_level=trace.source_level(extra_unconfirmed),
             trace=trace.to_dict(),
         )
         return out
@@ -395,6 +398,8 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
         eligible=eligible,
         reasons=reasons,
         unconfirmed_parameters=unconfirmed,
+        parameter_sources=trace.sources(extra_unconfirmed),
+        source_level=trace.source_level(extra_unconfirmed),
         trace=trace.to_dict(),
     )
     return out
@@ -466,55 +471,109 @@ def pension_adjustment(
     contribution_months: int,
     year: int,
     region: str = "370000",
+    birth_date: Any = None,
     params: ParameterSet | None = None,
 ) -> dict[str, Any]:
-    """The yearly pension increase: fixed amount + pension × rate + whole contribution years × amount.
+    """The yearly pension increase: fixed amount + pension × rate + contribution years × amount + age tilt.
 
-    The three amounts are parameters (``pension.adjustment.fixed_amount``, ``.rate``,
-    ``.per_year_amount``) set by each year's notice; where a region's values are not known the
-    result says which parameter is missing instead of guessing.
+    The parts are parameters set by each year's notice (``pension.adjustment.fixed_amount``, ``.rate``,
+    ``.per_year_bands`` or ``.per_year_amount``, ``.age_tilt``), each for its own year only. Where
+    some parts of a year are known and others are not (Shandong 2025: only the fixed 27.3), the
+    known parts are applied and each missing one is named (``complete`` false, ``missing``).
 
     Returns:
-        ``increase``, ``new_pension``, ``parts`` and ``trace`` — or ``increase: None`` and a
-        ``parameter_missing`` reason.
+        ``increase``, ``new_pension``, ``parts``, ``complete``, ``missing`` and ``trace`` — or
+        ``increase: None`` with ``parameter_missing`` reasons when no part is known.
     """
     params = params or default_parameters()
     trace = Trace()
     on = dt.date(int(year), 1, 1)
     pension_fen = parse_fen(pension, "pension")
     months = parse_int(contribution_months, "contribution_months")
-    try:
-        fixed = trace.use(params.get("pension.adjustment.fixed_amount", on, region))
-        rate = trace.use(params.get("pension.adjustment.rate", on, region))
-        per_year = trace.use(params.get("pension.adjustment.per_year_amount", on, region))
-    except ParameterMissing as exc:
-        return {
-            "increase": None,
-            "new_pension": None,
-            "eligible": False,
-            "reasons": [missing_reason(exc)],
-            "trace": trace.to_dict(),
-        }
-    r_num, r_den = ratio(rate.value)
-    fixed_fen = int(fixed.value * 100)
-    linked_fen = rdiv(pension_fen * r_num, r_den)
-    whole_years = months // 12
-    years_fen = whole_years * int(per_year.value * 100)
-    increase = fixed_fen + linked_fen + years_fen
+    reasons: list[dict[str, str]] = []
+    parts: dict[str, str] = {}
+    used: list[ParamValue] = []
+
+    def get(name: str) -> ParamValue | None:
+        try:
+            pv = trace.use(params.get(name, on, region, same_period=True))
+        except ParameterMissing as exc:
+            reasons.append(missing_reason(exc))
+            return None
+        used.append(pv)
+        return pv
+
+    fixed = get("pension.adjustment.fixed_amount")
+    if fixed is not None:
+        parts["fixed"] = fen_str(int(fixed.value * 100))
+    rate = get("pension.adjustment.rate")
+    if rate is not None:
+        r_num, r_den = ratio(rate.value)
+        parts["linked"] = fen_str(rdiv(pension_fen * r_num, r_den))
+    years_note: dict[str, Any] = {}
+
+    def regional(name: str) -> bool:
+        """Whether this year's notice for the region has this part (bands, age tilt): an entry of
+        that year, known or null (known to be missing), at one of the region's own levels."""
+        regions = params.parameter(name).regions
+        return any(e.effective.year == on.year for code in region_chain(region) if code != NATIONAL
+                   for e in regions.get(code, ()))
+
+    flat = params.get_or_none("pension.adjustment.per_year_amount", on, region)
+    flat_this_year = flat is not None and flat.effective_date.year == on.year
+    if regional("pension.adjustment.per_year_bands") and not flat_this_year:
+        bands = get("pension.adjustment.per_year_bands")
+        if bands is not None:
+            counted = -(-months // 12)  # a part year counts as one
+            per = Decimal(0)
+            for threshold, amount in bands.value.items():
+                if months >= threshold:
+                    per = amount
+            parts["years"] = fen_str(int(per * 100) * counted)
+            years_note = {"years_counted": counted, "per_year": str(per)}
+    else:
+        per_year = get("pension.adjustment.per_year_amount")
+        if per_year is not None:
+            whole_years = months // 12
+            parts["years"] = fen_str(whole_years * int(per_year.value * 100))
+            years_note = {"whole_years": whole_years}
+    if regional("pension.adjustment.age_tilt"):
+        tilt_table = get("pension.adjustment.age_tilt")
+        if tilt_table is not None and birth_date in (None, ""):
+            reasons.append(reason("birth_date_needed", "计算高龄倾斜需要出生日期（birth_date）", "当年调整通知 适当倾斜"))
+        elif tilt_table is not None:
+            birth = parse_month(birth_date, "birth_date")
+            age = on.year - 1 - birth.year  # whole years of age on 31 December of the previous year
+            tilt = Decimal(0)
+            for key, amount in tilt_table.value.items():
+                if age >= key:
+                    tilt = amount
+            parts["tilt"] = fen_str(int(tilt * 100))
+            years_note["age_on_dec_31"] = age
+    if not parts:
+        return {"increase": None, "new_pension": None, "eligible": False, "complete": False,
+                "missing": [r["reference"] for r in reasons if r["code"] == "parameter_missing"],
+                "reasons": reasons, "trace": trace.to_dict()}
+    increase = sum(parse_fen(v, k) for k, v in parts.items())
+    missing = [r["reference"] for r in reasons if r["code"] == "parameter_missing"]
     trace.step(
         "pension_adjustment",
-        "调整额 = 定额 + 本人基本养老金 × 挂钩比例（四舍五入到分）+ 缴费年限每满1年 × 金额",
-        {"pension": fen_str(pension_fen), "whole_years": whole_years},
-        {"fixed": fen_str(fixed_fen), "linked": fen_str(linked_fen), "years": fen_str(years_fen)},
+        "调整额 = 定额 + 本人基本养老金 × 挂钩比例（四舍五入到分）+ 缴费年限 × 所在档金额 + 高龄倾斜（只计已知部分）",
+        {"pension": fen_str(pension_fen), "contribution_months": months, **years_note},
+        {**parts, "missing": missing},
         "国发〔2005〕38号 六；当年调整通知",
     )
     return {
         "increase": fen_str(increase),
         "new_pension": fen_str(pension_fen + increase),
-        "parts": {"fixed": fen_str(fixed_fen), "linked": fen_str(linked_fen), "years": fen_str(years_fen)},
-        "effective_date": max(fixed.effective_date, rate.effective_date, per_year.effective_date).isoformat(),
+        "parts": parts,
+        "complete": not missing and not any(r["code"] == "birth_date_needed" for r in reasons),
+        "missing": missing,
+        "effective_date": max(pv.effective_date for pv in used).isoformat(),
         "eligible": True,
-        "reasons": [],
+        "reasons": reasons,
         "unconfirmed_parameters": trace.unconfirmed(),
+        "parameter_sources": trace.sources(),
+        "source_level": trace.source_level(),
         "trace": trace.to_dict(),
     }

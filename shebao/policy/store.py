@@ -45,6 +45,8 @@ def _row_to_override(row: ParameterOverride) -> Override:
         confirmed=row.confirmed,
         note=row.note,
         created_by=row.created_by,
+        kind=row.kind or "set",
+        created_at=row.created_at,
     )
 
 
@@ -69,6 +71,8 @@ def overlay_log(session: Session, name: str | None = None) -> list[dict[str, Any
             "unit": r.unit,
             "reference": json.loads(r.reference),
             "confirmed": r.confirmed,
+            "kind": r.kind or "set",
+            "note": r.note,
             "created_by": r.created_by,
             "created_at": r.created_at.isoformat() if r.created_at else None,
         }
@@ -214,3 +218,103 @@ def overlay_available():
     except Exception:  # an unreachable database: calculators still work on the shipped tree
         return None
     return session_scope()
+
+
+def adopt_parameter(
+    session: Session,
+    *,
+    name: str,
+    effective_from: dt.date,
+    region: str | None = None,
+    note: str,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """The agency adopts one shipped value (one parameter, region and effective date) as its own.
+
+    The value, reference and shipped ``source`` level are kept as shipped; from now on the value
+    decides cases as ``agency``. Adoption is per value and date: next year's value is not trusted
+    because this year's was. Writes the overlay row and its audit entry (``param.adopt``) in the
+    caller's transaction.
+
+    Raises:
+        ParameterError: unknown name, no shipped value at that region and date, no note.
+    """
+    from shebao import audit
+    from shebao.policy.paramset import shipped_entry
+
+    region = region or NATIONAL
+    region_chain(region)
+    if not (note or "").strip():
+        raise ParameterError("采用随附值需要说明（--note）：依据什么、由谁决定")
+    current = parameters_for(session)
+    param = current.parameter(name)
+    entry = shipped_entry(name, region, effective_from)
+    if entry is None:
+        dates = sorted({e.effective.isoformat() for e in param.regions.get(region, [])})
+        raise ParameterError(
+            f"{name}：随附参数在地区 {region} 没有 {effective_from.isoformat()} 生效的值"
+            + (f"（该地区的生效日期：{'、'.join(dates)}）" if dates else "（该地区没有随附值）"))
+    actor = by or session.info.get("actor") or "system"
+    override = Override(name=name, region=region, effective=effective_from, value=None, reference=None,
+                        unit=param.unit, confirmed=entry.confirmed, note=note.strip(), created_by=actor, kind="adopt")
+    adopted = validate_override(current, override)  # raises for a null (not shipped) value
+    row = ParameterOverride(
+        name=name, region=region, effective_from=effective_from, value=_encode(adopted.value), unit=param.unit,
+        reference=json.dumps(adopted.reference[0] if len(adopted.reference) == 1 else list(adopted.reference),
+                             ensure_ascii=False),
+        published=adopted.published, confirmed=adopted.confirmed, note=note.strip(), created_by=actor, kind="adopt",
+    )
+    session.add(row)
+    session.flush()
+    detail = {
+        "region": region,
+        "effective_from": effective_from.isoformat(),
+        "value": json.loads(row.value),
+        "unit": param.unit,
+        "source": adopted.source,
+        "confirmed": adopted.confirmed,
+        "reference": json.loads(row.reference),
+        "note": row.note,
+        "by": actor,
+        "overlay_id": row.id,
+    }
+    audit.append(session, action="param.adopt", entity="parameter", entity_id=name, detail=detail)
+    return {"name": name, "decides_as": "agency", **detail}
+
+
+def adoptable_values(region: str, on: dt.date) -> list[dict[str, Any]]:
+    """The shipped values an agency of ``region`` would adopt: every dated value in force by ``on``
+    at the region's own levels (its counties, itself, its province, national) that is not ``official``
+    and not null, oldest first. Official values need no adoption."""
+    from shebao.policy.paramset import _shipped_tree
+
+    chain = region_chain(region)
+    prefix = region[:4] if region.endswith("00") and not region.endswith("0000") else None
+    out = []
+    for name, param in sorted(_shipped_tree().items()):
+        for code, entries in sorted(param.regions.items()):
+            if code not in chain and not (prefix and code.startswith(prefix)):
+                continue
+            for e in entries:
+                if e.value is None or e.source == "official" or e.effective > on:
+                    continue
+                out.append({"name": name, "region": code, "effective_from": e.effective, "source": e.source,
+                            "confirmed": e.confirmed, "reference": "；".join(
+                                " ".join(x for x in (r.get("title"), r.get("document"), r.get("article")) if x)
+                                for r in e.reference)})
+    out.sort(key=lambda r: (r["name"], r["effective_from"], r["region"]))
+    return out
+
+
+def adopt_region_values(session: Session, *, region: str, on: dt.date, note: str, by: str | None = None) -> list[dict]:
+    """Adopt every :func:`adoptable_values` entry not yet adopted (one audited overlay row each)."""
+    done = {(r.name, r.region, r.effective_from) for r in session.scalars(
+        select(ParameterOverride).where(ParameterOverride.kind == "adopt"))}
+    adopted = []
+    for v in adoptable_values(region, on):
+        if (v["name"], v["region"], v["effective_from"]) in done:
+            continue
+        adopt_parameter(session, name=v["name"], effective_from=v["effective_from"], region=v["region"],
+                        note=note, by=by)
+        adopted.append(v)
+    return adopted

@@ -56,7 +56,12 @@ UNITS: dict[str, str] = {
 TABLE_KEYS = {"age_years", "grade", "threshold_months"}
 LEAF_KEYS = {"description", "values", "regions", "metadata"}
 META_KEYS = {"unit", "table", "note", "period"}
-ENTRY_KEYS = {"value", "reference", "published", "confirmed", "unconfirmed_keys", "note"}
+ENTRY_KEYS = {"value", "reference", "published", "confirmed", "unconfirmed_keys", "note", "source"}
+# How sure we are of a value, highest first. A shipped value is ``official`` (the issuing body's text
+# seen), ``secondary`` (reprints, secondary sources) or ``derived`` (computed from a sourced rule and
+# a sourced input); a value the agency set or adopted decides cases as ``agency``.
+SOURCE_LEVELS = ("official", "agency", "secondary", "derived")
+SHIPPED_LEVELS = ("official", "secondary", "derived")
 REFERENCE_KEYS = {"title", "article", "document", "href", "note"}
 
 
@@ -90,7 +95,14 @@ class ParamValue:
     published: dt.date | None = None
     note: str | None = None
     unconfirmed_keys: tuple[Any, ...] = ()
-    source: str = "yaml"
+    origin: str = "yaml"  # "yaml" (shipped) or "overlay:USER" (set or adopted in the database)
+    source: str = "official"  # the value's own source level (SOURCE_LEVELS); "agency" for an agency's own value
+    adopted: tuple[tuple[str, str], ...] = ()  # (("by", …), ("at", …), ("note", …)) once the agency adopted it
+
+    @property
+    def decides_as(self) -> str:
+        """The level this value carries when deciding a case: ``agency`` once adopted or set by the agency."""
+        return "agency" if self.adopted or self.source == "agency" else self.source
 
     def reference_text(self) -> str:
         return "；".join(format_reference(r) for r in self.reference)
@@ -127,8 +139,13 @@ class ParamValue:
             out["unconfirmed_keys"] = [str(k) for k in self.unconfirmed_keys]
         if self.note:
             out["note"] = self.note
-        if self.source != "yaml":
-            out["source"] = self.source
+        out["source"] = self.source
+        if self.adopted:
+            out["adopted"] = dict(self.adopted)
+        if self.decides_as != self.source:
+            out["decides_as"] = self.decides_as
+        if self.origin != "yaml":
+            out["origin"] = self.origin
         return out
 
 
@@ -163,7 +180,15 @@ class Entry:
     confirmed: bool = True
     unconfirmed_keys: tuple[Any, ...] = ()
     note: str | None = None
-    source: str = "yaml"
+    origin: str = "yaml"
+    source: str = "official"
+    adopted: tuple[tuple[str, str], ...] = ()
+
+
+def lowest_level(levels: Iterable[str]) -> str | None:
+    """The least sure of several source levels (an amount computed from several values carries it)."""
+    ranked = [lvl for lvl in levels if lvl in SOURCE_LEVELS]
+    return max(ranked, key=SOURCE_LEVELS.index) if ranked else None
 
 
 @dataclass(slots=True)
@@ -334,6 +359,12 @@ def parse_entry(effective: Any, raw: Any, unit: str, table: str | None, where: s
         raise ParameterError(f"{where}: confirmed 应为 true/false")
     ukeys = tuple(raw.get("unconfirmed_keys") or ())
     value = coerce_value(raw["value"], unit, table, where)
+    # an entry without ``source`` is a reviewed value (official) unless its source could not be verified
+    source = str(raw.get("source") or ("official" if confirmed else "secondary"))
+    if source not in SHIPPED_LEVELS:
+        raise ParameterError(f"{where}: source 应为 {'/'.join(SHIPPED_LEVELS)}（agency 只用于本机构设定或采用的值）：{source!r}")
+    if source == "official" and not confirmed:
+        raise ParameterError(f"{where}: 出处未核实（confirmed: false）的值不能是 official")
     if ukeys and (table is None or any(int(k) not in (value or {}) for k in ukeys)):
         raise ParameterError(f"{where}: unconfirmed_keys 只能列出表格中已有的键")
     return Entry(
@@ -344,6 +375,7 @@ def parse_entry(effective: Any, raw: Any, unit: str, table: str | None, where: s
         confirmed=confirmed,
         unconfirmed_keys=tuple(int(k) for k in ukeys),
         note=str(raw["note"]) if raw.get("note") else None,
+        source=source,
     )
 
 

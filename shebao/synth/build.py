@@ -99,6 +99,7 @@ def generate(
     rates: PatternRates | None = None,
     progress: bool = True,
     chunk_size: int = CHUNK_SIZE,
+    region: str | None = None,
 ) -> SynthSummary:
     """Write a synthetic Shandong-like registry to ``out`` in the exchange format.
 
@@ -116,6 +117,8 @@ def generate(
         rates: how often each fraud pattern and duplicate is injected.
         progress: show a Rich progress bar on stderr.
         chunk_size: persons per chunk (part of what the output depends on; keep the default).
+        region: a Shandong prefecture (or county) code: everyone lives in that city (default: all
+            cities, by their 2020 census population).
 
     Examples:
         >>> from shebao.synth import generate
@@ -135,7 +138,7 @@ def generate(
     os.chmod(out, 0o700)
     t_start = time.perf_counter()
     ctx = Context(seed=seed, as_of=as_of, persons=persons, detail_months=detail_months,
-                  rates=rates or PatternRates(), chunk_size=chunk_size)
+                  rates=rates or PatternRates(), chunk_size=chunk_size, region=region)
     ext = "csv" if fmt == "csv" else "parquet"
     writers = {name: _Writer(out / f"{name}.{ext}", SCHEMAS[name], fmt) for name in FILES if name != "labels"}
     summary = SynthSummary(out=out, persons=persons, seed=seed, as_of=as_of, format=fmt, detail_months=detail_months)

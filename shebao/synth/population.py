@@ -67,8 +67,13 @@ class Context:
     next_cluster: int = 1
     next_serial: int = 0  # serial for phones and bank accounts beyond the base persons
     pension_counts: dict = field(default_factory=dict)  # pensions assessed by engine / approximation
+    region: str | None = None  # a prefecture code: everyone lives there (default: all of Shandong by population)
 
     def __post_init__(self) -> None:
+        self.city_weights = ref.CITY_WEIGHTS
+        if self.region:
+            city = ref.prefecture_of(self.region)
+            self.city_weights = np.array([1.0 if c == city else 0.0 for c in ref.CITY_CODES])
         self.as_of_day = int(np.datetime64(self.as_of, "D").astype(np.int64))
         self.as_of_m = int(np.datetime64(self.as_of, "M").astype(np.int64))
         self.as_of_year = self.as_of.year
@@ -153,7 +158,7 @@ def make_employers(ctx: Context) -> pa.Table:
     rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 0xE])) 
     n = max(len(ref.CITY_CODES) * 2, ctx.persons // 15)
     city = np.sort(np.concatenate([np.arange(len(ref.CITY_CODES)),
-                                   rng.choice(len(ref.CITY_CODES), n - len(ref.CITY_CODES), p=ref.CITY_WEIGHTS)]))
+                                   rng.choice(len(ref.CITY_CODES), n - len(ref.CITY_CODES), p=ctx.city_weights)]))
     county = ctx.county_table[city, (rng.random(n) * ctx.county_len[city]).astype(np.int64)]
     industry = rng.choice(len(ref.INDUSTRIES), n, p=ref.INDUSTRY_SHARES)
     weight = rng.pareto(1.1, n) + 1.0
@@ -292,7 +297,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     age = (cell % (len(ctx.age_p) // 2)).astype(np.float64)
     birth_day = as_of_day - np.floor((age + rng.random(n)) * 365.2425).astype(np.int64) - 1
     birth_m = day_month(birth_day)
-    city = rng.choice(len(ref.CITY_CODES), n, p=ref.CITY_WEIGHTS)
+    city = rng.choice(len(ref.CITY_CODES), n, p=ctx.city_weights)
     county = ctx.county_table[city, (rng.random(n) * ctx.county_len[city]).astype(np.int64)]
     body = unique_id_bodies(ctx, rng, county, ymd_of(birth_day), male)
     name, surname = draw_names(rng, male)
@@ -869,7 +874,7 @@ def build_chunk(ctx: Context, chunk: int, first: int, n: int) -> tuple[dict[str,
     s_male = rng.random(strangers_d + strangers_i) < 0.6
     s_age = rng.integers(20, 95, strangers_d + strangers_i)
     s_birth = as_of_day - (s_age * 365.2425).astype(np.int64) - rng.integers(1, 365, len(s_age))
-    s_city = rng.choice(len(ref.CITY_CODES), len(s_age), p=ref.CITY_WEIGHTS)
+    s_city = rng.choice(len(ref.CITY_CODES), len(s_age), p=ctx.city_weights)
     s_county = ctx.county_table[s_city, (rng.random(len(s_age)) * ctx.county_len[s_city]).astype(np.int64)]
     s_body = unique_id_bodies(ctx, rng, s_county, ymd_of(s_birth), s_male) if len(s_age) else np.zeros(0, dtype=np.int64)
     s_ids = ids.id_numbers(s_body)

@@ -71,6 +71,15 @@ CITY_COUNTIES: dict[str, tuple[str, ...]] = {
 }
 
 CITY_CODES: tuple[str, ...] = tuple(CITY_POPULATION_2020)
+
+
+def prefecture_of(region: str) -> str:
+    """The Shandong prefecture (city) code of a prefecture or county code, for a population living there."""
+    code = str(region).strip()
+    city = code[:4] + "00" if len(code) == 6 and code.isdigit() else ""
+    if city not in CITY_POPULATION_2020:
+        raise ValueError(f"合成人口只含山东省各市（{'、'.join(CITY_POPULATION_2020)}）：{region!r} 不是其中的市或县区代码")
+    return city
 CITY_WEIGHTS = np.array([CITY_POPULATION_2020[c] for c in CITY_CODES], dtype=np.float64)
 CITY_WEIGHTS /= CITY_WEIGHTS.sum()
 

@@ -24,7 +24,8 @@ REASON_LABELS = {
     "benefit_already_active": "已有同类待遇", "contribution_jump": "缴费基数异常跳升",
     "contributions_after_separation": "离职后仍有缴费", "duplicate_registration": "重复参保登记",
     "index_provisional": "缴费指数暂计", "large_recent_backpayment": "近期大额补缴", "not_yet_retirement": "未到退休年龄",
-    "parameter_missing": "政策参数缺失", "parameter_unconfirmed": "参数出处未核实", "reviewer_rejected": "复核驳回",
+    "parameter_missing": "政策参数缺失", "parameter_unconfirmed": "参数出处未核实",
+    "parameter_source": "参数来源级别需人工决定", "reviewer_rejected": "复核驳回",
     "rule_undecided": "规则无法判定", "separation_in_future": "离职日期在未来", "separation_reason_unclear": "离职原因不明",
     "contribution_too_short": "缴费时间不足", "voluntary_leave": "本人自愿离职", "min_contribution_not_met": "未满最低缴费年限",
     "provisional_base": "计发基数暂核", "risk_medium": "风险评分中等", "risk_high": "风险评分高",
@@ -48,6 +49,7 @@ def available() -> bool:
 REVIEW_REASON_LABELS = {
     "parameter_missing": "计算参数缺失",
     "parameter_unconfirmed": "计算参数出处未核实",
+    "parameter_source": "计算参数未经本机构采用",
     "rule_undecided": "规则无法作出决定",
     "risk_high": "风险评分高",
     "risk_medium": "风险评分中",

@@ -100,6 +100,52 @@ async def pension_submit(request: Request, session: SessionDep):
     }, status_code=422 if errors else 200)
 
 
+def _unemployment_inputs(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The unemployment calculator's inputs from the form (region defaults to the agency's own)."""
+    from shebao.core.settings import get_settings
+
+    inputs, errors = _person_inputs({**form, "birth_date": form.get("birth_date") or ""})
+    errors = [e for e in errors if "出生年月" not in e]  # the birth date only matters near retirement age
+    if not inputs.get("birth_date"):
+        inputs.pop("birth_date", None)
+    inputs["region"] = (form.get("region") or "").strip() or get_settings().region
+    day = (form.get("date") or "").strip()
+    if day:
+        inputs["date"] = day
+    if "contribution_months" not in inputs:
+        errors.append("请填写失业前累计缴费月数")
+    value = (form.get("previous_unclaimed_months") or "").strip()
+    if value:
+        if not value.isdigit():
+            errors.append("前次应领未领月数应为整数")
+        else:
+            inputs["previous_unclaimed_months"] = int(value)
+    return inputs, errors
+
+
+@router.get("/unemployment")
+def unemployment_page(request: Request):
+    from shebao.core.settings import get_settings
+
+    return render(request, "portal/unemployment.html", {
+        "title": "失业保险金测算", "form": {"category": "male_60", "region": get_settings().region}})
+
+
+@router.post("/unemployment")
+async def unemployment_submit(request: Request, session: SessionDep):
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    auth.check_csrf(request, form.get("csrf_token"))
+    inputs, errors = _unemployment_inputs(form)
+    result = None
+    if not errors:
+        result, error = _calc("unemployment", inputs, session)
+        if error:
+            errors.append(error)
+    return render(request, "portal/unemployment.html", {
+        "title": "失业保险金测算", "form": form, "errors": errors, "result": result, "inputs": inputs,
+    }, status_code=422 if errors else 200)
+
+
 @router.get("/retirement")
 def retirement_page(request: Request):
     return render(request, "portal/retirement.html", {"title": "退休时间测算", "form": {"category": "male_60"}})

@@ -365,21 +365,27 @@ def params(request: Request, session: SessionDep, prefix: str = Query("", max_le
     from shebao.policy.store import parameters_for
 
     user = auth.require(request, session, "params")
+    from shebao.core.settings import get_settings
+    from shebao.policy import ParameterMissing
+
     ps = parameters_for(session)
     today = dt.date.today()
+    region = get_settings().region  # the agency's own region: the value in force there
     rows = []
     for name in ps.names():
         if prefix and not name.startswith(prefix):
             continue
         d = ps.describe(name)
         history = ps.history(name)
-        current = [h for h in history if h.get("effective_date", "") <= today.isoformat()]
-        d["current"] = current[-1] if current else (history[0] if history else None)
+        try:
+            d["current"] = ps.get(name, today, region).to_trace()
+        except ParameterMissing:
+            d["current"] = {"value": None, "effective_date": "", "region": region, "reference": "", "confirmed": True}
         d["count"] = len(history)
         rows.append(d)
     groups = sorted({n.split(".")[0] for n in ps.names()})
     return render(request, "staff/params.html", {"title": "政策参数", "rows": rows, "prefix": prefix,
-                                                 "groups": groups}, user=user)
+                                                 "groups": groups, "region": region}, user=user)
 
 
 def _param_context(session, name: str) -> dict[str, Any] | None:

@@ -133,9 +133,11 @@ def test_death_stops_benefits_opens_survivor_case_and_demands_overpayment(sessio
     assert debt.method == "demand" and debt.status == "demanded" and debt.demand_due is not None
     case = session.scalar(select(SurvivorCase))
     items = {i["kind"]: i for i in json.loads(case.items)}
-    # funeral grant and survivor payment are regional parameters not yet sourced: named, not guessed
-    assert items["funeral_grant"]["amount"] is None and "pension.death.funeral_grant" in items["funeral_grant"]["missing"]
-    assert items["survivor_grant"]["amount"] is None
+    # funeral grant and survivor payment rest on Shandong's 2025 urban disposable income, not sourced:
+    # named, not guessed (人社部发〔2021〕18号 第四条、第五条)
+    assert items["funeral_grant"]["amount"] is None
+    assert "wages.provincial_urban_disposable_income" in items["funeral_grant"]["missing"]
+    assert items["survivor_grant"]["amount"] is None and "第五条" in items["survivor_grant"]["reference"]
     # account at retirement minus the account pension paid through the death month (March and April
     # are being recovered, so they do not reduce the account)
     assert items["account_inheritance"]["amount"] == f"{Decimal('90000.00') - Decimal('647.48') * 2:.2f}"
@@ -357,3 +359,63 @@ def test_a_deduction_on_a_payment_given_up_on_is_undone(session, person, tmp_pat
     assert pays[("2026-02", "regular")].status == "failed" and pays[("2026-02", "recovery")].status == "failed"
     assert debt.recovered == Decimal("0.00") and debt.status == "open"
     assert "debt.deduction_undone" in _actions(session)
+
+
+def test_partial_yearly_adjustment_applies_what_is_known_then_the_rest(session, person):
+    """Shandong 2025: only the fixed 27.3 is sourced; the run applies it, names what is missing, and a
+    later run with the missing values applies only the difference (with its arrears)."""
+    from shebao.benefits.adjustment import apply_adjustment
+    from shebao.policy.store import set_parameter
+
+    b = grant(session, person, start=date(2024, 6, 1), amount="3000.00",
+              assessment={"inputs": {"contribution_months": 400}})
+    _pay(session, b, "2025-01", "2025-02")
+    out = apply_adjustment(session, year=2025, on=date(2025, 3, 10))
+    session.commit()
+    assert out["adjusted"] == 1 and out["partial"] == 1 and b.monthly_amount == Decimal("3027.30")
+    assert any("pension.adjustment.rate" in m for m in out["missing"])
+    assert _payments(session, b.benefit_id)[("2025-03", "adjustment")].amount == Decimal("54.60")  # Jan–Feb
+    again = apply_adjustment(session, year=2025, on=date(2025, 3, 11))  # nothing new known: nothing changes
+    session.commit()
+    assert again["adjusted"] == 0 and b.monthly_amount == Decimal("3027.30")
+    ref = {"title": "测试用 2025 年调待通知其余部分", "document": "测试〔2025〕6号"}
+    set_parameter(session, name="pension.adjustment.rate", region="370000", effective_from=date(2025, 1, 1),
+                  value="0.01", reference=ref)
+    set_parameter(session, name="pension.adjustment.per_year_bands", region="370000",
+                  effective_from=date(2025, 1, 1), value={"1": "1"}, reference=ref)
+    set_parameter(session, name="pension.adjustment.age_tilt", region="370000", effective_from=date(2025, 1, 1),
+                  value={"70": "10"}, reference=ref)
+    session.commit()
+    _pay(session, b, "2025-03")
+    done = apply_adjustment(session, year=2025, on=date(2025, 4, 10))
+    session.commit()
+    # 27.30 + 3000 × 1% + 34 years × 1 + 0 (aged 62) = 91.30 on the pension before 2025; 64.00 more now
+    assert done["adjusted"] == 1 and not done.get("partial") and b.monthly_amount == Decimal("3091.30")
+    assert _payments(session, b.benefit_id)[("2025-04", "adjustment")].amount == Decimal("192.00")  # 3 × 64
+    assert apply_adjustment(session, year=2025, on=date(2025, 4, 11))["already"] == 1
+
+
+def test_unemployment_benefit_follows_the_minimum_wage(session):
+    """Dongying: 1980 (90% × 2200) becomes 2160 from 2025-10-01 with the new standard; payroll's sync
+    re-sets it, pays the months already paid at the old amount, and says so in a notice."""
+    from shebao.benefits.models import Notice
+    from shebao.benefits.unemployment import follow_minimum_wage
+
+    ruled = make_person(session, 11, birth=date(1985, 3, 1), region="370502")
+    by_hand = make_person(session, 12, birth=date(1986, 3, 1), region="370502")
+    session.commit()
+    b = grant(session, ruled, kind="unemployment", start=date(2025, 6, 1), amount="1980.00", app="SY1")
+    h = grant(session, by_hand, kind="unemployment", start=date(2025, 6, 1), amount="1900.00", app="SY2",
+              account=bank_card(12))
+    _pay(session, b, "2025-09", "2025-10", "2025-11")
+    before = follow_minimum_wage(session, as_of=date(2025, 9, 30))
+    assert before["followed"] == 0 and b.monthly_amount == Decimal("1980.00")
+    out = follow_minimum_wage(session, as_of=date(2025, 11, 30))
+    session.commit()
+    assert out["followed"] == 1 and b.monthly_amount == Decimal("2160.00")
+    assert h.monthly_amount == Decimal("1900.00")  # a reviewer's amount is left to a person
+    assert _payments(session, b.benefit_id)[("2025-11", "adjustment")].amount == Decimal("360.00")  # Oct, Nov
+    notice = session.scalar(select(Notice).where(Notice.benefit_id == b.benefit_id, Notice.kind == "adjustment"))
+    assert notice.title == "失业保险金标准调整通知书" and "2160.00" in notice.data and "鲁政字〔2025〕140号" in notice.data
+    assert "benefit.minimum_wage" in _actions(session, b.benefit_id)
+    assert follow_minimum_wage(session, as_of=date(2025, 12, 31))["followed"] == 0  # once

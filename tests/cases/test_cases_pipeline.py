@@ -101,7 +101,7 @@ def test_unemployment_is_approved_once_the_amount_is_set_and_resignation_rejecte
 
 
 def test_a_refusal_does_not_wait_for_a_parameter_that_only_sets_the_amount(registry):
-    """Without the unemployment amount (unsourced, not shipped) an eligible claim goes to a reviewer,
+    """Without the unemployment amount (no sourced minimum wage for the region) an eligible claim goes to a reviewer,
     but a resignation or a too short insured period is refused at once: no amount could change that."""
     resigned = registry.person(birth="1981-05-01", unemployment=True, detail=("2019-01", "2025-02"), yearly=None)
     view = submit(payload("unemployment", resigned, "k-u-resigned",
@@ -118,7 +118,9 @@ def test_a_refusal_does_not_wait_for_a_parameter_that_only_sets_the_amount(regis
     with session_as() as s:
         from shebao.cases.metrics import stats
 
-        assert stats(s)["review_reasons"] == {"parameter_missing:unemployment.benefit_amount": 1}
+        # Yantai (370600): the 90% rate is shipped (secondary, not adopted), its minimum wage is not
+        assert stats(s)["review_reasons"] == {"parameter_missing:wages.minimum_monthly": 1,
+                                              "parameter_source:unemployment.benefit_rate": 1}
 
 
 def test_same_idempotency_key_returns_the_same_application(registry):

@@ -52,7 +52,8 @@ def test_set_writes_overlay_and_audit_and_calc_uses_it(db, cli) -> None:
     after = json.loads(cli("calc", "pension", "-", input=json.dumps(PENSION)).stdout)
     assert after["pension_base"] == "7990.00" and after["provisional"] is False
     base_param = next(p for p in after["trace"]["parameters"] if p["name"] == "pension.base")
-    assert base_param["source"] == "overlay:张处长" and base_param["effective_date"] == "2026-01-01"
+    assert base_param["origin"] == "overlay:张处长" and base_param["effective_date"] == "2026-01-01"
+    assert base_param["source"] == "agency"  # a value the agency set decides as agency
     # old cases keep their own date's rules
     old = json.loads(cli("calc", "pension", "-", input=json.dumps({**PENSION, "retirement_date": "2025-08",
                                                                      "birth_date": "1965-07"})).stdout)

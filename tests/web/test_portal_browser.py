@@ -129,3 +129,23 @@ def test_api_docs_load_swagger_ui_from_this_server(page):
     page.wait_for_selector(".opblock-summary-path")
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/v1/calc/pension" in p for p in paths) and any("/api/v1/ask" in p for p in paths)
+
+
+def test_citizen_computes_unemployment_benefit(page, shoot):
+    page.goto("/")
+    page.click("text=失业保险金测算")
+    page.select_option("select[name=category]", "male_60")
+    page.fill("input[name=birth_date]", "1970-05")
+    page.fill("input[name=region]", "370502")
+    page.fill("input[name=date]", "2024-03-01")
+    page.fill("input[name=contribution_months]", "84")
+    page.fill("input[name=previous_unclaimed_months]", "0")
+    page.click("form[data-testid=unemployment-form] button[type=submit]")
+    result = page.locator("[data-testid=unemployment-result]")
+    result.wait_for()
+    assert page.locator("[data-testid=unemployment-amount]").inner_text() == "1980.00 元"
+    assert "18 个月" in page.locator("[data-testid=unemployment-months]").inner_text()
+    assert "2025-08-31" in result.inner_text()
+    assert "鲁政字〔2023〕172号" in result.inner_text() and "第十八条" in result.inner_text()
+    assert not page.js_errors, page.js_errors
+    shoot(page, "portal-unemployment")

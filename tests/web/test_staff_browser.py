@@ -80,6 +80,17 @@ def test_administrator_adds_a_dated_parameter_value(page, staff_login, shoot):
     shoot(page, "staff-param")
 
 
+def test_parameters_page_shows_source_levels(page, staff_login):
+    staff_login(page, "administrator")
+    page.goto("/staff/params?prefix=wages.")
+    expect(page.locator("[data-testid=params-table]")).to_contain_text("wages.minimum_monthly")
+    page.goto("/staff/params/wages.minimum_monthly")
+    sources = page.locator("[data-testid=param-source]")
+    assert sources.count() >= 18  # three standards at Dongying and each of its five counties, plus the null
+    assert "secondary" in sources.first.inner_text() or "official" in sources.first.inner_text()
+    assert "鲁政字〔2025〕140号" in page.locator("[data-testid=param-history]").inner_text()
+
+
 def test_analyst_sees_masked_personal_data(page, staff_login, web_env):
     staff_login(page, "analyst")
     page.click("nav.side-nav >> text=待遇查询")
