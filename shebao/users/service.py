@@ -98,6 +98,12 @@ def set_password(session: Session, *, username: str, password: str) -> None:
     user = _require(session, username)
     user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
+    from shebao.users.models import UserSession
+
+    # a new password ends every web session opened with the old one
+    session.execute(UserSession.__table__.update().where(UserSession.user_id == user.id,
+                                                         UserSession.revoked_at.is_(None))
+                    .values(revoked_at=datetime.now(UTC)))
     append(session, action="user.set_password", entity="users", entity_id=username)
 
 
@@ -248,10 +254,15 @@ def authenticate_password(session: Session, *, username: str, password: str, cli
 
 def start_session(session: Session, *, user: User, max_age: int) -> str:
     """Open a server-side session for ``user``; return its id (for the cookie; stored hashed)."""
+    from sqlalchemy import delete
+
     from shebao.users.models import UserSession
 
     sid = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    # the user's ended sessions a day past their end are no longer needed
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                              UserSession.expires_at < now - timedelta(days=1)))
     session.add(UserSession(sid_hash=_token_digest(sid), user_id=user.id, created_at=now,
                             expires_at=now + timedelta(seconds=max_age)))
     session.flush()

@@ -162,3 +162,24 @@ def test_queue_lists_the_proposal(registry):
 
 
 
+
+
+def test_the_threshold_applies_to_the_larger_of_proposal_and_result(registry):
+    from cases_builders import set_unemployment_amount
+
+    set_minimum_wage("3000")
+    set_unemployment_amount("2600")  # the rules' result is above the four-eyes threshold (2500)
+    person = registry.person(birth="1980-05-01", unemployment=True, detail=("2022-01", "2025-02"))
+    body = payload("unemployment", person, "k-larger")
+    body["facts"]["separation_reason"] = "other"  # a person must look at why the job ended
+    with session_as() as s:
+        from shebao.cases.pipeline import submit_application
+        from shebao.cases.schemas import ApplicationCreate
+
+        app, _ = submit_application(s, ApplicationCreate.model_validate(body), on=dt.date(2025, 3, 10))
+        no, result = app.application_no, app.monthly_amount
+        assert app.status == "review" and result == Decimal("2600.00")
+    with session_as("r1", "reviewer") as s:
+        claim(s, application_no=no)
+        app = decide(s, application_no=no, action="approve", monthly_amount="2000")  # below the threshold ...
+        assert app.review_stage == "second" and app.status == "review"  # ... but the result is not
