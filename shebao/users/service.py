@@ -131,8 +131,8 @@ class _Window:
             if len(q) >= limit:
                 return False
             q.append(now)
-            if len(self.hits) > 100_000:  # forget idle keys rather than grow without bound
-                for k in [k for k, v in self.hits.items() if not v][:50_000]:
+            if len(self.hits) > 100_000:  # forget keys idle for a window rather than grow without bound
+                for k in [k for k, v in self.hits.items() if not v or v[-1] <= now - window]:
                     del self.hits[k]
             return True
 

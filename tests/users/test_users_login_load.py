@@ -166,3 +166,13 @@ def test_a_full_hashing_pool_answers_429_instead_of_piling_up(db, limits):
             authenticate_password(s, username="nobody", password="x" * 8)
     finally:
         held.release()
+
+
+def test_the_rate_windows_forget_idle_names():
+    from shebao.users.service import _Window
+
+    window = _Window()
+    for i in range(100_001):
+        window.allow(f"name{i}", 10, now=0.0)
+    assert window.allow("fresh", 10, now=120.0)  # a minute later: the idle names are dropped
+    assert len(window.hits) == 1
