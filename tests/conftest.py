@@ -45,6 +45,9 @@ def shebao_home(tmp_path, monkeypatch):
     monkeypatch.delenv("SHEBAO_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     dispose_engines()
+    from shebao.users.service import reset_login_limits
+
+    reset_login_limits()  # the login rate limits count per process: each test starts afresh
     yield home
     dispose_engines()
     get_settings.cache_clear()

@@ -10,6 +10,7 @@ import importlib
 import importlib.util
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 
@@ -62,9 +63,55 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class DeclaredBodyLimit:
+    """Answers 413 to a request whose declared ``Content-Length`` is over the limit, at once: before
+    the session cookie, routing, parsing or authentication, and without reading a byte of the body.
+
+    A body that declares no length (chunked) or lies about it is counted as it streams by
+    Starlette's ``RequestBodyLimitMiddleware`` (FastAPI's ``max_body_size``), which stops reading
+    at the limit; this guard only saves the work of starting the request at all.
+    """
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            declared = None
+            for name, value in scope.get("headers") or ():
+                if name == b"content-length":
+                    declared = value
+                    break
+            if declared is not None:
+                try:
+                    size = int(declared)
+                except ValueError:
+                    size = -1
+                if size < 0 or size > self.max_bytes:
+                    await self._refuse(send, 400 if size < 0 else 413)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, send, status: int) -> None:
+        import json
+
+        detail = ("Content-Length 无效" if status == 400
+                  else f"请求体过大：上限 {self.max_bytes} 字节（SHEBAO_MAX_BODY_BYTES）")
+        body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """Build the application for ``database_url`` (default: the settings')."""
+    from shebao.core.settings import get_settings
+
+    max_body = get_settings().max_body_bytes
     app = FastAPI(
+        max_body_size=max_body,  # counted as the body streams; 413 past it
         title="shebao 社保智能经办平台 API",
         version=__version__,
         description="智导 · 智办 · 智审 · 智控：社会保险经办的开放 API。认证：`Authorization: Bearer <令牌>`。",
@@ -78,6 +125,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
     start_checkpoint_timer()  # the last entries before a quiet spell get their checkpoint too
 
     app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """422 naming each field; an input that JSON cannot carry (NaN, Infinity) is shown as text."""
+        return JSONResponse(status_code=422, content={"detail": [_json_safe_error(e) for e in exc.errors()]})
 
     @app.exception_handler(ValueError)
     async def value_error(_request: Request, exc: ValueError) -> JSONResponse:
@@ -95,7 +147,25 @@ def create_app(database_url: str | None = None) -> FastAPI:
         def landing() -> str:
             return LANDING_PAGE
 
+    # outermost of all, outside FastAPI's own stack: an oversized declared body is answered here
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: DeclaredBodyLimit(build_stack(), max_body)  # type: ignore[method-assign]
     return app
+
+
+def _json_safe_error(error: dict) -> dict:
+    import json
+
+    from fastapi.encoders import jsonable_encoder
+
+    out = {k: error[k] for k in ("type", "loc", "msg") if k in error}
+    try:
+        value = jsonable_encoder(error.get("input"))
+        json.dumps(value, allow_nan=False)
+        out["input"] = value
+    except (ValueError, TypeError):
+        out["input"] = repr(error.get("input"))
+    return out
 
 
 def check_database(app: FastAPI) -> bool:

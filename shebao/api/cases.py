@@ -132,14 +132,15 @@ def claim(body: ClaimRequest, session: SessionDep) -> dict:
 
 
 @router.post("/api/v1/reviews/{application_no}/decision", response_model=ApplicationRead,
-             summary="复核决定：核准、驳回或退回补正", dependencies=[require_roles(Role.REVIEWER)])
+             summary="复核决定：核准（第一复核员提出、第二复核员原样确认）、驳回、退回补正或退回第一复核员", dependencies=[require_roles(Role.REVIEWER)])
 def decide(application_no: str, body: ReviewDecision, session: SessionDep) -> dict:
     from shebao.cases.pipeline import application_view
     from shebao.cases.queue import ReviewError, decide
 
     try:
         app = decide(session, application_no=application_no, action=body.action, comment=body.comment,
-                     monthly_amount=body.monthly_amount)
+                     monthly_amount=body.monthly_amount, start_date=body.start_date, kind=body.kind,
+                     comment_visibility=body.comment_visibility)
     except (ReviewError, PermissionError) as exc:
         raise _http(exc) from None
     return application_view(app)

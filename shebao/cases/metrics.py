@@ -5,8 +5,8 @@
 - ``straight_through_rate``: share approved with no person involved; ``review_rate`` and
   ``rejection_rate``: shares routed to a reviewer and rejected by the rules.
 - ``return_rate``: share of reviewed cases returned to the applicant for correction.
-- ``review_error_rate``: share of second (four-eyes) reviews that overturned the first reviewer's
-  approval — the errors the second pair of eyes caught.
+- ``review_error_rate``: share of second (four-eyes) reviews that sent the first reviewer's
+  proposal back instead of confirming it — the errors the second pair of eyes caught.
 - ``review_reasons``: why cases went to a reviewer, by reason (a parameter with its name),
   most frequent first — what an agency would fix to let more cases through untouched.
 """
@@ -51,13 +51,14 @@ def stats(session: Session, *, kind: str | None = None) -> dict:
     reviewed = session.scalar(select(func.count()).where(*cond, Application.route == "review",
                                                          Application.status.in_(("approved", "rejected", "returned")))) or 0
     returned = statuses.get("returned", 0)
-    second = session.scalar(select(func.count()).where(*cond, Application.first_decision == "approve",
-                                                       Application.final_reviewer.is_not(None),
-                                                       Application.final_reviewer != Application.first_reviewer)) or 0
-    overturned = session.scalar(select(func.count()).where(*cond, Application.first_decision == "approve",
-                                                           Application.final_reviewer.is_not(None),
-                                                           Application.final_reviewer != Application.first_reviewer,
-                                                           Application.status != "approved")) or 0
+    # second reviews: a second reviewer either confirmed the first's proposal or sent it back
+    from shebao.cases.models import ApplicationReview
+
+    seconds = select(func.count()).select_from(ApplicationReview).join(
+        Application, Application.id == ApplicationReview.application_id).where(
+        *cond, ApplicationReview.stage == "second", ApplicationReview.action.in_(("approve", "return_to_first")))
+    second = session.scalar(seconds) or 0
+    overturned = session.scalar(seconds.where(ApplicationReview.action == "return_to_first")) or 0
     return {
         "applications": total,
         "auto_approved": routes.get("auto_approve", 0),

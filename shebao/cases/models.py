@@ -93,6 +93,12 @@ class Application(Base):
     first_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     final_reviewer: Mapped[str | None] = mapped_column(String(64), nullable=True)
     review_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the first reviewer's proposal (four eyes): what the second reviewer confirms exactly, or returns
+    proposed_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    proposed_start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    proposed_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # JSON [{code, text, reference}]: the legal-bounds check of the amount a reviewer entered
+    amount_check: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -120,8 +126,14 @@ class ApplicationReview(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reviewer: Mapped[str] = mapped_column(String(64))
     stage: Mapped[str] = mapped_column(String(8))  # first | second
-    action: Mapped[str] = mapped_column(String(16))  # claim | approve | reject | return | release
+    # claim | approve | reject | return | return_to_first | release
+    action: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # internal (staff only) | applicant (goes into the applicant's notice); NULL without a comment
+    visibility: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # what this reviewer proposed or confirmed (approvals)
+    monthly_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

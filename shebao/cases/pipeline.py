@@ -506,11 +506,12 @@ def _slim(result: dict) -> dict:
 # --- outcomes (also used by the review queue) -------------------------------------------------
 
 def approve(session: Session, app: Application, *, person: Person | None = None, decided_by: str,
-            monthly_amount: Decimal | None = None, first_grant: bool = False) -> None:
+            monthly_amount: Decimal | None = None, first_grant: bool = False, applicant_note: str = "") -> None:
     """Approve: create the benefit exactly once (idempotent per application number) and notify.
 
     Args:
         first_grant: the application was created in this transaction (no benefit can exist for it).
+        applicant_note: a reviewer's comment meant for the applicant (never an internal one).
     """
     from shebao.benefits.service import grant_benefit
 
@@ -527,7 +528,7 @@ def approve(session: Session, app: Application, *, person: Person | None = None,
     )
     app.benefit_id = benefit.benefit_id
     _close(app, "approved", decided_by)
-    notify(session, app, person or session.get(Person, app.person_id), "approved")
+    notify(session, app, person or session.get(Person, app.person_id), "approved", comment=applicant_note)
     audit.append(session, action="application.approved", entity="application", entity_id=app.application_no,
                  detail={"benefit_id": benefit.benefit_id, "monthly_amount": str(amount), "by": decided_by,
                          "provisional": app.provisional})
@@ -562,6 +563,8 @@ def notify(session: Session, app: Application, person: Person, event: str, *, re
                 f"尾号 {mask_bank_account(app.bank_account)[-4:]} 的银行账户。")
         if app.provisional:
             text += "本次为暂核金额，相关参数公布后将重新核定并补发差额。"
+        if comment:
+            text += f"复核意见：{comment}"
     elif event == "review":
         text = (f"{head}已受理，正在人工复核，将于 {app.deadline} 前作出决定"
                 f"（{calendar.DEADLINE_REFERENCE[app.kind]}）。无需另行提交材料。")
@@ -618,7 +621,12 @@ def application_view(app: Application, *, full: bool = False, steps: list[Applic
         "benefit_id": app.benefit_id,
         "review": {"stage": app.review_stage, "four_eyes": app.needs_four_eyes, "claimed_by": app.claimed_by,
                    "first_reviewer": app.first_reviewer, "first_decision": app.first_decision,
-                   "final_reviewer": app.final_reviewer, "comment": app.review_comment},
+                   "final_reviewer": app.final_reviewer, "comment": app.review_comment,
+                   "proposal": ({"monthly_amount": f"{app.proposed_amount:.2f}",
+                                 "start_date": app.proposed_start_date.isoformat() if app.proposed_start_date else None,
+                                 "kind": app.proposed_kind, "by": app.first_reviewer}
+                                if app.proposed_amount is not None else None),
+                   "amount_check": json.loads(app.amount_check) if app.amount_check else []},
     }
     if not full:
         out["decision"].pop("trace")

@@ -3,7 +3,9 @@
 Two reviewers never hold the same case: claiming the next case takes its row with
 ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (a busy row is skipped, not waited for) and a
 conditional ``UPDATE … WHERE claimed_by IS NULL`` everywhere, whose row count says who won.
-Amounts above the four-eyes threshold need a second, different reviewer to confirm an approval.
+Amounts above the four-eyes threshold need a second, different reviewer to confirm exactly what
+the first proposed (amount, start date, kind) or to send it back; nobody decides an application
+they entered or proposed, and the amount is checked against its legal bounds (:mod:`.checks`).
 The queue is ordered by legal deadline (working days, holidays and 调休 included), then risk: a
 case near its deadline rises above younger ones.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -43,6 +45,7 @@ def _require_reviewer(session: Session) -> str:
 def _claimable(reviewer: str):
     # a second-stage case cannot go back to the reviewer who proposed it (four eyes)
     return and_(Application.status == "review", Application.claimed_by.is_(None),
+                Application.submitted_by != reviewer,
                 or_(Application.review_stage == "first", Application.first_reviewer.is_(None),
                     Application.first_reviewer != reviewer))
 
@@ -68,6 +71,7 @@ def list_queue(session: Session, *, on: dt.date | None = None, mine: str | None 
             "risk_score": app.risk_score, "stage": app.review_stage, "four_eyes": app.needs_four_eyes,
             "claimed_by": app.claimed_by,
             "monthly_amount": f"{app.monthly_amount:.2f}" if app.monthly_amount is not None else None,
+            "proposed_amount": f"{app.proposed_amount:.2f}" if app.proposed_amount is not None else None,
             "reasons": [r.get("code") for r in json.loads(app.route_reasons or "[]")],
         })
     return out
@@ -92,6 +96,7 @@ def claim(session: Session, *, application_no: str | None = None) -> Application
                 raise ReviewError(f"申请 {application_no} 不在复核队列中（状态 {app.status}）")
             if app.claimed_by:
                 raise ReviewError(f"申请 {application_no} 已由 {app.claimed_by} 认领")
+            _not_own(app, reviewer)
             raise ReviewError(f"申请 {application_no} 需由另一名复核员进行第二次复核（四眼原则）")
         app = get_by_no(session, application_no)
         session.refresh(app)
@@ -145,63 +150,172 @@ def _held(session: Session, application_no: str, reviewer: str) -> Application:
     return app
 
 
-def decide(session: Session, *, application_no: str, action: str, comment: str = "",
-           monthly_amount: str | None = None) -> Application:
-    """Approve, reject or return a claimed case.
+ACTIONS = ("approve", "reject", "return", "return_to_first")
+VISIBILITIES = ("internal", "applicant")
 
-    An approval above the four-eyes threshold by the first reviewer sends the case back to the
-    queue for a second, different reviewer; the second reviewer's approval grants the benefit, a
-    rejection or return overrides the first (and counts in the review error rate).
+
+def _not_own(app: Application, reviewer: str) -> None:
+    """Nobody decides an application they submitted, entered or proposed, whatever roles they hold now."""
+    if app.submitted_by and app.submitted_by == reviewer:
+        raise ReviewError(f"不能复核本人受理或提交的申请（{app.application_no} 由 {reviewer} 录入）")
+    if (app.review_stage or "first") == "second" and app.first_reviewer == reviewer:
+        raise ReviewError("四眼原则：第二次复核须由另一名复核员进行，提出核准意见的复核员不能自己确认")
+
+
+def _parse_amount(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    from shebao.core.money import parse_finite_amount
+
+    try:
+        amount = parse_finite_amount(value)
+    except ValueError as exc:
+        raise ReviewError(f"月金额（monthly_amount）{exc}") from None
+    if amount <= 0:
+        raise ReviewError("月金额（monthly_amount）应大于 0")
+    return amount
+
+
+def _parse_date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ReviewError(f"起始日期（start_date）应为 YYYY-MM-DD：{value}") from None
+
+
+def _review_row(session: Session, app: Application, reviewer: str, stage: str, action: str, comment: str,
+                visibility: str | None, amount: Decimal | None = None, start: dt.date | None = None) -> None:
+    session.add(ApplicationReview(application_id=app.id, reviewer=reviewer, stage=stage, action=action,
+                                  comment=comment, visibility=visibility if comment else None,
+                                  monthly_amount=amount, start_date=start))
+
+
+def decide(session: Session, *, application_no: str, action: str, comment: str = "",
+           monthly_amount: str | Decimal | None = None, start_date: str | dt.date | None = None,
+           kind: str | None = None, comment_visibility: str | None = None) -> Application:
+    """Decide a claimed case: approve, reject, return to the applicant, or return to the first reviewer.
+
+    Four eyes on what is decided: the first reviewer's approval is a proposal of an amount, a start
+    date and a kind. When four eyes are needed (the threshold applies to the larger of the proposal
+    and the rules' result; an amount outside what can be checked escalates too) the case goes to a
+    second, different reviewer, who either confirms exactly that proposal (``approve``, with no or
+    identical figures) or sends it back (``return_to_first``, with a reason); a new proposal then
+    needs a second reviewer again. Nobody decides an application they entered or proposed.
+
+    A comment is either ``internal`` (staff only) or for the ``applicant`` (it goes into the
+    notice): the choice is explicit whenever there is a comment.
+
+    The amount is checked against the legal bounds of its benefit (:mod:`shebao.cases.checks`):
+    out of bounds is refused; what cannot be checked is escalated to a second reviewer.
     """
+    from shebao.cases.checks import check_amount
+    from shebao.cases.routing import needs_four_eyes
+
     reviewer = _require_reviewer(session)
     app = _held(session, application_no, reviewer)
-    if action not in ("approve", "reject", "return"):
-        raise ReviewError(f"未知操作：{action}（approve|reject|return）")
-    if action in ("reject", "return") and not comment.strip():
-        raise ReviewError("驳回或退回需要填写理由")
-    amount = None
-    if monthly_amount not in (None, ""):
-        try:
-            amount = Decimal(str(monthly_amount)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise ReviewError(f"金额格式错误：{monthly_amount}") from None
-        if amount <= 0:
-            raise ReviewError("月金额应大于 0")
+    _not_own(app, reviewer)
+    if action not in ACTIONS:
+        raise ReviewError(f"未知操作：{action}（approve|reject|return|return_to_first）")
+    comment = (comment or "").strip()
+    visibility = comment_visibility or None
+    if visibility not in (None, *VISIBILITIES):
+        raise ReviewError(f"意见范围（comment_visibility）应为 internal（仅内部）或 applicant（告知申请人）：{visibility}")
+    if comment and visibility is None:
+        raise ReviewError("请选择意见的范围：仅内部可见（internal）或告知申请人（applicant）")
+    amount = _parse_amount(monthly_amount)
+    start = _parse_date(start_date)
+    if kind not in (None, "") and kind != app.kind:
+        raise ReviewError(f"申请事项不能在复核中变更（本件为 {app.kind}，收到 {kind}）")
     stage = app.review_stage or "first"
-    if stage == "second" and reviewer == app.first_reviewer:
-        raise ReviewError("四眼原则：第二次复核须由另一名复核员进行")
-    session.add(ApplicationReview(application_id=app.id, reviewer=reviewer, stage=stage, action=action,
-                                  comment=comment))
-    app.review_comment = comment or None
-    if action == "approve":
-        if amount is None and app.monthly_amount is None:
-            raise ReviewError("规则未能计算金额：核准时请填写 monthly_amount（元/月）")
-        if amount is not None:
-            from shebao.cases.routing import needs_four_eyes
 
-            app.monthly_amount = amount
-            app.needs_four_eyes = app.needs_four_eyes or needs_four_eyes(app.kind, amount)
-        if stage == "first" and app.needs_four_eyes:
+    if stage == "second":
+        if action == "return_to_first":
+            if not comment:
+                raise ReviewError("退回第一复核员需要填写理由")
+            if visibility != "internal":
+                raise ReviewError("退回第一复核员的意见只能是内部意见（internal），不会告知申请人")
+            _review_row(session, app, reviewer, stage, action, comment, visibility)
+            proposal = {"monthly_amount": str(app.proposed_amount), "start_date": str(app.proposed_start_date),
+                        "kind": app.proposed_kind}
+            app.review_stage = "first"
+            app.proposed_amount = app.proposed_start_date = app.proposed_kind = None
+            app.claimed_by, app.claimed_at = app.first_reviewer, utcnow()  # back on the first reviewer's desk
+            app.review_comment = comment
+            audit.append(session, action="application.returned_to_first", entity="application",
+                         entity_id=app.application_no,
+                         detail={"by": reviewer, "to": app.first_reviewer, "proposal": proposal})
+            return app
+        if action != "approve":
+            raise ReviewError("第二次复核只能确认第一复核员的核准意见，或退回第一复核员并说明理由（四眼原则）")
+        proposed = (app.proposed_amount, app.proposed_start_date, app.proposed_kind or app.kind)
+        if proposed[0] is None:
+            raise ReviewError("本件没有待确认的核准意见，请退回第一复核员")
+        if (amount is not None and amount != proposed[0]) or (start is not None and start != proposed[1]):
+            raise ReviewError(
+                f"第二次复核只能确认第一复核员提出的内容（月金额 {proposed[0]} 元，自 {proposed[1]} 起，"
+                f"{KIND_NAMES.get(proposed[2], proposed[2])}）；如有不同意见，请退回第一复核员并说明理由")
+        refusals, _escalations = check_amount(session, app, proposed[0], proposed[1])
+        if refusals:
+            raise ReviewError("；".join(f"{r['text']}（{r['reference']}）" for r in refusals))
+        _review_row(session, app, reviewer, stage, action, comment, visibility, proposed[0], proposed[1])
+        app.review_comment = comment or app.review_comment
+        app.start_date = proposed[1]
+        approve(session, app, decided_by=reviewer, monthly_amount=proposed[0],
+                applicant_note=comment if visibility == "applicant" else "")
+        return app
+
+    if action == "return_to_first":
+        raise ReviewError("只有第二次复核可以退回第一复核员")
+    if action in ("reject", "return") and not comment:
+        raise ReviewError("驳回或退回需要填写理由")
+    if action == "approve":
+        proposal = amount if amount is not None else app.monthly_amount
+        if proposal is None:
+            raise ReviewError("规则未能计算金额：核准时请填写 monthly_amount（元/月）")
+        start = start or app.start_date or app.received_on
+        refusals, escalations = check_amount(session, app, proposal, start)
+        if refusals:
+            raise ReviewError("；".join(f"{r['text']}（{r['reference']}）" for r in refusals))
+        larger = max(proposal, app.monthly_amount) if app.monthly_amount is not None else proposal
+        four_eyes = app.needs_four_eyes or needs_four_eyes(app.kind, larger) or bool(escalations)
+        _review_row(session, app, reviewer, stage, action, comment, visibility, proposal, start)
+        app.review_comment = comment or None
+        app.first_reviewer, app.first_decision = reviewer, "approve"
+        app.first_comment = comment or None
+        if four_eyes:
+            app.needs_four_eyes = True
             app.review_stage = "second"
-            app.first_reviewer, app.first_decision, app.first_comment = reviewer, "approve", comment or None
+            app.proposed_amount, app.proposed_start_date, app.proposed_kind = proposal, start, app.kind
+            app.amount_check = json.dumps(escalations, ensure_ascii=False) if escalations else None
             app.claimed_by, app.claimed_at = None, None
             audit.append(session, action="application.review_first", entity="application",
-                         entity_id=app.application_no, detail={"by": reviewer, "proposal": "approve",
-                                                               "monthly_amount": str(app.monthly_amount)})
+                         entity_id=app.application_no,
+                         detail={"by": reviewer, "proposal": "approve", "monthly_amount": str(proposal),
+                                 "start_date": start.isoformat(), "kind": app.kind,
+                                 "escalations": [e["code"] for e in escalations]})
             return app
-        if stage == "first":
-            app.first_reviewer, app.first_decision = reviewer, "approve"
-        approve(session, app, decided_by=reviewer)
+        app.start_date = start
+        approve(session, app, decided_by=reviewer, monthly_amount=proposal,
+                applicant_note=comment if visibility == "applicant" else "")
         return app
-    if stage == "first":
-        app.first_reviewer, app.first_decision = reviewer, action
+    _review_row(session, app, reviewer, stage, action, comment, visibility)
+    app.review_comment = comment
+    app.first_reviewer, app.first_decision = reviewer, action
     person = session.get(Person, app.person_id)
     if action == "reject":
-        reasons = [{"code": "reviewer_rejected", "text": comment, "reference": ""}]
+        reasons = [{"code": "reviewer_rejected", "text": comment, "reference": ""}] if visibility == "applicant" else []
         reasons += [r for r in json.loads(app.decision or "{}").get("reasons", []) if r.get("code") != "provisional_base"]
+        if not reasons:
+            raise ReviewError("不予核准须向申请人说明理由：规则未给出理由时，请把意见设为“告知申请人”")
         reject(session, app, person=person, reasons=reasons, decided_by=reviewer)
         return app
     # return: back to the applicant for correction; the slot is freed for a corrected application
+    if visibility != "applicant":
+        raise ReviewError("退回补正须告诉申请人要补正什么：请把意见设为“告知申请人”（applicant）")
     app.status = "returned"
     app.open_slot = None
     app.decided_at = utcnow()
@@ -211,6 +325,9 @@ def decide(session: Session, *, application_no: str, action: str, comment: str =
     audit.append(session, action="application.returned", entity="application", entity_id=app.application_no,
                  detail={"by": reviewer, "stage": stage})
     return app
+
+
+KIND_NAMES = {"pension": "基本养老金", "unemployment": "失业保险金"}
 
 
 def review_view(session: Session, app: Application) -> dict:

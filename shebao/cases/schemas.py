@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from shebao.core.money import finite_amount_or_none
 
 SEPARATION_REASONS = ("dismissed", "contract_expired", "mutual", "resigned", "other")
 
@@ -85,13 +88,22 @@ class ApplicationCreate(BaseModel):
 
 
 class ReviewDecision(BaseModel):
-    """A reviewer's decision on a claimed application."""
+    """A reviewer's decision on a claimed application.
+
+    The first reviewer's ``approve`` proposes ``monthly_amount``, ``start_date`` and ``kind``
+    (defaults: the rules' result); a second reviewer confirms exactly that or ``return_to_first``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["approve", "reject", "return"]
+    action: Literal["approve", "reject", "return", "return_to_first"]
     comment: str = Field("", max_length=2000)
-    monthly_amount: str | None = Field(None, description="规则未能计算金额时，由复核员核定的月金额（元）")
+    comment_visibility: Literal["internal", "applicant"] | None = Field(
+        None, description="意见范围：internal 仅内部可见；applicant 写入给申请人的通知（填写意见时必选）")
+    monthly_amount: Annotated[Decimal | None, BeforeValidator(finite_amount_or_none)] = Field(
+        None, description="核定的月金额（元，有限小数；默认为规则计算结果）")
+    start_date: dt.date | None = Field(None, description="待遇起始日期（默认为规则结果）")
+    kind: Literal["pension", "unemployment"] | None = Field(None, description="待遇事项（须与申请一致）")
 
 
 class ClaimRequest(BaseModel):

@@ -145,15 +145,19 @@ def _apply_batch(records: list, *, json_out: bool, batch_size: int, as_user: str
         console.print(f"第 {item['record']} 条：{item.get('field') or ''} {item['reason']}".replace("  ", " "))
 
 
+VISIBILITY_OPTION = typer.Option(None, "--visibility",
+                                 help="意见范围：internal（仅内部可见）或 applicant（告知申请人）；填写意见时必选")
+
+
 def _review_action(action: str, application_no: str, comment: str, amount: str | None, as_user: str | None,
-                   json_out: bool) -> None:
+                   json_out: bool, visibility: str | None = None, start_date: str | None = None) -> None:
     from shebao.cases.pipeline import application_view
     from shebao.cases.queue import ReviewError, decide
 
     try:
         with unit_of_work(as_user, source="cli:reviews") as session:
             application = decide(session, application_no=application_no, action=action, comment=comment,
-                                 monthly_amount=amount)
+                                 monthly_amount=amount, start_date=start_date, comment_visibility=visibility)
             view = application_view(application)
     except (ReviewError, PermissionError, ValueError) as exc:
         fail(str(exc))
@@ -220,21 +224,24 @@ def reviews_claim(
 def reviews_approve(
     application_no: str = typer.Argument(...),
     comment: str = typer.Option("", "--comment"),
-    amount: str | None = typer.Option(None, "--amount", help="规则未能计算金额时核定的月金额（元）"),
+    amount: str | None = typer.Option(None, "--amount", help="核定的月金额（元；默认为规则计算结果）"),
+    start_date: str | None = typer.Option(None, "--start-date", help="待遇起始日期 YYYY-MM-DD（默认为规则结果）"),
+    visibility: str | None = VISIBILITY_OPTION,
     json_out: bool = typer.Option(False, "--json"),
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """核准已认领的申请（超过四眼阈值的需第二名复核员确认）。
+    """核准已认领的申请：第一复核员提出金额、起始日期和事项；需四眼时由第二名复核员原样确认。
 
     示例：shebao reviews approve YL2025093000123 --as reviewer1
     """
-    _review_action("approve", application_no, comment, amount, as_user, json_out)
+    _review_action("approve", application_no, comment, amount, as_user, json_out, visibility, start_date)
 
 
 @reviews_app.command("reject")
 def reviews_reject(
     application_no: str = typer.Argument(...),
     comment: str = typer.Option(..., "--comment", help="驳回理由（必填）"),
+    visibility: str = typer.Option("applicant", "--visibility", help="applicant（写入通知，默认）或 internal"),
     json_out: bool = typer.Option(False, "--json"),
     as_user: str | None = AS_OPTION,
 ) -> None:
@@ -242,7 +249,7 @@ def reviews_reject(
 
     示例：shebao reviews reject YL2025093000123 --comment "离职原因为本人辞职" --as reviewer1
     """
-    _review_action("reject", application_no, comment, None, as_user, json_out)
+    _review_action("reject", application_no, comment, None, as_user, json_out, visibility)
 
 
 @reviews_app.command("return")
@@ -252,11 +259,25 @@ def reviews_return(
     json_out: bool = typer.Option(False, "--json"),
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """退回补正：申请人补正后可重新提交。
+    """退回补正：申请人补正后可重新提交（意见写入给申请人的通知）。
 
     示例：shebao reviews return YL2025093000123 --comment "请提供解除劳动合同证明" --as reviewer1
     """
-    _review_action("return", application_no, comment, None, as_user, json_out)
+    _review_action("return", application_no, comment, None, as_user, json_out, "applicant")
+
+
+@reviews_app.command("return-to-first")
+def reviews_return_to_first(
+    application_no: str = typer.Argument(...),
+    comment: str = typer.Option(..., "--comment", help="退回理由（必填，仅内部可见）"),
+    json_out: bool = typer.Option(False, "--json"),
+    as_user: str | None = AS_OPTION,
+) -> None:
+    """第二次复核：不确认第一复核员的核准意见，退回其重新提出（理由仅内部可见）。
+
+    示例：shebao reviews return-to-first YL2025093000123 --comment "起始日期应为离职次月" --as reviewer2
+    """
+    _review_action("return_to_first", application_no, comment, None, as_user, json_out, "internal")
 
 
 @app.command("stats")

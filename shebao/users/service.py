@@ -1,13 +1,18 @@
 """User administration, password checks with lock-out, and API tokens.
 
 Passwords are hashed with Argon2id (argon2-cffi). Services flush, never commit: the caller owns
-the transaction, and each change is appended to the audit log within it.
+the transaction, and each change is appended to the audit log within it. The one exception is a
+login attempt: it is counted in its own committed statement, before the password is checked, so
+that parallel guesses cannot outrun the lock-out (:func:`authenticate_password`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -78,6 +83,11 @@ def disable_user(session: Session, *, username: str) -> User:
     session.execute(
         ApiToken.__table__.update().where(ApiToken.user_id == user.id).values(revoked=True)
     )
+    from shebao.users.models import UserSession
+
+    session.execute(UserSession.__table__.update().where(UserSession.user_id == user.id,
+                                                         UserSession.revoked_at.is_(None))
+                    .values(revoked_at=datetime.now(UTC)))
     append(session, action="user.disable", entity="users", entity_id=username)
     return user
 
@@ -88,33 +98,199 @@ def set_password(session: Session, *, username: str, password: str) -> None:
     user = _require(session, username)
     user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
+    from shebao.users.models import UserSession
+
+    # a new password ends every web session opened with the old one
+    session.execute(UserSession.__table__.update().where(UserSession.user_id == user.id,
+                                                         UserSession.revoked_at.is_(None))
+                    .values(revoked_at=datetime.now(UTC)))
     append(session, action="user.set_password", entity="users", entity_id=username)
 
 
-def authenticate_password(session: Session, *, username: str, password: str) -> User:
-    """Check a password; lock the account for 15 minutes after 5 failures in a row."""
-    user = get_user(session, username)
-    now = datetime.now(UTC)
-    if user is None or user.disabled or not user.password_hash:
-        raise UserError("用户名或密码错误")
-    locked_until = user.locked_until
-    if locked_until is not None and locked_until.tzinfo is None:
-        locked_until = locked_until.replace(tzinfo=UTC)
-    if locked_until is not None and locked_until > now:
-        raise UserError("登录失败次数过多，账户已临时锁定，请 15 分钟后再试")
+LOGIN_FAILED = "用户名或密码错误；连续 5 次错误账户将锁定 15 分钟（已锁定的账户在锁定期内无法登录）"
+
+
+class LoginThrottled(UserError):
+    """Too many login attempts from this address or for this name, or no hashing slot free: HTTP 429."""
+
+    status_code = 429
+
+
+class _Window:
+    """Attempts per key in a sliding minute (in this process), thread-safe."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def allow(self, key: str, limit: int, now: float, window: float = 60.0) -> bool:
+        with self.lock:
+            q = self.hits.setdefault(key, deque())
+            while q and q[0] <= now - window:
+                q.popleft()
+            if len(q) >= limit:
+                return False
+            q.append(now)
+            if len(self.hits) > 100_000:  # forget keys idle for a window rather than grow without bound
+                for k in [k for k, v in self.hits.items() if not v or v[-1] <= now - window]:
+                    del self.hits[k]
+            return True
+
+
+_BY_IP, _BY_USER = _Window(), _Window()
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_DUMMY: list[str] = []
+
+
+def reset_login_limits() -> None:
+    """Forget the attempts counted in this process (tests; a restart does the same)."""
+    for window in (_BY_IP, _BY_USER):
+        with window.lock:
+            window.hits.clear()
+    _SLOTS.clear()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    workers = get_settings().login_hash_workers
+    sem = _SLOTS.get(workers)
+    if sem is None:
+        sem = _SLOTS.setdefault(workers, threading.BoundedSemaphore(workers))
+    return sem
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    """Check a password in the bounded hashing pool (Argon2id takes 64 MiB: a burst of logins must
+    not take the server's memory); wait up to ``login_hash_wait`` seconds for a slot, else 429."""
+    sem = _slots()
+    if not sem.acquire(timeout=get_settings().login_hash_wait):
+        raise LoginThrottled("登录请求过多，请稍后再试")
     try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError) as exc:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    finally:
+        sem.release()
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_hasher.hash(secrets.token_urlsafe(24)))
+    return _DUMMY[0]
+
+
+def check_login_rate(*, client: str | None, username: str) -> None:
+    """Per-address and per-name limits on login attempts (a minute's window), before any work."""
+    settings = get_settings()
+    now = time.monotonic()
+    if client and not _BY_IP.allow(client, settings.login_rate_per_ip, now):
+        raise LoginThrottled("本地址登录尝试过于频繁，请一分钟后再试")
+    if not _BY_USER.allow(username.casefold(), settings.login_rate_per_user, now):
+        raise LoginThrottled("该账户登录尝试过于频繁，请一分钟后再试")
+
+
+def _reserve_attempt(session: Session, username: str, now: datetime):
+    """Take one attempt for ``username`` in the database, atomically and committed at once.
+
+    One conditional UPDATE counts the attempt before the password is checked: it matches only an
+    enabled, unlocked account, and the attempt that reaches the limit sets the lock in the same
+    statement. So however many requests arrive together, at most ``MAX_FAILED_LOGINS`` of them get
+    a password checked; the rest find the account locked. A correct password then clears the count.
+    Returns ``(id, password_hash, locked_now)`` or None (unknown, disabled, no password, locked).
+    """
+    from sqlalchemy import and_, case, literal, or_, update
+
+    table = User.__table__
+    expired = and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)
+    count = case((expired, literal(1)), else_=table.c.failed_logins + 1)
+    stmt = (update(table)
+            .where(table.c.username == username, table.c.disabled.is_(False), table.c.password_hash.is_not(None),
+                   or_(table.c.locked_until.is_(None), table.c.locked_until <= now))
+            .values(failed_logins=count,
+                    locked_until=case((count >= MAX_FAILED_LOGINS, literal(now + LOCKOUT)), else_=None))
+            .returning(table.c.id, table.c.password_hash, table.c.locked_until))
+    with session.get_bind().engine.begin() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    return row[0], row[1], row[2] is not None
+
+
+def authenticate_password(session: Session, *, username: str, password: str, client: str | None = None) -> User:
+    """Check a password, with lock-out that holds under parallel guessing.
+
+    Order: rate limits (per address, per name) → the attempt counted in the database (conditional
+    UPDATE, the lock decided there) → the password checked in a bounded hashing pool. Unknown,
+    disabled and locked accounts are checked against a dummy hash, so that every refusal takes the
+    same time and says the same thing.
+
+    Raises:
+        LoginThrottled: too many attempts, or the hashing pool stayed full (HTTP 429).
+        UserError: any refusal, always :data:`LOGIN_FAILED`.
+    """
+    check_login_rate(client=client, username=username)
+    now = datetime.now(UTC)
+    taken = _reserve_attempt(session, username, now)
+    if taken is None:
+        _verify(_dummy_hash(), password)
+        raise UserError(LOGIN_FAILED)
+    user_id, password_hash, locked_now = taken
+    if not _verify(password_hash, password):
+        if locked_now:
             append(session, action="user.locked", entity="users", entity_id=username, actor=username)
-        raise UserError("用户名或密码错误") from exc
-    user.failed_logins, user.locked_until = 0, None
+        raise UserError(LOGIN_FAILED)
+    from sqlalchemy import update
+
+    with session.get_bind().engine.begin() as conn:
+        conn.execute(update(User.__table__).where(User.__table__.c.id == user_id)
+                     .values(failed_logins=0, locked_until=None))
+    user = session.get(User, user_id)
+    session.refresh(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+# --- server-side web sessions -----------------------------------------------------------------
+
+def start_session(session: Session, *, user: User, max_age: int) -> str:
+    """Open a server-side session for ``user``; return its id (for the cookie; stored hashed)."""
+    from sqlalchemy import delete
+
+    from shebao.users.models import UserSession
+
+    sid = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    # the user's ended sessions a day past their end are no longer needed
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                              UserSession.expires_at < now - timedelta(days=1)))
+    session.add(UserSession(sid_hash=_token_digest(sid), user_id=user.id, created_at=now,
+                            expires_at=now + timedelta(seconds=max_age)))
+    session.flush()
+    return sid
+
+
+def session_is_live(session: Session, *, sid: str, user_id: int) -> bool:
+    """Whether the session ``sid`` of ``user_id`` exists, is unrevoked and unexpired."""
+    from shebao.users.models import UserSession
+
+    row = session.execute(select(UserSession.expires_at).where(
+        UserSession.sid_hash == _token_digest(sid), UserSession.user_id == user_id,
+        UserSession.revoked_at.is_(None))).first()
+    if row is None:
+        return False
+    expires = row[0] if row[0].tzinfo else row[0].replace(tzinfo=UTC)
+    return expires > datetime.now(UTC)
+
+
+def end_session(session: Session, *, sid: str) -> None:
+    """Revoke the session ``sid`` (logout): the cookie no longer works, wherever a copy of it is."""
+    from sqlalchemy import update
+
+    from shebao.users.models import UserSession
+
+    session.execute(update(UserSession).where(UserSession.sid_hash == _token_digest(sid),
+                                              UserSession.revoked_at.is_(None))
+                    .values(revoked_at=datetime.now(UTC)))
 
 
 def _token_digest(token: str) -> str:

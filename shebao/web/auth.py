@@ -1,8 +1,9 @@
 """Staff login for the workbench: signed session cookies, CSRF tokens, role checks.
 
 The session cookie (Starlette's ``SessionMiddleware``, signed with a key derived from the instance
-secret) holds only the user's id, the login and last-seen times and the CSRF token: never personal
-data. The user is re-read from the database on every request, so that disabling an account or
+secret) holds only the user's id, a random session id, the login and last-seen times and the CSRF
+token: never personal data. The session id is also kept (hashed) in ``user_sessions``: logging out
+revokes it there, so a copied cookie stops working at once. The user is re-read from the database on every request, so that disabling an account or
 changing its role takes effect at once. Passwords are checked by
 :func:`shebao.users.service.authenticate_password` (Argon2id, lock-out after repeated failures).
 
@@ -123,6 +124,11 @@ def _session_user(request: Request, db: Session, *, touch: bool) -> User | None:
     if now - int(sess.get("login_at", 0)) > SESSION_MAX_AGE or now - int(sess.get("seen", 0)) > IDLE_TIMEOUT:
         sess.pop("uid", None)
         return None
+    from shebao.users.service import session_is_live
+
+    if not sess.get("sid") or not session_is_live(db, sid=str(sess["sid"]), user_id=int(sess["uid"])):
+        sess.pop("uid", None)  # logged out (revoked on the server), expired, or from before sessions were kept
+        return None
     user = db.get(User, sess["uid"])
     if user is None or user.disabled:
         sess.pop("uid", None)
@@ -155,18 +161,27 @@ def current_staff(request: Request, db: Session) -> User | None:
     return user
 
 
-def login(request: Request, user: User) -> None:
-    """Start a fresh session for ``user`` (a new CSRF token: nothing carries over from before)."""
+def login(request: Request, user: User, db: Session) -> None:
+    """Start a fresh session for ``user`` (a new CSRF token: nothing carries over from before),
+    recorded on the server so that logging out ends it for every copy of the cookie."""
+    from shebao.users.service import start_session
+
     sess = _cookie_session(request)
     assert sess is not None, "SessionMiddleware 未安装"
     sess.clear()
     now = int(time.time())
-    sess.update(uid=user.id, login_at=now, seen=now, csrf=secrets.token_urlsafe(32))
+    sid = start_session(db, user=user, max_age=SESSION_MAX_AGE)
+    sess.update(uid=user.id, sid=sid, login_at=now, seen=now, csrf=secrets.token_urlsafe(32))
 
 
-def logout(request: Request) -> None:
+def logout(request: Request, db: Session | None = None) -> None:
+    """End the session: revoked on the server (the cookie stops working everywhere), then cleared."""
     sess = _cookie_session(request)
     if sess is not None:
+        if db is not None and sess.get("sid"):
+            from shebao.users.service import end_session
+
+            end_session(db, sid=str(sess["sid"]))
         sess.clear()
 
 

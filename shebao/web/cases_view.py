@@ -14,7 +14,8 @@ KIND_LABELS = {"pension": "基本养老金申领", "unemployment": "失业保险
 STATUS_LABELS = {"received": "已接收", "review": "人工复核中", "approved": "已核准", "rejected": "不予核准",
                  "returned": "已退回补正"}
 ROUTE_LABELS = {"auto_approve": "自动核准", "review": "转人工复核", "reject": "自动不予核准"}
-ACTION_LABELS = {"claim": "认领", "approve": "核准", "reject": "驳回", "return": "退回补正", "release": "放回队列"}
+ACTION_LABELS = {"claim": "认领", "approve": "核准", "reject": "驳回", "return": "退回补正", "release": "放回队列",
+                 "return_to_first": "退回第一复核员"}
 STEP_LABELS = {"intake": "受理校验", "autofill": "数据自动填充", "rules": "规则决定", "decision": "规则决定",
                "risk": "风险评分", "route": "分流", "routing": "分流", "grant": "建立待遇", "benefit": "建立待遇",
                "notify": "通知申请人", "notification": "通知申请人"}
@@ -129,6 +130,7 @@ def case_page(session: Session, application_no: str) -> dict[str, Any] | None:
                                  .order_by(ApplicationStep.seq)))
     view = application_view(app, full=True, steps=steps)
     reviews = [{"reviewer": r.reviewer, "stage": r.stage, "action": r.action, "comment": r.comment,
+                "visibility": r.visibility,
                 "at": r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else ""}
                for r in session.scalars(select(ApplicationReview).where(ApplicationReview.application_id == app.id)
                                         .order_by(ApplicationReview.id))]

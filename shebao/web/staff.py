@@ -55,36 +55,39 @@ def _demo_accounts_hint() -> str | None:
 def login_submit(request: Request, session: SessionDep, csrf_token: str = Form(""), username: str = Form(""),
                  password: str = Form(""), next: str = Form("/staff/")):
     from shebao.audit import append
-    from shebao.users.service import UserError, authenticate_password
+    from shebao.users.service import LoginThrottled, UserError, authenticate_password
 
     auth.check_csrf(request, csrf_token)
     target = safe_back(next, "/staff/")
     if not target.startswith("/staff/"):
         target = "/staff/"
-    error = None
+    error, code = None, 401
     if not username.strip() or not password:
         error = "请输入用户名和密码"
     else:
         try:
-            user = authenticate_password(session, username=username.strip(), password=password)
+            user = authenticate_password(session, username=username.strip()[:64], password=password[:1024],
+                                         client=request.client.host if request.client else None)
+        except LoginThrottled as exc:
+            error, code = str(exc), 429
         except UserError as exc:
             error = str(exc)
     if error:
-        session.commit()  # the failed attempt counts towards the lock-out before the next one is checked
+        session.commit()  # the lock-out's audit entry, if this attempt set it
         return render(request, "staff/login.html", {"title": "工作人员登录", "next": target, "error": error,
                                                     "username": username[:64],
-                                                    "demo_accounts": _demo_accounts_hint()}, status_code=401)
-    auth.login(request, user)
+                                                    "demo_accounts": _demo_accounts_hint()}, status_code=code)
+    auth.login(request, user, session)
     session.info["actor"], session.info["actor_role"] = user.username, user.role
     append(session, action="user.login", entity="users", entity_id=user.username, detail={"via": "web"})
     return _done(session, target)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: str = Form("")):
+def logout(request: Request, session: SessionDep, csrf_token: str = Form("")):
     auth.check_csrf(request, csrf_token)
-    auth.logout(request)
-    return RedirectResponse("/staff/login", status_code=303)
+    auth.logout(request, session)
+    return _done(session, "/staff/login")
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -263,14 +266,33 @@ def alert_detail(alert_id: int, request: Request, session: SessionDep):
 
 @router.post("/alerts/{alert_id}/decide")
 def alert_decide(alert_id: int, request: Request, session: SessionDep, csrf_token: str = Form(""),
-                 decision: str = Form(""), reason: str = Form("", max_length=2000)):
+                 decision: str = Form(""), reason: str = Form("", max_length=2000),
+                 confirmed: str = Form("", max_length=1)):
     from shebao.risk.alerts import AlertError, confirm, dismiss
 
     auth.check_csrf(request, csrf_token)
     user = auth.require(request, session, "alerts")
     try:
         if decision == "confirm":
-            confirm(session, alert_id=alert_id, note=reason.strip() or None)
+            alert = confirm(session, alert_id=alert_id, note=reason.strip() or None)
+            if confirmed != "1":  # ask once more, saying what confirming does
+                lines = ["确认疑点：结论记为“已确认”，记入审计日志。"]
+                if alert.level == "red":
+                    lines.append("红色疑点：转待遇管理暂停发放，并按多发金额立案追回。")
+                    done = _handoff(str(alert.handoff)) if alert.handoff else None
+                    if done:
+                        lines.append("本次将办理：" + "；".join(
+                            f"{label}{done[key]}" for key, label in (("action", ""), ("benefits", "待遇 "),
+                                                                     ("overpayment", "多发金额 "), ("note", ""))
+                            if done.get(key)))
+                session.rollback()
+                from shebao.risk.alerts import get_alert
+
+                alert = get_alert(session, alert_id)
+                person = _person_card(session, user, alert.person_id, f"稽核疑点 {alert.id}")
+                return render(request, "staff/alert.html", {
+                    "title": f"疑点 {alert.id}", "alert": alert, "rule": None, "person": person, "reason": reason,
+                    "pending": {"lines": lines, "label": "确认疑点"}, "handoff": _handoff(alert.handoff)}, user=user)
         elif decision == "dismiss":
             if not reason.strip():
                 raise AlertError("排除疑点必须填写理由")
@@ -547,7 +569,7 @@ def claim_next(request: Request, session: SessionDep, csrf_token: str = Form("")
 
 
 def _case_response(request: Request, session, user, application_no: str, *, error: str | None = None,
-                   form: dict | None = None, status_code: int = 200):
+                   form: dict | None = None, status_code: int = 200, pending: dict | None = None):
     from shebao.web import cases_view
 
     data = cases_view.case_page(session, application_no)
@@ -558,6 +580,7 @@ def _case_response(request: Request, session, user, application_no: str, *, erro
     return render(request, "staff/case.html", {
         "title": f"申请 {application_no}", **data, "person": person, "labels": cases_view, "error": error,
         "form": form or {}, "can_decide": auth.allowed(user, "decide") and user.role == "reviewer",
+        "pending": pending,
     }, status_code=status_code, user=user)
 
 
@@ -570,27 +593,59 @@ def case_detail(application_no: str, request: Request, session: SessionDep):
 @router.post("/cases/{application_no}/decide")
 def case_decide(application_no: str, request: Request, session: SessionDep, csrf_token: str = Form(""),
                 action: str = Form(""), comment: str = Form("", max_length=2000),
-                monthly_amount: str = Form("", max_length=20)):
+                monthly_amount: str = Form("", max_length=20), start_date: str = Form("", max_length=10),
+                comment_visibility: str = Form("", max_length=16), confirmed: str = Form("", max_length=1)):
+    """Claim, release or decide a case. A grant or a refusal is first shown as what it will do
+    (the decision is made and rolled back) and only the second, confirming post keeps it."""
     from shebao.cases.queue import ReviewError, claim, decide, release
 
     auth.check_csrf(request, csrf_token)
     user = _require_cases(request, session, "decide")
     application_no = application_no[:24]
+    form = {"comment": comment, "monthly_amount": monthly_amount, "start_date": start_date,
+            "comment_visibility": comment_visibility}
     try:
         if action == "claim":
             claim(session, application_no=application_no)
         elif action == "release":
             release(session, application_no=application_no)
-        elif action in ("approve", "reject", "return"):
-            decide(session, application_no=application_no, action=action, comment=comment.strip(),
-                   monthly_amount=monthly_amount.strip() or None)
+        elif action in ("approve", "reject", "return", "return_to_first"):
+            app = decide(session, application_no=application_no, action=action, comment=comment.strip(),
+                         monthly_amount=monthly_amount.strip() or None, start_date=start_date.strip() or None,
+                         comment_visibility=comment_visibility or None)
+            if action in ("approve", "reject") and confirmed != "1":
+                pending = _pending_outcome(session, app, action, form)
+                session.rollback()  # nothing is kept until the reviewer confirms
+                return _case_response(request, session, user, application_no, form=form, pending=pending)
         else:
-            raise ReviewError("请选择操作：核准、驳回或退回补正")
+            raise ReviewError("请选择操作：核准、驳回、退回补正或退回第一复核员")
     except (ReviewError, PermissionError) as exc:
         session.rollback()  # nothing of a refused action is kept
-        return _case_response(request, session, user, application_no, error=str(exc),
-                              form={"comment": comment, "monthly_amount": monthly_amount}, status_code=409)
+        return _case_response(request, session, user, application_no, error=str(exc), form=form, status_code=409)
     return _done(session, f"/staff/cases/{application_no}")
+
+
+def _pending_outcome(session, app, action: str, form: dict) -> dict[str, Any]:
+    """What a grant or a refusal will do, in words, with the notice the applicant would receive."""
+    from shebao.cases.models import ApplicationNotification
+
+    session.flush()
+    notice = session.scalars(select(ApplicationNotification.text)
+                             .where(ApplicationNotification.application_id == app.id)
+                             .order_by(ApplicationNotification.id.desc()).limit(1)).first()
+    if action == "approve" and app.status == "approved":
+        lines = [f"核准并建立待遇：月金额 {app.monthly_amount:.2f} 元，自 {app.start_date} 起按月发放。",
+                 "向申请人发送核准通知。"]
+        label = "确认核准"
+    elif action == "approve":
+        lines = [f"提出核准意见：月金额 {app.proposed_amount:.2f} 元，自 {app.proposed_start_date} 起；"
+                 "转另一名复核员确认，确认前不发放。"]
+        lines += [r["text"] for r in json.loads(app.amount_check or "[]")]
+        label, notice = "确认提交核准意见", None
+    else:
+        lines = ["不予核准，结束本申请；向申请人发送不予核准通知（附复议、诉讼权利告知）。"]
+        label = "确认不予核准"
+    return {"action": action, "lines": lines, "notice": notice, "label": label, "form": form}
 
 
 @router.get("/intake")

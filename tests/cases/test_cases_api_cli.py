@@ -53,6 +53,13 @@ def test_api_submit_read_review_and_stats_with_role_checks(registry, db):
     assert claimed.status_code == 200 and claimed.json()["review"]["claimed_by"] == "r1"
     assert claimed.json()["person_history"]["applications"] == []
     assert client.post("/api/v1/reviews/claim", json={"application_no": no}, headers=reviewer2).status_code == 409
+    for bad in ("NaN", "Infinity", "-Infinity", "1e400000"):
+        refused = client.post(f"/api/v1/reviews/{no}/decision", json={"action": "approve", "monthly_amount": bad},
+                              headers=reviewer)
+        assert refused.status_code == 422 and "monthly_amount" in json.dumps(refused.json()["detail"]), refused.text
+    from test_cases_queue import set_minimum_wage
+
+    set_minimum_wage("2200")  # the amount is checked against the local minimum wage
     decision = {"action": "approve", "monthly_amount": "1700"}
     assert client.post(f"/api/v1/reviews/{no}/decision", json=decision, headers=clerk).status_code == 403
     assert client.post(f"/api/v1/reviews/{no}/decision", json=decision, headers=reviewer2).status_code == 409

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 import pytest
 from cases_builders import payload, session_as
@@ -56,11 +57,21 @@ def test_cases_near_their_deadline_rise_in_the_queue(registry):
         assert claim(s).application_no == late
 
 
+def set_minimum_wage(value: str = "2200", region: str = "370000") -> None:
+    from shebao.policy.store import set_parameter
+
+    with session_as("admin", "admin") as s:
+        set_parameter(s, name="wages.minimum_monthly", region=region, effective_from=dt.date(2023, 10, 1),
+                      value=value, reference={"title": "测试用最低工资标准", "document": "测试"})
+
+
 def test_four_eyes_above_the_threshold(registry):
+    set_minimum_wage("3000")
     no = review_case(registry, "k-4e")
     with session_as("r1", "reviewer") as s:
         claim(s, application_no=no)
-        app = decide(s, application_no=no, action="approve", monthly_amount="2600", comment="按地方标准核定")
+        app = decide(s, application_no=no, action="approve", monthly_amount="2600", comment="按地方标准核定",
+                     comment_visibility="internal")
         assert app.status == "review" and app.review_stage == "second" and app.benefit_id is None
     with session_as("r1", "reviewer") as s, pytest.raises(ReviewError):
         claim(s, application_no=no)  # the same reviewer cannot be the second pair of eyes
@@ -77,26 +88,42 @@ def test_four_eyes_above_the_threshold(registry):
         assert decide(s, application_no=small, action="approve", monthly_amount="1800").status == "approved"
 
 
-def test_second_reviewer_overturning_counts_as_a_review_error_and_returns_count(registry):
+def test_second_reviewer_returning_to_the_first_counts_as_a_review_error_and_returns_count(registry):
     from shebao.cases.metrics import stats
 
+    set_minimum_wage("3000")
     no = review_case(registry, "k-err")
     with session_as("r1", "reviewer") as s:
         claim(s, application_no=no)
         decide(s, application_no=no, action="approve", monthly_amount="2600")
     with session_as("r2", "reviewer") as s:
         claim(s, application_no=no)
+        with pytest.raises(ReviewError, match="确认"):
+            decide(s, application_no=no, action="reject", comment="离职证明显示为本人辞职",
+                   comment_visibility="applicant")  # the second pair of eyes confirms or sends back
         with pytest.raises(ReviewError):
-            decide(s, application_no=no, action="reject")  # a rejection needs its reason
-        app = decide(s, application_no=no, action="reject", comment="离职证明显示为本人辞职")
-        assert app.status == "rejected"
+            decide(s, application_no=no, action="return_to_first", comment="")  # a return needs its reason
+        app = decide(s, application_no=no, action="return_to_first", comment="离职证明显示为本人辞职，请重新认定",
+                     comment_visibility="internal")
+        assert app.status == "review" and app.review_stage == "first" and app.claimed_by == "r1"
+        assert app.proposed_amount is None
+    with session_as("r1", "reviewer") as s:
+        # a new proposal restarts the four eyes, even below the threshold
+        app = decide(s, application_no=no, action="approve", monthly_amount="2000")
+        assert app.review_stage == "second" and app.status == "review"
+    with session_as("r2", "reviewer") as s:
+        claim(s, application_no=no)
+        assert decide(s, application_no=no, action="approve").monthly_amount == Decimal("2000.00")
     ret = review_case(registry, "k-ret", birth="1983-05-01")
     with session_as("r1", "reviewer") as s:
         claim(s, application_no=ret)
-        assert decide(s, application_no=ret, action="return", comment="请补充解除劳动合同证明").status == "returned"
+        with pytest.raises(ReviewError, match="告知申请人"):
+            decide(s, application_no=ret, action="return", comment="请补充解除劳动合同证明", comment_visibility="internal")
+        assert decide(s, application_no=ret, action="return", comment="请补充解除劳动合同证明",
+                      comment_visibility="applicant").status == "returned"
     with session_as("a1", "analyst") as s:
         figures = stats(s)
-    assert figures["review_error_rate"] == 1.0 and figures["second_reviews"] == 1
+    assert figures["review_error_rate"] == 0.5 and figures["second_reviews"] == 2
     assert figures["return_rate"] == 0.5 and figures["review_rate"] == 1.0
     for key in ("median_decision_ms", "p95_decision_ms", "straight_through_rate", "rejection_rate"):
         assert key in figures

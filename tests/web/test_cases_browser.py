@@ -31,8 +31,15 @@ def _approve_from_queue(page, number: str) -> None:
     form = page.locator("[data-testid=decide-form]")
     form.wait_for()
     page.fill("textarea[name=comment]", "材料齐全，计算过程与参数已核对")
+    page.check("input[name=comment_visibility][value=internal]")
+    assert "须由另一名复核员原样确认" in page.locator("[data-testid=proposal]").inner_text()
     with page.expect_navigation():
         page.click("button[name=action][value=approve]")
+    # a grant asks once more, saying what will happen
+    panel = page.locator("[data-testid=confirm-panel]")
+    assert "建立待遇" in panel.inner_text() and "申请人将收到" in panel.inner_text()
+    with page.expect_navigation():
+        page.click("[data-testid=confirm-button]")
 
 
 def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, staff_login, shoot):
@@ -72,6 +79,15 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
     reviewer.fill("textarea[name=comment]", "材料齐全，计算过程与参数已核对")
     with reviewer.expect_navigation():
         reviewer.click("button[name=action][value=approve]")
+    # a comment says who may read it: chosen explicitly
+    expect(reviewer.locator("[data-testid=case-error]")).to_contain_text("范围")
+    reviewer.check("input[name=comment_visibility][value=internal]")
+    with reviewer.expect_navigation():
+        reviewer.click("button[name=action][value=approve]")
+    assert "将发生" in reviewer.locator("[data-testid=confirm-panel]").inner_text()
+    shoot(reviewer, "staff-case-confirm")
+    with reviewer.expect_navigation():
+        reviewer.click("[data-testid=confirm-button]")
     status = reviewer.locator("[data-testid=case-status]").inner_text()
     if status == "人工复核中":
         # Four eyes: the same reviewer may not confirm their own approval ...
@@ -86,7 +102,9 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
         reviewer = second
     expect(reviewer.locator("[data-testid=case-status]")).to_have_text("已核准")
     history = reviewer.locator("[data-testid=case-history]").inner_text()
-    assert "核准" in history
+    assert "核准" in history and "内部意见" in history
+    # the internal comment never reaches the applicant
+    assert "计算过程与参数已核对" not in reviewer.locator("[data-testid=case-notices]").inner_text()
 
     # The grant created the benefit with its notices: the clerk prints the grant notice.
     clerk.goto(f"/staff/cases/{number}")

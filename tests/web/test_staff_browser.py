@@ -27,6 +27,12 @@ def test_auditor_confirms_an_alert(page, staff_login, shoot, web_env):
     page.fill("textarea[name=reason]", "已核对银行流水与待遇发放记录，情况属实")
     shoot(page, "staff-alert")
     page.click("button[name=decision][value=confirm]")
+    # Confirming asks once more, saying what will happen; nothing is decided yet.
+    panel = page.locator("[data-testid=confirm-panel]")
+    expect(panel).to_contain_text("暂停发放")
+    expect(page.locator("[data-testid=alert-status]")).not_to_have_text("已确认")
+    shoot(page, "staff-alert-confirm")
+    page.click("[data-testid=confirm-button]")
     expect(page.locator("[data-testid=alert-status]")).to_have_text("已确认")
     # A confirmed red alert is handed to the benefits domain (suspension and recovery).
     handoff = page.locator("[data-testid=handoff]").inner_text()

@@ -73,7 +73,7 @@ def test_session_cookie_is_http_only_strict_and_holds_no_personal_data(client):
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
     value = client.cookies.get("shebao_session")
     payload = json.loads(base64.b64decode(value.split(".")[0] + "=="))
-    assert set(payload) == {"uid", "login_at", "seen", "csrf"}
+    assert set(payload) == {"uid", "sid", "login_at", "seen", "csrf"}
 
 
 def test_five_wrong_passwords_lock_the_account(client):
@@ -143,6 +143,38 @@ def test_logout_ends_the_session(client):
     client.post("/staff/logout", data={"csrf_token": token})
     assert client.get("/staff/", follow_redirects=False).status_code == 303
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_logout_revokes_the_session_on_the_server_so_a_copied_cookie_stops_working(client):
+    _login(client, "clerk")
+    copied = client.cookies.get("shebao_session")
+    token = _csrf(client.get("/staff/").text)
+    client.post("/staff/logout", data={"csrf_token": token})
+    client.cookies.set("shebao_session", copied)  # the cookie as it was before logging out (still signed, unexpired)
+    assert client.get("/staff/", follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_unknown_and_existing_users_see_the_same_refusal(client):
+    known = _login(client, "clerk", "wrong-password")
+    unknown = _login(client, "nobody-here", "wrong-password")
+    assert known.status_code == unknown.status_code == 401
+
+    def message(html: str) -> str:
+        return re.search(r'data-testid="login-error">([^<]+)<', html).group(1)
+
+    assert message(known.text) == message(unknown.text)
+
+
+def test_login_rate_limit_answers_429(client, monkeypatch):
+    from shebao.core.settings import get_settings
+
+    monkeypatch.setenv("SHEBAO_LOGIN_RATE_PER_USER", "2")
+    get_settings.cache_clear()
+    for _ in range(2):
+        assert _login(client, "auditor", "wrong-password").status_code == 401
+    refused = _login(client, "auditor", "wrong-password")
+    assert refused.status_code == 429 and "频繁" in refused.text
 
 
 def test_portal_forms_need_the_csrf_token_and_pages_carry_security_headers(client):
