@@ -34,7 +34,7 @@ def print_json(obj: Any) -> None:
 
 def fail(message: str, code: int = 1) -> None:
     """Print a clear error in red on stderr and exit."""
-    console.print(f"[red]错误：[/red]{message}")
+    console.print(f"[red]错误：[/red]{message}", soft_wrap=True)  # one line, whatever the terminal width
     raise typer.Exit(code)
 
 
