@@ -111,6 +111,11 @@ def run_calculator(kind: str, inputs: dict[str, Any], params: ParameterSet | Non
     return calculators[kind](inputs, params)
 
 
+def _percent(rate) -> str:
+    """0.2 → '20%' (a rate as people write it)."""
+    return f"{(rate * 100).normalize():f}%"
+
+
 def _micro_str(micro: int) -> str:
     return f"{micro // MICRO}.{micro % MICRO:06d}".rstrip("0").rstrip(".")
 
@@ -204,7 +209,8 @@ class _Context:
              "reference": self.base.reference_text()},
             {"text": f"社会平均工资按 {self.avg_wage.effective_date.year} 年 {self.avg_wage.value} 元/年保持不变",
              "reference": self.avg_wage.reference_text()},
-            {"text": "个人账户今后不计记账利息（保守估计）", "reference": "pension.account.interest_rate"},
+            {"text": "个人账户今后不计记账利息（保守估计；实际每年按公布的记账利率计息）",
+             "reference": "统一和规范职工养老保险个人账户记账利率办法（人社部发〔2017〕31号）"},
             {"text": f"领取期按人均预期寿命 {self.life.value} 岁计算：退休后约 {self.horizon} 个月"
                      + ("（未核实）" if not self.life.confirmed else ""),
              "reference": self.life.reference_text()},
@@ -345,7 +351,8 @@ def calc_backpay(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
          "reference": "国务院关于渐进式延迟法定退休年龄的办法 第二条"},
         {"text": "用人单位未按时足额缴纳的，由征收机构责令限期缴纳或者补足，并自欠缴之日起按日加收万分之五的滞纳金（本测算未计滞纳金）",
          "reference": "中华人民共和国社会保险法 第六十三条、第八十六条"},
-        {"text": f"灵活就业人员按所选基数的 {ctx.rate.value} 缴费，其中 {ctx.account_rate.value} 记入个人账户",
+        {"text": f"灵活就业人员按所选基数的 {_percent(ctx.rate.value)} 缴费，"
+                 f"其中 {_percent(ctx.account_rate.value)} 记入个人账户",
          "reference": REF_FLEXIBLE},
     ]
     return {

@@ -209,9 +209,6 @@ def _person_card(session, user, person_id: str, purpose: str,
     }
 
 
-HANDOFF_ACTIONS = {"suspended": "已暂停发放", "stopped": "已停止发放", "recovery": "已登记追回", "none": "无需处理"}
-
-
 def _handoff(text: str | None) -> dict[str, Any] | None:
     """The benefits domain's answer to a confirmed alert, for people to read (it is stored as text)."""
     import ast
@@ -224,7 +221,9 @@ def _handoff(text: str | None) -> dict[str, Any] | None:
         return {"note": text}
     if not isinstance(value, dict):
         return {"note": text}
-    return {"action": HANDOFF_ACTIONS.get(str(value.get("action")), value.get("action")),
+    from shebao.web.labels import LABELS
+
+    return {"action": LABELS["handoff"].get(str(value.get("action")), value.get("action")),
             "benefits": "、".join(value.get("benefits") or []), "overpayment": value.get("overpayment"),
             "note": value.get("note")}
 
@@ -444,6 +443,7 @@ AUDIT_PAGE = 50
 def audit(request: Request, session: SessionDep, action: str = Query("", max_length=64),
           actor: str = Query("", max_length=64), before: int | None = Query(None, ge=1)):
     from shebao.audit.models import AuditEntry
+    from shebao.web.labels import detail_items
 
     user = auth.require(request, session, "audit")
     stmt = select(AuditEntry)
@@ -465,7 +465,7 @@ def audit(request: Request, session: SessionDep, action: str = Query("", max_len
         entries.append({"seq": row.seq, "ts": row.ts[:19].replace("T", " "), "actor": row.actor,
                         "actor_role": row.actor_role, "action": row.action, "entity": row.entity,
                         "entity_id": row.entity_id, "source": row.source, "hash": row.hash,
-                        "detail": json.dumps(detail, ensure_ascii=False)[:300]})
+                        "detail": json.dumps(detail, ensure_ascii=False)[:300], "detail_items": detail_items(detail)})
     return render(request, "staff/audit.html", {
         "title": "审计日志", "entries": entries, "total": total, "action": action, "actor": actor,
         "actions": actions, "next_before": rows[-1].seq if len(rows) == AUDIT_PAGE else None,
