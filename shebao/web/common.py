@@ -55,10 +55,13 @@ templates.env.filters["zh"] = labels.zh
 templates.env.filters["value_text"] = labels.value_text
 templates.env.filters["count"] = labels.count
 templates.env.filters["plain"] = labels.plain
+templates.env.filters["plain_text"] = labels.plain_text
 templates.env.filters["param_title"] = labels.param_title
 templates.env.filters["detail_items"] = labels.detail_items
 templates.env.filters["param_label"] = labels.param_label
 templates.env.filters["shown"] = labels.shown
+templates.env.filters["source"] = labels.source
+templates.env.filters["model_version"] = labels.model_version
 templates.env.globals["TERMS"] = labels.TERMS
 templates.env.globals.update(
     LEVEL_LABELS=LEVEL_LABELS, ALERT_STATUS_LABELS=ALERT_STATUS_LABELS, BENEFIT_KIND_LABELS=BENEFIT_KIND_LABELS,

@@ -11,6 +11,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from shebao.core.roles import ROLE_LABELS
 from shebao.policy.common import FIELD_LABELS
 
@@ -113,15 +115,26 @@ LABELS: dict[str, dict[str, str]] = {
         "application.review_first": "第一次复核", "application.approved": "核准申请",
         "application.rejected": "不予核准", "application.returned": "退回补正",
         "payment.regular": "按月发放", "payment.backpay": "补发", "payment.adjustment": "调待补发",
-        "payment.recovery": "追回", "payment.one_off": "一次性支付",
+        "payment.recovery": "追回", "payment.one_off": "一次性支付", "debt.open": "登记多发待遇",
+        "debt.update": "更新多发待遇",
+    },
+    # other codes that audit details and hand-offs carry (reasons, sources, notice kinds, statuses)
+    "code": {
+        "suspension": "暂停发放", "resumption": "恢复发放", "termination": "终止", "grant": "核定",
+        "assessment": "核定", "recalculation": "重新核定", "adjustment": "调整", "survivor": "遗属待遇",
+        "overpayment": "多发待遇", "demand": "责令退还", "deduction": "从待遇中扣减", "alert": "稽核疑点",
+        "certification": "资格认证逾期", "death": "死亡", "incarceration": "服刑", "civil_affairs": "民政",
+        "funeral": "殡葬", "police": "公安", "health": "卫健", "justice": "司法", "court": "法院",
+        "open": "待追回", "demanded": "已责令退还", "repaid": "已退还", "written_off": "已核销", "closed": "已结清",
+        "portal": "网上服务", "demo": "演示", "web": "网页", "cli": "命令行", "api": "接口",
     },
     "entity": {"application": "申请", "audit_log": "审计日志", "benefit_debts": "多发待遇", "benefit_notices": "通知书",
                "benefits": "待遇", "certifications": "资格认证", "parameter": "政策参数", "payments": "发放记录",
                "payroll_runs": "发放批次", "persons": "参保人", "registry": "参保数据", "risk_alerts": "疑点",
                "survivor_cases": "遗属待遇", "users": "用户", "applications": "申请"},
-    "actor": {"system": "系统", "anonymous": "匿名"},
+    "actor": {"system": "系统", "anonymous": "匿名", "portal-demo": "网上申请（演示）", "portal": "网上申请"},
     "source": {"cli": "命令行", "web": "网页", "api": "接口", "system": "系统", "resolver": "自动处理",
-               "worker": "后台任务"},
+               "worker": "后台任务", "demo": "演示", "portal": "网上服务", "loader": "数据导入"},
     # keys of an audit entry's detail
     "detail_key": {
         "reason": "原因", "by": "操作人", "amount": "金额", "outstanding": "未追回", "benefit_id": "待遇编号",
@@ -194,7 +207,24 @@ def count(value: Any) -> str:
         return str(value)
 
 
-def plain(text: Any) -> str:
+COMMAND = re.compile(r"shebao(?: [a-z][a-z_-]*)+")
+
+
+def plain(text: Any) -> Markup:
+    """Free text for staff pages: names replaced by Chinese ones, commands (``shebao …``) marked as
+    technical names (``<code class="ident">``), the rest escaped."""
+    if text is None:
+        return Markup("")
+    out, last = [], 0
+    value = plain_text(text)
+    for m in COMMAND.finditer(value):
+        out += [escape(value[last:m.start()]), Markup('<code class="ident">') + escape(m.group(0)) + Markup("</code>")]
+        last = m.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
+def plain_text(text: Any) -> str:
     """Free text for people: parameter and input names inside it replaced by their Chinese names."""
     if text is None:
         return ""
@@ -215,6 +245,23 @@ def _param_name(name: str) -> str | None:
         return None
 
 
+def source(value: Any) -> str:
+    """Where an audited action came from: 'cli:demo' → 命令行（演示）."""
+    if not value:
+        return ""
+    head, _, tail = str(value).partition(":")
+    text = LABELS["source"].get(head, head)
+    return f"{text}（{LABELS['source'].get(tail, tail)}）" if tail else text
+
+
+def model_version(value: Any) -> str:
+    """The risk model's version: the one shipped with the package is 随附模型."""
+    text = str(value or "")
+    if text.startswith("shipped"):
+        return "随附模型" + (f" {text[8:]}" if len(text) > 8 else "")
+    return plain_text(text)
+
+
 def param_label(name: Any) -> str:
     """A parameter's Chinese name from its dotted name (the name itself when unknown)."""
     return _param_name(str(name)) or str(name)
@@ -228,7 +275,7 @@ def shown(value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, dict):
         return " / ".join(shown(v) for v in value.values())
-    return plain(value)
+    return plain_text(value)
 
 
 def detail_items(detail: Any) -> list[tuple[str, str]]:
@@ -262,7 +309,7 @@ def _detail_value(key: str, value: Any) -> str:
         return _param_name(str(value)) or str(value)
     if key == "fields":
         return {"name": "姓名", "id_number": "身份号码", "phone": "手机号码", "bank_account": "银行账号"}.get(
-            str(value), plain(value))
-    if table:
-        return LABELS[table].get(str(value), plain(value))
-    return plain(value)
+            str(value), plain_text(value))
+    if table and str(value) in LABELS[table]:
+        return LABELS[table][str(value)]
+    return LABELS["code"].get(str(value)) or plain_text(value)
