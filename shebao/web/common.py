@@ -54,6 +54,7 @@ templates.env.filters["as_json"] = as_json
 templates.env.filters["zh"] = labels.zh
 templates.env.filters["value_text"] = labels.value_text
 templates.env.filters["count"] = labels.count
+templates.env.filters["num"] = labels.num
 templates.env.filters["plain"] = labels.plain
 templates.env.filters["plain_text"] = labels.plain_text
 templates.env.filters["param_title"] = labels.param_title

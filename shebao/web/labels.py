@@ -197,6 +197,15 @@ def value_text(value: Any, unit: str | None = None) -> str:
     return str(value)
 
 
+def num(value: Any) -> str:
+    """A number as people write it: 3 (not 3.0), 1.0948; other values unchanged."""
+    if isinstance(value, bool) or value is None:
+        return shown(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def count(value: Any) -> str:
     """A count as a whole number ('3', never '3.0')."""
     if value is None:

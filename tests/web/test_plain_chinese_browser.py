@@ -41,8 +41,11 @@ REPORT = Path(__file__).resolve().parents[1] / "screenshots" / "plain-report.txt
 PER_PATTERN = 4  # pages of one kind (e.g. /staff/cases/{no}) opened by the walk; parameters: all
 
 
+COUNT_AS_FLOAT = re.compile(r"(?:项数|件数|次数|人数|个数)\S*\s+\d+\.0\b")
+
+
 def problems(text: str) -> list[str]:
-    found = []
+    found = [m.group(0) for m in COUNT_AS_FLOAT.finditer(text)]
     for regex in (SNAKE, LITERALS, JSON_BLOB):
         found += [m.group(0) for m in regex.finditer(text)]
     found += [m.group(0) for m in DOTTED.finditer(text) if m.group(0) not in ALLOWED_DOTTED]
@@ -94,9 +97,9 @@ def walk(page, starts: list[str], prefix: str, staff: bool, report: dict, shoot,
         seen.add(key)
         response = page.goto(key)
         assert response is not None and response.status < 500, f"{key}: {response and response.status}"
-        check(page, key, staff, report)
         if per[pat] == 1:
-            shoot(page, f"plain-{tag}-" + (pat.strip("/").replace("/", "-").strip("{}").replace("{", "") or "home"))
+            shoot(page, f"plain-{tag}-" + (pat.strip("/").replace("/", "-").replace("{", "").replace("}", "") or "home"))
+        check(page, key, staff, report)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             if not href or not href.startswith(prefix) or href.startswith(("/api/", "/docs", "/static/")):
                 continue
