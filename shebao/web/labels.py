@@ -57,7 +57,11 @@ LABELS: dict[str, dict[str, str]] = {
         "separation_in_future": "离职日期在未来", "separation_reason_unclear": "离职原因不明",
         "contribution_too_short": "缴费时间不足", "voluntary_leave": "本人自愿离职",
         "min_contribution_not_met": "未满最低缴费年限", "provisional_base": "计发基数暂核",
-        "risk_medium": "风险评分中等", "risk_high": "风险评分高",
+        "risk_medium": "风险评分中等", "risk_high": "风险评分高", "at_retirement": "已到退休月份",
+        "flexible_not_available": "不适用弹性退休", "late_retirement_too_late": "延迟退休超过上限",
+        "early_retirement_too_early": "提前退休早于允许的时间", "retirement_date_out_of_range": "退休时间超出可选范围",
+        "extended_contribution": "延长缴费", "not_registered": "未办理失业登记", "not_seeking_work": "无求职要求",
+        "receiving_pension": "已领取基本养老金", "work_arranged": "已重新就业",
     },
     "review_reason": {
         "parameter_missing": "计算参数缺失", "parameter_unconfirmed": "计算参数出处未核实",
