@@ -31,7 +31,10 @@ def _calc(kind: str, inputs: dict[str, Any], session) -> tuple[dict[str, Any] | 
     except (InputError, ParameterError) as exc:
         return None, str(exc)
     except (ValueError, TypeError, KeyError) as exc:  # a malformed field the calculator did not word itself
-        return None, f"输入有误：{exc}"
+        import re
+
+        detail = f"：{exc}" if re.search(r"[\u4e00-\u9fff]", str(exc)) else "，请核对填写的内容"
+        return None, f"输入有误{detail}"
 
 
 def _person_inputs(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:

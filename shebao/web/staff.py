@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -419,6 +420,13 @@ def param_add(name: str, request: Request, session: SessionDep, csrf_token: str 
         errors.append("生效日期应为 YYYY-MM-DD")
     if not value.strip():
         errors.append("请填写参数值")
+    elif ctx["param"].get("unit") == "rate" and value.strip().endswith(("%", "％")):
+        from decimal import InvalidOperation
+
+        try:  # a rate typed as people write it: "16%" is 0.16
+            value = format((Decimal(value.strip()[:-1].strip()) / 100).normalize(), "f")
+        except InvalidOperation:
+            errors.append("比例应为数字，例如 0.16 或 16%")
     if not reference.strip():
         errors.append("请填写出处（文件名称和文号）")
     if not errors:
@@ -427,7 +435,11 @@ def param_add(name: str, request: Request, session: SessionDep, csrf_token: str 
                           value=value.strip(), reference=reference.strip(), by=user.username,
                           confirmed=confirmed == "on", note=note.strip() or None)
         except (ParameterError, ValueError) as exc:
-            errors.append(str(exc))
+            from shebao.web.labels import plain_text
+
+            # "pension.base@370000: 缺少出处（--reference）" → "缺少出处"
+            text = re.sub(r"^[a-z0-9_.]+@\d+:\s*", "", str(exc)).replace("（--reference）", "")
+            errors.append(plain_text(text))
     if errors:
         return render(request, "staff/param.html", {"title": f"参数 {name}", **ctx, "form": form, "errors": errors},
                       status_code=422, user=user)
