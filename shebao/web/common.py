@@ -64,6 +64,7 @@ templates.env.filters["shown"] = labels.shown
 templates.env.filters["source"] = labels.source
 templates.env.filters["model_version"] = labels.model_version
 templates.env.globals["TERMS"] = labels.TERMS
+templates.env.globals["LABELS"] = LABELS
 templates.env.globals.update(
     LEVEL_LABELS=LEVEL_LABELS, ALERT_STATUS_LABELS=ALERT_STATUS_LABELS, BENEFIT_KIND_LABELS=BENEFIT_KIND_LABELS,
     BENEFIT_STATUS_LABELS=BENEFIT_STATUS_LABELS, PAYMENT_KIND_LABELS=PAYMENT_KIND_LABELS,

@@ -257,6 +257,11 @@ def test_every_page_speaks_plain_chinese(browser, demo_server, staff_login, shoo
     seen = walk(admin, starts, "/staff/", True, report, shoot, "staff")
     assert any(u.startswith("/staff/cases/") for u in seen), "the walk reached no application"
     assert sum(u.startswith("/staff/params/") for u in seen) >= 40, "the walk missed parameters"
+    # the charts draw their labels from the same table (canvas text is not in innerText: look at the shot)
+    admin.goto("/staff/")
+    admin.wait_for_selector("[data-chart=levels][data-rendered='1'] canvas")
+    admin.wait_for_selector("[data-chart=status][data-rendered='1'] canvas")
+    shoot(admin, "plain-staff-dashboard-charts")
     # a person with benefits and notices, found through the search form
     admin.goto(f"/staff/alerts/{auditor.url.rsplit('/', 1)[-1]}")
     person_link = admin.locator("a[href^='/staff/persons/P']")
