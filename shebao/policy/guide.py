@@ -93,22 +93,22 @@ def check_inputs(kind: str, inputs: dict[str, Any], as_of: dt.date | None = None
 
 
 def run_calculator(kind: str, inputs: dict[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
-    """A citizens' calculator (``pension``, ``retirement``, ``plan``, ``backpay``) with its inputs checked.
+    """A citizens' calculator (``pension``, ``retirement``, ``plan``, ``backpay``, or any other
+    ``shebao.policy.calc_<kind>``) with its inputs checked.
 
     The one entry of the API, the CLI and the portal, so that all three refuse the same inputs with
     the same words.
     """
-    from shebao.policy.retirement import calc_retirement
+    import shebao.policy as policy
 
-    calculators = {"pension": calc_pension, "retirement": calc_retirement, "plan": calc_plan,
-                   "backpay": calc_backpay}
-    if kind not in calculators:
+    calculator = getattr(policy, f"calc_{kind}", None) if kind.isidentifier() else None
+    if calculator is None:
         raise InputError(f"未知的测算：{kind}")
     if not isinstance(inputs, dict):
         raise InputError("输入应为一个对象（字段名: 值）")
-    if kind in ("pension", "retirement"):  # plan and backpay check their own inputs
-        check_inputs(kind, inputs)
-    return calculators[kind](inputs, params)
+    if kind in ("pension", "retirement"):  # plan and backpay check their own inputs; others (e.g.
+        check_inputs(kind, inputs)         # unemployment) their own, in their module
+    return calculator(inputs, params)
 
 
 def _percent(rate) -> str:

@@ -237,6 +237,17 @@ def test_every_page_speaks_plain_chinese(browser, demo_server, staff_login, shoo
         reviewer.locator("[data-testid=decide-form]").wait_for()
         check(reviewer, "case claimed", True, report)
         shoot(reviewer, "plain-staff-case-claimed")
+        # the citizen looks the same application up (the reviewer's card shows the full ID number)
+        number = reviewer.url.rsplit("/", 1)[-1]
+        id_number = reviewer.locator("[data-testid=person-card] dd").first.inner_text().strip()
+        citizen.goto("/status")
+        citizen.fill("input[name=application_no]", number)
+        citizen.fill("input[name=id_number]", id_number)
+        citizen.click("form[data-testid=status-form] button[type=submit]")
+        citizen.wait_for_load_state()
+        assert number in citizen.inner_text("main") and citizen.locator("[data-testid=form-errors]").count() == 0
+        check(citizen, "POST /status found", False, report)
+        shoot(citizen, "plain-portal-status-found")
 
     auditor = _context(browser, demo_server).new_page()
     staff_login(auditor, "auditor")
