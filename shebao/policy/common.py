@@ -34,7 +34,12 @@ FIELD_LABELS = {
     "avg_contribution_index": "平均缴费指数", "account_balance": "个人账户储存额", "pension_base": "计发基数",
     "annuity_months": "计发月数", "extended_contribution": "是否延长缴费", "early_months": "提前退休月数",
     "late_months": "延迟退休月数", "tiers": "缴费档次", "backpay_months": "补缴月数", "backpay_base": "补缴基数",
-    "total": "养老金合计",
+    "total": "养老金合计", "avg_monthly_wage": "本人月平均工资", "care_level": "生活护理等级",
+    "death_date": "死亡日期", "grade": "伤残等级", "injury_date": "受伤日期", "minimum_wage": "最低工资标准",
+    "paid_through": "已发放至", "pension": "养老金", "pension_start": "养老金起发月份",
+    "previous_unused_months": "以前未领的失业保险金月数", "recalculated_on": "重算日期",
+    "regional_avg_monthly_wage": "统筹地区职工月平均工资", "unemployed_on": "失业日期",
+    "separation_date": "离职日期", "separation_reason": "离职原因",
 }
 
 

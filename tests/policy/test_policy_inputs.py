@@ -123,3 +123,15 @@ def test_cli_prints_one_chinese_line_and_exits_1() -> None:
     r = runner.invoke(app, ["calc", "pension", "--shipped", "-"],
                       input=json.dumps({**PENSION, "avg_contribution_index": "80%"}))
     assert r.exit_code == 0, r.output
+
+
+def test_every_parsed_input_has_a_chinese_name() -> None:
+    """Each key a calculator parses has its Chinese name, so that no message shows the key."""
+    from pathlib import Path
+
+    from shebao.policy.common import FIELD_LABELS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(run_calculator.__code__.co_filename).parent.glob("*.py"))
+    keys = set(re.findall(r"parse_[a-z]+\([^,\n]+, \"([a-z_]+)\"", source))
+    assert {"avg_contribution_index", "backpay_base", "unemployed_on"} <= keys
+    assert not sorted(keys - set(FIELD_LABELS))
