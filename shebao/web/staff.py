@@ -610,10 +610,16 @@ def _validation_messages(exc) -> list[str]:
              "facts": "申请事实", "agent": "代办人", "separation_date": "离职日期", "separation_reason": "离职原因",
              "retirement_date": "退休时间", "early_months": "提前退休月数", "late_months": "延迟退休月数",
              "name": "姓名", "relation": "关系"}
+    from shebao.web.labels import LABELS, plain_text
+
+    names = {**LABELS["fact"], "idempotency_key": "提交编号", "channel": "办理渠道", **names}
     out = []
     for err in exc.errors():
-        where = "·".join(names.get(str(p), str(p)) for p in err.get("loc", ()) if not isinstance(p, int))
+        where = "·".join(names.get(str(p), "申请内容") for p in err.get("loc", ()) if not isinstance(p, int))
         message = PYDANTIC_MESSAGES.get(err.get("type", ""), str(err.get("msg", "")).removeprefix("Value error, "))
+        if not re.search(r"[\u4e00-\u9fff]", message):  # pydantic's own English: say it plainly instead
+            message = "格式不正确"
+        message = plain_text(message)
         out.append(f"{where}：{message}" if where else message)
     return out
 
