@@ -23,14 +23,19 @@ CALCULATORS = {
 
 
 def _run(kind: str, inputs: dict[str, Any], session) -> dict[str, Any]:
-    import shebao.policy as policy
+    """Run a calculator with its inputs checked; a refused input answers 422 in FastAPI's own shape
+    (``detail`` a list of ``{loc, msg, type}``), ``loc`` naming the field and ``msg`` in Chinese."""
     from shebao.policy import InputError, ParameterError
+    from shebao.policy.guide import run_calculator
     from shebao.policy.store import parameters_for
 
     try:
-        return getattr(policy, CALCULATORS[kind])(inputs, parameters_for(session))
-    except (InputError, ParameterError) as exc:
-        raise HTTPException(422, str(exc)) from None
+        return run_calculator(kind, inputs, parameters_for(session))
+    except InputError as exc:
+        loc = ["body", exc.field] if exc.field else ["body"]
+        raise HTTPException(422, [{"loc": loc, "msg": str(exc), "type": "value_error"}]) from None
+    except ParameterError as exc:
+        raise HTTPException(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]) from None
 
 
 EXAMPLE_PENSION = {

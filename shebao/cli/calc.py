@@ -17,15 +17,15 @@ SHIPPED_OPTION = typer.Option(False, "--shipped", help="只用随附的参数树
 
 
 def _run(fn_name: str, path: str, shipped: bool) -> None:
-    import shebao.policy as policy
     from shebao.cli.policy import _parameters
     from shebao.policy import InputError, ParameterError
+    from shebao.policy.guide import run_calculator
 
     inputs = read_json_input(path)
     if not isinstance(inputs, dict):
         fail("输入应为一个 JSON 对象")
     try:
-        result = getattr(policy, fn_name)(inputs, _parameters(shipped))
+        result = run_calculator(fn_name.removeprefix("calc_"), inputs, _parameters(shipped))
     except (InputError, ParameterError) as exc:
         fail(str(exc))
     print_json(result)

@@ -93,7 +93,7 @@ def validate_id_number(value: str, *, today: date | None = None) -> str:
     if born > (today or date.today()):
         raise InvalidValue("身份证号码中的出生日期晚于今天")
     if not upgraded and id_check_char(text[:17]) != text[17]:
-        raise InvalidValue("身份证号码校验码错误（GB 11643-1999 MOD 11-2）")
+        raise InvalidValue("身份证号码最后一位（校验码）与前 17 位不符，请逐位核对是否输错")
     return text
 
 

@@ -16,7 +16,40 @@ MICRO = 1_000_000  # scale of contribution indices and other ratios carried as i
 
 
 class InputError(ValueError):
-    """An input the calculators cannot use (message in Chinese, for the citizen or clerk)."""
+    """An input the calculators cannot use (message in Chinese, for the citizen or clerk).
+
+    ``field`` names the input at fault (the API answers 422 with it); the message never does.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# The calculators' inputs as a person reads them: messages use these names, never the keys.
+FIELD_LABELS = {
+    "region": "地区", "as_of": "测算日期", "assessed_on": "核定日期", "birth_date": "出生年月",
+    "sex": "性别", "original_retirement_age": "原法定退休年龄", "retirement_date": "退休时间",
+    "contribution_months": "已缴费月数", "pre_account_months": "视同缴费月数",
+    "avg_contribution_index": "平均缴费指数", "account_balance": "个人账户储存额", "pension_base": "计发基数",
+    "annuity_months": "计发月数", "extended_contribution": "是否延长缴费", "early_months": "提前退休月数",
+    "late_months": "延迟退休月数", "tiers": "缴费档次", "backpay_months": "补缴月数", "backpay_base": "补缴基数",
+    "total": "养老金合计", "avg_monthly_wage": "本人月平均工资", "care_level": "生活护理等级",
+    "death_date": "死亡日期", "grade": "伤残等级", "injury_date": "受伤日期", "minimum_wage": "最低工资标准",
+    "paid_through": "已发放至", "pension": "养老金", "pension_start": "养老金起发月份",
+    "previous_unused_months": "以前未领的失业保险金月数", "recalculated_on": "重算日期",
+    "regional_avg_monthly_wage": "统筹地区职工月平均工资", "unemployed_on": "失业日期",
+    "separation_date": "离职日期", "separation_reason": "离职原因",
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, field)
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return "“" + (text if len(text) <= 40 else text[:40] + "…") + "”"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,24 +102,37 @@ def ym_str(value: int) -> str:
 # inputs
 
 
-def parse_decimal(value: Any, field: str, *, max_places: int | None = None, minimum: int | None = 0) -> Decimal:
-    """A number or numeric string, exactly (floats through their shortest repr)."""
+def parse_decimal(value: Any, field: str, *, max_places: int | None = None, minimum: int | None = 0,
+                  percent: bool = False) -> Decimal:
+    """A number or numeric string, exactly (floats through their shortest repr).
+
+    With ``percent``, "80%" (or "80％") is read as 0.8.
+    """
+    name = field_label(field)
     if isinstance(value, bool) or value is None:
-        raise InputError(f"{field} 应为数值")
+        raise InputError(f"请填写{name}（数字）", field)
     if isinstance(value, Decimal):
         number = value
     else:
-        text = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "")
+        text = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "").replace("，", "")
+        scale = 0
+        if percent and text.endswith(("%", "％")):
+            text, scale = text[:-1].strip(), -2
         try:
             number = Decimal(text)
+            if scale:  # "60%" → 0.6 (not 0.60), "300%" → 3
+                number = number.scaleb(scale).normalize()
+                if number.is_finite() and number.as_tuple().exponent > 0:
+                    number = number.quantize(Decimal(1))
         except (InvalidOperation, ValueError):
-            raise InputError(f"{field} 不是数值：{value!r}") from None
+            example = "，例如 0.8 或 80%" if percent else ""
+            raise InputError(f"{name}应为数字{example}，您填写的是{_shown(value)}", field) from None
     if not number.is_finite():
-        raise InputError(f"{field} 不是有限数值：{value!r}")
+        raise InputError(f"{name}应为有限的数字，您填写的是{_shown(value)}", field)
     if minimum is not None and number < minimum:
-        raise InputError(f"{field} 不能小于 {minimum}：{value!r}")
+        raise InputError(f"{name}不能小于 {minimum}，您填写的是{_shown(value)}", field)
     if max_places is not None and number != number.quantize(Decimal(1).scaleb(-max_places)):
-        raise InputError(f"{field} 最多 {max_places} 位小数：{value!r}")
+        raise InputError(f"{name}最多 {max_places} 位小数，您填写的是{_shown(value)}", field)
     return number
 
 
@@ -97,13 +143,13 @@ def parse_fen(value: Any, field: str) -> int:
 
 def parse_micro(value: Any, field: str) -> int:
     """A ratio such as the average contribution index (≤ 6 decimals) → integer millionths."""
-    return int(parse_decimal(value, field, max_places=6) * MICRO)
+    return int(parse_decimal(value, field, max_places=6, percent=True) * MICRO)
 
 
 def parse_int(value: Any, field: str, minimum: int = 0) -> int:
     number = parse_decimal(value, field, minimum=minimum)
     if number != number.to_integral_value():
-        raise InputError(f"{field} 应为整数：{value!r}")
+        raise InputError(f"{field_label(field)}应为整数，您填写的是{_shown(value)}", field)
     return int(number)
 
 
@@ -119,7 +165,7 @@ def parse_month(value: Any, field: str) -> dt.date:
             return dt.date.fromisoformat(text + "-01")
         return dt.date.fromisoformat(text).replace(day=1)
     except ValueError:
-        raise InputError(f"{field} 应为 YYYY-MM 或 YYYY-MM-DD：{value!r}") from None
+        raise InputError(f"{field_label(field)}应为“年-月”，例如 1975-06，您填写的是{_shown(value)}", field) from None
 
 
 def parse_date(value: Any, field: str) -> dt.date:
@@ -133,7 +179,7 @@ def parse_date(value: Any, field: str) -> dt.date:
             return dt.date.fromisoformat(text + "-01")
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{field} 应为 YYYY-MM-DD：{value!r}") from None
+        raise InputError(f"{field_label(field)}应为“年-月-日”，例如 2025-06-30，您填写的是{_shown(value)}", field) from None
 
 
 def parse_bool(value: Any, field: str) -> bool:
@@ -143,7 +189,7 @@ def parse_bool(value: Any, field: str) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "是", "否"):
         return value.strip().lower() in ("true", "1", "是")
-    raise InputError(f"{field} 应为 true/false：{value!r}")
+    raise InputError(f"{field_label(field)}应为“是”或“否”，您填写的是{_shown(value)}", field)
 
 
 def present(inputs: dict, key: str) -> bool:

@@ -38,6 +38,82 @@ from shebao.policy.tree import ParameterMissing
 
 DEFAULT_TIERS = ("0.6", "0.8", "1.0", "1.5", "2.0", "3.0")
 REF_FLEXIBLE = "国发〔2005〕38号 三、扩大基本养老保险覆盖范围"
+INDEX_MIN, INDEX_MAX = 600_000, 3_000_000  # 0.6–3.0 in millionths: bases are 60%–300% of the average wage
+MIN_WORKING_AGE_MONTHS = 16 * 12  # 中华人民共和国劳动法 第十五条: no employment under 16
+OLDEST_YEARS = 110
+
+
+def check_inputs(kind: str, inputs: dict[str, Any], as_of: dt.date | None = None) -> None:
+    """Refuse what a person cannot have typed truthfully, before any calculator runs.
+
+    Shared by the API, the CLI and the portal (through :func:`run_calculator`) and by
+    :func:`calc_plan` and :func:`calc_backpay` themselves: future or implausible birth months, an
+    average contribution index outside 0.6–3.0, more contribution months than the years since the
+    age of 16, deemed months above the total. The messages say what is allowed, in Chinese.
+
+    Raises:
+        InputError: with the field at fault.
+    """
+    if as_of is None:
+        key = "assessed_on" if kind == "pension" else "as_of"
+        as_of = parse_date(inputs[key], key) if present(inputs, key) else dt.date.today()
+    now = ym(as_of)
+    birth_ym = None
+    if present(inputs, "birth_date"):
+        birth_ym = ym(parse_month(inputs["birth_date"], "birth_date"))
+        if birth_ym > now:
+            raise InputError(f"出生年月不能晚于当前月份（{ym_str(now)}），您填写的是“{ym_str(birth_ym)}”",
+                             "birth_date")
+        if birth_ym < now - OLDEST_YEARS * 12:
+            raise InputError(f"出生年月应在 {now // 12 - OLDEST_YEARS} 年以后，您填写的是“{ym_str(birth_ym)}”",
+                             "birth_date")
+    if kind == "retirement":
+        return
+    months = parse_int(inputs.get("contribution_months") or 0, "contribution_months")
+    pre = parse_int(inputs.get("pre_account_months") or 0, "pre_account_months")
+    if pre > months:
+        raise InputError(f"视同缴费月数（{pre}）不能大于已缴费月数（{months}，已含视同缴费）", "pre_account_months")
+    if present(inputs, "avg_contribution_index"):
+        index = parse_micro(inputs["avg_contribution_index"], "avg_contribution_index")
+        if not INDEX_MIN <= index <= INDEX_MAX:
+            raise InputError(
+                "平均缴费指数应在 0.6 到 3.0 之间（缴费基数为社会平均工资的 60%–300%，填 80% 即 0.8），"
+                f"您填写的是“{inputs['avg_contribution_index']}”", "avg_contribution_index")
+    elif months > 0:
+        raise InputError("已缴费月数大于 0 时，请填写平均缴费指数（0.6 到 3.0 之间，例如 0.8 或 80%）",
+                         "avg_contribution_index")
+    if birth_ym is not None:
+        end = now
+        if kind == "pension" and present(inputs, "retirement_date"):
+            end = ym(parse_month(inputs["retirement_date"], "retirement_date"))
+        possible = max(0, end - birth_ym - MIN_WORKING_AGE_MONTHS)
+        if months > possible:
+            raise InputError(f"已缴费月数不能超过 16 周岁以来的月数（至 {ym_str(end)} 共 {possible} 个月），"
+                             f"您填写的是 {months} 个月", "contribution_months")
+
+
+def run_calculator(kind: str, inputs: dict[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
+    """A citizens' calculator (``pension``, ``retirement``, ``plan``, ``backpay``, or any other
+    ``shebao.policy.calc_<kind>``) with its inputs checked.
+
+    The one entry of the API, the CLI and the portal, so that all three refuse the same inputs with
+    the same words.
+    """
+    import shebao.policy as policy
+
+    calculator = getattr(policy, f"calc_{kind}", None) if kind.isidentifier() else None
+    if calculator is None:
+        raise InputError(f"未知的测算：{kind}")
+    if not isinstance(inputs, dict):
+        raise InputError("输入应为一个对象（字段名: 值）")
+    if kind in ("pension", "retirement"):  # plan and backpay check their own inputs; others (e.g.
+        check_inputs(kind, inputs)         # unemployment) their own, in their module
+    return calculator(inputs, params)
+
+
+def _percent(rate) -> str:
+    """0.2 → '20%' (a rate as people write it)."""
+    return f"{(rate * 100).normalize():f}%"
 
 
 def _micro_str(micro: int) -> str:
@@ -76,12 +152,13 @@ class _Context:
         self.trace = Trace()
         self.region = str(inputs.get("region") or "370000")
         self.as_of = parse_date(inputs["as_of"], "as_of") if present(inputs, "as_of") else dt.date.today()
+        check_inputs("guide", inputs, self.as_of)
         sex = str(inputs.get("sex") or "").strip().lower()
         orig = parse_int(inputs.get("original_retirement_age"), "original_retirement_age")
         if sex in ("male", "m", "男") and orig != 60:
-            raise InputError("男性的原法定退休年龄为60岁")
+            raise InputError("男性的原法定退休年龄为60岁", "original_retirement_age")
         if sex in ("female", "f", "女") and orig not in (50, 55):
-            raise InputError("女性的原法定退休年龄为50岁或55岁")
+            raise InputError("女性的原法定退休年龄为50岁或55岁", "original_retirement_age")
         self.birth = parse_month(inputs.get("birth_date"), "birth_date")
         self.orig = orig
         st = statutory_retirement(self.birth, orig, params, self.trace)
@@ -132,7 +209,8 @@ class _Context:
              "reference": self.base.reference_text()},
             {"text": f"社会平均工资按 {self.avg_wage.effective_date.year} 年 {self.avg_wage.value} 元/年保持不变",
              "reference": self.avg_wage.reference_text()},
-            {"text": "个人账户今后不计记账利息（保守估计）", "reference": "pension.account.interest_rate"},
+            {"text": "个人账户今后不计记账利息（保守估计；实际每年按公布的记账利率计息）",
+             "reference": "统一和规范职工养老保险个人账户记账利率办法（人社部发〔2017〕31号）"},
             {"text": f"领取期按人均预期寿命 {self.life.value} 岁计算：退休后约 {self.horizon} 个月"
                      + ("（未核实）" if not self.life.confirmed else ""),
              "reference": self.life.reference_text()},
@@ -169,9 +247,10 @@ def calc_plan(inputs: dict[str, Any], params: ParameterSet | None = None) -> dic
     baseline, _ = ctx.pension(ctx.months, ctx.index, ctx.balance)
     tiers_out = []
     for raw in inputs.get("tiers") or DEFAULT_TIERS:
-        tier = parse_decimal(raw, "tiers", max_places=6)
+        tier = parse_decimal(raw, "tiers", max_places=6, percent=True)
         if not floor.value <= tier <= cap.value:
-            raise InputError(f"档次 {tier} 超出缴费基数上下限（{floor.value}–{cap.value} 倍社会平均工资）")
+            raise InputError(f"缴费档次应在社会平均工资的 {floor.value * 100:.0f}%–{cap.value * 100:.0f}% 之间"
+                             f"（即 {floor.value}–{cap.value}），您填写的是“{raw}”", "tiers")
         tier_micro = int(tier * MICRO)
         base = rdiv(ctx.avg_monthly * tier_micro, MICRO)
         cost = rdiv(base * r_num, r_den)
@@ -243,13 +322,19 @@ def calc_backpay(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
     cap = ctx.trace.use(params.get("contribution.base_cap_rate", ctx.as_of, ctx.region))
     lo = rdiv(ctx.avg_monthly * ratio(floor.value)[0], ratio(floor.value)[1])
     hi = rdiv(ctx.avg_monthly * ratio(cap.value)[0], ratio(cap.value)[1])
-    reasons = []
     if not lo <= base <= hi:
-        reasons.append(reason("base_out_of_bounds", f"补缴基数应在 {fen_str(lo)}–{fen_str(hi)} 元之间", "国办发〔2019〕13号 四"))
+        raise InputError(f"补缴基数应在每月 {fen_str(lo)} 元到 {fen_str(hi)} 元之间（当地缴费基数的下限和上限，"
+                         f"即社会平均工资的 {floor.value * 100:.0f}%–{cap.value * 100:.0f}%），"
+                         f"您填写的是 {fen_str(base)} 元", "backpay_base")
+    reasons: list[dict[str, str]] = []
     r_num, r_den = ratio(ctx.rate.value)
     a_num, a_den = ratio(ctx.account_rate.value)
     cost = rdiv(base * r_num, r_den) * n
     without, before = ctx.pension(ctx.months, ctx.index, ctx.balance)
+    min_months = before.get("min_contribution_months")
+    if min_months is not None and ctx.months >= min_months:
+        raise InputError(f"您已缴费 {ctx.months} 个月，已达到最低缴费年限（{min_months} 个月），"
+                         "到退休年龄即可按月领取基本养老金，无需补缴（社会保险法 第十六条）", "contribution_months")
     months = ctx.months + n
     tier_micro = rdiv(base * MICRO, ctx.avg_monthly)
     index = rdiv(ctx.index * ctx.months + tier_micro * n, months)
@@ -259,7 +344,6 @@ def calc_backpay(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
     wait = ctx.remaining + 1  # the pension starts the month after retirement
     flows = [(0, -cost)] + [(wait + t, gain) for t in range(ctx.horizon)]
     irr = irr_annual(flows) if gain > 0 else None
-    min_months = before.get("min_contribution_months")
     conditions = [
         {"text": "达到法定退休年龄时累计缴费不足十五年的，可以缴费至满十五年，按月领取基本养老金",
          "reference": "中华人民共和国社会保险法 第十六条第二款"},
@@ -267,7 +351,8 @@ def calc_backpay(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
          "reference": "国务院关于渐进式延迟法定退休年龄的办法 第二条"},
         {"text": "用人单位未按时足额缴纳的，由征收机构责令限期缴纳或者补足，并自欠缴之日起按日加收万分之五的滞纳金（本测算未计滞纳金）",
          "reference": "中华人民共和国社会保险法 第六十三条、第八十六条"},
-        {"text": f"灵活就业人员按所选基数的 {ctx.rate.value} 缴费，其中 {ctx.account_rate.value} 记入个人账户",
+        {"text": f"灵活就业人员按所选基数的 {_percent(ctx.rate.value)} 缴费，"
+                 f"其中 {_percent(ctx.account_rate.value)} 记入个人账户",
          "reference": REF_FLEXIBLE},
     ]
     return {

@@ -153,16 +153,16 @@ def calc_pension(inputs: dict[str, Any], params: ParameterSet | None = None) -> 
     months = parse_int(inputs.get("contribution_months"), "contribution_months")
     pre_months = parse_int(inputs.get("pre_account_months") or 0, "pre_account_months")
     if pre_months > months:
-        raise InputError("pre_account_months 不能大于 contribution_months")
+        raise InputError("视同缴费月数不能大于累计缴费月数（累计缴费月数已含视同缴费）", "pre_account_months")
     balance_fen = parse_fen(inputs.get("account_balance") or 0, "account_balance")
     has_birth = present(inputs, "birth_date") and present(inputs, "original_retirement_age")
     override_tenths = None
     if present(inputs, "annuity_months"):
         override_tenths = int(parse_decimal(inputs["annuity_months"], "annuity_months", max_places=1) * 10)
         if override_tenths <= 0:
-            raise InputError("annuity_months 应大于 0")
+            raise InputError("计发月数应大于 0", "annuity_months")
     elif not has_birth:
-        raise InputError("需要 birth_date 和 original_retirement_age（或直接给出 annuity_months）")
+        raise InputError("请填写出生年月和原法定退休年龄（或直接给出计发月数）", "birth_date")
 
     out: dict[str, Any] = {
         "region": region,

@@ -35,7 +35,7 @@ def group_of(original_age: Any) -> str:
     except ValueError:
         age = -1
     if age not in GROUPS:
-        raise InputError(f"original_retirement_age 应为 60、55 或 50：{original_age!r}")
+        raise InputError(f"原法定退休年龄应为 60、55 或 50 岁，您填写的是“{original_age}”", "original_retirement_age")
     return GROUPS[age]
 
 
@@ -153,7 +153,7 @@ def calc_retirement(inputs: dict[str, Any], params: ParameterSet | None = None) 
     early = parse_int(inputs.get("early_months") or 0, "early_months")
     late = parse_int(inputs.get("late_months") or 0, "late_months")
     if early and late:
-        raise InputError("early_months 与 late_months 不能同时填写")
+        raise InputError("提前退休月数与延迟退休月数只能填写一项", "late_months")
     min_months = min_contribution_months(st.retirement_ym, params, trace)
     earliest, latest, notes = flexible_window(st, params, trace)
     reasons.extend(notes)

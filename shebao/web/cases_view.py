@@ -10,30 +10,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-KIND_LABELS = {"pension": "基本养老金申领", "unemployment": "失业保险金申领"}
-STATUS_LABELS = {"received": "已接收", "review": "人工复核中", "approved": "已核准", "rejected": "不予核准",
-                 "returned": "已退回补正"}
-ROUTE_LABELS = {"auto_approve": "自动核准", "review": "转人工复核", "reject": "自动不予核准"}
-ACTION_LABELS = {"claim": "认领", "approve": "核准", "reject": "驳回", "return": "退回补正", "release": "放回队列",
-                 "return_to_first": "退回第一复核员"}
-STEP_LABELS = {"intake": "受理校验", "autofill": "数据自动填充", "rules": "规则决定", "decision": "规则决定",
-               "risk": "风险评分", "route": "分流", "routing": "分流", "grant": "建立待遇", "benefit": "建立待遇",
-               "notify": "通知申请人", "notification": "通知申请人"}
-REASON_LABELS = {
-    "amount_above_threshold": "金额超过自动核准上限", "applicant_deceased": "申请人在死亡名单中",
-    "applicant_in_custody": "申请人在服刑名单中", "bank_account_shared": "银行账户他人在用",
-    "benefit_already_active": "已有同类待遇", "contribution_jump": "缴费基数异常跳升",
-    "contributions_after_separation": "离职后仍有缴费", "duplicate_registration": "重复参保登记",
-    "index_provisional": "缴费指数暂计", "large_recent_backpayment": "近期大额补缴", "not_yet_retirement": "未到退休年龄",
-    "parameter_missing": "政策参数缺失", "parameter_unconfirmed": "参数出处未核实",
-    "parameter_source": "参数来源级别需人工决定", "reviewer_rejected": "复核驳回",
-    "rule_undecided": "规则无法判定", "separation_in_future": "离职日期在未来", "separation_reason_unclear": "离职原因不明",
-    "contribution_too_short": "缴费时间不足", "voluntary_leave": "本人自愿离职", "min_contribution_not_met": "未满最低缴费年限",
-    "provisional_base": "计发基数暂核", "risk_medium": "风险评分中等", "risk_high": "风险评分高",
-}
-RELATION_LABELS = {"spouse": "配偶", "child": "子女", "parent": "父母", "employer": "用人单位", "other": "其他"}
-SEPARATION_LABELS = {"dismissed": "被用人单位解除劳动合同", "contract_expired": "劳动合同期满终止", "mutual": "协商解除",
-                     "resigned": "本人辞职", "other": "其他"}
+from shebao.web.labels import LABELS
+
+# the tables live in shebao.web.labels (one table of labels); these names stay for the templates
+KIND_LABELS = LABELS["case_kind"]
+STATUS_LABELS = LABELS["case_status"]
+ROUTE_LABELS = LABELS["route"]
+ACTION_LABELS = LABELS["review_action"]
+STEP_LABELS = LABELS["step"]
+REASON_LABELS = LABELS["reason"]
+RELATION_LABELS = LABELS["relation"]
+SEPARATION_LABELS = LABELS["separation"]
 
 
 def available() -> bool:
@@ -47,17 +34,7 @@ def available() -> bool:
     return True
 
 
-REVIEW_REASON_LABELS = {
-    "parameter_missing": "计算参数缺失",
-    "parameter_unconfirmed": "计算参数出处未核实",
-    "parameter_source": "计算参数未经本机构采用",
-    "rule_undecided": "规则无法作出决定",
-    "risk_high": "风险评分高",
-    "risk_medium": "风险评分中",
-    "amount_above_threshold": "金额超过自动核准上限",
-    "separation_reason_unclear": "离职原因需人工认定",
-    "contributions_after_separation": "离职后仍有单位缴费",
-}
+REVIEW_REASON_LABELS = LABELS["review_reason"]
 
 
 def review_reason_rows(reasons: dict[str, int]) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from shebao.core.roles import ROLE_LABELS, Role
-from shebao.web import auth
+from shebao.web import auth, labels
+from shebao.web.labels import LABELS
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -20,26 +21,13 @@ TEXT_SIZE_COOKIE = "shebao_text"
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
-LEVEL_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色"}
-ALERT_STATUS_LABELS = {"new": "待处理", "confirmed": "已确认", "dismissed": "已排除"}
-BENEFIT_KIND_LABELS = {
-    "pension": "基本养老金",
-    "unemployment": "失业保险金",
-    "injury_allowance": "伤残津贴",
-    "injury_disability_allowance": "伤残津贴",
-    "injury_survivor": "供养亲属抚恤金",
-    "survivor_pension": "供养亲属抚恤金",
-    "funeral_grant": "丧葬补助金",
-    "account_inheritance": "个人账户继承",
-    "survivor_grant": "一次性抚恤金",
-    "injury_death_grant": "一次性工亡补助金",
-}
-BENEFIT_STATUS_LABELS = {"active": "正常发放", "suspended": "暂停发放", "stopped": "终止", "ended": "已结束",
-                         "terminated": "终止", "paid": "已支付"}
-PAYMENT_KIND_LABELS = {"regular": "按月发放", "backpay": "补发", "adjustment": "调待补发", "recovery": "追回",
-                       "one_off": "一次性"}
-PAYMENT_STATUS_LABELS = {"paid": "已支付", "pending": "待支付", "failed": "支付失败", "returned": "退回",
-                         "created": "待支付", "sent": "已送银行", "escalated": "已转人工"}
+# the tables live in shebao.web.labels (one table of labels); these names stay for the templates
+LEVEL_LABELS = LABELS["level"]
+ALERT_STATUS_LABELS = LABELS["alert_status"]
+BENEFIT_KIND_LABELS = LABELS["benefit_kind"]
+BENEFIT_STATUS_LABELS = LABELS["benefit_status"]
+PAYMENT_KIND_LABELS = LABELS["payment_kind"]
+PAYMENT_STATUS_LABELS = LABELS["payment_status"]
 CATEGORIES = {
     "male_60": ("male", 60, "男职工（原法定退休年龄 60 岁）"),
     "female_55": ("female", 55, "女干部（原法定退休年龄 55 岁）"),
@@ -63,6 +51,20 @@ def as_json(value: Any) -> Markup:
 
 templates.env.filters["label"] = label
 templates.env.filters["as_json"] = as_json
+templates.env.filters["zh"] = labels.zh
+templates.env.filters["value_text"] = labels.value_text
+templates.env.filters["count"] = labels.count
+templates.env.filters["num"] = labels.num
+templates.env.filters["plain"] = labels.plain
+templates.env.filters["plain_text"] = labels.plain_text
+templates.env.filters["param_title"] = labels.param_title
+templates.env.filters["detail_items"] = labels.detail_items
+templates.env.filters["param_label"] = labels.param_label
+templates.env.filters["shown"] = labels.shown
+templates.env.filters["source"] = labels.source
+templates.env.filters["model_version"] = labels.model_version
+templates.env.globals["TERMS"] = labels.TERMS
+templates.env.globals["LABELS"] = LABELS
 templates.env.globals.update(
     LEVEL_LABELS=LEVEL_LABELS, ALERT_STATUS_LABELS=ALERT_STATUS_LABELS, BENEFIT_KIND_LABELS=BENEFIT_KIND_LABELS,
     BENEFIT_STATUS_LABELS=BENEFIT_STATUS_LABELS, PAYMENT_KIND_LABELS=PAYMENT_KIND_LABELS,

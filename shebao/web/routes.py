@@ -45,6 +45,25 @@ def mount(app: FastAPI) -> None:
     async def data_error(_request: Request, _exc: DataError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": "数值或文本超出数据库允许的范围"})
 
+    # Pages answer errors with a Chinese page in the site's layout; the API (/api, /openapi.json)
+    # keeps FastAPI's JSON.
+    from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if not _is_page(request):
+            return await http_exception_handler(request, exc)
+        title, message = HTTP_PAGES.get(exc.status_code, ("请求未能完成", "请返回上一页重试；如仍有问题，请拨打 12333 咨询。"))
+        return _error_page(request, title, message, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        if not _is_page(request):
+            return await request_validation_exception_handler(request, exc)
+        return _error_page(request, "地址中的参数有误", "网址中的参数不符合要求，请从页面上的链接进入，不要手工修改网址。", 422)
+
     @app.exception_handler(auth.LoginRequired)
     async def login_required(_request: Request, exc: auth.LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/staff/login?next={exc.next_url}", status_code=303)
@@ -59,6 +78,36 @@ def mount(app: FastAPI) -> None:
             "title": "页面已过期",
             "message": "表单校验码无效或已过期（为防止跨站伪造请求）。请返回上一页，刷新后重新提交。",
         }, status_code=403)
+
+
+HTTP_PAGES = {
+    404: ("页面不存在", "您访问的页面不存在，可能是网址输错了，或页面已经移动。"),
+    405: ("无法这样打开此页面", "此地址不能直接在浏览器中打开，请从页面上的按钮或链接进入。"),
+    401: ("请先登录", "此页面须登录后查看。"),
+    403: ("无权访问", "您的角色不能查看此页面。"),
+}
+
+
+def _is_page(request: Request) -> bool:
+    """Whether the request is for a page (a person reading) rather than the JSON API."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/openapi.json", "/static/")) or path == "/api")
+
+
+def _error_page(request: Request, title: str, message: str, status_code: int):
+    """The error page in the portal's or the workbench's layout (the staff one when logged in)."""
+    user = None
+    if request.url.path.startswith("/staff"):
+        try:
+            from shebao.core.db import session_scope
+
+            with session_scope(request.app.state.engine) as session:
+                user = auth.current_staff(request, session)
+                if user is not None:
+                    session.expunge(user)
+        except Exception:  # the error page must render even when the database does not answer
+            user = None
+    return render(request, "error.html", {"title": title, "message": message}, status_code=status_code, user=user)
 
 
 def _local_docs(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -223,9 +224,6 @@ def _person_card(session, user, person_id: str, purpose: str,
     }
 
 
-HANDOFF_ACTIONS = {"suspended": "已暂停发放", "stopped": "已停止发放", "recovery": "已登记追回", "none": "无需处理"}
-
-
 def _handoff(text: str | None) -> dict[str, Any] | None:
     """The benefits domain's answer to a confirmed alert, for people to read (it is stored as text)."""
     import ast
@@ -238,7 +236,9 @@ def _handoff(text: str | None) -> dict[str, Any] | None:
         return {"note": text}
     if not isinstance(value, dict):
         return {"note": text}
-    return {"action": HANDOFF_ACTIONS.get(str(value.get("action")), value.get("action")),
+    from shebao.web.labels import LABELS
+
+    return {"action": LABELS["handoff"].get(str(value.get("action")), value.get("action")),
             "benefits": "、".join(value.get("benefits") or []), "overpayment": value.get("overpayment"),
             "note": value.get("note")}
 
@@ -459,6 +459,13 @@ def param_add(name: str, request: Request, session: SessionDep, csrf_token: str 
         errors.append("生效日期应为 YYYY-MM-DD")
     if not value.strip():
         errors.append("请填写参数值")
+    elif ctx["param"].get("unit") == "rate" and value.strip().endswith(("%", "％")):
+        from decimal import InvalidOperation
+
+        try:  # a rate typed as people write it: "16%" is 0.16
+            value = format((Decimal(value.strip()[:-1].strip()) / 100).normalize(), "f")
+        except InvalidOperation:
+            errors.append("比例应为数字，例如 0.16 或 16%")
     if not reference.strip():
         errors.append("请填写出处（文件名称和文号）")
     if not errors:
@@ -467,7 +474,11 @@ def param_add(name: str, request: Request, session: SessionDep, csrf_token: str 
                           value=value.strip(), reference=reference.strip(), by=user.username,
                           confirmed=confirmed == "on", note=note.strip() or None)
         except (ParameterError, ValueError) as exc:
-            errors.append(str(exc))
+            from shebao.web.labels import plain_text
+
+            # "pension.base@370000: 缺少出处（--reference）" → "缺少出处"
+            text = re.sub(r"^[a-z0-9_.]+@\d+:\s*", "", str(exc)).replace("（--reference）", "")
+            errors.append(plain_text(text))
     if errors:
         return render(request, "staff/param.html", {"title": f"参数 {name}", **ctx, "form": form, "errors": errors},
                       status_code=422, user=user)
@@ -483,6 +494,7 @@ AUDIT_PAGE = 50
 def audit(request: Request, session: SessionDep, action: str = Query("", max_length=64),
           actor: str = Query("", max_length=64), before: int | None = Query(None, ge=1)):
     from shebao.audit.models import AuditEntry
+    from shebao.web.labels import detail_items
 
     user = auth.require(request, session, "audit")
     stmt = select(AuditEntry)
@@ -504,7 +516,7 @@ def audit(request: Request, session: SessionDep, action: str = Query("", max_len
         entries.append({"seq": row.seq, "ts": row.ts[:19].replace("T", " "), "actor": row.actor,
                         "actor_role": row.actor_role, "action": row.action, "entity": row.entity,
                         "entity_id": row.entity_id, "source": row.source, "hash": row.hash,
-                        "detail": json.dumps(detail, ensure_ascii=False)[:300]})
+                        "detail": json.dumps(detail, ensure_ascii=False)[:300], "detail_items": detail_items(detail)})
     return render(request, "staff/audit.html", {
         "title": "审计日志", "entries": entries, "total": total, "action": action, "actor": actor,
         "actions": actions, "next_before": rows[-1].seq if len(rows) == AUDIT_PAGE else None,
@@ -670,10 +682,16 @@ def _validation_messages(exc) -> list[str]:
              "facts": "申请事实", "agent": "代办人", "separation_date": "离职日期", "separation_reason": "离职原因",
              "retirement_date": "退休时间", "early_months": "提前退休月数", "late_months": "延迟退休月数",
              "name": "姓名", "relation": "关系"}
+    from shebao.web.labels import LABELS, plain_text
+
+    names = {**LABELS["fact"], "idempotency_key": "提交编号", "channel": "办理渠道", **names}
     out = []
     for err in exc.errors():
-        where = "·".join(names.get(str(p), str(p)) for p in err.get("loc", ()) if not isinstance(p, int))
+        where = "·".join(names.get(str(p), "申请内容") for p in err.get("loc", ()) if not isinstance(p, int))
         message = PYDANTIC_MESSAGES.get(err.get("type", ""), str(err.get("msg", "")).removeprefix("Value error, "))
+        if not re.search(r"[\u4e00-\u9fff]", message):  # pydantic's own English: say it plainly instead
+            message = "格式不正确"
+        message = plain_text(message)
         out.append(f"{where}：{message}" if where else message)
     return out
 

@@ -123,7 +123,7 @@ def test_calc_commands(db, cli, tmp_path) -> None:
     r = cli("calc", "retirement", "-", input='{"birth_date": "1970-05", "original_retirement_age": 60}')
     assert json.loads(r.stdout)["retirement_date"] == "2031-10"
     bad = cli("calc", "pension", "-", input='{"retirement_date": "2025-13"}')
-    assert bad.exit_code != 0 and "retirement_date" in bad.output
+    assert bad.exit_code == 1 and "退休时间应为" in bad.output and "retirement_date" not in bad.output
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -42,7 +42,8 @@ def test_auditor_confirms_an_alert(page, staff_login, shoot, web_env):
     page.click("nav.side-nav >> text=审计日志")
     page.wait_for_url("**/staff/audit")
     table = page.locator("[data-testid=audit-table]").inner_text()
-    assert "risk.alert.confirm" in table and "personal_data.read_full" in table
+    assert "确认疑点" in table and "查看完整个人信息" in table  # the actions in Chinese, not their codes
+    assert "risk.alert.confirm" not in table
     shoot(page, "staff-audit")
     page.click("[data-testid=verify]")
     page.locator("[data-testid=verify-result]").wait_for()
@@ -74,7 +75,7 @@ def test_administrator_adds_a_dated_parameter_value(page, staff_login, shoot):
     staff_login(page, "administrator")
     page.click("nav.side-nav >> text=政策参数")
     shoot(page, "staff-params")
-    page.click("text=pension.base")
+    page.click("a[href='/staff/params/pension.base']")
     before = page.locator("[data-testid=param-history] tbody tr").count()
     page.fill("input[name=effective_from]", "2026-01-01")
     page.fill("input[name=region]", "370000")

@@ -189,6 +189,27 @@ def test_portal_forms_need_the_csrf_token_and_pages_carry_security_headers(clien
     assert ok.status_code == 200 and "tier-table" in ok.text
 
 
+def test_calculator_refusals_say_what_is_allowed(client):
+    token = _csrf(client.get("/backpay").text)
+    response = client.post("/backpay", data={
+        "csrf_token": token, "category": "female_55", "birth_date": "1966-03", "contribution_months": "200",
+        "avg_contribution_index": "70%", "backpay_months": "36", "backpay_base": "5000"})
+    errors = response.text.split('data-testid="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert response.status_code == 422 and "无需补缴" in errors and "contribution_months" not in errors
+    ok = client.post("/pension", data={"csrf_token": token, "birth_date": "1975-06", "category": "male_60",
+                                       "contribution_months": "180", "avg_contribution_index": "80%"})
+    assert ok.status_code == 200 and "tier-table" in ok.text
+
+
+def test_pages_answer_errors_in_chinese_and_the_api_in_json(client):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "页面不存在" in page.text and "site-header" in page.text
+    api = client.get("/api/v1/no-such")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    bad = client.get("/staff/alerts?page=abc")
+    assert bad.status_code == 422 and "参数有误" in bad.text
+
+
 def test_calculator_form_errors_are_in_chinese(client):
     token = _csrf(client.get("/retirement").text)
     response = client.post("/retirement", data={"csrf_token": token, "category": "nobody", "birth_date": ""})
@@ -209,6 +230,16 @@ def test_admin_adds_a_parameter_value_through_the_page(client):
     bad = client.post("/staff/params/pension.base", data={"csrf_token": _csrf(page.text), "region": "370000",
                                                           "effective_from": "2026-13-01", "value": "", "reference": ""})
     assert bad.status_code == 422 and "生效日期应为 YYYY-MM-DD" in bad.text
+    # a rate typed with a percent sign is read as a fraction; the refusal names no code or option
+    rate = client.post("/staff/params/pension.flexible.contribution_rate", data={
+        "csrf_token": _csrf(page.text), "region": "370000", "effective_from": "2027-01-01", "value": "16%",
+        "reference": "测试用通知", "confirmed": "on"}, follow_redirects=False)
+    assert rate.status_code == 303
+    assert "16%" in client.get("/staff/params/pension.flexible.contribution_rate").text
+    unsourced = client.post("/staff/params/pension.base", data={
+        "csrf_token": _csrf(page.text), "region": "370000", "effective_from": "2027-01-01", "value": "8100",
+        "reference": "  "})
+    assert unsourced.status_code == 422 and "请填写出处" in unsourced.text and "pension.base@" not in unsourced.text
 
 
 def test_a_wrong_id_number_is_explained(client):

@@ -4,13 +4,16 @@
   "use strict";
 
   var COLORS = { red: "#c62828", yellow: "#d69e2e", blue: "#0b5cad", green: "#2e7d32", grey: "#8a96a3" };
-  var LEVELS = { red: "红色", yellow: "黄色", blue: "蓝色" };
 
   function readJson(id) {
     var el = document.getElementById(id);
     if (!el) return null;
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
+
+  // The Chinese labels come from the server's one table (shebao/web/labels.py), written into the page.
+  var LABELS = readJson("labels-data") || {};
+  var LEVELS = LABELS.level || {};
 
   function csrf() {
     var el = document.querySelector('input[name="csrf_token"]');
@@ -68,7 +71,7 @@
       series: [{
         type: "pie", radius: ["40%", "70%"], label: { formatter: "{b}\n{c} 条" },
         data: keys.map(function (k) {
-          return { name: LEVELS[k] + (data[k] ? "（待处理 " + data[k].open + "）" : ""), value: data[k] ? data[k].count : 0,
+          return { name: (LEVELS[k] || k) + (data[k] ? "（待处理 " + data[k].open + "）" : ""), value: data[k] ? data[k].count : 0,
                    itemStyle: { color: COLORS[k] } };
         })
       }]
@@ -88,7 +91,7 @@
   }
 
   function statusChart(el, s) {
-    var names = { approved: "已核准", review: "人工复核中", rejected: "不予核准", returned: "退回补正", received: "已接收" };
+    var names = LABELS.case_status || {};
     var colors = { approved: COLORS.green, review: COLORS.yellow, rejected: COLORS.red, returned: COLORS.grey, received: COLORS.blue };
     var keys = Object.keys(s.by_status || {});
     draw(el, {
