@@ -298,7 +298,4 @@ def test_every_page_speaks_plain_chinese(browser, demo_server, staff_login, shoo
     check(admin, "/staff/no-such-page", True, report)
 
     found = "\n".join(f"  {where}: {', '.join(words[:12])}" for where, words in report.items())
-    if report and all(where.startswith("/staff/notices/") for where in report):
-        # the notices' own wording (developer text in a survivor notice) is issue 15 item 3, done apart
-        pytest.xfail("notices still carry developer text (issue 15 item 3):\n" + found)
     assert not report, "identifier-like words or JSON on pages:\n" + found
