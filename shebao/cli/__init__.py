@@ -59,6 +59,9 @@ def main() -> None:
 
     debug, sys.argv[1:] = common.debug_requested(sys.argv[1:])
     common.DEBUG["on"] = debug
+    args = sys.argv[1:sys.argv.index("--")] if "--" in sys.argv else sys.argv[1:]
+    if "--json" in args and "--help" not in args:
+        common.reserve_stdout_for_json()  # stdout: the JSON and nothing else
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         from shebao.core.crypto import install_log_masking

@@ -26,10 +26,30 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+_JSON_STDOUT: dict[str, Any] = {"stream": None}
+
+
+def reserve_stdout_for_json() -> None:
+    """Keep the real stdout for :func:`print_json` only; everything else written to it goes to stderr.
+
+    With ``--json`` stdout must carry only JSON. Moving file descriptor 1 onto stderr also catches
+    what libraries print themselves, from Python or from C (LightGBM, Spark, a stray print).
+    """
+    import os
+
+    if _JSON_STDOUT["stream"] is not None:
+        return
+    sys.stdout.flush()
+    kept = os.dup(1)
+    os.dup2(2, 1)
+    _JSON_STDOUT["stream"] = os.fdopen(kept, "w", encoding="utf-8", closefd=True)
+
+
 def print_json(obj: Any) -> None:
     """Print one JSON object on stdout (UTF-8, not ASCII-escaped)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=json_default) + "\n")
-    sys.stdout.flush()
+    stream = _JSON_STDOUT["stream"] or sys.stdout
+    stream.write(json.dumps(obj, ensure_ascii=False, default=json_default) + "\n")
+    stream.flush()
 
 
 DEBUG = {"on": False}  # --debug / SHEBAO_DEBUG=1, set by shebao.cli.main

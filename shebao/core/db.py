@@ -87,6 +87,7 @@ def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
     """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
     from alembic.util.exc import CommandError
 
     from shebao.migrations import alembic_config
@@ -96,7 +97,7 @@ def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
         current = MigrationContext.configure(connection).get_current_heads()
     try:
         applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
-    except CommandError:  # a revision unknown to this version (a newer shebao migrated this database)
+    except (CommandError, RevisionError):  # a revision unknown to this version (a newer shebao migrated this database)
         return [], False
     pending = [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision not in applied]
     return pending, not current

@@ -193,6 +193,17 @@ def test_fresh_database_named_by_url_is_upgraded_and_screen_works_first(tmp_path
     json.loads(stats.stdout)
 
 
+def test_a_database_migrated_by_a_newer_version_is_left_alone(tmp_path) -> None:
+    import sqlite3
+
+    home = tmp_path / "home"
+    assert _shebao(["db", "upgrade"], home, tmp_path).returncode == 0
+    with sqlite3.connect(home / "shebao.db") as conn:
+        conn.execute("INSERT INTO alembic_version VALUES ('zz_from_the_future_0001')")
+    listed = _shebao(["users", "list"], home, tmp_path)
+    assert listed.returncode == 0 and "数据库结构" not in listed.stderr, listed.stderr
+
+
 def test_postgresql_without_schema_stops_with_one_line(tmp_path) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -324,3 +335,25 @@ def test_a_connection_lost_in_the_middle_is_described(tmp_path) -> None:
         engine.dispose()
         killer.dispose()
     assert code == 1 and "连接" in message and "\n" not in message, message
+
+
+def test_with_json_stdout_holds_only_the_json_whoever_prints(tmp_path) -> None:
+    """Libraries that print to stdout themselves (from Python or C) end up on stderr under --json."""
+    program = (
+        "import os, sys, typer\n"
+        "from shebao.cli import app, main\n"
+        "from shebao.cli.common import print_json\n"
+        "@app.command('noisy')\n"
+        "def noisy(json_out: bool = typer.Option(False, '--json')) -> None:\n"
+        "    print('a stray print')\n"
+        "    os.write(1, b'[LightGBM] [Warning] from C\\n')\n"
+        "    print_json({'ok': True})\n"
+        "    print_json({'ok': 2})\n"
+        "sys.argv = ['shebao', 'noisy', '--json']\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], env=_env(tmp_path / "home"), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [{"ok": True}, {"ok": 2}]
+    assert "a stray print" in result.stderr and "from C" in result.stderr
