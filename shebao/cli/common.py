@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,8 +135,6 @@ def _database_error(exc: Exception) -> str | None:
     orig = getattr(exc, "orig", None) or exc
     detail = _first_line(orig)
     lowered = detail.lower()
-    import re
-
     missing = re.search(r'no such table: (\S+)|relation "([^"]+)" does not exist', detail)
     if missing:
         table = missing.group(1) or missing.group(2)
@@ -162,6 +161,10 @@ def _database_error(exc: Exception) -> str | None:
     if isinstance(exc, sa_exc.IntegrityError):
         return f"数据与已有记录冲突（{detail}）：请检查输入是否重复"
     return f"数据库错误（{detail}）：请检查数据库，或加 --debug 查看详细信息"
+
+
+_DATE_ERRORS = re.compile(r"out of range for month|must be in \d+\.\.\d+|Invalid isoformat string|"
+                          r"does not match format|unconverted data remains|year \d+ is out of range")
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
@@ -205,6 +208,8 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return f"系统错误（{exc.strerror or _first_line(exc)}）：{exc.filename or ''}".rstrip("："), 1
     if isinstance(exc, ValueError | LookupError) and type(exc).__module__.startswith("shebao"):
         return _first_line(exc) or type(exc).__name__, 1  # the domains' errors speak Chinese already
+    if isinstance(exc, ValueError) and _DATE_ERRORS.search(str(exc)):
+        return f"日期无效（{_first_line(exc)}）：请填写真实存在的日期，格式 YYYY-MM-DD（月份 YYYY-MM）", 1
     if isinstance(exc, ValueError):
         return f"输入无效：{_first_line(exc)}", 1
     if isinstance(exc, ImportError):

@@ -238,11 +238,12 @@ def test_postgresql_without_schema_stops_with_one_line(tmp_path) -> None:
     (["benefits", "show", "B000000001", "--json"], None, 1, "待遇不存在"),           # nothing there yet
     (["load", "no-such-folder"], None, 1, "no-such-folder"),                         # a bad folder
     (["screen", "--as-of", "2026-13-40"], None, 2, "YYYY-MM-DD"),                   # a bad date
+    (["params", "show", "pension.base", "--on", "2025-02-30"], None, 1, "日期无效"),  # a date that does not exist
     (["calc", "pension", "-"], "{not json", 1, "JSON"),                              # a bad file
     (["calc", "pension", "-"], "{}", 1, ""),                                         # missing parameters
     (["reviews", "claim", "--as", "admin"], None, 1, "复核员"),                      # the wrong role
     (["users", "list", "--as", "nobody"], None, 1, "nobody"),                        # an unknown user
-], ids=["missing-record", "bad-folder", "bad-date", "bad-json", "missing-fields", "wrong-role", "unknown-user"])
+], ids=["missing-record", "bad-folder", "bad-date", "no-such-day", "bad-json", "missing-fields", "wrong-role", "unknown-user"])
 def test_user_mistakes_are_one_line(args, stdin, code, words, tmp_path) -> None:
     result = _shebao(args, tmp_path / "home", tmp_path, stdin=stdin)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
