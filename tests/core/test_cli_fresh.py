@@ -358,3 +358,14 @@ def test_with_json_stdout_holds_only_the_json_whoever_prints(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in result.stdout.splitlines()] == [{"ok": True}, {"ok": 2}]
     assert "a stray print" in result.stderr and "from C" in result.stderr
+
+
+def test_commands_started_together_on_a_fresh_home_both_work(tmp_path) -> None:
+    home = tmp_path / "home"
+    # (audit verify only reads: the race under test is the migration's, not the demo administrator's creation)
+    procs = [subprocess.Popen([SHEBAO, "audit", "verify"], cwd=tmp_path, env=_env(home), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    for code, _out, err in results:
+        assert code == 0 and "Traceback" not in err, err
+    assert sum("已建立数据库结构" in err for _, _, err in results) == 1
