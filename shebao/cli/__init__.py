@@ -81,8 +81,7 @@ def _report(exc: BaseException, debug: bool) -> None:
     import sys
     import traceback
 
-    from shebao.cli.common import describe_error
-    from shebao.core.crypto import mask_text
+    from shebao.cli.common import describe_error, mask_keeping_codes
 
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
@@ -90,18 +89,11 @@ def _report(exc: BaseException, debug: bool) -> None:
         message, code = describe_error(exc)
     except Exception:  # noqa: BLE001 - describing must not become a second traceback
         message, code = f"内部错误 {type(exc).__name__}（加 --debug 查看详细信息）", 1
-    sys.stdout.flush()
-    sys.stderr.write(f"错误：{_mask_keeping_codes(message, mask_text)}\n")
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - stdout may be a closed pipe; the message goes to stderr anyway
+        pass
+    sys.stderr.write(f"错误：{mask_keeping_codes(message)}\n")
     sys.stderr.flush()
     raise SystemExit(code)
 
-
-def _mask_keeping_codes(message: str, mask_text) -> str:
-    """Mask ID and card numbers in an error line, but keep record codes such as ``YL2025093000123``.
-
-    The user needs the code to find the record; a code starts with letters, an identifier does not.
-    """
-    import re
-
-    parts = re.split(r"([A-Za-z]+\d+)", message)
-    return "".join(part if i % 2 else mask_text(part) for i, part in enumerate(parts))

@@ -53,6 +53,17 @@ def print_json(obj: Any) -> None:
     stream.flush()
 
 
+def mask_keeping_codes(message: str) -> str:
+    """Mask ID and card numbers in an error line, but keep record codes such as ``YL2025093000123``.
+
+    The user needs the code to find the record; a code starts with letters, an identifier does not.
+    """
+    from shebao.core.crypto import mask_text
+
+    parts = re.split(r"([A-Za-z]+\d+)", message)
+    return "".join(part if i % 2 else mask_text(part) for i, part in enumerate(parts))
+
+
 DEBUG = {"on": False}  # --debug / SHEBAO_DEBUG=1, set by shebao.cli.main
 
 
@@ -67,7 +78,7 @@ def fail(message: str, code: int = 1) -> None:
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-    console.print(f"[red]错误：[/red]{escape(message)}", soft_wrap=True)
+    console.print(f"[red]错误：[/red]{escape(mask_keeping_codes(message))}", soft_wrap=True)
     raise typer.Exit(code)
 
 

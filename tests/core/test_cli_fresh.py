@@ -372,10 +372,9 @@ def test_commands_started_together_on_a_fresh_home_both_work(tmp_path) -> None:
 
 
 def test_error_lines_mask_identifiers_but_keep_record_codes(tmp_path) -> None:
-    from shebao.cli import _mask_keeping_codes
-    from shebao.core.crypto import mask_text
+    from shebao.cli.common import mask_keeping_codes
 
-    line = _mask_keeping_codes("申请不存在：YL2025093000123；身份证 11010519491231002X；卡 6222021234567890128", mask_text)
+    line = mask_keeping_codes("申请不存在：YL2025093000123；身份证 11010519491231002X；卡 6222021234567890128")
     assert "YL2025093000123" in line and "11010519491231002X" not in line and "6222021234567890128" not in line
     shown = _shebao(["users", "list", "--as", "11010519491231002X"], tmp_path / "home", tmp_path)
     assert shown.returncode == 1 and "11010519491231002X" not in shown.stderr and "110105" in shown.stderr
