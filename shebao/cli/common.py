@@ -139,7 +139,8 @@ def _first_line(value: object) -> str:
 def _database_error(exc: Exception) -> str | None:
     from sqlalchemy import exc as sa_exc
 
-    if not isinstance(exc, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
+    raw_driver_error = type(exc).__module__.split(".")[0] in ("psycopg", "psycopg2", "sqlite3")  # not wrapped
+    if not (raw_driver_error or isinstance(exc, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError)):
         return None
     if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
         return f"数据库地址无效（SHEBAO_DATABASE_URL）：{_first_line(exc)}"
@@ -169,7 +170,7 @@ def _database_error(exc: Exception) -> str | None:
         )
     ):
         return f"与数据库的连接失败或中断（{detail}）：请检查数据库服务是否运行、SHEBAO_DATABASE_URL 是否正确，然后重试"
-    if isinstance(exc, sa_exc.IntegrityError):
+    if isinstance(exc, sa_exc.IntegrityError) or type(orig).__name__ in ("IntegrityError", "UniqueViolation"):
         return f"数据与已有记录冲突（{detail}）：请检查输入是否重复"
     return f"数据库错误（{detail}）：请检查数据库，或加 --debug 查看详细信息"
 

@@ -378,3 +378,23 @@ def test_error_lines_mask_identifiers_but_keep_record_codes(tmp_path) -> None:
     assert "YL2025093000123" in line and "11010519491231002X" not in line and "6222021234567890128" not in line
     shown = _shebao(["users", "list", "--as", "11010519491231002X"], tmp_path / "home", tmp_path)
     assert shown.returncode == 1 and "11010519491231002X" not in shown.stderr and "110105" in shown.stderr
+
+
+def test_driver_errors_not_wrapped_by_sqlalchemy_are_described_too() -> None:
+    import sqlite3
+
+    import psycopg
+
+    from shebao.cli.common import describe_error
+
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        sqlite3.connect(":memory:").execute("SELECT * FROM persons")
+    assert "shebao db upgrade" in describe_error(missing.value)[0]
+    port, stop = _closing_server()
+    try:
+        with pytest.raises(psycopg.OperationalError) as refused:
+            psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/x", connect_timeout=5)
+    finally:
+        stop.set()
+    message, code = describe_error(refused.value)
+    assert code == 1 and "连接" in message and "SHEBAO_DATABASE_URL" in message
