@@ -72,6 +72,9 @@ def main() -> None:
 
     debug, sys.argv[1:] = common.debug_requested(sys.argv[1:])
     common.DEBUG["on"] = debug
+    args = sys.argv[1:sys.argv.index("--")] if "--" in sys.argv else sys.argv[1:]
+    if "--json" in args and "--help" not in args:
+        common.reserve_stdout_for_json()  # stdout: the JSON and nothing else
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         from shebao.core.crypto import install_log_masking
@@ -91,8 +94,7 @@ def _report(exc: BaseException, debug: bool) -> None:
     import sys
     import traceback
 
-    from shebao.cli.common import describe_error
-    from shebao.core.crypto import mask_text
+    from shebao.cli.common import describe_error, mask_keeping_codes
 
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
@@ -100,7 +102,11 @@ def _report(exc: BaseException, debug: bool) -> None:
         message, code = describe_error(exc)
     except Exception:  # noqa: BLE001 - describing must not become a second traceback
         message, code = f"内部错误 {type(exc).__name__}（加 --debug 查看详细信息）", 1
-    sys.stdout.flush()
-    sys.stderr.write(f"错误：{mask_text(message)}\n")
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - stdout may be a closed pipe; the message goes to stderr anyway
+        pass
+    sys.stderr.write(f"错误：{mask_keeping_codes(message)}\n")
     sys.stderr.flush()
     raise SystemExit(code)
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,10 +27,41 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+_JSON_STDOUT: dict[str, Any] = {"stream": None}
+
+
+def reserve_stdout_for_json() -> None:
+    """Keep the real stdout for :func:`print_json` only; everything else written to it goes to stderr.
+
+    With ``--json`` stdout must carry only JSON. Moving file descriptor 1 onto stderr also catches
+    what libraries print themselves, from Python or from C (LightGBM, Spark, a stray print).
+    """
+    import os
+
+    if _JSON_STDOUT["stream"] is not None:
+        return
+    sys.stdout.flush()
+    kept = os.dup(1)
+    os.dup2(2, 1)
+    _JSON_STDOUT["stream"] = os.fdopen(kept, "w", encoding="utf-8", closefd=True)
+
+
 def print_json(obj: Any) -> None:
     """Print one JSON object on stdout (UTF-8, not ASCII-escaped)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=json_default) + "\n")
-    sys.stdout.flush()
+    stream = _JSON_STDOUT["stream"] or sys.stdout
+    stream.write(json.dumps(obj, ensure_ascii=False, default=json_default) + "\n")
+    stream.flush()
+
+
+def mask_keeping_codes(message: str) -> str:
+    """Mask ID and card numbers in an error line, but keep record codes such as ``YL2025093000123``.
+
+    The user needs the code to find the record; a code starts with letters, an identifier does not.
+    """
+    from shebao.core.crypto import mask_text
+
+    parts = re.split(r"([A-Za-z]+\d+)", message)
+    return "".join(part if i % 2 else mask_text(part) for i, part in enumerate(parts))
 
 
 DEBUG = {"on": False}  # --debug / SHEBAO_DEBUG=1, set by shebao.cli.main
@@ -46,7 +78,7 @@ def fail(message: str, code: int = 1) -> None:
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-    console.print(f"[red]错误：[/red]{escape(message)}", soft_wrap=True)
+    console.print(f"[red]错误：[/red]{escape(mask_keeping_codes(message))}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -107,15 +139,14 @@ def _first_line(value: object) -> str:
 def _database_error(exc: Exception) -> str | None:
     from sqlalchemy import exc as sa_exc
 
-    if not isinstance(exc, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
+    raw_driver_error = type(exc).__module__.split(".")[0] in ("psycopg", "psycopg2", "sqlite3")  # not wrapped
+    if not (raw_driver_error or isinstance(exc, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError)):
         return None
     if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
         return f"数据库地址无效（SHEBAO_DATABASE_URL）：{_first_line(exc)}"
     orig = getattr(exc, "orig", None) or exc
     detail = _first_line(orig)
     lowered = detail.lower()
-    import re
-
     missing = re.search(r'no such table: (\S+)|relation "([^"]+)" does not exist', detail)
     if missing:
         table = missing.group(1) or missing.group(2)
@@ -139,9 +170,13 @@ def _database_error(exc: Exception) -> str | None:
         )
     ):
         return f"与数据库的连接失败或中断（{detail}）：请检查数据库服务是否运行、SHEBAO_DATABASE_URL 是否正确，然后重试"
-    if isinstance(exc, sa_exc.IntegrityError):
+    if isinstance(exc, sa_exc.IntegrityError) or type(orig).__name__ in ("IntegrityError", "UniqueViolation"):
         return f"数据与已有记录冲突（{detail}）：请检查输入是否重复"
     return f"数据库错误（{detail}）：请检查数据库，或加 --debug 查看详细信息"
+
+
+_DATE_ERRORS = re.compile(r"out of range for month|must be in \d+\.\.\d+|Invalid isoformat string|"
+                          r"does not match format|unconverted data remains|year \d+ is out of range")
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
@@ -185,6 +220,8 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         return f"系统错误（{exc.strerror or _first_line(exc)}）：{exc.filename or ''}".rstrip("："), 1
     if isinstance(exc, ValueError | LookupError) and type(exc).__module__.startswith("shebao"):
         return _first_line(exc) or type(exc).__name__, 1  # the domains' errors speak Chinese already
+    if isinstance(exc, ValueError) and _DATE_ERRORS.search(str(exc)):
+        return f"日期无效（{_first_line(exc)}）：请填写真实存在的日期，格式 YYYY-MM-DD（月份 YYYY-MM）", 1
     if isinstance(exc, ValueError):
         return f"输入无效：{_first_line(exc)}", 1
     if isinstance(exc, ImportError):

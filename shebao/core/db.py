@@ -87,6 +87,7 @@ def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
     """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
     from alembic.util.exc import CommandError
 
     from shebao.migrations import alembic_config
@@ -96,7 +97,7 @@ def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
         current = MigrationContext.configure(connection).get_current_heads()
     try:
         applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
-    except CommandError:  # a revision unknown to this version (a newer shebao migrated this database)
+    except (CommandError, RevisionError):  # a revision unknown to this version (a newer shebao migrated this database)
         return [], False
     pending = [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision not in applied]
     return pending, not current
@@ -116,10 +117,31 @@ def ensure_schema(engine: Engine) -> None:
         )
     from shebao.migrations import upgrade
 
-    upgrade(engine.url.render_as_string(hide_password=False))
+    with _migration_lock(engine):  # two commands started together on a fresh file: one migrates
+        pending, empty = pending_migrations(engine)
+        if not pending:
+            return
+        upgrade(engine.url.render_as_string(hide_password=False))
     verb = "已建立数据库结构" if empty else "已把数据库升级到最新结构"
     sys.stderr.write(f"{verb}：{engine.url.database}（{len(pending)} 个迁移；SQLite 首次使用时自动完成）\n")
     sys.stderr.flush()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on a file beside the SQLite database for the time of its migration."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.migrate-lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def get_engine(url: str | None = None) -> Engine:

@@ -193,6 +193,17 @@ def test_fresh_database_named_by_url_is_upgraded_and_screen_works_first(tmp_path
     json.loads(stats.stdout)
 
 
+def test_a_database_migrated_by_a_newer_version_is_left_alone(tmp_path) -> None:
+    import sqlite3
+
+    home = tmp_path / "home"
+    assert _shebao(["db", "upgrade"], home, tmp_path).returncode == 0
+    with sqlite3.connect(home / "shebao.db") as conn:
+        conn.execute("INSERT INTO alembic_version VALUES ('zz_from_the_future_0001')")
+    listed = _shebao(["users", "list"], home, tmp_path)
+    assert listed.returncode == 0 and "数据库结构" not in listed.stderr, listed.stderr
+
+
 def test_postgresql_without_schema_stops_with_one_line(tmp_path) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -227,11 +238,12 @@ def test_postgresql_without_schema_stops_with_one_line(tmp_path) -> None:
     (["benefits", "show", "B000000001", "--json"], None, 1, "待遇不存在"),           # nothing there yet
     (["load", "no-such-folder"], None, 1, "no-such-folder"),                         # a bad folder
     (["screen", "--as-of", "2026-13-40"], None, 2, "YYYY-MM-DD"),                   # a bad date
+    (["params", "show", "pension.base", "--on", "2025-02-30"], None, 1, "日期无效"),  # a date that does not exist
     (["calc", "pension", "-"], "{not json", 1, "JSON"),                              # a bad file
     (["calc", "pension", "-"], "{}", 1, ""),                                         # missing parameters
     (["reviews", "claim", "--as", "admin"], None, 1, "复核员"),                      # the wrong role
     (["users", "list", "--as", "nobody"], None, 1, "nobody"),                        # an unknown user
-], ids=["missing-record", "bad-folder", "bad-date", "bad-json", "missing-fields", "wrong-role", "unknown-user"])
+], ids=["missing-record", "bad-folder", "bad-date", "no-such-day", "bad-json", "missing-fields", "wrong-role", "unknown-user"])
 def test_user_mistakes_are_one_line(args, stdin, code, words, tmp_path) -> None:
     result = _shebao(args, tmp_path / "home", tmp_path, stdin=stdin)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
@@ -324,3 +336,65 @@ def test_a_connection_lost_in_the_middle_is_described(tmp_path) -> None:
         engine.dispose()
         killer.dispose()
     assert code == 1 and "连接" in message and "\n" not in message, message
+
+
+def test_with_json_stdout_holds_only_the_json_whoever_prints(tmp_path) -> None:
+    """Libraries that print to stdout themselves (from Python or C) end up on stderr under --json."""
+    program = (
+        "import os, sys, typer\n"
+        "from shebao.cli import app, main\n"
+        "from shebao.cli.common import print_json\n"
+        "@app.command('noisy')\n"
+        "def noisy(json_out: bool = typer.Option(False, '--json')) -> None:\n"
+        "    print('a stray print')\n"
+        "    os.write(1, b'[LightGBM] [Warning] from C\\n')\n"
+        "    print_json({'ok': True})\n"
+        "    print_json({'ok': 2})\n"
+        "sys.argv = ['shebao', 'noisy', '--json']\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], env=_env(tmp_path / "home"), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [{"ok": True}, {"ok": 2}]
+    assert "a stray print" in result.stderr and "from C" in result.stderr
+
+
+def test_commands_started_together_on_a_fresh_home_both_work(tmp_path) -> None:
+    home = tmp_path / "home"
+    # (audit verify only reads: the race under test is the migration's, not the demo administrator's creation)
+    procs = [subprocess.Popen([SHEBAO, "audit", "verify"], cwd=tmp_path, env=_env(home), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    for code, _out, err in results:
+        assert code == 0 and "Traceback" not in err, err
+    assert sum("已建立数据库结构" in err for _, _, err in results) == 1
+
+
+def test_error_lines_mask_identifiers_but_keep_record_codes(tmp_path) -> None:
+    from shebao.cli.common import mask_keeping_codes
+
+    line = mask_keeping_codes("申请不存在：YL2025093000123；身份证 11010519491231002X；卡 6222021234567890128")
+    assert "YL2025093000123" in line and "11010519491231002X" not in line and "6222021234567890128" not in line
+    shown = _shebao(["users", "list", "--as", "11010519491231002X"], tmp_path / "home", tmp_path)
+    assert shown.returncode == 1 and "11010519491231002X" not in shown.stderr and "110105" in shown.stderr
+
+
+def test_driver_errors_not_wrapped_by_sqlalchemy_are_described_too() -> None:
+    import sqlite3
+
+    import psycopg
+
+    from shebao.cli.common import describe_error
+
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        sqlite3.connect(":memory:").execute("SELECT * FROM persons")
+    assert "shebao db upgrade" in describe_error(missing.value)[0]
+    port, stop = _closing_server()
+    try:
+        with pytest.raises(psycopg.OperationalError) as refused:
+            psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/x", connect_timeout=5)
+    finally:
+        stop.set()
+    message, code = describe_error(refused.value)
+    assert code == 1 and "连接" in message and "SHEBAO_DATABASE_URL" in message

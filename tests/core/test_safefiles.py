@@ -126,3 +126,15 @@ def test_alerts_csv_quotes_formulas(tmp_path) -> None:
         writer.writerow({c: ("@evil" if c == "evidence" else "-5.00") for c in OUTPUT_COLUMNS})
     row = read_alerts_csv(path)[0]
     assert row["evidence"] == "'@evil"
+
+
+def test_no_csv_writer_bypasses_the_helper() -> None:
+    """Every CSV the product writes goes through shebao.core.safefiles (the synthetic generator excepted)."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "shebao"
+    raw = re.compile(r"csv\.(writer|DictWriter)\(|\.to_csv\(|to_excel\(|openpyxl|xlsxwriter")
+    offenders = [str(p.relative_to(package)) for p in package.rglob("*.py")
+                 if p.name != "safefiles.py" and "synth" not in p.parts and raw.search(p.read_text(encoding="utf-8"))]
+    assert offenders == [], f"这些文件自己写 CSV/Excel，应改用 shebao.core.safefiles：{offenders}"
