@@ -239,19 +239,59 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
     del arrays, lines, ok
     table: Table = Base.metadata.tables[spec.table]
     names = [*columns, "row_hash"]
-    last_timings["digest"] = last_timings["write"] = 0.0
-    for start in range(0, good.num_rows, BULK_ROWS):  # chunk by chunk: the digests' memory stays bounded
-        clock = time.perf_counter()
-        chunk = good.select(list(columns)).slice(start, BULK_ROWS)
-        chunk = chunk.append_column("row_hash", _row_hashes(chunk, list(columns)))
-        last_timings["digest"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        _bulk_write(session, table, spec, names, chunk)
-        last_timings["write"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    def chunks() -> Iterator[pa.Table]:  # chunk by chunk: the digests' memory stays bounded
+        for start in range(0, good.num_rows, BULK_ROWS):
+            chunk = good.select(list(columns)).slice(start, BULK_ROWS)
+            yield chunk.append_column("row_hash", _row_hashes(chunk, list(columns)))
+
+    _write_while_digesting(chunks(), lambda chunk: _bulk_write(session, table, spec, names, chunk))
+    last_timings["digest_write"] = time.perf_counter() - clock
     clock = time.perf_counter()
     _bulk_merge(session, table, spec, names)
     last_timings["merge"] = time.perf_counter() - clock
     return good.num_rows
+
+
+def _write_while_digesting(chunks: Iterator[pa.Table], write: Callable[[pa.Table], None]) -> None:
+    """Write each chunk on a second thread while this one digests the next.
+
+    The database driver releases the GIL while the database works (SQLite's B-tree inserts, the
+    wait for PostgreSQL), so the two overlap. The session's connection is used by the writer only
+    until it is joined; the first error of either side is raised here.
+    """
+    import queue
+    import threading
+
+    pending: queue.Queue = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+    done = object()
+
+    def writer() -> None:
+        while True:
+            chunk = pending.get()
+            if chunk is done:
+                return
+            if failure:
+                continue  # drain after an error
+            try:
+                write(chunk)
+            except BaseException as exc:  # noqa: BLE001 - handed to the loading thread
+                failure.append(exc)
+
+    thread = threading.Thread(target=writer, name="shebao-load-writer", daemon=True)
+    thread.start()
+    try:
+        for chunk in chunks:
+            if failure:
+                break
+            pending.put(chunk)
+    finally:
+        pending.put(done)
+        thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _drop_repeated_keys(good: pa.Table, spec: FileSpec, reject, masked) -> pa.Table:
