@@ -292,3 +292,18 @@ def test_bulk_path_matches_the_row_path(db, tmp_path, monkeypatch, quoted) -> No
         s.execute(Contribution.__table__.delete())
     load_folder(folder)
     assert [r[:9] for r in contents()] == [r[:9] for r in row_contents]
+
+
+def test_export_of_a_duplicate_reloads_as_it_was(db, tmp_path) -> None:
+    from shebao.registry.exporter import export_folder
+
+    load_folder(write_folder(tmp_path / "x", _double_paid_folder()))
+    with session_scope() as s:
+        export_folder(s, tmp_path / "out")
+    rows = {r["payment_id"]: r["status"] for r in csv.DictReader(open(tmp_path / "out" / "payments.csv",
+                                                                       encoding="utf-8"))}
+    assert rows == {"Y1": "paid", "Y1B": "duplicate", "Y2": "paid"}
+    again = load_folder(tmp_path / "out")
+    assert sum(again.rejected.values()) == 0 and again.duplicates == {}  # already marked in the file
+    with session_scope() as s:
+        assert s.get(Payment, "Y1B").status == "duplicate" and s.get(Payment, "Y1").status == "paid"
