@@ -58,10 +58,12 @@ def mount(app: FastAPI) -> None:
         title, message = HTTP_PAGES.get(exc.status_code, ("请求未能完成", "请返回上一页重试；如仍有问题，请拨打 12333 咨询。"))
         return _error_page(request, title, message, exc.status_code)
 
+    api_validation_handler = app.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
-        if not _is_page(request):
-            return await request_validation_exception_handler(request, exc)
+        if not _is_page(request):  # the API's own handler (422 naming each field, NaN shown as text)
+            return await api_validation_handler(request, exc)
         return _error_page(request, "地址中的参数有误", "网址中的参数不符合要求，请从页面上的链接进入，不要手工修改网址。", 422)
 
     @app.exception_handler(auth.LoginRequired)
