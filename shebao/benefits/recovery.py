@@ -158,13 +158,15 @@ def demand(session: Session, *, debt_id: int, on: date | None = None) -> Debt:
     if debt.status in ("recovered", "written_off"):
         raise RecoveryError(f"债务 {debt_id} 已结清")
     on = on or date.today()
-    debt.method, debt.status, debt.demand_due = "demand", "demanded", _demand_due(session, on)
+    benefit = session.get(Benefit, debt.benefit_id)
+    debt.method, debt.status = "demand", "demanded"
+    debt.demand_due = _demand_due(session, on, benefit.region_code if benefit is not None else None)
     session.flush()
     append(session, action="debt.demand", entity="benefit_debts", entity_id=str(debt.id),
            detail={"outstanding": debt.outstanding, "due": debt.demand_due})
     from shebao.benefits.notices import issue_demand_notice
 
-    issue_demand_notice(session, session.get(Benefit, debt.benefit_id), debt)
+    issue_demand_notice(session, benefit, debt)
     return debt
 
 

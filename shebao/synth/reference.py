@@ -192,13 +192,11 @@ ACCOUNT_INTEREST_AFTER = 0.025
 #: Personal accounts began in Shandong's enterprise scheme in 1996; earlier service is deemed.
 ACCOUNT_START_YEAR = 1996
 
-# Yearly pension adjustment (调待) applied to those already retired: 2005–2015 10%, then 6.5%,
-# 5.5%, 5%, 5%, 5%, 4.5%, 4%, 3.8%, 3%, 2% (人社部 notices, national headline rates); before
-# 2005 assumed 10% (the 1990s adjustments tracked double-digit wage growth); later assumed 2%.
-PENSION_ADJUSTMENT = {y: 0.10 for y in range(2005, 2016)} | {
-    2016: 0.065, 2017: 0.055, 2018: 0.05, 2019: 0.05, 2020: 0.05, 2021: 0.045, 2022: 0.04,
-    2023: 0.038, 2024: 0.03, 2025: 0.02,
-}
+# Yearly pension adjustment (调待) applied to those already retired: the parameter tree's national
+# headline rates (``pension.adjustment.overall_rate``, 2016 on); 2005–2015 the generator assumes
+# 10% a year and before 2005 10% (the 1990s adjustments tracked double-digit wage growth), after
+# the tree's last year 2% — approximations of this generator, not legal values.
+ASSUMED_ADJUSTMENT_BEFORE_2016 = {y: 0.10 for y in range(2005, 2016)}
 
 #: Our series and the policy engine's parameter (Shandong, 370000) that overrides it year by year
 #: wherever the engine has a value for that very year.
@@ -264,7 +262,7 @@ def series() -> Series:
     last_rate = max(rates)
     interest = np.array([rates.get(y, ACCOUNT_INTEREST_AFTER if y > last_rate else 0.0) for y in years])
 
-    adj = {**PENSION_ADJUSTMENT, **engine["adjustment"]}
+    adj = {**ASSUMED_ADJUSTMENT_BEFORE_2016, **engine["adjustment"]}
     factor = np.cumprod(1 + np.array([adj.get(y, 0.10 if y < 2005 else 0.02) for y in years]))
     return Series(avg_wage=wage, pension_base=base, interest=interest, adjustment_factor=factor,
                   from_engine={k: sorted(v) for k, v in engine.items()})

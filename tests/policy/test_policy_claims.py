@@ -129,3 +129,13 @@ def test_claim_deadline_in_working_days_per_handling_regulation(kind, days, arti
 def test_maximum_deduction_rate_is_a_parameter_marked_unconfirmed() -> None:
     value = load_parameters().get("recovery.max_deduction_rate", dt.date(2025, 1, 1))
     assert value.value == Decimal("0.5") and not value.confirmed
+
+
+def test_claim_deadline_counts_the_parameter_in_working_days_over_the_holiday_calendar() -> None:
+    from shebao.cases import calendar
+
+    # received Friday 2025-09-26: 10 working days skip the National Day week and count the 调休 Sunday 09-28
+    assert calendar.deadline_for("unemployment", dt.date(2025, 9, 26)) == dt.date(2025, 10, 16)
+    five = load_parameters().with_overrides([override("deadlines.unemployment_claim", 5, on="2025-01-01")])
+    assert calendar.deadline_for("unemployment", dt.date(2025, 9, 26), five) == dt.date(2025, 10, 10)
+    assert calendar.deadline_reference("pension", dt.date(2025, 9, 26)) == "社会保险经办条例 第十八条"
