@@ -2,6 +2,9 @@
 
 - Every monthly benefit is paid through the month of death and terminated after it; payments for
   later months (already paid) become a debt, demanded from the heirs (社会保险经办条例 第四十六条).
+The entitlements are policy's (:mod:`shebao.policy.death`); this module fetches the records, hands
+them in, and runs the workflow (stop, debt, case, notice, grant).
+
 - Enterprise scheme (a pensioner or a contributor, 社会保险法 第十七条; 人社部发〔2021〕18号): the
   one-off funeral grant and survivor payment through the policy engine (``calc_survivor``: months
   of the province's previous-year urban disposable income; where that income is not sourced the
@@ -23,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
+from shebao.benefits.adjustment import contribution_months
 from shebao.benefits.models import BenefitAssessment, SurvivorCase
 from shebao.benefits.periods import add_months, last_day, period_of
 from shebao.benefits.service import (
@@ -36,11 +40,12 @@ from shebao.benefits.service import (
     money,
 )
 from shebao.benefits.suspension import end_benefit
+from shebao.policy.death import (
+    AccountAtDeath,
+    enterprise_survivor_items,
+    injury_survivor_items,
+)
 from shebao.registry.models import Benefit, Contribution, Death, Payment, PensionAccount, Person
-
-REF_17 = "《中华人民共和国社会保险法》第十七条"
-REF_14 = "《中华人民共和国社会保险法》第十四条"
-REF_39 = "《工伤保险条例》第三十九条"
 
 
 def process_death(session: Session, *, person_id: str, death_date: date, source: str = "counter",
@@ -108,12 +113,13 @@ def process_death(session: Session, *, person_id: str, death_date: date, source:
 
 def survivor_items(session: Session, person: Person, death_date: date,
                    work_injury: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str]:
-    """What the family is due, item by item: an amount, or ``missing`` naming the parameter not known."""
+    """What the family is due, item by item (the rules are policy's: :mod:`shebao.policy.death`);
+    here the records are fetched and handed in."""
+    from shebao.policy.store import parameters_for
+
     region = person.region_code
-    items: list[dict[str, Any]] = []
     if work_injury:
         from shebao.policy import InputError, calc_injury
-        from shebao.policy.store import parameters_for
 
         try:
             result = calc_injury({**work_injury, "death_date": death_date.isoformat(),
@@ -123,95 +129,49 @@ def survivor_items(session: Session, person: Person, death_date: date,
             raise
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise BenefitError(f"因工死亡的计算输入有误：{exc}") from None
-        missing = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("code") == "parameter_missing")
-        items.append({"kind": "funeral_grant", "label": "丧葬补助金", "amount": result.get("funeral_grant"),
-                      "reference": REF_39, **({"missing": missing} if result.get("funeral_grant") is None else {})})
-        for i, amt in enumerate(result.get("survivor_pensions") or []):
-            dep = (work_injury.get("dependants") or [{}])[i]
-            items.append({"kind": "injury_survivor_pension", "label": f"供养亲属抚恤金（{dep.get('relation', '')}，按月）",
-                          "amount": amt, "monthly": True, "dependant": i, "reference": REF_39})
-        items.append({"kind": "death_grant", "label": "一次性工亡补助金", "amount": result.get("death_grant"),
-                      "reference": REF_39, **({"missing": missing} if result.get("death_grant") is None else {})})
-        for it in items:
-            it["scheme"] = "injury"
-        return items, "injury"
-    has_pension = any(b.kind == "pension" for b in benefits_of_person(session, person.person_id))
+        return injury_survivor_items(result, work_injury.get("dependants") or [{}]), "injury"
+    pensions = [b for b in benefits_of_person(session, person.person_id) if b.kind == "pension"]
     contributed = session.scalar(select(func.count()).select_from(Contribution).where(
         Contribution.person_id == person.person_id, Contribution.insurance == "pension")) or 0
     account = session.scalar(select(func.count()).select_from(PensionAccount).where(
         PensionAccount.person_id == person.person_id)) or 0
-    if not (has_pension or contributed or account):
+    if not (pensions or contributed or account):
         return [], "none"
-    items.extend(enterprise_grants(session, person, death_date))
-    balance, note = remaining_account_balance(session, person, death_date)
-    items.append({"kind": "account_inheritance", "label": "个人账户余额（可依法继承）",
-                  "amount": None if balance is None else f"{balance:.2f}", "reference": REF_14,
-                  **({"missing": note} if balance is None else {"basis": note})})
-    for it in items:
-        it["scheme"] = "enterprise"
-    return items, "enterprise"
-
-
-def enterprise_grants(session: Session, person: Person, death_date: date) -> list[dict[str, Any]]:
-    """Funeral grant and 抚恤金 through the policy engine (人社部发〔2021〕18号 第四条、第五条): contribution
-    months with deemed months, and for a pensioner the months of pension paid; a missing income is named."""
-    from shebao.benefits.adjustment import contribution_months
-    from shebao.policy import calc_survivor
-    from shebao.policy.store import parameters_for
-
-    pension = next((b for b in benefits_of_person(session, person.person_id) if b.kind == "pension"), None)
+    pension = pensions[0] if pensions else None
     assessment = session.get(BenefitAssessment, pension.benefit_id) if pension is not None else None
     months = contribution_months(session, pension, assessment) if pension is not None else (
         int(session.scalar(select(func.count(func.distinct(Contribution.period))).where(
             Contribution.person_id == person.person_id, Contribution.insurance == "pension")) or 0)
         + int(person.deemed_months or 0))
-    inputs: dict[str, Any] = {"region": person.region_code, "death_date": death_date.isoformat(),
-                              "contribution_months": months, "retired": pension is not None}
-    if pension is not None:
-        inputs["pension_months"] = session.scalar(select(func.count()).select_from(Payment).where(
-            Payment.benefit_id == pension.benefit_id, Payment.kind == "regular", Payment.status == "paid",
-            Payment.period <= period_of(death_date))) or 0
-    result = calc_survivor(inputs, parameters_for(session))
-    missing = "；".join(r.get("text", "") for r in result["reasons"]) or None
-    basis = f"抚恤金 {result['survivor_months']} 个月" if result.get("survivor_months") else None
-    out = []
-    for kind, label, ref in (("funeral_grant", "丧葬补助金", "人社部发〔2021〕18号 第四条；" + REF_17),
-                             ("survivor_grant", "一次性抚恤金", "人社部发〔2021〕18号 第五条；" + REF_17)):
-        amount = result.get(kind)
-        item = {"kind": kind, "label": label, "amount": amount, "reference": ref}
-        if amount is None:
-            item["missing"] = missing or "计发基数未收录"
-        elif kind == "survivor_grant" and basis:
-            item["basis"] = basis
-        out.append(item)
-    return out
+    return enterprise_survivor_items(
+        region=region, death_date=death_date, contribution_months=months,
+        pension_months=_paid_months(session, pension, death_date) if pension is not None else None,
+        account=account_at_death(session, person, death_date, pensions), params=parameters_for(session)), "enterprise"
 
 
-def remaining_account_balance(session: Session, person: Person, death_date: date) -> tuple[Decimal | None, str]:
-    """The personal account balance left at death: at retirement minus the account pension paid since."""
-    for b in benefits_of_person(session, person.person_id):
-        if b.kind != "pension":
-            continue
-        a = session.get(BenefitAssessment, b.benefit_id)
-        data = assessment_data(a)
+def _paid_months(session: Session, pension: Benefit, death_date: date) -> int:
+    return session.scalar(select(func.count()).select_from(Payment).where(
+        Payment.benefit_id == pension.benefit_id, Payment.kind == "regular", Payment.status == "paid",
+        Payment.period <= period_of(death_date))) or 0
+
+
+def account_at_death(session: Session, person: Person, death_date: date,
+                     pensions: list[Benefit]) -> AccountAtDeath:
+    """The personal account records at death: the pension's assessment, else the latest statement."""
+    for b in pensions:
+        data = assessment_data(session.get(BenefitAssessment, b.benefit_id))
         inputs = data.get("inputs") if isinstance(data.get("inputs"), dict) else {}
         result = data.get("result") if isinstance(data.get("result"), dict) else data
         if inputs.get("account_balance") is None or result.get("account_pension") is None:
             continue
-        paid_months = session.scalar(select(func.count()).select_from(Payment).where(
-            Payment.benefit_id == b.benefit_id, Payment.kind == "regular", Payment.status == "paid",
-            Payment.period <= period_of(death_date))) or 0
-        balance = money(inputs["account_balance"]) - money(result["account_pension"]) * paid_months
-        return max(balance, Decimal("0.00")), (f"退休时储存额 {money(inputs['account_balance']):.2f} 元 − 个人账户养老金 "
-                                               f"{money(result['account_pension']):.2f} 元 × 已发 {paid_months} 个月")
+        return AccountAtDeath(pensioner=True, balance_at_retirement=money(inputs["account_balance"]),
+                              account_pension=money(result["account_pension"]),
+                              paid_months=_paid_months(session, b, death_date))
     row = session.scalar(select(PensionAccount).where(PensionAccount.person_id == person.person_id,
                                                       PensionAccount.as_of <= death_date)
                          .order_by(PensionAccount.as_of.desc()).limit(1))
-    if row is not None:
-        has_pension = any(b.kind == "pension" for b in benefits_of_person(session, person.person_id))
-        if not has_pension:
-            return money(row.balance), f"{row.as_of.isoformat()} 个人账户储存额"
-    return None, "无退休时个人账户储存额及已发个人账户养老金的记录，需人工核定"
+    return AccountAtDeath(pensioner=bool(pensions), latest_balance=money(row.balance) if row is not None else None,
+                          latest_as_of=row.as_of if row is not None else None)
 
 
 def process_registry_death_for(session: Session, person: Person, *, as_of: date | None = None) -> dict[str, Any] | None:

@@ -53,7 +53,7 @@ from shebao.audit import append
 from shebao.benefits.events import lock_events
 from shebao.benefits.models import PaymentAttempt, PayrollOpening, PayrollRun, Suspension
 from shebao.benefits.periods import add_months, check_period, first_day, last_day, period_of
-from shebao.benefits.recovery import DEFAULT_MAX_DEDUCTION_RATE, deduction_for, record_recovery
+from shebao.benefits.recovery import deduction_for, deduction_limit, record_recovery
 from shebao.benefits.service import (
     MONTHLY_KINDS,
     ONE_OFF_KINDS,
@@ -295,7 +295,7 @@ def run_payroll(
     source: str = "cli",
     batch_size: int = DEFAULT_BATCH,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-    max_deduction_rate: Decimal = DEFAULT_MAX_DEDUCTION_RATE,
+    max_deduction_rate: Decimal | None = None,
     sync: bool = True,
     as_of: date | None = None,
     on_batch: Callable[[int, int], None] | None = None,
@@ -344,7 +344,7 @@ def run_payroll(
 
 
 def _run(engine: Engine, summary: RunSummary, period: str, *, actor: str, actor_role: str, source: str,
-         batch_size: int, max_attempts: int, max_deduction_rate: Decimal, sync: bool, as_of: date | None,
+         batch_size: int, max_attempts: int, max_deduction_rate: Decimal | None, sync: bool, as_of: date | None,
          on_batch: Callable[[int, int], None] | None) -> None:
     from shebao.core.db import session_scope
 
@@ -404,7 +404,7 @@ def _run(engine: Engine, summary: RunSummary, period: str, *, actor: str, actor_
 
 
 def _pay_batch(session: Session, benefits: list[Benefit], period: str, *,
-               max_deduction_rate: Decimal) -> tuple[int, int, Decimal, int, int]:
+               max_deduction_rate: Decimal | None) -> tuple[int, int, Decimal, int, int]:
     ids = [b.benefit_id for b in benefits]
     suspensions: dict[str, list[Suspension]] = {}
     for s in session.scalars(select(Suspension).where(Suspension.benefit_id.in_(ids))):
@@ -441,8 +441,11 @@ def _insert_returning(session: Session, stmt, rows: list[dict]) -> set[str]:
     return set(result.scalars().all())
 
 
-def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: Decimal) -> int:
-    """Deduct open debts from the regular payments just created (same transaction as the payment)."""
+def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: Decimal | None) -> int:
+    """Deduct open debts from the regular payments just created (same transaction as the payment).
+
+    ``max_rate`` None: the parameter ``recovery.max_deduction_rate`` of each benefit's region.
+    """
     if not benefits:
         return 0
     from shebao.benefits.models import Debt
@@ -453,11 +456,14 @@ def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: De
                                                 Debt.method == "deduction").order_by(Debt.id)):
         by_benefit.setdefault(d.benefit_id, []).append(d)
     count = 0
+    limit = None
     for b in benefits:
         debts = by_benefit.get(b.benefit_id)
         if not debts:
             continue
-        plan = deduction_for(debts, money(b.monthly_amount), max_rate)
+        if max_rate is None:
+            limit = limit or deduction_limit(session, first_day(period))
+        plan = deduction_for(debts, money(b.monthly_amount), max_rate if max_rate is not None else limit(b.region_code))
         total = sum((amt for _, amt in plan), Decimal("0.00"))
         if total <= 0:
             continue

@@ -7,14 +7,16 @@ later payment is due (death, an ended benefit) or when the agency chooses to. Ev
 recovered is a ``debt_recoveries`` row; the debt's status follows:
 ``open`` → ``deducting`` | ``demanded`` → ``recovered`` (or ``written_off``).
 
-Deduction limits: the share of a month's payment that may be withheld
-(``DEFAULT_MAX_DEDUCTION_RATE``), overridable per call and from the command line. The policy tree
-holds no such parameter yet; the national rules leave it to the provinces.
+Deduction limits: the share of a month's payment that may be withheld is the policy parameter
+``recovery.max_deduction_rate`` (the national rules leave it to the provinces: the shipped value is
+a project default, unconfirmed), overridable per call and from the command line; the time given to
+repay on a demand is ``recovery.demand_days``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -24,11 +26,21 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import Debt, DebtRecovery
+from shebao.policy.store import parameters_for
 from shebao.registry.models import Benefit
 
-# 本项目默认值，未核实：各地规定每月扣回不超过当月待遇的一定比例；请按本地规定设定（--max-rate）。
-DEFAULT_MAX_DEDUCTION_RATE = Decimal("0.50")
-DEMAND_DAYS = 30
+MAX_DEDUCTION_RATE = "recovery.max_deduction_rate"
+DEMAND_DAYS = "recovery.demand_days"
+
+
+def deduction_limit(session: Session, on: date) -> Callable[[str | None], Decimal]:
+    """The share of a month's payment that may be withheld for debts, by region, as in force on ``on``."""
+    params = parameters_for(session)
+    return lambda region: Decimal(params.get(MAX_DEDUCTION_RATE, on, region).value)
+
+
+def _demand_due(session: Session, on: date, region: str | None = None) -> date:
+    return on + timedelta(days=int(parameters_for(session).get(DEMAND_DAYS, on, region).value))
 
 
 class RecoveryError(ValueError):
@@ -67,7 +79,7 @@ def open_debt(session: Session, *, benefit: Benefit, reason_code: str, reason: s
     if method == "demand" and debt.status == "open":
         debt.status = "demanded"
         debt.method = "demand"
-        debt.demand_due = on + timedelta(days=DEMAND_DAYS)
+        debt.demand_due = _demand_due(session, on, benefit.region_code)
     session.flush()
     append(session, action=action, entity="benefit_debts", entity_id=str(debt.id),
            detail={"benefit_id": benefit.benefit_id, "reason_code": reason_code, "principal": principal,
@@ -146,13 +158,15 @@ def demand(session: Session, *, debt_id: int, on: date | None = None) -> Debt:
     if debt.status in ("recovered", "written_off"):
         raise RecoveryError(f"债务 {debt_id} 已结清")
     on = on or date.today()
-    debt.method, debt.status, debt.demand_due = "demand", "demanded", on + timedelta(days=DEMAND_DAYS)
+    benefit = session.get(Benefit, debt.benefit_id)
+    debt.method, debt.status = "demand", "demanded"
+    debt.demand_due = _demand_due(session, on, benefit.region_code if benefit is not None else None)
     session.flush()
     append(session, action="debt.demand", entity="benefit_debts", entity_id=str(debt.id),
            detail={"outstanding": debt.outstanding, "due": debt.demand_due})
     from shebao.benefits.notices import issue_demand_notice
 
-    issue_demand_notice(session, session.get(Benefit, debt.benefit_id), debt)
+    issue_demand_notice(session, benefit, debt)
     return debt
 
 

@@ -1,7 +1,8 @@
 """Working days with the national holiday calendar, including make-up working days (调休).
 
 Legal deadlines of the agency run in working days (社会保险经办条例 第十八条: 20 working days for a
-pension claim; 第二十四条: 10 for unemployment benefit). The calendar ships as data
+pension claim; 第二十四条: 10 for unemployment benefit); how many is a policy parameter
+(``deadlines.*``, :mod:`shebao.policy.deadlines`), counted here. The calendar ships as data
 (``data/holidays.yaml``, one entry per State Council notice); years it does not cover fall back to
 Monday–Friday and are reported by :func:`covered`, so that a caller can say the deadline is
 approximate instead of pretending to know.
@@ -13,13 +14,11 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
+from shebao.policy.deadlines import claim_deadline, reference_text
+from shebao.policy.paramset import ParameterSet
+
 DATA = Path(__file__).with_name("data") / "holidays.yaml"
 
-DEADLINE_WORKING_DAYS = {"pension": 20, "unemployment": 10}
-DEADLINE_REFERENCE = {
-    "pension": "社会保险经办条例 第十八条",
-    "unemployment": "社会保险经办条例 第二十四条",
-}
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +77,12 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return n
 
 
-def deadline_for(kind: str, received: dt.date) -> dt.date:
+def deadline_for(kind: str, received: dt.date, params: ParameterSet | None = None, region: str | None = None) -> dt.date:
     """The legal deadline of an application of ``kind`` received on ``received``."""
-    return add_working_days(received, DEADLINE_WORKING_DAYS[kind])
+    return add_working_days(received, int(claim_deadline(kind, received, region, params).value))
+
+
+def deadline_reference(kind: str, received: dt.date, params: ParameterSet | None = None,
+                       region: str | None = None) -> str:
+    """The article that sets that deadline ("社会保险经办条例 第十八条")."""
+    return reference_text(claim_deadline(kind, received, region, params))

@@ -40,18 +40,15 @@ from shebao.cases.routing import (
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
 from shebao.core.db import attach_saved, insert_persistent, utcnow
+from shebao.core.settings import get_settings
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
+from shebao.policy.claims import (
+    PensionClaim,
+    UnemploymentClaim,
+    pension_claim_decision,
+    unemployment_claim_decision,
+)
 from shebao.registry.models import Person
-
-INVOLUNTARY = {"dismissed": True, "contract_expired": True, "mutual": True, "resigned": False}
-# Parameters that set how much is paid, never whether: when the rules refuse an applicant (too few
-# contribution months, not yet of retirement age, left the job by choice), a missing or unconfirmed
-# value of one of these cannot change the refusal, so it does not hold the refusal for a reviewer.
-AMOUNT_ONLY_PARAMETERS = ("pension.annuity_divisor", "pension.annuity_interpolation", "pension.base",
-                          "pension.basic.", "pension.account.", "pension.transitional.", "pension.adjustment.",
-                          "unemployment.benefit_amount", "unemployment.benefit_rate", "wages.minimum_monthly",
-                          "wages.average_annual")
-EARLY_FILING_MONTHS = 3  # a pension claim may be filed up to three months before the retirement month
 
 
 class IntakeError(ValueError):
@@ -215,7 +212,8 @@ def submit_application(
         agent_id_bidx=blind_index(agent_id) if agent_id else None,
         agent_relation=payload.agent.relation if payload.agent else None,
         facts=_j(payload.facts), status="received", route_reasons="[]", decision="{}", autofill="{}", risk="{}",
-        received_at=utcnow(), received_on=on, deadline=calendar.deadline_for(payload.kind, on),
+        received_at=utcnow(), received_on=on,
+        deadline=calendar.deadline_for(payload.kind, on, parameters_in_force(session, overlay), person.region_code),
         provisional=False, needs_four_eyes=False,
     )
     # the row claims the idempotency key and the open slot now (the decision is written once, at the
@@ -250,10 +248,9 @@ def submit_application(
         if intake_reasons:
             decision = {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
                         "reasons": intake_reasons, "review_reasons": [], "result": None, "inputs": None}
-        elif app.kind == "pension":
-            decision = decide_pension(person, payload.facts, filled, on, parameters_in_force(session, overlay))
         else:
-            decision = decide_unemployment(person, payload.facts, filled, on, parameters_in_force(session, overlay))
+            decision = _claim_decision(person, payload.facts, filled, on, parameters_in_force(session, overlay),
+                                       kind=app.kind)
         app.eligible = decision["eligible"]
         app.monthly_amount = decision["monthly_amount"]
         app.total_amount = decision.get("total_amount")
@@ -333,174 +330,31 @@ def _intake_conflicts(app: Application, filled: Autofill) -> list[dict]:
     return []
 
 
-def _money(text: Any) -> Decimal | None:
-    return None if text is None else Decimal(str(text)).quantize(Decimal("0.01"))
-
-
-def _ym_first(text: str) -> dt.date:
-    return dt.date.fromisoformat(text[:7] + "-01")
-
-
-def decide_pension(person: Person, facts: dict, filled: Autofill, on: dt.date, params=None) -> dict:
-    """Eligibility and amount of a pension through the policy engine (retirement date, then pension)."""
-    from shebao.policy import InputError, ParameterMissing, calc_pension, calc_retirement
-
+def _claim_decision(person: Person, facts: dict, filled: Autofill, on: dt.date, params, *, kind: str) -> dict:
+    """Hand the applicant's record, the claim's facts and the auto-filled history to policy's rules."""
     s = filled.summary
-    review: list[dict] = []
-    base = {"region": person.region_code, "birth_date": person.birth_date.isoformat()[:7],
-            "original_retirement_age": person.original_retirement_age}
-    try:
-        if facts.get("retirement_date"):
-            retirement = facts["retirement_date"]
-            ret = None
-        else:
-            ret = calc_retirement({**base, "early_months": facts.get("early_months") or 0,
-                                   "late_months": facts.get("late_months") or 0,
-                                   "contribution_months": s["contribution_months"]}, params)
-            retirement = ret["retirement_date"]
-    except (InputError, ParameterMissing) as exc:
-        return _undecided(f"退休日期无法计算：{exc}")
-    if ret is not None and not ret["eligible"]:
-        return {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
-                "reasons": ret["reasons"], "review_reasons": [], "inputs": base, "result": _slim(ret)}
-    inputs = {**base, "retirement_date": retirement, "assessed_on": on.isoformat(),
-              "avg_contribution_index": f"{s['avg_index'] or 0:.4f}", "contribution_months": s["contribution_months"],
-              "pre_account_months": min(s["deemed_months"], s["contribution_months"]),
-              "account_balance": filled.account_balance}
-    try:
-        result = calc_pension(inputs, params)
-    except (InputError, ParameterMissing) as exc:
-        return _undecided(f"养老金无法计算：{exc}")
-    reasons = list(result["reasons"])
-    ret_month = _ym_first(result["retirement_date"])
-    months_ahead = (ret_month.year - on.year) * 12 + ret_month.month - on.month
-    eligible = bool(result["eligible"])
-    if months_ahead > EARLY_FILING_MONTHS:
-        eligible = False
-        reasons.append({"code": "not_yet_retirement", "text": f"退休月份为 {result['retirement_date']}，"
-                        f"最早可在退休前 {EARLY_FILING_MONTHS} 个月申领", "reference": "中华人民共和国社会保险法 第十六条"})
-    missing = [r for r in reasons if r.get("code") == "parameter_missing"]
-    if result["total"] is None or missing:
-        review.extend(missing or [{"code": "parameter_missing", "text": "计算所需参数缺失", "reference": ""}])
-    review.extend(source_review(result))
-    reasons = [r for r in reasons if r.get("code") != "parameter_unconfirmed"]
-    if not eligible and all(_amount_only([r.get("reference") or ""]) for r in missing):
-        review = _drop_amount_doubts(review)
-        missing = []
-    provisional = bool(result.get("provisional"))
-    if s["index_months_missing"]:
-        provisional = True
-        reasons.append({"code": "index_provisional",
-                        "text": f"{'、'.join(str(y) for y in s['missing_index_years'])}年的缴费指数所需上年平均工资尚未收录，"
-                                f"{s['index_months_missing']} 个月暂不计入平均缴费指数，公布后重算",
-                        "reference": "国发〔2005〕38号 五"})
-    decidable = (result["total"] is not None or not eligible) and not missing
-    return {
-        "decidable": decidable, "eligible": eligible and decidable, "complete": True,
-        "monthly_amount": _money(result["total"]) if eligible and decidable else None,
-        "start_date": _ym_first(result["pension_start"]), "provisional": provisional,
-        "reasons": [r for r in reasons if r.get("code") != "parameter_missing"], "review_reasons": review,
-        "inputs": inputs, "result": _slim(result),
-    }
-
-
-def decide_unemployment(person: Person, facts: dict, filled: Autofill, on: dt.date, params=None) -> dict:
-    """Eligibility, duration and amount of unemployment benefit through the policy engine."""
-    from shebao.policy import InputError, ParameterMissing, calc_unemployment
-
-    s = filled.summary
+    auto_decide = get_settings().auto_decide_levels
+    if kind == "pension":
+        claim = PensionClaim(
+            region=person.region_code, birth_date=person.birth_date,
+            original_retirement_age=person.original_retirement_age, filed_on=on,
+            contribution_months=s["contribution_months"], deemed_months=s["deemed_months"], avg_index=s["avg_index"],
+            account_balance=filled.account_balance, retirement_date=facts.get("retirement_date") or None,
+            early_months=facts.get("early_months") or 0, late_months=facts.get("late_months") or 0,
+            index_months_missing=s["index_months_missing"], missing_index_years=tuple(s["missing_index_years"]))
+        return pension_claim_decision(claim, params, auto_decide=auto_decide)
     separation = dt.date.fromisoformat(str(facts["separation_date"]))
-    reason_code = facts["separation_reason"]
-    review: list[dict] = []
-    if separation > on:
-        return {"decidable": True, "eligible": False, "complete": True, "monthly_amount": None,
-                "reasons": [{"code": "separation_in_future", "text": f"离职日期 {separation} 晚于申领日期",
-                             "reference": "失业保险条例 第十四条"}], "review_reasons": [], "inputs": None, "result": None}
-    involuntary = INVOLUNTARY.get(reason_code)
-    if involuntary is None:
-        review.append({"code": "separation_reason_unclear", "text": "离职原因为“其他”，是否属于非因本人意愿中断就业需人工认定",
-                       "reference": "失业保险条例 第十四条；失业保险金申领发放办法 第四条"})
-        involuntary = True
     sep_period = f"{separation.year:04d}-{separation.month:02d}"
-    later = sorted({p for p, ins, emp, _b, _d in filled.history.contributions
-                    if ins == "unemployment" and emp and p > sep_period})
-    if later:
-        review.append({"code": "contributions_after_separation",
-                       "text": f"离职后仍有单位缴费记录（{later[0]} 起 {len(later)} 个月），需核实是否已再就业",
-                       "reference": "失业保险条例 第十五条"})
-    receiving_pension = any(b["kind"] == "pension" for b in filled.active_benefits)
-    inputs = {"region": person.region_code, "unemployed_on": on.isoformat(),
-              "contribution_months": s["contribution_months"], "involuntary": involuntary, "registered": True,
-              "seeking_work": bool(facts.get("seeking_work", True)), "receiving_pension": receiving_pension,
-              # 延迟退休办法 第七条: near the statutory retirement age the benefit runs until that age
-              "birth_date": person.birth_date.isoformat(), "original_retirement_age": person.original_retirement_age}
-    try:
-        result = calc_unemployment(inputs, params)
-    except (InputError, ParameterMissing) as exc:
-        return _undecided(f"失业保险金无法计算：{exc}")
-    missing = [r for r in result["reasons"] if r.get("code") == "parameter_missing"]
-    if missing:
-        review.extend(missing)
-    review.extend(source_review(result))
-    eligible = bool(result["eligible"])
-    if not eligible:
-        review = _drop_amount_doubts(review)
-    decidable = not missing or not eligible
-    amount = _money(result["monthly_amount"]) if eligible and result["monthly_amount"] is not None else None
-    return {
-        "decidable": decidable, "eligible": eligible, "complete": True, "monthly_amount": amount,
-        "total_amount": _money(result["total"]) if eligible and result["total"] is not None else None,
-        "duration_months": result["duration_months"], "start_date": on, "end_date": result.get("end_date"),
-        "paid_until_retirement": bool(result.get("paid_until_retirement")),
-        "reasons": [r for r in result["reasons"] if r.get("code") != "parameter_missing"],
-        "review_reasons": review, "inputs": inputs, "result": _slim(result),
-    }
-
-
-def _amount_only(names: list[str]) -> bool:
-    return bool(names) and all(str(n).startswith(AMOUNT_ONLY_PARAMETERS) for n in names)
-
-
-def _drop_amount_doubts(review: list[dict]) -> list[dict]:
-    """The review reasons that still matter once the rules have refused the applicant."""
-    return [r for r in review if not (
-        r.get("code") in ("parameter_missing", "parameter_source")
-        and _amount_only([n for n in (r.get("reference") or "").split("、") if n]))]
-
-
-SOURCE_LABELS = {"official": "官方文本", "agency": "本机构采用或设定", "secondary": "二手来源", "derived": "推算"}
-
-
-def source_review(result: dict) -> list[dict]:
-    """A review reason naming each parameter whose source level may not decide a case alone.
-
-    Each value carries a source level (``official``, ``secondary``, ``derived``; ``agency`` once the
-    agency adopted or set it); ``SHEBAO_AUTO_DECIDE_SOURCES`` says which levels may decide without a
-    person. A result computed from several values rests on each of them.
-    """
-    from shebao.core.settings import get_settings
-
-    settings = get_settings()
-    allowed = settings.auto_decide_levels
-    sources = result.get("parameter_sources") or {}
-    outside = sorted(n for n, level in sources.items() if level not in allowed)
-    if not outside:
-        return []
-    named = "、".join(f"{n}（{SOURCE_LABELS.get(sources[n], sources[n])}）" for n in outside)
-    return [{"code": "parameter_source",
-             "text": f"所用参数的来源级别不在自动决定范围（SHEBAO_AUTO_DECIDE_SOURCES={','.join(sorted(allowed))}）：{named}；"
-                     f"由本机构采用（shebao params adopt）或设定后可自动决定",
-             "reference": "、".join(outside)}]
-
-
-def _undecided(text: str) -> dict:
-    return {"decidable": False, "eligible": False, "complete": False, "monthly_amount": None, "reasons": [],
-            "review_reasons": [{"code": "rule_undecided", "text": text, "reference": ""}], "inputs": None,
-            "result": None}
-
-
-def _slim(result: dict) -> dict:
-    return dict(result)
+    claim = UnemploymentClaim(
+        region=person.region_code, birth_date=person.birth_date,
+        original_retirement_age=person.original_retirement_age, filed_on=on,
+        contribution_months=s["contribution_months"], separation_date=separation,
+        separation_reason=facts["separation_reason"], seeking_work=bool(facts.get("seeking_work", True)),
+        receiving_pension=any(b["kind"] == "pension" for b in filled.active_benefits),
+        unemployment_periods_after_separation=tuple(sorted(
+            {p for p, ins, emp, _b, _d in filled.history.contributions
+             if ins == "unemployment" and emp and p > sep_period})))
+    return unemployment_claim_decision(claim, params, auto_decide=auto_decide)
 
 
 # --- outcomes (also used by the review queue) -------------------------------------------------
@@ -567,7 +421,7 @@ def notify(session: Session, app: Application, person: Person, event: str, *, re
             text += f"复核意见：{comment}"
     elif event == "review":
         text = (f"{head}已受理，正在人工复核，将于 {app.deadline} 前作出决定"
-                f"（{calendar.DEADLINE_REFERENCE[app.kind]}）。无需另行提交材料。")
+                f"（{calendar.deadline_reference(app.kind, app.received_on, region=app.region_code)}）。无需另行提交材料。")
     elif event == "rejected":
         why = "；".join(f"{r.get('text', '')}" + (f"（{r['reference']}）" if r.get("reference") else "")
                        for r in (reasons or []))

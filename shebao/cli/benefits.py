@@ -67,7 +67,8 @@ def payroll_run(
     json_out: bool = typer.Option(False, "--json", help='输出 JSON：{"created": n, "existing": m, "total": "..."}'),
     batch_size: int = typer.Option(500, "--batch-size", min=1, help="每批提交的待遇数"),
     max_attempts: int = typer.Option(3, "--max-attempts", min=1, help="失败几次后转人工处理"),
-    max_rate: str = typer.Option("0.50", "--max-deduction-rate", help="每月扣回多发待遇不超过当月待遇的比例"),
+    max_rate: str | None = typer.Option(None, "--max-deduction-rate",
+                                        help="每月扣回多发待遇不超过当月待遇的比例（默认按政策参数 recovery.max_deduction_rate）"),
     sync: bool = typer.Option(True, "--sync/--no-sync", help="发放前先处理登记库中的死亡、服刑、资格认证和计发基数公布"),
     as_of: str | None = typer.Option(None, "--as-of", help="处理登记库事件的截止日（默认该期间最后一天）"),
     as_user: str | None = AS_OPTION,
@@ -85,12 +86,14 @@ def payroll_run(
     with unit_of_work(as_user) as session:
         _require(session, "clerk")
         actor, role = session.info["actor"], session.info["actor_role"]
-    try:
-        rate = Decimal(max_rate)
-    except Exception:
-        fail(f"--max-deduction-rate 应为 0 到 1 之间的小数：{max_rate!r}")
-    if not Decimal("0") <= rate <= Decimal("1"):
-        fail("--max-deduction-rate 应在 0 到 1 之间")
+    rate = None
+    if max_rate is not None:
+        try:
+            rate = Decimal(max_rate)
+        except Exception:
+            fail(f"--max-deduction-rate 应为 0 到 1 之间的小数：{max_rate!r}")
+        if not Decimal("0") <= rate <= Decimal("1"):
+            fail("--max-deduction-rate 应在 0 到 1 之间")
     from shebao.benefits.payroll import PayrollError
 
     try:

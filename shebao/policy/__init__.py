@@ -25,6 +25,14 @@ to the shipped tree)
     amount and back-pay of a provisional pension once the year's base is published.
     ``pension_adjustment(pension=, contribution_months=, year=, region=, params=None)`` — 调待.
 
+Claims (``shebao.policy.claims``; typed inputs, the case workflow builds them from the records)
+    ``pension_claim_decision(PensionClaim, params, auto_decide=)``,
+    ``unemployment_claim_decision(UnemploymentClaim, params, auto_decide=)`` — eligibility, amount,
+    reasons and review reasons; ``early_filing_months``, ``separation_involuntary``.
+    Deadlines (``shebao.policy.deadlines``): ``claim_deadline(kind, received, region, params)``.
+    Survivors (``shebao.policy.death``): ``enterprise_survivor_items``, ``injury_survivor_items``,
+    ``remaining_account_balance``.
+
 Rule functions (plain values in, plain values out)
     Retirement: ``statutory_retirement(birth, original_age, params)``,
     ``min_contribution_months(statutory_ym, params)``, ``flexible_window(statutory, params)``.

@@ -13,6 +13,8 @@ missing and said so, never guessed.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from shebao.policy.common import (
@@ -110,3 +112,103 @@ def calc_survivor(inputs: dict[str, Any], params: ParameterSet | None = None) ->
     out.update(funeral_grant=fen_str(funeral), survivor_grant=fen_str(survivor))
     return {**out, "reasons": reasons, "unconfirmed_parameters": trace.unconfirmed(),
             "parameter_sources": trace.sources(), "source_level": trace.source_level(), "trace": trace.to_dict()}
+
+
+# --- what the family is due, item by item ------------------------------------------------------
+
+REF_17 = "《中华人民共和国社会保险法》第十七条"
+REF_14 = "《中华人民共和国社会保险法》第十四条"
+REF_39 = "《工伤保险条例》第三十九条"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountAtDeath:
+    """What the records say of the personal account at death (社会保险法 第十四条: it may be inherited).
+
+    Attributes:
+        balance_at_retirement / account_pension / paid_months: for a pensioner, the balance at
+            retirement, the monthly account pension and the months paid through the death month.
+        latest_balance / latest_as_of: otherwise, the latest account statement on or before death.
+    """
+
+    pensioner: bool = False
+    balance_at_retirement: Decimal | None = None
+    account_pension: Decimal | None = None
+    paid_months: int = 0
+    latest_balance: Decimal | None = None
+    latest_as_of: dt.date | None = None
+
+
+def remaining_account_balance(account: AccountAtDeath) -> tuple[Decimal | None, str]:
+    """The personal account balance left at death and how it was reached (None: a person must settle it).
+
+    A pensioner's: the balance at retirement less the account pension paid since (never below 0);
+    otherwise the latest statement.
+    """
+    if account.balance_at_retirement is not None and account.account_pension is not None:
+        balance = account.balance_at_retirement - account.account_pension * account.paid_months
+        return max(balance, Decimal("0.00")), (
+            f"退休时储存额 {account.balance_at_retirement:.2f} 元 − 个人账户养老金 "
+            f"{account.account_pension:.2f} 元 × 已发 {account.paid_months} 个月")
+    if account.latest_balance is not None and not account.pensioner:
+        return account.latest_balance, f"{account.latest_as_of.isoformat()} 个人账户储存额"
+    return None, "无退休时个人账户储存额及已发个人账户养老金的记录，需人工核定"
+
+
+def enterprise_grant_items(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The funeral grant and 抚恤金 items of a :func:`calc_survivor` result; a missing amount names why."""
+    missing = "；".join(r.get("text", "") for r in result["reasons"]) or None
+    basis = f"抚恤金 {result['survivor_months']} 个月" if result.get("survivor_months") else None
+    out = []
+    for kind, label, ref in (("funeral_grant", "丧葬补助金", "人社部发〔2021〕18号 第四条；" + REF_17),
+                             ("survivor_grant", "一次性抚恤金", "人社部发〔2021〕18号 第五条；" + REF_17)):
+        amount = result.get(kind)
+        item = {"kind": kind, "label": label, "amount": amount, "reference": ref}
+        if amount is None:
+            item["missing"] = missing or "计发基数未收录"
+        elif kind == "survivor_grant" and basis:
+            item["basis"] = basis
+        out.append(item)
+    return out
+
+
+def enterprise_survivor_items(*, region: str, death_date: dt.date, contribution_months: int,
+                              pension_months: int | None, account: AccountAtDeath,
+                              params: ParameterSet | None = None) -> list[dict[str, Any]]:
+    """What the family of an enterprise-scheme participant is due (社会保险法 第十四条、第十七条):
+    the funeral grant, the 抚恤金 and the personal account balance.
+
+    Args:
+        pension_months: months of pension received (None: the deceased was not a pensioner).
+    """
+    inputs: dict[str, Any] = {"region": region, "death_date": death_date.isoformat(),
+                              "contribution_months": contribution_months, "retired": pension_months is not None}
+    if pension_months is not None:
+        inputs["pension_months"] = pension_months
+    items = enterprise_grant_items(calc_survivor(inputs, params))
+    balance, note = remaining_account_balance(account)
+    items.append({"kind": "account_inheritance", "label": "个人账户余额（可依法继承）",
+                  "amount": None if balance is None else f"{balance:.2f}", "reference": REF_14,
+                  **({"missing": note} if balance is None else {"basis": note})})
+    for it in items:
+        it["scheme"] = "enterprise"
+    return items
+
+
+def injury_survivor_items(result: dict[str, Any], dependants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the family of a work-injury death is due (工伤保险条例 第三十九条), from a
+    :func:`~shebao.policy.injury.calc_injury` result: the funeral grant, the dependants' monthly
+    pensions and the one-off death grant."""
+    missing = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("code") == "parameter_missing")
+    items: list[dict[str, Any]] = [
+        {"kind": "funeral_grant", "label": "丧葬补助金", "amount": result.get("funeral_grant"),
+         "reference": REF_39, **({"missing": missing} if result.get("funeral_grant") is None else {})}]
+    for i, amt in enumerate(result.get("survivor_pensions") or []):
+        dep = (dependants or [{}])[i]
+        items.append({"kind": "injury_survivor_pension", "label": f"供养亲属抚恤金（{dep.get('relation', '')}，按月）",
+                      "amount": amt, "monthly": True, "dependant": i, "reference": REF_39})
+    items.append({"kind": "death_grant", "label": "一次性工亡补助金", "amount": result.get("death_grant"),
+                  "reference": REF_39, **({"missing": missing} if result.get("death_grant") is None else {})})
+    for it in items:
+        it["scheme"] = "injury"
+    return items

@@ -50,6 +50,7 @@ UNITS: dict[str, str] = {
     "years": "decimal",
     "months": "int",
     "days": "int",
+    "working_days": "int",  # counted with the holiday calendar (调休 included)
     "bool": "bool",
     "month": "month",  # a calendar month, written YYYY-MM
 }

@@ -27,9 +27,11 @@ from shebao.synth import reference as ref
 
 def annuity_divisor(age_years: np.ndarray) -> np.ndarray:
     """计发月数 by whole age at retirement (clipped to the annex's 40–70)."""
-    ages = np.clip(np.asarray(age_years, dtype=np.int64), 40, 70)
-    table = np.array([ref.ANNUITY_MONTHS[a] for a in range(40, 71)], dtype=np.float64)
-    return table[ages - 40]
+    divisors = ref.legal_value("pension.annuity_divisor")
+    low, high = min(divisors), max(divisors)
+    ages = np.clip(np.asarray(age_years, dtype=np.int64), low, high)
+    table = np.array([divisors[a] for a in range(low, high + 1)], dtype=np.float64)
+    return table[ages - low]
 
 
 def approximate_pensions(
@@ -46,9 +48,9 @@ def approximate_pensions(
     years = np.round(contribution_months / 12.0, 2)
     deemed_years = np.round(deemed_months / 12.0, 2)
     indexed = np.round(base * avg_index, 2)
-    basic = np.round((base + indexed) / 2.0 * years * 0.01 * 100)
+    basic = np.round((base + indexed) / 2.0 * years * float(ref.legal_value("pension.basic.rate")) * 100)
     account = np.round(account_balance_fen / annuity_divisor(retire_age_years))
-    transitional = np.round(indexed * deemed_years * ref.TRANSITIONAL_RATE * 100)
+    transitional = np.round(indexed * deemed_years * float(ref.legal_value("pension.transitional.rate")) * 100)
     return (basic + account + transitional).astype(np.int64)
 
 

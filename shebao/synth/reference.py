@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from shebao.policy import ParameterMissing, load_parameters
+
 # --- Regions -------------------------------------------------------------------------------
 # The 16 prefecture-level cities of Shandong (371200 Laiwu was merged into Jinan in 2019) with
 # their resident populations at the 2020 census (山东省第七次全国人口普查公报〔第二号〕, 2021-05).
@@ -163,43 +165,38 @@ _NATIONAL_AVG_WAGE = {
     2014: 56360, 2015: 62029, 2016: 67569, 2017: 74318, 2018: 82413, 2019: 90501, 2020: 97379,
     2021: 106837, 2022: 114029,
 }
-# Shandong's all-caliber average wage (全口径城镇单位就业人员平均工资), yuan/year, as the policy
-# engine's parameters give it (issue 4): 2022–2024. Earlier years: the earliest published value
-# scaled back with the national series' growth (an approximation: Shandong published the
-# all-caliber figure only from 2019). Later years: +2% a year (assumption).
-SHANDONG_AVG_WAGE_PUBLISHED = {2022: 84831, 2023: 88313, 2024: 90072}
+# Shandong's all-caliber average wage (全口径城镇单位就业人员平均工资, ``wages.average_annual``) and
+# its pension base (计发基数, ``pension.base``) come from the policy parameter tree for every year it
+# holds. Earlier years of the wage: the earliest published value scaled back with the national
+# series' growth (an approximation: Shandong published the all-caliber figure only from 2019). Later
+# years: +2% a year (assumption). Earlier years of the base: 1.045 × the previous year's average
+# monthly wage (the ratio seen in 2023–2025); after the last published year +2% a year.
 WAGE_GROWTH_AFTER = 0.02
-
-# 计发基数 (pension base), yuan/month: published 2023–2025 (鲁人社字〔2023〕108号, 〔2024〕112号,
-# 〔2025〕100号); earlier years: 1.045 × the previous year's average monthly wage (the ratio seen
-# in 2023–2025); after the last published year +2% a year.
-SHANDONG_PENSION_BASE_PUBLISHED = {2023: 7468, 2024: 7678, 2025: 7831}
+REGION = "370000"
 
 FIRST_YEAR = 1950
 LAST_YEAR = 2100
 
-# Personal-account credited interest (记账利率): 2016–2024 as published by 人社部/财政部 (the policy
-# engine's values); before 2016 assumed equal to the one-year deposit rate (approximate); after
-# the last published year assumed 2.5%.
-ACCOUNT_INTEREST = {
+# Personal-account credited interest (记账利率): the parameter tree's published values
+# (``pension.account.interest_rate``, 2016 on); before 2016 (the tree holds none) assumed equal to
+# the one-year deposit rate, an approximation of this generator, not a legal value; after the last
+# published year assumed 2.5%.
+ASSUMED_INTEREST_BEFORE_2016 = {
     1996: 0.0747, 1997: 0.0567, 1998: 0.0477, 1999: 0.0225, 2000: 0.0225, 2001: 0.0225,
     2002: 0.0198, 2003: 0.0198, 2004: 0.0225, 2005: 0.0225, 2006: 0.0252, 2007: 0.0414,
     2008: 0.0225, 2009: 0.0225, 2010: 0.0275, 2011: 0.035, 2012: 0.03, 2013: 0.03, 2014: 0.0275,
-    2015: 0.0175, 2016: 0.0831, 2017: 0.0712, 2018: 0.0829, 2019: 0.0761, 2020: 0.0604,
-    2021: 0.0669, 2022: 0.0612, 2023: 0.0397, 2024: 0.0262,
+    2015: 0.0175,
 }
 ACCOUNT_INTEREST_AFTER = 0.025
 
 #: Personal accounts began in Shandong's enterprise scheme in 1996; earlier service is deemed.
 ACCOUNT_START_YEAR = 1996
 
-# Yearly pension adjustment (调待) applied to those already retired: 2005–2015 10%, then 6.5%,
-# 5.5%, 5%, 5%, 5%, 4.5%, 4%, 3.8%, 3%, 2% (人社部 notices, national headline rates); before
-# 2005 assumed 10% (the 1990s adjustments tracked double-digit wage growth); later assumed 2%.
-PENSION_ADJUSTMENT = {y: 0.10 for y in range(2005, 2016)} | {
-    2016: 0.065, 2017: 0.055, 2018: 0.05, 2019: 0.05, 2020: 0.05, 2021: 0.045, 2022: 0.04,
-    2023: 0.038, 2024: 0.03, 2025: 0.02,
-}
+# Yearly pension adjustment (调待) applied to those already retired: the parameter tree's national
+# headline rates (``pension.adjustment.overall_rate``, 2016 on); 2005–2015 the generator assumes
+# 10% a year and before 2005 10% (the 1990s adjustments tracked double-digit wage growth), after
+# the tree's last year 2% — approximations of this generator, not legal values.
+ASSUMED_ADJUSTMENT_BEFORE_2016 = {y: 0.10 for y in range(2005, 2016)}
 
 #: Our series and the policy engine's parameter (Shandong, 370000) that overrides it year by year
 #: wherever the engine has a value for that very year.
@@ -224,17 +221,11 @@ class Series:
 
 def _engine_values(years: range) -> dict[str, dict[int, float]]:
     out: dict[str, dict[int, float]] = {k: {} for k in ENGINE_PARAMETERS}
-    try:
-        from shebao.policy import load_parameters
-        from shebao.policy.tree import ParameterMissing
-
-        params = load_parameters()
-    except ImportError:
-        return out
+    params = load_parameters()
     for key, name in ENGINE_PARAMETERS.items():
         for y in years:
             try:
-                value = params.get(name, dt.date(y, 7, 1), "370000", same_period=True).value
+                value = params.get(name, dt.date(y, 7, 1), REGION, same_period=True).value
             except ParameterMissing:
                 continue
             if value is not None:
@@ -250,7 +241,7 @@ def series() -> Series:
     years = np.arange(FIRST_YEAR, LAST_YEAR + 1)
     ix = years - FIRST_YEAR
 
-    published = {**SHANDONG_AVG_WAGE_PUBLISHED, **engine["avg_wage"]}
+    published = engine["avg_wage"]
     nat = np.array([_NATIONAL_AVG_WAGE.get(min(y, 2022), 600) if y >= 1978 else 600 for y in years], dtype=np.float64)
     anchor = min(published)
     wage = published[anchor] * nat / _NATIONAL_AVG_WAGE[min(anchor, 2022)]
@@ -260,18 +251,18 @@ def series() -> Series:
         wage[y - FIRST_YEAR] = wage[y - 1 - FIRST_YEAR] * (1 + WAGE_GROWTH_AFTER)
     wage = np.round(wage)
 
-    bases = {**SHANDONG_PENSION_BASE_PUBLISHED, **engine["pension_base"]}
+    bases = engine["pension_base"]
     base = np.round(1.045 * wage[np.maximum(ix - 1, 0)] / 12.0)
     for y, v in bases.items():
         base[y - FIRST_YEAR] = v
     for y in range(max(bases) + 1, LAST_YEAR + 1):
         base[y - FIRST_YEAR] = np.round(base[y - 1 - FIRST_YEAR] * 1.02)
 
-    rates = {**ACCOUNT_INTEREST, **engine["account_interest"]}
+    rates = {**ASSUMED_INTEREST_BEFORE_2016, **engine["account_interest"]}
     last_rate = max(rates)
     interest = np.array([rates.get(y, ACCOUNT_INTEREST_AFTER if y > last_rate else 0.0) for y in years])
 
-    adj = {**PENSION_ADJUSTMENT, **engine["adjustment"]}
+    adj = {**ASSUMED_ADJUSTMENT_BEFORE_2016, **engine["adjustment"]}
     factor = np.cumprod(1 + np.array([adj.get(y, 0.10 if y < 2005 else 0.02) for y in years]))
     return Series(avg_wage=wage, pension_base=base, interest=interest, adjustment_factor=factor,
                   from_engine={k: sorted(v) for k, v in engine.items()})
@@ -302,20 +293,27 @@ def adjustment_factor(year: np.ndarray | int) -> np.ndarray:
     return _at(series().adjustment_factor, year)
 
 
+@lru_cache(maxsize=1)
+def _account_shares() -> np.ndarray:
+    """``pension.account.contribution_rate`` by year (the rate in force at the year's end; years
+    before the tree's first value take that first value, as the generator deems early accounts)."""
+    params = load_parameters()
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    first = params.history("pension.account.contribution_rate")[0]["effective_date"]
+    first = dt.date.fromisoformat(first) if isinstance(first, str) else first
+    return np.array([float(params.get("pension.account.contribution_rate", max(dt.date(y, 12, 31), first)).value)
+                     for y in years])
+
+
 def account_share(year: np.ndarray | int) -> np.ndarray:
-    """Share of the base credited to the personal account: 11% before 2006, 8% since
-    (国发〔2005〕38号)."""
-    return np.where(np.asarray(year) < 2006, 0.11, 0.08)
+    """Share of the base credited to the personal account (``pension.account.contribution_rate``:
+    11% before 2006, 8% since, 国发〔2005〕38号)."""
+    return _at(_account_shares(), year)
 
 
-# Annuity divisors (计发月数) by whole retirement age, 国发〔2005〕38号 annex (as issue 4 lists them).
-ANNUITY_MONTHS = {40: 233, 41: 230, 42: 226, 43: 223, 44: 220, 45: 216, 46: 212, 47: 208,
-                  48: 204, 49: 199, 50: 195, 51: 190, 52: 185, 53: 180, 54: 175, 55: 170, 56: 164,
-                  57: 158, 58: 152, 59: 145, 60: 139, 61: 132, 62: 125, 63: 117, 64: 109, 65: 101,
-                  66: 93, 67: 84, 68: 75, 69: 65, 70: 56}
-
-# Shandong transitional pension coefficient (过渡系数), per issue 4.
-TRANSITIONAL_RATE = 0.013
+def legal_value(name: str, on: dt.date = dt.date(2006, 1, 1), region: str = REGION):
+    """A legal value from the policy parameter tree (the generator keeps no copy of its own)."""
+    return load_parameters().get(name, on, region).value
 
 # --- Contributions ------------------------------------------------------------------------
 # Rates in basis points (Shandong 2024): pension 16% employer / 8% employee; unemployment 0.7% /
