@@ -133,5 +133,5 @@ def test_every_parsed_input_has_a_chinese_name() -> None:
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path(run_calculator.__code__.co_filename).parent.glob("*.py"))
     keys = set(re.findall(r"parse_[a-z]+\([^,\n]+, \"([a-z_]+)\"", source))
-    assert {"avg_contribution_index", "backpay_base", "unemployed_on"} <= keys
+    assert {"avg_contribution_index", "backpay_base", "contribution_months"} <= keys
     assert not sorted(keys - set(FIELD_LABELS))
