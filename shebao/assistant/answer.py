@@ -14,8 +14,10 @@ import re
 import time
 from dataclasses import dataclass
 
+from shebao.assistant.citing import article_citation, cite, int_to_cn
 from shebao.assistant.kb import KnowledgeBase
 from shebao.assistant.retrieval import Hit, Retriever, SearchResult
+from shebao.assistant.routing import answer_with_calculator, recognise
 
 NOT_FOUND_ANSWER = (
     "抱歉，知识库中没有找到与这个问题相关的社会保险政策条文，无法据法作答。"
@@ -30,44 +32,8 @@ MAX_SENTENCES = 3
 # Articles up to this length are quoted whole.
 QUOTE_WHOLE_CHARS = 300
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def int_to_cn(number: int) -> str:
-    """102 → 一百零二 (article numbers as the law writes them)."""
-    if number < 0:
-        raise ValueError("negative")
-    if number < 10:
-        return _DIGITS[number]
-    if number < 20:
-        return "十" + (_DIGITS[number % 10] if number % 10 else "")
-    if number < 100:
-        return _DIGITS[number // 10] + "十" + (_DIGITS[number % 10] if number % 10 else "")
-    if number < 1000:
-        rest = number % 100
-        head = _DIGITS[number // 100] + "百"
-        if rest == 0:
-            return head
-        if rest < 10:
-            return head + "零" + _DIGITS[rest]
-        return head + (_DIGITS[rest // 10] + "十" + (_DIGITS[rest % 10] if rest % 10 else ""))
-    return str(number)
-
-
-def cite(law: str, article: int) -> str:
-    return f"《{law}》第{int_to_cn(article)}条"
-
-
 def citation_dict(hit: Hit) -> dict:
-    a = hit.article
-    return {
-        "law": a.law,
-        "article": a.article,
-        "text": a.text,
-        "chapter": a.chapter,
-        "date": a.date,
-        "score": round(hit.score, 4),
-    }
+    return article_citation(hit.article, hit.score)
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n+")
@@ -150,17 +116,15 @@ class Assistant:
             return Relevance(True, "coverage")
         return Relevance(False, "low_coverage")
 
-    def ask(self, question: str) -> dict:
+    def ask(self, question: str, context: dict | None = None) -> dict:
         """Answer one question: a JSON-ready dict with ``answer``, ``citations`` and
         ``policy_references``."""
         started = time.perf_counter()
         question = (question or "").strip()
         if self.use_calculators:
-            from shebao.assistant.routing import answer_with_calculator, recognise
-
-            intent = recognise(question)
+            intent = recognise(question, context)
             if intent is not None:
-                routed = answer_with_calculator(intent, self)
+                routed = answer_with_calculator(intent, self.kb)
                 if routed is not None:
                     routed["question"] = question
                     routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -211,3 +175,6 @@ class Assistant:
             lead = "根据" if n == 1 else "另据"
             parts.append(f"{lead}{cite(hit.article.law, hit.article.article)}：{excerpt}[{n}]")
         return "\n".join(parts)
+
+
+__all__ = ["NOT_FOUND_ANSWER", "Assistant", "cite", "citation_dict", "int_to_cn", "key_sentences"]
