@@ -120,11 +120,27 @@ def ask(
         None, "--corpus", help="另用一个文档目录（首次使用时自动建库）；默认用已建立的知识库，尚未建立时由随包的法律法规文本自动建立"),
     batch: Path | None = typer.Option(None, "--batch", help="批量提问：文件每行一个问题，逐行输出 JSON（- 表示标准输入）"),
     no_rerank: bool = typer.Option(False, "--no-rerank", help="不用语义向量重排（只用 BM25 + 词表）"),
+    context: str | None = typer.Option(
+        None, "--context", help="上一轮回答的 context（JSON），沿用已知的信息，例如 '{\"kind\":\"unemployment\",\"slots\":{}}'"),
 ) -> None:
-    """向智导提问：依据知识库条文作答，并给出准确出处；个人退休时间、养老金测算交给计算器。
+    """向智导提问：依据知识库条文作答，并给出准确出处；退休时间、养老金、失业保险金、工伤待遇等交给计算器。
 
+    缺少会改变答案的信息时会反问；把回答中的 context 用 --context 传回即可接着回答。
     例：shebao ask "失业金能领几个月" --json
+        shebao ask "交了7年" --context '{"kind":"unemployment","asks":"period","slots":{}}' --json
     """
+    import json
+
+    previous = None
+    if context is not None:
+        try:
+            previous = json.loads(context)
+        except json.JSONDecodeError as exc:
+            fail(f"--context 不是合法的 JSON：{exc}")
+        if isinstance(previous, dict) and "context" in previous and "kind" not in previous:
+            previous = previous["context"]  # a whole previous answer was given
+        if not isinstance(previous, dict):
+            fail("--context 应为一个 JSON 对象（上一轮回答的 context）")
     from shebao.assistant.kb import KnowledgeBaseNotBuilt
     from shebao.assistant.service import NOT_BUILT_MESSAGE, make_assistant
 
@@ -138,11 +154,16 @@ def ask(
     if batch is not None:
         stream = sys.stdin if str(batch) == "-" else open(batch, encoding="utf-8")
         with stream:
-            for line in stream:
-                if line.strip():
-                    print_json(assistant.ask(line.strip()))
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    print_json(assistant.ask(line.strip(), previous))
+                except Exception as exc:  # noqa: BLE001 - one bad line must not lose the others
+                    console.print(f"[red]第 {number} 行出错：[/red]{exc}")
+                    print_json({"question": line.strip(), "error": str(exc), "found": False, "citations": []})
         return
-    result = assistant.ask(question or "")
+    result = assistant.ask(question or "", previous)
     if as_json:
         print_json(result)
         return
