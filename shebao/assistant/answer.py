@@ -15,7 +15,9 @@ import time
 from dataclasses import dataclass
 
 from shebao.assistant.citing import article_citation, cite, int_to_cn
+from shebao.assistant.field import REFUSAL, in_field
 from shebao.assistant.kb import KnowledgeBase
+from shebao.assistant.lead import lead_sentence
 from shebao.assistant.retrieval import Hit, Retriever, SearchResult
 from shebao.assistant.routing import answer_with_calculator, recognise
 
@@ -121,14 +123,25 @@ class Assistant:
         ``policy_references``."""
         started = time.perf_counter()
         question = (question or "").strip()
-        if self.use_calculators:
-            intent = recognise(question, context)
-            if intent is not None:
-                routed = answer_with_calculator(intent, self.kb)
-                if routed is not None:
-                    routed["question"] = question
-                    routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-                    return routed
+        intent = recognise(question, context) if self.use_calculators else None
+        # a calculator question is in the field, and so is a reply ("男", "交了7年") to a question asked
+        if intent is None and not in_field(question):
+            return {
+                "question": question,
+                "answer": REFUSAL,
+                "found": False,
+                "route": "out_of_field",
+                "citations": [],
+                "policy_references": [],
+                "generated": False,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+        if intent is not None:
+            routed = answer_with_calculator(intent, self.kb)
+            if routed is not None:
+                routed["question"] = question
+                routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                return routed
         result = self.retriever.search(question, k=10)
         relevance = self.relevance(result)
         if not relevance.found:
@@ -146,11 +159,14 @@ class Assistant:
         citations = [citation_dict(h) for h in hits]
         words = list(dict.fromkeys(result.query_tokens + result.expansions))
         answer = self.compose(hits, words)
+        lead = lead_sentence(question, [h.article for h in hits], words)
+        if lead is not None:
+            answer = lead.sentence + "\n" + answer
         generated = False
         if self.llm_url:
             from shebao.assistant.llm import rewrite
 
-            rewritten = rewrite(question, citations, url=self.llm_url)
+            rewritten = rewrite(question, citations, url=self.llm_url, extractive=answer)
             if rewritten is not None:
                 answer, generated = rewritten, True
         return {
