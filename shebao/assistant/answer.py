@@ -18,6 +18,7 @@ from shebao.assistant.citing import article_citation, cite, int_to_cn
 from shebao.assistant.field import REFUSAL, in_field
 from shebao.assistant.kb import KnowledgeBase
 from shebao.assistant.lead import lead_sentence
+from shebao.assistant.local import local_answer
 from shebao.assistant.retrieval import Hit, Retriever, SearchResult
 from shebao.assistant.routing import answer_with_calculator, recognise
 
@@ -136,6 +137,11 @@ class Assistant:
                 "generated": False,
                 "latency_ms": round((time.perf_counter() - started) * 1000, 2),
             }
+        local = local_answer(question, self.kb) if self.use_calculators else None
+        if local is not None:
+            local["question"] = question
+            local["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            return local
         if intent is not None:
             routed = answer_with_calculator(intent, self.kb)
             if routed is not None:
