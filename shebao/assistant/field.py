@@ -63,8 +63,10 @@ def in_field(question: str) -> bool:
     q = (question or "").replace(" ", "")
     if not q:
         return False
-    if strong_terms(q):
-        return True
-    if any(t in q for t in OTHER):
+    other = sum(1 for t in OTHER if t in q)
+    strong = len(strong_terms(q))
+    if strong:
+        return other <= strong  # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
+    if other:
         return False
     return any(t in q for t in WEAK)

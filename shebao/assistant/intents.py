@@ -24,7 +24,7 @@ KINDS = ("pension", "retirement", "plan", "backpay", "unemployment", "injury", "
 BENEFIT_WORDS: dict[str, tuple[str, ...]] = {
     "unemployment": ("失业保险金", "失业金", "失业保险", "失业补助", "失业待遇", "失业补贴", "失业费", "失业了"),
     "survivor": ("工亡", "丧葬", "抚恤", "遗属", "去世", "死亡", "病故", "过世", "死了", "身故", "离世"),
-    "injury": ("伤残补助金", "伤残津贴", "伤残", "工伤", "护理费", "残疾"),
+    "injury": ("伤残补助金", "伤残津贴", "伤残", "工伤", "残疾"),
     "backpay": ("补缴", "补交", "一次性缴", "一次性补"),
     "plan": ("灵活就业", "哪个档", "什么档", "哪一档", "几档", "档次", "交哪档", "个体户"),
     "pension": ("养老金", "退休金", "退休工资", "养老钱", "退休费", "养老待遇"),
@@ -34,7 +34,7 @@ BENEFIT_WORDS: dict[str, tuple[str, ...]] = {
 # What is asked.
 _WHEN = ("什么时候", "哪年", "几岁", "多大", "哪一年", "几月", "何时", "多少岁", "啥时候", "啥时", "几几年", "哪个月")
 _PERIOD = ("几个月", "多少个月", "多久", "多长时间", "多长", "几年", "期限", "领多长")
-_AMOUNT = ("多少钱", "多少", "几块", "几千", "几万", "赔多少", "补多少", "怎么算", "标准是", "能赔", "领多少", "拿多少",
+_AMOUNT = ("多少钱", "多少", "几块", "几千", "几万", "赔多少", "补多少", "标准是", "能赔", "领多少", "拿多少",
            "一个月多少", "每月多少", "几个月工资", "几个月的工资", "划算", "值不值", "合算", "要交多少", "得交多少")
 # "多少年" / "多少个月" ask a period or a threshold, not an amount
 _NOT_AMOUNT = re.compile(r"多少(?:年|个月|天|岁|级|次|周)")
@@ -233,6 +233,8 @@ def _asks(q: str, kind: str) -> str | None:
         return "when" if any(w in q for w in _WHEN) or ("退休" in q and any(w in q for w in ("能退", "可以退", "退得了", "退休时间"))) else None
     if kind == "plan":
         return "choice" if any(w in q for w in _CHOICE + _AMOUNT) else None
+    if kind == "injury" and re.search(r"工资的(?:多少|百分之|几成)|百分之几|比例|几成", q):
+        return "rate"
     if kind == "injury" and any(w in q for w in ("几个月工资", "几个月的工资", "几个月本人工资", "多少个月工资", "多少个月的工资", "几个月")):
         return "months"
     if kind == "unemployment" and any(w in q for w in _PERIOD):

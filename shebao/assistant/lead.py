@@ -95,17 +95,20 @@ def lead_sentence(question: str, articles: list, words: list[str]) -> Lead | Non
     kind = answer_type(question)
     pattern = PATTERNS.get(kind)
     best: tuple[float, int, str, str] | None = None
+    typed: tuple[float, int, str, str] | None = None  # the best sentence that holds what the type needs
     for a_index, article in enumerate(articles[:2]):
         for u_index, (unit, head) in enumerate(_units(article.text)):
             if len(unit) < 6 or unit.endswith(("：", ":")):
                 continue
             whole = head + unit
             score = sum(len(w) for w in set(words) if len(w) >= 2 and w in whole)
-            if pattern is not None and pattern.search(unit):
-                score += 2
             score -= a_index * 3 + u_index * 0.05
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
+            if pattern is not None and pattern.search(unit) and score > 0 and (typed is None or score > typed[0]):
+                typed = (score, a_index, unit, head)
+    if typed is not None and kind in ("period", "amount") and typed[1] == (best[1] if best else 0):
+        best = typed
     if best is None:
         return None
     _, a_index, unit, head = best

@@ -238,6 +238,8 @@ def _missing(intent: Intent) -> list[str]:
     if kind == "unemployment" and asks in ("period", "total") and "contribution_months" not in s:
         need.append("contribution_months")
     if kind == "injury":
+        if asks == "rate" and "grade" in s:
+            return need
         if "grade" not in s:
             need.append("grade")
         if asks == "amount" and "monthly_wage" not in s:
@@ -272,13 +274,26 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
             table = params.get("injury.disability_grant_months", today, region)
             g = intent.inputs.get("grade")
             if g:
-                months = table.value[int(g)]
-                return f"{_cn_grade(g)}级伤残的一次性伤残补助金为{months}个月的本人工资。", [table.to_trace()]
+                return injury_rule(int(g), today, region)
             parts = "，".join(f"{_cn_grade(k)}级{v}个月" for k, v in sorted(table.value.items()))
             return f"一次性伤残补助金按伤残等级为本人工资的7至27个月：{parts}。", [table.to_trace()]
     except Exception:  # noqa: BLE001 - a missing parameter: no general sentence
         return "", []
     return "", []
+
+
+def injury_rule(grade: int, today: dt.date, region: str) -> tuple[str, list[dict]]:
+    """'九级伤残的一次性伤残补助金为9个月的本人工资。' (+ the allowance rate for grades 1–6), from the tree."""
+    params = _params()
+    table = params.get("injury.disability_grant_months", today, region)
+    rates = params.get("injury.disability_allowance_rate", today, region)
+    text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{table.value[grade]}个月的本人工资"
+    if grade in rates.value:
+        rate = Decimal(str(rates.value[grade])) * 100
+        fund_max = params.get("injury.fund_allowance_max_grade", today, region).value
+        payer = "从工伤保险基金按月支付" if grade <= fund_max else "难以安排工作的，由用人单位按月发给"
+        text += f"，伤残津贴{payer}，为本人工资的{rate:.0f}%"
+    return text + "。", [table.to_trace(), rates.to_trace()]
 
 
 def clarify(intent: Intent, missing: list[str], kb: Any, today: dt.date, region: str) -> dict:
@@ -290,7 +305,7 @@ def clarify(intent: Intent, missing: list[str], kb: Any, today: dt.date, region:
     text = lead + f"要{goal}，还需要知道您的{asked}。请直接回复，例如“{example}”。"
     references = [{k: p.get(k) for k in ("name", "value", "unit", "region", "effective_date", "reference") if p.get(k) is not None}
                   for p in params]
-    articles = articles_for_references(references, kb)
+    articles = prioritise(intent, articles_for_references(references, kb))
     return {
         "answer": text,
         "found": True,
@@ -335,7 +350,7 @@ def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None
             "generated": False,
         }
     references = collect_references(result)
-    articles = articles_for_references(references, kb)
+    articles = prioritise(intent, articles_for_references(references, kb))
     if articles:
         text += "\n依据：" + "、".join(cite(a.law, a.article) for a in articles) + "。"
     if notes:
@@ -352,6 +367,26 @@ def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None
         "context": intent.to_context(),
         "generated": False,
     }
+
+
+# the article that decides each calculator's answer comes first among its citations
+DECIDING = {
+    ("unemployment", "period"): ("失业保险条例", 17),
+    ("unemployment", "total"): ("失业保险条例", 17),
+    ("unemployment", "amount"): ("失业保险条例", 18),
+    ("retirement", "when"): ("国务院关于渐进式延迟法定退休年龄的办法", 1),
+    ("survivor", "amount"): ("工伤保险条例", 39),
+}
+
+
+def prioritise(intent: Intent, articles: list[Any]) -> list[Any]:
+    key = DECIDING.get((intent.kind, intent.asks))
+    if intent.kind == "injury" and intent.inputs.get("grade"):
+        grade = int(intent.inputs["grade"])
+        key = ("工伤保险条例", 35 if grade <= 4 else 36 if grade <= 6 else 37)
+    if key is None:
+        return articles
+    return sorted(articles, key=lambda a: (a.law, a.article) != key)
 
 
 def _run_retirement(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
@@ -501,10 +536,9 @@ def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, note
 def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
     grade = int(s["grade"])
-    if intent.asks == "months":
-        pv = _params().get("injury.disability_grant_months", today, region)
-        result = {"grade": grade, "disability_grant_months": pv.value[grade], "trace": {"parameters": [pv.to_trace()]}}
-        text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{pv.value[grade]}个月的本人工资。"
+    if intent.asks in ("months", "rate"):
+        text, used = injury_rule(grade, today, region)
+        result = {"grade": grade, "disability_grant_months": used[0]["value"].get(str(grade)), "trace": {"parameters": used}}
         return {"grade": grade}, result, text
     inputs = {"region": region, "injury_date": today.isoformat(), "avg_monthly_wage": s["monthly_wage"], "grade": grade}
     result = fn(inputs)
@@ -526,22 +560,35 @@ def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: lis
 
 def _run_survivor_work(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
+    params = _params()
+    funeral_months = params.get("injury.funeral_grant_months", today, region).value
+    multiple = params.get("injury.death_grant_multiple", today, region).value
+    spouse = Decimal(str(params.get("injury.survivor_spouse_rate", today, region).value)) * 100
+    other = Decimal(str(params.get("injury.survivor_other_rate", today, region).value)) * 100
+    extra = Decimal(str(params.get("injury.survivor_lone_extra_rate", today, region).value)) * 100
     wage = s.get("monthly_wage") or "0"
     inputs = {"region": region, "death_date": today.isoformat(), "avg_monthly_wage": wage, "dependants": []}
     result = fn(inputs)
-    parts = []
-    if result.get("death_grant"):
-        parts.append(f"一次性工亡补助金{result['death_grant']}元")
-    if result.get("funeral_grant"):
-        parts.append(f"丧葬补助金{result['funeral_grant']}元")
-    text = "因工死亡的，近亲属可以领取" + ("、".join(parts) if parts else "丧葬补助金、供养亲属抚恤金和一次性工亡补助金") + "。"
-    if not parts or len(parts) < 2:
-        text += "一次性工亡补助金为上一年度全国城镇居民人均可支配收入的20倍，丧葬补助金为6个月的统筹地区上年度职工月平均工资"
-        text += f"（{_why(result)}）。" if _why(result) else "。"
-    text += "供养亲属抚恤金按职工本人工资按月发给：配偶40%，其他亲属每人30%，孤寡老人或者孤儿每人再加10%，合计不超过本人工资。"
+    trace = result.setdefault("trace", {})
+    known = {p.get("name") for p in trace.get("parameters", [])}
+    for name in ("injury.funeral_grant_months", "injury.survivor_spouse_rate", "injury.death_grant_multiple"):
+        if name not in known:  # the rules stated in the answer, with their references
+            trace.setdefault("parameters", []).append(params.get(name, today, region).to_trace())
+    funeral = f"={result['funeral_grant']}元" if result.get("funeral_grant") else ""
+    grant = f"={result['death_grant']}元" if result.get("death_grant") else ""
+    text = (f"因工死亡的，近亲属可以领取丧葬补助金（{funeral_months}个月的统筹地区上年度职工月平均工资{funeral}）、"
+            f"供养亲属抚恤金（按月发给，配偶为本人工资的{spouse:.0f}%，其他亲属每人{other:.0f}%，孤寡老人或者孤儿每人再加{extra:.0f}%，"
+            f"合计不超过本人工资）和一次性工亡补助金（上一年度全国城镇居民人均可支配收入的{_value_text(multiple)}倍{grant}）。")
+    if not (funeral and grant) and _why(result):
+        text += f"部分金额暂时算不出：{_why(result)}。"
     if not s.get("monthly_wage"):
-        notes.append("丧葬补助金与一次性工亡补助金不取决于本人工资；供养亲属抚恤金的金额需要本人工资和供养亲属情况。")
+        notes.append("供养亲属抚恤金的金额需要本人工资和供养亲属情况。")
     return inputs, result, text
+
+
+def _value_text(value: Any) -> str:
+    d = Decimal(str(value))
+    return str(int(d)) if d == d.to_integral() else str(d)
 
 
 def _run_survivor(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
