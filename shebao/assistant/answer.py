@@ -114,6 +114,8 @@ class Assistant:
             return Relevance(False, "no_hits")
         if result.domain_terms:
             return Relevance(True, "domain_terms")
+        if in_field(result.query):
+            return Relevance(True, "field")
         top_overlap = self.retriever.overlap(result.hits[0], result.query_tokens)
         if result.coverage >= MIN_COVERAGE and top_overlap >= MIN_TOP_OVERLAP:
             return Relevance(True, "coverage")

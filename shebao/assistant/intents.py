@@ -226,13 +226,25 @@ def read_slots(text: str) -> dict[str, Any]:
     return {k: v for k, v in slots.items() if v is not None}
 
 
+# questions about contributions, penalties, procedures or rates are the law's, not a calculator's
+_NOT_A_CALCULATION = re.compile(r"保险费|各交|交多少|缴多少|罚|处罚|罚款|比例|费率|办下来|办完|办理|审核|审批|材料|手续|认定|鉴定|"
+                                r"伙食|住院|医疗费|谁定|谁来定|由谁|哪几|怎么算出|怎么计算|如何计算|组成")
+_PERSONAL = re.compile(r"我|俺|本人|咱|自己|老公|老婆|爱人|我爸|我妈|父亲|母亲|丈夫|妻子")
+
+
 def _asks(q: str, kind: str) -> str | None:
+    if _NOT_A_CALCULATION.search(q) and not (kind == "injury" and re.search(r"几个月|工资的", q)):
+        return None
     if kind != "unemployment":
         q = _NOT_AMOUNT.sub("", q)
     if kind == "retirement":
+        if not (_BIRTH.search(q) or _BIRTH_ISO.search(q) or _BIRTH_LOOSE.search(q) or _PERSONAL.search(q)):
+            return None  # "延迟退休从什么时候开始": the rule, not one person's date
         return "when" if any(w in q for w in _WHEN) or ("退休" in q and any(w in q for w in ("能退", "可以退", "退得了", "退休时间"))) else None
     if kind == "plan":
-        return "choice" if any(w in q for w in _CHOICE + _AMOUNT) else None
+        return "choice" if any(w in q for w in _CHOICE) else None
+    if kind == "injury" and not re.search(r"伤残|级|赔|补助金|津贴", q):
+        return None
     if kind == "injury" and re.search(r"工资的(?:多少|百分之|几成)|百分之几|比例|几成", q):
         return "rate"
     if kind == "injury" and any(w in q for w in ("几个月工资", "几个月的工资", "几个月本人工资", "多少个月工资", "多少个月的工资", "几个月")):
@@ -245,7 +257,7 @@ def _asks(q: str, kind: str) -> str | None:
         if kind == "unemployment" and any(w in q for w in ("一共", "总共", "合计", "加起来")):
             return "total"
         return "amount"
-    if kind == "pension" and any(w in q for w in ("每月", "每个月", "一个月", "能领", "能拿")):
+    if kind == "pension" and _PAID.search(q) and any(w in q for w in ("每月", "每个月", "一个月", "能领", "能拿")):
         return "amount"
     return None
 

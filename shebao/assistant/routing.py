@@ -496,6 +496,10 @@ def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, note
     if intent.asks == "amount":
         inputs = _unemployment_inputs(s, today, region, int(s.get("contribution_months") or 12))
         result = fn(inputs)
+        if not result.get("monthly_amount"):  # the rule that sets the amount, cited all the same
+            from shebao.policy.unemployment import REF_18
+
+            result.setdefault("reasons", []).append({"code": "amount_rule", "text": "失业保险金的标准", "reference": REF_18})
         text = _amount_sentence(result, region) + "。"
         if s.get("contribution_months") and result.get("eligible"):
             text += f"按缴费{_years(s['contribution_months'])}，最长可以领{result['duration_months']}个月。"
