@@ -167,7 +167,8 @@ class Assistant:
         citations = [citation_dict(h) for h in hits]
         words = list(dict.fromkeys(result.query_tokens + result.expansions))
         answer = self.compose(hits, words)
-        lead = lead_sentence(question, [h.article for h in hits], words)
+        lead = lead_sentence(question, [h.article for h in hits], result.query_tokens,
+                             getattr(self.retriever, "_idf", None), result.expansions)
         if lead is not None:
             answer = lead.sentence + "\n" + answer
         generated = False

@@ -108,9 +108,28 @@ def first_sentence(answer: str) -> str:
     return re.split(r"[。\n]", answer or "", maxsplit=1)[0]
 
 
+_CN_RUN = re.compile(r"[零〇一二三四五六七八九十百千两]{1,8}")
+
+
+def _digits(text: str) -> str:
+    """二十四个月 → 24个月 (the same fact written either way)."""
+    from shebao.assistant.documents import cn_to_int
+
+    def sub(match: re.Match) -> str:
+        try:
+            return str(cn_to_int(match.group(0).replace("两", "二")))
+        except ValueError:
+            return match.group(0)
+
+    return _CN_RUN.sub(sub, text)
+
+
 def fact_correct(fact: str, answer: str) -> bool:
-    """Whether the first sentence holds the key fact ("^不算": it begins with 不算)."""
+    """Whether the first sentence holds the key fact ("^不算": it begins with 不算); numbers in
+    Chinese and Arabic figures are the same fact."""
     first = first_sentence(answer)
+    if not fact.startswith("^"):
+        return _digits(fact) in _digits(first)
     if fact.startswith("^"):
         return first.startswith(fact[1:])
     return fact in first

@@ -90,8 +90,19 @@ def _clean(sentence: str) -> str:
     return s
 
 
-def lead_sentence(question: str, articles: list, words: list[str]) -> Lead | None:
-    """The sentence that answers the question, from the first two articles (the best first)."""
+def lead_sentence(question: str, articles: list, words: list[str], weights: dict[str, float] | None = None,
+                  expansions: list[str] | None = None) -> Lead | None:
+    """The sentence that answers the question, from the first two articles (the best first).
+
+    A sentence scores the IDF weights of the question's words it holds (a rare word like 奖励 counts
+    more than 规定), the lexicon's legal terms at half weight.
+    """
+    weights = weights or {}
+    extra = set(expansions or []) - set(words)
+
+    def weight(w: str) -> float:
+        return weights.get(w, float(len(w))) * (0.5 if w in extra else 1.0)
+
     kind = answer_type(question)
     pattern = PATTERNS.get(kind)
     best: tuple[float, int, str, str] | None = None
@@ -101,13 +112,13 @@ def lead_sentence(question: str, articles: list, words: list[str]) -> Lead | Non
             if len(unit) < 6 or unit.endswith(("：", ":")):
                 continue
             whole = head + unit
-            score = sum(len(w) for w in set(words) if len(w) >= 2 and w in whole)
-            score -= a_index * 3 + u_index * 0.05
+            score = sum(weight(w) for w in set(words) | extra if len(w) >= 2 and w in whole)
+            score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
             if pattern is not None and pattern.search(unit) and score > 0 and (typed is None or score > typed[0]):
                 typed = (score, a_index, unit, head)
-    if typed is not None and kind in ("period", "amount") and typed[1] == (best[1] if best else 0):
+    if typed is not None and kind not in ("general", "yesno") and typed[1] == (best[1] if best else 0):
         best = typed
     if best is None:
         return None
