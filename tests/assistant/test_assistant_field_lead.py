@@ -55,3 +55,14 @@ def test_fact_in_the_first_sentence():
     assert fact_correct("24个月", "期限最长为二十四个月[1]。")  # the same number either way
     assert fact_correct("^不算", "不算：醉酒的[1]。") and not fact_correct("^算", "不算：醉酒的[1]。")
     assert not fact_correct("98天", "女职工生育享受产假。98天在下一句。")
+
+
+def test_lexicon_has_no_duplicate_phrases():
+    """YAML keeps the last of two equal keys silently: a phrase is listed once."""
+    from collections import Counter
+    from importlib import resources
+
+    text = resources.files("shebao.assistant").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    keys = [line.split(":")[0].strip() for line in text.splitlines()
+            if line.startswith("  ") and not line.strip().startswith("#")]
+    assert [k for k, n in Counter(keys).items() if n > 1] == []
