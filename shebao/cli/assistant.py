@@ -209,4 +209,9 @@ def ask(
         for n, c in enumerate(result["citations"], 1):
             out.print(f"[{n}] 《{c['law']}》第{c['article']}条" + (f"（{c['chapter']}）" if c.get("chapter") else ""))
     for ref in result.get("policy_references") or []:
-        out.print(f"参数依据：{ref.get('title', '')} {ref.get('document', '')} {ref.get('article', '')}".strip())
+        text = ref.get("reference") or " ".join(str(ref.get(k, "")) for k in ("title", "document", "article")).strip()
+        if text:
+            out.print(f"参数依据：{text}", markup=False)
+    if result.get("route") == "clarify" and result.get("context"):
+        context_json = json.dumps(result["context"], ensure_ascii=False)
+        console.print(f"接着回答：shebao ask \"……\" --context '{context_json}'", markup=False)
