@@ -381,6 +381,8 @@ DECIDING = {
 
 def prioritise(intent: Intent, articles: list[Any]) -> list[Any]:
     key = DECIDING.get((intent.kind, intent.asks))
+    if intent.kind == "survivor" and intent.inputs.get("work_related") is False:
+        key = ("中华人民共和国社会保险法", 17)
     if intent.kind == "injury" and intent.inputs.get("grade"):
         grade = int(intent.inputs["grade"])
         key = ("工伤保险条例", 35 if grade <= 4 else 36 if grade <= 6 else 37)
@@ -600,11 +602,14 @@ def _run_survivor(intent: Intent, fn: Any, today: dt.date, region: str, notes: l
     inputs = {"region": region, "death_date": today.isoformat(), "contribution_months": s["contribution_months"],
               "retired": bool(s.get("retired"))}
     result = fn(inputs)
+    # the law behind the benefit, cited even when the amount cannot be computed
+    result.setdefault("reasons", []).append({"code": "rule", "text": "因病或者非因工死亡的遗属待遇",
+                                             "reference": "中华人民共和国社会保险法 第十七条"})
     if result.get("funeral_grant") and result.get("survivor_grant"):
         text = (f"因病或非因工死亡的，遗属可以领取丧葬补助金{result['funeral_grant']}元和抚恤金{result['survivor_grant']}元"
                 f"（{result.get('survivor_months')}个月）。")
     else:
-        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text"))
+        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text") and r.get("code") != "rule")
         text = f"因病或非因工死亡的，遗属可以领取丧葬补助金和抚恤金；抚恤金为{result.get('survivor_months') or '若干'}个月，金额无法算出：{why}。"
     return inputs, result, text
 

@@ -174,3 +174,20 @@ def test_a_calculator_this_engine_lacks_degrades_to_the_knowledge_base(laws_kb, 
     monkeypatch.setattr(routing, "_calculator", lambda name: None if name == "calc_unemployment" else real(name))
     result = Assistant(laws_kb).ask("我交了7年社保，失业金能领几个月？")
     assert result["route"] == "knowledge_base"
+
+
+def test_survivor_benefits_of_a_death_from_illness(laws_assistant):
+    """Routed to the engine's survivor calculator when it has one (issue 10's calc_survivor); else the KB."""
+    from shebao.assistant.routing import _calculator
+
+    asked = laws_assistant.ask("老公还没退休就病死了，丧葬费和抚恤金能领多少")
+    if _calculator("calc_survivor") is None:
+        assert asked["route"] == "knowledge_base"
+        pytest.skip("this engine has no calc_survivor")
+    assert asked["route"] == "clarify" and asked["missing"] == ["contribution_months"]
+    result = laws_assistant.ask("交了12年", asked["context"])
+    assert result["route"] == "calculator" and result["calculator"] == "survivor"
+    assert "9个月" in result["answer"].split("。")[0]  # 10–15 years paid: 9 months (人社部发〔2021〕18号 第五条)
+    assert ("中华人民共和国社会保险法", 17) == (result["citations"][0]["law"], result["citations"][0]["article"])
+    work = laws_assistant.ask("工亡了家属能领多少钱")
+    assert work["route"] == "calculator" and "20倍" in work["answer"].split("。")[0]
