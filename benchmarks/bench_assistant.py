@@ -74,6 +74,13 @@ def main() -> None:
         for rep in run_ablations(kb, questions):
             s = rep.summary()
             print(f"{rep.name:46s} {s['hit@1']:7.1%} {s['hit@3']:7.1%} {s['mrr']:6.3f}")
+        from shebao.assistant.answer import Assistant
+        from shebao.assistant.evaluation import evaluate_answers
+
+        a = evaluate_answers(Assistant(kb), questions, out_of_scope).summary()
+        print(f"\nanswers through the whole assistant: hit@1 {a['hit@1']:.1%}, hit@3 {a['hit@3']:.1%} of the citations "
+              f"shown; key fact in the first sentence {a['answer_correct']:.1%} of {a['with_fact']}; "
+              f"off-field {a['off_field']} questions, {a['off_field_with_citations']} with a citation")
 
 
 def latency_child(index_dir: Path, repeat: int) -> None:

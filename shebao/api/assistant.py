@@ -11,6 +11,8 @@ router = APIRouter(prefix="/api/v1", tags=["assistant"])
 
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=500, description="问题，例如：失业金能领几个月")
+    conversation_id: str | None = Field(
+        None, max_length=64, description="上一轮回答给出的会话号：沿用上一轮已知的信息（缴费年限、出生年月等）")
 
 
 class Citation(BaseModel):
@@ -34,12 +36,15 @@ class AskResponse(BaseModel):
     inputs: dict | None = None
     result: dict | None = None
     latency_ms: float | None = None
+    conversation_id: str
+    missing: list[str] | None = None
+    context: dict | None = None
 
 
 @router.post("/ask", response_model=AskResponse, summary="向智导提问（依据条文作答并注明出处）")
 async def ask(body: AskRequest) -> dict:
     from shebao.assistant.kb import KnowledgeBaseNotBuilt
-    from shebao.assistant.service import NOT_BUILT_MESSAGE, shared_assistant
+    from shebao.assistant.service import NOT_BUILT_MESSAGE, ask_in_conversation, shared_assistant
 
     question = body.question.strip()
     if not question:
@@ -48,4 +53,4 @@ async def ask(body: AskRequest) -> dict:
         assistant = await run_in_threadpool(shared_assistant)
     except KnowledgeBaseNotBuilt:
         raise HTTPException(status_code=503, detail=NOT_BUILT_MESSAGE) from None
-    return await run_in_threadpool(assistant.ask, question)
+    return await run_in_threadpool(ask_in_conversation, assistant, question, body.conversation_id)

@@ -14,8 +14,13 @@ import re
 import time
 from dataclasses import dataclass
 
+from shebao.assistant.citing import article_citation, cite, int_to_cn
+from shebao.assistant.field import REFUSAL, in_field
 from shebao.assistant.kb import KnowledgeBase
+from shebao.assistant.lead import lead_sentence
+from shebao.assistant.local import local_answer
 from shebao.assistant.retrieval import Hit, Retriever, SearchResult
+from shebao.assistant.routing import answer_with_calculator, recognise
 
 NOT_FOUND_ANSWER = (
     "抱歉，知识库中没有找到与这个问题相关的社会保险政策条文，无法据法作答。"
@@ -30,44 +35,8 @@ MAX_SENTENCES = 3
 # Articles up to this length are quoted whole.
 QUOTE_WHOLE_CHARS = 300
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def int_to_cn(number: int) -> str:
-    """102 → 一百零二 (article numbers as the law writes them)."""
-    if number < 0:
-        raise ValueError("negative")
-    if number < 10:
-        return _DIGITS[number]
-    if number < 20:
-        return "十" + (_DIGITS[number % 10] if number % 10 else "")
-    if number < 100:
-        return _DIGITS[number // 10] + "十" + (_DIGITS[number % 10] if number % 10 else "")
-    if number < 1000:
-        rest = number % 100
-        head = _DIGITS[number // 100] + "百"
-        if rest == 0:
-            return head
-        if rest < 10:
-            return head + "零" + _DIGITS[rest]
-        return head + (_DIGITS[rest // 10] + "十" + (_DIGITS[rest % 10] if rest % 10 else ""))
-    return str(number)
-
-
-def cite(law: str, article: int) -> str:
-    return f"《{law}》第{int_to_cn(article)}条"
-
-
 def citation_dict(hit: Hit) -> dict:
-    a = hit.article
-    return {
-        "law": a.law,
-        "article": a.article,
-        "text": a.text,
-        "chapter": a.chapter,
-        "date": a.date,
-        "score": round(hit.score, 4),
-    }
+    return article_citation(hit.article, hit.score)
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n+")
@@ -145,26 +114,42 @@ class Assistant:
             return Relevance(False, "no_hits")
         if result.domain_terms:
             return Relevance(True, "domain_terms")
+        if in_field(result.query):
+            return Relevance(True, "field")
         top_overlap = self.retriever.overlap(result.hits[0], result.query_tokens)
         if result.coverage >= MIN_COVERAGE and top_overlap >= MIN_TOP_OVERLAP:
             return Relevance(True, "coverage")
         return Relevance(False, "low_coverage")
 
-    def ask(self, question: str) -> dict:
+    def ask(self, question: str, context: dict | None = None) -> dict:
         """Answer one question: a JSON-ready dict with ``answer``, ``citations`` and
         ``policy_references``."""
         started = time.perf_counter()
         question = (question or "").strip()
-        if self.use_calculators:
-            from shebao.assistant.routing import answer_with_calculator, recognise
-
-            intent = recognise(question)
-            if intent is not None:
-                routed = answer_with_calculator(intent, self)
-                if routed is not None:
-                    routed["question"] = question
-                    routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-                    return routed
+        intent = recognise(question, context) if self.use_calculators else None
+        # a calculator question is in the field, and so is a reply ("男", "交了7年") to a question asked
+        if intent is None and not in_field(question):
+            return {
+                "question": question,
+                "answer": REFUSAL,
+                "found": False,
+                "route": "out_of_field",
+                "citations": [],
+                "policy_references": [],
+                "generated": False,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+        local = local_answer(question, self.kb) if self.use_calculators else None
+        if local is not None:
+            local["question"] = question
+            local["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            return local
+        if intent is not None:
+            routed = answer_with_calculator(intent, self.kb)
+            if routed is not None:
+                routed["question"] = question
+                routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                return routed
         result = self.retriever.search(question, k=10)
         relevance = self.relevance(result)
         if not relevance.found:
@@ -182,11 +167,15 @@ class Assistant:
         citations = [citation_dict(h) for h in hits]
         words = list(dict.fromkeys(result.query_tokens + result.expansions))
         answer = self.compose(hits, words)
+        lead = lead_sentence(question, [h.article for h in hits], result.query_tokens,
+                             getattr(self.retriever, "_idf", None), result.expansions)
+        if lead is not None:
+            answer = lead.sentence + "\n" + answer
         generated = False
         if self.llm_url:
             from shebao.assistant.llm import rewrite
 
-            rewritten = rewrite(question, citations, url=self.llm_url)
+            rewritten = rewrite(question, citations, url=self.llm_url, extractive=answer)
             if rewritten is not None:
                 answer, generated = rewritten, True
         return {
@@ -211,3 +200,6 @@ class Assistant:
             lead = "根据" if n == 1 else "另据"
             parts.append(f"{lead}{cite(hit.article.law, hit.article.article)}：{excerpt}[{n}]")
         return "\n".join(parts)
+
+
+__all__ = ["NOT_FOUND_ANSWER", "Assistant", "cite", "citation_dict", "int_to_cn", "key_sentences"]

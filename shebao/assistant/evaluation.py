@@ -7,6 +7,7 @@ baseline, + jieba segmentation, + lexicon, + reranker), so the figures say what 
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ ABLATIONS: dict[str, RetrievalConfig] = {
 class Question:
     text: str
     answers: list[tuple[str, int]]
+    fact: str | None = None  # the key fact the first sentence of the answer must hold ("^算": begin with)
 
 
 @dataclass
@@ -79,7 +81,8 @@ def load_question_set(path: Path | None = None) -> tuple[list[Question], list[st
         text = Path(path).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     questions = [
-        Question(text=q["q"], answers=[(a["law"], int(a["article"])) for a in q["answers"]]) for q in data["questions"]
+        Question(text=q["q"], answers=[(a["law"], int(a["article"])) for a in q["answers"]], fact=q.get("fact"))
+        for q in data["questions"]
     ]
     return questions, list(data.get("out_of_scope") or [])
 
@@ -97,6 +100,99 @@ def evaluate(retriever: Retriever, questions: list[Question], name: str = "") ->
         expected = set(q.answers)
         rank = next((i + 1 for i, key in enumerate(keys) if key in expected), None)
         report.results.append(QuestionResult(question=q.text, rank=rank, top=keys[:3], latency_ms=elapsed))
+    return report
+
+
+def first_sentence(answer: str) -> str:
+    """The answer up to the first 。 or line break (where the plain answer must be)."""
+    return re.split(r"[。\n]", answer or "", maxsplit=1)[0]
+
+
+_CN_RUN = re.compile(r"[零〇一二三四五六七八九十百千两]{1,8}")
+
+
+def _digits(text: str) -> str:
+    """二十四个月 → 24个月 (the same fact written either way)."""
+    from shebao.assistant.documents import cn_to_int
+
+    def sub(match: re.Match) -> str:
+        try:
+            return str(cn_to_int(match.group(0).replace("两", "二")))
+        except ValueError:
+            return match.group(0)
+
+    return _CN_RUN.sub(sub, text)
+
+
+def fact_correct(fact: str, answer: str) -> bool:
+    """Whether the first sentence holds the key fact ("^不算": it begins with 不算); numbers in
+    Chinese and Arabic figures are the same fact."""
+    first = first_sentence(answer)
+    if not fact.startswith("^"):
+        return _digits(fact) in _digits(first)
+    if fact.startswith("^"):
+        return first.startswith(fact[1:])
+    return fact in first
+
+
+@dataclass
+class AnswerResult:
+    question: str
+    route: str
+    rank: int | None  # rank of the first expected article among the answer's citations
+    correct: bool | None  # the key fact in the first sentence (None: the question has no fact)
+    first: str
+    latency_ms: float
+
+
+@dataclass
+class AnswerReport:
+    """What a person gets: the answer's citations and its first sentence, and the off-field refusals."""
+
+    results: list[AnswerResult] = field(default_factory=list)
+    off_field: list[tuple[str, str, int]] = field(default_factory=list)  # question, route, citations
+
+    def hit_at(self, k: int) -> float:
+        return sum(1 for r in self.results if r.rank is not None and r.rank <= k) / max(len(self.results), 1)
+
+    def summary(self) -> dict:
+        with_fact = [r for r in self.results if r.correct is not None]
+        latencies = sorted(r.latency_ms for r in self.results)
+        p95 = latencies[min(len(latencies) - 1, max(0, int(round(0.95 * len(latencies) + 0.5)) - 1))] if latencies else 0.0
+        return {
+            "questions": len(self.results),
+            "hit@1": round(self.hit_at(1), 4),
+            "hit@3": round(self.hit_at(3), 4),
+            "with_fact": len(with_fact),
+            "answer_correct": round(sum(1 for r in with_fact if r.correct) / max(len(with_fact), 1), 4),
+            "off_field": len(self.off_field),
+            "off_field_with_citations": sum(1 for _, _, n in self.off_field if n),
+            "off_field_refused": sum(1 for _, route, _ in self.off_field if route == "out_of_field"),
+            "latency_p50_ms": round(statistics.median(latencies), 2) if latencies else 0.0,
+            "latency_p95_ms": round(p95, 2),
+        }
+
+
+def evaluate_answers(assistant, questions: list[Question], out_of_scope: list[str]) -> AnswerReport:
+    """Ask each question through the whole assistant (calculators, local rules, retrieval, the
+    plain answer) and check the citations shown and the first sentence; off-field questions must
+    get no citation."""
+    report = AnswerReport()
+    if questions:
+        assistant.ask(questions[0].text)  # warm-up: lazy loads are not per-question latency
+    for q in questions:
+        started = time.perf_counter()
+        result = assistant.ask(q.text)
+        elapsed = (time.perf_counter() - started) * 1000
+        keys = [(c["law"], c["article"]) for c in result.get("citations") or []]
+        expected = set(q.answers)
+        rank = next((i + 1 for i, key in enumerate(keys) if key in expected), None)
+        correct = fact_correct(q.fact, result.get("answer", "")) if q.fact else None
+        report.results.append(AnswerResult(q.text, result.get("route", ""), rank, correct,
+                                           first_sentence(result.get("answer", "")), elapsed))
+    for text in out_of_scope:
+        result = assistant.ask(text)
+        report.off_field.append((text, result.get("route", ""), len(result.get("citations") or [])))
     return report
 
 

@@ -50,11 +50,35 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text.strip()) if s.strip() and not re.fullmatch(r"(\s*\[\d+\])+", s.strip())]
 
 
-def validate(text: str, n_citations: int) -> bool:
-    """True if every sentence carries at least one marker and every marker names a citation."""
+_CN_NUMBER = re.compile(r"[零〇一二三四五六七八九十百千万两]{1,8}")
+_DIGIT_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NOT_A_QUANTITY = re.compile(r"第[零〇一二三四五六七八九十百千两0-9]+条|[（(][一二三四五六七八九十]+[)）]|\[\d+\]")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The quantities a text states ('24', '一年' → '1'), article numbers and markers left out."""
+    from shebao.assistant.documents import cn_to_int
+
+    text = _NOT_A_QUANTITY.sub(" ", text)
+    found = {n.rstrip("0").rstrip(".") if "." in n else n for n in _DIGIT_NUMBER.findall(text)}
+    for match in _CN_NUMBER.findall(text):
+        try:
+            found.add(str(cn_to_int(match.replace("两", "二"))))
+        except ValueError:
+            continue
+    return found
+
+
+def validate(text: str, n_citations: int, sources: list[str] | None = None) -> bool:
+    """True if every sentence carries at least one marker, every marker names a citation, and
+    (given the cited texts) every number it states is one the cited texts state."""
     sentences = split_sentences(text)
     if not sentences:
         return False
+    if sources is not None:
+        allowed = set().union(*(numbers_in(s) for s in sources)) if sources else set()
+        if not numbers_in(text) <= allowed:
+            return False
     for sentence in sentences:
         markers = [int(m) for m in _MARKER.findall(sentence)]
         if not markers or any(not 1 <= m <= n_citations for m in markers):
@@ -62,7 +86,8 @@ def validate(text: str, n_citations: int) -> bool:
     return True
 
 
-def rewrite(question: str, citations: list[dict], *, url: str, model: str = "default") -> str | None:
+def rewrite(question: str, citations: list[dict], *, url: str, model: str = "default",
+            extractive: str | None = None) -> str | None:
     """The model's plain-language answer if it cites correctly, else None."""
     if not citations:
         return None
@@ -74,7 +99,9 @@ def rewrite(question: str, citations: list[dict], *, url: str, model: str = "def
     except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
         log.warning("LLM rewrite unavailable, keeping the extractive answer: %s", exc)
         return None
-    if not isinstance(text, str) or not validate(text, len(citations)):
-        log.warning("LLM answer rejected (a sentence without a valid citation): keeping the extractive answer")
+    sources = [c["text"] for c in citations] + ([extractive] if extractive else [])
+    if not isinstance(text, str) or not validate(text, len(citations), sources):
+        log.warning("LLM answer rejected (a sentence without a valid citation, or a number the rules do not give): "
+                    "keeping the extractive answer")
         return None
     return text.strip()

@@ -34,6 +34,10 @@ FUSION = "zscore"
 REGIONAL_FACTOR = 0.8
 
 _REGION_RE = re.compile(r"^(.{2,7}?)(省|自治区|市)(?=.{2,})")
+# "敏感个人信息指的是哪些", "本人工资咋算": the law's own definition of the term decides
+_DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|咋算|怎么算|怎么认定)")
+# how a law defines a term in its text
+DEFINITION_FORMS = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")
 
 
 @dataclass
@@ -172,6 +176,7 @@ class Retriever:
             dense_top = float(dense.max())
         else:
             final = scores
+        order = self._definitions_first(query, order)
         hits = []
         for i in order[:k]:
             i = int(i)
@@ -195,6 +200,23 @@ class Retriever:
             domain_terms=domain_terms,
             dense_top=dense_top,
         )
+
+    def _definitions_first(self, query: str, order: np.ndarray, depth: int = 5) -> np.ndarray:
+        """A question about what a term means or how it is counted: among the best ``depth``
+        articles, the one that defines the term (所称本人工资，是指…) comes first."""
+        match = _DEFINITION_Q.search(query.replace(" ", ""))
+        if not match:
+            return order
+        term = re.split(r"[的说里讲叫]", match.group(1))[-1]
+        if len(term) < 2:
+            return order
+        forms = [f.format(t=term) for f in DEFINITION_FORMS]
+        top = [int(i) for i in order[:depth]]
+        defining = [i for i in top if any(f in self.kb.articles[i].text for f in forms)]
+        if not defining or defining[0] == top[0]:
+            return order
+        first = defining[0]
+        return np.concatenate([[first], [i for i in order if int(i) != first]]).astype(order.dtype)
 
     def overlap(self, hit: Hit, tokens: list[str]) -> float:
         """IDF-weighted share of the question's tokens that occur in an article."""

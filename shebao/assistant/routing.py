@@ -1,163 +1,111 @@
-"""Route questions about one's own dates and amounts to the policy engine's calculators.
+"""Answer calculator questions with the policy engine: a plain answer first, or a question back.
 
-"我1968年出生什么时候退休" is not answered by quoting an article but by computing: the question is
-recognised, its numbers are extracted (birth year and month, sex and category, contribution
-years, wage or contribution index), the calculator of :mod:`shebao.policy` computes, and the
-parameters' legal references go into ``policy_references`` (with the articles behind them in
-``citations`` when the knowledge base holds them).
+A recognised intent (:mod:`shebao.assistant.intents`) names the calculator and its slots. When a
+slot that changes the asked quantity is missing, the answer says what the rule gives in general
+(from the parameter tree) and asks for it (``route`` = ``clarify``, ``missing`` = the slots); the
+slots travel in ``context`` to the next turn. When the quantity does not depend on a missing slot
+(the months of wages of a disability grade do not depend on the wage), it is answered at once.
+Each calculator is called through :mod:`shebao.policy` (the same entry point as ``shebao calc``);
+a calculator the engine does not have degrades to the knowledge-base answer. Every number in the
+first sentence comes from the calculator's result or the parameter tree; the parameters'
+references go into ``policy_references``, the articles they name into ``citations``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from shebao.assistant.citing import article_citation, cite
 from shebao.assistant.documents import cn_to_int
+from shebao.assistant.intents import Intent, recognise
 
-if TYPE_CHECKING:  # pragma: no cover
-    from shebao.assistant.answer import Assistant
-
-_CN_NUM = "零〇一二三四五六七八九十两"
-
-
-@dataclass
-class Intent:
-    """A recognised calculator question and the values extracted from it."""
-
-    kind: str  # "retirement" or "pension"
-    inputs: dict[str, Any] = field(default_factory=dict)
-    assumptions: list[str] = field(default_factory=list)
-
-
-def _number(text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return int(text)
-    try:
-        return cn_to_int(text)
-    except ValueError:
-        return None
-
-
-_BIRTH = re.compile(r"((?:19|20)\d{2}|\d{2})\s*年\s*(?:(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月)?\s*(?:(\d{1,2})\s*[日号])?\s*(?:出生|生人|生的|生)")
-_BIRTH_ISO = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})(?:[-./](\d{1,2}))?\s*(?:出生|生)")
-_YEARS_PAID = re.compile(rf"(?:交|缴|缴费|交费|交了|缴了|交满|缴满|工作)\s*(?:了|满|够)?\s*(\d{{1,2}}|[{_CN_NUM}]{{1,3}})\s*年")
-_WAGE = re.compile(r"(?:工资|月薪|收入|缴费基数|基数|缴费工资)\s*(?:是|为|有|大概|约)?\s*(\d{3,6}(?:\.\d+)?)\s*(?:元|块)?")
-_INDEX = re.compile(r"(?:按|选|交)?\s*(\d{2,3})\s*%\s*(?:档|的档次|档次)?")
-_AGE = re.compile(rf"(\d{{2}}|[{_CN_NUM}]{{2,3}})\s*岁\s*(?:退休|退)")
-
-_RETIRE_WORDS = ("退休", "退")
-_WHEN_WORDS = ("什么时候", "哪年", "几岁", "多大", "哪一年", "几月", "何时", "多少岁", "退休年龄", "能退", "可以退")
-_AMOUNT_WORDS = ("领多少", "拿多少", "能领", "能拿", "多少钱", "养老金多少", "退休金多少", "每月", "每个月", "一个月")
-_PENSION_WORDS = ("养老金", "退休金", "养老钱", "退休工资", "领", "拿")
-
-
-def _sex_and_category(question: str) -> tuple[str | None, str | None, list[str]]:
-    notes: list[str] = []
-    female = any(w in question for w in ("女", "妈妈", "母亲", "老婆", "妻子"))
-    male = any(w in question for w in ("男", "爸爸", "父亲", "老公", "丈夫"))
-    if female and not male:
-        if any(w in question for w in ("干部", "管理岗", "公务员", "事业单位", "五十五", "55岁")):
-            return "female", "female_55", notes
-        if any(w in question for w in ("工人", "女工", "五十岁", "50岁", "灵活就业", "个体")):
-            return "female", "female_50", notes
-        notes.append("未说明是女工人还是女干部，按原法定退休年龄五十五周岁（女干部）计算；女工人原为五十周岁。")
-        return "female", "female_55", notes
-    if male and not female:
-        return "male", "male_60", notes
-    notes.append("未说明性别，按男职工（原法定退休年龄六十周岁）计算；女职工请注明“女工人”或“女干部”。")
-    return "male", "male_60", notes
-
-
-def recognise(question: str) -> Intent | None:
-    """Recognise a calculator question and extract its numbers, or return None.
-
-    Examples:
-        >>> recognise("1975年3月出生的女工人什么时候退休").inputs["birth_date"]
-        '1975-03-01'
-        >>> recognise("交15年每月能领多少").inputs["contribution_years"]
-        15
-        >>> recognise("失业金能领几个月") is None
-        True
-    """
-    q = question.replace(" ", "")
-    birth = _BIRTH.search(q) or _BIRTH_ISO.search(q)
-    about_retirement = any(w in q for w in _RETIRE_WORDS)
-    asks_when = any(w in q for w in _WHEN_WORDS)
-    paid = _YEARS_PAID.search(q)
-    asks_amount = any(w in q for w in _AMOUNT_WORDS) and any(w in q for w in _PENSION_WORDS)
-
-    if paid and asks_amount:
-        years = _number(paid.group(1))
-        if years is None or not 1 <= years <= 50:
-            return None
-        intent = Intent(kind="pension", inputs={"contribution_years": years})
-        wage = _WAGE.search(q)
-        if wage:
-            intent.inputs["monthly_wage"] = str(Decimal(wage.group(1)))
-        idx = _INDEX.search(q)
-        if idx and 60 <= int(idx.group(1)) <= 300:
-            intent.inputs["contribution_index"] = str(Decimal(idx.group(1)) / 100)
-        if "contribution_index" not in intent.inputs and "monthly_wage" not in intent.inputs:
-            intent.inputs["contribution_index"] = "1.0"
-            intent.assumptions.append("未说明缴费档次，按平均缴费指数 1.0（社平工资 100% 档）估算。")
-        if birth:
-            intent.inputs["birth_date"] = _birth_date(birth)
-        sex, category, notes = _sex_and_category(q)
-        intent.inputs["sex"], intent.inputs["category"] = sex, category
-        if birth:
-            intent.assumptions.extend(notes)
-        return intent
-
-    if birth and about_retirement and (asks_when or not asks_amount):
-        intent = Intent(kind="retirement", inputs={"birth_date": _birth_date(birth)})
-        sex, category, notes = _sex_and_category(q)
-        intent.inputs["sex"], intent.inputs["category"] = sex, category
-        intent.assumptions.extend(notes)
-        if not birth.group(2):
-            intent.assumptions.append("未说明出生月份，按当年1月计算；月份不同，退休时间可能相差几个月。")
-        if "弹性" in q or "提前" in q:
-            intent.inputs["flexible"] = "early"
-        return intent
-    return None
-
-
-def _birth_date(match: re.Match) -> str:
-    year = int(match.group(1))
-    if year < 100:
-        year += 1900
-    month = _number(match.group(2)) if match.group(2) else 1
-    month = month if month and 1 <= month <= 12 else 1
-    return f"{year:04d}-{month:02d}-01"
-
-
-# --- calling the calculators ------------------------------------------------------------------
+__all__ = ["Intent", "answer_with_calculator", "articles_for_references", "collect_references", "recognise"]
 
 ORIGINAL_AGE = {"male_60": 60, "female_55": 55, "female_50": 50}
-DEFAULT_REGION = "370000"  # kept for callers; answers use the agency's own region (SHEBAO_REGION)
-
-
-def local_region() -> str:
-    """The agency's own region (``SHEBAO_REGION``): local answers are computed for it."""
-    from shebao.core.settings import get_settings
-
-    try:
-        return get_settings().region
-    except Exception:  # noqa: BLE001 - a broken configuration must not stop an answer
-        return DEFAULT_REGION
+DEFAULT_REGION = "370000"
 ACCOUNT_RATE = Decimal("0.08")
+
+# the engine's function for each calculator (``shebao calc <name>`` calls the same)
+CALCULATOR_FUNCTIONS = {
+    "retirement": "calc_retirement",
+    "pension": "calc_pension",
+    "plan": "calc_plan",
+    "backpay": "calc_backpay",
+    "unemployment": "calc_unemployment",
+    "injury": "calc_injury",
+    "survivor_work": "calc_injury",
+    "survivor": "calc_survivor",
+}
+
+SLOT_PROMPTS = {
+    "contribution_months": ("累计缴费多少年（或多少个月）", "交了7年"),
+    "birth_date": ("出生年月", "1970年5月出生"),
+    "sex": ("性别", "男"),
+    "category": ("是女工人还是女干部（原法定退休年龄50岁还是55岁）", "女工人"),
+    "grade": ("伤残等级（一至十级）", "九级伤残"),
+    "monthly_wage": ("受伤前12个月的平均月工资", "工资6000"),
+    "backpay_months": ("打算补缴多少个月", "补缴24个月"),
+    "backpay_base": ("按多少元的月缴费基数补缴", "基数5000"),
+    "work_related": ("是因工死亡（工亡），还是因病或非因工死亡", "因病去世"),
+}
+
+GOALS = {
+    ("retirement", "when"): "算出您的法定退休时间",
+    ("pension", "amount"): "估算您每月能领多少养老金",
+    ("unemployment", "period"): "算出您最长能领几个月失业保险金",
+    ("unemployment", "total"): "算出您一共能领多少失业保险金",
+    ("injury", "months"): "说出对应几个月的本人工资",
+    ("injury", "amount"): "算出您能领多少工伤待遇",
+    ("survivor", "amount"): "算出家属能领的待遇",
+    ("plan", "choice"): "比较灵活就业各缴费档次",
+    ("backpay", "amount"): "测算补缴的花费和收益",
+}
+
+
+def _calculator(name: str) -> Any | None:
+    """The engine's calculator function, or None when this engine does not have it."""
+    try:
+        import shebao.policy as policy
+
+        return getattr(policy, name)
+    except (ImportError, AttributeError):
+        return None
 
 
 def _calculators() -> tuple[Any, Any] | None:
+    """The retirement and pension calculators (None: no engine; the answer falls back to the KB)."""
+    retirement, pension = _calculator("calc_retirement"), _calculator("calc_pension")
+    return None if retirement is None or pension is None else (retirement, pension)
+
+
+def local_region(inputs: dict[str, Any]) -> str:
+    """The region named in the question, else the agency's own (``SHEBAO_REGION``)."""
+    if inputs.get("region"):
+        return str(inputs["region"])
     try:
-        from shebao.policy import calc_pension, calc_retirement
-    except (ImportError, AttributeError):
-        return None
-    return calc_retirement, calc_pension
+        from shebao.core.settings import get_settings
+
+        return get_settings().region or DEFAULT_REGION
+    except Exception:  # noqa: BLE001 - a broken configuration must not stop an answer
+        return DEFAULT_REGION
+
+
+def region_label(code: str) -> str:
+    from shebao.assistant.regions import CITIES, PROVINCES
+
+    if code[:4] in CITIES and code[4:6] == "00":
+        return f"{CITIES[code[:4]]}市"
+    if code[2:] == "0000" and code[:2] in PROVINCES:
+        return PROVINCES[code[:2]] + ("省" if code[:2] not in ("11", "12", "31", "50") else "市")
+    if code[:4] in CITIES:
+        return f"{CITIES[code[:4]]}市（{code}）"
+    return code
+
+
+# --- references → articles ----------------------------------------------------------------------
 
 
 def collect_references(result: Any) -> list[dict]:
@@ -211,88 +159,198 @@ def articles_for_references(references: list[dict], kb: Any) -> list[Any]:
     out = []
     for ref in references:
         text = _norm(_ref_text(ref.get("reference", ref)))
-        for key, law in titles:
-            start = text.find(key)
-            if start < 0:
-                continue
-            # the article numbers written right after this title (up to the next title, if any)
-            tail = text[start + len(key) :]
-            for number in _ARTICLE_IN_REF.findall(tail.split("；")[0]):
-                try:
-                    article = kb.find(law, cn_to_int(number))
-                except ValueError:
+        for chunk in text.split("；"):
+            for key, law in titles:
+                start = chunk.find(key)
+                if start < 0:
                     continue
-                if article is not None and article not in out:
-                    out.append(article)
-            break
+                for num in _ARTICLE_IN_REF.findall(chunk[start + len(key):]):
+                    try:
+                        article = kb.find(law, cn_to_int(num))
+                    except ValueError:
+                        continue
+                    if article is not None and article not in out:
+                        out.append(article)
+                break
     return out
 
 
-def calculator_inputs(intent: Intent, calc_retirement: Any, today: str) -> tuple[str, dict[str, Any], list[str]]:
-    """The calculator to call, its inputs, and the assumptions made to fill the gaps."""
-    notes: list[str] = []
-    original_age = ORIGINAL_AGE[intent.inputs.get("category") or "male_60"]
-    if intent.kind == "retirement":
-        return (
-            "retirement",
-            {"birth_date": intent.inputs["birth_date"][:7], "original_retirement_age": original_age},
-            notes,
-        )
-    years = int(intent.inputs["contribution_years"])
-    inputs: dict[str, Any] = {
-        "region": local_region(),
-        "contribution_months": years * 12,
-        "pre_account_months": 0,
-        "avg_contribution_index": intent.inputs.get("contribution_index", "1.0"),
+# --- the parameter tree, said in words ---------------------------------------------------------
+
+
+def _params() -> Any:
+    from shebao.policy import default_parameters
+
+    return default_parameters()
+
+
+def _years(months: int) -> str:
+    years, rest = divmod(int(months), 12)
+    if not rest:
+        return f"{years}年"
+    return f"{years}年{rest}个月" if years else f"{rest}个月"
+
+
+def duration_rule(table: dict) -> str:
+    """{12: 12, 60: 18, 120: 24} → '累计缴费满1年不满5年的最长领取12个月，…满10年以上的最长领取24个月'."""
+    items = sorted((int(k), int(v)) for k, v in table.items())
+    parts = []
+    for i, (threshold, months) in enumerate(items):
+        if i + 1 < len(items):
+            parts.append(f"满{_years(threshold)}不满{_years(items[i + 1][0])}的最长{months}个月")
+        else:
+            parts.append(f"满{_years(threshold)}以上的最长{months}个月")
+    return "累计缴费" + "，".join(parts)
+
+
+def _cn_grade(grade: int) -> str:
+    from shebao.assistant.citing import int_to_cn
+
+    return int_to_cn(int(grade))
+
+
+def dated(param: dict) -> str:
+    """'自2025年10月1日起，依据鲁政字〔2025〕140号' from a trace parameter."""
+    text = ""
+    if param.get("effective_date"):
+        d = dt.date.fromisoformat(str(param["effective_date"])[:10])
+        text = f"自{d.year}年{d.month}月{d.day}日起"
+    if param.get("reference"):
+        text += ("，" if text else "") + f"依据{param['reference']}"
+    return text
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+
+def _missing(intent: Intent) -> list[str]:
+    s, kind, asks = intent.inputs, intent.kind, intent.asks
+    need: list[str] = []
+    if kind in ("retirement", "plan", "backpay"):
+        if "birth_date" not in s:
+            need.append("birth_date")
+        if "sex" not in s and not s.get("category"):
+            need.append("sex")
+        elif s.get("sex") == "female" and not s.get("category"):
+            need.append("category")
+    if kind in ("pension", "plan", "backpay") and "contribution_months" not in s:
+        need.append("contribution_months")
+    if kind == "unemployment" and asks in ("period", "total") and "contribution_months" not in s:
+        need.append("contribution_months")
+    if kind == "injury":
+        if asks == "rate" and "grade" in s:
+            return need
+        if "grade" not in s:
+            need.append("grade")
+        if asks == "amount" and "monthly_wage" not in s:
+            need.append("monthly_wage")
+    if kind == "survivor":
+        if "work_related" not in s:
+            need.append("work_related")
+        elif not s["work_related"] and "contribution_months" not in s:
+            need.append("contribution_months")
+    if kind == "backpay":
+        need += [k for k in ("backpay_months", "backpay_base") if k not in s]
+    return need
+
+
+def _category(inputs: dict[str, Any]) -> str:
+    if inputs.get("category") in ORIGINAL_AGE:
+        return inputs["category"]
+    return "female_50" if inputs.get("sex") == "female" else "male_60"
+
+
+def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, list[dict]]:
+    """What the rule gives whatever the missing slot: a sentence from the parameter tree."""
+    params = _params()
+    try:
+        if intent.kind == "unemployment":
+            table = params.get("unemployment.duration_months", today, region)
+            cap = params.get("unemployment.max_combined_months", today, region)
+            text = (f"失业保险金的领取期限按累计缴费时间确定：{duration_rule(table.value)}"
+                    f"（与前次应领而未领的期限合并计算，最长不超过{cap.value}个月）。")
+            return text, [table.to_trace()]
+        if intent.kind == "injury":
+            table = params.get("injury.disability_grant_months", today, region)
+            g = intent.inputs.get("grade")
+            if g:
+                return injury_rule(int(g), today, region)
+            parts = "，".join(f"{_cn_grade(k)}级{v}个月" for k, v in sorted(table.value.items()))
+            return f"一次性伤残补助金按伤残等级为本人工资的7至27个月：{parts}。", [table.to_trace()]
+    except Exception:  # noqa: BLE001 - a missing parameter: no general sentence
+        return "", []
+    return "", []
+
+
+def injury_rule(grade: int, today: dt.date, region: str) -> tuple[str, list[dict]]:
+    """'九级伤残的一次性伤残补助金为9个月的本人工资。' (+ the allowance rate for grades 1–6), from the tree."""
+    params = _params()
+    table = params.get("injury.disability_grant_months", today, region)
+    rates = params.get("injury.disability_allowance_rate", today, region)
+    text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{table.value[grade]}个月的本人工资"
+    if grade in rates.value:
+        rate = Decimal(str(rates.value[grade])) * 100
+        fund_max = params.get("injury.fund_allowance_max_grade", today, region).value
+        payer = "从工伤保险基金按月支付" if grade <= fund_max else "难以安排工作的，由用人单位按月发给"
+        text += f"，伤残津贴{payer}，为本人工资的{rate:.0f}%"
+    return text + "。", [table.to_trace(), rates.to_trace()]
+
+
+def clarify(intent: Intent, missing: list[str], kb: Any, today: dt.date, region: str) -> dict:
+    """Ask for the slots that change the answer; say first what holds whatever they are."""
+    lead, params = _general_rule(intent, today, region)
+    goal = GOALS.get((intent.kind, intent.asks)) or GOALS.get((intent.kind, "amount")) or "计算"
+    asked = "、".join(SLOT_PROMPTS[m][0] for m in missing)
+    example = "，".join(SLOT_PROMPTS[m][1] for m in missing)
+    text = lead + f"要{goal}，还需要知道您的{asked}。请直接回复，例如“{example}”。"
+    references = [{k: p.get(k) for k in ("name", "value", "unit", "region", "effective_date", "reference") if p.get(k) is not None}
+                  for p in params]
+    articles = prioritise(intent, articles_for_references(references, kb))
+    return {
+        "answer": text,
+        "found": True,
+        "route": "clarify",
+        "calculator": intent.kind,
+        "missing": missing,
+        "inputs": {k: v for k, v in intent.inputs.items() if not k.endswith("_given")},
+        "citations": [article_citation(a) for a in articles],
+        "policy_references": references,
+        "context": intent.to_context(),
+        "generated": False,
     }
-    notes.append(f"按本机构所在地区（{inputs['region']}，SHEBAO_REGION）适用的计发基数计算。")
-    if intent.inputs.get("birth_date"):
-        birth = intent.inputs["birth_date"][:7]
-        retirement = calc_retirement({"birth_date": birth, "original_retirement_age": original_age})
-        inputs.update(birth_date=birth, original_retirement_age=original_age, retirement_date=retirement["retirement_date"])
-    else:
-        inputs.update(retirement_date=today, birth_date=None, annuity_months="139")
-        notes.append("未说明出生年月，按本月退休、退休年龄60岁（计发月数139）估算。")
-    return "pension", {k: v for k, v in inputs.items() if v is not None}, notes
 
 
-def answer_with_calculator(intent: Intent, assistant: Assistant) -> dict | None:
-    """Compute the answer with the policy engine; None when the engine is not available."""
-    import datetime as dt
-
-    from shebao.assistant.answer import cite
-
-    calcs = _calculators()
-    if calcs is None:
+def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None) -> dict | None:
+    """Compute the answer with the policy engine, or ask for a missing slot; None when the engine
+    has no calculator for it (the caller answers from the knowledge base)."""
+    today = today or dt.date.today()
+    region = local_region(intent.inputs)
+    key = intent.kind
+    if key == "survivor" and intent.inputs.get("work_related"):
+        key = "survivor_work"
+    fn = _calculator(CALCULATOR_FUNCTIONS[key])
+    if fn is None or _calculators() is None:
         return None
-    calc_retirement, calc_pension = calcs
-    today = dt.date.today().strftime("%Y-%m")
+    missing = _missing(intent)
+    if missing:
+        return clarify(intent, missing, kb, today, region)
     notes = list(intent.assumptions)
     try:
-        kind, inputs, more = calculator_inputs(intent, calc_retirement, today)
-        notes.extend(more)
-        if kind == "retirement":
-            result = calc_retirement(inputs)
-        else:
-            result = _pension(intent, inputs, calc_pension, notes)
+        inputs, result, text = _RUNNERS[key](intent, fn, today, region, notes)
     except (ValueError, KeyError, TypeError) as exc:  # the engine's InputError is a ValueError
         return {
-            "answer": f"无法计算：{exc}。请补充出生年月、性别和身份（工人/干部）或缴费年限后再问。",
+            "answer": f"无法计算：{exc}。请补充或更正您给出的信息后再问。",
             "found": False,
             "route": "calculator",
             "calculator": intent.kind,
             "inputs": intent.inputs,
             "citations": [],
             "policy_references": [],
+            "context": intent.to_context(),
             "generated": False,
         }
     references = collect_references(result)
-    articles = articles_for_references(references, assistant.kb)
-    citations = [
-        {"law": a.law, "article": a.article, "text": a.text, "chapter": a.chapter, "date": a.date, "score": None}
-        for a in articles
-    ]
-    text = summarise(intent, result)
+    articles = prioritise(intent, articles_for_references(references, kb))
     if articles:
         text += "\n依据：" + "、".join(cite(a.law, a.article) for a in articles) + "。"
     if notes:
@@ -304,49 +362,315 @@ def answer_with_calculator(intent: Intent, assistant: Assistant) -> dict | None:
         "calculator": intent.kind,
         "inputs": inputs,
         "result": result,
-        "citations": citations,
+        "citations": [article_citation(a) for a in articles],
         "policy_references": references,
+        "context": intent.to_context(),
         "generated": False,
     }
 
 
-def _pension(intent: Intent, inputs: dict[str, Any], calc_pension: Any, notes: list[str]) -> dict:
-    """The pension estimate; the personal account is estimated from the contributions."""
-    first = calc_pension({**inputs, "account_balance": 0})
+# the article that decides each calculator's answer comes first among its citations
+DECIDING = {
+    ("unemployment", "period"): ("失业保险条例", 17),
+    ("unemployment", "total"): ("失业保险条例", 17),
+    ("unemployment", "amount"): ("失业保险条例", 18),
+    ("retirement", "when"): ("国务院关于渐进式延迟法定退休年龄的办法", 1),
+    ("survivor", "amount"): ("工伤保险条例", 39),
+}
+
+
+def prioritise(intent: Intent, articles: list[Any]) -> list[Any]:
+    key = DECIDING.get((intent.kind, intent.asks))
+    if intent.kind == "survivor" and intent.inputs.get("work_related") is False:
+        key = ("中华人民共和国社会保险法", 17)
+    if intent.kind == "injury" and intent.inputs.get("grade"):
+        grade = int(intent.inputs["grade"])
+        key = ("工伤保险条例", 35 if grade <= 4 else 36 if grade <= 6 else 37)
+    if key is None:
+        return articles
+    return sorted(articles, key=lambda a: (a.law, a.article) != key)
+
+
+def _run_retirement(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    category = _category(s)
+    if not s.get("birth_month_given", True):
+        notes.append("未说明出生月份，按当年1月计算；月份不同，退休时间可能相差几个月。")
+    inputs = {"birth_date": s["birth_date"][:7], "original_retirement_age": ORIGINAL_AGE[category]}
+    if s.get("contribution_months"):
+        inputs["contribution_months"] = s["contribution_months"]
+    result = fn(inputs)
+    who = {"male_60": "男职工", "female_55": "女干部（原55周岁退休）", "female_50": "女工人（原50周岁退休）"}[category]
+    d = str(result.get("retirement_date") or "")
+    when = f"{d[:4]}年{int(d[5:7])}月" if len(d) >= 7 else d
+    text = f"{s['birth_date'][:4]}年{int(s['birth_date'][5:7])}月出生的{who}，法定退休时间是{when}"
+    if result.get("retirement_age"):
+        text += f"（{result['retirement_age']}）"
+    text += "。"
+    if result.get("earliest_flexible_date") and result.get("latest_flexible_date"):
+        m = int(result.get("min_contribution_months") or 180)
+        text += (f"达到最低缴费年限（{_years(m)}）的，可在{result['earliest_flexible_date']}至"
+                 f"{result['latest_flexible_date']}之间弹性提前或延迟退休。")
+    return inputs, result, text
+
+
+def _run_pension(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    months = int(s["contribution_months"])
+    inputs: dict[str, Any] = {
+        "region": region,
+        "contribution_months": months,
+        "pre_account_months": 0,
+        "avg_contribution_index": s.get("contribution_index", "1.0"),
+    }
+    if "contribution_index" not in s and "monthly_wage" not in s:
+        notes.append("未说明缴费档次，按平均缴费指数 1.0（社平工资 100% 档）估算。")
+    notes.append(f"按{region_label(region)}（{region}）适用的计发基数计算。")
+    if s.get("birth_date"):
+        retirement = _calculator("calc_retirement")
+        original = ORIGINAL_AGE[_category(s)]
+        birth = s["birth_date"][:7]
+        ret = retirement({"birth_date": birth, "original_retirement_age": original})
+        inputs.update(birth_date=birth, original_retirement_age=original, retirement_date=ret["retirement_date"])
+        if "sex" not in s:
+            notes.append("未说明性别，按男职工计算。")
+    else:
+        inputs.update(retirement_date=today.strftime("%Y-%m"), annuity_months="139")
+        notes.append("未说明出生年月，按本月退休、退休年龄60岁（计发月数139）估算。")
+    first = fn({**inputs, "account_balance": 0})
     base = Decimal(str(first.get("pension_base") or "0"))
-    if intent.inputs.get("monthly_wage") and base > 0:
-        index = min(max(Decimal(intent.inputs["monthly_wage"]) / base, Decimal("0.6")), Decimal("3"))
+    if s.get("monthly_wage") and base > 0:
+        index = min(max(Decimal(s["monthly_wage"]) / base, Decimal("0.6")), Decimal("3"))
         inputs["avg_contribution_index"] = str(index.quantize(Decimal("0.0001")))
-        notes.append(f"按月工资 {intent.inputs['monthly_wage']} 元 ÷ 计发基数 {base} 元，平均缴费指数取 {inputs['avg_contribution_index']}（限 0.6–3）。")
+        notes.append(f"按月工资 {s['monthly_wage']} 元 ÷ 计发基数 {base} 元，平均缴费指数取 {inputs['avg_contribution_index']}（限 0.6–3）。")
     index = Decimal(str(inputs["avg_contribution_index"]))
-    balance = (base * index * ACCOUNT_RATE * int(inputs["contribution_months"])).quantize(Decimal("0.01"))
+    balance = (base * index * ACCOUNT_RATE * months).quantize(Decimal("0.01"))
     inputs["account_balance"] = str(balance)
     notes.append(f"个人账户储存额按 计发基数 × 缴费指数 × 8% × 缴费月数 估算为 {balance} 元（未计利息，以实际账户为准）。")
-    return calc_pension(inputs)
-
-
-def summarise(intent: Intent, result: dict) -> str:
-    """A short answer from a calculator result."""
-    if intent.kind == "retirement":
-        text = f"按渐进式延迟法定退休年龄的规定，您的法定退休时间为 {result.get('retirement_date')}"
-        if result.get("retirement_age"):
-            text += f"（{result['retirement_age']}）"
-        if result.get("earliest_flexible_date") and result.get("latest_flexible_date"):
-            text += (
-                f"；达到最低缴费年限（{int(result.get('min_contribution_months', 180)) // 12}年"
-                f"{int(result.get('min_contribution_months', 180)) % 12 or ''}{'个月' if int(result.get('min_contribution_months', 180)) % 12 else ''}）的，"
-                f"可在 {result['earliest_flexible_date']} 至 {result['latest_flexible_date']} 之间弹性提前或延迟退休"
-            )
-        return text + "。"
-    text = f"按缴费 {intent.inputs.get('contribution_years')} 年估算，每月基本养老金约 {result.get('total')} 元"
+    result = fn(inputs)
+    if result.get("eligible") is False or result.get("total") in (None, ""):
+        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text"))
+        text = f"缴费{_years(months)}，按现有条件还不能按月领取基本养老金：{why}。"
+        return inputs, result, text
+    text = f"缴费{_years(months)}，估算每月基本养老金约{result.get('total')}元"
     parts = []
     for key, label in (("basic_pension", "基础养老金"), ("account_pension", "个人账户养老金"), ("transitional_pension", "过渡性养老金")):
         if result.get(key) not in (None, "", "0.00"):
-            parts.append(f"{label} {result[key]} 元")
+            parts.append(f"{label}{result[key]}元")
     if parts:
         text += "（" + "，".join(parts) + "）"
     text += "。实际金额以退休时当地计发基数和个人账户储存额核定为准。"
-    if result.get("eligible") is False:
+    return inputs, result, text
+
+
+def _unemployment_inputs(s: dict[str, Any], today: dt.date, region: str, months: int) -> dict[str, Any]:
+    inputs: dict[str, Any] = {
+        "region": region, "date": today.isoformat(), "unemployed_on": today.isoformat(),
+        "contribution_months": months, "involuntary": True, "registered": True,
+    }
+    if s.get("previous_unused_months"):
+        inputs["previous_unclaimed_months"] = inputs["previous_unused_months"] = s["previous_unused_months"]
+    if s.get("birth_date") and s.get("sex"):
+        inputs["birth_date"] = s["birth_date"]
+        inputs["sex"] = "M" if s["sex"] == "male" else "F"
+    return inputs
+
+
+def _amount_sentence(result: dict, region: str) -> str:
+    """'东营市失业保险金现为每月1980.00元（自…起，依据…）' or why it is not known."""
+    if result.get("monthly_amount"):
+        params = (result.get("trace") or {}).get("parameters") or []
+        source = next((p for p in params if p.get("name") == "wages.minimum_monthly"), None) or next(
+            (p for p in params if p.get("name") == "unemployment.benefit_amount"), None)
+        rate = next((p for p in params if p.get("name") == "unemployment.benefit_rate"), None)
+        text = f"{region_label(region)}失业保险金标准为每月{result['monthly_amount']}元"
+        if source and rate:
+            text += f"（当地月最低工资标准{source.get('value')}元的{Decimal(str(rate.get('value'))) * 100:.0f}%；{dated(source)}）"
+        elif source:
+            text += f"（{dated(source)}）"
+        return text
+    return (f"知识库的参数中没有{region_label(region)}失业保险金标准的有出处的数值，无法说出金额"
+            "（失业保险金标准由省、自治区、直辖市人民政府确定，低于当地最低工资标准、高于城市居民最低生活保障标准）")
+
+
+def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    if intent.asks == "amount":
+        inputs = _unemployment_inputs(s, today, region, int(s.get("contribution_months") or 12))
+        result = fn(inputs)
+        if not result.get("monthly_amount"):  # the rule that sets the amount, cited all the same
+            from shebao.policy.unemployment import REF_18
+
+            result.setdefault("reasons", []).append({"code": "amount_rule", "text": "失业保险金的标准", "reference": REF_18})
+        text = _amount_sentence(result, region) + "。"
+        if s.get("contribution_months") and result.get("eligible"):
+            text += f"按缴费{_years(s['contribution_months'])}，最长可以领{result['duration_months']}个月。"
+        if not s.get("region"):
+            notes.append(f"按本机构所在地区（{region_label(region)}）计算；其他地区请在问题中写明城市。")
+        return inputs, result, text
+    months = int(s["contribution_months"])
+    inputs = _unemployment_inputs(s, today, region, months)
+    result = fn(inputs)
+    if not result.get("eligible"):
+        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("code") != "parameter_missing")
+        return inputs, result, f"缴费{_years(months)}，不能领取失业保险金：{why}。"
+    duration = result["duration_months"]
+    table = next((p for p in (result.get("trace") or {}).get("parameters", []) if p.get("name") == "unemployment.duration_months"), None)
+    band = ""
+    if table:
+        items = sorted((int(k), int(v)) for k, v in table["value"].items())
+        for i, (threshold, _) in enumerate(items):
+            if months >= threshold:
+                upper = items[i + 1][0] if i + 1 < len(items) else None
+                band = f"满{_years(threshold)}" + (f"不满{_years(upper)}" if upper else "以上")
+    prev = s.get("previous_unused_months")
+    text = f"累计缴费{_years(months)}（{band}），最长可以领{duration}个月失业保险金" if band else \
+        f"累计缴费{_years(months)}，最长可以领{duration}个月失业保险金"
+    if prev:
+        text += f"（已与前次应领未领的{prev}个月合并计算）"
+    text += "。"
+    if result.get("paid_until_retirement"):
+        text += f"领取期间距法定退休年龄不足一年，可以领到法定退休年龄（至{result.get('end_date')}）。"
+    if result.get("monthly_amount"):
+        text += _amount_sentence(result, region) + f"，按此最多共{result.get('total')}元。"
+    if intent.asks == "total" and not result.get("monthly_amount"):
+        text += _amount_sentence(result, region) + "。"
+    notes.append("按已办理失业登记、非因本人意愿中断就业计算（失业保险条例第十四条的条件）。")
+    return inputs, result, text
+
+
+def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    grade = int(s["grade"])
+    if intent.asks in ("months", "rate"):
+        text, used = injury_rule(grade, today, region)
+        result = {"grade": grade, "disability_grant_months": used[0]["value"].get(str(grade)), "trace": {"parameters": used}}
+        return {"grade": grade}, result, text
+    inputs = {"region": region, "injury_date": today.isoformat(), "avg_monthly_wage": s["monthly_wage"], "grade": grade}
+    result = fn(inputs)
+    months = _params().get("injury.disability_grant_months", today, region).value[grade]
+    if result.get("disability_grant"):
+        text = (f"{_cn_grade(grade)}级伤残，一次性伤残补助金约{result['disability_grant']}元"
+                f"（本人工资{result.get('injury_wage')}元 × {months}个月）")
+        if result.get("disability_allowance"):
+            payer = "工伤保险基金" if result.get("allowance_payer") == "fund" else "用人单位"
+            text += f"，另按月领取伤残津贴{result['disability_allowance']}元（由{payer}支付）"
+        text += "。"
+    else:
+        text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{months}个月的本人工资，金额暂时算不出：{_why(result)}。"
+    if grade >= 5:
+        text += "五至十级伤残解除或终止劳动关系时，还有一次性工伤医疗补助金和伤残就业补助金，标准由省级人民政府规定。"
+    notes.append(f"本人工资按受伤前12个月平均月工资{s['monthly_wage']}元，限在{region_label(region)}上年度职工月平均工资的60%–300%。")
+    return inputs, result, text
+
+
+def _run_survivor_work(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    params = _params()
+    funeral_months = params.get("injury.funeral_grant_months", today, region).value
+    multiple = params.get("injury.death_grant_multiple", today, region).value
+    spouse = Decimal(str(params.get("injury.survivor_spouse_rate", today, region).value)) * 100
+    other = Decimal(str(params.get("injury.survivor_other_rate", today, region).value)) * 100
+    extra = Decimal(str(params.get("injury.survivor_lone_extra_rate", today, region).value)) * 100
+    wage = s.get("monthly_wage") or "0"
+    inputs = {"region": region, "death_date": today.isoformat(), "avg_monthly_wage": wage, "dependants": []}
+    result = fn(inputs)
+    trace = result.setdefault("trace", {})
+    known = {p.get("name") for p in trace.get("parameters", [])}
+    for name in ("injury.funeral_grant_months", "injury.survivor_spouse_rate", "injury.death_grant_multiple"):
+        if name not in known:  # the rules stated in the answer, with their references
+            trace.setdefault("parameters", []).append(params.get(name, today, region).to_trace())
+    funeral = f"={result['funeral_grant']}元" if result.get("funeral_grant") else ""
+    grant = f"={result['death_grant']}元" if result.get("death_grant") else ""
+    text = (f"因工死亡的，近亲属可以领取丧葬补助金（{funeral_months}个月的统筹地区上年度职工月平均工资{funeral}）、"
+            f"供养亲属抚恤金（按月发给，配偶为本人工资的{spouse:.0f}%，其他亲属每人{other:.0f}%，孤寡老人或者孤儿每人再加{extra:.0f}%，"
+            f"合计不超过本人工资）和一次性工亡补助金（上一年度全国城镇居民人均可支配收入的{_value_text(multiple)}倍{grant}）。")
+    if not (funeral and grant) and _why(result):
+        text += f"部分金额暂时算不出：{_why(result)}。"
+    if not s.get("monthly_wage"):
+        notes.append("供养亲属抚恤金的金额需要本人工资和供养亲属情况。")
+    return inputs, result, text
+
+
+def _value_text(value: Any) -> str:
+    d = Decimal(str(value))
+    return str(int(d)) if d == d.to_integral() else str(d)
+
+
+def _run_survivor(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    inputs = {"region": region, "death_date": today.isoformat(), "contribution_months": s["contribution_months"],
+              "retired": bool(s.get("retired"))}
+    result = fn(inputs)
+    # the law behind the benefit, cited even when the amount cannot be computed
+    result.setdefault("reasons", []).append({"code": "rule", "text": "因病或者非因工死亡的遗属待遇",
+                                             "reference": "中华人民共和国社会保险法 第十七条"})
+    if result.get("funeral_grant") and result.get("survivor_grant"):
+        text = (f"因病或非因工死亡的，遗属可以领取丧葬补助金{result['funeral_grant']}元和抚恤金{result['survivor_grant']}元"
+                f"（{result.get('survivor_months')}个月）。")
+    else:
+        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text") and r.get("code") != "rule")
+        text = f"因病或非因工死亡的，遗属可以领取丧葬补助金和抚恤金；抚恤金为{result.get('survivor_months') or '若干'}个月，金额无法算出：{why}。"
+    return inputs, result, text
+
+
+def _why(result: dict) -> str:
+    """The reasons of a result, in words (missing parameters among them)."""
+    return "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text"))
+
+
+def _plan_inputs(s: dict[str, Any], region: str) -> dict[str, Any]:
+    category = _category(s)
+    index = Decimal(str(s.get("contribution_index") or "1.0"))
+    return {
+        "region": region, "birth_date": s["birth_date"][:7], "sex": s.get("sex") or "male",
+        "original_retirement_age": ORIGINAL_AGE[category], "contribution_months": int(s["contribution_months"]),
+        "avg_contribution_index": str(index), "account_balance": "0",
+    }
+
+
+def _run_plan(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    inputs = _plan_inputs(intent.inputs, region)
+    result = fn(inputs)
+    tiers = result.get("tiers") or []
+    if not tiers:
         why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text"))
-        text += f"\n注意：按现有条件尚不能按月领取基本养老金：{why}"
-    return text
+        return inputs, result, f"无法比较缴费档次：{why}。"
+    low, high = tiers[0], tiers[-1]
+    if not any(t.get("eligible_at_retirement") for t in tiers):
+        return inputs, result, (f"按现在的缴费年限，从现在缴到退休（{result.get('retirement_date')}）仍达不到按月领取养老金的最低缴费年限，"
+                                f"各档次退休时都不能按月领取；每月缴费从{low['monthly_cost']}元到{high['monthly_cost']}元。"
+                                "达到退休年龄时不足最低缴费年限的，可以延长缴费或一次性缴费至满最低缴费年限。")
+    text = (f"灵活就业每月缴费从{low['monthly_cost']}元（{Decimal(low['tier']) * 100:.0f}%档）到{high['monthly_cost']}元"
+            f"（{Decimal(high['tier']) * 100:.0f}%档），退休时每月养老金约{low['pension_at_retirement']}元到{high['pension_at_retirement']}元。")
+    recoup = [t for t in tiers if t.get("months_to_recoup")]
+    if recoup:
+        best = min(recoup, key=lambda t: t["months_to_recoup"])
+        text += f"回本最快的是{Decimal(best['tier']) * 100:.0f}%档（领取约{best['months_to_recoup']}个月收回多交的费用）。"
+    notes.append("个人账户已有储存额按0计（请以实际账户为准）；已缴费的平均缴费指数按1.0计。")
+    return inputs, result, text
+
+
+def _run_backpay(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    inputs = {**_plan_inputs(s, region), "backpay_months": int(s["backpay_months"]), "backpay_base": s["backpay_base"]}
+    result = fn(inputs)
+    text = (f"按基数{s['backpay_base']}元补缴{_years(s['backpay_months'])}，约需{result.get('cost')}元，"
+            f"退休后每月养老金约增加{result.get('pension_gain_monthly')}元")
+    if result.get("months_to_recoup"):
+        text += f"，约{result['months_to_recoup']}个月回本"
+    text += "。"
+    notes.append("个人账户已有储存额按0计；未计滞纳金。")
+    return inputs, result, text
+
+
+_RUNNERS = {
+    "retirement": _run_retirement,
+    "pension": _run_pension,
+    "unemployment": _run_unemployment,
+    "injury": _run_injury,
+    "survivor_work": _run_survivor_work,
+    "survivor": _run_survivor,
+    "plan": _run_plan,
+    "backpay": _run_backpay,
+}

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,4 +74,52 @@ def shared_assistant() -> Assistant:
         return _cached[key][1]
 
 
-__all__ = ["NOT_BUILT_MESSAGE", "KnowledgeBaseNotBuilt", "make_assistant", "shared_assistant"]
+class Conversations:
+    """The slots of each conversation between turns (``conversation_id`` → context), in memory.
+
+    A conversation is forgotten after ``ttl`` seconds without a turn; at most ``limit`` are kept
+    (the oldest go first). Only the calculator's slots are kept (no name, no ID number).
+    """
+
+    def __init__(self, ttl: float = 1800.0, limit: int = 10_000) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self._items: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, conversation_id: str | None) -> dict | None:
+        if not conversation_id:
+            return None
+        with self._lock:
+            item = self._items.get(conversation_id)
+            if item is None or time.monotonic() - item[0] > self.ttl:
+                self._items.pop(conversation_id, None)
+                return None
+            return item[1]
+
+    def put(self, conversation_id: str, context: dict | None) -> None:
+        with self._lock:
+            self._items.pop(conversation_id, None)
+            if context:
+                self._items[conversation_id] = (time.monotonic(), context)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+
+conversations = Conversations()
+
+
+def ask_in_conversation(assistant: Assistant, question: str, conversation_id: str | None = None) -> dict:
+    """Answer a turn of a conversation: the slots of earlier turns are used, the new ones kept.
+
+    Returns the answer with its ``conversation_id`` (a new one when none or an unknown one was given).
+    """
+    if not conversation_id or len(conversation_id) > 64:
+        conversation_id = uuid.uuid4().hex
+    result = assistant.ask(question, conversations.get(conversation_id))
+    conversations.put(conversation_id, result.get("context"))
+    return {**result, "conversation_id": conversation_id}
+
+
+__all__ = ["NOT_BUILT_MESSAGE", "Conversations", "KnowledgeBaseNotBuilt", "ask_in_conversation",
+           "conversations", "make_assistant", "shared_assistant"]

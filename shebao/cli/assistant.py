@@ -55,13 +55,22 @@ def kb_eval(
     corpus: Path | None = typer.Option(None, "--corpus", help="文档目录（默认用已建立的知识库）"),
     questions: Path | None = typer.Option(None, "--questions", help="评测题集 YAML（默认用随包的冻结题集）"),
     no_ablations: bool = typer.Option(False, "--no-ablations", help="只评测完整流程，不做逐项对比"),
+    no_answers: bool = typer.Option(False, "--no-answers", help="只评测检索，不评测回答（第一句关键事实、领域外拒答）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
 ) -> None:
-    """评测检索：逐题输出 hit@1、hit@3、MRR 与耗时，并与字二元组 BM25 基线逐项对比。
+    """评测检索与回答：逐题输出 hit@1、hit@3、MRR 与耗时，并与字二元组 BM25 基线逐项对比；
+    再经完整的智导（计算器、本地参数、检索、直接回答）逐题提问：出处命中、第一句关键事实是否正确、领域外问题是否零引用。
 
     例：shebao kb eval
     """
-    from shebao.assistant.evaluation import ABLATIONS, evaluate, load_question_set, run_ablations
+    from shebao.assistant.answer import Assistant
+    from shebao.assistant.evaluation import (
+        ABLATIONS,
+        evaluate,
+        evaluate_answers,
+        load_question_set,
+        run_ablations,
+    )
     from shebao.assistant.kb import KnowledgeBaseNotBuilt, open_knowledge_base
     from shebao.assistant.retrieval import Retriever
     from shebao.assistant.service import NOT_BUILT_MESSAGE
@@ -71,17 +80,26 @@ def kb_eval(
     except KnowledgeBaseNotBuilt:
         fail(NOT_BUILT_MESSAGE)
         return
-    qs, _ = load_question_set(questions)
+    qs, out_of_scope = load_question_set(questions)
     if no_ablations:
         full_name = list(ABLATIONS)[-1]
         reports = [evaluate(Retriever(kb), qs, name=full_name)]
     else:
         reports = run_ablations(kb, qs)
     full = reports[-1]
+    answers = None if no_answers else evaluate_answers(Assistant(kb, Retriever(kb)), qs, out_of_scope)
     if as_json:
         print_json(
             {
                 "summary": [r.summary() for r in reports],
+                "answers": None if answers is None else {
+                    "summary": answers.summary(),
+                    "questions": [
+                        {"question": r.question, "route": r.route, "rank": r.rank, "correct": r.correct,
+                         "first_sentence": r.first, "latency_ms": round(r.latency_ms, 2)} for r in answers.results
+                    ],
+                    "off_field": [{"question": q, "route": route, "citations": n} for q, route, n in answers.off_field],
+                },
                 "questions": [
                     {"question": r.question, "rank": r.rank, "top": [list(t) for t in r.top], "latency_ms": round(r.latency_ms, 2)}
                     for r in full.results
@@ -110,6 +128,22 @@ def kb_eval(
         s = r.summary()
         summary.add_row(r.name, f"{s['hit@1']:.1%}", f"{s['hit@3']:.1%}", f"{s['mrr']:.3f}", f"{s['latency_p50_ms']:.1f}", f"{s['latency_p95_ms']:.1f}")
     out.print(summary)
+    if answers is not None:
+        wrong = Table(title="回答第一句缺少关键事实的问题")
+        for col in ("问题", "路径", "出处名次", "第一句"):
+            wrong.add_column(col)
+        for r in answers.results:
+            if r.correct is False:
+                wrong.add_row(r.question, r.route, str(r.rank or "-"), r.first[:60])
+        out.print(wrong)
+        a = answers.summary()
+        table = Table(title="回答（完整智导）")
+        for col in ("题数", "hit@1", "hit@3", "关键事实正确", "领域外题数", "领域外有引用", "p50 ms", "p95 ms"):
+            table.add_column(col)
+        table.add_row(str(a["questions"]), f"{a['hit@1']:.1%}", f"{a['hit@3']:.1%}",
+                      f"{a['answer_correct']:.1%}（{a['with_fact']} 题）", str(a["off_field"]),
+                      str(a["off_field_with_citations"]), f"{a['latency_p50_ms']:.1f}", f"{a['latency_p95_ms']:.1f}")
+        out.print(table)
 
 
 @app.command("ask")
@@ -120,11 +154,27 @@ def ask(
         None, "--corpus", help="另用一个文档目录（首次使用时自动建库）；默认用已建立的知识库，尚未建立时由随包的法律法规文本自动建立"),
     batch: Path | None = typer.Option(None, "--batch", help="批量提问：文件每行一个问题，逐行输出 JSON（- 表示标准输入）"),
     no_rerank: bool = typer.Option(False, "--no-rerank", help="不用语义向量重排（只用 BM25 + 词表）"),
+    context: str | None = typer.Option(
+        None, "--context", help="上一轮回答的 context（JSON），沿用已知的信息，例如 '{\"kind\":\"unemployment\",\"slots\":{}}'"),
 ) -> None:
-    """向智导提问：依据知识库条文作答，并给出准确出处；个人退休时间、养老金测算交给计算器。
+    """向智导提问：依据知识库条文作答，并给出准确出处；退休时间、养老金、失业保险金、工伤待遇等交给计算器。
 
+    缺少会改变答案的信息时会反问；把回答中的 context 用 --context 传回即可接着回答。
     例：shebao ask "失业金能领几个月" --json
+        shebao ask "交了7年" --context '{"kind":"unemployment","asks":"period","slots":{}}' --json
     """
+    import json
+
+    previous = None
+    if context is not None:
+        try:
+            previous = json.loads(context)
+        except json.JSONDecodeError as exc:
+            fail(f"--context 不是合法的 JSON：{exc}")
+        if isinstance(previous, dict) and "context" in previous and "kind" not in previous:
+            previous = previous["context"]  # a whole previous answer was given
+        if not isinstance(previous, dict):
+            fail("--context 应为一个 JSON 对象（上一轮回答的 context）")
     from shebao.assistant.kb import KnowledgeBaseNotBuilt
     from shebao.assistant.service import NOT_BUILT_MESSAGE, make_assistant
 
@@ -138,11 +188,16 @@ def ask(
     if batch is not None:
         stream = sys.stdin if str(batch) == "-" else open(batch, encoding="utf-8")
         with stream:
-            for line in stream:
-                if line.strip():
-                    print_json(assistant.ask(line.strip()))
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    print_json(assistant.ask(line.strip(), previous))
+                except Exception as exc:  # noqa: BLE001 - one bad line must not lose the others
+                    console.print(f"[red]第 {number} 行出错：[/red]{exc}")
+                    print_json({"question": line.strip(), "error": str(exc), "found": False, "citations": []})
         return
-    result = assistant.ask(question or "")
+    result = assistant.ask(question or "", previous)
     if as_json:
         print_json(result)
         return
@@ -154,4 +209,9 @@ def ask(
         for n, c in enumerate(result["citations"], 1):
             out.print(f"[{n}] 《{c['law']}》第{c['article']}条" + (f"（{c['chapter']}）" if c.get("chapter") else ""))
     for ref in result.get("policy_references") or []:
-        out.print(f"参数依据：{ref.get('title', '')} {ref.get('document', '')} {ref.get('article', '')}".strip())
+        text = ref.get("reference") or " ".join(str(ref.get(k, "")) for k in ("title", "document", "article")).strip()
+        if text:
+            out.print(f"参数依据：{text}", markup=False)
+    if result.get("route") == "clarify" and result.get("context"):
+        context_json = json.dumps(result["context"], ensure_ascii=False)
+        console.print(f"接着回答：shebao ask \"……\" --context '{context_json}'", markup=False)

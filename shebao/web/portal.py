@@ -205,8 +205,8 @@ async def backpay_submit(request: Request, session: SessionDep):
     }, status_code=422 if errors else 200)
 
 
-EXAMPLE_QUESTIONS = ("失业金能领几个月", "上下班路上被车撞了算工伤吗", "1970年5月出生的男职工什么时候退休",
-                     "养老保险最低缴费年限是多少")
+EXAMPLE_QUESTIONS = ("交了7年失业金能领几个月", "上下班路上被车撞了算工伤吗", "1970年5月出生的男职工什么时候退休",
+                     "九级伤残能拿几个月工资", "养老保险最低缴费年限是多少")
 
 
 @router.get("/ask")
@@ -215,7 +215,8 @@ def ask_page(request: Request):
 
 
 @router.post("/ask")
-async def ask_submit(request: Request, csrf_token: str = Form(""), question: str = Form("")):
+async def ask_submit(request: Request, csrf_token: str = Form(""), question: str = Form(""),
+                     conversation_id: str = Form("")):
     auth.check_csrf(request, csrf_token)
     question = question.strip()
     answer: dict[str, Any] | None = None
@@ -226,15 +227,16 @@ async def ask_submit(request: Request, csrf_token: str = Form(""), question: str
         error = "问题太长：请控制在 500 字以内"
     else:
         from shebao.assistant.kb import KnowledgeBaseNotBuilt
-        from shebao.assistant.service import shared_assistant
+        from shebao.assistant.service import ask_in_conversation, shared_assistant
 
         try:
             assistant = await run_in_threadpool(shared_assistant)
-            answer = await run_in_threadpool(assistant.ask, question)
+            answer = await run_in_threadpool(ask_in_conversation, assistant, question, conversation_id.strip() or None)
+            conversation_id = answer["conversation_id"]
         except KnowledgeBaseNotBuilt:
             error = "政策知识库尚未建立，暂时无法回答。请拨打 12333 咨询，或联系经办机构。"
     context = {"title": "政策问答", "question": question, "answer": answer, "error": error,
-               "examples": EXAMPLE_QUESTIONS}
+               "examples": EXAMPLE_QUESTIONS, "conversation_id": conversation_id}
     if request.headers.get("HX-Request"):
         return render(request, "portal/_chat_turn.html", context)
     return render(request, "portal/ask.html", context)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from shebao.assistant.answer import NOT_FOUND_ANSWER, key_sentences
+from shebao.assistant.answer import key_sentences
 from shebao.assistant.evaluation import load_question_set
+from shebao.assistant.field import REFUSAL
 
 HELD_OUT_OFF_TOPIC = ["如何减肥最快", "世界杯冠军是谁", "高铁票怎么退", "孩子发烧了怎么办", "帮我写一首诗", "明天会下雨吗"]
 
@@ -19,7 +20,10 @@ def test_answer_shape_and_exact_citations(laws_assistant, laws_kb):
     for c in result["citations"]:
         article = laws_kb.find(c["law"], c["article"])
         assert article is not None and c["text"] == article.text  # exact text of an existing article
-    assert result["answer"].startswith("根据《")
+    # the plain answer first (the yes/no and its condition, from the article), then the quotations
+    first, rest = result["answer"].split("\n", 1)
+    assert first.startswith("算：") and "上下班途中" in first
+    assert rest.startswith("根据《")
     # every [n] marker in the answer points at a citation
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", result["answer"])}
     assert markers and markers <= set(range(1, len(result["citations"]) + 1))
@@ -30,17 +34,19 @@ def test_citations_are_always_retrieved_articles(laws_assistant):
     retriever = laws_assistant.retriever
     for q in questions[:40]:
         result = laws_assistant.ask(q.text)
+        if result["route"] != "knowledge_base":
+            continue  # a calculator answer cites the articles of the parameters it used
         retrieved = {h.article.key for h in retriever.search(q.text, k=10).hits}
         for c in result["citations"]:
             assert (c["law"], c["article"]) in retrieved
 
 
-def test_out_of_scope_questions_get_an_honest_not_found(laws_assistant):
+def test_out_of_field_questions_are_refused_without_citations(laws_assistant):
     _, out_of_scope = load_question_set()
     for question in out_of_scope + HELD_OUT_OFF_TOPIC:
         result = laws_assistant.ask(question)
         assert not result["found"], question
-        assert result["citations"] == [] and result["answer"] == NOT_FOUND_ANSWER
+        assert result["citations"] == [] and result["answer"] == REFUSAL and result["route"] == "out_of_field"
 
 
 def test_social_insurance_questions_are_answered(laws_assistant):

@@ -52,7 +52,9 @@ def test_build_ask_and_batch(tmp_path, shebao_home, laws_dir):
     assert answer["citations"][0] == {
         **answer["citations"][0], "law": "失业保险条例", "article": 17,
     }
-    assert answer["policy_references"] == []
+    # the period depends on the years paid: the rule from the parameter tree, and the question back
+    assert answer["route"] == "clarify"
+    assert [r["name"] for r in answer["policy_references"]] == ["unemployment.duration_months"]
 
     batch = tmp_path / "q.txt"
     batch.write_text("生孩子产假有多少天？\n\n今天天气怎么样\n", encoding="utf-8")
@@ -101,3 +103,40 @@ def test_api_ask(tmp_path, shebao_home, laws_dir):
     body = response.json()
     assert body["found"] and body["citations"][0]["law"] == "失业保险条例" and body["citations"][0]["article"] == 17
     assert client.post("/api/v1/ask", json={"question": ""}).status_code == 422
+
+
+def test_api_conversation_keeps_the_slots(shebao_home):
+    api = FastAPI()
+    api.include_router(router)
+    client = TestClient(api)
+    first = client.post("/api/v1/ask", json={"question": "我1968年5月出生，什么时候退休"}).json()
+    assert first["route"] == "clarify" and first["missing"] == ["sex"] and first["conversation_id"]
+    second = client.post("/api/v1/ask", json={"question": "男", "conversation_id": first["conversation_id"]}).json()
+    assert second["route"] == "calculator" and second["conversation_id"] == first["conversation_id"]
+    assert second["result"]["retirement_date"] == "2029-04"
+    # without the conversation id the same reply is not understood as an answer
+    alone = client.post("/api/v1/ask", json={"question": "男"}).json()
+    assert alone["route"] != "calculator" and alone["conversation_id"] != first["conversation_id"]
+
+
+def test_cli_context_and_batch_json(tmp_path, shebao_home):
+    asked = runner.invoke(app, ["ask", "失业金能领几个月", "--json"])
+    assert asked.exit_code == 0, asked.output
+    first = json.loads(asked.stdout)
+    assert first["route"] == "clarify" and first["context"]["kind"] == "unemployment"
+    follow = runner.invoke(app, ["ask", "交了7年", "--context", json.dumps(first["context"], ensure_ascii=False), "--json"])
+    assert follow.exit_code == 0, follow.output
+    answer = json.loads(follow.stdout)
+    assert answer["route"] == "calculator" and answer["result"]["duration_months"] == 18
+    bad = runner.invoke(app, ["ask", "交了7年", "--context", "{not json", "--json"])
+    assert bad.exit_code != 0 and "--context" in bad.stderr
+
+    batch = tmp_path / "q.txt"
+    batch.write_text("交了7年失业金能领几个月\n今天天气怎么样\n\n九级伤残能拿几个月工资\n", encoding="utf-8")
+    out = runner.invoke(app, ["ask", "--batch", str(batch), "--json"])
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert len(lines) == 3  # exactly one JSON object per question, nothing else on stdout
+    objects = [json.loads(line) for line in lines]
+    assert [o["question"] for o in objects] == ["交了7年失业金能领几个月", "今天天气怎么样", "九级伤残能拿几个月工资"]
+    assert objects[1]["citations"] == []

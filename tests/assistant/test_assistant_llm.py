@@ -46,33 +46,38 @@ def test_validation_rules():
     assert not validate("失业金最长领24个月[1]。缴费满一年才能领。", 2)  # a sentence without a citation
     assert not validate("失业金最长领24个月[3]。", 2)  # a citation that does not exist
     assert not validate("", 2)
+    # every number must be one the cited texts state
+    assert validate("满10年的最长领24个月[1]。", 1, ["累计缴费时间10年以上的，领取失业保险金的期限最长为24个月"])
+    assert validate("满一年可以领[1]。", 1, ["第十四条 （一）缴费义务满1年的"])
+    assert not validate("满3年可以领[1]。", 1, ["第十四条 （三）缴费义务满1年的"])
     assert chat_url("http://h:1") == "http://h:1/v1/chat/completions"
     assert chat_url("http://h:1/v1/") == "http://h:1/v1/chat/completions"
 
 
 def test_rewrite_used_when_every_sentence_cites(laws_kb, model_server):
-    _FakeModel.reply = "累计缴费满十年的，失业金最长可以领24个月[1]。缴费时间越短，能领的月数越少[1][2]。"
+    _FakeModel.reply = "缴费满一年、非本人意愿失业并办了失业登记的，可以领失业金[1]。还要有求职要求[1][2]。"
     assistant = Assistant(laws_kb, llm_url=model_server)
-    result = assistant.ask("失业金能领几个月")
+    result = assistant.ask("领失业金要满足什么条件")
     assert result["generated"] is True
     assert result["answer"] == _FakeModel.reply
     request = _FakeModel.requests[-1]
     assert request["path"] == "/v1/chat/completions"
     # the model is given the retrieved articles, numbered, and nothing else to cite
     user_message = request["body"]["messages"][-1]["content"]
-    assert "[1] 《" in user_message and "失业金能领几个月" in user_message
+    assert "[1] 《" in user_message and "领失业金要满足什么条件" in user_message
 
 
 def test_uncited_or_invented_citation_falls_back_to_extractive(laws_kb, model_server):
-    extractive = Assistant(laws_kb).ask("失业金能领几个月")["answer"]
-    for reply in ("失业金一般能领两年。", "失业金最长领24个月[9]。"):
+    extractive = Assistant(laws_kb).ask("领失业金要满足什么条件")["answer"]
+    # no citation; a citation that does not exist; a number no cited article states
+    for reply in ("失业金一般能领两年。", "失业金最长领24个月[9]。", "缴费满7年才能领失业金[1]。"):
         _FakeModel.reply = reply
-        result = Assistant(laws_kb, llm_url=model_server).ask("失业金能领几个月")
+        result = Assistant(laws_kb, llm_url=model_server).ask("领失业金要满足什么条件")
         assert result["generated"] is False and result["answer"] == extractive
 
 
 def test_unreachable_server_falls_back(laws_kb):
-    result = Assistant(laws_kb, llm_url="http://127.0.0.1:9").ask("失业金能领几个月")
+    result = Assistant(laws_kb, llm_url="http://127.0.0.1:9").ask("领失业金要满足什么条件")
     assert result["generated"] is False and result["found"]
 
 

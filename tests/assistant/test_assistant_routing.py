@@ -11,13 +11,22 @@ from shebao.assistant.routing import articles_for_references, collect_references
 @pytest.mark.parametrize(
     ("question", "kind", "expected"),
     [
-        ("我1968年出生什么时候退休", "retirement", {"birth_date": "1968-01-01", "sex": "male", "category": "male_60"}),
+        ("我1968年出生什么时候退休", "retirement", {"birth_date": "1968-01-01", "birth_month_given": False}),
         ("1975年3月出生的女工人什么时候退休", "retirement", {"birth_date": "1975-03-01", "sex": "female", "category": "female_50"}),
         ("我是1980年5月生的女干部，几岁退休", "retirement", {"birth_date": "1980-05-01", "category": "female_55"}),
         ("我68年生的男的啥时候能退休", "retirement", {"birth_date": "1968-01-01", "category": "male_60"}),
-        ("交15年每月能领多少", "pension", {"contribution_years": 15, "contribution_index": "1.0"}),
-        ("缴费二十年，工资8000，退休后一个月能拿多少养老金", "pension", {"contribution_years": 20, "monthly_wage": "8000"}),
-        ("交了30年按60%档能领多少退休金", "pension", {"contribution_years": 30, "contribution_index": "0.6"}),
+        ("交15年每月能领多少", "pension", {"contribution_months": 180}),
+        ("缴费二十年，工资8000，退休后一个月能拿多少养老金", "pension", {"contribution_months": 240, "monthly_wage": "8000"}),
+        ("交了30年按60%档能领多少退休金", "pension", {"contribution_months": 360, "contribution_index": "0.6"}),
+        # the benefit named decides, not the numbers present (issue 18)
+        ("我交了7年社保，失业金能领几个月", "unemployment", {"contribution_months": 84}),
+        ("交了七年失业保险，失业了能领多久", "unemployment", {"contribution_months": 84}),
+        ("东营失业金一个月多少钱", "unemployment", {"region": "370500"}),
+        ("九级伤残能拿几个月工资", "injury", {"grade": 9}),
+        ("工伤七级，工资5000，能赔多少钱", "injury", {"grade": 7, "monthly_wage": "5000"}),
+        ("工亡赔偿金能赔多少", "survivor", {"work_related": True}),
+        ("灵活就业交哪个档划算", "plan", {}),
+        ("补缴5年要花多少钱", "backpay", {"backpay_months": 60}),
     ],
 )
 def test_recognised_and_numbers_extracted(question, kind, expected):
@@ -27,17 +36,28 @@ def test_recognised_and_numbers_extracted(question, kind, expected):
         assert intent.inputs[key] == value
 
 
-def test_assumptions_are_stated():
-    intent = recognise("我1968年出生什么时候退休")
-    assert any("未说明性别" in a for a in intent.assumptions)
-    assert any("出生月份" in a for a in intent.assumptions)
-    assert recognise("1975年3月出生的女工人什么时候退休").assumptions == []
+def test_a_follow_up_fills_the_slots_of_the_previous_turn():
+    first = recognise("我1968年出生什么时候退休")
+    follow = recognise("男的，5月", first.to_context())
+    assert follow.kind == "retirement" and follow.inputs["sex"] == "male"
+    assert follow.inputs["birth_date"] == "1968-05-01"
+    # a follow-up naming another benefit starts afresh
+    other = recognise("失业金一个月多少钱", first.to_context())
+    assert other.kind == "unemployment" and "birth_date" not in other.inputs
 
 
-def test_general_questions_are_not_routed():
+def test_general_questions_are_not_routed_to_another_benefit():
+    """A question of the frozen set routed to a calculator is routed to the benefit it names."""
+    from shebao.assistant.intents import benefits_named
+
     questions, out_of_scope = load_question_set()
-    for q in [q.text for q in questions] + out_of_scope:
+    for q in out_of_scope:
         assert recognise(q) is None, q
+    for q in questions:
+        intent = recognise(q.text)
+        if intent is not None:
+            named = benefits_named(q.text)
+            assert intent.kind in named or (intent.kind == "pension" and not named), q.text
 
 
 def test_references_map_to_knowledge_base_articles(laws_kb):
@@ -79,7 +99,8 @@ def test_retirement_question_answered_by_the_policy_engine(laws_assistant):
     assert result["route"] == "calculator" and result["found"]
     expected = calc_retirement({"birth_date": "1975-03", "original_retirement_age": 50})
     assert result["result"]["retirement_date"] == expected["retirement_date"]
-    assert expected["retirement_date"] in result["answer"]
+    year, month = expected["retirement_date"][:4], int(expected["retirement_date"][5:7])
+    assert f"{year}年{month}月" in result["answer"].split("。")[0]  # the plain answer first
     assert any(r.get("name", "").startswith("retirement.female_50") for r in result["policy_references"])
     keys = [(c["law"], c["article"]) for c in result["citations"]]
     assert ("国务院关于渐进式延迟法定退休年龄的办法", 1) in keys
@@ -87,14 +108,52 @@ def test_retirement_question_answered_by_the_policy_engine(laws_assistant):
         assert laws_assistant.kb.find(c["law"], c["article"]).text == c["text"]
 
 
+def test_a_missing_slot_that_changes_the_answer_is_asked_for(laws_assistant):
+    asked = laws_assistant.ask("我1968年出生什么时候退休")
+    assert asked["route"] == "clarify" and asked["missing"] == ["sex"] and "性别" in asked["answer"]
+    answered = laws_assistant.ask("男", asked["context"])
+    assert answered["route"] == "calculator" and answered["result"]["retirement_date"]
+    assert "未说明出生月份" in answered["answer"]  # a default it does assume is stated
+
+
 def test_pension_question_answered_by_the_policy_engine(laws_assistant):
     result = laws_assistant.ask("交15年每月能领多少")
     assert result["route"] == "calculator" and result["found"]
     assert result["inputs"]["contribution_months"] == 180
     total = result["result"]["total"]
-    assert total in result["answer"] and float(total) > 0
+    assert total in result["answer"].split("。")[0] and float(total) > 0
     assert any(r.get("name") == "pension.base" for r in result["policy_references"])
     assert "说明" in result["answer"]  # the assumptions are stated
+
+
+def test_unemployment_months_for_seven_years_is_not_a_pension(laws_assistant):
+    from shebao.policy import calc_unemployment
+
+    result = laws_assistant.ask("我交了7年社保，失业金能领几个月？")
+    assert result["route"] == "calculator" and result["calculator"] == "unemployment"
+    expected = calc_unemployment({"contribution_months": 84, "involuntary": True, "registered": True})
+    first = result["answer"].split("。")[0]
+    assert f"{expected['duration_months']}个月" in first and "养老金" not in result["answer"]
+    assert ("失业保险条例", 17) in [(c["law"], c["article"]) for c in result["citations"]]
+
+
+def test_unemployment_months_without_the_years_gives_the_rule_and_asks(laws_assistant):
+    result = laws_assistant.ask("失业金能领几个月")
+    assert result["route"] == "clarify" and result["missing"] == ["contribution_months"]
+    first = result["answer"].split("。")[0]
+    for months in ("12个月", "18个月", "24个月"):  # from the parameter tree
+        assert months in first
+    assert (result["citations"][0]["law"], result["citations"][0]["article"]) == ("失业保险条例", 17)
+    follow = laws_assistant.ask("交了12年", result["context"])
+    assert follow["route"] == "calculator" and "24个月" in follow["answer"].split("。")[0]
+
+
+def test_injury_months_of_wages_need_no_wage(laws_assistant):
+    result = laws_assistant.ask("九级伤残能拿几个月工资")
+    assert result["route"] == "calculator" and "9个月" in result["answer"].split("。")[0]
+    assert ("工伤保险条例", 37) in [(c["law"], c["article"]) for c in result["citations"]]
+    asked = laws_assistant.ask("伤残补助金能赔多少钱")
+    assert asked["route"] == "clarify" and asked["missing"] == ["grade", "monthly_wage"]
 
 
 def test_engine_absent_falls_back_to_the_knowledge_base(laws_kb, monkeypatch):
@@ -102,6 +161,33 @@ def test_engine_absent_falls_back_to_the_knowledge_base(laws_kb, monkeypatch):
     from shebao.assistant.answer import Assistant
 
     monkeypatch.setattr(routing, "_calculators", lambda: None)
-    result = Assistant(laws_kb).ask("我1968年出生什么时候退休")
+    result = Assistant(laws_kb).ask("我1968年出生的男职工什么时候退休")
     assert result["route"] == "knowledge_base"
     assert result["citations"][0]["law"] == "国务院关于渐进式延迟法定退休年龄的办法"
+
+
+def test_a_calculator_this_engine_lacks_degrades_to_the_knowledge_base(laws_kb, monkeypatch):
+    from shebao.assistant import routing
+    from shebao.assistant.answer import Assistant
+
+    real = routing._calculator
+    monkeypatch.setattr(routing, "_calculator", lambda name: None if name == "calc_unemployment" else real(name))
+    result = Assistant(laws_kb).ask("我交了7年社保，失业金能领几个月？")
+    assert result["route"] == "knowledge_base"
+
+
+def test_survivor_benefits_of_a_death_from_illness(laws_assistant):
+    """Routed to the engine's survivor calculator when it has one (issue 10's calc_survivor); else the KB."""
+    from shebao.assistant.routing import _calculator
+
+    asked = laws_assistant.ask("老公还没退休就病死了，丧葬费和抚恤金能领多少")
+    if _calculator("calc_survivor") is None:
+        assert asked["route"] == "knowledge_base"
+        pytest.skip("this engine has no calc_survivor")
+    assert asked["route"] == "clarify" and asked["missing"] == ["contribution_months"]
+    result = laws_assistant.ask("交了12年", asked["context"])
+    assert result["route"] == "calculator" and result["calculator"] == "survivor"
+    assert "9个月" in result["answer"].split("。")[0]  # 10–15 years paid: 9 months (人社部发〔2021〕18号 第五条)
+    assert ("中华人民共和国社会保险法", 17) == (result["citations"][0]["law"], result["citations"][0]["article"])
+    work = laws_assistant.ask("工亡了家属能领多少钱")
+    assert work["route"] == "calculator" and "20倍" in work["answer"].split("。")[0]

@@ -80,9 +80,23 @@ def test_citizen_asks_a_question_and_sees_the_article(page, shoot):
     assert "24个月" in text
     # The answer came in place (htmx): the page did not reload and the input is cleared for the next one.
     assert page.input_value("input[name=question]") == ""
+    # It asked for the years paid; the reply alone is enough: the conversation keeps the question.
+    assert "累计缴费多少年" in text
+    conversation = page.input_value("[data-testid=conversation-id]")
+    assert re.fullmatch(r"[0-9a-f]{32}", conversation)
+    page.fill("input[name=question]", "交了7年")
+    page.click("form[data-testid=ask-form] button[type=submit]")
+    page.locator("[data-testid=answer]").nth(1).wait_for()
+    follow = page.locator("[data-testid=answer]").last.inner_text()
+    assert follow.startswith("累计缴费7年") and "18个月" in follow.split("。")[0], follow
+    assert page.input_value("[data-testid=conversation-id]") == conversation
+    # the new answer is shown from its start: its question is at the top of the chat log
+    box = page.locator("#chat-log").bounding_box()
+    top = page.locator("[data-testid=question]").last.bounding_box()
+    assert abs(top["y"] - box["y"]) < 40, (top, box)
     page.click("button[data-example='上下班路上被车撞了算工伤吗']")
     # a locator wait, not wait_for_function: the page's CSP (script-src 'self') forbids evaluating strings
-    page.locator("[data-testid=answer]").nth(1).wait_for()
+    page.locator("[data-testid=answer]").nth(2).wait_for()
     second = page.locator("[data-testid=answer]").last.inner_text()
     assert "工伤" in second
     assert not page.js_errors, page.js_errors

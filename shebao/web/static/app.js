@@ -173,8 +173,13 @@
       if (ev.detail.elt !== form) return;
       form.querySelector("button[type=submit]").disabled = false;
       if (ev.detail.successful) input.value = "";
+      // the new answer is read from its start: scroll its question to the top, not the log to its end
       var log = document.getElementById("chat-log");
-      log.scrollTop = log.scrollHeight;
+      var turns = log.querySelectorAll('[data-testid="question"]');
+      var last = turns.length ? turns[turns.length - 1] : null;
+      if (last) {
+        last.scrollIntoView({block: "start"});
+      }
     });
   }
 

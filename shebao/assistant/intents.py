@@ -1,0 +1,321 @@
+"""Which calculator a question is about, and the values (slots) it gives.
+
+A question is matched to the calculator of the benefit it names ("交了7年失业金能领几个月" is about
+the unemployment benefit, whatever numbers it holds), then its slots are read from the text:
+contribution years or months, birth date, sex and category, region, wage, contribution tier,
+disability grade, months to back-pay. A short follow-up ("男的，1970年5月") fills the slots of the
+previous turn (the ``context``) unless it names another benefit. Pure text processing: no
+knowledge base and no calculator here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from shebao.assistant.documents import cn_to_int
+from shebao.assistant.regions import CITIES, PROVINCES
+
+KINDS = ("pension", "retirement", "plan", "backpay", "unemployment", "injury", "survivor")
+
+# The words that name each benefit, longest and most specific first when several are present.
+BENEFIT_WORDS: dict[str, tuple[str, ...]] = {
+    "unemployment": ("失业保险金", "失业金", "失业保险", "失业补助", "失业待遇", "失业补贴", "失业费", "失业了"),
+    "survivor": ("工亡", "丧葬", "抚恤", "遗属", "去世", "死亡", "病故", "过世", "死了", "身故", "离世"),
+    "injury": ("伤残补助金", "伤残津贴", "伤残", "工伤", "残疾"),
+    "backpay": ("补缴", "补交", "一次性缴", "一次性补"),
+    "plan": ("灵活就业", "哪个档", "什么档", "哪一档", "几档", "档次", "交哪档", "个体户"),
+    "pension": ("养老金", "退休金", "退休工资", "养老钱", "退休费", "养老待遇"),
+    "retirement": ("退休", "退休年龄", "延迟退休", "延退"),
+}
+
+# What is asked.
+_WHEN = ("什么时候", "哪年", "几岁", "多大", "哪一年", "几月", "何时", "多少岁", "啥时候", "啥时", "几几年", "哪个月")
+_PERIOD = ("几个月", "多少个月", "多久", "多长时间", "多长", "几年", "期限", "领多长")
+_AMOUNT = ("多少钱", "多少", "几块", "几千", "几万", "赔多少", "补多少", "标准是", "能赔", "领多少", "拿多少",
+           "一个月多少", "每月多少", "几个月工资", "几个月的工资", "划算", "值不值", "合算", "要交多少", "得交多少")
+# "多少年" / "多少个月" ask a period or a threshold, not an amount
+_NOT_AMOUNT = re.compile(r"多少(?:年|个月|天|岁|级|次|周)")
+_CHOICE = ("哪个档", "什么档", "哪一档", "几档", "划算", "值不值", "合算", "交哪档")
+
+_CN_NUM = "零〇一二三四五六七八九十两百"
+
+
+@dataclass
+class Intent:
+    """A recognised calculator question: the calculator, what is asked, and the slots read."""
+
+    kind: str
+    asks: str = "amount"  # "when", "period", "amount", "months", "choice"
+    inputs: dict[str, Any] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+    def to_context(self) -> dict[str, Any]:
+        """What a later turn needs to go on: the calculator, the question asked, the slots."""
+        return {"kind": self.kind, "asks": self.asks, "slots": dict(self.inputs)}
+
+
+def number(text: str) -> int | None:
+    """'7' / '七' / '十五' / '两' → int, else None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if text == "两":
+        return 2
+    try:
+        return cn_to_int(text.replace("两", "二"))
+    except ValueError:
+        return None
+
+
+_N = rf"(\d{{1,3}}|[{_CN_NUM}]{{1,4}})"
+_BIRTH = re.compile(
+    r"((?:19|20)\d{2}|\d{2})\s*年\s*(?:(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月)?\s*(?:(\d{1,2})\s*[日号])?\s*(?:的)?\s*(?:出生|生人|生的|生)")
+_BIRTH_ISO = re.compile(r"((?:19|20)\d{2})[-./](\d{1,2})(?:[-./](\d{1,2}))?\s*(?:出生|生)?")
+_BIRTH_BARE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(?:(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月)?")
+# in a follow-up: "男的，1970年5月" (a year and month long enough ago to be a birth date)
+_BIRTH_LOOSE = re.compile(r"((?:19[3-9]|200)\d)\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月(?![份底初]?(?:起|开始|参保|参加|入职|失业|受伤|去世))")
+_PAID = re.compile(
+    rf"(?:交|缴|缴费|交费|参保|工作|上班|干|社保|交社保|缴社保)\s*(?:了|满|够|过|有)?\s*(?:了)?\s*{_N}\s*(?:多)?\s*(年|个月|个多月)"
+    rf"(?:\s*(?:零|又)?\s*{_N}\s*个月)?")
+_PAID_AFTER = re.compile(rf"{_N}\s*(年|个月)\s*(?:的)?\s*(?:社保|养老保险|失业保险|保险|工龄|缴费|缴费年限)")
+_BARE_PERIOD = re.compile(rf"^\s*(?:交了|缴了|交|缴|有|已经|一共|共|大概|差不多)?\s*{_N}\s*(年|个月)(?:\s*(?:零|又)?\s*{_N}\s*个月)?\s*(?:了|吧|左右)?\s*[。.！!]?\s*$")
+_WAGE = re.compile(r"(?:工资|月薪|收入|缴费基数|基数|缴费工资|挣|薪水|薪资|到手)\s*(?:是|为|有|大概|约|差不多|每月|一个月|一月)?\s*"
+                   r"(\d{3,6}(?:\.\d+)?|\d+(?:\.\d+)?\s*[千kK万])\s*(?:元|块)?")
+_INDEX = re.compile(r"(?:按|选|交)?\s*(\d{2,3})\s*%\s*(?:档|的档次|档次)?")
+_GRADE = re.compile(r"(?:伤残)?\s*([一二三四五六七八九十]|10|[1-9])\s*级(?:伤残|工伤|残疾)?|伤残等级\s*(?:是|为)?\s*([一二三四五六七八九十]|10|[1-9])")
+_BACKPAY = re.compile(rf"(?:补缴|补交|一次性缴|一次性补缴|补)\s*(?:了)?\s*{_N}\s*(年|个月)")
+_BASE = re.compile(r"(?:按|基数)\s*(?:是|为)?\s*(\d{3,6})\s*(?:元|块)?\s*(?:的)?\s*(?:基数)?")
+_PREVIOUS = re.compile(rf"(?:上次|以前|之前|前次)[^，。,]{{0,12}}?(?:还有|剩|剩下|没领)[^，。,\d{_CN_NUM}]{{0,4}}{_N}\s*个月")
+
+
+def _wage(text: str) -> str | None:
+    match = _WAGE.search(text)
+    if not match:
+        return None
+    raw = match.group(1).replace(" ", "")
+    factor = Decimal(1)
+    if raw[-1] in "千kK":
+        raw, factor = raw[:-1], Decimal(1000)
+    elif raw[-1] == "万":
+        raw, factor = raw[:-1], Decimal(10000)
+    value = Decimal(raw) * factor
+    if not Decimal(300) <= value <= Decimal(200000):
+        return None
+    return str(value.normalize() if value == value.to_integral() else value).replace("E+3", "000")
+
+
+def _months(match: re.Match, groups: tuple[int, int, int | None]) -> int | None:
+    n, unit, extra = groups
+    value = number(match.group(n))
+    if value is None:
+        return None
+    months = value * 12 if match.group(unit).startswith("年") else value
+    if extra is not None and match.group(extra):
+        more = number(match.group(extra))
+        months += more or 0
+    return months
+
+
+def birth_date(match: re.Match) -> tuple[str, bool]:
+    """('1970-05-01', month given?) from a birth-date match."""
+    year = int(match.group(1))
+    if year < 100:
+        year += 1900 if year > 25 else 2000
+    month = number(match.group(2)) if match.group(2) else None
+    ok = month is not None and 1 <= month <= 12
+    return f"{year:04d}-{month if ok else 1:02d}-01", ok
+
+
+def sex_and_category(text: str) -> tuple[str | None, str | None]:
+    """('female', 'female_50') / ('male', 'male_60') / (sex, None) when a woman's category is not said."""
+    female = any(w in text for w in ("女", "妈妈", "母亲", "老婆", "妻子", "媳妇"))
+    male = any(w in text for w in ("男", "爸爸", "父亲", "老公", "丈夫"))
+    if female and not male:
+        if any(w in text for w in ("干部", "管理岗", "公务员", "事业单位", "五十五", "55岁")):
+            return "female", "female_55"
+        if any(w in text for w in ("工人", "女工", "五十岁", "50岁", "灵活就业", "个体", "农民工", "生产岗", "一线")):
+            return "female", "female_50"
+        return "female", None
+    if male and not female:
+        return "male", "male_60"
+    if any(w in text for w in ("干部", "管理岗")) and not male:
+        return None, "female_55_hint"
+    if any(w in text for w in ("工人", "生产岗", "一线")) and not male:
+        return None, "female_50_hint"
+    return None, None
+
+
+def region_named(text: str) -> str | None:
+    """The region code of the city or province the question names (东营 → 370500), else None."""
+    for code, name in CITIES.items():
+        if name in text:
+            return code + "00"
+    for code, name in PROVINCES.items():
+        if name in text:
+            return code + "0000"
+    return None
+
+
+def benefits_named(text: str) -> list[str]:
+    """The benefits a question names, in the order of :data:`BENEFIT_WORDS`."""
+    return [kind for kind, words in BENEFIT_WORDS.items() if any(w in text for w in words)]
+
+
+def read_slots(text: str) -> dict[str, Any]:
+    """Every slot the text gives (used for a new question and for a follow-up alike)."""
+    q = text.replace(" ", "").replace("　", "")
+    slots: dict[str, Any] = {}
+    birth = _BIRTH.search(q) or _BIRTH_ISO.search(q) or _BIRTH_BARE.search(q) or _BIRTH_LOOSE.search(q)
+    if birth:
+        date, month_given = birth_date(birth)
+        slots["birth_date"] = date
+        slots["birth_month_given"] = month_given
+    paid = _PAID.search(q)
+    months = _months(paid, (1, 2, 3)) if paid else None
+    if months is None:
+        after = _PAID_AFTER.search(q)
+        months = _months(after, (1, 2, None)) if after else None
+    if months is None:
+        bare = _BARE_PERIOD.match(q)
+        months = _months(bare, (1, 2, 3)) if bare else None
+    back = _BACKPAY.search(q)
+    if back:
+        slots["backpay_months"] = _months(back, (1, 2, None))
+        if paid and paid.start() == back.start() + 1:  # "补缴5年" is not years paid
+            months = None
+    if months is not None and 0 < months <= 600:
+        slots["contribution_months"] = months
+    sex, category = sex_and_category(q)
+    if sex:
+        slots["sex"] = sex
+    if category and not category.endswith("_hint"):
+        slots["category"] = category
+    elif category:
+        slots["category_hint"] = category[:-5]
+    wage = _wage(q)
+    if wage:
+        slots["monthly_wage"] = wage
+    idx = _INDEX.search(q)
+    if idx and 60 <= int(idx.group(1)) <= 300:
+        slots["contribution_index"] = str(Decimal(idx.group(1)) / 100)
+    grade = _GRADE.search(q)
+    if grade:
+        value = number(grade.group(1) or grade.group(2))
+        if value and 1 <= value <= 10:
+            slots["grade"] = value
+    base = _BASE.search(q)
+    if base and "backpay" in benefits_named(q):
+        slots["backpay_base"] = base.group(1)
+    prev = _PREVIOUS.search(q)
+    if prev:
+        slots["previous_unused_months"] = number(prev.group(1))
+    region = region_named(q)
+    if region:
+        slots["region"] = region
+    if any(w in q for w in ("工亡", "因工", "工伤", "上班", "工作中", "干活", "事故")):
+        slots["work_related"] = True
+    elif any(w in q for w in ("病故", "病死", "生病", "因病", "得病", "自然死亡", "意外")):
+        slots["work_related"] = False
+    if any(w in q for w in ("退休人员", "已退休", "退休了", "领养老金的", "在领养老金", "退休后去世", "退休后死")):
+        slots["retired"] = True
+    return {k: v for k, v in slots.items() if v is not None}
+
+
+# questions about contributions, penalties, procedures or rates are the law's, not a calculator's
+_NOT_A_CALCULATION = re.compile(r"保险费|各交|交多少|缴多少|罚|处罚|罚款|比例|费率|办下来|办完|办理|审核|审批|材料|手续|认定|鉴定|"
+                                r"伙食|住院|医疗费|谁定|谁来定|由谁|哪几|怎么算出|怎么计算|如何计算|组成")
+_PERSONAL = re.compile(r"我|俺|本人|咱|自己|老公|老婆|爱人|我爸|我妈|父亲|母亲|丈夫|妻子")
+
+
+def _asks(q: str, kind: str) -> str | None:
+    if _NOT_A_CALCULATION.search(q) and not (kind == "injury" and re.search(r"几个月|工资的", q)):
+        return None
+    if kind != "unemployment":
+        q = _NOT_AMOUNT.sub("", q)
+    if kind == "retirement":
+        if not (_BIRTH.search(q) or _BIRTH_ISO.search(q) or _BIRTH_LOOSE.search(q) or _PERSONAL.search(q)):
+            return None  # "延迟退休从什么时候开始": the rule, not one person's date
+        return "when" if any(w in q for w in _WHEN) or ("退休" in q and any(w in q for w in ("能退", "可以退", "退得了", "退休时间"))) else None
+    if kind == "plan":
+        return "choice" if any(w in q for w in _CHOICE) else None
+    if kind == "injury" and not re.search(r"伤残|级|赔|补助金|津贴", q):
+        return None
+    if kind == "injury" and re.search(r"工资的(?:多少|百分之|几成)|百分之几|比例|几成", q):
+        return "rate"
+    if kind == "injury" and any(w in q for w in ("几个月工资", "几个月的工资", "几个月本人工资", "多少个月工资", "多少个月的工资", "几个月")):
+        return "months"
+    if kind == "unemployment" and any(w in q for w in _PERIOD):
+        if any(w in q for w in ("一共", "总共", "总共能", "全部", "合计")):
+            return "total"
+        return "period"
+    if any(w in q for w in _AMOUNT):
+        if kind == "unemployment" and any(w in q for w in ("一共", "总共", "合计", "加起来")):
+            return "total"
+        return "amount"
+    if kind == "pension" and _PAID.search(q) and any(w in q for w in ("每月", "每个月", "一个月", "能领", "能拿")):
+        return "amount"
+    return None
+
+
+def recognise(question: str, context: dict[str, Any] | None = None) -> Intent | None:
+    """The calculator intent of a question (with the slots of earlier turns), or None.
+
+    Examples:
+        >>> recognise("交了7年失业金能领几个月").kind, recognise("交了7年失业金能领几个月").inputs["contribution_months"]
+        ('unemployment', 84)
+        >>> recognise("1975年3月出生的女工人什么时候退休").inputs["birth_date"]
+        '1975-03-01'
+        >>> recognise("失业了要满足什么条件才能领") is None
+        True
+    """
+    q = (question or "").replace(" ", "").replace("　", "")
+    named = benefits_named(q)
+    slots = read_slots(q)
+    previous = context or {}
+    kind: str | None = None
+    asks: str | None = None
+    # the benefit named decides (the retirement words also appear in pension questions)
+    candidates = [k for k in named if k != "retirement"] or named
+    if "pension" in candidates and ("unemployment" in candidates or "injury" in candidates or "survivor" in candidates):
+        candidates.remove("pension")
+    if "survivor" in candidates and "injury" in candidates:
+        candidates.remove("injury")  # 工伤死亡: the survivor benefits of a work death
+        slots["work_related"] = True
+    if "backpay" in candidates and "plan" in candidates:
+        candidates.remove("plan")
+    for k in candidates:
+        a = _asks(q, k)
+        if a is not None:
+            kind, asks = k, a
+            break
+    if kind is None and "retirement" in named and not candidates:
+        a = _asks(q, "retirement")
+        if a is not None:
+            kind, asks = "retirement", a
+        elif "退休" in q and any(w in q for w in _AMOUNT) and ("contribution_months" in slots):
+            kind, asks = "pension", "amount"
+    if kind is None and not named and "contribution_months" in slots and any(w in q for w in ("能领多少", "能拿多少", "每月能领", "一个月能领", "每个月能领", "领多少钱")):
+        kind, asks = "pension", "amount"  # "交15年每月能领多少": the pension is what one draws for years paid
+    if kind is None and previous.get("kind") in KINDS and not named and slots:
+        # a follow-up that only gives values: the previous question goes on
+        kind, asks = previous["kind"], previous.get("asks") or "amount"
+    if kind is None:
+        return None
+    inputs: dict[str, Any] = {}
+    if previous.get("kind") == kind:
+        inputs.update(previous.get("slots") or {})
+    if inputs.get("birth_date") and not inputs.get("birth_month_given", True) and "birth_date" not in slots:
+        month = re.search(r"(?<![\d年])(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", q)
+        value = number(month.group(1)) if month else None
+        if value and 1 <= value <= 12:  # "5月": the month of the birth year given before
+            inputs["birth_date"] = f"{inputs['birth_date'][:5]}{value:02d}-01"
+            inputs["birth_month_given"] = True
+    inputs.update(slots)
+    if kind == "survivor" and "work_related" not in inputs and "工伤" in q:
+        inputs["work_related"] = True
+    return Intent(kind=kind, asks=asks or "amount", inputs=inputs)

@@ -1,0 +1,146 @@
+"""The plain answer first: one sentence that answers the question from the article that decides it.
+
+The type of answer is read from the question (a yes/no, a period, an amount or rate, a procedure or
+deadline, where to go, who pays); the sentence of the best articles that both shares most words
+with the question and holds what that type needs (a number with a unit of time, a number with a
+unit of money or a rate, 申请/之日起, a body, a payer) is taken, and a yes/no question gets its
+answer from the sentence's own polarity (应当认定 → 算; 不得认定 → 不算). Nothing is written per
+question: the words come from the article, the yes/no from its wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN = "零〇一二三四五六七八九十百千两"
+_SPLIT = re.compile(r"(?<=[。；！？])|\n+")
+_ENUM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+_ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千两0-9]+条[\s　]*")
+
+PATTERNS = {
+    "period": re.compile(rf"[\d{_CN}]+\s*(?:个|周)?\s*(?:日|天|个月|月|年|周|小时|工作日)"),
+    "amount": re.compile(rf"[\d{_CN}]+\s*(?:%|％|倍|个月|元|分之)|百分之|万分之|千分之|[\d{_CN}]+\s*级"),
+    "procedure": re.compile(r"申请|提出|提交|办理|登记|之日起|以内|内|材料|证明|手续"),
+    "where": re.compile(r"机构|部门|行政部门|经办|委员会|法院|服务窗口|网上"),
+    "who": re.compile(r"用人单位|单位|个人|本人|基金|支付|承担|缴纳"),
+    "yesno": re.compile(r"应当|可以|不得|视同|认定|有权|不予|不能|不属于|不计|停止|享受|依法"),
+}
+
+# how a yes/no question asks, and the answer word for yes and for no
+_YESNO = (
+    (re.compile(r"算不算|算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),
+    (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
+    (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
+    (re.compile(r"可不可以|可以[^，。？]*(?:吗|(?<![什怎那这多])么)"), "可以", "不可以"),
+    (re.compile(r"有没有|有[^，。？]*(?:吗|(?<![什怎那这多])么)"), "有", "没有"),
+    (re.compile(r"要不要|需不需要|需要[^，。？]*(?:吗|(?<![什怎那这多])么)|要[^，。？]*(?:吗|(?<![什怎那这多])么)"), "要", "不要"),
+    (re.compile(r"会不会|会[^，。？]*(?:吗|(?<![什怎那这多])么)"), "会", "不会"),
+    (re.compile(r"合法(?:吗|(?<![什怎那这多])么)|违法(?:吗|(?<![什怎那这多])么)|合不合法|违不违法|犯法(?:吗|(?<![什怎那这多])么)"), "不合法", "合法"),
+    (re.compile(r"(?:能|可以|算|会|要|有)[^，。？]*不[？?]?$"), "能", "不能"),  # "能领失业金不？"
+    (re.compile(r"(?:吗|(?<![什怎那这多])么)[？?]?$|(?:吗|(?<![什怎那这多])么)，"), "是", "不是"),
+)
+_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
+
+
+@dataclass
+class Lead:
+    kind: str
+    sentence: str
+    article_index: int
+
+
+def answer_type(question: str) -> str:
+    """yesno / period / amount / procedure / where / who / general."""
+    q = question.replace(" ", "")
+    if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
+        return "period"
+    if re.search(r"多少钱|多少|比例|几成|标准|怎么算|如何计算|几倍|几级|百分之", q):
+        return "amount"
+    if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
+        return "where"
+    if re.search(r"谁[来出付交赔承担]|谁负责|由谁|哪家", q):
+        return "who"
+    if re.search(r"怎么办|怎么申请|如何申请|流程|手续|材料|怎么弄|怎么处理|怎么交|如何|怎样", q):
+        return "procedure"
+    if re.search(r"什么条件|哪些条件|条件是|要求是|哪些|什么", q):
+        return "general"
+    if any(p.search(q) for p, _, _ in _YESNO):
+        return "yesno"
+    return "general"
+
+
+def _units(text: str) -> list[tuple[str, str]]:
+    """(sentence, the heading it belongs to) — an enumerated item keeps the sentence introducing it."""
+    body = _ARTICLE.sub("", text.strip())
+    units: list[tuple[str, str]] = []
+    head = ""
+    for s in (s.strip() for s in _SPLIT.split(body)):
+        if not s:
+            continue
+        if _ENUM.match(s):
+            units.append((s, head))
+        else:
+            head = s if s.endswith(("：", ":")) else ""
+            units.append((s, ""))
+    return units
+
+
+def _clean(sentence: str) -> str:
+    s = _ENUM.sub("", sentence.strip()).rstrip("；;，,。")
+    return s
+
+
+def lead_sentence(question: str, articles: list, words: list[str], weights: dict[str, float] | None = None,
+                  expansions: list[str] | None = None) -> Lead | None:
+    """The sentence that answers the question, from the first two articles (the best first).
+
+    A sentence scores the IDF weights of the question's words it holds (a rare word like 奖励 counts
+    more than 规定), the lexicon's legal terms at half weight.
+    """
+    weights = weights or {}
+    extra = set(expansions or []) - set(words)
+
+    def weight(w: str) -> float:
+        return weights.get(w, float(len(w))) * (0.5 if w in extra else 1.0)
+
+    kind = answer_type(question)
+    pattern = PATTERNS.get(kind)
+    best: tuple[float, int, str, str] | None = None
+    typed: tuple[float, int, str, str] | None = None  # the best sentence that holds what the type needs
+    for a_index, article in enumerate(articles[:2]):
+        for u_index, (unit, head) in enumerate(_units(article.text)):
+            if len(unit) < 6 or unit.endswith(("：", ":")):
+                continue
+            whole = head + unit
+            score = sum(weight(w) for w in set(words) | extra if len(w) >= 2 and w in whole)
+            score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
+            if best is None or score > best[0]:
+                best = (score, a_index, unit, head)
+            if pattern is not None and pattern.search(unit) and score > 0 and (typed is None or score > typed[0]):
+                typed = (score, a_index, unit, head)
+    if typed is not None and kind not in ("general", "yesno") and typed[1] == (best[1] if best else 0):
+        best = typed
+    if best is None:
+        return None
+    _, a_index, unit, head = best
+    sentence = _clean(unit)
+    if head:
+        sentence += f"（{_clean(head).rstrip('：:')}）"
+    if len(sentence) > 180:
+        sentence = sentence[:178].rstrip("，、；") + "……"
+    if kind == "yesno":
+        q = question.replace(" ", "")
+        yes, no = "是", "不是"
+        for pattern_, y, n in _YESNO:
+            if pattern_.search(q):
+                yes, no = y, n
+                break
+        whole = head + unit
+        if yes == "不合法":  # "合法吗": a rule that forbids it means no
+            word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
+                    else "须符合法定条件" if "应当" in whole else "合法")
+        else:
+            word = no if _NEGATIVE.search(whole) else yes
+        sentence = f"{word}：{sentence}"
+    return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)

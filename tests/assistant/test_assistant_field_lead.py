@@ -1,0 +1,68 @@
+"""Knowing the field, and the type and polarity of the plain answer (no knowledge base needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from shebao.assistant.evaluation import fact_correct, first_sentence
+from shebao.assistant.field import in_field
+from shebao.assistant.lead import answer_type, lead_sentence
+
+
+@pytest.mark.parametrize("question", [
+    "上下班路上被车撞了算工伤吗", "公司克扣工资合法吗", "生孩子产假有多少天", "每天工作几个小时",
+    "医保卡借给亲戚用会被怎么处罚", "出差旅游途中受伤算工伤吗", "社保基金能拿去炒股吗",
+])
+def test_in_the_field(question):
+    assert in_field(question)
+
+
+@pytest.mark.parametrize("question", [
+    "明天股市会涨吗", "失业了想去云南旅游散散心", "工伤住院无聊，有什么好玩的手机游戏", "车险买哪家保险公司划算",
+    "退休了想去海南旅游，有什么推荐", "养老院哪家服务好", "红烧肉怎么做好吃", "",
+])
+def test_outside_the_field(question):
+    assert not in_field(question)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("生孩子产假有多少天", "period"), ("加班费按工资的多少给", "amount"), ("有人骗医保去哪儿举报", "where"),
+    ("劳务派遣工受了工伤由谁承担", "who"), ("申请工伤认定要准备啥材料", "procedure"),
+    ("喝醉酒上班受伤算工伤吗", "yesno"), ("领失业金要满足什么条件", "general"),
+])
+def test_answer_type(question, kind):
+    assert answer_type(question) == kind
+
+
+@dataclass
+class _Article:
+    text: str
+
+
+def test_yes_no_polarity_comes_from_the_rule():
+    article = _Article("第十六条 职工符合本条例第十四条、第十五条的规定，但是有下列情形之一的，不得认定为工伤或者视同工伤：\n"
+                       "（一）故意犯罪的；\n（二）醉酒或者吸毒的；\n（三）自残或者自杀的。")
+    lead = lead_sentence("喝醉酒上班受伤算工伤吗", [article], ["醉酒", "工伤"])
+    assert lead.sentence.startswith("不算：醉酒或者吸毒的") and "[1]" in lead.sentence
+    positive = _Article("第十四条 职工有下列情形之一的，应当认定为工伤：\n（一）在工作时间和工作场所内，因工作原因受到事故伤害的；")
+    assert lead_sentence("在车间干活被机器砸伤算工伤吗", [positive], ["工作场所", "事故伤害"]).sentence.startswith("算：")
+
+
+def test_fact_in_the_first_sentence():
+    assert first_sentence("算：在上下班途中……[1]。\n根据《工伤保险条例》") == "算：在上下班途中……[1]"
+    assert fact_correct("24个月", "期限最长为二十四个月[1]。")  # the same number either way
+    assert fact_correct("^不算", "不算：醉酒的[1]。") and not fact_correct("^算", "不算：醉酒的[1]。")
+    assert not fact_correct("98天", "女职工生育享受产假。98天在下一句。")
+
+
+def test_lexicon_has_no_duplicate_phrases():
+    """YAML keeps the last of two equal keys silently: a phrase is listed once."""
+    from collections import Counter
+    from importlib import resources
+
+    text = resources.files("shebao.assistant").joinpath("data/lexicon.yaml").read_text(encoding="utf-8")
+    keys = [line.split(":")[0].strip() for line in text.splitlines()
+            if line.startswith("  ") and not line.strip().startswith("#")]
+    assert [k for k, n in Counter(keys).items() if n > 1] == []

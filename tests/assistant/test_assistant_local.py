@@ -1,0 +1,60 @@
+"""Local rules from the parameter tree, and the unemployment amount of the region asked about."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shebao.policy import ParameterMissing, default_parameters
+
+
+def _known(name: str, region: str) -> bool:
+    try:
+        return default_parameters().get(name, dt.date.today(), region).value is not None
+    except ParameterMissing:
+        return False
+
+
+def test_a_local_value_is_answered_from_the_tree_with_its_document_and_date(laws_assistant):
+    result = laws_assistant.ask("山东社平工资是多少")
+    assert result["route"] == "local_rules" and result["found"]
+    pv = default_parameters().get("wages.average_annual", dt.date.today(), "370000")
+    first = result["answer"].split("。")[0]
+    assert str(int(pv.value)) in first and f"{pv.effective_date.year}年度" in first
+    assert result["policy_references"][0]["name"] == "wages.average_annual"
+    assert result["citations"] == []  # a statistic, not an article
+
+
+def test_pension_base_is_dated_and_cited(laws_assistant):
+    result = laws_assistant.ask("今年养老金计发基数多少")
+    pv = default_parameters().get("pension.base", dt.date.today(), "370500")
+    first = result["answer"].split("。")[0]
+    assert result["route"] == "local_rules" and str(int(pv.value)) in first
+    assert f"自{pv.effective_date.year}年{pv.effective_date.month}月{pv.effective_date.day}日起" in first
+
+
+def test_a_missing_local_value_is_said_not_guessed(laws_assistant, monkeypatch):
+    if _known("wages.minimum_monthly", "370500"):
+        result = laws_assistant.ask("东营最低工资多少")
+        pv = default_parameters().get("wages.minimum_monthly", dt.date.today(), "370500")
+        assert str(int(pv.value)) in result["answer"].split("。")[0]
+        assert "起" in result["answer"].split("。")[0]
+    else:
+        result = laws_assistant.ask("东营最低工资多少")
+        assert result["found"] is False and "没有" in result["answer"] and result["citations"] == []
+
+
+def test_dongying_unemployment_amount(laws_assistant):
+    """With the sourced Dongying values (issue 10) the amount is 90% of the minimum wage, dated; without
+    them the answer says the amount is not known and gives no number."""
+    result = laws_assistant.ask("东营失业金一个月多少钱")
+    assert result["route"] == "calculator" and result["calculator"] == "unemployment"
+    first = result["answer"].split("。")[0]
+    if not _known("wages.minimum_monthly", "370500") and not _known("unemployment.benefit_amount", "370500"):
+        assert "没有" in first and "元" not in first.replace("元/", "")
+        pytest.skip("the Dongying minimum wage is not in this parameter tree")
+    amount = result["result"]["monthly_amount"]
+    assert amount and f"每月{amount}元" in first and "东营" in first
+    assert "自" in first and "起" in first  # dated
+    assert any("失业保险条例" == c["law"] and c["article"] == 18 for c in result["citations"])
