@@ -10,32 +10,20 @@ from pydantic import BaseModel, Field
 
 from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.policy.common import InputError
+from shebao.policy.service import calculate
+from shebao.policy.store import parameters_for
 
 router = APIRouter(prefix="/api/v1", tags=["智导 · 政策参数"])
 
-CALCULATORS = {
-    "pension": "calc_pension",
-    "retirement": "calc_retirement",
-    "plan": "calc_plan",
-    "backpay": "calc_backpay",
-    "unemployment": "calc_unemployment",
-}
-
-
 def _run(kind: str, inputs: dict[str, Any], session) -> dict[str, Any]:
-    """Run a calculator with its inputs checked; a refused input answers 422 in FastAPI's own shape
-    (``detail`` a list of ``{loc, msg, type}``), ``loc`` naming the field and ``msg`` in Chinese."""
-    from shebao.policy import InputError, ParameterError
-    from shebao.policy.guide import run_calculator
-    from shebao.policy.store import parameters_for
-
+    """Run a calculator through the policy service; a refused input answers 422 in FastAPI's own
+    shape (``detail`` a list of ``{loc, msg, type}``), ``loc`` naming the field and ``msg`` in Chinese."""
     try:
-        return run_calculator(kind, inputs, parameters_for(session))
+        return calculate(kind, inputs, parameters_for(session))
     except InputError as exc:
         loc = ["body", exc.field] if exc.field else ["body"]
         raise HTTPException(422, [{"loc": loc, "msg": str(exc), "type": "value_error"}]) from None
-    except ParameterError as exc:
-        raise HTTPException(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]) from None
 
 
 EXAMPLE_PENSION = {

@@ -16,16 +16,15 @@ app.add_typer(calc_app, name="calc")
 SHIPPED_OPTION = typer.Option(False, "--shipped", help="只用随附的参数树，不读数据库中的参数修改")
 
 
-def _run(fn_name: str, path: str, shipped: bool) -> None:
+def _run(kind: str, path: str, shipped: bool) -> None:
+    """Run a calculator through the policy service: a refused input is one Chinese line, exit 1."""
     from shebao.cli.policy import _parameters
     from shebao.policy import InputError, ParameterError
-    from shebao.policy.guide import run_calculator
+    from shebao.policy.service import calculate  # heavy imports inside commands (fast --help)
 
     inputs = read_json_input(path)
-    if not isinstance(inputs, dict):
-        fail("输入应为一个 JSON 对象")
     try:
-        result = run_calculator(fn_name.removeprefix("calc_"), inputs, _parameters(shipped))
+        result = calculate(kind, inputs, _parameters(shipped))
     except (InputError, ParameterError) as exc:
         fail(str(exc))
     print_json(result)
@@ -53,7 +52,7 @@ def pension(
         return
     if not file:
         fail("需要输入文件（- 为标准输入），或 --batch IN.parquet --out OUT.parquet")
-    _run("calc_pension", file, shipped)
+    _run("pension", file, shipped)
 
 
 def _batch(path: str, out: str, assessed_on: str, threads: int, shipped: bool) -> None:
@@ -93,7 +92,7 @@ def retirement(
 
     示例：echo '{"birth_date":"1970-05","original_retirement_age":60}' | shebao calc retirement -
     """
-    _run("calc_retirement", file, shipped)
+    _run("retirement", file, shipped)
 
 
 @calc_app.command("plan")
@@ -105,7 +104,7 @@ def plan(
 
     示例：echo '{"birth_date":"1980-03","sex":"female","original_retirement_age":55,"contribution_months":60,"avg_contribution_index":"0.6","account_balance":"12000"}' | shebao calc plan -
     """
-    _run("calc_plan", file, shipped)
+    _run("plan", file, shipped)
 
 
 @calc_app.command("backpay")
@@ -117,7 +116,7 @@ def backpay(
 
     示例：echo '{"birth_date":"1966-03","sex":"female","original_retirement_age":55,"contribution_months":150,"avg_contribution_index":"0.7","account_balance":"20000","backpay_months":36,"backpay_base":"5000"}' | shebao calc backpay -
     """
-    _run("calc_backpay", file, shipped)
+    _run("backpay", file, shipped)
 
 
 @calc_app.command("unemployment")
@@ -129,4 +128,4 @@ def unemployment(
 
     示例：echo '{"region":"370502","date":"2024-03-01","contribution_months":84,"previous_unclaimed_months":0,"birth_date":"1970-05-01","sex":"M"}' | shebao calc unemployment -
     """
-    _run("calc_unemployment", file, shipped)
+    _run("unemployment", file, shipped)
