@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, status
-from pydantic import BaseModel, Field
 
 from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.core.roles import Role
 from shebao.policy.common import InputError
+from shebao.policy.schemas import ParamAdopt, ParamSet
 from shebao.policy.service import calculate
 from shebao.policy.store import parameters_for
 
@@ -108,17 +107,6 @@ def param_history(name: str, session: SessionDep, user: CurrentUser) -> dict[str
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
 
-class ParamSet(BaseModel):
-    name: str = Field(..., examples=["pension.base"])
-    region: str = Field("000000", examples=["370000"])
-    effective_from: dt.date
-    value: Any = Field(..., description="数值、字符串、表格（映射）或 null（已知缺失）")
-    reference: str | dict[str, str] = Field(..., examples=["鲁人社字〔2026〕1号"])
-    published: dt.date | None = None
-    confirmed: bool = True
-    note: str | None = None
-
-
 @router.post("/params", summary="新增参数值（管理员）", status_code=201, dependencies=[require_roles(Role.ADMIN)])
 def set_param(body: ParamSet, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     from shebao.policy import ParameterError
@@ -139,13 +127,6 @@ def set_param(body: ParamSet, session: SessionDep, user: CurrentUser) -> dict[st
         )
     except ParameterError as exc:
         raise HTTPException(422, str(exc)) from None
-
-
-class ParamAdopt(BaseModel):
-    name: str = Field(..., examples=["wages.minimum_monthly"])
-    region: str = Field("000000", examples=["370500"])
-    effective_from: dt.date
-    note: str = Field(..., min_length=1, examples=["经核对鲁政字〔2025〕140号"])
 
 
 @router.post("/params/adopt", summary="采用随附值（管理员）", status_code=201, dependencies=[require_roles(Role.ADMIN)])

@@ -153,3 +153,24 @@ LABELS = {
     "injury": "工伤保险待遇测算",
     "survivor": "丧葬补助金和抚恤金测算",
 }
+
+
+# --- parameters (staff) ---------------------------------------------------------------------------
+
+
+class ParamSet(BaseModel):
+    name: str = Field(..., examples=["pension.base"])
+    region: str = Field("000000", examples=["370000"])
+    effective_from: dt.date
+    value: Any = Field(..., description="数值、字符串、表格（映射）或 null（已知缺失）")
+    reference: str | dict[str, str] = Field(..., examples=["鲁人社字〔2026〕1号"])
+    published: dt.date | None = None
+    confirmed: bool = True
+    note: str | None = None
+
+
+class ParamAdopt(BaseModel):
+    name: str = Field(..., examples=["wages.minimum_monthly"])
+    region: str = Field("000000", examples=["370500"])
+    effective_from: dt.date
+    note: str = Field(..., min_length=1, examples=["经核对鲁政字〔2025〕140号"])
