@@ -87,6 +87,24 @@ def calc_unemployment(
     return _run("unemployment", inputs, session)
 
 
+EXAMPLE_INJURY = {"region": "370000", "injury_date": "2024-05-01", "avg_monthly_wage": "6000", "grade": 7}
+
+
+@router.post("/calc/injury", summary="工伤保险待遇测算")
+def calc_injury(session: SessionDep, inputs: dict[str, Any] = Body(..., examples=[EXAMPLE_INJURY])) -> dict[str, Any]:
+    """本人工资、一次性伤残补助金、伤残津贴等（伤残等级 grade）或因工死亡待遇（death_date 与 dependants），附出处。"""
+    return _run("injury", inputs, session)
+
+
+EXAMPLE_SURVIVOR = {"region": "370000", "death_date": "2024-05-01", "contribution_months": 180}
+
+
+@router.post("/calc/survivor", summary="丧葬补助金和抚恤金测算")
+def calc_survivor(session: SessionDep, inputs: dict[str, Any] = Body(..., examples=[EXAMPLE_SURVIVOR])) -> dict[str, Any]:
+    """参保人员因病或非因工死亡：丧葬补助金、抚恤金月数与金额（人社部发〔2021〕18号），附计算过程与出处。"""
+    return _run("survivor", inputs, session)
+
+
 @router.get("/params", summary="政策参数列表（工作人员）")
 def list_params(session: SessionDep, user: CurrentUser, prefix: str = "") -> list[dict[str, Any]]:
     from shebao.policy.store import parameters_for

@@ -1,4 +1,4 @@
-"""``shebao calc pension|retirement|plan|backpay|unemployment``: the citizens' calculators (智导)."""
+"""``shebao calc pension|retirement|plan|backpay|unemployment|injury|survivor``: the citizens' calculators (智导)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from shebao.cli import app
 from shebao.cli.common import console, fail, print_json, read_json_input
 
 calc_app = typer.Typer(
-    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益、失业保险金。输入一个 JSON 对象，输出 JSON。",
+    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益、失业保险金、工伤保险待遇、丧葬补助金和抚恤金。输入一个 JSON 对象，输出 JSON。",
     no_args_is_help=True,
 )
 app.add_typer(calc_app, name="calc")
@@ -129,3 +129,27 @@ def unemployment(
     示例：echo '{"region":"370502","date":"2024-03-01","contribution_months":84,"previous_unclaimed_months":0,"birth_date":"1970-05-01","sex":"M"}' | shebao calc unemployment -
     """
     _run("unemployment", file, shipped)
+
+
+@calc_app.command("injury")
+def injury(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """工伤保险待遇测算：本人工资、伤残补助金和津贴，或因工死亡的丧葬补助金、供养亲属抚恤金和一次性工亡补助金。
+
+    示例：echo '{"region":"370000","injury_date":"2024-05-01","avg_monthly_wage":"6000","grade":7}' | shebao calc injury -
+    """
+    _run("injury", file, shipped)
+
+
+@calc_app.command("survivor")
+def survivor(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """参保人员因病或非因工死亡的丧葬补助金和抚恤金（人社部发〔2021〕18号）。
+
+    示例：echo '{"region":"370000","death_date":"2024-05-01","contribution_months":180}' | shebao calc survivor -
+    """
+    _run("survivor", file, shipped)

@@ -57,6 +57,22 @@ def test_unknown_kind_and_non_object() -> None:
     assert set(INPUTS) == set(KINDS)
 
 
+def test_odd_values_are_answers_or_refusals_never_crashes() -> None:
+    import random
+
+    values = [None, "", "abc", "-1", "0", "1e400", "2024-02-30", "9" * 20, "1,200", "80%", True, -5, 7, 3.5,
+              "2024-05-01", "1970-05", [], [1], {}, [{"relation": "spouse"}], "NaN", "inf"]
+    rng = random.Random(1)
+    for kind, model in INPUTS.items():
+        fields = list(model.model_fields)
+        for _ in range(150):
+            inputs = {f: rng.choice(values) for f in rng.sample(fields, k=rng.randint(1, len(fields)))}
+            try:
+                calculate(kind, inputs)
+            except InputError as exc:
+                assert str(exc), (kind, inputs)
+
+
 def test_api_and_cli_refuse_the_wrong_shape_alike(db) -> None:
     from fastapi.testclient import TestClient
 
@@ -70,6 +86,10 @@ def test_api_and_cli_refuse_the_wrong_shape_alike(db) -> None:
         assert r.status_code == 422, (body, r.text)
     r = client.post("/api/v1/calc/plan", json={**PERSON, "contribution_months": {"a": 1}})
     assert r.json()["detail"][0]["loc"] == ["body", "contribution_months"]
+    r = client.post("/api/v1/calc/injury", json={"injury_date": "2024-05-01", "avg_monthly_wage": "abc", "grade": 7})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "avg_monthly_wage"]
+    assert client.post("/api/v1/calc/survivor", json={"death_date": "2024-05-01",
+                                                      "contribution_months": 180}).status_code == 200
     r = CliRunner().invoke(app, ["calc", "plan", "--shipped", "-"],
                            input=json.dumps({**PERSON, "contribution_months": [1]}))
     assert r.exit_code == 1
