@@ -9,22 +9,33 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
 
 from shebao.api.deps import CurrentUser, SessionDep, require_roles
+from shebao.benefits.schemas import (
+    AdjustBody,
+    CertificationBody,
+    DeathBody,
+    OverpaymentBody,
+    PayrollRunBody,
+    PayrollRunRead,
+    RecalcBody,
+    RepayBody,
+    ResumeBody,
+    ReturnsBody,
+    SurvivorGrantBody,
+    SuspendBody,
+    SyncBody,
+    WriteOffBody,
+)
 from shebao.core.roles import Role
 
 router = APIRouter(tags=["benefits"])
 
-PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
-EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
-MAX_AMOUNT = Decimal("999999999999.99")
 READERS = require_roles(Role.CLERK, Role.REVIEWER, Role.AUDITOR)
 
 
@@ -43,28 +54,6 @@ def _errors():
 
 # --- payroll ----------------------------------------------------------------------------------------------
 
-class PayrollRunBody(BaseModel):
-    period: str = Field(..., pattern=PERIOD, description="发放期间 YYYY-MM")
-    sync: bool = Field(True, description="发放前处理登记库中的死亡、服刑、认证和计发基数公布")
-    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST, description="处理登记库事件的截止日（默认该期间最后一天）")
-    batch_size: int = Field(500, ge=1, le=20000)
-    max_attempts: int = Field(3, ge=1, le=20)
-    max_deduction_rate: Decimal = Field(Decimal("0.50"), ge=0, le=1)
-
-
-class PayrollRunRead(BaseModel):
-    created: int
-    existing: int
-    total: str = Field(..., description="该期间全部支付指令合计（元）")
-    created_total: str
-    period: str
-    skipped_suspended: int
-    retried: int
-    escalated: int
-    deductions: int
-    run_id: int | None
-    sync: dict[str, Any] | None = None
-
 
 @router.post("/api/v1/payroll/runs", response_model=PayrollRunRead, summary="月度发放（每期每类只生成一次）",
              dependencies=[require_roles(Role.CLERK)])
@@ -76,11 +65,6 @@ def payroll_run(body: PayrollRunBody, request: Request, user: CurrentUser) -> di
                     max_attempts=body.max_attempts, max_deduction_rate=body.max_deduction_rate, sync=body.sync,
                     as_of=body.as_of)
     return s.as_json()
-
-
-class ReturnsBody(BaseModel):
-    csv: str = Field(..., description="回盘文件内容：payment_id,result,paid_date,amount,reason", max_length=50_000_000)
-    max_attempts: int = Field(3, ge=1, le=20)
 
 
 @router.post("/api/v1/payroll/returns", summary="银行回盘：标记已支付/失败", dependencies=[require_roles(Role.CLERK)])
@@ -117,12 +101,6 @@ def payroll_totals(period: str, session: SessionDep) -> dict:
 
 # --- events -------------------------------------------------------------------------------------------
 
-class DeathBody(BaseModel):
-    person_id: str = Field(..., max_length=32)
-    death_date: date = Field(..., ge=EARLIEST, le=LATEST)
-    source: str = Field("counter", max_length=16)
-    work_injury: dict[str, Any] | None = Field(None, description="因工死亡：calc_injury 的输入")
-
 
 @router.post("/api/v1/benefits/deaths", summary="登记死亡：停发、多发追回、遗属待遇案件",
              dependencies=[require_roles(Role.CLERK)])
@@ -135,10 +113,6 @@ def death(body: DeathBody, session: SessionDep) -> dict:
                              work_injury=body.work_injury, as_of=date.today())
     except (*_errors(), InputError) as exc:
         raise _error(exc) from None
-
-
-class SurvivorGrantBody(BaseModel):
-    bank_account: str = Field(..., max_length=32)
 
 
 @router.post("/api/v1/benefits/survivor-cases/{case_id}/grant", summary="核定遗属待遇",
@@ -155,12 +129,6 @@ def survivor_grant(case_id: int, body: SurvivorGrantBody, session: SessionDep) -
     return [{"benefit_id": b.benefit_id, "kind": b.kind, "amount": f"{b.monthly_amount:.2f}"} for b in granted]
 
 
-class CertificationBody(BaseModel):
-    person_id: str = Field(..., max_length=32)
-    certified_date: date = Field(..., ge=EARLIEST, le=LATEST)
-    method: Literal["face", "bank", "hospital", "community", "silent"] = "face"
-
-
 @router.post("/api/v1/benefits/certifications", summary="登记资格认证（逾期暂停的恢复并补发）",
              dependencies=[require_roles(Role.CLERK)])
 def certification(body: CertificationBody, session: SessionDep) -> dict:
@@ -171,11 +139,6 @@ def certification(body: CertificationBody, session: SessionDep) -> dict:
                                     method=body.method)
     except _errors() as exc:
         raise _error(exc) from None
-
-
-class RecalcBody(BaseModel):
-    year: int | None = Field(None, ge=2000, le=2100)
-    on: date | None = Field(None, ge=EARLIEST, le=LATEST)
 
 
 @router.post("/api/v1/benefits/recalculations", summary="计发基数公布后重算暂核养老金并补发",
@@ -189,11 +152,6 @@ def recalculate(body: RecalcBody, session: SessionDep) -> dict:
         raise _error(exc) from None
 
 
-class AdjustBody(BaseModel):
-    year: int = Field(..., ge=2000, le=2100)
-    on: date | None = Field(None, ge=EARLIEST, le=LATEST)
-
-
 @router.post("/api/v1/benefits/adjustments", summary="年度调待（晚执行月份补发）",
              dependencies=[require_roles(Role.REVIEWER)])
 def adjust(body: AdjustBody, session: SessionDep) -> dict:
@@ -203,10 +161,6 @@ def adjust(body: AdjustBody, session: SessionDep) -> dict:
         return apply_adjustment(session, year=body.year, on=body.on or date.today())
     except _errors() as exc:
         raise _error(exc) from None
-
-
-class SyncBody(BaseModel):
-    as_of: date | None = Field(None, ge=EARLIEST, le=LATEST)
 
 
 @router.post("/api/v1/benefits/sync", summary="处理登记库事件（死亡、服刑、认证、基数公布）",
@@ -229,11 +183,6 @@ def debts(session: SessionDep, person_id: str | None = Query(None, max_length=32
                                                        status=status)]
 
 
-class RepayBody(BaseModel):
-    amount: Decimal = Field(..., gt=0, le=MAX_AMOUNT, decimal_places=2)
-    receipt: str = Field(..., min_length=1, max_length=40)
-
-
 @router.post("/api/v1/benefits/debts/{debt_id}/repay", summary="登记退还", dependencies=[require_roles(Role.CLERK)])
 def repay(debt_id: int, body: RepayBody, session: SessionDep) -> dict:
     from shebao.benefits.recovery import debt_json
@@ -254,10 +203,6 @@ def demand(debt_id: int, session: SessionDep) -> dict:
         return debt_json(session, demand_(session, debt_id=debt_id))
     except _errors() as exc:
         raise _error(exc) from None
-
-
-class WriteOffBody(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=2000)
 
 
 @router.post("/api/v1/benefits/debts/{debt_id}/write-off", summary="核销", dependencies=[require_roles(Role.REVIEWER)])
@@ -316,12 +261,6 @@ def show(benefit_id: str, session: SessionDep) -> dict:
         raise _error(exc) from None
 
 
-class SuspendBody(BaseModel):
-    from_period: str = Field(..., pattern=PERIOD)
-    reason: str = Field(..., min_length=1, max_length=2000)
-    backpay_on_resume: bool = False
-
-
 @router.post("/api/v1/benefits/{benefit_id}/suspend", summary="暂停发放",
              dependencies=[require_roles(Role.CLERK, Role.AUDITOR)])
 def suspend(benefit_id: str, body: SuspendBody, session: SessionDep) -> dict:
@@ -336,11 +275,6 @@ def suspend(benefit_id: str, body: SuspendBody, session: SessionDep) -> dict:
     return {"suspension_id": s.id, "benefit_id": benefit_id, "from_period": s.from_period, "status": s.status}
 
 
-class ResumeBody(BaseModel):
-    from_period: str = Field(..., pattern=PERIOD)
-    reason: str = Field(..., min_length=1, max_length=2000)
-
-
 @router.post("/api/v1/benefits/{benefit_id}/resume", summary="恢复发放",
              dependencies=[require_roles(Role.CLERK, Role.AUDITOR)])
 def resume(benefit_id: str, body: ResumeBody, session: SessionDep) -> dict:
@@ -350,11 +284,6 @@ def resume(benefit_id: str, body: ResumeBody, session: SessionDep) -> dict:
         return resume_benefit(session, benefit_id=benefit_id, resume_period=body.from_period, reason=body.reason)
     except _errors() as exc:
         raise _error(exc) from None
-
-
-class OverpaymentBody(BaseModel):
-    periods: list[str] = Field(..., min_length=1, max_length=600)
-    reason: str = Field(..., min_length=1, max_length=2000)
 
 
 @router.post("/api/v1/benefits/{benefit_id}/overpayment", summary="登记错发的多发待遇",

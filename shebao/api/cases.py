@@ -8,44 +8,16 @@ every signed-in role.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from shebao.api.deps import BearerCredentials, CurrentUser, SessionDep, require_roles
 from shebao.api.group_commit import GroupCommit
-from shebao.cases.schemas import ApplicationCreate, ClaimRequest, ReviewDecision
+from shebao.cases.schemas import ApplicationCreate, ApplicationRead, ClaimRequest, ReviewDecision
 from shebao.core.roles import Role
 
 router = APIRouter(tags=["cases"])
-
-
-class ApplicationRead(BaseModel):
-    """An application with its decision (amounts, reasons, trace) and risk score with its factors."""
-
-    application_no: str
-    kind: str
-    person_id: str
-    status: str
-    route: str | None
-    channel: str
-    agent: dict[str, Any] | None
-    bank_account: str
-    received_on: str
-    deadline: str
-    decision_ms: float | None
-    decision: dict[str, Any]
-    risk: dict[str, Any]
-    benefit_id: str | None
-    review: dict[str, Any]
-    autofill: dict[str, Any] | None = None
-    inputs: dict[str, Any] | None = None
-    steps: list[dict[str, Any]] | None = None
-    history: list[dict[str, Any]] | None = None
-    working_days_left: int | None = None
-    person_history: dict[str, Any] | None = None
 
 
 _READ_DEFAULTS = {name: None for name, field in ApplicationRead.model_fields.items() if not field.is_required()}

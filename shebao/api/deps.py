@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from shebao.core.db import get_sessionmaker
-from shebao.core.roles import Role
+from shebao.core.roles import Role, has_role
 from shebao.users.models import User
 from shebao.users.service import user_for_token
 
@@ -86,7 +86,7 @@ def check_roles(user: User | None, roles: tuple[Role | str, ...]) -> User:
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "需要登录或 API 令牌", headers={"WWW-Authenticate": "Bearer"})
     allowed = {Role(r) for r in roles} | {Role.ADMIN}
-    if Role(user.role) not in allowed:
+    if not has_role(user.role, *roles):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             f"权限不足：需要角色 {'、'.join(sorted(r.value for r in allowed))}")
     return user

@@ -12,7 +12,8 @@ it, and then go together in the next one (up to ``max_batch``):
 - all of them are committed before any of them is answered (an answer never reports a decision
   that could still be lost);
 - if anything goes wrong inside a batch, the whole transaction is rolled back and every request
-  of the batch is run again in a transaction of its own, so that one bad request never takes its
+  of the batch is run again in a transaction of its own (:func:`shebao.core.batch.batch_and_replay`,
+  shared with the pipeline's ``submit_batch``), so that one bad request never takes its
   neighbours down and each gets exactly the answer it would have got alone. A caller whose token
   or role is refused is answered at once and does not disturb the others (the check only reads).
 
@@ -35,6 +36,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
 from shebao.api.deps import authenticate, check_roles
+from shebao.core.batch import batch_and_replay
 from shebao.core.db import get_sessionmaker
 from shebao.core.roles import Role
 from shebao.users.models import User
@@ -52,8 +54,12 @@ class _Job:
     outcome: tuple[bool, Any] | None = field(default=None)
 
 
-class _Replay(Exception):
-    """Something failed inside a batch: run each of its requests alone."""
+class _Refused(Exception):
+    """A caller refused (token or role) before its request did anything: answered, the batch goes on."""
+
+    def __init__(self, exc: HTTPException) -> None:
+        super().__init__(exc.detail)
+        self.exc = exc
 
 
 class GroupCommit:
@@ -116,55 +122,24 @@ class GroupCommit:
     def _run_batch(self, jobs: list[_Job]) -> None:
         self.batches += 1
         self.requests += len(jobs)
-        if len(jobs) > 1:
-            try:
-                self._transaction(jobs, strict=True)
-                return
-            except _Replay:
-                self.replays += 1
-                for job in jobs:
-                    if job.outcome is not None and job.outcome[0]:
-                        job.outcome = None  # rolled back: done again below
-        for job in jobs:
-            if job.outcome is None:
-                self._transaction([job], strict=False)
+        outcomes, replayed = batch_and_replay(jobs, self._one, open_session=self.sessionmaker, answered=(_Refused,))
+        self.replays += replayed
+        for job, (ok, value) in zip(jobs, outcomes, strict=True):
+            job.outcome = (False, value.exc) if isinstance(value, _Refused) else (ok, value)
 
-    def _transaction(self, jobs: list[_Job], *, strict: bool) -> None:
-        session = self.sessionmaker()
-        users: dict[str | None, User | None] = {}
+    def _one(self, session: Session, job: _Job) -> Any:
+        """One request inside a (possibly shared) transaction: its caller checked, then its work."""
+        client = job.request.client.host if job.request.client else "unknown"
+        session.info["source"] = f"api:{client}"
+        users: dict[str | None, User | None] = session.info.setdefault("group_commit_users", {})
+        token = job.credentials.credentials if job.credentials else None
         try:
-            for job in jobs:
-                client = job.request.client.host if job.request.client else "unknown"
-                session.info["source"] = f"api:{client}"
-                token = job.credentials.credentials if job.credentials else None
-                try:
-                    if token is None or token not in users:
-                        users[token] = authenticate(job.request, session, job.credentials)
-                    user = users[token]
-                    if user is not None:
-                        session.info["actor"], session.info["actor_role"] = user.username, user.role
-                    check_roles(user, job.roles)
-                except HTTPException as exc:  # refused before doing anything: answered, the batch goes on
-                    job.outcome = (False, exc)
-                    continue
-                try:
-                    job.outcome = (True, self.work(session, user, job.item))
-                except Exception as exc:
-                    if strict:
-                        raise _Replay from exc
-                    job.outcome = (False, exc)
-                    session.rollback()
-                    return
-            session.commit()
-        except _Replay:
-            session.rollback()
-            raise
-        except Exception as exc:
-            session.rollback()
-            if strict:
-                raise _Replay from exc
-            for job in jobs:  # nothing of this transaction stands: each unanswered request gets the error
-                if job.outcome is None or job.outcome[0]:
-                    job.outcome = (False, exc)
-        finally:
-            session.close()
+            if token is None or token not in users:
+                users[token] = authenticate(job.request, session, job.credentials)
+            user = users[token]
+            if user is not None:
+                session.info["actor"], session.info["actor_role"] = user.username, user.role
+            check_roles(user, job.roles)
+        except HTTPException as exc:  # refused before doing anything: answered, the batch goes on
+            raise _Refused(exc) from None
+        return self.work(session, user, job.item)

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, status
-from pydantic import BaseModel, Field
 
 from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.policy.common import InputError
+from shebao.policy.schemas import ParamAdopt, ParamSet
+from shebao.policy.service import calculate
+from shebao.policy.store import parameters_for
 
 router = APIRouter(prefix="/api/v1", tags=["智导 · 政策参数"])
 
-CALCULATORS = {
-    "pension": "calc_pension",
-    "retirement": "calc_retirement",
-    "plan": "calc_plan",
-    "backpay": "calc_backpay",
-    "unemployment": "calc_unemployment",
-}
-
-
 def _run(kind: str, inputs: dict[str, Any], session) -> dict[str, Any]:
-    """Run a calculator with its inputs checked; a refused input answers 422 in FastAPI's own shape
-    (``detail`` a list of ``{loc, msg, type}``), ``loc`` naming the field and ``msg`` in Chinese."""
-    from shebao.policy import InputError, ParameterError
-    from shebao.policy.guide import run_calculator
-    from shebao.policy.store import parameters_for
-
+    """Run a calculator through the policy service; a refused input answers 422 in FastAPI's own
+    shape (``detail`` a list of ``{loc, msg, type}``), ``loc`` naming the field and ``msg`` in Chinese."""
     try:
-        return run_calculator(kind, inputs, parameters_for(session))
+        return calculate(kind, inputs, parameters_for(session))
     except InputError as exc:
         loc = ["body", exc.field] if exc.field else ["body"]
         raise HTTPException(422, [{"loc": loc, "msg": str(exc), "type": "value_error"}]) from None
-    except ParameterError as exc:
-        raise HTTPException(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]) from None
 
 
 EXAMPLE_PENSION = {
@@ -100,6 +87,24 @@ def calc_unemployment(
     return _run("unemployment", inputs, session)
 
 
+EXAMPLE_INJURY = {"region": "370000", "injury_date": "2024-05-01", "avg_monthly_wage": "6000", "grade": 7}
+
+
+@router.post("/calc/injury", summary="工伤保险待遇测算")
+def calc_injury(session: SessionDep, inputs: dict[str, Any] = Body(..., examples=[EXAMPLE_INJURY])) -> dict[str, Any]:
+    """本人工资、一次性伤残补助金、伤残津贴等（伤残等级 grade）或因工死亡待遇（death_date 与 dependants），附出处。"""
+    return _run("injury", inputs, session)
+
+
+EXAMPLE_SURVIVOR = {"region": "370000", "death_date": "2024-05-01", "contribution_months": 180}
+
+
+@router.post("/calc/survivor", summary="丧葬补助金和抚恤金测算")
+def calc_survivor(session: SessionDep, inputs: dict[str, Any] = Body(..., examples=[EXAMPLE_SURVIVOR])) -> dict[str, Any]:
+    """参保人员因病或非因工死亡：丧葬补助金、抚恤金月数与金额（人社部发〔2021〕18号），附计算过程与出处。"""
+    return _run("survivor", inputs, session)
+
+
 @router.get("/params", summary="政策参数列表（工作人员）")
 def list_params(session: SessionDep, user: CurrentUser, prefix: str = "") -> list[dict[str, Any]]:
     from shebao.policy.store import parameters_for
@@ -118,17 +123,6 @@ def param_history(name: str, session: SessionDep, user: CurrentUser) -> dict[str
         return {**ps.describe(name), "values": ps.history(name), "changes": overlay_log(session, name)}
     except ParameterError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-
-
-class ParamSet(BaseModel):
-    name: str = Field(..., examples=["pension.base"])
-    region: str = Field("000000", examples=["370000"])
-    effective_from: dt.date
-    value: Any = Field(..., description="数值、字符串、表格（映射）或 null（已知缺失）")
-    reference: str | dict[str, str] = Field(..., examples=["鲁人社字〔2026〕1号"])
-    published: dt.date | None = None
-    confirmed: bool = True
-    note: str | None = None
 
 
 @router.post("/params", summary="新增参数值（管理员）", status_code=201, dependencies=[require_roles(Role.ADMIN)])
@@ -151,13 +145,6 @@ def set_param(body: ParamSet, session: SessionDep, user: CurrentUser) -> dict[st
         )
     except ParameterError as exc:
         raise HTTPException(422, str(exc)) from None
-
-
-class ParamAdopt(BaseModel):
-    name: str = Field(..., examples=["wages.minimum_monthly"])
-    region: str = Field("000000", examples=["370500"])
-    effective_from: dt.date
-    note: str = Field(..., min_length=1, examples=["经核对鲁政字〔2025〕140号"])
 
 
 @router.post("/params/adopt", summary="采用随附值（管理员）", status_code=201, dependencies=[require_roles(Role.ADMIN)])

@@ -5,45 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import BaseModel, Field
 
 from shebao.api.deps import SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.risk.schemas import AlertPage, AlertRead, ConfirmBody, DismissBody
 
 AlertId = Annotated[int, Path(ge=1, le=2_147_483_647, description="疑点编号")]
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["risk"], dependencies=[require_roles(Role.AUDITOR)])
-
-
-class AlertRead(BaseModel):
-    id: int
-    rule_id: str
-    level: Literal["red", "yellow", "blue"]
-    person_id: str
-    benefit_id: str | None
-    amount_at_risk: str = Field(..., description="风险金额（元，两位小数）")
-    evidence: str = Field(..., description="证据说明（个人信息已脱敏）")
-    status: Literal["new", "confirmed", "dismissed"]
-    reason: str | None
-    first_as_of: str
-    last_as_of: str
-    times_seen: int
-    decided_by: str | None
-    decided_at: str | None
-    handoff: str | None
-
-
-class AlertPage(BaseModel):
-    total: int
-    items: list[AlertRead]
-
-
-class ConfirmBody(BaseModel):
-    note: str | None = Field(None, max_length=2000, description="核实说明")
-
-
-class DismissBody(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=2000, description="排除理由（必填）")
 
 
 def _error(exc: Exception) -> HTTPException:
@@ -61,7 +30,7 @@ def list_(
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=1_000_000_000),
 ) -> dict:
-    from shebao.risk.alerts import alert_json, list_alerts
+    from shebao.risk.service import alert_json, list_alerts
 
     rows, total = list_alerts(session, status=status, level=level, rule_id=rule_id, person_id=person_id,
                               limit=limit, offset=offset)
@@ -70,7 +39,7 @@ def list_(
 
 @router.get("/{alert_id}", response_model=AlertRead, summary="单个疑点")
 def get(alert_id: AlertId, session: SessionDep) -> dict:
-    from shebao.risk.alerts import AlertError, alert_json, get_alert
+    from shebao.risk.service import AlertError, alert_json, get_alert
 
     try:
         return alert_json(get_alert(session, alert_id))
@@ -80,7 +49,7 @@ def get(alert_id: AlertId, session: SessionDep) -> dict:
 
 @router.post("/{alert_id}/confirm", response_model=AlertRead, summary="确认疑点（红色疑点转待遇暂停与追回）")
 def confirm_(alert_id: AlertId, body: ConfirmBody, session: SessionDep) -> dict:
-    from shebao.risk.alerts import AlertError, alert_json, confirm
+    from shebao.risk.service import AlertError, alert_json, confirm
 
     try:
         return alert_json(confirm(session, alert_id=alert_id, note=body.note))
@@ -90,7 +59,7 @@ def confirm_(alert_id: AlertId, body: ConfirmBody, session: SessionDep) -> dict:
 
 @router.post("/{alert_id}/dismiss", response_model=AlertRead, summary="排除疑点（须说明理由）")
 def dismiss_(alert_id: AlertId, body: DismissBody, session: SessionDep) -> dict:
-    from shebao.risk.alerts import AlertError, alert_json, dismiss
+    from shebao.risk.service import AlertError, alert_json, dismiss
 
     try:
         return alert_json(dismiss(session, alert_id=alert_id, reason=body.reason))

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from shebao import __version__
 from shebao.api.deps import CurrentUser
-from shebao.core.roles import ROLE_LABELS, Role
+from shebao.users.schemas import UserRead as Me
 
 router = APIRouter(prefix="/api/v1", tags=["系统"])
 
@@ -16,12 +16,6 @@ class Health(BaseModel):
     status: str
     version: str
     database: str
-
-
-class Me(BaseModel):
-    username: str
-    role: str
-    role_label: str
 
 
 @router.get("/health", response_model=Health, summary="健康检查")
@@ -38,4 +32,4 @@ def health(request: Request) -> Health:
 
 @router.get("/me", response_model=Me, summary="当前用户")
 def me(user: CurrentUser) -> Me:
-    return Me(username=user.username, role=user.role, role_label=ROLE_LABELS[Role(user.role)])
+    return Me.of(user)

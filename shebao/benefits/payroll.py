@@ -64,6 +64,7 @@ from shebao.benefits.service import (
     refresh_payment_hash,
 )
 from shebao.core.db import insert_ignoring_conflicts, utcnow
+from shebao.core.roles import Role, has_role, role_of
 from shebao.registry.models import Benefit, Payment
 
 DEFAULT_BATCH = 500
@@ -95,7 +96,7 @@ def check_period_open(session: Session, period: str, *, today: date | None = Non
 def open_period(session: Session, *, period: str, reason: str) -> PayrollOpening:
     """Open ``period`` for the payroll (administrators only, with a reason; audited)."""
     period = check_period(period)
-    if session.info.get("actor_role") != "admin":
+    if not has_role(role_of(session), Role.ADMIN):
         raise PayrollError(f"开放发放期间 {period} 需要管理员（admin）角色，当前为 {session.info.get('actor_role') or '无'}")
     reason = (reason or "").strip()
     if len(reason) < 4:

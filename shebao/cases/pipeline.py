@@ -511,39 +511,29 @@ def submit_batch(payloads: list[ApplicationCreate], *, on: dt.date | None = None
     Returns:
         Counts by final status, plus ``refused`` (intake errors) and ``existing`` (keys seen before).
     """
-    from shebao.core.db import session_scope
+    from shebao.core.batch import batch_and_replay
+    from shebao.core.db import get_sessionmaker
 
     counts: dict[str, int] = {}
 
-    def one_by_one(first: int, items: list[ApplicationCreate]) -> None:
-        for i, p in enumerate(items, start=first):
-            try:
-                with session_scope() as s:
-                    s.info.update(actor=actor, actor_role=actor_role, source=source)
-                    app, created = submit_application(s, p, on=on, policy=policy)
-                    key = app.status if created else "existing"
-            except IntakeError as exc:
-                key = "refused"
-                if refused is not None:
-                    refused.append((i, str(exc)))
-            counts[key] = counts.get(key, 0) + 1
+    def work(s, p: ApplicationCreate):
+        s.info.update(actor=actor, actor_role=actor_role, source=source)
+        return submit_application(s, p, on=on, policy=policy)
 
     for start in range(0, len(payloads), batch_size):
         chunk = payloads[start:start + batch_size]
-        local: dict[str, int] = {}
-        try:
-            with session_scope() as s:
-                s.info.update(actor=actor, actor_role=actor_role, source=source)
-                for p in chunk:
-                    app, created = submit_application(s, p, on=on, policy=policy)
-                    if not created:
-                        raise IntakeError("batch replay")  # resolved one by one below
-                    local[app.status] = local.get(app.status, 0) + 1
-        except Exception:  # noqa: BLE001 - any failure: replay this batch one application at a time
-            one_by_one(start, chunk)
-        else:
-            for k, v in local.items():
-                counts[k] = counts.get(k, 0) + v
+        # a key seen before is resolved alone (counted "existing"); intake errors are answers
+        outcomes, _ = batch_and_replay(chunk, work, open_session=get_sessionmaker(),
+                                       accept=lambda result: result[1], expected=(IntakeError,))
+        for i, (ok, value) in enumerate(outcomes, start=start):
+            if ok:
+                app, created = value
+                key = app.status if created else "existing"
+            else:
+                key = "refused"
+                if refused is not None:
+                    refused.append((i, str(value)))
+            counts[key] = counts.get(key, 0) + 1
         if progress is not None:
             progress(len(chunk))
     return counts

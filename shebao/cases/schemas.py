@@ -110,3 +110,29 @@ class ClaimRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     application_no: str | None = None
+
+
+class ApplicationRead(BaseModel):
+    """An application with its decision (amounts, reasons, trace) and risk score with its factors."""
+
+    application_no: str
+    kind: str
+    person_id: str
+    status: str
+    route: str | None
+    channel: str
+    agent: dict[str, Any] | None
+    bank_account: str
+    received_on: str
+    deadline: str
+    decision_ms: float | None
+    decision: dict[str, Any]
+    risk: dict[str, Any]
+    benefit_id: str | None
+    review: dict[str, Any]
+    autofill: dict[str, Any] | None = None
+    inputs: dict[str, Any] | None = None
+    steps: list[dict[str, Any]] | None = None
+    history: list[dict[str, Any]] | None = None
+    working_days_left: int | None = None
+    person_history: dict[str, Any] | None = None

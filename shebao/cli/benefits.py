@@ -10,6 +10,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json, read_json_input, unit_of_work
+from shebao.core.roles import has_role, role_of
 
 payroll_app = typer.Typer(help="待遇发放（月度发放、银行回盘、失败重发）。", no_args_is_help=True)
 benefits_app = typer.Typer(help="待遇后续管理：暂停/恢复、死亡、认证、重算、调待、追回、通知书。", no_args_is_help=True)
@@ -29,8 +30,8 @@ result 为 paid 或 failed；paid 必须有 paid_date（YYYY-MM-DD）；amount �
 
 
 def _require(session, *roles: str) -> None:
-    role = session.info.get("actor_role")
-    if role != "admin" and role not in roles:
+    role = role_of(session)
+    if not has_role(role, *roles):
         fail(f"权限不足：需要角色 {'、'.join(roles)}（或 admin），当前为 {role}")
 
 

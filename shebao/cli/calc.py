@@ -1,4 +1,4 @@
-"""``shebao calc pension|retirement|plan|backpay|unemployment``: the citizens' calculators (智导)."""
+"""``shebao calc pension|retirement|plan|backpay|unemployment|injury|survivor``: the citizens' calculators (智导)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from shebao.cli import app
 from shebao.cli.common import console, fail, print_json, read_json_input
 
 calc_app = typer.Typer(
-    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益、失业保险金。输入一个 JSON 对象，输出 JSON。",
+    help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益、失业保险金、工伤保险待遇、丧葬补助金和抚恤金。输入一个 JSON 对象，输出 JSON。",
     no_args_is_help=True,
 )
 app.add_typer(calc_app, name="calc")
@@ -16,16 +16,15 @@ app.add_typer(calc_app, name="calc")
 SHIPPED_OPTION = typer.Option(False, "--shipped", help="只用随附的参数树，不读数据库中的参数修改")
 
 
-def _run(fn_name: str, path: str, shipped: bool) -> None:
+def _run(kind: str, path: str, shipped: bool) -> None:
+    """Run a calculator through the policy service: a refused input is one Chinese line, exit 1."""
     from shebao.cli.policy import _parameters
     from shebao.policy import InputError, ParameterError
-    from shebao.policy.guide import run_calculator
+    from shebao.policy.service import calculate  # heavy imports inside commands (fast --help)
 
     inputs = read_json_input(path)
-    if not isinstance(inputs, dict):
-        fail("输入应为一个 JSON 对象")
     try:
-        result = run_calculator(fn_name.removeprefix("calc_"), inputs, _parameters(shipped))
+        result = calculate(kind, inputs, _parameters(shipped))
     except (InputError, ParameterError) as exc:
         fail(str(exc))
     print_json(result)
@@ -53,7 +52,7 @@ def pension(
         return
     if not file:
         fail("需要输入文件（- 为标准输入），或 --batch IN.parquet --out OUT.parquet")
-    _run("calc_pension", file, shipped)
+    _run("pension", file, shipped)
 
 
 def _batch(path: str, out: str, assessed_on: str, threads: int, shipped: bool) -> None:
@@ -93,7 +92,7 @@ def retirement(
 
     示例：echo '{"birth_date":"1970-05","original_retirement_age":60}' | shebao calc retirement -
     """
-    _run("calc_retirement", file, shipped)
+    _run("retirement", file, shipped)
 
 
 @calc_app.command("plan")
@@ -105,7 +104,7 @@ def plan(
 
     示例：echo '{"birth_date":"1980-03","sex":"female","original_retirement_age":55,"contribution_months":60,"avg_contribution_index":"0.6","account_balance":"12000"}' | shebao calc plan -
     """
-    _run("calc_plan", file, shipped)
+    _run("plan", file, shipped)
 
 
 @calc_app.command("backpay")
@@ -117,7 +116,7 @@ def backpay(
 
     示例：echo '{"birth_date":"1966-03","sex":"female","original_retirement_age":55,"contribution_months":150,"avg_contribution_index":"0.7","account_balance":"20000","backpay_months":36,"backpay_base":"5000"}' | shebao calc backpay -
     """
-    _run("calc_backpay", file, shipped)
+    _run("backpay", file, shipped)
 
 
 @calc_app.command("unemployment")
@@ -129,4 +128,28 @@ def unemployment(
 
     示例：echo '{"region":"370502","date":"2024-03-01","contribution_months":84,"previous_unclaimed_months":0,"birth_date":"1970-05-01","sex":"M"}' | shebao calc unemployment -
     """
-    _run("calc_unemployment", file, shipped)
+    _run("unemployment", file, shipped)
+
+
+@calc_app.command("injury")
+def injury(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """工伤保险待遇测算：本人工资、伤残补助金和津贴，或因工死亡的丧葬补助金、供养亲属抚恤金和一次性工亡补助金。
+
+    示例：echo '{"region":"370000","injury_date":"2024-05-01","avg_monthly_wage":"6000","grade":7}' | shebao calc injury -
+    """
+    _run("injury", file, shipped)
+
+
+@calc_app.command("survivor")
+def survivor(
+    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+    shipped: bool = SHIPPED_OPTION,
+) -> None:
+    """参保人员因病或非因工死亡的丧葬补助金和抚恤金（人社部发〔2021〕18号）。
+
+    示例：echo '{"region":"370000","death_date":"2024-05-01","contribution_months":180}' | shebao calc survivor -
+    """
+    _run("survivor", file, shipped)

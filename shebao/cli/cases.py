@@ -11,6 +11,7 @@ from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, json_error, print_json, read_text_input, unit_of_work
 from shebao.cli.demo import DEMO_STEPS
 from shebao.cli.risk import train_app
+from shebao.core.roles import Role, has_role
 
 reviews_app = typer.Typer(help="复核队列：查看、认领、核准、驳回、退回（复核员）。", no_args_is_help=True)
 app.add_typer(reviews_app, name="reviews")
@@ -99,7 +100,7 @@ def _field(error: dict) -> str:
 
 
 def _require_clerk(role: str | None) -> None:
-    if role not in ("clerk", "admin"):
+    if not has_role(role, Role.CLERK):
         fail(f"权限不足：提交申请需要经办员（clerk）角色，当前为 {role}")
 
 

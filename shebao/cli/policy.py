@@ -8,6 +8,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json
+from shebao.core.roles import Role, has_role, role_of
 
 params_app = typer.Typer(
     help="政策参数：按日期、地区生效，带法规出处；无需改代码即可调整（存为数据库中的覆盖值）。",
@@ -131,7 +132,7 @@ def set_param(
         fail("日期应为 YYYY-MM-DD")
     try:
         with unit_of_work(as_user) as session:
-            if session.info.get("actor_role") != "admin":
+            if not has_role(role_of(session), Role.ADMIN):
                 fail("只有系统管理员（admin）可以修改政策参数")
             result = set_parameter(
                 session,
@@ -174,7 +175,7 @@ def adopt(
         fail("日期应为 YYYY-MM-DD")
     try:
         with unit_of_work(as_user) as session:
-            if session.info.get("actor_role") != "admin":
+            if not has_role(role_of(session), Role.ADMIN):
                 fail("只有系统管理员（admin）可以采用政策参数")
             result = adopt_parameter(session, name=name, effective_from=day, region=region, note=note, by=by)
     except ParameterError as exc:

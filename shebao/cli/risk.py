@@ -9,6 +9,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json
+from shebao.core.roles import Role, has_role, role_of
 
 alerts_app = typer.Typer(help="疑点分拣：查看、确认、排除（稽核员）。", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
@@ -246,8 +247,8 @@ def alerts_dismiss(
 
 
 def _require_auditor(session) -> None:
-    role = session.info.get("actor_role")
-    if role not in ("auditor", "admin"):
+    role = role_of(session)
+    if not has_role(role, Role.AUDITOR):
         fail(f"权限不足：分拣疑点需要稽核员（auditor）角色，当前为 {role}")
 
 

@@ -6,6 +6,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail
+from shebao.core.roles import Role, has_role, role_of
 
 users_app = typer.Typer(help="用户与角色：经办员 clerk、复核员 reviewer、稽核员 auditor、分析员 analyst、管理员 admin。",
                         no_args_is_help=True)
@@ -51,7 +52,7 @@ def _read_password(from_stdin: bool, on_command_line: str | None, *, required: b
 
 
 def _require_admin(session) -> None:
-    if session.info.get("actor_role") != "admin":
+    if not has_role(role_of(session), Role.ADMIN):
         fail("只有系统管理员（admin）可以管理用户")
 
 

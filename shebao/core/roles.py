@@ -31,3 +31,27 @@ def parse_role(value: str) -> Role:
     except ValueError as exc:
         choices = "、".join(r.value for r in Role)
         raise ValueError(f"未知角色 {value!r}，可选：{choices}") from exc
+
+
+def has_role(role: Role | str | None, *allowed: Role | str, admin_passes: bool = True) -> bool:
+    """The one role check: whether ``role`` is one of ``allowed``.
+
+    Administrators pass every check unless ``admin_passes`` is false (a decision that needs the
+    role itself, e.g. reviewing a case: four eyes, not an administrator's override). An unknown or
+    missing role never passes. The API's ``require_roles``, the pages' guards, the CLI's checks and
+    the domains' own checks (``session.info["actor_role"]``) all call this.
+    """
+    try:
+        actual = Role(role) if role else None
+    except ValueError:
+        return False
+    if actual is None:
+        return False
+    if admin_passes and actual is Role.ADMIN:
+        return True
+    return actual in {Role(r) for r in allowed}
+
+
+def role_of(session) -> str | None:
+    """The acting role of a unit of work (set with the actor when the session starts)."""
+    return session.info.get("actor_role")

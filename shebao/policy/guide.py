@@ -46,7 +46,7 @@ OLDEST_YEARS = 110
 def check_inputs(kind: str, inputs: dict[str, Any], as_of: dt.date | None = None) -> None:
     """Refuse what a person cannot have typed truthfully, before any calculator runs.
 
-    Shared by the API, the CLI and the portal (through :func:`run_calculator`) and by
+    Shared by the API, the CLI and the portal (through :func:`shebao.policy.service.calculate`) and by
     :func:`calc_plan` and :func:`calc_backpay` themselves: future or implausible birth months, an
     average contribution index outside 0.6–3.0, more contribution months than the years since the
     age of 16, deemed months above the total. The messages say what is allowed, in Chinese.
@@ -90,25 +90,6 @@ def check_inputs(kind: str, inputs: dict[str, Any], as_of: dt.date | None = None
         if months > possible:
             raise InputError(f"已缴费月数不能超过 16 周岁以来的月数（至 {ym_str(end)} 共 {possible} 个月），"
                              f"您填写的是 {months} 个月", "contribution_months")
-
-
-def run_calculator(kind: str, inputs: dict[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
-    """A citizens' calculator (``pension``, ``retirement``, ``plan``, ``backpay``, or any other
-    ``shebao.policy.calc_<kind>``) with its inputs checked.
-
-    The one entry of the API, the CLI and the portal, so that all three refuse the same inputs with
-    the same words.
-    """
-    import shebao.policy as policy
-
-    calculator = getattr(policy, f"calc_{kind}", None) if kind.isidentifier() else None
-    if calculator is None:
-        raise InputError(f"未知的测算：{kind}")
-    if not isinstance(inputs, dict):
-        raise InputError("输入应为一个对象（字段名: 值）")
-    if kind in ("pension", "retirement"):  # plan and backpay check their own inputs; others (e.g.
-        check_inputs(kind, inputs)         # unemployment) their own, in their module
-    return calculator(inputs, params)
 
 
 def _percent(rate) -> str:

@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.middleware.sessions import SessionMiddleware
 
-from shebao.core.roles import ROLE_LABELS, ROLES_SEEING_FULL_PERSONAL_DATA, Role
+from shebao.core.roles import ROLE_LABELS, ROLES_SEEING_FULL_PERSONAL_DATA, Role, has_role
 from shebao.users.models import User
 
 SESSION_COOKIE = "shebao_session"
@@ -186,8 +186,7 @@ def logout(request: Request, db: Session | None = None) -> None:
 
 
 def allowed(user: User, area: str) -> bool:
-    role = Role(user.role)
-    return role == Role.ADMIN or role in PAGE_ROLES[area]
+    return has_role(user.role, *PAGE_ROLES[area])
 
 
 def require(request: Request, db: Session, area: str) -> User:

@@ -21,20 +21,15 @@ router = APIRouter(include_in_schema=False)
 
 
 def _calc(kind: str, inputs: dict[str, Any], session) -> tuple[dict[str, Any] | None, str | None]:
-    """Run a calculator; return (result, None) or (None, the reason in Chinese)."""
-    from shebao.policy import InputError, ParameterError
-    from shebao.policy.guide import run_calculator
+    """Run a calculator through the policy service; return (result, None) or (None, the reason in Chinese)."""
+    from shebao.policy import InputError
+    from shebao.policy.service import calculate
     from shebao.policy.store import parameters_for
 
     try:
-        return run_calculator(kind, inputs, parameters_for(session)), None
-    except (InputError, ParameterError) as exc:
+        return calculate(kind, inputs, parameters_for(session)), None
+    except InputError as exc:
         return None, str(exc)
-    except (ValueError, TypeError, KeyError) as exc:  # a malformed field the calculator did not word itself
-        import re
-
-        detail = f"：{exc}" if re.search(r"[\u4e00-\u9fff]", str(exc)) else "，请核对填写的内容"
-        return None, f"输入有误{detail}"
 
 
 def _person_inputs(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:

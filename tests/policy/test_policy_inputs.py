@@ -1,6 +1,6 @@
 """Impossible inputs are refused before any calculator runs, in plain Chinese that says what is allowed.
 
-One check (:func:`shebao.policy.guide.run_calculator`) serves the API (422 naming the field), the CLI
+One check (:func:`shebao.policy.service.calculate`) serves the API (422 naming the field), the CLI
 (one Chinese line, exit 1) and the portal; no message shows an input's key.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shebao.policy import InputError
-from shebao.policy.guide import run_calculator
+from shebao.policy.service import calculate as run_calculator
 
 AS_OF = "2025-06-01"
 PERSON = {"birth_date": "1975-06", "sex": "male", "original_retirement_age": 60, "contribution_months": 120,
