@@ -314,6 +314,11 @@ def test_staff_journey(browser, demo, shoot):
     with reviewer.expect_navigation():
         reviewer.click("button[name=action][value=claim]")
     reviewer.locator("[data-testid=decide-form]").wait_for()
+    # the calculation as staff read it: Chinese labels, no field names
+    from shebao.web.labels import IDENTIFIER
+
+    trace = reviewer.locator("[data-testid=case-trace]").inner_text()
+    assert not IDENTIFIER.findall(trace), IDENTIFIER.findall(trace)
     internal = "内部意见：离职证明原件已核，勿告知申请人"
     _decide(reviewer, "approve", amount="30000", comment=internal, visibility="internal")
     error = reviewer.locator("[data-testid=case-error]").inner_text()
