@@ -279,3 +279,32 @@ def train_screening(
     console.print(f"[green]模型已保存[/green]：{report['model_path']}")
     console.print(f"留出种子 {holdout_seed}：AUC {report['holdout']['auc']:.3f}，前 1% 查准率 "
                   f"{report['holdout']['precision_at_1pct']:.1%}")
+
+
+# --- demo -----------------------------------------------------------------------------------------------
+
+def demo_step(*, as_of: date, folder: Path, quiet: bool) -> dict:
+    """``shebao demo``: screen the loaded registry and store the alerts, so that an auditor has a worklist."""
+    from shebao.core.db import session_scope
+    from shebao.risk.alerts import store_findings
+    from shebao.risk.screening import screen_database
+
+    with session_scope() as session:
+        session.info.update(actor="admin", actor_role="admin", source="cli:demo")
+        result = screen_database(session, as_of=as_of)
+        stored, _ = store_findings(session, result.findings, as_of=as_of)
+    by_level = {lv: sum(1 for f in result.findings if f.level == lv) for lv in ("red", "yellow", "blue")}
+    if not quiet:
+        console.print(f"疑点筛查：{len(result.findings)} 条（红 {by_level['red']}，黄 {by_level['yellow']}，"
+                      f"蓝 {by_level['blue']}；新增 {stored.new}）")
+    return {"alerts": len(result.findings), "alerts_new": stored.new, "alerts_by_level": by_level}
+
+
+def _register_demo() -> None:
+    from shebao.cli.demo import DEMO_STEPS
+
+    if demo_step not in DEMO_STEPS:
+        DEMO_STEPS.append(demo_step)
+
+
+_register_demo()

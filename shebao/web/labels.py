@@ -47,6 +47,10 @@ LABELS: dict[str, dict[str, str]] = {
                 "review": "转人工复核", "reject": "不予核准", "granted": "已建立", "rejected": "已不予核准",
                 "queue": "待复核"},
     "reason": {
+        "above_minimum_wage": "不低于最低工资标准", "below_subsistence": "低于最低生活保障标准",
+        "minimum_wage_missing": "最低工资标准未设定", "pension_formula_missing": "养老金公式未算出金额",
+        "pension_off_formula": "与公式计算结果不符", "birth_date_needed": "需要出生日期",
+        "before_rule": "按当时当地规定计发",
         "amount_above_threshold": "金额超过自动核准上限", "applicant_deceased": "申请人在死亡名单中",
         "applicant_in_custody": "申请人在服刑名单中", "bank_account_shared": "银行账户他人在用",
         "benefit_already_active": "已有同类待遇", "contribution_jump": "缴费基数异常跳升",
@@ -99,10 +103,11 @@ LABELS: dict[str, dict[str, str]] = {
                     "multiple": "倍数", "payer": "支付方", "pension": "养老金", "previous_unused_months": "以前未领月数",
                     "regional_avg": "统筹地区平均工资", "wage": "本人工资", "whole_years": "整年数", "year": "年度",
                     "fixed": "定额调整", "linked": "挂钩调整", "min_contribution_months": "最低缴费月数",
-                    "earliest": "最早", "latest": "最晚"},
+                    "earliest": "最早", "latest": "最晚", "retirement_month": "退休年月", "receipt": "领取期间",
+                    "minimum_wage": "最低工资标准", "minimum_wage_from": "最低工资标准执行日期"},
     "unit": {"months": "个月", "month": "月份", "rate": "比例", "yuan/month": "元/月", "yuan/year": "元/年",
              "yuan": "元", "days": "天", "years": "年", "multiple": "倍", "bool": "是/否"},
-    "param_group": {"certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
+    "param_group": {"assistance": "社会救助", "review": "复核", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
                     "wages": "社会平均工资"},
     "audit_action": {
@@ -123,7 +128,9 @@ LABELS: dict[str, dict[str, str]] = {
         "application.rejected": "不予核准", "application.returned": "退回补正",
         "payment.regular": "按月发放", "payment.backpay": "补发", "payment.adjustment": "调待补发",
         "payment.recovery": "追回", "payment.one_off": "一次性支付", "debt.open": "登记多发待遇",
-        "debt.update": "更新多发待遇",
+        "debt.update": "更新多发待遇", "application.returned_to_first": "退回第一复核员",
+        "benefit.minimum_wage": "随最低工资标准调整", "param.adopt": "采用本地参数值",
+        "payroll.period_open": "开启发放月份", "payroll.run_failed": "待遇发放失败",
     },
     # other codes that audit details and hand-offs carry (reasons, sources, notice kinds, statuses)
     "code": {
