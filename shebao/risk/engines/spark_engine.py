@@ -52,6 +52,9 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
     schedule. Two per core keeps both cores busy (adaptive execution merges small ones); tiny test
     data runs fastest with one. The in-memory cache is kept uncompressed: it saves the CPU of
     encoding the tables (the scarce resource on two cores) for memory the cache has room for.
+    Joins with a table of up to 256 MB (the persons and benefits of a million recipients) hash it
+    in memory instead of shuffling and sorting the payments on both sides; the throughput garbage
+    collector suits a batch job.
     """
     from pyspark.sql import SparkSession
 
@@ -63,6 +66,8 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
+        .config("spark.sql.autoBroadcastJoinThreshold", str(256 * 2**20))
+        .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", memory)
         .config("spark.sql.session.timeZone", "UTC")
@@ -176,11 +181,16 @@ class SparkEngine(Engine):
         ctes, select = split
         views: list[str] = []
         cached: list[Any] = []
+        # CTEs whose result is not cached but costs work to recompute (their own or an input's).
+        costly: set[str] = set()
         try:
             for i, (name, body) in enumerate(ctes):
                 df = self.spark.sql(body)
                 later = " ".join(b for _, b in ctes[i + 1:]) + " " + select
-                if _references(name, later) > 1 and _WORK.search(_strip_literals(body)):
+                works = bool(_WORK.search(_strip_literals(body))) or any(_references(c, body) for c in costly)
+                if works and _references(name, later) <= 1:
+                    costly.add(name)
+                elif works:
                     df = df.cache()
                     df.count()
                     cached.append(df)
