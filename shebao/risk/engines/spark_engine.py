@@ -1,11 +1,19 @@
 """The scale-out engine: Apache Spark (local mode in tests and on one machine, a cluster beyond).
 
-The catalogue's SQL runs unchanged; only :class:`SparkDialect` differs. Tables are cached after
-loading since every rule reads them again.
+The catalogue's SQL runs unchanged; only :class:`SparkDialect` differs. All the work stays in the
+JVM: Spark reads the CSV or Parquet files itself, casts them with SQL (no Python UDFs) and each
+rule's result (one row per person flagged, a few thousand) comes back once, as Arrow.
+
+Spark inlines every common table expression at each place it is used, so a CTE that joins or
+aggregates and is read twice is computed twice (rule Y03's self-join ten times). DuckDB's planner
+avoids this; here the engine splits a rule's ``WITH`` list into temporary views and caches those
+that are read more than once and do real work (a join, an aggregate, ``DISTINCT``). Shared views
+are cached the same way, and the loaded tables always.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +48,13 @@ class SparkDialect(Dialect):
 def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | None = None) -> Any:
     """A local-mode SparkSession tuned for one machine (few shuffle partitions, no UI).
 
-    Tiny test data runs fastest with one shuffle partition; large data with a few per core.
+    One machine gains nothing from Spark's default of 200 shuffle partitions: each is a task to
+    schedule. Two per core keeps both cores busy (adaptive execution merges small ones); tiny test
+    data runs fastest with one. The in-memory cache is kept uncompressed: it saves the CPU of
+    encoding the tables (the scarce resource on two cores) for memory the cache has room for.
+    Joins with a table of up to 256 MB (the persons and benefits of a million recipients) hash it
+    in memory instead of shuffling and sorting the payments on both sides; the throughput garbage
+    collector suits a batch job.
     """
     from pyspark.sql import SparkSession
 
@@ -48,7 +62,12 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
         SparkSession.builder.master(f"local[{cores}]")
         .appName("shebao-screening")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(4, cores * 2)))
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(2, cores * 2)))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
+        .config("spark.sql.autoBroadcastJoinThreshold", str(256 * 2**20))
+        .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", memory)
         .config("spark.sql.session.timeZone", "UTC")
@@ -57,8 +76,57 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
     )
 
 
+# A CTE or view "does work" worth caching when it joins, aggregates or removes duplicates;
+# a plain filter or projection of a cached table is cheaper to recompute than to cache.
+_WORK = re.compile(r"\b(JOIN|GROUP\s+BY|DISTINCT)\b", re.IGNORECASE)
+
+
+def _strip_literals(sql: str) -> str:
+    """``sql`` with string literals and comments blanked (so parentheses in them do not count)."""
+    return re.sub(r"'(?:[^']|'')*'|--[^\n]*", lambda m: " " * len(m.group(0)), sql)
+
+
+def split_ctes(sql: str) -> tuple[list[tuple[str, str]], str] | None:
+    """Split ``WITH a AS (...), b AS (...) SELECT ...`` into ``[(a, body), (b, body)]`` and the SELECT.
+
+    Returns None when the statement does not start with a plain WITH list (it then runs as is).
+
+    Examples:
+        >>> split_ctes("WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT * FROM b")
+        ([('a', 'SELECT 1 AS x'), ('b', 'SELECT x FROM a')], 'SELECT * FROM b')
+        >>> split_ctes("SELECT 1") is None
+        True
+    """
+    masked = _strip_literals(sql)
+    head = re.match(r"\s*WITH\s+", masked, re.IGNORECASE)
+    if not head or re.match(r"\s*WITH\s+RECURSIVE\b", masked, re.IGNORECASE):
+        return None
+    ctes: list[tuple[str, str]] = []
+    pos = head.end()
+    while True:
+        m = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(", re.IGNORECASE).match(masked, pos)
+        if not m:
+            return None
+        depth, i = 1, m.end()
+        while depth and i < len(masked):
+            depth += {"(": 1, ")": -1}.get(masked[i], 0)
+            i += 1
+        if depth:
+            return None
+        ctes.append((m.group(1), sql[m.end():i - 1].strip()))
+        rest = re.compile(r"\s*,\s*").match(masked, i)
+        if rest:
+            pos = rest.end()
+            continue
+        return ctes, sql[i:].strip()
+
+
+def _references(name: str, sql: str) -> int:
+    return len(re.findall(rf"\b{re.escape(name)}\b", _strip_literals(sql), re.IGNORECASE))
+
+
 class SparkEngine(Engine):
-    """Spark SQL over temporary views.
+    """Spark SQL over temporary views, with the tables and the shared intermediate results cached.
 
     Args:
         spark: an existing SparkSession (e.g. a cluster's, or the test run's); else a local one.
@@ -68,7 +136,14 @@ class SparkEngine(Engine):
 
     def __init__(self, spark: Any = None):
         self.spark = spark or local_session()
-        self._cached: list[str] = []
+        self._cached: list[Any] = []
+        self._names: set[str] = set()
+
+    def _cache(self, df: Any) -> int:
+        """Cache ``df`` now (one pass) and return its row count."""
+        df = df.cache()
+        self._cached.append(df)
+        return df.count()
 
     def load_folder(self, folder: Path) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -84,29 +159,55 @@ class SparkEngine(Engine):
                            .option("encoding", "UTF-8").option("escape", '"').csv(str(source.path)))
                     raw.createOrReplaceTempView(f"_raw_{table}")
                     df = self.spark.sql(f"SELECT {select} FROM _raw_{table}")
-                df = df.cache()
                 df.createOrReplaceTempView(table)
-                self._cached.append(table)
-                counts[table] = df.count()
+                self._names.add(table)
+                counts[table] = self._cache(df)
             except Exception as exc:  # py4j / analysis errors: name the file
                 raise EngineError(f"读取 {source.path} 失败：{exc}") from exc
         return counts
 
     def create_view(self, name: str, sql: str) -> None:
-        # Shared views are read by several rules: cache them (lazily, on first use) so that Spark
-        # does not redo their joins for every rule, as DuckDB's planner makes cheap on one machine.
-        self.spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
-        self.spark.catalog.cacheTable(name)
-        self._cached.append(name)
+        # A shared view is read by several rules: cache it, unless it is a mere filter of a cached one.
+        df = self.spark.sql(sql)
+        df.createOrReplaceTempView(name)
+        self._names.add(name)
+        if _WORK.search(_strip_literals(sql)):
+            self._cache(df)
 
     def query(self, sql: str) -> pa.Table:
-        return self.spark.sql(sql).toArrow()
+        split = split_ctes(sql)
+        if split is None or any(name.lower() in {n.lower() for n in self._names} for name, _ in split[0]):
+            return self.spark.sql(sql).toArrow()
+        ctes, select = split
+        views: list[str] = []
+        cached: list[Any] = []
+        # CTEs whose result is not cached but costs work to recompute (their own or an input's).
+        costly: set[str] = set()
+        try:
+            for i, (name, body) in enumerate(ctes):
+                df = self.spark.sql(body)
+                later = " ".join(b for _, b in ctes[i + 1:]) + " " + select
+                works = bool(_WORK.search(_strip_literals(body))) or any(_references(c, body) for c in costly)
+                if works and _references(name, later) <= 1:
+                    costly.add(name)
+                elif works:
+                    df = df.cache()
+                    df.count()
+                    cached.append(df)
+                df.createOrReplaceTempView(name)
+                views.append(name)
+            return self.spark.sql(select).toArrow()
+        finally:
+            for df in cached:
+                df.unpersist()
+            for name in views:
+                self.spark.catalog.dropTempView(name)
 
     def close(self) -> None:
         # The session is shared (a test run's, or a cluster's): drop only what this engine cached.
-        for table in self._cached:
+        for df in self._cached:
             try:
-                self.spark.catalog.uncacheTable(table)
-            except Exception:  # noqa: BLE001 - already gone
+                df.unpersist()
+            except Exception:  # noqa: BLE001 - session already stopped
                 pass
         self._cached.clear()
