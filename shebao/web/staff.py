@@ -198,30 +198,76 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
     }, user=user)
 
 
-def _person_card(session, user, person_id: str, purpose: str,
-                 extra_fields: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """The person's identity for a page: in full for the roles that need it (and logged), else masked."""
-    from shebao.audit import log_full_access
-    from shebao.core.crypto import mask_id_number, mask_name, mask_phone
+def _person_card(session, user, person_id: str, purpose: str = "") -> dict[str, Any] | None:
+    """The person's identity for a page. The template masks every field (the ``mask`` filter); a role
+    that needs a value in full asks for it with a reason (:func:`reveal`), and that view is audited."""
     from shebao.registry.models import Person
 
     person = session.get(Person, person_id)
     if person is None:
         return None
-    full = auth.sees_full_personal_data(user)
-    if full:
-        log_full_access(session, entity="persons", entity_id=person_id, fields=["name", "id_number", "phone", *extra_fields],
-                        purpose=purpose)
     return {
         "person_id": person.person_id,
-        "name": person.name if full else mask_name(person.name),
-        "id_number": person.id_number if full else mask_id_number(person.id_number),
-        "phone": (person.phone or "") if full else mask_phone(person.phone),
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone or "",
         "sex": "男" if person.sex == "M" else "女",
         "birth_date": person.birth_date.isoformat()[:7],
         "region_code": person.region_code,
-        "masked": not full,
+        "can_reveal": auth.sees_full_personal_data(user),
     }
+
+
+REVEAL_FIELDS = {"person": ("name", "id_number", "phone"), "benefit": ("bank_account",),
+                 "application": ("bank_account", "agent_name", "agent_id_number")}
+REVEAL_ENTITIES = {"person": "persons", "benefit": "benefits", "application": "applications"}
+
+
+@router.post("/reveal")
+def reveal(request: Request, session: SessionDep, csrf_token: str = Form(""), entity: str = Form("", max_length=16),
+           entity_id: str = Form("", max_length=32), field: str = Form("", max_length=32),
+           reason: str = Form("", max_length=500)):
+    """One personal value in full, for a role allowed to see it, with the reason written to the audit log
+    (who: the logged-in user; what: entity, record and field; why: the reason)."""
+    from fastapi.responses import JSONResponse
+
+    from shebao.audit import log_full_access
+
+    auth.check_csrf(request, csrf_token or request.headers.get("X-CSRF-Token"))
+    user = auth.require(request, session, "dashboard")
+    if not auth.sees_full_personal_data(user):
+        return JSONResponse({"detail": "您的角色不能查看完整个人信息"}, status_code=403)
+    if field not in REVEAL_FIELDS.get(entity, ()):
+        return JSONResponse({"detail": "不能查看此项信息"}, status_code=422)
+    if len(reason.strip()) < 2:
+        return JSONResponse({"detail": "请填写查看理由（如办理的业务）"}, status_code=422)
+    value = _reveal_value(session, entity, entity_id.strip(), field)
+    if value is None:
+        return JSONResponse({"detail": "记录不存在"}, status_code=404)
+    log_full_access(session, entity=REVEAL_ENTITIES[entity], entity_id=entity_id.strip(), fields=[field],
+                    purpose=reason.strip())
+    session.commit()
+    return JSONResponse({"value": value}, headers={"Cache-Control": "no-store"})
+
+
+def _reveal_value(session, entity: str, entity_id: str, field: str) -> str | None:
+    if entity == "person":
+        from shebao.registry.models import Person
+
+        row = session.get(Person, entity_id)
+    elif entity == "benefit":
+        from shebao.registry.models import Benefit
+
+        row = session.get(Benefit, entity_id)
+    else:
+        try:
+            from shebao.cases.pipeline import get_by_no
+        except ImportError:
+            return None
+        row = get_by_no(session, entity_id)
+    if row is None:
+        return None
+    return str(getattr(row, field, "") or "")
 
 
 def _handoff(text: str | None) -> dict[str, Any] | None:
@@ -360,11 +406,11 @@ def person_detail(person_id: str, request: Request, session: SessionDep):
     from shebao.web import benefits_view
 
     user = auth.require(request, session, "persons")
-    person = _person_card(session, user, person_id, "待遇查询", extra_fields=("bank_account",))
+    person = _person_card(session, user, person_id)
     if person is None:
         return render(request, "error.html", {"title": "参保人不存在", "message": f"参保人编号 {person_id} 不存在"},
                       status_code=404, user=user)
-    data = benefits_view.person_benefits(session, person_id, full=not person["masked"])
+    data = benefits_view.person_benefits(session, person_id)
     return render(request, "staff/person.html", {"title": "待遇与发放", "person": person, **data}, user=user)
 
 

@@ -178,7 +178,33 @@
     });
   }
 
+  // Masked personal data: "查看" asks for a reason; the server logs who, what and why, then answers
+  // with the value, which replaces the masked one on the page (never kept anywhere else).
+  function initReveal() {
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target.closest("[data-reveal-form]");
+      if (!form) return;
+      ev.preventDefault();
+      var box = form.closest("[data-pii]");
+      var out = form.querySelector(".reveal-error");
+      out.textContent = "";
+      fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (res) {
+          if (!res.ok) { out.textContent = res.body.detail || "未能显示"; return; }
+          var value = box.querySelector(".pii-value");
+          value.textContent = res.body.value;
+          value.classList.add("pii-revealed");
+          value.setAttribute("data-revealed", "1");
+          var details = form.closest("details");
+          if (details) details.remove();
+        })
+        .catch(function () { out.textContent = "网络错误，请重试"; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initReveal();
     initCharts(document);
     initChat();
     document.querySelectorAll("[data-print]").forEach(function (b) {
