@@ -81,6 +81,15 @@ def utc_time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
 
 
+def timezone_label() -> str:
+    """How pages name the local time zone: 北京时间 for Asia/Shanghai, else the IANA name."""
+    from shebao.core.settings import get_settings
+
+    name = get_settings().timezone
+    return {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间"}.get(name, name)
+
+
+templates.env.globals["TIMEZONE_LABEL"] = timezone_label
 templates.env.filters["mask"] = masked
 templates.env.filters["local_time"] = local_time
 templates.env.filters["utc_time"] = utc_time

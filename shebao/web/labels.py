@@ -106,6 +106,8 @@ LABELS: dict[str, dict[str, str]] = {
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
                     "wages": "社会平均工资"},
     "audit_action": {
+        "export.list": "导出清单", "application.returned_to_first": "退回第一复核员", "benefit.minimum_wage": "按最低工资标准调整失业保险金",
+        "param.adopt": "采用随附参数值", "payroll.period_open": "开启发放月份", "payroll.run_failed": "发放批次失败",
         "user.login": "登录", "user.add": "新增用户", "user.disable": "停用用户", "user.locked": "账户锁定",
         "user.set_role": "变更角色", "user.set_password": "设置密码", "user.token_issued": "签发接口令牌",
         "audit.verify": "校验审计链", "param.set": "新增参数值", "personal_data.read_full": "查看完整个人信息",
@@ -138,7 +140,8 @@ LABELS: dict[str, dict[str, str]] = {
     "entity": {"application": "申请", "audit_log": "审计日志", "benefit_debts": "多发待遇", "benefit_notices": "通知书",
                "benefits": "待遇", "certifications": "资格认证", "parameter": "政策参数", "payments": "发放记录",
                "payroll_runs": "发放批次", "persons": "参保人", "registry": "参保数据", "risk_alerts": "疑点",
-               "survivor_cases": "遗属待遇", "users": "用户", "applications": "申请"},
+               "survivor_cases": "遗属待遇", "users": "用户", "applications": "申请", "queue": "复核队列",
+               "alerts": "疑点清单", "audit": "审计日志", "payroll_openings": "发放月份"},
     "actor": {"system": "系统", "anonymous": "匿名", "portal-demo": "网上申请（演示）", "portal": "网上申请"},
     "source": {"cli": "命令行", "web": "网页", "api": "接口", "system": "系统", "resolver": "自动处理",
                "worker": "后台任务", "demo": "演示", "portal": "网上服务", "loader": "数据导入"},

@@ -176,7 +176,7 @@ ALERT_PAGE = 30
 @router.get("/alerts")
 def alerts(request: Request, session: SessionDep, level: str = Query("", max_length=8),
            rule: str = Query("", max_length=16), status: str = Query("new", max_length=16),
-           page: int = Query(1, ge=1, le=100000)):
+           page: int = Query(1, ge=1, le=100000), q: str = Query("", max_length=32)):
     from shebao.risk.alerts import list_alerts
     from shebao.risk.catalogue import load_catalogue
     from shebao.risk.models import Alert
@@ -186,15 +186,23 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
     status = status if status in ("new", "confirmed", "dismissed", "all") else "new"
     rules = [r for (r,) in session.execute(select(Alert.rule_id).distinct().order_by(Alert.rule_id))]
     rule = rule if rule in rules else ""
-    rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
-                              rule_id=rule or None, limit=ALERT_PAGE, offset=(page - 1) * ALERT_PAGE)
+    persons = _persons_matching(session, q) if q.strip() else None
+    if q.strip() and persons is None:
+        rows, total = [], 0
+    elif persons is not None and len(persons) != 1:
+        rows, total = [], 0  # an ID number of nobody in the registry (a person has one ID number)
+    else:
+        rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
+                                  rule_id=rule or None, person_id=next(iter(persons)) if persons else None,
+                                  limit=ALERT_PAGE, offset=(page - 1) * ALERT_PAGE)
     try:
         titles = {r.id: r.title for r in load_catalogue().rules}
     except Exception:  # the titles are a convenience; the page works without them
         titles = {}
     return render(request, "staff/alerts.html", {
         "title": "疑点核查", "rows": rows, "total": total, "level": level, "rule": rule, "status": status,
-        "rules": rules, "titles": titles, "page": page, "pages": max(1, -(-total // ALERT_PAGE)),
+        "rules": rules, "titles": titles, "page": page, "pages": max(1, -(-total // ALERT_PAGE)), "q": q,
+        "people": _people(session, [a.person_id for a in rows]),
     }, user=user)
 
 
@@ -559,7 +567,7 @@ def audit(request: Request, session: SessionDep, action: str = Query("", max_len
             detail = json.loads(row.detail)
         except ValueError:
             detail = row.detail
-        entries.append({"seq": row.seq, "ts": row.ts[:19].replace("T", " "), "actor": row.actor,
+        entries.append({"seq": row.seq, "ts": row.ts, "ts_local": _local(row.ts), "actor": row.actor,
                         "actor_role": row.actor_role, "action": row.action, "entity": row.entity,
                         "entity_id": row.entity_id, "source": row.source, "hash": row.hash,
                         "detail": json.dumps(detail, ensure_ascii=False)[:300], "detail_items": detail_items(detail)})
@@ -567,6 +575,15 @@ def audit(request: Request, session: SessionDep, action: str = Query("", max_len
         "title": "审计日志", "entries": entries, "total": total, "action": action, "actor": actor,
         "actions": actions, "next_before": rows[-1].seq if len(rows) == AUDIT_PAGE else None,
     }, user=user)
+
+
+def _local(ts: str) -> str:
+    from shebao.web.common import local_time
+
+    try:
+        return local_time(ts, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return ts
 
 
 @router.post("/audit/verify")
@@ -594,17 +611,193 @@ def _require_cases(request: Request, session, area: str):
     return user
 
 
+QUEUE_PAGE = 30
+QUEUE_SORTS = ("deadline", "-deadline", "received", "risk")
+
+
+def _people(session, person_ids) -> dict[str, dict[str, str]]:
+    """Name and ID number of the persons on one page of a list (the template masks them)."""
+    from shebao.registry.models import Person
+
+    ids = sorted({p for p in person_ids if p})
+    if not ids:
+        return {}
+    return {p.person_id: {"name": p.name, "id_number": p.id_number}
+            for p in session.scalars(select(Person).where(Person.person_id.in_(ids)))}
+
+
+def _persons_matching(session, q: str) -> set[str] | None:
+    """Person numbers a search text names: a person number, or an ID number through the blind index
+    (the table is never decrypted to search). None when the text is neither."""
+    from shebao.core.crypto import blind_index
+    from shebao.registry.models import Person
+
+    text = q.strip().upper()
+    if re.fullmatch(r"P\d{1,31}", text):
+        return {text}
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
+        return set(session.scalars(select(Person.person_id).where(Person.id_number_bidx == blind_index(text))))
+    return None
+
+
+def _queue_rows(session, *, q: str, kind: str, stage: str, received_from: str, received_to: str,
+                sort: str) -> list[dict[str, Any]]:
+    from shebao.web import cases_view
+
+    rows = cases_view.queue(session, limit=100000)
+    if q:
+        persons = _persons_matching(session, q)
+        text = q.strip().upper()
+        rows = [r for r in rows if r["application_no"].upper() == text or (persons and r["person_id"] in persons)]
+    if kind:
+        rows = [r for r in rows if r["kind"] == kind]
+    if stage:
+        rows = [r for r in rows if (r["stage"] or "first") == stage]
+    if received_from:
+        rows = [r for r in rows if r["received_on"] >= received_from]
+    if received_to:
+        rows = [r for r in rows if r["received_on"] <= received_to]
+    if sort == "-deadline":
+        rows.sort(key=lambda r: r["deadline"], reverse=True)
+    elif sort == "received":
+        rows.sort(key=lambda r: r["received_on"])
+    elif sort == "risk":
+        rows.sort(key=lambda r: -(r["risk_score"] or 0))
+    return rows  # "deadline": the queue's own order (deadline, then risk)
+
+
+def _date_param(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat() if value.strip() else ""
+    except ValueError:
+        return ""
+
+
 @router.get("/queue")
-def review_queue(request: Request, session: SessionDep):
+def review_queue(request: Request, session: SessionDep, q: str = Query("", max_length=32),
+                 kind: str = Query("", max_length=16), stage: str = Query("", max_length=8),
+                 received_from: str = Query("", max_length=10), received_to: str = Query("", max_length=10),
+                 sort: str = Query("deadline", max_length=10), page: int = Query(1, ge=1, le=100000)):
     from shebao.web import cases_view
 
     user = _require_cases(request, session, "queue")
-    rows = cases_view.queue(session)
-    mine = [r for r in rows if r["claimed_by"] == user.username]
+    kind = kind if kind in cases_view.KIND_LABELS else ""
+    stage = stage if stage in ("first", "second") else ""
+    sort = sort if sort in QUEUE_SORTS else "deadline"
+    received_from, received_to = _date_param(received_from), _date_param(received_to)
+    rows = _queue_rows(session, q=q, kind=kind, stage=stage, received_from=received_from, received_to=received_to,
+                       sort=sort)
+    total = len(rows)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(page, pages)
+    shown = rows[(page - 1) * QUEUE_PAGE: page * QUEUE_PAGE]
+    mine = [r for r in cases_view.queue(session, mine=user.username)]
+    filters = {"q": q, "kind": kind, "stage": stage, "received_from": received_from, "received_to": received_to,
+               "sort": sort}
     return render(request, "staff/queue.html", {
-        "title": "复核队列", "rows": rows, "mine": mine, "labels": cases_view,
+        "title": "复核队列", "rows": shown, "mine": mine, "labels": cases_view, "total": total, "page": page,
+        "pages": pages, "filters": filters, "people": _people(session, [r["person_id"] for r in shown]),
         "error": request.query_params.get("error"),
     }, user=user)
+
+
+EXPORT_AREAS = {"queue": "queue", "alerts": "alerts", "audit": "audit"}
+EXPORT_MAX_ROWS = 50000
+
+
+@router.post("/export/{what}")
+async def export_list(what: str, request: Request, session: SessionDep):
+    """The queue, the alerts or the audit log as CSV or Excel (the filters of the list page):
+    every cell masked and formula-neutralised; the export itself is written to the audit log."""
+    from fastapi.responses import Response
+
+    from shebao.audit import append
+    from shebao.web import exports
+
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    auth.check_csrf(request, form.get("csrf_token"))
+    if what not in EXPORT_AREAS:
+        return render(request, "error.html", {"title": "无法导出", "message": f"未知清单：{what}"}, status_code=404)
+    user = (_require_cases(request, session, "queue") if what == "queue"
+            else auth.require(request, session, EXPORT_AREAS[what]))
+    fmt = form.get("format", "csv")
+    if fmt not in exports.FORMATS:
+        fmt = "csv"
+    header, rows, filters = _export_rows(session, what, form)
+    append(session, action="export.list", entity=what, entity_id=exports.TITLES[what],
+           detail={"format": fmt, "rows": len(rows), "filters": filters})
+    session.commit()
+    body = exports.to_bytes(header, rows, fmt, exports.TITLES[what])
+    name = exports.filename(what, fmt)
+    return Response(body, media_type=exports.FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _export_rows(session, what: str, form: dict[str, str]) -> tuple[list[str], list[list[Any]], dict[str, str]]:
+    from shebao.web.common import local_time, utc_time
+    from shebao.web.labels import LABELS
+
+    if what == "queue":
+        from shebao.web import cases_view
+
+        filters = {k: form.get(k, "") for k in ("q", "kind", "stage", "received_from", "received_to", "sort")}
+        filters["received_from"], filters["received_to"] = (_date_param(filters["received_from"]),
+                                                            _date_param(filters["received_to"]))
+        rows = _queue_rows(session, **{**filters, "sort": filters["sort"] or "deadline"})[:EXPORT_MAX_ROWS]
+        people = _people(session, [r["person_id"] for r in rows])
+        header = ["申请编号", "事项", "参保人编号", "姓名", "公民身份号码", "受理日期", "办结期限", "剩余工作日",
+                  "风险等级", "月金额（元）", "复核", "转人工原因", "认领人"]
+        out = [[r["application_no"], cases_view.KIND_LABELS.get(r["kind"], r["kind"]), r["person_id"],
+                _masked(people, r["person_id"], "name"), _masked(people, r["person_id"], "id_number"),
+                r["received_on"], r["deadline"], r["working_days_left"],
+                LABELS.get("risk_level", {}).get(r["risk_level"] or "", r["risk_level"] or ""),
+                r["monthly_amount"] or "", "第二次（四眼）" if r["stage"] == "second" else "第一次",
+                "、".join(cases_view.REASON_LABELS.get(c, c) for c in r["reasons"] if c), r["claimed_by"] or ""]
+               for r in rows]
+        return header, out, filters
+    if what == "alerts":
+        from shebao.risk.alerts import list_alerts
+
+        filters = {k: form.get(k, "") for k in ("level", "rule", "status", "q")}
+        status = filters["status"] if filters["status"] in ("new", "confirmed", "dismissed") else None
+        persons = _persons_matching(session, filters["q"]) if filters["q"] else None
+        found: list = []
+        for person_id in sorted(persons) if persons is not None else [None]:
+            rows, _ = list_alerts(session, status=status, level=filters["level"] or None,
+                                  rule_id=filters["rule"] or None, person_id=person_id, limit=EXPORT_MAX_ROWS)
+            found += rows
+        people = _people(session, [a.person_id for a in found])
+        header = ["疑点编号", "风险等级", "规则", "参保人编号", "姓名", "公民身份号码", "风险金额（元）", "证据", "状态",
+                  "首次发现", "最近发现", "处理人", "处理时间"]
+        out = [[a.id, LABELS["level"].get(a.level, a.level), a.rule_id, a.person_id,
+                _masked(people, a.person_id, "name"), _masked(people, a.person_id, "id_number"),
+                f"{a.amount_at_risk:.2f}", a.evidence, LABELS["alert_status"].get(a.status, a.status),
+                a.first_as_of, a.last_as_of, a.decided_by or "", local_time(a.decided_at)] for a in found]
+        return header, out, filters
+    from shebao.audit.models import AuditEntry
+
+    filters = {k: form.get(k, "") for k in ("action", "actor")}
+    stmt = select(AuditEntry)
+    if filters["action"]:
+        stmt = stmt.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
+    if filters["actor"]:
+        stmt = stmt.where(AuditEntry.actor == filters["actor"])
+    entries = session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(EXPORT_MAX_ROWS))
+    from shebao.web.common import timezone_label
+
+    header = ["序号", f"时间（{timezone_label()}）", "时间（UTC，审计链存储值）", "操作人", "角色", "操作", "操作代码",
+              "对象", "对象编号", "详情", "来源"]
+    out = [[e.seq, _local(e.ts), utc_time(e.ts), e.actor, e.actor_role or "",
+            LABELS["audit_action"].get(e.action, e.action), e.action, e.entity, e.entity_id or "", e.detail,
+            e.source or ""] for e in entries]
+    return header, out, filters
+
+
+def _masked(people: dict, person_id: str, field: str) -> str:
+    from shebao.core.crypto import mask_id_number, mask_name
+
+    value = (people.get(person_id) or {}).get(field)
+    return (mask_name if field == "name" else mask_id_number)(value)
 
 
 @router.post("/queue/claim")
@@ -620,9 +813,12 @@ def claim_next(request: Request, session: SessionDep, csrf_token: str = Form("")
         session.rollback()
         from shebao.web import cases_view
 
+        rows = cases_view.queue(session, limit=QUEUE_PAGE)
         return render(request, "staff/queue.html", {
-            "title": "复核队列", "rows": cases_view.queue(session), "mine": [], "labels": cases_view,
-            "error": str(exc)}, status_code=409, user=user)
+            "title": "复核队列", "rows": rows, "mine": [], "labels": cases_view, "total": len(rows), "page": 1,
+            "pages": 1, "filters": {"q": "", "kind": "", "stage": "", "received_from": "", "received_to": "",
+                                    "sort": "deadline"},
+            "people": _people(session, [r["person_id"] for r in rows]), "error": str(exc)}, status_code=409, user=user)
     return _done(session, f"/staff/cases/{app.application_no}")
 
 
