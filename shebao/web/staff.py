@@ -189,8 +189,13 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
     persons = _persons_matching(session, q) if q.strip() else None
     if q.strip() and persons is None:
         rows, total = [], 0
-    elif persons is not None and len(persons) != 1:
-        rows, total = [], 0  # an ID number of nobody in the registry (a person has one ID number)
+    elif persons is not None and len(persons) != 1:  # nobody, or several people of the same name
+        rows, total = [], 0
+        for person_id in sorted(persons):
+            found, count = list_alerts(session, status=None if status == "all" else status, level=level or None,
+                                       rule_id=rule or None, person_id=person_id, limit=ALERT_PAGE * page)
+            rows, total = rows + found, total + count
+        rows = rows[(page - 1) * ALERT_PAGE: page * ALERT_PAGE]
     else:
         rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
                                   rule_id=rule or None, person_id=next(iter(persons)) if persons else None,
@@ -387,6 +392,8 @@ def persons_find(request: Request, session: SessionDep, csrf_token: str = Form("
     if query.startswith("P") and len(query) <= 32:
         person = session.get(Person, query)
         found = [person] if person else []
+    elif _looks_like_name(query):
+        found = [session.get(Person, pid) for pid in sorted(_persons_matching(session, query) or ())]
     elif len(query) in (15, 18):
         from shebao.core.validators import InvalidValue
 
@@ -402,10 +409,11 @@ def persons_find(request: Request, session: SessionDep, csrf_token: str = Form("
 
         return render(request, "staff/persons.html", {
             "title": "参保人查询", "matches": [{"person_id": p.person_id, "name": mask_name(p.name),
+                                               "id_number": p.id_number, "birth": p.birth_date.isoformat()[:7],
                                                "region_code": p.region_code} for p in found],
         }, user=user)
     return render(request, "staff/persons.html", {
-        "title": "参保人查询", "error": "未找到：请输入参保人编号（如 P000000003）或 18 位公民身份号码。",
+        "title": "参保人查询", "error": "未找到：请输入参保人编号（如 P000000003）、18 位公民身份号码或完整姓名。",
     }, status_code=404, user=user)
 
 
@@ -637,7 +645,14 @@ def _persons_matching(session, q: str) -> set[str] | None:
         return {text}
     if re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
         return set(session.scalars(select(Person.person_id).where(Person.id_number_bidx == blind_index(text))))
+    if _looks_like_name(text):  # a full name, through its blind index (never by decrypting the table)
+        return set(session.scalars(select(Person.person_id).where(Person.name_bidx == blind_index(text))))
     return None
+
+
+def _looks_like_name(text: str) -> bool:
+    """A person's full name as typed: Chinese characters (and the middle dot of minority names)."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff·•\s]{2,20}", text.strip()))
 
 
 def _queue_rows(session, *, q: str, kind: str, stage: str, received_from: str, received_to: str,
