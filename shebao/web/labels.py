@@ -47,6 +47,9 @@ LABELS: dict[str, dict[str, str]] = {
                 "review": "转人工复核", "reject": "不予核准", "granted": "已建立", "rejected": "已不予核准",
                 "queue": "待复核"},
     "reason": {
+        "above_minimum_wage": "失业保险金不低于最低工资标准", "below_subsistence": "失业保险金低于城市低保标准",
+        "minimum_wage_missing": "最低工资标准未设定", "pension_formula_missing": "养老金公式未能算出金额",
+        "pension_off_formula": "核定金额与公式结果不符", "before_rule": "死亡时间早于现行办法", "birth_date_needed": "缺少出生日期",
         "amount_above_threshold": "金额超过自动核准上限", "applicant_deceased": "申请人在死亡名单中",
         "applicant_in_custody": "申请人在服刑名单中", "bank_account_shared": "银行账户他人在用",
         "benefit_already_active": "已有同类待遇", "contribution_jump": "缴费基数异常跳升",
@@ -102,7 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
                     "earliest": "最早", "latest": "最晚"},
     "unit": {"months": "个月", "month": "月份", "rate": "比例", "yuan/month": "元/月", "yuan/year": "元/年",
              "yuan": "元", "days": "天", "years": "年", "multiple": "倍", "bool": "是/否"},
-    "param_group": {"certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
+    "param_group": {"assistance": "社会救助", "review": "复核规则", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
                     "wages": "社会平均工资"},
     "audit_action": {
