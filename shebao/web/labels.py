@@ -77,7 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
                    "resigned": "本人辞职", "other": "其他"},
     "risk_level": {"high": "高", "medium": "中", "low": "低"},
     "channel": {"portal": "网上办理", "agent": "代办", "clerk": "窗口受理"},
-    "role": {str(role.value): text for role, text in ROLE_LABELS.items()},
+    "role": {**{str(role.value): text for role, text in ROLE_LABELS.items()}, "system": "系统"},
     "handoff": {"suspended": "已暂停发放", "stopped": "已停止发放", "recovery": "已登记追回", "none": "无需处理",
                 "death": "死亡：已停发待遇", "incarceration": "服刑：已暂停发放"},
     "debt_method": {"deduction": "从待遇中扣减", "demand": "责令退还"},

@@ -35,7 +35,7 @@ LITERALS = re.compile(r"\b(None|True|False|null|true|false|NaN|undefined|nan)\b"
 JSON_BLOB = re.compile(r"[{\[]\s*\"[^\"]{1,40}\"\s*:")
 ENGLISH = re.compile(r"\b[A-Za-z]{3,}\b")
 # Words a page may show: the login names of the test staff, file formats, the standards' letters.
-ALLOWED_WORDS = set(STAFF) | {"admin", "PDF", "JSON", "CSV", "API", "Parquet", "ECharts", "UTC"}  # + the demo's admin login
+ALLOWED_WORDS = set(STAFF) | {"admin", "PDF", "JSON", "CSV", "Excel", "API", "Parquet", "ECharts", "UTC"}  # + the demo's admin login
 ALLOWED_DOTTED = {"persons.csv"}
 REPORT = Path(__file__).resolve().parents[1] / "screenshots" / "plain-report.txt"
 PER_PATTERN = 4  # pages of one kind (e.g. /staff/cases/{no}) opened by the walk; parameters: all
