@@ -163,6 +163,31 @@ def mask_bank_account(value: str | None) -> str:
     return "**** " + text[-4:]
 
 
+def mask_address(value: str | None) -> str:
+    """``山东省东营市东营区西四路 123 号`` → ``山东省东营市****``: the first six characters only."""
+    if not value:
+        return ""
+    text = str(value)
+    return text[:6] + "****" if len(text) > 6 else "*" * len(text)
+
+
+MASKERS = {"id": mask_id_number, "name": mask_name, "phone": mask_phone, "card": mask_bank_account,
+           "address": mask_address, "text": None}
+
+
+def mask(value: str | None, kind: str) -> str:
+    """Mask ``value`` as a ``kind`` of personal data (id, name, phone, card, address; text masks
+    every ID number and card-like digit run inside free text). The one rule of every staff page."""
+    if value is None or value == "":
+        return ""
+    if kind == "text":
+        return mask_text(str(value))
+    try:
+        return MASKERS[kind](str(value))
+    except KeyError:
+        raise ValueError(f"未知的脱敏类型：{kind!r}（可用 {', '.join(MASKERS)}）") from None
+
+
 # ID numbers (18 or 15 characters) and card-like digit runs inside free text.
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _DIGITS_IN_TEXT = re.compile(r"(?<!\d)\d{12,19}(?!\d)")

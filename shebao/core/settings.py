@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = Field(default=None, description="file holding the instance secret")
     user: str | None = Field(default=None, description="the named user the CLI acts as")
     llm_url: str | None = Field(default=None, description="optional OpenAI-compatible endpoint")
+    timezone: str = Field(default="Asia/Shanghai",
+                          description="IANA time zone of every time shown in pages, notices and exports")
     region: str = Field(default="370500", description="the agency's administrative division code (GB/T 2260)")
     audit_checkpoint_every: int = Field(default=1000, ge=1, description="entries between signed checkpoints")
     audit_checkpoint_minutes: float = Field(default=10, gt=0,
@@ -75,6 +77,12 @@ class Settings(BaseSettings):
         self.region = str(self.region).strip()
         if len(self.region) != 6 or not self.region.isdigit():
             raise ConfigurationError(f"SHEBAO_REGION 应为6位行政区划代码：{self.region!r}")
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(f"SHEBAO_TIMEZONE 不是有效的时区名称（如 Asia/Shanghai）：{self.timezone!r}") from None
         self.home = Path(self.home).expanduser().resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.home / 'shebao.db'}"
@@ -123,6 +131,28 @@ class Settings(BaseSettings):
         if len(value) < 32:
             raise ConfigurationError("实例密钥太短：至少 32 个字符")
         return value.encode("utf-8")
+
+
+def local_tz():
+    """The time zone of every time shown to people (``SHEBAO_TIMEZONE``)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(get_settings().timezone)
+
+
+def to_local(value):
+    """A stored time (naive = UTC, as the database keeps it; or an ISO string) in local time."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(local_tz())
+    return value
 
 
 @lru_cache(maxsize=1)

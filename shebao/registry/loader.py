@@ -298,6 +298,8 @@ def _to_db_row(spec: FileSpec, record: dict) -> dict:
     row = dict(record, row_hash=row_digest(record), created_at=utcnow(), updated_at=utcnow())
     if "id_number" in record:
         row["id_number_bidx"] = ring.blind_index(record["id_number"])
+    if spec.name == "persons" and record.get("name"):
+        row["name_bidx"] = ring.blind_index(record["name"])
     if spec.name in ("benefits", "payments"):
         account = record.get("bank_account")
         row["bank_account_bidx"] = ring.blind_index(account) if account else None

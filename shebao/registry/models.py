@@ -47,6 +47,9 @@ class Person(_Tracked, Base):
     id_number: Mapped[str] = mapped_column(EncryptedString)
     id_number_bidx: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(EncryptedString)
+    # blind index of the full name (normalised: no spaces): staff search people by name without the
+    # table ever being decrypted; equality only (a full name, not a part of one)
+    name_bidx: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
     region_code: Mapped[str] = mapped_column(String(6), index=True)
@@ -197,3 +200,16 @@ class Certification(_Tracked, Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.person_id"), index=True)
     certified_date: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(16))
+
+
+def _index_name(_mapper, _connection, target: Person) -> None:
+    """Keep the name's blind index with the name, whatever path writes a person through the ORM."""
+    from shebao.core.crypto import blind_index
+
+    target.name_bidx = blind_index(target.name) if target.name else None
+
+
+from sqlalchemy import event  # noqa: E402
+
+event.listen(Person, "before_insert", _index_name)
+event.listen(Person, "before_update", _index_name)

@@ -17,8 +17,11 @@ from shebao.core.crypto import mask_bank_account, mask_text
 PAYMENT_ROWS = 36
 
 
-def person_benefits(session: Session, person_id: str, *, full: bool) -> dict[str, Any]:
-    """The person's benefits with their latest payments, and the benefits domain's records."""
+def person_benefits(session: Session, person_id: str) -> dict[str, Any]:
+    """The person's benefits with their latest payments, and the benefits domain's records.
+
+    Bank accounts are masked for every role (the same rule in every table); the full account of a
+    benefit is shown only through the audited reveal action of the page."""
     from shebao.registry.models import Benefit, Payment
 
     benefits = list(session.scalars(select(Benefit).where(Benefit.person_id == person_id)
@@ -29,7 +32,7 @@ def person_benefits(session: Session, person_id: str, *, full: bool) -> dict[str
     rows = [{
         "benefit_id": b.benefit_id, "kind": b.kind, "start_date": b.start_date, "end_date": b.end_date,
         "monthly_amount": f"{b.monthly_amount:.2f}", "status": b.status, "region_code": b.region_code,
-        "bank_account": (b.bank_account or "") if full else mask_bank_account(b.bank_account),
+        "bank_account": mask_bank_account(b.bank_account), "can_reveal_account": bool(b.bank_account),
     } for b in benefits]
     pay_rows = [{
         "payment_id": p.payment_id, "benefit_id": p.benefit_id, "period": p.period, "paid_date": p.paid_date,

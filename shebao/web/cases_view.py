@@ -12,6 +12,14 @@ from sqlalchemy.orm import Session
 
 from shebao.web.labels import LABELS
 
+
+def local_time(value) -> str:
+    """A stored (UTC) time in ``SHEBAO_TIMEZONE``, as pages show it."""
+    from shebao.core.settings import to_local
+
+    local = to_local(value)
+    return local.strftime("%Y-%m-%d %H:%M") if local is not None else ""
+
 # the tables live in shebao.web.labels (one table of labels); these names stay for the templates
 KIND_LABELS = LABELS["case_kind"]
 STATUS_LABELS = LABELS["case_status"]
@@ -86,10 +94,10 @@ def public_status(session: Session, *, application_no: str, id_number: str) -> d
     }
 
 
-def queue(session: Session, *, mine: str | None = None) -> list[dict[str, Any]]:
+def queue(session: Session, *, mine: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     from shebao.cases.queue import list_queue
 
-    return list_queue(session, mine=mine, limit=200)
+    return list_queue(session, mine=mine, limit=limit)
 
 
 def case_page(session: Session, application_no: str) -> dict[str, Any] | None:
@@ -108,10 +116,10 @@ def case_page(session: Session, application_no: str) -> dict[str, Any] | None:
     view = application_view(app, full=True, steps=steps)
     reviews = [{"reviewer": r.reviewer, "stage": r.stage, "action": r.action, "comment": r.comment,
                 "visibility": r.visibility,
-                "at": r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else ""}
+                "at": local_time(r.created_at)}
                for r in session.scalars(select(ApplicationReview).where(ApplicationReview.application_id == app.id)
                                         .order_by(ApplicationReview.id))]
-    notices = [{"event": n.event, "text": n.text, "at": n.created_at.strftime("%Y-%m-%d %H:%M") if n.created_at else ""}
+    notices = [{"event": n.event, "text": n.text, "at": local_time(n.created_at)}
                for n in session.scalars(select(ApplicationNotification)
                                         .where(ApplicationNotification.application_id == app.id)
                                         .order_by(ApplicationNotification.id))]

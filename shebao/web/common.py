@@ -49,6 +49,50 @@ def as_json(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def masked(value: Any, kind: str) -> str:
+    """The one masking rule of every staff page: ``{{ person.id_number | mask('id') }}``.
+
+    Kinds: id, name, phone, card, address, text (ID numbers and card numbers inside free text).
+    The full value is shown only through the audited "查看完整信息" action (POST .../reveal).
+    """
+    from shebao.core.crypto import mask
+
+    return mask(None if value is None else str(value), kind)
+
+
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (UTC in the database) in ``SHEBAO_TIMEZONE``, formatted for people."""
+    from shebao.core.settings import to_local
+
+    local = to_local(value)
+    return local.strftime(fmt) if local is not None else ""
+
+
+def utc_time(value: Any) -> str:
+    """A stored UTC time as shown in the audit log: labelled."""
+    import datetime as dt
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+def timezone_label() -> str:
+    """How pages name the local time zone: 北京时间 for Asia/Shanghai, else the IANA name."""
+    from shebao.core.settings import get_settings
+
+    name = get_settings().timezone
+    return {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间"}.get(name, name)
+
+
+templates.env.globals["TIMEZONE_LABEL"] = timezone_label
+templates.env.filters["mask"] = masked
+templates.env.filters["local_time"] = local_time
+templates.env.filters["utc_time"] = utc_time
 templates.env.filters["label"] = label
 templates.env.filters["as_json"] = as_json
 templates.env.filters["zh"] = labels.zh

@@ -176,7 +176,7 @@ ALERT_PAGE = 30
 @router.get("/alerts")
 def alerts(request: Request, session: SessionDep, level: str = Query("", max_length=8),
            rule: str = Query("", max_length=16), status: str = Query("new", max_length=16),
-           page: int = Query(1, ge=1, le=100000)):
+           page: int = Query(1, ge=1, le=100000), q: str = Query("", max_length=32)):
     from shebao.risk.alerts import list_alerts
     from shebao.risk.catalogue import load_catalogue
     from shebao.risk.models import Alert
@@ -186,42 +186,101 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
     status = status if status in ("new", "confirmed", "dismissed", "all") else "new"
     rules = [r for (r,) in session.execute(select(Alert.rule_id).distinct().order_by(Alert.rule_id))]
     rule = rule if rule in rules else ""
-    rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
-                              rule_id=rule or None, limit=ALERT_PAGE, offset=(page - 1) * ALERT_PAGE)
+    persons = _persons_matching(session, q) if q.strip() else None
+    if q.strip() and persons is None:
+        rows, total = [], 0
+    elif persons is not None and len(persons) != 1:  # nobody, or several people of the same name
+        rows, total = [], 0
+        for person_id in sorted(persons):
+            found, count = list_alerts(session, status=None if status == "all" else status, level=level or None,
+                                       rule_id=rule or None, person_id=person_id, limit=ALERT_PAGE * page)
+            rows, total = rows + found, total + count
+        rows = rows[(page - 1) * ALERT_PAGE: page * ALERT_PAGE]
+    else:
+        rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
+                                  rule_id=rule or None, person_id=next(iter(persons)) if persons else None,
+                                  limit=ALERT_PAGE, offset=(page - 1) * ALERT_PAGE)
     try:
         titles = {r.id: r.title for r in load_catalogue().rules}
     except Exception:  # the titles are a convenience; the page works without them
         titles = {}
     return render(request, "staff/alerts.html", {
         "title": "疑点核查", "rows": rows, "total": total, "level": level, "rule": rule, "status": status,
-        "rules": rules, "titles": titles, "page": page, "pages": max(1, -(-total // ALERT_PAGE)),
+        "rules": rules, "titles": titles, "page": page, "pages": max(1, -(-total // ALERT_PAGE)), "q": q,
+        "people": _people(session, [a.person_id for a in rows]),
     }, user=user)
 
 
-def _person_card(session, user, person_id: str, purpose: str,
-                 extra_fields: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """The person's identity for a page: in full for the roles that need it (and logged), else masked."""
-    from shebao.audit import log_full_access
-    from shebao.core.crypto import mask_id_number, mask_name, mask_phone
+def _person_card(session, user, person_id: str, purpose: str = "") -> dict[str, Any] | None:
+    """The person's identity for a page. The template masks every field (the ``mask`` filter); a role
+    that needs a value in full asks for it with a reason (:func:`reveal`), and that view is audited."""
     from shebao.registry.models import Person
 
     person = session.get(Person, person_id)
     if person is None:
         return None
-    full = auth.sees_full_personal_data(user)
-    if full:
-        log_full_access(session, entity="persons", entity_id=person_id, fields=["name", "id_number", "phone", *extra_fields],
-                        purpose=purpose)
     return {
         "person_id": person.person_id,
-        "name": person.name if full else mask_name(person.name),
-        "id_number": person.id_number if full else mask_id_number(person.id_number),
-        "phone": (person.phone or "") if full else mask_phone(person.phone),
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone or "",
         "sex": "男" if person.sex == "M" else "女",
         "birth_date": person.birth_date.isoformat()[:7],
         "region_code": person.region_code,
-        "masked": not full,
+        "can_reveal": auth.sees_full_personal_data(user),
     }
+
+
+REVEAL_FIELDS = {"person": ("name", "id_number", "phone"), "benefit": ("bank_account",),
+                 "application": ("bank_account", "agent_name", "agent_id_number")}
+REVEAL_ENTITIES = {"person": "persons", "benefit": "benefits", "application": "applications"}
+
+
+@router.post("/reveal")
+def reveal(request: Request, session: SessionDep, csrf_token: str = Form(""), entity: str = Form("", max_length=16),
+           entity_id: str = Form("", max_length=32), field: str = Form("", max_length=32),
+           reason: str = Form("", max_length=500)):
+    """One personal value in full, for a role allowed to see it, with the reason written to the audit log
+    (who: the logged-in user; what: entity, record and field; why: the reason)."""
+    from fastapi.responses import JSONResponse
+
+    from shebao.audit import log_full_access
+
+    auth.check_csrf(request, csrf_token or request.headers.get("X-CSRF-Token"))
+    user = auth.require(request, session, "dashboard")
+    if not auth.sees_full_personal_data(user):
+        return JSONResponse({"detail": "您的角色不能查看完整个人信息"}, status_code=403)
+    if field not in REVEAL_FIELDS.get(entity, ()):
+        return JSONResponse({"detail": "不能查看此项信息"}, status_code=422)
+    if len(reason.strip()) < 2:
+        return JSONResponse({"detail": "请填写查看理由（如办理的业务）"}, status_code=422)
+    value = _reveal_value(session, entity, entity_id.strip(), field)
+    if value is None:
+        return JSONResponse({"detail": "记录不存在"}, status_code=404)
+    log_full_access(session, entity=REVEAL_ENTITIES[entity], entity_id=entity_id.strip(), fields=[field],
+                    purpose=reason.strip())
+    session.commit()
+    return JSONResponse({"value": value}, headers={"Cache-Control": "no-store"})
+
+
+def _reveal_value(session, entity: str, entity_id: str, field: str) -> str | None:
+    if entity == "person":
+        from shebao.registry.models import Person
+
+        row = session.get(Person, entity_id)
+    elif entity == "benefit":
+        from shebao.registry.models import Benefit
+
+        row = session.get(Benefit, entity_id)
+    else:
+        try:
+            from shebao.cases.pipeline import get_by_no
+        except ImportError:
+            return None
+        row = get_by_no(session, entity_id)
+    if row is None:
+        return None
+    return str(getattr(row, field, "") or "")
 
 
 def _handoff(text: str | None) -> dict[str, Any] | None:
@@ -333,6 +392,8 @@ def persons_find(request: Request, session: SessionDep, csrf_token: str = Form("
     if query.startswith("P") and len(query) <= 32:
         person = session.get(Person, query)
         found = [person] if person else []
+    elif _looks_like_name(query):
+        found = [session.get(Person, pid) for pid in sorted(_persons_matching(session, query) or ())]
     elif len(query) in (15, 18):
         from shebao.core.validators import InvalidValue
 
@@ -348,10 +409,11 @@ def persons_find(request: Request, session: SessionDep, csrf_token: str = Form("
 
         return render(request, "staff/persons.html", {
             "title": "参保人查询", "matches": [{"person_id": p.person_id, "name": mask_name(p.name),
+                                               "id_number": p.id_number, "birth": p.birth_date.isoformat()[:7],
                                                "region_code": p.region_code} for p in found],
         }, user=user)
     return render(request, "staff/persons.html", {
-        "title": "参保人查询", "error": "未找到：请输入参保人编号（如 P000000003）或 18 位公民身份号码。",
+        "title": "参保人查询", "error": "未找到：请输入参保人编号（如 P000000003）、18 位公民身份号码或完整姓名。",
     }, status_code=404, user=user)
 
 
@@ -360,11 +422,11 @@ def person_detail(person_id: str, request: Request, session: SessionDep):
     from shebao.web import benefits_view
 
     user = auth.require(request, session, "persons")
-    person = _person_card(session, user, person_id, "待遇查询", extra_fields=("bank_account",))
+    person = _person_card(session, user, person_id)
     if person is None:
         return render(request, "error.html", {"title": "参保人不存在", "message": f"参保人编号 {person_id} 不存在"},
                       status_code=404, user=user)
-    data = benefits_view.person_benefits(session, person_id, full=not person["masked"])
+    data = benefits_view.person_benefits(session, person_id)
     return render(request, "staff/person.html", {"title": "待遇与发放", "person": person, **data}, user=user)
 
 
@@ -513,7 +575,7 @@ def audit(request: Request, session: SessionDep, action: str = Query("", max_len
             detail = json.loads(row.detail)
         except ValueError:
             detail = row.detail
-        entries.append({"seq": row.seq, "ts": row.ts[:19].replace("T", " "), "actor": row.actor,
+        entries.append({"seq": row.seq, "ts": row.ts, "ts_local": _local(row.ts), "actor": row.actor,
                         "actor_role": row.actor_role, "action": row.action, "entity": row.entity,
                         "entity_id": row.entity_id, "source": row.source, "hash": row.hash,
                         "detail": json.dumps(detail, ensure_ascii=False)[:300], "detail_items": detail_items(detail)})
@@ -521,6 +583,15 @@ def audit(request: Request, session: SessionDep, action: str = Query("", max_len
         "title": "审计日志", "entries": entries, "total": total, "action": action, "actor": actor,
         "actions": actions, "next_before": rows[-1].seq if len(rows) == AUDIT_PAGE else None,
     }, user=user)
+
+
+def _local(ts: str) -> str:
+    from shebao.web.common import local_time
+
+    try:
+        return local_time(ts, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return ts
 
 
 @router.post("/audit/verify")
@@ -548,17 +619,200 @@ def _require_cases(request: Request, session, area: str):
     return user
 
 
+QUEUE_PAGE = 30
+QUEUE_SORTS = ("deadline", "-deadline", "received", "risk")
+
+
+def _people(session, person_ids) -> dict[str, dict[str, str]]:
+    """Name and ID number of the persons on one page of a list (the template masks them)."""
+    from shebao.registry.models import Person
+
+    ids = sorted({p for p in person_ids if p})
+    if not ids:
+        return {}
+    return {p.person_id: {"name": p.name, "id_number": p.id_number}
+            for p in session.scalars(select(Person).where(Person.person_id.in_(ids)))}
+
+
+def _persons_matching(session, q: str) -> set[str] | None:
+    """Person numbers a search text names: a person number, or an ID number through the blind index
+    (the table is never decrypted to search). None when the text is neither."""
+    from shebao.core.crypto import blind_index
+    from shebao.registry.models import Person
+
+    text = q.strip().upper()
+    if re.fullmatch(r"P\d{1,31}", text):
+        return {text}
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
+        return set(session.scalars(select(Person.person_id).where(Person.id_number_bidx == blind_index(text))))
+    if _looks_like_name(text):  # a full name, through its blind index (never by decrypting the table)
+        return set(session.scalars(select(Person.person_id).where(Person.name_bidx == blind_index(text))))
+    return None
+
+
+def _looks_like_name(text: str) -> bool:
+    """A person's full name as typed: Chinese characters (and the middle dot of minority names)."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff·•\s]{2,20}", text.strip()))
+
+
+def _queue_rows(session, *, q: str, kind: str, stage: str, received_from: str, received_to: str,
+                sort: str) -> list[dict[str, Any]]:
+    from shebao.web import cases_view
+
+    rows = cases_view.queue(session, limit=100000)
+    if q:
+        persons = _persons_matching(session, q)
+        text = q.strip().upper()
+        rows = [r for r in rows if r["application_no"].upper() == text or (persons and r["person_id"] in persons)]
+    if kind:
+        rows = [r for r in rows if r["kind"] == kind]
+    if stage:
+        rows = [r for r in rows if (r["stage"] or "first") == stage]
+    if received_from:
+        rows = [r for r in rows if r["received_on"] >= received_from]
+    if received_to:
+        rows = [r for r in rows if r["received_on"] <= received_to]
+    if sort == "-deadline":
+        rows.sort(key=lambda r: r["deadline"], reverse=True)
+    elif sort == "received":
+        rows.sort(key=lambda r: r["received_on"])
+    elif sort == "risk":
+        rows.sort(key=lambda r: -(r["risk_score"] or 0))
+    return rows  # "deadline": the queue's own order (deadline, then risk)
+
+
+def _date_param(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat() if value.strip() else ""
+    except ValueError:
+        return ""
+
+
 @router.get("/queue")
-def review_queue(request: Request, session: SessionDep):
+def review_queue(request: Request, session: SessionDep, q: str = Query("", max_length=32),
+                 kind: str = Query("", max_length=16), stage: str = Query("", max_length=8),
+                 received_from: str = Query("", max_length=10), received_to: str = Query("", max_length=10),
+                 sort: str = Query("deadline", max_length=10), page: int = Query(1, ge=1, le=100000)):
     from shebao.web import cases_view
 
     user = _require_cases(request, session, "queue")
-    rows = cases_view.queue(session)
-    mine = [r for r in rows if r["claimed_by"] == user.username]
+    kind = kind if kind in cases_view.KIND_LABELS else ""
+    stage = stage if stage in ("first", "second") else ""
+    sort = sort if sort in QUEUE_SORTS else "deadline"
+    received_from, received_to = _date_param(received_from), _date_param(received_to)
+    rows = _queue_rows(session, q=q, kind=kind, stage=stage, received_from=received_from, received_to=received_to,
+                       sort=sort)
+    total = len(rows)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(page, pages)
+    shown = rows[(page - 1) * QUEUE_PAGE: page * QUEUE_PAGE]
+    mine = [r for r in cases_view.queue(session, mine=user.username)]
+    filters = {"q": q, "kind": kind, "stage": stage, "received_from": received_from, "received_to": received_to,
+               "sort": sort}
     return render(request, "staff/queue.html", {
-        "title": "复核队列", "rows": rows, "mine": mine, "labels": cases_view,
+        "title": "复核队列", "rows": shown, "mine": mine, "labels": cases_view, "total": total, "page": page,
+        "pages": pages, "filters": filters, "people": _people(session, [r["person_id"] for r in shown]),
         "error": request.query_params.get("error"),
     }, user=user)
+
+
+EXPORT_AREAS = {"queue": "queue", "alerts": "alerts", "audit": "audit"}
+EXPORT_MAX_ROWS = 50000
+
+
+@router.post("/export/{what}")
+async def export_list(what: str, request: Request, session: SessionDep):
+    """The queue, the alerts or the audit log as CSV or Excel (the filters of the list page):
+    every cell masked and formula-neutralised; the export itself is written to the audit log."""
+    from fastapi.responses import Response
+
+    from shebao.audit import append
+    from shebao.web import exports
+
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    auth.check_csrf(request, form.get("csrf_token"))
+    if what not in EXPORT_AREAS:
+        return render(request, "error.html", {"title": "无法导出", "message": f"未知清单：{what}"}, status_code=404)
+    user = (_require_cases(request, session, "queue") if what == "queue"
+            else auth.require(request, session, EXPORT_AREAS[what]))
+    fmt = form.get("format", "csv")
+    if fmt not in exports.FORMATS:
+        fmt = "csv"
+    header, rows, filters = _export_rows(session, what, form)
+    append(session, action="export.list", entity=what, entity_id=exports.TITLES[what],
+           detail={"format": fmt, "rows": len(rows), "filters": filters})
+    session.commit()
+    body = exports.to_bytes(header, rows, fmt, exports.TITLES[what])
+    name = exports.filename(what, fmt)
+    return Response(body, media_type=exports.FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _export_rows(session, what: str, form: dict[str, str]) -> tuple[list[str], list[list[Any]], dict[str, str]]:
+    from shebao.web.common import local_time, utc_time
+    from shebao.web.labels import LABELS
+
+    if what == "queue":
+        from shebao.web import cases_view
+
+        filters = {k: form.get(k, "") for k in ("q", "kind", "stage", "received_from", "received_to", "sort")}
+        filters["received_from"], filters["received_to"] = (_date_param(filters["received_from"]),
+                                                            _date_param(filters["received_to"]))
+        rows = _queue_rows(session, **{**filters, "sort": filters["sort"] or "deadline"})[:EXPORT_MAX_ROWS]
+        people = _people(session, [r["person_id"] for r in rows])
+        header = ["申请编号", "事项", "参保人编号", "姓名", "公民身份号码", "受理日期", "办结期限", "剩余工作日",
+                  "风险等级", "月金额（元）", "复核", "转人工原因", "认领人"]
+        out = [[r["application_no"], cases_view.KIND_LABELS.get(r["kind"], r["kind"]), r["person_id"],
+                _masked(people, r["person_id"], "name"), _masked(people, r["person_id"], "id_number"),
+                r["received_on"], r["deadline"], r["working_days_left"],
+                LABELS.get("risk_level", {}).get(r["risk_level"] or "", r["risk_level"] or ""),
+                r["monthly_amount"] or "", "第二次（四眼）" if r["stage"] == "second" else "第一次",
+                "、".join(cases_view.REASON_LABELS.get(c, c) for c in r["reasons"] if c), r["claimed_by"] or ""]
+               for r in rows]
+        return header, out, filters
+    if what == "alerts":
+        from shebao.risk.alerts import list_alerts
+
+        filters = {k: form.get(k, "") for k in ("level", "rule", "status", "q")}
+        status = filters["status"] if filters["status"] in ("new", "confirmed", "dismissed") else None
+        persons = _persons_matching(session, filters["q"]) if filters["q"] else None
+        found: list = []
+        for person_id in sorted(persons) if persons is not None else [None]:
+            rows, _ = list_alerts(session, status=status, level=filters["level"] or None,
+                                  rule_id=filters["rule"] or None, person_id=person_id, limit=EXPORT_MAX_ROWS)
+            found += rows
+        people = _people(session, [a.person_id for a in found])
+        header = ["疑点编号", "风险等级", "规则", "参保人编号", "姓名", "公民身份号码", "风险金额（元）", "证据", "状态",
+                  "首次发现", "最近发现", "处理人", "处理时间"]
+        out = [[a.id, LABELS["level"].get(a.level, a.level), a.rule_id, a.person_id,
+                _masked(people, a.person_id, "name"), _masked(people, a.person_id, "id_number"),
+                f"{a.amount_at_risk:.2f}", a.evidence, LABELS["alert_status"].get(a.status, a.status),
+                a.first_as_of, a.last_as_of, a.decided_by or "", local_time(a.decided_at)] for a in found]
+        return header, out, filters
+    from shebao.audit.models import AuditEntry
+
+    filters = {k: form.get(k, "") for k in ("action", "actor")}
+    stmt = select(AuditEntry)
+    if filters["action"]:
+        stmt = stmt.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
+    if filters["actor"]:
+        stmt = stmt.where(AuditEntry.actor == filters["actor"])
+    entries = session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(EXPORT_MAX_ROWS))
+    from shebao.web.common import timezone_label
+
+    header = ["序号", f"时间（{timezone_label()}）", "时间（UTC，审计链存储值）", "操作人", "角色", "操作", "操作代码",
+              "对象", "对象编号", "详情", "来源"]
+    out = [[e.seq, _local(e.ts), utc_time(e.ts), e.actor, e.actor_role or "",
+            LABELS["audit_action"].get(e.action, e.action), e.action, e.entity, e.entity_id or "", e.detail,
+            e.source or ""] for e in entries]
+    return header, out, filters
+
+
+def _masked(people: dict, person_id: str, field: str) -> str:
+    from shebao.core.crypto import mask_id_number, mask_name
+
+    value = (people.get(person_id) or {}).get(field)
+    return (mask_name if field == "name" else mask_id_number)(value)
 
 
 @router.post("/queue/claim")
@@ -574,9 +828,12 @@ def claim_next(request: Request, session: SessionDep, csrf_token: str = Form("")
         session.rollback()
         from shebao.web import cases_view
 
+        rows = cases_view.queue(session, limit=QUEUE_PAGE)
         return render(request, "staff/queue.html", {
-            "title": "复核队列", "rows": cases_view.queue(session), "mine": [], "labels": cases_view,
-            "error": str(exc)}, status_code=409, user=user)
+            "title": "复核队列", "rows": rows, "mine": [], "labels": cases_view, "total": len(rows), "page": 1,
+            "pages": 1, "filters": {"q": "", "kind": "", "stage": "", "received_from": "", "received_to": "",
+                                    "sort": "deadline"},
+            "people": _people(session, [r["person_id"] for r in rows]), "error": str(exc)}, status_code=409, user=user)
     return _done(session, f"/staff/cases/{app.application_no}")
 
 

@@ -35,7 +35,7 @@ LITERALS = re.compile(r"\b(None|True|False|null|true|false|NaN|undefined|nan)\b"
 JSON_BLOB = re.compile(r"[{\[]\s*\"[^\"]{1,40}\"\s*:")
 ENGLISH = re.compile(r"\b[A-Za-z]{3,}\b")
 # Words a page may show: the login names of the test staff, file formats, the standards' letters.
-ALLOWED_WORDS = set(STAFF) | {"admin", "PDF", "JSON", "CSV", "API", "Parquet", "ECharts", "UTC"}  # + the demo's admin login
+ALLOWED_WORDS = set(STAFF) | {"admin", "PDF", "JSON", "CSV", "Excel", "API", "Parquet", "ECharts", "UTC"}  # + the demo's admin login
 ALLOWED_DOTTED = {"persons.csv"}
 REPORT = Path(__file__).resolve().parents[1] / "screenshots" / "plain-report.txt"
 PER_PATTERN = 4  # pages of one kind (e.g. /staff/cases/{no}) opened by the walk; parameters: all
@@ -237,9 +237,15 @@ def test_every_page_speaks_plain_chinese(browser, demo_server, staff_login, shoo
         reviewer.locator("[data-testid=decide-form]").wait_for()
         check(reviewer, "case claimed", True, report)
         shoot(reviewer, "plain-staff-case-claimed")
-        # the citizen looks the same application up (the reviewer's card shows the full ID number)
+        # the citizen looks the same application up (the reviewer asks for the full ID number, audited)
         number = reviewer.url.rsplit("/", 1)[-1]
-        id_number = reviewer.locator("[data-testid=person-card] dd").first.inner_text().strip()
+        box = reviewer.locator("[data-testid=person-card] dd").first
+        box.locator("summary").click()
+        box.locator("input[name=reason]").fill("核对申请人身份")
+        box.locator("button[type=submit]").click()
+        revealed = box.locator("[data-testid=pii-id_number][data-revealed='1']")
+        revealed.wait_for()
+        id_number = revealed.inner_text().strip()
         citizen.goto("/status")
         citizen.fill("input[name=application_no]", number)
         citizen.fill("input[name=id_number]", id_number)

@@ -22,10 +22,48 @@
 
   function yuan(v) { return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 2 }); }
 
+  // Chart text follows the page's text size (large-text mode enlarges labels and legends too).
+  function fontSize() {
+    var base = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    return Math.round(base * 0.8125);
+  }
+
+  // An empty chart says so, instead of drawing equal slices or an empty axis.
+  function empty(el) {
+    el.textContent = "";
+    var p = document.createElement("p");
+    p.className = "chart-empty";
+    p.textContent = "暂无数据";
+    el.appendChild(p);
+    el.setAttribute("data-rendered", "1");
+    el.setAttribute("data-empty", "1");
+  }
+
+  function scaleText(option, size) {
+    var walk = function (o) {
+      if (!o || typeof o !== "object") return;
+      if (Array.isArray(o)) { o.forEach(walk); return; }
+      ["legend", "xAxis", "yAxis", "series", "label", "axisLabel", "nameTextStyle", "textStyle"].forEach(function (k) {
+        if (o[k] === undefined) return;
+        if (k === "legend" && !Array.isArray(o[k])) { o[k].textStyle = Object.assign({ fontSize: size }, o[k].textStyle || {}); }
+        if ((k === "xAxis" || k === "yAxis") && !Array.isArray(o[k])) {
+          o[k].axisLabel = Object.assign({ fontSize: size }, o[k].axisLabel || {});
+          o[k].nameTextStyle = Object.assign({ fontSize: size }, o[k].nameTextStyle || {});
+        }
+        if (k === "label" && !Array.isArray(o[k])) { o[k].fontSize = o[k].fontSize || size; }
+        walk(o[k]);
+      });
+    };
+    walk(option);
+  }
+
   function draw(el, option) {
     if (!window.echarts) { el.textContent = "图表组件未安装（npm ci）"; return; }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    option.textStyle = { fontFamily: getComputedStyle(document.body).fontFamily, fontSize: 13 };
+    var size = fontSize();
+    option.textStyle = { fontFamily: getComputedStyle(document.body).fontFamily, fontSize: size };
+    scaleText(option, size);
+    el.setAttribute("data-font-size", String(size));
     option.animation = false;
     chart.setOption(option);
     el.setAttribute("data-rendered", "1");
@@ -65,6 +103,7 @@
 
   function levelsChart(el, data) {
     var keys = ["red", "yellow", "blue"];
+    if (!keys.some(function (k) { return data[k] && data[k].count > 0; })) { empty(el); return; }
     draw(el, {
       tooltip: { trigger: "item" },
       legend: { bottom: 0 },
@@ -79,6 +118,7 @@
   }
 
   function rulesChart(el, rows) {
+    if (!rows.length) { empty(el); return; }
     draw(el, {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
       grid: { left: 8, right: 40, top: 16, bottom: 28, containLabel: true },
@@ -94,6 +134,7 @@
     var names = LABELS.case_status || {};
     var colors = { approved: COLORS.green, review: COLORS.yellow, rejected: COLORS.red, returned: COLORS.grey, received: COLORS.blue };
     var keys = Object.keys(s.by_status || {});
+    if (!keys.length) { empty(el); return; }
     draw(el, {
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 24, top: 16, bottom: 28, containLabel: true },
@@ -106,6 +147,7 @@
   }
 
   function paymentsChart(el, rows) {
+    if (!rows.length) { empty(el); return; }
     draw(el, {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
       grid: { left: 80, right: 24, top: 16, bottom: 32 },
@@ -119,8 +161,9 @@
   function casesChart(el, s) {
     var parts = [
       ["自动办结", s.straight_through_rate, COLORS.green], ["人工复核", s.review_rate, COLORS.yellow],
-      ["不予受理", s.rejection_rate, COLORS.red]
+      [(LABELS.case_status || {}).rejected || "不予核准", s.rejection_rate, COLORS.red]
     ];
+    if (!parts.some(function (p) { return Number(p[1] || 0) > 0; })) { empty(el); return; }
     draw(el, {
       tooltip: { trigger: "item", valueFormatter: function (v) { return (v * 100).toFixed(1) + "%"; } },
       legend: { bottom: 0 },
@@ -130,6 +173,7 @@
   }
 
   function historyChart(el, rows) {
+    if (!rows.length) { empty(el); return; }
     draw(el, {
       tooltip: { trigger: "axis" },
       grid: { left: 44, right: 44, top: 24, bottom: 28 },
@@ -183,7 +227,55 @@
     });
   }
 
+  // Masked personal data: "查看" asks for a reason; the server logs who, what and why, then answers
+  // with the value, which replaces the masked one on the page (never kept anywhere else).
+  function initReveal() {
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target.closest("[data-reveal-form]");
+      if (!form) return;
+      ev.preventDefault();
+      var box = form.closest("[data-pii]");
+      var out = form.querySelector(".reveal-error");
+      out.textContent = "";
+      fetch(form.action, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(form)) })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (res) {
+          if (!res.ok) { out.textContent = res.body.detail || "未能显示"; return; }
+          var value = box.querySelector(".pii-value");
+          value.textContent = res.body.value;
+          value.classList.add("pii-revealed");
+          value.setAttribute("data-revealed", "1");
+          var details = form.closest("details");
+          if (details) details.remove();
+        })
+        .catch(function () { out.textContent = "网络错误，请重试"; });
+    });
+  }
+
+  // A tab bar wider than the screen scrolls; a fading edge shows that more tabs follow.
+  function initScrollCue() {
+    document.querySelectorAll(".portal-nav, .side-nav, [data-scroll-cue]").forEach(function (bar) {
+      function update() {
+        var scrolls = bar.scrollWidth > bar.clientWidth + 1;
+        if (scrolls) bar.setAttribute("data-scrolls", "1"); else bar.removeAttribute("data-scrolls");
+        if (bar.scrollLeft + bar.clientWidth >= bar.scrollWidth - 2) bar.setAttribute("data-at-end", "1");
+        else bar.removeAttribute("data-at-end");
+      }
+      bar.addEventListener("scroll", update, { passive: true });
+      window.addEventListener("resize", update);
+      update();
+      var current = bar.querySelector('[aria-current="page"]');
+      if (current && scrollsIntoView(bar, current)) current.scrollIntoView({ block: "nearest", inline: "center" });
+    });
+  }
+
+  function scrollsIntoView(bar, el) {
+    return bar.scrollWidth > bar.clientWidth && (el.offsetLeft + el.offsetWidth > bar.clientWidth);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initReveal();
+    initScrollCue();
     initCharts(document);
     initChat();
     document.querySelectorAll("[data-print]").forEach(function (b) {
