@@ -567,5 +567,5 @@ def suspend_and_recover(
         out.update(action="none", note="待遇已终止或不是按月待遇，无需暂停")
         return out
     out.update(action="suspended",
-               note="已暂停发放待核查；多发金额核实后用 shebao benefits overpayment 登记追回")
+               note="已暂停发放待核查；多发金额核实后在待遇管理中登记多发追回")
     return out

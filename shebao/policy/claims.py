@@ -133,7 +133,7 @@ def source_review(result: dict, auto_decide: Iterable[str]) -> list[dict]:
         return []
     named = "、".join(f"{n}（{SOURCE_LABELS.get(sources[n], sources[n])}）" for n in outside)
     return [{"code": "parameter_source",
-             "text": f"所用参数的来源级别不在自动决定范围（SHEBAO_AUTO_DECIDE_SOURCES={','.join(sorted(allowed))}）：{named}；"
+             "text": f"所用参数的来源级别不在本机构允许自动决定的范围（{'、'.join(SOURCE_LABELS.get(a, a) for a in sorted(allowed))}）：{named}；"
                      f"由本机构采用（shebao params adopt）或设定后可自动决定",
              "reference": "、".join(outside)}]
 

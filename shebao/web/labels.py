@@ -105,8 +105,8 @@ LABELS: dict[str, dict[str, str]] = {
                     "earliest": "最早", "latest": "最晚", "retirement_month": "退休年月", "receipt": "领取期间",
                     "minimum_wage": "最低工资标准", "minimum_wage_from": "最低工资标准执行日期"},
     "unit": {"months": "个月", "month": "月份", "rate": "比例", "yuan/month": "元/月", "yuan/year": "元/年",
-             "yuan": "元", "days": "天", "years": "年", "multiple": "倍", "bool": "是/否"},
-    "param_group": {"assistance": "社会救助", "review": "复核规则", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
+             "yuan": "元", "days": "天", "working_days": "个工作日", "years": "年", "multiple": "倍", "bool": "是/否"},
+    "param_group": {"assistance": "社会救助", "deadlines": "办理时限", "recovery": "多发追回", "review": "复核规则", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
                     "wages": "社会平均工资"},
     "audit_action": {
@@ -328,7 +328,7 @@ def _detail_value(key: str, value: Any) -> str:
     tables = {"role": "role", "kind": "benefit_kind", "reasons": "reason", "reason_code": "reason",
               "level": "level", "status": "benefit_status", "channel": "channel", "via": "source", "source": "source",
               "stage": "review_stage", "to": "role", "from": "role", "action": "handoff", "method": "debt_method",
-              "name": None, "fields": None}
+              "by": "actor", "actor": "actor", "name": None, "fields": None}
     table = tables.get(key)
     if key == "name":
         return _param_name(str(value)) or str(value)
