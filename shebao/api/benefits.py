@@ -17,8 +17,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.http.deps import CurrentUser, SessionDep, require_roles
 
 router = APIRouter(tags=["benefits"])
 

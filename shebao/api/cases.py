@@ -14,10 +14,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from shebao.api.deps import BearerCredentials, CurrentUser, SessionDep, require_roles
 from shebao.api.group_commit import GroupCommit
 from shebao.cases.schemas import ApplicationCreate, ClaimRequest, ReviewDecision
 from shebao.core.roles import Role
+from shebao.http.deps import BearerCredentials, CurrentUser, SessionDep, require_roles
 
 router = APIRouter(tags=["cases"])
 

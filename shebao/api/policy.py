@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Body, HTTPException, status
 from pydantic import BaseModel, Field
 
-from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.http.deps import CurrentUser, SessionDep, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["智导 · 政策参数"])
 

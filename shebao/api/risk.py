@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from shebao.api.deps import SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.http.deps import SessionDep, require_roles
 
 AlertId = Annotated[int, Path(ge=1, le=2_147_483_647, description="疑点编号")]
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from shebao import __version__
-from shebao.api.deps import CurrentUser
 from shebao.core.roles import ROLE_LABELS, Role
+from shebao.http.deps import CurrentUser
 
 router = APIRouter(prefix="/api/v1", tags=["系统"])
 

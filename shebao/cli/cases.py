@@ -317,7 +317,7 @@ def train_applications(
     """
     from datetime import date
 
-    from shebao.risk.application_model import train_from_synth
+    from shebao.training.applications import train_from_synth
 
     report = train_from_synth(persons=persons, seed=seed, holdout_seed=holdout_seed,
                               as_of=date.fromisoformat(as_of), progress=None if json_out else console.print)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from shebao.api.deps import SessionDep
+from shebao.http.deps import SessionDep
 from shebao.web import auth
 from shebao.web.common import CATEGORIES, TEXT_SIZE_COOKIE, render, safe_back
 

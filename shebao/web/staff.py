@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
-from shebao.api.deps import SessionDep
+from shebao.http.deps import SessionDep
 from shebao.web import auth
 from shebao.web.common import render, safe_back
 

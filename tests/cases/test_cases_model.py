@@ -53,7 +53,8 @@ def test_score_explains_itself_with_lightgbm_contributions():
 
 
 def test_training_holds_patterns_out_and_reports_the_holdout(shebao_home, tmp_path):
-    from shebao.risk.application_model import load_model, model_folder, train_from_synth
+    from shebao.risk.application_model import load_model, model_folder
+    from shebao.training.applications import train_from_synth
 
     report = train_from_synth(persons=1500, seed=5, holdout_seed=6, as_of=dt.date(2025, 9, 30))
     assert set(report["holdout_patterns"]) == {"paid_while_imprisoned", "duplicate_benefit"}
