@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shebao.benefits.assessment import KIND_LABELS, assessment_data, get_assessment
 from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
 
@@ -107,8 +108,6 @@ def list_notices(session: Session, *, person_id: str | None = None, benefit_id: 
 # --- one function per event -------------------------------------------------------------------------
 
 def _benefit_facts(b: Benefit) -> dict[str, Any]:
-    from shebao.benefits.service import KIND_LABELS
-
     return {"benefit_id": b.benefit_id, "kind": b.kind, "kind_label": KIND_LABELS.get(b.kind, b.kind),
             "monthly_amount": b.monthly_amount, "start_date": b.start_date, "region_code": b.region_code}
 
@@ -130,8 +129,6 @@ def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | Non
         a: the benefit's assessment, when the caller holds it (else it is read).
         fresh: the benefit was created by the caller just now (see :func:`issue_notices`).
     """
-    from shebao.benefits.service import assessment_data, get_assessment
-
     if a is None:
         a = get_assessment(session, b.benefit_id)
     data = assessment_data(a)

@@ -8,8 +8,8 @@ Other domains call these (names and keyword arguments are contracts):
 - ``suspend_benefit(session, *, benefit_id, reason, from_period, ...) -> Suspension`` and
   ``resume_benefit(session, *, benefit_id, resume_period, ...)``.
 - ``compute_overpayment(session, *, benefit_id, after_period=None | periods=..., reason) -> Decimal``.
-- ``suspend_and_recover(session, *, person_id, benefit_id, rule_id, reason, alert_id)`` — screening's
-  triage hands a confirmed red alert here (``shebao.risk.alerts.request_suspension``).
+- ``suspend_and_recover`` (screening's hand-off of a confirmed red alert) lives in
+  :mod:`shebao.benefits.handoff`: it calls death and suspension, which call this module.
 
 Services never commit: the caller (a CLI command, an API request, a batch) owns the transaction,
 and the audit entries join it (ARCHITECTURE.md).
@@ -28,6 +28,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
+from shebao.benefits.assessment import (  # noqa: F401 - KIND_LABELS and the assessment are also offered here
+    KIND_LABELS,
+    add_history,
+    assessment_data,
+    get_assessment,
+)
 from shebao.benefits.models import BenefitAssessment, Debt, Suspension
 from shebao.benefits.periods import add_months, check_period, month_index, period_of
 from shebao.core.crypto import blind_index
@@ -40,17 +46,6 @@ MONTHLY_KINDS = ("pension", "unemployment", "injury_allowance", "injury_survivor
 ONE_OFF_KINDS = ("funeral_grant", "survivor_grant", "death_grant", "disability_grant", "account_inheritance")
 BENEFIT_KINDS = MONTHLY_KINDS + ONE_OFF_KINDS
 PAYMENT_KINDS = ("regular", "backpay", "adjustment", "recovery", "one_off")
-KIND_LABELS = {
-    "pension": "基本养老金",
-    "unemployment": "失业保险金",
-    "injury_allowance": "伤残津贴",
-    "injury_survivor_pension": "供养亲属抚恤金",
-    "funeral_grant": "丧葬补助金",
-    "survivor_grant": "一次性抚恤金",
-    "death_grant": "一次性工亡补助金",
-    "disability_grant": "一次性伤残补助金",
-    "account_inheritance": "个人账户余额继承",
-}
 
 
 class BenefitError(ValueError):
@@ -124,20 +119,6 @@ def get_benefit(session: Session, benefit_id: str) -> Benefit:
     if b is None:
         raise BenefitError(f"待遇不存在：{benefit_id}")
     return b
-
-
-def get_assessment(session: Session, benefit_id: str) -> BenefitAssessment | None:
-    return session.get(BenefitAssessment, benefit_id)
-
-
-def assessment_data(a: BenefitAssessment | None) -> dict[str, Any]:
-    return json.loads(a.assessment) if a is not None and a.assessment else {}
-
-
-def add_history(a: BenefitAssessment, entry: dict[str, Any]) -> None:
-    history = json.loads(a.history or "[]")
-    history.append({k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in entry.items()})
-    a.history = json.dumps(history, ensure_ascii=False)
 
 
 def benefits_of_person(session: Session, person_id: str) -> list[Benefit]:
@@ -512,60 +493,3 @@ def compute_overpayment(
                    "periods": sorted({p.period for p in overpaid}),
                    "withdrawn_pending": [p.payment_id for p in pending]})
     return amount
-
-
-def suspend_and_recover(
-    session: Session,
-    *,
-    person_id: str,
-    benefit_id: str | None,
-    rule_id: str,
-    reason: str,
-    alert_id: int | None = None,
-    as_of: date | None = None,
-) -> dict[str, Any]:
-    """Screening's hand-off of a confirmed red alert (社会保险经办条例 第四十六条).
-
-    R01 (paid after death): the death is processed as a registry death (benefits stopped after the
-    death month, survivor case opened, payments after it become a debt). R02 (paid during a custodial
-    sentence): the sentence is applied (pension suspended from the month after it started, an
-    unemployment benefit ended; payments in between become a debt). Any other rule: the benefit is
-    suspended from the current month pending investigation, and no overpayment is assumed.
-    """
-    as_of = as_of or today()
-    ref = f"alert:{alert_id}" if alert_id is not None else f"rule:{rule_id}"
-    out: dict[str, Any] = {"rule_id": rule_id, "alert_id": alert_id, "benefits": [], "overpayment": "0.00"}
-    person = session.get(Person, person_id)
-    benefit = session.get(Benefit, benefit_id) if benefit_id else None
-    if person is None or (benefit_id and benefit is None):
-        # the finding came from a folder screened outside the database: nothing here to suspend
-        out.update(action="none", note=f"登记库中没有{'待遇 ' + benefit_id if benefit_id else '参保人 ' + person_id}，未暂停")
-        return out
-    targets = [benefit] if benefit is not None else [
-        b for b in benefits_of_person(session, person_id) if b.kind in MONTHLY_KINDS and b.status != "terminated"]
-    if rule_id == "R01" and person is not None:
-        from shebao.benefits.death import process_registry_death_for
-
-        result = process_registry_death_for(session, person, as_of=as_of)
-        if result is not None:
-            out.update(action="death", overpayment=result["overpayment"], benefits=result["stopped"])
-            return out
-    if rule_id == "R02" and person is not None:
-        from shebao.benefits.suspension import apply_incarcerations_for
-
-        result = apply_incarcerations_for(session, person, as_of=as_of)
-        if result["benefits"]:
-            out.update(action="incarceration", overpayment=result["overpayment"], benefits=result["benefits"])
-            return out
-    for b in targets:
-        if b.status == "terminated" or b.kind not in MONTHLY_KINDS:
-            continue
-        suspend_benefit(session, benefit_id=b.benefit_id, reason=reason, from_period=period_of(as_of),
-                        reason_code="alert", source_ref=ref)
-        out["benefits"].append(b.benefit_id)
-    if not out["benefits"]:
-        out.update(action="none", note="待遇已终止或不是按月待遇，无需暂停")
-        return out
-    out.update(action="suspended",
-               note="已暂停发放待核查；多发金额核实后用 shebao benefits overpayment 登记追回")
-    return out

@@ -334,7 +334,7 @@ def demo_applications(*, as_of, folder, quiet: bool = False) -> dict:
     """Demo step: apply for everyone who reached retirement age or lost a job, through the pipeline."""
     from shebao.cases.demo import run_demo_applications
 
-    return run_demo_applications(as_of=as_of, folder=folder, quiet=quiet)
+    return run_demo_applications(as_of=as_of, folder=folder, say=None if quiet else console.print)
 
 
 DEMO_STEPS.append(demo_applications)

@@ -76,9 +76,9 @@ def test_demo_step_runs_applications_through_the_pipeline(db, tmp_path):
     as_of = dt.date(2025, 9, 30)
     generate(persons=800, seed=3, out=tmp_path / "pop", as_of=as_of, progress=False)
     load_folder(tmp_path / "pop", actor="admin", progress=False)
-    summary = run_demo_applications(as_of=as_of, quiet=True)
+    summary = run_demo_applications(as_of=as_of)
     assert summary["applications"] > 0
     assert summary["applications"] == summary["auto_approved"] + summary["manual_review"] + summary["rejected"]
     assert summary["median_decision_ms"] > 0
-    again = run_demo_applications(as_of=as_of, quiet=True)  # idempotent: the same keys
+    again = run_demo_applications(as_of=as_of)  # idempotent: the same keys
     assert again["applications"] == summary["applications"]
