@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shebao.audit import append
 from shebao.benefits.assessment import KIND_LABELS, assessment_data, get_assessment
 from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
+from shebao.core.db import insert_persistent
 
 if TYPE_CHECKING:
     from shebao.benefits.models import BenefitAssessment, Suspension
@@ -70,9 +72,6 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
         fresh: the caller has just created the benefit the notices are about, so none of their
             keys can have been issued yet and the look-up is skipped.
     """
-    from shebao.audit import append
-    from shebao.core.db import insert_persistent
-
     keys = [spec["key"][:120] for spec in specs]
     existing: dict[str, Notice] = {}
     if not fresh:

@@ -34,11 +34,15 @@ from shebao.benefits.assessment import (  # noqa: F401 - KIND_LABELS and the ass
     assessment_data,
     get_assessment,
 )
-from shebao.benefits.models import BenefitAssessment, Debt, Suspension
-from shebao.benefits.periods import add_months, check_period, month_index, period_of
+from shebao.benefits.models import SUSPENSION_REASONS, BenefitAssessment, Debt, PaymentAttempt, Suspension
+from shebao.benefits.notices import issue_grant_notices, issue_resumption_notice, issue_suspension_notice
+from shebao.benefits.periods import add_months, check_period, month_index, months_between, period_of
+from shebao.benefits.recovery import open_debt
 from shebao.core.crypto import blind_index
-from shebao.core.db import insert_persistent
+from shebao.core.db import insert_persistent, utcnow
 from shebao.core.money import to_decimal
+from shebao.core.validators import validate_bank_card
+from shebao.registry.loader import row_digest
 from shebao.registry.models import Benefit, Payment, Person
 
 CENT = Decimal("0.01")
@@ -76,8 +80,6 @@ def payment_id_for(benefit_id: str, period: str, kind: str) -> str:
 
 
 def benefit_row_hash(b: Benefit) -> str:
-    from shebao.registry.loader import row_digest
-
     return row_digest({
         "benefit_id": b.benefit_id, "person_id": b.person_id, "kind": b.kind, "region_code": b.region_code,
         "start_date": b.start_date, "end_date": b.end_date, "monthly_amount": money(b.monthly_amount),
@@ -89,9 +91,6 @@ def payment_record(*, payment_id: str, benefit_id: str, person_id: str, period: 
                    bank_account: str | None, kind: str, status: str = "pending",
                    paid_date: date | None = None) -> dict[str, Any]:
     """A ``payments`` row as a dict (with its blind index and row digest), for inserts."""
-    from shebao.core.db import utcnow
-    from shebao.registry.loader import row_digest
-
     record = {"payment_id": payment_id, "benefit_id": benefit_id, "person_id": person_id, "period": period,
               "paid_date": paid_date, "amount": money(amount), "bank_account": bank_account, "kind": kind,
               "status": status}
@@ -101,8 +100,6 @@ def payment_record(*, payment_id: str, benefit_id: str, person_id: str, period: 
 
 
 def refresh_payment_hash(p: Payment) -> None:
-    from shebao.registry.loader import row_digest
-
     p.row_hash = row_digest({"payment_id": p.payment_id, "benefit_id": p.benefit_id, "person_id": p.person_id,
                              "period": p.period, "paid_date": p.paid_date, "amount": money(p.amount),
                              "bank_account": p.bank_account, "kind": p.kind, "status": p.status})
@@ -186,8 +183,6 @@ def grant_benefit(
     if amount < 0:
         raise BenefitError("待遇金额不能为负")
     if bank_account:
-        from shebao.core.validators import validate_bank_card
-
         bank_account = validate_bank_card(bank_account)
     benefit = Benefit(
         benefit_id=new_benefit_id(application_no), person_id=person_id, kind=kind, region_code=region_code,
@@ -222,8 +217,6 @@ def grant_benefit(
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
-    from shebao.benefits.notices import issue_grant_notices
-
     issue_grant_notices(session, benefit, record, fresh=True)
     return benefit
 
@@ -294,8 +287,6 @@ def suspend_benefit(
         backpay_on_resume: pay the suspended months when it is resumed (overdue certification: yes;
             a custodial sentence: no).
     """
-    from shebao.benefits.models import SUSPENSION_REASONS
-
     if reason_code not in SUSPENSION_REASONS:
         raise BenefitError(f"暂停原因应为 {'|'.join(SUSPENSION_REASONS)}")
     if not reason or not reason.strip():
@@ -320,8 +311,6 @@ def suspend_benefit(
     append(session, action="benefit.suspend", entity="benefits", entity_id=benefit_id,
            detail={"reason_code": reason_code, "reason": reason.strip(), "from_period": from_period,
                    "source_ref": source_ref, "withdrawn_payments": withdrawn})
-    from shebao.benefits.notices import issue_suspension_notice
-
     issue_suspension_notice(session, benefit, susp)
     return susp
 
@@ -336,8 +325,6 @@ def withdraw_pending(session: Session, benefit_id: str, *, from_period: str, to_
     ids = []
     for p in session.scalars(stmt):
         ids.append(p.payment_id)
-        from shebao.benefits.models import PaymentAttempt
-
         attempt = session.get(PaymentAttempt, p.payment_id)
         if attempt is not None:
             session.delete(attempt)
@@ -373,8 +360,6 @@ def resume_benefit(
         targets = [s for s in targets if s.reason_code == reason_code]
     if not targets:
         raise BenefitError(f"待遇 {benefit_id} 没有可恢复的暂停")
-    from shebao.core.db import utcnow
-
     backpay = Decimal("0.00")
     backpay_months: list[str] = []
     for s in targets:
@@ -404,8 +389,6 @@ def resume_benefit(
     if backpay > 0:
         payment = add_payment(session, benefit, period=resume_period, kind="backpay", amount=backpay,
                               detail={"cause": "resumption", "months": backpay_months})
-    from shebao.benefits.notices import issue_resumption_notice
-
     issue_resumption_notice(session, benefit, targets, resume_period=resume_period, backpay=backpay,
                             backpay_months=backpay_months)
     return {"benefit_id": benefit_id, "resumed": [s.id for s in targets], "resume_period": resume_period,
@@ -421,8 +404,6 @@ def covers(s: Suspension, period: str) -> bool:
 
 
 def _unpaid_months(session: Session, benefit: Benefit, first: str, last: str) -> list[str]:
-    from shebao.benefits.periods import months_between
-
     if month_index(last) < month_index(first):
         return []
     start = first_period(benefit)
@@ -477,8 +458,6 @@ def compute_overpayment(
     amount = money(sum((money(p.amount) for p in overpaid), Decimal("0")))
     changed = bool(pending) or not record
     if record and amount > 0:
-        from shebao.benefits.recovery import open_debt
-
         before = session.scalar(select(Debt.principal).where(Debt.benefit_id == benefit_id,
                                                              Debt.reason_code == reason_code,
                                                              Debt.source_ref == source_ref))

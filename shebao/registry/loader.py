@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.core.crypto import get_keyring
-from shebao.core.db import Base, session_scope, utcnow
+from shebao.core.db import Base, get_engine, session_scope, utcnow
+from shebao.core.safefiles import safe_writer
+from shebao.core.settings import get_settings
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec
 from shebao.registry.rows import BAD_FIELD, References, check_row, masked
@@ -332,8 +334,6 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: References, reje
               on_read: Callable[[int], None] = lambda n: None, max_field_bytes: int | None = None) -> None:
     """Load one file in one transaction."""
     if max_field_bytes is None:
-        from shebao.core.settings import get_settings
-
         max_field_bytes = get_settings().load_max_field_bytes
     from shebao.registry import bulk
 
@@ -418,8 +418,6 @@ def write_rejects(rejects: list[Reject], folder: Path, stamp: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"rejects-{stamp}.csv"
-    from shebao.core.safefiles import safe_writer
-
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         writer = safe_writer(fh, mask=True)  # no formulas; no ID, card or phone number in any column
@@ -455,9 +453,6 @@ def load_folder(folder: Path, *, engine: Engine | None = None, actor: str = "sys
     ``errors``; the later files still load. The summary (``load-*.json``) and the rejects report
     are written whatever happens; then :class:`LoadError` is raised if any file failed.
     """
-    from shebao.core.db import get_engine
-    from shebao.core.settings import get_settings
-
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"目录不存在：{folder}")

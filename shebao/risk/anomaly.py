@@ -20,7 +20,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shebao.risk.features import FEATURES
+from shebao.core.safefiles import safe_writer
+from shebao.core.settings import get_settings
+from shebao.risk.catalogue import runtime_parameters
+from shebao.risk.features import FEATURES, compute_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,8 +64,6 @@ def recipient_labels(folder: str | Path, as_of: date, lookback_months: int = 12)
     within the lookback; benefit labels reach the benefit's person record.
     """
     import duckdb
-
-    from shebao.risk.catalogue import runtime_parameters
 
     folder = Path(folder)
     rt = runtime_parameters(as_of, lookback_months)
@@ -150,8 +151,6 @@ def top_features(booster: Any, matrix: np.ndarray, n: int = 3) -> list[list[tupl
 
 def save_model(booster: Any, meta: dict, home: Path | None = None) -> Path:
     """Write a new model version under ``$SHEBAO_HOME/models/screening/`` and return its folder."""
-    from shebao.core.settings import get_settings
-
     base = (home or get_settings().ensure_home()) / "models" / "screening"
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = base / version
@@ -168,8 +167,6 @@ def save_model(booster: Any, meta: dict, home: Path | None = None) -> Path:
 
 def model_folder(home: Path | None = None) -> Path:
     """The newest trained version under ``$SHEBAO_HOME``, else the model shipped in the package."""
-    from shebao.core.settings import get_settings
-
     base = (home or get_settings().home) / "models" / "screening"
     versions = sorted(p for p in base.glob("*") if (p / "model.txt").exists()) if base.exists() else []
     if versions:
@@ -244,8 +241,6 @@ def score_folder(
 ) -> list[dict]:
     """Score every recipient of an exchange folder (``lgbm``: the trained model; ``iforest``: no labels)."""
     from shebao.risk.engines.base import make_engine
-    from shebao.risk.features import compute_features
-
     with make_engine(engine) as eng:
         table = compute_features(eng, folder, as_of=as_of)
     if method == "iforest":
@@ -257,8 +252,6 @@ def score_folder(
 def write_scores_csv(rows: list[dict], path: str | Path) -> int:
     """Write scores (person_id, score, flagged, top_features in Chinese), owner-readable only."""
     import os
-
-    from shebao.core.safefiles import safe_writer
 
     path = Path(path)
     if path.exists():

@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from shebao.core.settings import get_settings
+from shebao.risk.anomaly import recipient_labels
 from shebao.risk.application_features import FEATURES, ApplicantHistory, application_features
 
 SHIPPED_DIR = Path(__file__).with_name("application_model_data")
@@ -94,8 +96,6 @@ def model_folder(home: Path | None = None) -> Path:
     The listing is cached until the versions folder changes (a new version is a new entry, which
     changes the folder's modification time), so that scoring does not list a folder per application.
     """
-    from shebao.core.settings import get_settings
-
     base = (home or get_settings().home) / "models" / "applications"
     try:
         stamp = base.stat().st_mtime_ns
@@ -201,8 +201,6 @@ def applicant_rows(folder: str | Path, as_of: date) -> tuple[list[str], list[str
     """
     from decimal import Decimal
 
-    from shebao.risk.anomaly import recipient_labels
-
     folder = Path(folder)
     persons = {p["person_id"]: p for p in _read(folder, "persons")}
     contributions: dict[str, list] = {}
@@ -273,8 +271,6 @@ def applicant_rows(folder: str | Path, as_of: date) -> tuple[list[str], list[str
 
 
 def labels_of(folder: Path, as_of: date) -> dict[str, set[str]]:
-    from shebao.risk.anomaly import recipient_labels
-
     return {p: labs - set(NOT_FRAUD) for p, labs in recipient_labels(folder, as_of).items()}
 
 
