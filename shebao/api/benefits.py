@@ -15,7 +15,6 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.benefits.schemas import (
     AdjustBody,
     CertificationBody,
@@ -33,6 +32,7 @@ from shebao.benefits.schemas import (
     WriteOffBody,
 )
 from shebao.core.roles import Role
+from shebao.http.deps import CurrentUser, SessionDep, require_roles
 
 router = APIRouter(tags=["benefits"])
 

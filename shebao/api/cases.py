@@ -12,10 +12,10 @@ import time
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from shebao.api.deps import BearerCredentials, CurrentUser, SessionDep, require_roles
 from shebao.api.group_commit import GroupCommit
 from shebao.cases.schemas import ApplicationCreate, ApplicationRead, ClaimRequest, ReviewDecision
 from shebao.core.roles import Role
+from shebao.http.deps import BearerCredentials, CurrentUser, SessionDep, require_roles
 
 router = APIRouter(tags=["cases"])
 

@@ -35,10 +35,10 @@ from fastapi import HTTPException
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
-from shebao.api.deps import authenticate, check_roles
 from shebao.core.batch import batch_and_replay
 from shebao.core.db import get_sessionmaker
 from shebao.core.roles import Role
+from shebao.http.deps import authenticate, check_roles
 from shebao.users.models import User
 
 Work = Callable[[Session, User, Any], Any]

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
-from shebao.api.deps import CurrentUser, SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.http.deps import CurrentUser, SessionDep, require_roles
 from shebao.policy.common import InputError
 from shebao.policy.schemas import ParamAdopt, ParamSet
 from shebao.policy.service import calculate

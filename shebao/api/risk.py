@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from shebao.api.deps import SessionDep, require_roles
 from shebao.core.roles import Role
+from shebao.http.deps import SessionDep, require_roles
 from shebao.risk.schemas import AlertPage, AlertRead, ConfirmBody, DismissBody
 
 AlertId = Annotated[int, Path(ge=1, le=2_147_483_647, description="疑点编号")]

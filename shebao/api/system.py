@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from shebao import __version__
-from shebao.api.deps import CurrentUser
+from shebao.http.deps import CurrentUser
 from shebao.users.schemas import UserRead as Me
 
 router = APIRouter(prefix="/api/v1", tags=["系统"])

@@ -46,6 +46,8 @@ from sqlalchemy.orm.util import identity_key
 from shebao.audit import witness
 from shebao.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from shebao.core.crypto import get_keyring, mask_text
+from shebao.core.db import _ENGINES, session_scope
+from shebao.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -228,8 +230,6 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         return 0
     session.flush()
     pending = session.info.pop(PENDING_KEY)
-    from shebao.core.settings import get_settings
-
     settings = get_settings()
     every = settings.audit_checkpoint_every if checkpoint_every is None else checkpoint_every
     key = get_keyring().audit_key
@@ -294,8 +294,6 @@ def _drop_queued_entries(session: Session) -> None:
 
 def checkpoint_pending() -> list[int]:
     """Checkpoint the head of every database this process wrote entries to (the end of a command)."""
-    from shebao.core.db import _ENGINES, session_scope
-
     with _UNCHECKPOINTED_LOCK:
         live = {id(e) for e in _ENGINES.values()}  # an engine disposed since is another database's past
         engines = [e for e in _UNCHECKPOINTED.values() if id(e) in live]
@@ -319,8 +317,6 @@ def start_checkpoint_timer(minutes: float | None = None) -> None:
     """In a long-running process (the API server): every T minutes, checkpoint what was written since."""
     if "timer" in _TIMER:
         return
-    from shebao.core.settings import get_settings
-
     interval = 60 * (minutes or get_settings().audit_checkpoint_minutes)
 
     def loop() -> None:
@@ -384,8 +380,6 @@ def verify(session: Session, *, witness_url: str | None = ...) -> VerifyResult: 
         witness_url: the HTTP witness to consult (default ``SHEBAO_AUDIT_WITNESS_URL``; None: none).
     """
     if witness_url is ...:
-        from shebao.core.settings import get_settings
-
         witness_url = get_settings().audit_witness_url
     key = get_keyring().audit_key
     pub = public_key_hex()
@@ -478,8 +472,6 @@ def verify(session: Session, *, witness_url: str | None = ...) -> VerifyResult: 
 def publish_unwitnessed(engine: Engine | None = None) -> int:
     """Give the witnesses the database's checkpoints newer than the witness file's last (after a crash
     between commit and publication, or a migration); return how many."""
-    from shebao.core.db import session_scope
-
     try:
         last = max((int(w["seq"]) for w in witness.read_file()), default=0)
     except witness.WitnessError:

@@ -27,6 +27,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from shebao.core.settings import get_settings
+
 log = logging.getLogger(__name__)
 
 WITNESS_FILE = "audit-witness.jsonl"
@@ -55,8 +57,6 @@ def signature_ok(cp: dict[str, Any], public_key_hex: str | None = None) -> bool:
 
 
 def witness_path() -> Path:
-    from shebao.core.settings import get_settings
-
     return get_settings().home / WITNESS_FILE
 
 
@@ -112,8 +112,6 @@ def latest_http(url: str, timeout: float = 5.0) -> dict[str, Any] | None:
 
 def publish(cp: dict[str, Any]) -> None:
     """Give a committed checkpoint to every witness; a witness that fails is logged, never raised."""
-    from shebao.core.settings import get_settings
-
     try:
         append_file(cp)
     except OSError as exc:

@@ -7,7 +7,7 @@ Entry points other domains use (keyword arguments are contracts):
   application_no=None, provisional=False, assessment=None)`` — processing (issue 5).
 - ``suspend_benefit``, ``resume_benefit``, ``compute_overpayment`` — anyone.
 - ``suspend_and_recover(session, *, person_id, benefit_id, rule_id, reason, alert_id)`` — screening's
-  triage (``shebao.risk.alerts.request_suspension`` looks this name up here).
+  triage (``shebao.risk.alerts.request_suspension`` imports it from ``handoff``).
 - ``process_death``, ``record_certification``, ``run_payroll``, ``recalculate_provisional``,
   ``apply_adjustment``.
 """
@@ -21,7 +21,7 @@ _HOMES = {
     "suspend_benefit": "service",
     "resume_benefit": "service",
     "compute_overpayment": "service",
-    "suspend_and_recover": "service",
+    "suspend_and_recover": "handoff",
     "BenefitError": "service",
     "process_death": "death",
     "record_certification": "suspension",

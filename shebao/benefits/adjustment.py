@@ -25,8 +25,11 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import BenefitAssessment
+from shebao.benefits.notices import issue_adjustment_notice
 from shebao.benefits.periods import period_of
 from shebao.benefits.service import add_history, add_payment, money, touch_benefit
+from shebao.policy import pension_adjustment
+from shebao.policy.store import parameters_for
 from shebao.registry.models import Benefit, Contribution, ContributionYear, Payment, Person
 
 
@@ -47,9 +50,6 @@ def apply_adjustment(session: Session, *, year: int, on: date, benefit_id: str |
 
     Returns ``{"adjusted": n, "arrears_total": "...", "missing": [...], "benefits": [...]}``.
     """
-    from shebao.policy import pension_adjustment
-    from shebao.policy.store import parameters_for
-
     params = parameters_for(session)
     stmt = select(Benefit).where(Benefit.kind == "pension", Benefit.start_date < date(year, 1, 1),
                                  (Benefit.end_date.is_(None)) | (Benefit.end_date >= date(year, 1, 1)))
@@ -109,8 +109,6 @@ def apply_adjustment(session: Session, *, year: int, on: date, benefit_id: str |
         if arrears > 0:
             payment_id = add_payment(session, b, period=period_of(on), kind="adjustment", amount=arrears,
                                      detail={"cause": f"adjustment {year}", "months": late}).payment_id
-        from shebao.benefits.notices import issue_adjustment_notice
-
         issue_adjustment_notice(session, b, year=year, old=old, increase=increase, parts=r["parts"],
                                 effective=effective, months=late, arrears=arrears, contribution_months=months,
                                 missing=r.get("missing"), seq=len(applied))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shebao.core.numerals import cn_to_int
+
 SSL = "中华人民共和国社会保险法"
 UIR = "失业保险条例"
 WIR = "工伤保险条例"
@@ -151,8 +153,6 @@ _CITE_RE = re.compile(r"《([^》]+)》((?:第[零一二三四五六七八九十
 
 def parse_citations(text: str) -> set[tuple[str, int | None]]:
     """The (law, article) pairs a ``依据`` line cites (article ``None`` for a document cited whole)."""
-    from shebao.assistant.documents import cn_to_int
-
     out: set[tuple[str, int | None]] = set()
     for law, articles in _CITE_RE.findall(text):
         numbers = re.findall(r"第([零一二三四五六七八九十百]+)条", articles)

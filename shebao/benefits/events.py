@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from shebao.benefits.death import process_registry_death_for
 from shebao.benefits.models import SurvivorCase
+from shebao.benefits.recalc import provisional_count, recalculate_provisional
 from shebao.benefits.service import MONTHLY_KINDS
 from shebao.benefits.suspension import apply_incarcerations_for, check_certifications
+from shebao.benefits.unemployment import follow_minimum_wage
 from shebao.registry.models import Benefit, Death, Incarceration, Person
 
 
@@ -56,13 +58,9 @@ def sync_registry(session: Session, *, as_of: date) -> dict[str, Any]:
     for person in sentenced:
         apply_incarcerations_for(session, person, as_of=as_of)
     certs = check_certifications(session, as_of=as_of)
-    from shebao.benefits.recalc import provisional_count, recalculate_provisional
-
     recalculated = 0
     if provisional_count(session):
         recalculated = recalculate_provisional(session, on=as_of)["recalculated"]
-    from shebao.benefits.unemployment import follow_minimum_wage
-
     followed = follow_minimum_wage(session, as_of=as_of)["followed"]
     session.flush()
     return {"deaths": deaths, "incarcerations": len(sentenced), **certs, "recalculated": recalculated,

@@ -19,8 +19,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shebao.audit import append
+from shebao.benefits.assessment import KIND_LABELS, assessment_data, get_assessment
 from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
+from shebao.core.db import insert_persistent
 
 if TYPE_CHECKING:
     from shebao.benefits.models import BenefitAssessment, Suspension
@@ -69,9 +72,6 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
         fresh: the caller has just created the benefit the notices are about, so none of their
             keys can have been issued yet and the look-up is skipped.
     """
-    from shebao.audit import append
-    from shebao.core.db import insert_persistent
-
     keys = [spec["key"][:120] for spec in specs]
     existing: dict[str, Notice] = {}
     if not fresh:
@@ -107,8 +107,6 @@ def list_notices(session: Session, *, person_id: str | None = None, benefit_id: 
 # --- one function per event -------------------------------------------------------------------------
 
 def _benefit_facts(b: Benefit) -> dict[str, Any]:
-    from shebao.benefits.service import KIND_LABELS
-
     return {"benefit_id": b.benefit_id, "kind": b.kind, "kind_label": KIND_LABELS.get(b.kind, b.kind),
             "monthly_amount": b.monthly_amount, "start_date": b.start_date, "region_code": b.region_code}
 
@@ -130,8 +128,6 @@ def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | Non
         a: the benefit's assessment, when the caller holds it (else it is read).
         fresh: the benefit was created by the caller just now (see :func:`issue_notices`).
     """
-    from shebao.benefits.service import assessment_data, get_assessment
-
     if a is None:
         a = get_assessment(session, b.benefit_id)
     data = assessment_data(a)

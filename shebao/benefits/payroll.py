@@ -50,10 +50,10 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
-from shebao.benefits.events import lock_events
-from shebao.benefits.models import PaymentAttempt, PayrollOpening, PayrollRun, Suspension
+from shebao.benefits.events import lock_events, sync_registry
+from shebao.benefits.models import Debt, DebtRecovery, PaymentAttempt, PayrollOpening, PayrollRun, Suspension
 from shebao.benefits.periods import add_months, check_period, first_day, last_day, period_of
-from shebao.benefits.recovery import deduction_for, deduction_limit, record_recovery
+from shebao.benefits.recovery import _update_status, deduction_for, deduction_limit, record_recovery
 from shebao.benefits.service import (
     MONTHLY_KINDS,
     ONE_OFF_KINDS,
@@ -62,9 +62,11 @@ from shebao.benefits.service import (
     payment_id_for,
     payment_record,
     refresh_payment_hash,
+    touch_benefit,
 )
-from shebao.core.db import insert_ignoring_conflicts, utcnow
+from shebao.core.db import get_engine, insert_ignoring_conflicts, session_scope, utcnow
 from shebao.core.roles import Role, has_role, role_of
+from shebao.core.settings import get_settings
 from shebao.registry.models import Benefit, Payment
 
 DEFAULT_BATCH = 500
@@ -140,8 +142,6 @@ def _is_zombie(pid: int) -> bool:
 
 
 def _lease_until(now: datetime) -> datetime:
-    from shebao.core.settings import get_settings
-
     return now + timedelta(seconds=get_settings().payroll_lease_seconds)
 
 
@@ -177,8 +177,6 @@ def _renew(session: Session, run_id: int) -> None:
 
 
 def _mark_failed(engine: Engine, run_id: int, error: str, actor: str, source: str) -> None:
-    from shebao.core.db import session_scope
-
     try:
         with session_scope(engine) as session:
             session.info.update(actor=actor, source=source)
@@ -319,8 +317,6 @@ def run_payroll(
         The counts; ``total`` is the sum of every payment instruction of the period after the run
         (so a rerun reports the same total), ``created_total`` what this run added.
     """
-    from shebao.core.db import get_engine, session_scope
-
     period = check_period(period)
     engine = engine or get_engine()
     summary = RunSummary(period=period)
@@ -347,8 +343,6 @@ def run_payroll(
 def _run(engine: Engine, summary: RunSummary, period: str, *, actor: str, actor_role: str, source: str,
          batch_size: int, max_attempts: int, max_deduction_rate: Decimal | None, sync: bool, as_of: date | None,
          on_batch: Callable[[int, int], None] | None) -> None:
-    from shebao.core.db import session_scope
-
     def scope():
         return session_scope(engine)
 
@@ -357,8 +351,6 @@ def _run(engine: Engine, summary: RunSummary, period: str, *, actor: str, actor_
         lock_events(session)  # concurrent runs: a death is processed by one of them, once
         _renew(session, summary.run_id)
         if sync:
-            from shebao.benefits.events import sync_registry
-
             summary.sync = sync_registry(session, as_of=as_of or last_day(period))
         summary.retried, summary.escalated = retry_failed(session, max_attempts=max_attempts)
         session.flush()
@@ -449,8 +441,6 @@ def _deduct(session: Session, benefits: list[Benefit], period: str, max_rate: De
     """
     if not benefits:
         return 0
-    from shebao.benefits.models import Debt
-
     by_benefit: dict[str, list[Debt]] = {}
     for d in session.scalars(select(Debt).where(Debt.benefit_id.in_([b.benefit_id for b in benefits]),
                                                 Debt.status.in_(("open", "deducting")),
@@ -484,9 +474,6 @@ def undo_deduction(session: Session, regular: Payment) -> None:
     """A regular payment given up on (escalated): the deduction riding on it did not happen either."""
     if regular.kind != "regular":
         return
-    from shebao.benefits.models import Debt, DebtRecovery
-    from shebao.benefits.recovery import _update_status
-
     rec = session.get(Payment, payment_id_for(regular.benefit_id, regular.period, "recovery"))
     if rec is None or rec.status == "paid":
         return
@@ -601,8 +588,6 @@ def apply_returns(session: Session, path: Path, *, max_attempts: int = DEFAULT_M
             if payment.kind == "one_off":  # a one-off grant is done once paid (as the registry records them)
                 benefit = session.get(Benefit, payment.benefit_id)
                 if benefit is not None and benefit.status != "terminated":
-                    from shebao.benefits.service import touch_benefit
-
                     benefit.status, benefit.end_date = "terminated", benefit.start_date
                     touch_benefit(benefit)
         else:

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import BenefitAssessment
+from shebao.benefits.notices import issue_recalculation_notices
 from shebao.benefits.periods import add_months, period_of
+from shebao.benefits.recovery import open_debt
 from shebao.benefits.service import (
     add_history,
     add_payment,
@@ -33,12 +35,12 @@ from shebao.benefits.service import (
     money,
     touch_benefit,
 )
+from shebao.policy import ParameterMissing, recalculate_pension
+from shebao.policy.store import parameters_for
 from shebao.registry.models import Payment
 
 
 def _published(params: Any, year: int, region: str, on: date) -> bool:
-    from shebao.policy import ParameterMissing
-
     try:
         pv = params.get("pension.base", date(year, 1, 1), region, known_on=on)
     except ParameterMissing:
@@ -53,8 +55,6 @@ def recalculate_provisional(session: Session, *, on: date, year: int | None = No
     Returns ``{"recalculated": n, "still_provisional": k, "skipped": [...], "backpay_total": "...",
     "benefits": [...]}``.
     """
-    from shebao.policy.store import parameters_for
-
     params = parameters_for(session)
     stmt = select(BenefitAssessment).where(BenefitAssessment.provisional.is_(True))
     if year is not None:
@@ -95,8 +95,6 @@ def recalculate_provisional(session: Session, *, on: date, year: int | None = No
 
 def recalculate_one(session: Session, a: BenefitAssessment, *, on: date, params: Any) -> dict[str, Any] | None:
     """Recalculate one provisional pension; None while its base is still unpublished."""
-    from shebao.policy import recalculate_pension
-
     b = get_benefit(session, a.benefit_id)
     data = assessment_data(a)
     inputs = dict(data["inputs"])
@@ -137,12 +135,8 @@ def recalculate_one(session: Session, a: BenefitAssessment, *, on: date, params:
         payment_id = add_payment(session, b, period=period_of(on), kind="backpay", amount=backpay,
                                  detail={"cause": "recalculation", "months": months}).payment_id
     elif backpay < 0:
-        from shebao.benefits.recovery import open_debt
-
         open_debt(session, benefit=b, reason_code="recalculation", reason="计发基数公布后重新核定，暂核期间多发",
                   source_ref=f"recalc:{on.isoformat()}", periods=months, principal=-backpay)
-    from shebao.benefits.notices import issue_recalculation_notices
-
     issue_recalculation_notices(session, b, data, r, months=months, backpay=backpay, on=on)
     return {"benefit_id": b.benefit_id, "provisional_total": r["provisional_total"], "final_total": r["final_total"],
             "monthly_difference": f"{diff:.2f}", "months": len(months), "backpay": f"{backpay:.2f}",

@@ -15,7 +15,7 @@ from typing import Any
 
 from shebao.benefits.models import Notice
 from shebao.benefits.notices import notice_data
-from shebao.core.crypto import mask_name
+from shebao.core.crypto import mask_id_number, mask_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 FONT_CANDIDATES = (
@@ -94,8 +94,6 @@ def context(notice: Notice, *, person_name: str | None = None, person: Any = Non
 def _personal_rows(person: Any) -> list[list[str]]:
     if person is None:
         return []
-    from shebao.core.crypto import mask_id_number
-
     return [["姓名", mask_name(person.name)], ["公民身份号码", mask_id_number(person.id_number)],
             ["性别", {"M": "男", "F": "女"}.get(person.sex, person.sex)],
             ["出生年月", person.birth_date.strftime("%Y-%m")],

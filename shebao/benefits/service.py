@@ -8,8 +8,8 @@ Other domains call these (names and keyword arguments are contracts):
 - ``suspend_benefit(session, *, benefit_id, reason, from_period, ...) -> Suspension`` and
   ``resume_benefit(session, *, benefit_id, resume_period, ...)``.
 - ``compute_overpayment(session, *, benefit_id, after_period=None | periods=..., reason) -> Decimal``.
-- ``suspend_and_recover(session, *, person_id, benefit_id, rule_id, reason, alert_id)`` — screening's
-  triage hands a confirmed red alert here (``shebao.risk.alerts.request_suspension``).
+- ``suspend_and_recover`` (screening's hand-off of a confirmed red alert) lives in
+  :mod:`shebao.benefits.handoff`: it calls death and suspension, which call this module.
 
 Services never commit: the caller (a CLI command, an API request, a batch) owns the transaction,
 and the audit entries join it (ARCHITECTURE.md).
@@ -28,11 +28,21 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
-from shebao.benefits.models import BenefitAssessment, Debt, Suspension
-from shebao.benefits.periods import add_months, check_period, month_index, period_of
+from shebao.benefits.assessment import (  # noqa: F401 - KIND_LABELS and the assessment are also offered here
+    KIND_LABELS,
+    add_history,
+    assessment_data,
+    get_assessment,
+)
+from shebao.benefits.models import SUSPENSION_REASONS, BenefitAssessment, Debt, PaymentAttempt, Suspension
+from shebao.benefits.notices import issue_grant_notices, issue_resumption_notice, issue_suspension_notice
+from shebao.benefits.periods import add_months, check_period, month_index, months_between, period_of
+from shebao.benefits.recovery import open_debt
 from shebao.core.crypto import blind_index
-from shebao.core.db import insert_persistent
+from shebao.core.db import insert_persistent, utcnow
 from shebao.core.money import to_decimal
+from shebao.core.validators import validate_bank_card
+from shebao.registry.loader import row_digest
 from shebao.registry.models import Benefit, Payment, Person
 
 CENT = Decimal("0.01")
@@ -40,17 +50,6 @@ MONTHLY_KINDS = ("pension", "unemployment", "injury_allowance", "injury_survivor
 ONE_OFF_KINDS = ("funeral_grant", "survivor_grant", "death_grant", "disability_grant", "account_inheritance")
 BENEFIT_KINDS = MONTHLY_KINDS + ONE_OFF_KINDS
 PAYMENT_KINDS = ("regular", "backpay", "adjustment", "recovery", "one_off")
-KIND_LABELS = {
-    "pension": "基本养老金",
-    "unemployment": "失业保险金",
-    "injury_allowance": "伤残津贴",
-    "injury_survivor_pension": "供养亲属抚恤金",
-    "funeral_grant": "丧葬补助金",
-    "survivor_grant": "一次性抚恤金",
-    "death_grant": "一次性工亡补助金",
-    "disability_grant": "一次性伤残补助金",
-    "account_inheritance": "个人账户余额继承",
-}
 
 
 class BenefitError(ValueError):
@@ -81,8 +80,6 @@ def payment_id_for(benefit_id: str, period: str, kind: str) -> str:
 
 
 def benefit_row_hash(b: Benefit) -> str:
-    from shebao.registry.loader import row_digest
-
     return row_digest({
         "benefit_id": b.benefit_id, "person_id": b.person_id, "kind": b.kind, "region_code": b.region_code,
         "start_date": b.start_date, "end_date": b.end_date, "monthly_amount": money(b.monthly_amount),
@@ -94,9 +91,6 @@ def payment_record(*, payment_id: str, benefit_id: str, person_id: str, period: 
                    bank_account: str | None, kind: str, status: str = "pending",
                    paid_date: date | None = None) -> dict[str, Any]:
     """A ``payments`` row as a dict (with its blind index and row digest), for inserts."""
-    from shebao.core.db import utcnow
-    from shebao.registry.loader import row_digest
-
     record = {"payment_id": payment_id, "benefit_id": benefit_id, "person_id": person_id, "period": period,
               "paid_date": paid_date, "amount": money(amount), "bank_account": bank_account, "kind": kind,
               "status": status}
@@ -106,8 +100,6 @@ def payment_record(*, payment_id: str, benefit_id: str, person_id: str, period: 
 
 
 def refresh_payment_hash(p: Payment) -> None:
-    from shebao.registry.loader import row_digest
-
     p.row_hash = row_digest({"payment_id": p.payment_id, "benefit_id": p.benefit_id, "person_id": p.person_id,
                              "period": p.period, "paid_date": p.paid_date, "amount": money(p.amount),
                              "bank_account": p.bank_account, "kind": p.kind, "status": p.status})
@@ -124,20 +116,6 @@ def get_benefit(session: Session, benefit_id: str) -> Benefit:
     if b is None:
         raise BenefitError(f"待遇不存在：{benefit_id}")
     return b
-
-
-def get_assessment(session: Session, benefit_id: str) -> BenefitAssessment | None:
-    return session.get(BenefitAssessment, benefit_id)
-
-
-def assessment_data(a: BenefitAssessment | None) -> dict[str, Any]:
-    return json.loads(a.assessment) if a is not None and a.assessment else {}
-
-
-def add_history(a: BenefitAssessment, entry: dict[str, Any]) -> None:
-    history = json.loads(a.history or "[]")
-    history.append({k: (str(v) if isinstance(v, Decimal | date) else v) for k, v in entry.items()})
-    a.history = json.dumps(history, ensure_ascii=False)
 
 
 def benefits_of_person(session: Session, person_id: str) -> list[Benefit]:
@@ -205,8 +183,6 @@ def grant_benefit(
     if amount < 0:
         raise BenefitError("待遇金额不能为负")
     if bank_account:
-        from shebao.core.validators import validate_bank_card
-
         bank_account = validate_bank_card(bank_account)
     benefit = Benefit(
         benefit_id=new_benefit_id(application_no), person_id=person_id, kind=kind, region_code=region_code,
@@ -241,8 +217,6 @@ def grant_benefit(
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
-    from shebao.benefits.notices import issue_grant_notices
-
     issue_grant_notices(session, benefit, record, fresh=True)
     return benefit
 
@@ -313,8 +287,6 @@ def suspend_benefit(
         backpay_on_resume: pay the suspended months when it is resumed (overdue certification: yes;
             a custodial sentence: no).
     """
-    from shebao.benefits.models import SUSPENSION_REASONS
-
     if reason_code not in SUSPENSION_REASONS:
         raise BenefitError(f"暂停原因应为 {'|'.join(SUSPENSION_REASONS)}")
     if not reason or not reason.strip():
@@ -339,8 +311,6 @@ def suspend_benefit(
     append(session, action="benefit.suspend", entity="benefits", entity_id=benefit_id,
            detail={"reason_code": reason_code, "reason": reason.strip(), "from_period": from_period,
                    "source_ref": source_ref, "withdrawn_payments": withdrawn})
-    from shebao.benefits.notices import issue_suspension_notice
-
     issue_suspension_notice(session, benefit, susp)
     return susp
 
@@ -355,8 +325,6 @@ def withdraw_pending(session: Session, benefit_id: str, *, from_period: str, to_
     ids = []
     for p in session.scalars(stmt):
         ids.append(p.payment_id)
-        from shebao.benefits.models import PaymentAttempt
-
         attempt = session.get(PaymentAttempt, p.payment_id)
         if attempt is not None:
             session.delete(attempt)
@@ -392,8 +360,6 @@ def resume_benefit(
         targets = [s for s in targets if s.reason_code == reason_code]
     if not targets:
         raise BenefitError(f"待遇 {benefit_id} 没有可恢复的暂停")
-    from shebao.core.db import utcnow
-
     backpay = Decimal("0.00")
     backpay_months: list[str] = []
     for s in targets:
@@ -423,8 +389,6 @@ def resume_benefit(
     if backpay > 0:
         payment = add_payment(session, benefit, period=resume_period, kind="backpay", amount=backpay,
                               detail={"cause": "resumption", "months": backpay_months})
-    from shebao.benefits.notices import issue_resumption_notice
-
     issue_resumption_notice(session, benefit, targets, resume_period=resume_period, backpay=backpay,
                             backpay_months=backpay_months)
     return {"benefit_id": benefit_id, "resumed": [s.id for s in targets], "resume_period": resume_period,
@@ -440,8 +404,6 @@ def covers(s: Suspension, period: str) -> bool:
 
 
 def _unpaid_months(session: Session, benefit: Benefit, first: str, last: str) -> list[str]:
-    from shebao.benefits.periods import months_between
-
     if month_index(last) < month_index(first):
         return []
     start = first_period(benefit)
@@ -496,8 +458,6 @@ def compute_overpayment(
     amount = money(sum((money(p.amount) for p in overpaid), Decimal("0")))
     changed = bool(pending) or not record
     if record and amount > 0:
-        from shebao.benefits.recovery import open_debt
-
         before = session.scalar(select(Debt.principal).where(Debt.benefit_id == benefit_id,
                                                              Debt.reason_code == reason_code,
                                                              Debt.source_ref == source_ref))
@@ -512,60 +472,3 @@ def compute_overpayment(
                    "periods": sorted({p.period for p in overpaid}),
                    "withdrawn_pending": [p.payment_id for p in pending]})
     return amount
-
-
-def suspend_and_recover(
-    session: Session,
-    *,
-    person_id: str,
-    benefit_id: str | None,
-    rule_id: str,
-    reason: str,
-    alert_id: int | None = None,
-    as_of: date | None = None,
-) -> dict[str, Any]:
-    """Screening's hand-off of a confirmed red alert (社会保险经办条例 第四十六条).
-
-    R01 (paid after death): the death is processed as a registry death (benefits stopped after the
-    death month, survivor case opened, payments after it become a debt). R02 (paid during a custodial
-    sentence): the sentence is applied (pension suspended from the month after it started, an
-    unemployment benefit ended; payments in between become a debt). Any other rule: the benefit is
-    suspended from the current month pending investigation, and no overpayment is assumed.
-    """
-    as_of = as_of or today()
-    ref = f"alert:{alert_id}" if alert_id is not None else f"rule:{rule_id}"
-    out: dict[str, Any] = {"rule_id": rule_id, "alert_id": alert_id, "benefits": [], "overpayment": "0.00"}
-    person = session.get(Person, person_id)
-    benefit = session.get(Benefit, benefit_id) if benefit_id else None
-    if person is None or (benefit_id and benefit is None):
-        # the finding came from a folder screened outside the database: nothing here to suspend
-        out.update(action="none", note=f"登记库中没有{'待遇 ' + benefit_id if benefit_id else '参保人 ' + person_id}，未暂停")
-        return out
-    targets = [benefit] if benefit is not None else [
-        b for b in benefits_of_person(session, person_id) if b.kind in MONTHLY_KINDS and b.status != "terminated"]
-    if rule_id == "R01" and person is not None:
-        from shebao.benefits.death import process_registry_death_for
-
-        result = process_registry_death_for(session, person, as_of=as_of)
-        if result is not None:
-            out.update(action="death", overpayment=result["overpayment"], benefits=result["stopped"])
-            return out
-    if rule_id == "R02" and person is not None:
-        from shebao.benefits.suspension import apply_incarcerations_for
-
-        result = apply_incarcerations_for(session, person, as_of=as_of)
-        if result["benefits"]:
-            out.update(action="incarceration", overpayment=result["overpayment"], benefits=result["benefits"])
-            return out
-    for b in targets:
-        if b.status == "terminated" or b.kind not in MONTHLY_KINDS:
-            continue
-        suspend_benefit(session, benefit_id=b.benefit_id, reason=reason, from_period=period_of(as_of),
-                        reason_code="alert", source_ref=ref)
-        out["benefits"].append(b.benefit_id)
-    if not out["benefits"]:
-        out.update(action="none", note="待遇已终止或不是按月待遇，无需暂停")
-        return out
-    out.update(action="suspended",
-               note="已暂停发放待核查；多发金额核实后在待遇管理中登记多发追回")
-    return out

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import Suspension
+from shebao.benefits.notices import issue_termination_notice
 from shebao.benefits.periods import add_months, last_day, month_index, months_between, period_of
 from shebao.benefits.service import (
     BenefitError,
@@ -32,7 +33,10 @@ from shebao.benefits.service import (
     touch_benefit,
     withdraw_pending,
 )
-from shebao.policy import ParameterMissing
+from shebao.policy import ParameterMissing, certification_rules
+from shebao.policy.store import parameters_for
+from shebao.registry.exchange import parse_certification
+from shebao.registry.loader import row_digest
 from shebao.registry.models import Benefit, Certification, Incarceration, Person
 
 
@@ -109,8 +113,6 @@ def end_benefit(session: Session, b: Benefit, *, last: str, reason: str, reason_
     session.flush()
     append(session, action="benefit.terminate", entity="benefits", entity_id=b.benefit_id,
            detail={"last_period": last, "reason": reason, "withdrawn_payments": withdrawn})
-    from shebao.benefits.notices import issue_termination_notice
-
     issue_termination_notice(session, b, last=last, reason=reason, reason_code=reason_code)
 
 
@@ -129,9 +131,6 @@ def apply_incarcerations_for(session: Session, person: Person, *, as_of: date | 
 # --- certification -----------------------------------------------------------------------------------
 
 def _rules(session: Session, on: date, region: str) -> dict[str, Any]:
-    from shebao.policy import certification_rules
-    from shebao.policy.store import parameters_for
-
     return certification_rules(on, region, parameters_for(session))
 
 
@@ -208,9 +207,6 @@ def _due_of(s: Suspension) -> date:
 
 def record_certification(session: Session, *, person_id: str, certified_date: date, method: str) -> dict[str, Any]:
     """Record a certification (registry ``certifications``) and resume what its absence suspended."""
-    from shebao.registry.exchange import parse_certification
-    from shebao.registry.loader import row_digest
-
     person = session.get(Person, person_id)
     if person is None:
         raise BenefitError(f"参保人不存在：{person_id}")

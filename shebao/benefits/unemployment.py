@@ -22,8 +22,12 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import BenefitAssessment
+from shebao.benefits.notices import issue_notice
 from shebao.benefits.periods import period_of
 from shebao.benefits.service import add_history, add_payment, money, touch_benefit
+from shebao.policy import ParameterMissing
+from shebao.policy.store import parameters_for
+from shebao.policy.unemployment import unemployment_amount_fen
 from shebao.registry.models import Benefit, Payment
 
 REFERENCE = "失业保险条例 第十八条；鲁人社字〔2020〕14号（失业保险金标准与最低工资标准挂钩联动）"
@@ -34,11 +38,6 @@ def follow_minimum_wage(session: Session, *, as_of: date) -> dict[str, Any]:
 
     Returns ``{"followed": n, "arrears_total": "…", "benefits": [...]}``.
     """
-    from shebao.benefits.notices import issue_notice
-    from shebao.policy import ParameterMissing
-    from shebao.policy.store import parameters_for
-    from shebao.policy.unemployment import unemployment_amount_fen
-
     params = parameters_for(session)
     out: dict[str, Any] = {"followed": 0, "arrears_total": "0.00", "benefits": []}
     total = Decimal("0.00")

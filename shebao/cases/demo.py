@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -76,8 +77,12 @@ def candidates(session, as_of: dt.date, limit: int | None = None) -> list[dict[s
     return out
 
 
-def run_demo_applications(*, as_of: dt.date, folder=None, quiet: bool = False, limit: int | None = None) -> dict:
-    """Submit the demo applications (one transaction each, as the API does) and summarise."""
+def run_demo_applications(*, as_of: dt.date, folder=None, say: Callable[[str], None] | None = None,
+                          limit: int | None = None) -> dict:
+    """Submit the demo applications (one transaction each, as the API does) and summarise.
+
+    ``say`` prints a progress line (the CLI passes its console; ``None`` is quiet).
+    """
     from shebao.cases.metrics import stats
     from shebao.cases.pipeline import IntakeError, submit_application
     from shebao.cases.schemas import ApplicationCreate
@@ -85,10 +90,8 @@ def run_demo_applications(*, as_of: dt.date, folder=None, quiet: bool = False, l
 
     with session_scope() as session:
         todo = candidates(session, as_of, limit)
-    if not quiet:
-        from shebao.cli.common import console
-
-        console.print(f"提交演示申领：{len(todo)} 件（达到退休年龄未领养老金者、近期失业者）")
+    if say is not None:
+        say(f"提交演示申领：{len(todo)} 件（达到退休年龄未领养老金者、近期失业者）")
     refused = 0
     for c in todo:
         payload = ApplicationCreate(kind=c["kind"], person_id=c["person_id"], bank_account=c["bank_account"],

@@ -79,9 +79,10 @@ def main() -> None:
     try:
         from shebao.core.crypto import install_log_masking
         from shebao.core.db import enable_schema_check
+        from shebao.migrations import ensure_schema
 
         install_log_masking()  # no log line ever holds a full ID number or card number
-        enable_schema_check()
+        enable_schema_check(ensure_schema)
         _register()
         app()
     except SystemExit:

@@ -318,7 +318,7 @@ def train_applications(
     """
     from datetime import date
 
-    from shebao.risk.application_model import train_from_synth
+    from shebao.training.applications import train_from_synth
 
     report = train_from_synth(persons=persons, seed=seed, holdout_seed=holdout_seed,
                               as_of=date.fromisoformat(as_of), progress=None if json_out else console.print)
@@ -335,7 +335,7 @@ def demo_applications(*, as_of, folder, quiet: bool = False) -> dict:
     """Demo step: apply for everyone who reached retirement age or lost a job, through the pipeline."""
     from shebao.cases.demo import run_demo_applications
 
-    return run_demo_applications(as_of=as_of, folder=folder, quiet=quiet)
+    return run_demo_applications(as_of=as_of, folder=folder, say=None if quiet else console.print)
 
 
 DEMO_STEPS.append(demo_applications)

@@ -22,7 +22,7 @@ def upgrade() -> None:
     from shebao.migrations import current_heads
     from shebao.migrations import upgrade as run_upgrade
 
-    enable_schema_check(False)  # this command is the upgrade
+    enable_schema_check(None)  # this command is the upgrade
     settings = get_settings()
     run_upgrade()
     url = settings.database_url or ""

@@ -266,7 +266,7 @@ def train_screening(
 
     示例：shebao model train screening --persons 20000 --seed 11 --holdout-seed 12
     """
-    from shebao.risk.anomaly import train_from_synth
+    from shebao.training.screening import train_from_synth
 
     try:
         report = train_from_synth(persons=persons, seed=seed, holdout_seed=holdout_seed, as_of=_parse_date(as_of),

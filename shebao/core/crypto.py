@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import LargeBinary
 from sqlalchemy.types import TypeDecorator
 
+from shebao.core.settings import get_settings
+
 FORMAT_VERSION = b"\x01"
 NONCE_BYTES = 12
 
@@ -77,8 +79,6 @@ _KEYRINGS: dict[bytes, Keyring] = {}
 
 def get_keyring() -> Keyring:
     """The keyring of the current settings' secret (derived once per secret)."""
-    from shebao.core.settings import get_settings
-
     secret = get_settings().resolve_secret()
     ring = _KEYRINGS.get(secret)
     if ring is None:

@@ -7,7 +7,7 @@ from the settings, never at import time. Whoever starts a unit of work owns its 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -65,66 +65,21 @@ _ENGINES: dict[str, Engine] = {}
 # stderr). A PostgreSQL database is shared and usually owned by someone else: there the command
 # stops and tells the user to run ``shebao db upgrade``. Off by default (library use, tests, the API
 # workers); the CLI switches it on in ``shebao.cli.main``; ``shebao db upgrade`` switches it off.
+# The check itself (``shebao.migrations.ensure_schema``) is handed in: ``core`` sits below every
+# package whose tables the migrations create, so it does not import them.
 
 class SchemaNotReady(RuntimeError):
     """The database lacks migrations this version of shebao needs (message in Chinese)."""
 
 
-_SCHEMA_CHECK = {"enabled": False}
+_SCHEMA_CHECK: dict[str, Callable[[Engine], None] | None] = {"check": None}
 _SCHEMA_CHECKED: set[str] = set()
 
 
-def enable_schema_check(enabled: bool = True) -> None:
-    """Check (and on SQLite apply) pending migrations when the settings' engine is first used."""
-    _SCHEMA_CHECK["enabled"] = enabled
-
-
-def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
-    """The migrations the database at ``engine`` has not applied yet (oldest first), and whether it is empty.
-
-    A database whose recorded revision this version does not know (a newer shebao wrote it) has
-    nothing pending as far as this version can tell.
-    """
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from alembic.script.revision import RevisionError
-    from alembic.util.exc import CommandError
-
-    from shebao.migrations import alembic_config
-
-    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_heads()
-    try:
-        applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
-    except (CommandError, RevisionError):  # a revision unknown to this version (a newer shebao migrated this database)
-        return [], False
-    pending = [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision not in applied]
-    return pending, not current
-
-
-def ensure_schema(engine: Engine) -> None:
-    """Bring an SQLite database to the newest schema (one line on stderr); refuse a stale PostgreSQL one."""
-    import sys
-
-    pending, empty = pending_migrations(engine)
-    if not pending:
-        return
-    if engine.dialect.name != "sqlite":
-        shown = engine.url.render_as_string(hide_password=True)
-        raise SchemaNotReady(
-            f"数据库 {shown} 尚未建立最新结构（缺少迁移 {'、'.join(pending)}）：请先运行 shebao db upgrade"
-        )
-    from shebao.migrations import upgrade
-
-    with _migration_lock(engine):  # two commands started together on a fresh file: one migrates
-        pending, empty = pending_migrations(engine)
-        if not pending:
-            return
-        upgrade(engine.url.render_as_string(hide_password=False))
-    verb = "已建立数据库结构" if empty else "已把数据库升级到最新结构"
-    sys.stderr.write(f"{verb}：{engine.url.database}（{len(pending)} 个迁移；SQLite 首次使用时自动完成）\n")
-    sys.stderr.flush()
+def enable_schema_check(check: Callable[[Engine], None] | None) -> None:
+    """Run ``check`` (``shebao.migrations.ensure_schema``) when the settings' engine is first used;
+    ``None`` switches it off."""
+    _SCHEMA_CHECK["check"] = check
 
 
 @contextmanager
@@ -156,14 +111,14 @@ def get_engine(url: str | None = None) -> Engine:
         url = str(settings.database_url)
         if settings.is_sqlite:
             settings.ensure_home()
-        check = _SCHEMA_CHECK["enabled"] and url not in _SCHEMA_CHECKED
+        check = _SCHEMA_CHECK["check"] is not None and url not in _SCHEMA_CHECKED
     engine = _ENGINES.get(url)
     if engine is None:
         engine = _ENGINES[url] = make_engine(url)
     if check:
         _SCHEMA_CHECKED.add(url)  # before the upgrade, which asks for this engine again
         try:
-            ensure_schema(engine)
+            _SCHEMA_CHECK["check"](engine)
         except BaseException:
             _SCHEMA_CHECKED.discard(url)
             raise

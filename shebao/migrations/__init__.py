@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from pathlib import Path
+
+from sqlalchemy import Engine
+
+from shebao.core.db import SchemaNotReady
 
 # Every package that defines tables. A package listed here that does not exist yet is skipped;
 # an error inside one that does exist is raised.
@@ -62,3 +67,40 @@ def current_heads(url: str | None = None) -> list[str]:
 
     with get_engine(url).connect() as connection:
         return list(MigrationContext.configure(connection).get_current_heads())
+
+
+def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
+    """The migrations the database at ``engine`` has not applied yet (oldest first), and whether it is empty.
+
+    A database whose recorded revision this version does not know (a newer shebao wrote it) has
+    nothing pending as far as this version can tell.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    try:
+        applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    except CommandError:  # a revision unknown to this version (a newer shebao migrated this database)
+        return [], False
+    pending = [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision not in applied]
+    return pending, not current
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring an SQLite database to the newest schema (one line on stderr); refuse a stale PostgreSQL one."""
+    pending, empty = pending_migrations(engine)
+    if not pending:
+        return
+    if engine.dialect.name != "sqlite":
+        shown = engine.url.render_as_string(hide_password=True)
+        raise SchemaNotReady(
+            f"数据库 {shown} 尚未建立最新结构（缺少迁移 {'、'.join(pending)}）：请先运行 shebao db upgrade"
+        )
+    upgrade(engine.url.render_as_string(hide_password=False))
+    verb = "已建立数据库结构" if empty else "已把数据库升级到最新结构"
+    sys.stderr.write(f"{verb}：{engine.url.database}（{len(pending)} 个迁移；SQLite 首次使用时自动完成）\n")
+    sys.stderr.flush()

@@ -9,7 +9,7 @@ SQLAlchemy: about 8,000 rows a second, too slow for a migration. For the files l
 2. every column is checked with Arrow compute kernels against a *conservative* pattern (a value
    the pattern accepts is one the row parser accepts and reads the same way), and references are
    checked as set membership;
-3. a row that any check flags goes through the row parser (``loader.check_row``) — which gives
+3. a row that any check flags goes through the row parser (``rows.check_row``) — which gives
    exactly the per-row path's reject, field and reason, or accepts it (a value written oddly but
    valid, such as `` 5000 ``);
 4. duplicate natural keys within the file are found by grouping (the later row is rejected,
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from shebao.core.crypto import get_keyring
 from shebao.core.db import Base, utcnow
 from shebao.registry.exchange import INSURANCES, FieldError, FileSpec
+from shebao.registry.rows import BAD_FIELD, check_row, masked
 
 BULK_ROWS = 50_000
 # Wall-clock seconds of the phases of the last bulk load (read, check, digest, write, merge),
@@ -161,8 +162,6 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
               refs, max_field_bytes: int, reject: Callable[[int, str, str, str], None],
               on_read: Callable[[int], None] = lambda n: None) -> int:
     """Check and write one file's rows (already in the file's transaction); return rows loaded."""
-    from shebao.registry.loader import BAD_FIELD, _masked, check_row
-
     columns = FAST[spec.name]
     clock = time.perf_counter()
     last_timings.clear()
@@ -223,7 +222,7 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
             try:
                 record = check_row(spec, row, refs, max_field_bytes)
             except FieldError as exc:
-                reject(lines[i].as_py(), exc.field, _masked(exc.field, exc.value), exc.reason)
+                reject(lines[i].as_py(), exc.field, masked(exc.field, exc.value), exc.reason)
                 continue
             for name in columns:
                 extra[name].append(_text(record[name]))
@@ -232,7 +231,7 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
             good = pa.concat_tables([good, pa.table(extra, schema=good.schema)]).sort_by("__line__")
 
     last_timings["read_check"] = time.perf_counter() - clock
-    good = _drop_repeated_keys(good, spec, reject, _masked)
+    good = _drop_repeated_keys(good, spec, reject, masked)
     if good.num_rows == 0:
         return 0
     last_timings["repeated_keys"] = time.perf_counter() - clock - last_timings["read_check"]

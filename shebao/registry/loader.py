@@ -29,15 +29,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
-from shebao.core.crypto import get_keyring, mask_bank_account, mask_id_number, mask_name, mask_phone
-from shebao.core.db import Base, session_scope, utcnow
+from shebao.core.crypto import get_keyring
+from shebao.core.db import Base, get_engine, session_scope, utcnow
+from shebao.core.safefiles import safe_writer
+from shebao.core.settings import get_settings
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
-from shebao.registry.exchange import DUPLICATE, PERSONAL_FIELDS, SPECS, FieldError, FileSpec
+from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec
+from shebao.registry.rows import BAD_FIELD, References, check_row, masked
 
 BATCH_ROWS = 2000
-_MASKERS: dict[str, Callable[[str], str]] = {
-    "id_number": mask_id_number, "name": mask_name, "phone": mask_phone, "bank_account": mask_bank_account,
-}
 
 
 @dataclass
@@ -75,7 +75,6 @@ class LoadSummary:
 # (NUL characters, fields over SHEBAO_LOAD_MAX_FIELD_BYTES) before its fields are parsed.
 
 UTF8, GB = "utf-8-sig", "gb18030"
-BAD_FIELD = "__bad__"   # a row that cannot be parsed: {"__bad__": (field, reason)}
 
 
 def _looks_utf8(raw: bytes) -> bool:
@@ -252,17 +251,6 @@ def _iter_parquet(path: Path, on_read: Callable[[int], None]) -> tuple[list[str]
     return header, rows()
 
 
-def field_problem(row: dict, max_field_bytes: int) -> tuple[str, str] | None:
-    """(field, reason) when a value cannot be stored as it is: a NUL character, or too long."""
-    for name, value in row.items():
-        if "\x00" in value:
-            return name, "含有空字符（NUL，\\x00），整行未导入"
-        if len(value) * 4 > max_field_bytes and len(value.encode("utf-8", "surrogatepass")) > max_field_bytes:
-            return name, (f"字段长度 {len(value.encode('utf-8', 'surrogatepass'))} 字节，超过上限 "
-                          f"{max_field_bytes} 字节（SHEBAO_LOAD_MAX_FIELD_BYTES），整行未导入")
-    return None
-
-
 def find_file(folder: Path, stem: str) -> Path | None:
     for suffix in (".csv", ".parquet"):
         candidate = folder / f"{stem}{suffix}"
@@ -306,51 +294,6 @@ def _to_db_row(spec: FileSpec, record: dict) -> dict:
     return row
 
 
-def _masked(field_name: str, value: Any) -> str:
-    text = ("" if value is None else str(value))[:100].replace("\x00", "\\x00")
-    if field_name in PERSONAL_FIELDS and text:
-        text = _MASKERS[field_name](text)
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-class _References:
-    """Keys that rows of later files may refer to, read from the database as files commit."""
-
-    def __init__(self) -> None:
-        self.persons: set[str] | None = None
-        self.employers: set[str] | None = None
-        self.benefit_person: dict[str, str] | None = None
-
-    def refresh(self, session: Session) -> None:
-        from shebao.registry.models import Benefit, Employer, Person
-
-        self.persons = set(session.execute(select(Person.person_id)).scalars())
-        self.employers = set(session.execute(select(Employer.employer_id)).scalars())
-        self.benefit_person = {b: p for b, p in session.execute(select(Benefit.benefit_id, Benefit.person_id))}
-
-    def check(self, spec: FileSpec, record: dict) -> None:
-        if "person_id" in spec.references and record["person_id"] not in self.persons:
-            raise FieldError("person_id", record["person_id"], "参保人编号不存在（persons 中没有此人）")
-        if "employer_id" in spec.references and record["employer_id"] and record["employer_id"] not in self.employers:
-            raise FieldError("employer_id", record["employer_id"], "单位编号不存在（employers 中没有此单位）")
-        if "benefit_id" in spec.references:
-            owner = self.benefit_person.get(record["benefit_id"])
-            if owner is None:
-                raise FieldError("benefit_id", record["benefit_id"], "待遇编号不存在（benefits 中没有此待遇）")
-            if owner != record["person_id"]:
-                raise FieldError("person_id", record["person_id"], "与该待遇所属的参保人不一致")
-
-
-def check_row(spec: FileSpec, row: dict, refs: _References, max_field_bytes: int) -> dict:
-    """The typed record of one row; :class:`FieldError` names the field and the reason."""
-    problem = field_problem(row, max_field_bytes)
-    if problem is not None:
-        raise FieldError(problem[0], row[problem[0]], problem[1])
-    record = spec.parse(row)
-    refs.check(spec, record)
-    return record
-
-
 def _file_header(spec: FileSpec, path: Path, rejects: list[Reject], summary: LoadSummary,
                  on_read: Callable[[int], None], max_field_bytes: int, *, as_dict: bool = True):
     """Open one file: (encoding, header, rows), or None when the file as a whole cannot load."""
@@ -388,13 +331,11 @@ def _file_header(spec: FileSpec, path: Path, rejects: list[Reject], summary: Loa
     return encoding, header, rows
 
 
-def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rejects: list[Reject],
+def load_file(engine: Engine, spec: FileSpec, path: Path, refs: References, rejects: list[Reject],
               summary: LoadSummary, *, actor: str, source: str,
               on_read: Callable[[int], None] = lambda n: None, max_field_bytes: int | None = None) -> None:
     """Load one file in one transaction."""
     if max_field_bytes is None:
-        from shebao.core.settings import get_settings
-
         max_field_bytes = get_settings().load_max_field_bytes
     from shebao.registry import bulk
 
@@ -437,11 +378,11 @@ def load_file(engine: Engine, spec: FileSpec, path: Path, refs: _References, rej
             try:
                 record = check_row(spec, row, refs, max_field_bytes)
             except FieldError as exc:
-                reject(line, exc.field, _masked(exc.field, exc.value), exc.reason)
+                reject(line, exc.field, masked(exc.field, exc.value), exc.reason)
                 continue
             key = tuple(record[k] for k in spec.natural_key)
             if key in seen:
-                reject(line, ",".join(spec.natural_key), _masked(spec.natural_key[0], key[0]),
+                reject(line, ",".join(spec.natural_key), masked(spec.natural_key[0], key[0]),
                        f"与第 {seen[key]} 行的主键重复")
                 continue
             seen[key] = line
@@ -479,8 +420,6 @@ def write_rejects(rejects: list[Reject], folder: Path, stamp: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"rejects-{stamp}.csv"
-    from shebao.core.safefiles import safe_writer
-
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         writer = safe_writer(fh, mask=True)  # no formulas; no ID, card or phone number in any column
@@ -516,9 +455,6 @@ def load_folder(folder: Path, *, engine: Engine | None = None, actor: str = "sys
     ``errors``; the later files still load. The summary (``load-*.json``) and the rejects report
     are written whatever happens; then :class:`LoadError` is raised if any file failed.
     """
-    from shebao.core.db import get_engine
-    from shebao.core.settings import get_settings
-
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"目录不存在：{folder}")
@@ -526,7 +462,7 @@ def load_folder(folder: Path, *, engine: Engine | None = None, actor: str = "sys
     settings = get_settings()
     summary = LoadSummary()
     rejects: list[Reject] = []
-    refs = _References()
+    refs = References()
     files = [(spec, find_file(folder, spec.name)) for spec in SPECS]
     files = [(spec, path) for spec, path in files if path is not None]
     if not files:

@@ -17,18 +17,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
+from shebao.benefits.handoff import suspend_and_recover
 from shebao.core.crypto import blind_index
 from shebao.core.db import utcnow
 from shebao.risk.models import ALERT_STATUSES, Alert
 from shebao.risk.screening import Finding
 
 log = logging.getLogger(__name__)
-
-# The benefits domain's service a confirmed red alert is handed to, once it exists:
-#   shebao.benefits.suspend_and_recover(session, *, person_id, benefit_id, rule_id, reason, alert_id)
-#   → a dict (or object) describing the suspension and the overpayment to recover.
-HANDOFF_SERVICE = "suspend_and_recover"
-
 
 class AlertError(ValueError):
     """A triage request that cannot be carried out (unknown alert, wrong state, missing reason)."""
@@ -152,20 +147,10 @@ def dismiss(session: Session, *, alert_id: int, reason: str) -> Alert:
 
 
 def request_suspension(session: Session, alert: Alert) -> str:
-    """Ask the benefits domain to suspend the benefit and compute the overpayment to recover.
-
-    Until the benefits domain offers ``shebao.benefits.suspend_and_recover``, this records a note
-    (in the log and on the alert) that the hand-off is pending, and changes nothing else.
-    """
-    import shebao.benefits as benefits
-
-    service = getattr(benefits, HANDOFF_SERVICE, None)
-    if service is None:
-        note = "待遇暂停与追回服务尚未上线：已记录，待其上线后处理"
-        log.info("疑点 %s（%s）已确认；%s", alert.id, alert.rule_id, note)
-        return note
-    result = service(session, person_id=alert.person_id, benefit_id=alert.benefit_id, rule_id=alert.rule_id,
-                     reason=f"疑点 {alert.id}（{alert.rule_id}）经稽核确认", alert_id=alert.id)
+    """Hand the confirmed alert to benefits (:func:`shebao.benefits.handoff.suspend_and_recover`): it
+    suspends the benefit and opens the recovery of the overpayment; its summary is returned."""
+    result = suspend_and_recover(session, person_id=alert.person_id, benefit_id=alert.benefit_id,
+                                 rule_id=alert.rule_id, reason=f"疑点 {alert.id}（{alert.rule_id}）经稽核确认", alert_id=alert.id)
     return str(result)
 
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shebao.risk.features import FEATURES
+from shebao.core.safefiles import safe_writer
+from shebao.core.settings import get_settings
+from shebao.risk.catalogue import runtime_parameters
+from shebao.risk.features import FEATURES, compute_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,8 +64,6 @@ def recipient_labels(folder: str | Path, as_of: date, lookback_months: int = 12)
     within the lookback; benefit labels reach the benefit's person record.
     """
     import duckdb
-
-    from shebao.risk.catalogue import runtime_parameters
 
     folder = Path(folder)
     rt = runtime_parameters(as_of, lookback_months)
@@ -151,8 +151,6 @@ def top_features(booster: Any, matrix: np.ndarray, n: int = 3) -> list[list[tupl
 
 def save_model(booster: Any, meta: dict, home: Path | None = None) -> Path:
     """Write a new model version under ``$SHEBAO_HOME/models/screening/`` and return its folder."""
-    from shebao.core.settings import get_settings
-
     base = (home or get_settings().ensure_home()) / "models" / "screening"
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     folder = base / version
@@ -169,8 +167,6 @@ def save_model(booster: Any, meta: dict, home: Path | None = None) -> Path:
 
 def model_folder(home: Path | None = None) -> Path:
     """The newest trained version under ``$SHEBAO_HOME``, else the model shipped in the package."""
-    from shebao.core.settings import get_settings
-
     base = (home or get_settings().home) / "models" / "screening"
     versions = sorted(p for p in base.glob("*") if (p / "model.txt").exists()) if base.exists() else []
     if versions:
@@ -232,56 +228,6 @@ def _ranked(person_ids: list[str], scores: Any, share: float, explain: Callable)
     return out
 
 
-def train_from_synth(
-    *, persons: int = 20000, seed: int = 11, holdout_seed: int = 12, as_of: date = date(2026, 10, 31),
-    holdout_patterns: tuple[str, ...] = HOLDOUT_PATTERNS, home: Path | None = None,
-    rates: dict[str, float] | None = None, progress: Callable[[str], None] | None = None,
-) -> dict:
-    """Generate two synthetic populations, train on one (patterns held out), evaluate on the other.
-
-    The populations carry the patterns more often than a real registry (:data:`TRAINING_RATES`),
-    so that a few thousand recipients hold enough cases of each to learn from and to measure.
-
-    Returns the report (also stored in the model's ``meta.json``).
-    """
-    import numpy as np
-
-    from shebao.risk.engines.base import make_engine
-    from shebao.risk.features import compute_features
-    from shebao.synth import PatternRates, generate
-
-    say = progress or (lambda _msg: None)
-    rates = {**TRAINING_RATES, **(rates or {})}
-    data: dict[int, tuple[list[str], np.ndarray, dict]] = {}
-    with tempfile.TemporaryDirectory(prefix="shebao-train-") as tmp:
-        for s in (seed, holdout_seed):
-            folder = Path(tmp) / f"seed{s}"
-            say(f"生成合成人群（{persons} 人，种子 {s}）…")
-            generate(persons, seed=s, out=folder, as_of=as_of, rates=PatternRates(**rates), progress=False)
-            with make_engine("duckdb") as eng:
-                table = compute_features(eng, folder, as_of=as_of)
-            ids, matrix = feature_matrix(table)
-            data[s] = (ids, matrix, recipient_labels(folder, as_of))
-    ids, matrix, labels = data[seed]
-    keep = np.array([not (labels.get(p, set()) & set(holdout_patterns)) for p in ids])
-    y = np.array([1 if labels.get(p) else 0 for p in ids])
-    say(f"训练 LightGBM：{int(keep.sum())} 名领取人，正例 {int(y[keep].sum())}（不含模式 {', '.join(holdout_patterns)}）")
-    booster = train(matrix[keep], y[keep])
-    h_ids, h_matrix, h_labels = data[holdout_seed]
-    report = {
-        "features": list(FEATURES), "persons": persons, "train_seed": seed, "holdout_seed": holdout_seed,
-        "as_of": as_of.isoformat(), "rates": rates, "holdout_patterns": list(holdout_patterns), "params": LGBM_PARAMS,
-        "rounds": ROUNDS, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "train": evaluate(booster.predict(matrix), ids, labels),
-        "holdout": evaluate(booster.predict(h_matrix), h_ids, h_labels),
-    }
-    unsup = score_unsupervised_scores(h_matrix)
-    report["holdout_isolation_forest"] = evaluate(unsup, h_ids, h_labels)
-    folder = save_model(booster, report, home)
-    report["model_path"] = str(folder)
-    return report
-
-
 def score_unsupervised_scores(matrix: np.ndarray, seed: int = 7) -> np.ndarray:
     """Isolation Forest anomaly scores for a feature matrix (higher = more unusual)."""
     from sklearn.ensemble import IsolationForest
@@ -295,8 +241,6 @@ def score_folder(
 ) -> list[dict]:
     """Score every recipient of an exchange folder (``lgbm``: the trained model; ``iforest``: no labels)."""
     from shebao.risk.engines.base import make_engine
-    from shebao.risk.features import compute_features
-
     with make_engine(engine) as eng:
         table = compute_features(eng, folder, as_of=as_of)
     if method == "iforest":
@@ -308,8 +252,6 @@ def score_folder(
 def write_scores_csv(rows: list[dict], path: str | Path) -> int:
     """Write scores (person_id, score, flagged, top_features in Chinese), owner-readable only."""
     import os
-
-    from shebao.core.safefiles import safe_writer
 
     path = Path(path)
     if path.exists():

@@ -18,6 +18,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from shebao.policy.contribution import previous_avg_monthly_fen
+from shebao.policy.tree import ParameterMissing
+
 # name → what it measures (shown beside the top factors of a scored application)
 FEATURES: dict[str, str] = {
     "kind_pension": "申领养老金（否则为失业保险金）",
@@ -65,9 +68,6 @@ class ApplicantHistory:
 
 @lru_cache(maxsize=256)
 def _avg_monthly_fen(year: int, region: str) -> int | None:
-    from shebao.policy.contribution import previous_avg_monthly_fen
-    from shebao.policy.tree import ParameterMissing
-
     try:
         return previous_avg_monthly_fen(year, region)
     except ParameterMissing:

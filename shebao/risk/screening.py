@@ -21,6 +21,7 @@ from typing import Any
 
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
 from shebao.core.safefiles import SafeDictWriter
+from shebao.registry.exporter import export_folder
 from shebao.risk.catalogue import (
     REQUIRED_COLUMNS,
     Catalogue,
@@ -244,8 +245,6 @@ def screen_database(session: Any, *, as_of: date, engine: Engine | str = "duckdb
 
     The folder holds personal data in full; it is owner-only and removed afterwards.
     """
-    from shebao.registry.exporter import export_folder
-
     with tempfile.TemporaryDirectory(prefix="shebao-screen-") as tmp:
         os.chmod(tmp, 0o700)
         export_folder(session, Path(tmp))

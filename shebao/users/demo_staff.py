@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from shebao.core.roles import ROLE_LABELS, Role
+from shebao.users.service import add_user, get_user, set_password
 
 STAFF_FILE_NAME = "demo-staff.txt"
 # username → role; two reviewers, so that a case can be reviewed by two people.
@@ -41,8 +42,6 @@ def staff_file(home: Path) -> Path:
 
 def create_demo_staff(session: Session, home: Path) -> list[DemoAccount]:
     """Give every demo role a user with a password; return the accounts created now (else [])."""
-    from shebao.users.service import add_user, get_user, set_password
-
     created: list[DemoAccount] = []
     for username, role in DEMO_STAFF.items():
         user = get_user(session, username)

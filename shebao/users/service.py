@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from shebao.audit import append
 from shebao.core.roles import Role, parse_role
 from shebao.core.settings import get_settings
-from shebao.users.models import ApiToken, User
+from shebao.users.models import ApiToken, User, UserSession
 
 DEMO_ADMIN = "admin"
 MAX_FAILED_LOGINS = 5
@@ -83,8 +83,6 @@ def disable_user(session: Session, *, username: str) -> User:
     session.execute(
         ApiToken.__table__.update().where(ApiToken.user_id == user.id).values(revoked=True)
     )
-    from shebao.users.models import UserSession
-
     session.execute(UserSession.__table__.update().where(UserSession.user_id == user.id,
                                                          UserSession.revoked_at.is_(None))
                     .values(revoked_at=datetime.now(UTC)))
@@ -98,8 +96,6 @@ def set_password(session: Session, *, username: str, password: str) -> None:
     user = _require(session, username)
     user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
-    from shebao.users.models import UserSession
-
     # a new password ends every web session opened with the old one
     session.execute(UserSession.__table__.update().where(UserSession.user_id == user.id,
                                                          UserSession.revoked_at.is_(None))
@@ -256,8 +252,6 @@ def start_session(session: Session, *, user: User, max_age: int) -> str:
     """Open a server-side session for ``user``; return its id (for the cookie; stored hashed)."""
     from sqlalchemy import delete
 
-    from shebao.users.models import UserSession
-
     sid = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     # the user's ended sessions a day past their end are no longer needed
@@ -271,8 +265,6 @@ def start_session(session: Session, *, user: User, max_age: int) -> str:
 
 def session_is_live(session: Session, *, sid: str, user_id: int) -> bool:
     """Whether the session ``sid`` of ``user_id`` exists, is unrevoked and unexpired."""
-    from shebao.users.models import UserSession
-
     row = session.execute(select(UserSession.expires_at).where(
         UserSession.sid_hash == _token_digest(sid), UserSession.user_id == user_id,
         UserSession.revoked_at.is_(None))).first()
@@ -285,8 +277,6 @@ def session_is_live(session: Session, *, sid: str, user_id: int) -> bool:
 def end_session(session: Session, *, sid: str) -> None:
     """Revoke the session ``sid`` (logout): the cookie no longer works, wherever a copy of it is."""
     from sqlalchemy import update
-
-    from shebao.users.models import UserSession
 
     session.execute(update(UserSession).where(UserSession.sid_hash == _token_digest(sid),
                                               UserSession.revoked_at.is_(None))

@@ -129,9 +129,7 @@ LABELS: dict[str, dict[str, str]] = {
         "application.rejected": "不予核准", "application.returned": "退回补正",
         "payment.regular": "按月发放", "payment.backpay": "补发", "payment.adjustment": "调待补发",
         "payment.recovery": "追回", "payment.one_off": "一次性支付", "debt.open": "登记多发待遇",
-        "debt.update": "更新多发待遇", "application.returned_to_first": "退回第一复核员",
-        "benefit.minimum_wage": "随最低工资标准调整", "param.adopt": "采用本地参数值",
-        "payroll.period_open": "开启发放月份", "payroll.run_failed": "待遇发放失败",
+        "debt.update": "更新多发待遇",
     },
     # other codes that audit details and hand-offs carry (reasons, sources, notice kinds, statuses)
     "code": {

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from shebao.api.deps import SessionDep
+from shebao.http.deps import SessionDep
 from shebao.web import auth
 from shebao.web.common import CATEGORIES, TEXT_SIZE_COOKIE, render, safe_back
 
@@ -237,18 +237,9 @@ async def ask_submit(request: Request, csrf_token: str = Form(""), question: str
     return render(request, "portal/ask.html", context)
 
 
-def _cases_lookup():
-    """The processing domain's status lookup, when it has landed."""
-    try:
-        from shebao.cases import service as cases_service
-    except ImportError:
-        return None
-    return getattr(cases_service, "get_application", None)
-
-
 @router.get("/status")
 def status_page(request: Request):
-    return render(request, "portal/status.html", {"title": "办件查询", "available": _cases_lookup() is not None})
+    return render(request, "portal/status.html", {"title": "办件查询", "available": True})
 
 
 @router.post("/status")

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
-from shebao.api.deps import SessionDep
+from shebao.http.deps import SessionDep
 from shebao.web import auth
 from shebao.web.common import render, safe_back
 
@@ -733,7 +733,7 @@ async def export_list(what: str, request: Request, session: SessionDep):
     auth.check_csrf(request, form.get("csrf_token"))
     if what not in EXPORT_AREAS:
         return render(request, "error.html", {"title": "无法导出", "message": f"未知清单：{what}"}, status_code=404)
-    user = (_require_cases(request, session, "queue") if what == "queue"
+    (_require_cases(request, session, "queue") if what == "queue"
             else auth.require(request, session, EXPORT_AREAS[what]))
     fmt = form.get("format", "csv")
     if fmt not in exports.FORMATS:

@@ -53,7 +53,8 @@ def test_score_explains_itself_with_lightgbm_contributions():
 
 
 def test_training_holds_patterns_out_and_reports_the_holdout(shebao_home, tmp_path):
-    from shebao.risk.application_model import load_model, model_folder, train_from_synth
+    from shebao.risk.application_model import load_model, model_folder
+    from shebao.training.applications import train_from_synth
 
     report = train_from_synth(persons=1500, seed=5, holdout_seed=6, as_of=dt.date(2025, 9, 30))
     assert set(report["holdout_patterns"]) == {"paid_while_imprisoned", "duplicate_benefit"}
@@ -75,9 +76,9 @@ def test_demo_step_runs_applications_through_the_pipeline(db, tmp_path):
     as_of = dt.date(2025, 9, 30)
     generate(persons=800, seed=3, out=tmp_path / "pop", as_of=as_of, progress=False)
     load_folder(tmp_path / "pop", actor="admin", progress=False)
-    summary = run_demo_applications(as_of=as_of, quiet=True)
+    summary = run_demo_applications(as_of=as_of)
     assert summary["applications"] > 0
     assert summary["applications"] == summary["auto_approved"] + summary["manual_review"] + summary["rejected"]
     assert summary["median_decision_ms"] > 0
-    again = run_demo_applications(as_of=as_of, quiet=True)  # idempotent: the same keys
+    again = run_demo_applications(as_of=as_of)  # idempotent: the same keys
     assert again["applications"] == summary["applications"]

@@ -77,8 +77,8 @@ def test_confirm_and_dismiss_are_audited_and_final(db, monkeypatch):
         assert (summary.new, summary.closed, new) == (0, 1, [])
 
 
-def test_confirmed_red_is_handed_to_benefits_when_the_service_exists(db, monkeypatch):
-    import shebao.benefits
+def test_confirmed_red_is_handed_to_benefits(db, monkeypatch):
+    import shebao.risk.alerts
     from shebao.core.db import session_scope
     from shebao.risk.alerts import confirm, list_alerts, store_findings
 
@@ -88,7 +88,8 @@ def test_confirmed_red_is_handed_to_benefits_when_the_service_exists(db, monkeyp
         calls.append(kwargs)
         return {"suspended": kwargs["benefit_id"], "overpayment": "15000.00"}
 
-    monkeypatch.setattr(shebao.benefits, "suspend_and_recover", suspend_and_recover, raising=False)
+    # the hand-off's own effects are tested in tests/benefits; here: who is handed over, with what
+    monkeypatch.setattr(shebao.risk.alerts, "suspend_and_recover", suspend_and_recover)
     with session_scope() as s:
         store_findings(s, [_finding(), _finding("p2", "Y02", "yellow", "0.00", ("a",))], as_of=AS_OF)
     with session_scope() as s:

@@ -14,8 +14,8 @@ from shebao.risk.anomaly import (
     recipient_labels,
     score_supervised,
     score_unsupervised,
-    train_from_synth,
 )
+from shebao.training.screening import train_from_synth
 
 AS_OF = date(2026, 10, 31)
 

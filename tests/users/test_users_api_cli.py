@@ -81,7 +81,7 @@ def test_audit_verify_command_exit_codes(db, cli) -> None:
 
 def _app_with_probe():
     from shebao.api.app import create_app
-    from shebao.api.deps import CurrentUser, require_roles
+    from shebao.http.deps import CurrentUser, require_roles
 
     app = create_app()
     probe = APIRouter()

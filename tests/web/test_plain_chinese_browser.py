@@ -127,7 +127,7 @@ def demo_server(web_env):
         get_settings.cache_clear()
         dispose_engines()
         try:
-            run_demo_applications(as_of=AS_OF, quiet=True, limit=40)
+            run_demo_applications(as_of=AS_OF, limit=40)
             demo_step(as_of=AS_OF, folder=home, quiet=True)
         finally:
             dispose_engines()

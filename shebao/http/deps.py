@@ -1,4 +1,4 @@
-"""Typed dependencies shared by every router: the database session, the current user, role checks.
+"""Typed dependencies shared by every router and page: the database session, the current user, role checks.
 
     @router.get("/things")
     def things(session: SessionDep, user: CurrentUser): ...
