@@ -245,7 +245,10 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
             chunk = good.select(list(columns)).slice(start, BULK_ROWS)
             yield chunk.append_column("row_hash", _row_hashes(chunk, list(columns)))
 
-    _write_while_digesting(chunks(), lambda chunk: _bulk_write(session, table, spec, names, chunk))
+    bind = session.get_bind()
+    # an in-memory SQLite database lives in one thread's connection: write from this thread there
+    threaded = not (bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:"))
+    _write_while_digesting(chunks(), lambda chunk: _bulk_write(session, table, spec, names, chunk), threaded)
     last_timings["digest_write"] = time.perf_counter() - clock
     clock = time.perf_counter()
     _bulk_merge(session, table, spec, names)
@@ -253,7 +256,8 @@ def load_rows(session: Session, spec: FileSpec, path: Path, header: list[str], r
     return good.num_rows
 
 
-def _write_while_digesting(chunks: Iterator[pa.Table], write: Callable[[pa.Table], None]) -> None:
+def _write_while_digesting(chunks: Iterator[pa.Table], write: Callable[[pa.Table], None],
+                           threaded: bool = True) -> None:
     """Write each chunk on a second thread while this one digests the next.
 
     The database driver releases the GIL while the database works (SQLite's B-tree inserts, the
@@ -263,6 +267,10 @@ def _write_while_digesting(chunks: Iterator[pa.Table], write: Callable[[pa.Table
     import queue
     import threading
 
+    if not threaded:
+        for chunk in chunks:
+            write(chunk)
+        return
     pending: queue.Queue = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
     done = object()

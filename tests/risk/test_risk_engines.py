@@ -39,6 +39,8 @@ def mixed_population(seed: int = 7, n: int = 240) -> ExchangeBuilder:
                   status=rnd.choice(["active", "active", "active", "suspended", "terminated"]))
         first = max(start[:7], "2025-06")
         b.pay(f"b{i:04d}", pid, months(first, "2026-10"), account=account, amount=f"{rnd.randint(1000, 4000)}.50")
+        if i % 40 == 3:  # the last period paid twice (R04); no draw, so the other rules see the same data
+            b.pay(f"b{i:04d}", pid, "2026-10", account=account, amount="1000.50")
         if rnd.random() < 0.05:
             b.pay(f"b{i:04d}", pid, "2026-06", amount=rnd.choice(["25000.00", "24999.99"]), account=accounts[0],
                   paid_date="2026-06-18", kind="backpay")

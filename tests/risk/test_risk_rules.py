@@ -117,6 +117,36 @@ def test_r02_open_sentence_and_other_kinds(build, tmp_path):
     assert f.benefit_id == "b1" and f.amount_at_risk == Decimal("3600.00") and "未释放" in f.evidence
 
 
+# --- R04 the same benefit, period and kind paid twice ---------------------------------------------
+
+def test_r04_period_paid_twice(build, tmp_path):
+    build.person("p1")
+    build.benefit("b1", "p1")
+    build.pay("b1", "p1", LOOKBACK, amount="3000.00")
+    build.pay("b1", "p1", ["2026-03", "2021-05"], amount="2900.00")  # twice in March; an old one too
+    build.pay("b1", "p1", "2021-05", amount="3000.00")
+    found = run(build, tmp_path, "R04")
+    f = found["p1"]
+    assert f.level == "red" and f.benefit_id == "b1"
+    assert f.amount_at_risk == Decimal("5800.00")  # the smaller of each pair (2900 twice): no lookback limit
+    assert "2021-05、2026-03" in f.evidence and "2 笔" in f.evidence
+
+
+def test_r04_near_misses(build, tmp_path):
+    build.person("p1")
+    build.benefit("b1", "p1")
+    build.pay("b1", "p1", LOOKBACK)
+    build.pay("b1", "p1", "2026-03", status="failed")          # a failed attempt paid nothing
+    build.pay("b1", "p1", "2026-04", kind="recovery", amount="-3000.00")
+    build.pay("b1", "p1", "2026-05", kind="backpay")            # another kind
+    build.pay("b1", "p1", "2026-11")                            # twice, but after the as-of month
+    build.pay("b1", "p1", "2026-11")
+    build.person("p2")
+    build.benefit("b2", "p2")
+    build.pay("b2", "p2", "2026-03")                            # another benefit, same period
+    assert run(build, tmp_path, "R04") == {}
+
+
 # --- R03 split large transfer ------------------------------------------------------------------
 
 def test_r03_two_transfers_reaching_threshold_alert_each_person(build, tmp_path):
