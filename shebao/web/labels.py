@@ -47,7 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
                 "review": "转人工复核", "reject": "不予核准", "granted": "已建立", "rejected": "已不予核准",
                 "queue": "待复核"},
     "reason": {
-        "above_minimum_wage": "失业保险金不低于最低工资标准", "below_subsistence": "失业保险金低于城市低保标准",
+        "amount_rule": "待遇标准的规定", "rule": "适用的规定", "above_minimum_wage": "失业保险金不低于最低工资标准", "below_subsistence": "失业保险金低于城市低保标准",
         "minimum_wage_missing": "最低工资标准未设定", "pension_formula_missing": "养老金公式未能算出金额",
         "pension_off_formula": "核定金额与公式结果不符", "before_rule": "死亡时间早于现行办法", "birth_date_needed": "缺少出生日期",
         "amount_above_threshold": "金额超过自动核准上限", "applicant_deceased": "申请人在死亡名单中",

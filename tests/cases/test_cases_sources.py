@@ -31,7 +31,7 @@ def test_secondary_values_go_to_review_until_adopted_per_date(registry):
     assert view["status"] == "review"
     why = next(r for r in view["decision"]["reasons"] if r["code"] == "parameter_source")
     assert why["reference"] == "unemployment.benefit_rate、wages.minimum_monthly"
-    assert "SHEBAO_AUTO_DECIDE_SOURCES" in why["text"]
+    assert "二手来源" in why["text"] and "自动决定的范围" in why["text"]  # the level, in words staff read
     assert view["decision"]["monthly_amount"] == "2160.00"  # computed, but a person decides
 
     with session_as("admin", "admin") as s:

@@ -102,7 +102,7 @@ def test_every_command_has_a_help_example() -> None:
 # embeddings, model training): they run until this many seconds, then are stopped; what they printed
 # until then must hold no traceback either.
 SHORT_TIMEOUT = {"kb build": 15, "kb eval": 15, "ask": 15, "model train screening": 60,
-                 "model train applications": 60}
+                 "model train applications": 60, "audit witness-serve": 10}
 SERVERS = ("serve",)
 
 
