@@ -83,7 +83,7 @@ def enable_schema_check(check: Callable[[Engine], None] | None) -> None:
 
 
 @contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
+def migration_lock(engine: Engine) -> Iterator[None]:
     """An exclusive lock on a file beside the SQLite database for the time of its migration."""
     database = engine.url.database
     if not database or database == ":memory:":

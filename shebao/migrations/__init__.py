@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from shebao.core.db import SchemaNotReady
+from shebao.core.db import SchemaNotReady, migration_lock
 
 # Every package that defines tables. A package listed here that does not exist yet is skipped;
 # an error inside one that does exist is raised.
@@ -77,6 +77,7 @@ def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
     """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
     from alembic.util.exc import CommandError
 
     script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
@@ -84,7 +85,7 @@ def pending_migrations(engine: Engine) -> tuple[list[str], bool]:
         current = MigrationContext.configure(connection).get_current_heads()
     try:
         applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
-    except CommandError:  # a revision unknown to this version (a newer shebao migrated this database)
+    except (CommandError, RevisionError):  # a revision unknown to this version (a newer shebao migrated this database)
         return [], False
     pending = [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision not in applied]
     return pending, not current
@@ -100,7 +101,11 @@ def ensure_schema(engine: Engine) -> None:
         raise SchemaNotReady(
             f"数据库 {shown} 尚未建立最新结构（缺少迁移 {'、'.join(pending)}）：请先运行 shebao db upgrade"
         )
-    upgrade(engine.url.render_as_string(hide_password=False))
+    with migration_lock(engine):  # two commands started together on a fresh file: one migrates
+        pending, empty = pending_migrations(engine)
+        if not pending:
+            return
+        upgrade(engine.url.render_as_string(hide_password=False))
     verb = "已建立数据库结构" if empty else "已把数据库升级到最新结构"
     sys.stderr.write(f"{verb}：{engine.url.database}（{len(pending)} 个迁移；SQLite 首次使用时自动完成）\n")
     sys.stderr.flush()
