@@ -9,40 +9,24 @@ in a column that says so.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
 
-from shebao.core.safefiles import mask_personal, neutralise
+from shebao.core.safefiles import safe_writer, safe_xlsx
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TITLES = {"queue": "复核队列", "alerts": "疑点清单", "audit": "审计日志"}
 
 
-def cell(value: Any) -> str:
-    return neutralise(mask_personal("" if value is None else str(value)))
-
-
 def to_bytes(header: list[str], rows: list[list[Any]], fmt: str, sheet: str) -> bytes:
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = sheet[:31]
-        ws.append(header)
-        for row in rows:
-            ws.append([cell(v) for v in row])  # text cells only: nothing is ever a formula
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
+        return safe_xlsx(header, rows, sheet=sheet, mask=True)
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = safe_writer(buf, mask=True)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
+    writer.writerows(rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
