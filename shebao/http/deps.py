@@ -15,7 +15,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from shebao.core.db import get_sessionmaker
+from shebao.core.db import session_scope
 from shebao.core.roles import Role, has_role
 from shebao.users.models import User
 from shebao.users.service import user_for_token
@@ -25,17 +25,10 @@ _bearer = HTTPBearer(auto_error=False, description="API 令牌：shebao users to
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
-    session = get_sessionmaker(request.app.state.engine)()
-    client = request.client.host if request.client else "unknown"
-    session.info["source"] = f"api:{client}"
-    try:
+    with session_scope(request.app.state.engine) as session:
+        client = request.client.host if request.client else "unknown"
+        session.info["source"] = f"api:{client}"
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # "function" scope: the commit happens before the response is sent, so that a client reading
