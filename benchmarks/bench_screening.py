@@ -165,7 +165,7 @@ def run_engine(engine: str, folder: Path) -> dict:
 
     kwargs = {}
     if engine == "spark":
-        from shebao.risk.engines.spark_engine import SparkEngine, local_session
+        from shebao.engines.spark_engine import SparkEngine, local_session
 
         session = local_session(cores=os.cpu_count() or 2, memory="8g")
         session.sparkContext.setLogLevel("ERROR")

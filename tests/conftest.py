@@ -130,3 +130,29 @@ def corpus_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"法规语料不存在：{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test run (started on first use), for every domain's
+    batch rules: tests parametrised over engines take ``engine_name`` and build with :func:`make_test_engine`."""
+    pytest.importorskip("pyspark")
+    from shebao.engines.spark_engine import local_session
+
+    session = local_session(cores=2, memory="2g", shuffle_partitions=1)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(params=["duckdb", "spark"])
+def batch_engine(request):
+    """A batch engine of each kind (DuckDB in memory; Spark on the shared local session)."""
+    from shebao.engines.factory import make_engine
+
+    if request.param == "spark":
+        engine = make_engine("spark", spark=request.getfixturevalue("spark"))
+    else:
+        engine = make_engine("duckdb", threads=1, memory_limit="1GB")
+    yield engine
+    engine.close()

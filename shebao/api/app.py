@@ -24,6 +24,14 @@ ROUTER_MODULES = (
     "shebao.api.risk",
     "shebao.api.cases",
     "shebao.api.benefits",
+    # the second wave: each registers when its module exists
+    "shebao.api.linkage",
+    "shebao.api.transfers",
+    "shebao.api.injury",
+    "shebao.api.bills",
+    "shebao.api.intake",
+    "shebao.api.fund",
+    "shebao.api.outreach",
 )
 
 SECURITY_HEADERS = {

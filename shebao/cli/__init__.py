@@ -31,6 +31,8 @@ def _checkpoint_audit() -> None:
 COMMAND_MODULES = (
     "db", "registry", "audit", "users", "serve", "demo",
     "synth", "policy", "calc", "assistant", "risk", "cases", "benefits",
+    # the second wave: each registers when its module exists
+    "linkage", "transfers", "injury", "bills", "intake", "fund", "outreach",
 )
 
 

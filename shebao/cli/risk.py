@@ -51,8 +51,8 @@ def screen(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from shebao.engines.base import EngineError
     from shebao.risk.catalogue import CatalogueError, load_catalogue
-    from shebao.risk.engines.base import EngineError
     from shebao.risk.screening import screen_database, screen_folder, write_alerts_csv
 
     day = _parse_date(as_of)

@@ -21,13 +21,26 @@ MODEL_MODULES = (
     "shebao.cases.models",
     "shebao.benefits.models",
     "shebao.risk.models",
+    # the second wave
+    "shebao.linkage.models",
+    "shebao.injury.models",
+    "shebao.bills.models",
+    "shebao.intake.models",
+    "shebao.fund.models",
+    "shebao.outreach.models",
 )
 
 
 def import_all_models() -> None:
     for name in MODEL_MODULES:
-        if importlib.util.find_spec(name) is not None:
+        if _exists(name):
             importlib.import_module(name)
+
+
+def _exists(module: str) -> bool:
+    """Whether ``module`` exists (False, not an error, when its package does not exist yet either)."""
+    package = module.rpartition(".")[0]
+    return importlib.util.find_spec(package) is not None and importlib.util.find_spec(module) is not None
 
 
 def alembic_config(url: str):

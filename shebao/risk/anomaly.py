@@ -240,7 +240,7 @@ def score_folder(
     folder: str | Path, *, as_of: date, engine: str = "duckdb", method: str = "lgbm", share: float = 0.01,
 ) -> list[dict]:
     """Score every recipient of an exchange folder (``lgbm``: the trained model; ``iforest``: no labels)."""
-    from shebao.risk.engines.base import make_engine
+    from shebao.engines.factory import make_engine
     with make_engine(engine) as eng:
         table = compute_features(eng, folder, as_of=as_of)
     if method == "iforest":

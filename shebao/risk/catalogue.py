@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
-    from shebao.risk.engines.base import Dialect
+    from shebao.engines.base import Dialect
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 LEVELS = ("red", "yellow", "blue")

@@ -18,7 +18,7 @@ from shebao.risk.screening import prepare
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from shebao.risk.engines.base import Engine
+    from shebao.engines.base import Engine
 
 # name → what it measures (shown beside the top features of a flagged recipient)
 FEATURES: dict[str, str] = {
@@ -179,7 +179,7 @@ def compute_features(engine: Engine, folder: str | Path, *, as_of: date, cycle_d
     """Load ``folder`` into ``engine`` and return one row of features per recipient (Arrow).
 
     Examples:
-        >>> from shebao.risk.engines.base import make_engine
+        >>> from shebao.engines.factory import make_engine
         >>> with make_engine("duckdb") as eng:  # doctest: +SKIP
         ...     table = compute_features(eng, "exchange/", as_of=date(2026, 10, 31))
     """

@@ -21,6 +21,8 @@ from typing import Any
 
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
 from shebao.core.safefiles import SafeDictWriter
+from shebao.engines.base import Engine
+from shebao.engines.factory import make_engine
 from shebao.registry.exporter import export_folder
 from shebao.risk.catalogue import (
     REQUIRED_COLUMNS,
@@ -32,7 +34,6 @@ from shebao.risk.catalogue import (
     rule_parameters,
     runtime_parameters,
 )
-from shebao.risk.engines.base import Engine, make_engine
 
 OUTPUT_COLUMNS = ("person_id", "benefit_id", "rule_id", "level", "amount_at_risk", "evidence")
 LEVEL_ORDER = {"red": 0, "yellow": 1, "blue": 2}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shebao.engines.factory import make_engine
 from shebao.risk.anomaly import (
     FEATURES,
     HOLDOUT_PATTERNS,
@@ -26,7 +27,6 @@ from shebao.risk.anomaly import (
     score_unsupervised_scores,
     train,
 )
-from shebao.risk.engines.base import make_engine
 from shebao.risk.features import compute_features
 from shebao.synth import PatternRates, generate
 

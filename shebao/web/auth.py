@@ -47,6 +47,14 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "params": frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN}),
     "params_edit": frozenset({Role.ADMIN}),
     "audit": frozenset({Role.AUDITOR, Role.ADMIN}),
+    # the second wave's pages (each shown once its module exists: web/common.SECOND_WAVE_NAV)
+    "linkage": frozenset({Role.REVIEWER, Role.AUDITOR, Role.ADMIN}),
+    "transfers": frozenset({Role.CLERK, Role.REVIEWER, Role.ADMIN}),
+    "injury": frozenset({Role.CLERK, Role.REVIEWER, Role.ADMIN}),
+    "bills": frozenset({Role.REVIEWER, Role.AUDITOR, Role.ADMIN}),
+    "documents": frozenset({Role.CLERK, Role.REVIEWER, Role.ADMIN}),
+    "fund": frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN}),
+    "outreach": frozenset({Role.CLERK, Role.ANALYST, Role.ADMIN}),
 }
 
 

@@ -135,6 +135,30 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     return response
 
 
+# The second wave's workbench pages: (page module, link, area in auth.PAGE_ROLES, label). A link
+# shows once its module exists, so each domain adds its pages without editing the layout.
+SECOND_WAVE_NAV: tuple[tuple[str, str, str, str], ...] = (
+    ("shebao.web.linkage_view", "/staff/linkage", "linkage", "人员合并"),
+    ("shebao.web.transfers_view", "/staff/transfers", "transfers", "关系转移"),
+    ("shebao.web.injury_view", "/staff/injury", "injury", "工伤认定"),
+    ("shebao.web.bills_view", "/staff/bills", "bills", "医疗费用审核"),
+    ("shebao.web.intake_view", "/staff/documents", "documents", "材料预审"),
+    ("shebao.web.fund_view", "/staff/fund", "fund", "基金监测"),
+    ("shebao.web.outreach_view", "/staff/outreach", "outreach", "政策快送"),
+)
+
+
+def second_wave_nav() -> list[tuple[str, str, str]]:
+    """The links of :data:`SECOND_WAVE_NAV` whose page module exists, as (link, area, label)."""
+    import importlib.util
+
+    return [(href, area, label) for module, href, area, label in SECOND_WAVE_NAV
+            if importlib.util.find_spec(module) is not None]
+
+
+templates.env.globals["second_wave_nav"] = second_wave_nav
+
+
 def _cases_enabled() -> bool:
     from shebao.web import cases_view
 

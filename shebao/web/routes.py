@@ -21,6 +21,19 @@ from shebao.web.common import STATIC_DIR, VENDOR_FILES, render
 
 log = logging.getLogger(__name__)
 
+# Pages of the second wave's domains, one module each (a ``router`` of its own under ``/staff/`` or
+# ``/``); each is mounted when its module exists, so that domains add pages without touching
+# ``staff.py`` or each other.
+PAGE_MODULES = (
+    "shebao.web.linkage_view",
+    "shebao.web.transfers_view",
+    "shebao.web.injury_view",
+    "shebao.web.bills_view",
+    "shebao.web.intake_view",
+    "shebao.web.fund_view",
+    "shebao.web.outreach_view",
+)
+
 
 def mount(app: FastAPI) -> None:
     """Add the pages, the static files, the staff sessions and their error pages to ``app``."""
@@ -34,6 +47,12 @@ def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(STATIC_DIR)), name="static")
     app.include_router(portal.router)
     app.include_router(staff.router)
+    import importlib
+    import importlib.util
+
+    for name in PAGE_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            app.include_router(importlib.import_module(name).router)
 
     # A number too large for the database's integer columns (a fuzzer's favourite) is the client's
     # mistake: answer 422 with a message instead of letting the driver's error become a 500.

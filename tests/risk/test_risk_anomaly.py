@@ -46,7 +46,7 @@ def test_training_report_and_versioned_model(trained):
 
 def test_scoring_flags_top_share_with_top_features(trained, tmp_path):
     from shebao import synth
-    from shebao.risk.engines.base import make_engine
+    from shebao.engines.factory import make_engine
     from shebao.risk.features import compute_features
 
     home, _ = trained

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from risk_builders import AS_OF, ExchangeBuilder, months
 
+from shebao.engines.factory import make_engine
 from shebao.risk.catalogue import load_catalogue
-from shebao.risk.engines.base import make_engine
 from shebao.risk.screening import screen_folder
 
 
@@ -91,7 +91,7 @@ def test_duckdb_and_spark_agree(tmp_path, spark):
 
 def test_spark_engine_splits_a_with_list_without_spark():
     """The Spark engine runs each CTE as a view; literals and nested parentheses do not confuse it."""
-    from shebao.risk.engines.spark_engine import split_ctes
+    from shebao.engines.spark_engine import split_ctes
 
     sql = ("WITH a AS (SELECT count(*) AS n FROM t WHERE x IN ('(', ')') GROUP BY y),\n"
            "  b AS (SELECT n FROM a JOIN (SELECT 1 AS k) z ON true)\nSELECT * FROM b, a")
@@ -103,8 +103,8 @@ def test_spark_engine_splits_a_with_list_without_spark():
     assert split_ctes("SELECT 1") is None
     assert split_ctes("WITH a AS (SELECT 1") is None  # unbalanced: run as written, Spark reports it
     # Every rule of the shipped catalogue is split (else Spark would recompute its shared CTEs).
+    from shebao.engines.spark_engine import SparkDialect
     from shebao.risk.catalogue import render, rule_parameters, runtime_parameters
-    from shebao.risk.engines.spark_engine import SparkDialect
 
     cat = load_catalogue()
     runtime = runtime_parameters(AS_OF, 12)

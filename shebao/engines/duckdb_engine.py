@@ -7,10 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shebao.risk.engines.base import (
+from shebao.engines.base import (
+    EXCHANGE,
     Dialect,
     Engine,
     EngineError,
+    TableSet,
     find_sources,
     typed_select,
 )
@@ -55,10 +57,10 @@ class DuckDBEngine(Engine):
         self._tmp = temp_directory or tempfile.mkdtemp(prefix="shebao-duckdb-")
         self.con.execute(f"SET temp_directory = '{self._tmp}'")
 
-    def load_folder(self, folder: Path) -> dict[str, int]:
+    def load_folder(self, folder: Path, tables: TableSet = EXCHANGE) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for table, source in find_sources(Path(folder)).items():
-            select = typed_select(source, self.dialect)
+        for table, source in find_sources(Path(folder), tables).items():
+            select = typed_select(source, self.dialect, tables)
             if source.path is None:
                 sql = f"CREATE OR REPLACE TABLE {table} AS SELECT {select} WHERE false"
             elif source.is_parquet:

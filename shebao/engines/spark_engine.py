@@ -17,10 +17,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shebao.risk.engines.base import (
+from shebao.engines.base import (
+    EXCHANGE,
     Dialect,
     Engine,
     EngineError,
+    TableSet,
     find_sources,
     typed_select,
 )
@@ -125,6 +127,13 @@ def _references(name: str, sql: str) -> int:
     return len(re.findall(rf"\b{re.escape(name)}\b", _strip_literals(sql), re.IGNORECASE))
 
 
+def _spark_schema(schema: Any) -> Any:
+    """A Spark schema for an empty Arrow table (Spark cannot infer types from no rows)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)
+
+
 class SparkEngine(Engine):
     """Spark SQL over temporary views, with the tables and the shared intermediate results cached.
 
@@ -145,10 +154,10 @@ class SparkEngine(Engine):
         self._cached.append(df)
         return df.count()
 
-    def load_folder(self, folder: Path) -> dict[str, int]:
+    def load_folder(self, folder: Path, tables: TableSet = EXCHANGE) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for table, source in find_sources(Path(folder)).items():
-            select = typed_select(source, self.dialect)
+        for table, source in find_sources(Path(folder), tables).items():
+            select = typed_select(source, self.dialect, tables)
             try:
                 if source.path is None:
                     df = self.spark.sql(f"SELECT {select} WHERE false")
@@ -165,6 +174,14 @@ class SparkEngine(Engine):
             except Exception as exc:  # py4j / analysis errors: name the file
                 raise EngineError(f"读取 {source.path} 失败：{exc}") from exc
         return counts
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        # Spark 4 takes an Arrow table as it is (no pandas); an empty one needs its schema spelt out
+        df = (self.spark.createDataFrame(table) if table.num_rows
+              else self.spark.createDataFrame([], schema=_spark_schema(table.schema)))
+        df.createOrReplaceTempView(name)
+        self._names.add(name)
+        self._cache(df)
 
     def create_view(self, name: str, sql: str) -> None:
         # A shared view is read by several rules: cache it, unless it is a mere filter of a cached one.

@@ -71,13 +71,31 @@ class Source:
         return self.path is not None and self.path.suffix == ".parquet"
 
 
-def find_sources(folder: Path) -> dict[str, Source]:
-    """Locate each exchange table in ``folder`` (``X.csv`` or ``X.parquet``); absent ones are empty."""
+# The tables screening cannot run without (the rest of the exchange folder is optional).
+REQUIRED_TABLES = ("persons", "benefits", "payments")
+
+
+@dataclass(frozen=True)
+class TableSet:
+    """A family of tables an engine loads from a folder: their typed columns, which must be present,
+    and defaults for optional columns. Each domain with batch rules names its own (the registry's
+    exchange folder for screening, bills and their catalogue, the four parties' statements ...)."""
+
+    tables: dict[str, dict[str, str]]
+    required: tuple[str, ...] = ()
+    defaults: dict[tuple[str, str], str] | None = None
+
+
+EXCHANGE = TableSet(TABLES, REQUIRED_TABLES, DEFAULTS)
+
+
+def find_sources(folder: Path, tables: TableSet = EXCHANGE) -> dict[str, Source]:
+    """Locate each table of ``tables`` in ``folder`` (``X.csv`` or ``X.parquet``); absent ones are empty."""
     folder = Path(folder)
     if not folder.is_dir():
         raise EngineError(f"目录不存在：{folder}")
     sources: dict[str, Source] = {}
-    for table in TABLES:
+    for table in tables.tables:
         parquet, csv_path = folder / f"{table}.parquet", folder / f"{table}.csv"
         if parquet.exists():
             import pyarrow.parquet as pq
@@ -89,7 +107,7 @@ def find_sources(folder: Path) -> dict[str, Source]:
             sources[table] = Source(table, csv_path, tuple(h.strip() for h in header))
         else:
             sources[table] = Source(table, None, ())
-    for table in ("persons", "benefits", "payments"):
+    for table in tables.required:
         if sources[table].path is None:
             raise EngineError(f"{folder} 中缺少 {table}.csv（或 .parquet）")
     return sources
@@ -124,11 +142,12 @@ class Dialect(ABC):
 SQL_TYPES = {DATE: "DATE", MONEY: "DECIMAL(18, 2)", INT: "INTEGER", FLOAT: "DOUBLE"}
 
 
-def typed_select(source: Source, dialect: Dialect) -> str:
+def typed_select(source: Source, dialect: Dialect, tables: TableSet = EXCHANGE) -> str:
     """The SELECT list that turns a file's text columns into the table's typed columns."""
     parts = []
-    for column, kind in TABLES[source.table].items():
-        default = DEFAULTS.get((source.table, column))
+    defaults = tables.defaults or {}
+    for column, kind in tables.tables[source.table].items():
+        default = defaults.get((source.table, column))
         if column in source.columns:
             expr = f"NULLIF(trim(CAST({dialect.quote(column)} AS STRING)), '')"
             if default is not None:
@@ -145,8 +164,13 @@ class Engine(ABC):
     dialect: Dialect
 
     @abstractmethod
-    def load_folder(self, folder: Path) -> dict[str, int]:
-        """Register every exchange table of ``folder``; return the row count of each."""
+    def load_folder(self, folder: Path, tables: TableSet = EXCHANGE) -> dict[str, int]:
+        """Register every table of ``tables`` found in ``folder`` (by default the registry's exchange
+        tables); an absent optional table is registered empty. Return the row count of each."""
+
+    @abstractmethod
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        """Expose an Arrow table (e.g. rows read from the database) as the table ``name``."""
 
     @abstractmethod
     def create_view(self, name: str, sql: str) -> None:
@@ -164,16 +188,3 @@ class Engine(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def make_engine(name: str = "duckdb", **options: object) -> Engine:
-    """Build an engine by name: ``duckdb`` (default, embedded) or ``spark``."""
-    if name == "duckdb":
-        from shebao.risk.engines.duckdb_engine import DuckDBEngine
-
-        return DuckDBEngine(**options)  # type: ignore[arg-type]
-    if name == "spark":
-        from shebao.risk.engines.spark_engine import SparkEngine
-
-        return SparkEngine(**options)  # type: ignore[arg-type]
-    raise EngineError(f"未知引擎：{name}（可选 duckdb、spark）")
