@@ -36,6 +36,7 @@ from shebao.core.settings import get_settings
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec
 from shebao.registry.rows import BAD_FIELD, References, check_row, masked
+from shebao.registry.schemas import LoadSummaryOut
 
 BATCH_ROWS = 2000
 
@@ -62,9 +63,9 @@ class LoadSummary:
     summary_file: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "rejected": self.rejected, "duplicates": self.duplicates,
-                "rejects_file": self.rejects_file, "summary_file": self.summary_file,
-                "encodings": self.encodings, "warnings": self.warnings, "errors": self.errors}
+        return LoadSummaryOut(loaded=self.loaded, rejected=self.rejected, duplicates=self.duplicates,
+                              rejects_file=self.rejects_file, summary_file=self.summary_file,
+                              encodings=self.encodings, warnings=self.warnings, errors=self.errors).model_dump()
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
-"""Registry look-ups other domains use: persons by ID number (through the blind index)."""
+"""Registry look-ups other domains and the pages use: persons by ID number or name (through the blind
+index: the table is never decrypted to search), identities for a page, deaths and incarcerations."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -8,6 +12,7 @@ from sqlalchemy.orm import Session
 from shebao.core.crypto import blind_index
 from shebao.core.validators import validate_id_number
 from shebao.registry.models import Benefit, Death, Incarceration, Person
+from shebao.registry.schemas import PersonIdentity
 
 
 def get_person(session: Session, person_id: str) -> Person | None:
@@ -36,3 +41,40 @@ def incarcerations_of(session: Session, id_number: str) -> list[Incarceration]:
     return list(session.execute(
         select(Incarceration).where(Incarceration.id_number_bidx == blind_index(id_number))
     ).scalars())
+
+
+def person_identity(session: Session, person_id: str) -> PersonIdentity | None:
+    """Who a person is, for a page's person card (the page masks each field; a reveal is audited)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        return None
+    return PersonIdentity(person_id=person.person_id, name=person.name, id_number=person.id_number,
+                          phone=person.phone or "", sex=person.sex, birth_month=person.birth_date.isoformat()[:7],
+                          region_code=person.region_code)
+
+
+def names_and_id_numbers(session: Session, person_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Name and ID number of the persons on one page of a list, by person number (the page masks them)."""
+    ids = sorted({p for p in person_ids if p})
+    if not ids:
+        return {}
+    return {p.person_id: {"name": p.name, "id_number": p.id_number}
+            for p in session.scalars(select(Person).where(Person.person_id.in_(ids)))}
+
+
+def looks_like_name(text: str) -> bool:
+    """A person's full name as typed: Chinese characters (and the middle dot of minority names)."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff·•\s]{2,20}", text.strip()))
+
+
+def person_ids_matching(session: Session, text: str) -> set[str] | None:
+    """Person numbers a search text names: a person number, an ID number or a full name, through
+    the blind indexes. None when the text is none of these."""
+    text = text.strip().upper()
+    if re.fullmatch(r"P\d{1,31}", text):
+        return {text}
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
+        return set(session.scalars(select(Person.person_id).where(Person.id_number_bidx == blind_index(text))))
+    if looks_like_name(text):
+        return set(session.scalars(select(Person.person_id).where(Person.name_bidx == blind_index(text))))
+    return None

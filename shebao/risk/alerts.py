@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -164,3 +165,34 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "times_seen": alert.times_seen, "decided_by": alert.decided_by,
         "decided_at": alert.decided_at.isoformat() if alert.decided_at else None, "handoff": alert.handoff,
     }
+
+
+def alert_totals(session: Session, *, titles: dict[str, str] | None = None) -> dict[str, Any]:
+    """The dashboard's figures: alerts by level (all, open, open amount at risk), open alerts by rule,
+    and the total amount at risk of the open ones."""
+    by_level: dict[str, dict[str, Any]] = {lv: {"count": 0, "amount": "0.00", "open": 0} for lv in ("red", "yellow", "blue")}
+    for level, status, count, amount in session.execute(
+        select(Alert.level, Alert.status, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
+        .group_by(Alert.level, Alert.status)
+    ):
+        row = by_level.setdefault(level, {"count": 0, "amount": "0.00", "open": 0})
+        row["count"] += count
+        if status == "new":
+            row["open"] += count
+            row["amount"] = f"{Decimal(row['amount']) + Decimal(amount):.2f}"
+    titles = titles or {}
+    by_rule = [
+        {"rule_id": rule_id, "title": titles.get(rule_id, ""), "level": level, "count": count,
+         "amount": f"{Decimal(amount):.2f}"}
+        for rule_id, level, count, amount in session.execute(
+            select(Alert.rule_id, Alert.level, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
+            .where(Alert.status == "new").group_by(Alert.rule_id, Alert.level).order_by(Alert.rule_id.desc())
+        )
+    ]
+    at_risk = sum((Decimal(v["amount"]) for v in by_level.values()), Decimal(0))
+    return {"by_level": by_level, "by_rule": by_rule, "at_risk": f"{at_risk:.2f}"}
+
+
+def alert_rule_ids(session: Session) -> list[str]:
+    """The rules that have alerts (a list page's filter)."""
+    return [r for (r,) in session.execute(select(Alert.rule_id).distinct().order_by(Alert.rule_id))]

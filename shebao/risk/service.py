@@ -11,6 +11,8 @@ from __future__ import annotations
 from shebao.risk.alerts import (
     AlertError,
     alert_json,
+    alert_rule_ids,
+    alert_totals,
     confirm,
     dismiss,
     get_alert,
@@ -24,6 +26,8 @@ __all__ = [
     "AlertError",
     "CatalogueError",
     "alert_json",
+    "alert_rule_ids",
+    "alert_totals",
     "confirm",
     "dismiss",
     "get_alert",

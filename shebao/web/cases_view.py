@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hmac
-import json
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shebao.web.labels import LABELS
@@ -68,23 +64,16 @@ def stats(session: Session) -> dict[str, Any] | None:
 
 
 def public_status(session: Session, *, application_no: str, id_number: str) -> dict[str, Any] | None:
-    """What a citizen may see of their application, if the number and the ID number belong together.
-
-    A wrong pairing and an unknown number answer alike (None), so that the form cannot be used to
-    find out which application numbers exist.
-    """
+    """What a citizen may see of their application, if the number and the ID number belong together
+    (a wrong pairing and an unknown number answer alike: None)."""
     if not available():
         return None
-    from shebao.cases.models import ApplicationNotification
-    from shebao.cases.pipeline import get_by_no
-    from shebao.registry.models import Person
+    from shebao.cases.queries import citizen_application, latest_notification
 
-    app = get_by_no(session, application_no)
-    person = session.get(Person, app.person_id) if app is not None else None
-    if app is None or person is None or not hmac.compare_digest(person.id_number.upper(), id_number.upper()):
+    app = citizen_application(session, application_no=application_no, id_number=id_number)
+    if app is None:
         return None
-    note = session.scalars(select(ApplicationNotification).where(ApplicationNotification.application_id == app.id)
-                           .order_by(ApplicationNotification.id.desc()).limit(1)).first()
+    note = latest_notification(session, app.id)
     return {
         "application_no": app.application_no, "kind_label": KIND_LABELS.get(app.kind, app.kind),
         "status_label": STATUS_LABELS.get(app.status, app.status), "received": app.received_on.isoformat(),
@@ -101,34 +90,12 @@ def queue(session: Session, *, mine: str | None = None, limit: int = 200) -> lis
 
 
 def case_page(session: Session, application_no: str) -> dict[str, Any] | None:
-    """Everything one screen needs: the application, the decision trace with its articles, the risk
-    factors, the person's contribution history, the review history and the deadline."""
-    from shebao.cases import calendar
-    from shebao.cases.models import ApplicationNotification, ApplicationReview, ApplicationStep
-    from shebao.cases.pipeline import application_view, get_by_no
-    from shebao.registry.models import ContributionYear
+    """The case screen's data (:func:`shebao.cases.queries.case_record`) with times in local time."""
+    from shebao.cases.queries import case_record
 
-    app = get_by_no(session, application_no)
-    if app is None:
+    record = case_record(session, application_no)
+    if record is None:
         return None
-    steps = list(session.scalars(select(ApplicationStep).where(ApplicationStep.application_id == app.id)
-                                 .order_by(ApplicationStep.seq)))
-    view = application_view(app, full=True, steps=steps)
-    reviews = [{"reviewer": r.reviewer, "stage": r.stage, "action": r.action, "comment": r.comment,
-                "visibility": r.visibility,
-                "at": local_time(r.created_at)}
-               for r in session.scalars(select(ApplicationReview).where(ApplicationReview.application_id == app.id)
-                                        .order_by(ApplicationReview.id))]
-    notices = [{"event": n.event, "text": n.text, "at": local_time(n.created_at)}
-               for n in session.scalars(select(ApplicationNotification)
-                                        .where(ApplicationNotification.application_id == app.id)
-                                        .order_by(ApplicationNotification.id))]
-    years = [{"year": y.year, "months": y.months, "avg_index": f"{y.avg_index:.4f}", "avg_base": f"{y.avg_base:.2f}"}
-             for y in session.scalars(select(ContributionYear).where(ContributionYear.person_id == app.person_id,
-                                                                     ContributionYear.insurance == app.kind)
-                                      .order_by(ContributionYear.year))]
-    left = calendar.working_days_between(dt.date.today(), app.deadline) if app.status == "review" else None
-    facts = json.loads(app.facts or "{}")
-    return {"app": view, "reviews": reviews, "notices": notices, "years": years, "working_days_left": left,
-            "facts": facts, "status": app.status, "stage": app.review_stage, "claimed_by": app.claimed_by,
-            "first_reviewer": app.first_reviewer}
+    for row in record["reviews"] + record["notices"]:
+        row["at"] = local_time(row.pop("created_at"))
+    return record

@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
 
 from shebao.http.deps import SessionDep
 from shebao.web import auth
@@ -101,71 +100,25 @@ def _case_stats(session) -> dict[str, Any] | None:
 
 @router.get("/")
 def dashboard(request: Request, session: SessionDep):
-    from shebao.registry.models import Payment
-    from shebao.risk.models import Alert
+    from shebao.benefits.queries import payment_lag_days, payments_by_period
+    from shebao.risk.service import alert_totals
 
     user = auth.require(request, session, "dashboard")
-    by_level = {lv: {"count": 0, "amount": "0.00", "open": 0} for lv in ("red", "yellow", "blue")}
-    for level, status, count, amount in session.execute(
-        select(Alert.level, Alert.status, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
-        .group_by(Alert.level, Alert.status)
-    ):
-        row = by_level.setdefault(level, {"count": 0, "amount": "0.00", "open": 0})
-        row["count"] += count
-        if status == "new":
-            row["open"] += count
-            row["amount"] = f"{Decimal(row['amount']) + Decimal(amount):.2f}"
-    try:
-        from shebao.risk.catalogue import load_catalogue
-
-        titles = {r.id: r.title for r in load_catalogue().rules}
-    except Exception:  # the titles only label the chart
-        titles = {}
-    by_rule = [
-        {"rule_id": rule_id, "title": titles.get(rule_id, ""), "level": level, "count": count,
-         "amount": f"{Decimal(amount):.2f}"}
-        for rule_id, level, count, amount in session.execute(
-            select(Alert.rule_id, Alert.level, func.count(), func.coalesce(func.sum(Alert.amount_at_risk), 0))
-            .where(Alert.status == "new").group_by(Alert.rule_id, Alert.level).order_by(Alert.rule_id.desc())
-        )
-    ]
-    at_risk = sum((Decimal(v["amount"]) for v in by_level.values()), Decimal(0))
-    payments = [
-        {"period": period, "amount": f"{Decimal(amount):.2f}", "count": count}
-        for period, amount, count in session.execute(
-            select(Payment.period, func.sum(Payment.amount), func.count())
-            .group_by(Payment.period).order_by(Payment.period.desc()).limit(12)
-        )
-    ][::-1]
-    payment_lag = _payment_lag_days(session)
+    totals = alert_totals(session, titles=_rule_titles())
     return render(request, "staff/dashboard.html", {
-        "title": "工作台", "by_level": by_level, "by_rule": by_rule, "at_risk": f"{at_risk:.2f}",
-        "payments": payments, "payment_lag": payment_lag, "cases": _case_stats(session),
+        "title": "工作台", **totals, "payments": payments_by_period(session),
+        "payment_lag": payment_lag_days(session), "cases": _case_stats(session),
     }, user=user)
 
 
-def _payment_lag_days(session) -> dict[str, Any] | None:
-    """Days from the first of the paid month to the paid date, over the latest 3 periods (paid ones)."""
-    from shebao.registry.models import Payment
+def _rule_titles() -> dict[str, str]:
+    """The screening rules' titles (they only label charts and lists: the page works without them)."""
+    try:
+        from shebao.risk.catalogue import load_catalogue
 
-    periods = [p for (p,) in session.execute(
-        select(Payment.period).distinct().order_by(Payment.period.desc()).limit(3))]
-    if not periods:
-        return None
-    lags = []
-    for period, paid in session.execute(
-        select(Payment.period, Payment.paid_date).where(Payment.period.in_(periods), Payment.paid_date.is_not(None))
-    ):
-        try:
-            start = dt.date(int(period[:4]), int(period[5:7]), 1)
-        except ValueError:
-            continue
-        lags.append((paid - start).days)
-    if not lags:
-        return None
-    lags.sort()
-    return {"median": lags[len(lags) // 2], "p95": lags[min(len(lags) - 1, int(len(lags) * 0.95))],
-            "count": len(lags)}
+        return {r.id: r.title for r in load_catalogue().rules}
+    except Exception:  # noqa: BLE001 - a broken catalogue must not take the workbench down
+        return {}
 
 
 # --- alerts -------------------------------------------------------------------------------------
@@ -177,14 +130,12 @@ ALERT_PAGE = 30
 def alerts(request: Request, session: SessionDep, level: str = Query("", max_length=8),
            rule: str = Query("", max_length=16), status: str = Query("new", max_length=16),
            page: int = Query(1, ge=1, le=100000), q: str = Query("", max_length=32)):
-    from shebao.risk.alerts import list_alerts
-    from shebao.risk.catalogue import load_catalogue
-    from shebao.risk.models import Alert
+    from shebao.risk.service import alert_rule_ids, list_alerts
 
     user = auth.require(request, session, "alerts")
     level = level if level in ("red", "yellow", "blue") else ""
     status = status if status in ("new", "confirmed", "dismissed", "all") else "new"
-    rules = [r for (r,) in session.execute(select(Alert.rule_id).distinct().order_by(Alert.rule_id))]
+    rules = alert_rule_ids(session)
     rule = rule if rule in rules else ""
     persons = _persons_matching(session, q) if q.strip() else None
     if q.strip() and persons is None:
@@ -200,10 +151,7 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
         rows, total = list_alerts(session, status=None if status == "all" else status, level=level or None,
                                   rule_id=rule or None, person_id=next(iter(persons)) if persons else None,
                                   limit=ALERT_PAGE, offset=(page - 1) * ALERT_PAGE)
-    try:
-        titles = {r.id: r.title for r in load_catalogue().rules}
-    except Exception:  # the titles are a convenience; the page works without them
-        titles = {}
+    titles = _rule_titles()
     return render(request, "staff/alerts.html", {
         "title": "疑点核查", "rows": rows, "total": total, "level": level, "rule": rule, "status": status,
         "rules": rules, "titles": titles, "page": page, "pages": max(1, -(-total // ALERT_PAGE)), "q": q,
@@ -214,21 +162,13 @@ def alerts(request: Request, session: SessionDep, level: str = Query("", max_len
 def _person_card(session, user, person_id: str, purpose: str = "") -> dict[str, Any] | None:
     """The person's identity for a page. The template masks every field (the ``mask`` filter); a role
     that needs a value in full asks for it with a reason (:func:`reveal`), and that view is audited."""
-    from shebao.registry.models import Person
+    from shebao.registry.service import person_identity
 
-    person = session.get(Person, person_id)
+    person = person_identity(session, person_id)
     if person is None:
         return None
-    return {
-        "person_id": person.person_id,
-        "name": person.name,
-        "id_number": person.id_number,
-        "phone": person.phone or "",
-        "sex": "男" if person.sex == "M" else "女",
-        "birth_date": person.birth_date.isoformat()[:7],
-        "region_code": person.region_code,
-        "can_reveal": auth.sees_full_personal_data(user),
-    }
+    return {**person.model_dump(exclude={"sex", "birth_month"}), "sex": "男" if person.sex == "M" else "女",
+            "birth_date": person.birth_month, "can_reveal": auth.sees_full_personal_data(user)}
 
 
 REVEAL_FIELDS = {"person": ("name", "id_number", "phone"), "benefit": ("bank_account",),
@@ -382,18 +322,17 @@ def persons_search(request: Request, session: SessionDep):
 
 @router.post("/persons")
 def persons_find(request: Request, session: SessionDep, csrf_token: str = Form(""), query: str = Form("")):
-    from shebao.registry.models import Person
-    from shebao.registry.service import find_persons_by_id_number
+    from shebao.registry.service import find_persons_by_id_number, get_person, looks_like_name
 
     auth.check_csrf(request, csrf_token)
     user = auth.require(request, session, "persons")
     query = query.strip().upper()
-    found: list[Person] = []
+    found: list = []
     if query.startswith("P") and len(query) <= 32:
-        person = session.get(Person, query)
+        person = get_person(session, query)
         found = [person] if person else []
-    elif _looks_like_name(query):
-        found = [session.get(Person, pid) for pid in sorted(_persons_matching(session, query) or ())]
+    elif looks_like_name(query):
+        found = [get_person(session, pid) for pid in sorted(_persons_matching(session, query) or ())]
     elif len(query) in (15, 18):
         from shebao.core.validators import InvalidValue
 
@@ -419,23 +358,23 @@ def persons_find(request: Request, session: SessionDep, csrf_token: str = Form("
 
 @router.get("/persons/{person_id}")
 def person_detail(person_id: str, request: Request, session: SessionDep):
-    from shebao.web import benefits_view
+    from shebao.benefits import queries as benefits_queries
 
     user = auth.require(request, session, "persons")
     person = _person_card(session, user, person_id)
     if person is None:
         return render(request, "error.html", {"title": "参保人不存在", "message": f"参保人编号 {person_id} 不存在"},
                       status_code=404, user=user)
-    data = benefits_view.person_benefits(session, person_id)
+    data = benefits_queries.person_benefits(session, person_id)
     return render(request, "staff/person.html", {"title": "待遇与发放", "person": person, **data}, user=user)
 
 
 @router.get("/notices/{notice_id}")
 def notice_print(notice_id: int, request: Request, session: SessionDep):
-    from shebao.web import benefits_view
+    from shebao.benefits import queries as benefits_queries
 
     user = auth.require(request, session, "notices")
-    notice = benefits_view.notice_html(session, notice_id, user=user)
+    notice = benefits_queries.printable_notice(session, notice_id)
     if notice is None:
         return render(request, "error.html", {"title": "通知书不存在", "message": f"通知书 {notice_id} 不存在"},
                       status_code=404, user=user)
@@ -555,20 +494,13 @@ AUDIT_PAGE = 50
 @router.get("/audit")
 def audit(request: Request, session: SessionDep, action: str = Query("", max_length=64),
           actor: str = Query("", max_length=64), before: int | None = Query(None, ge=1)):
-    from shebao.audit.models import AuditEntry
+    from shebao.audit import queries
     from shebao.web.labels import detail_items
 
     user = auth.require(request, session, "audit")
-    stmt = select(AuditEntry)
-    if action:
-        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
-    if actor:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if before:
-        stmt = stmt.where(AuditEntry.seq < before)
-    rows = list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(AUDIT_PAGE)))
-    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    actions = [a for (a,) in session.execute(select(AuditEntry.action).distinct().order_by(AuditEntry.action))]
+    rows = queries.list_entries(session, action=action, actor=actor, before=before, limit=AUDIT_PAGE)
+    total = queries.count_entries(session)
+    actions = queries.actions(session)
     entries = []
     for row in rows:
         try:
@@ -625,34 +557,16 @@ QUEUE_SORTS = ("deadline", "-deadline", "received", "risk")
 
 def _people(session, person_ids) -> dict[str, dict[str, str]]:
     """Name and ID number of the persons on one page of a list (the template masks them)."""
-    from shebao.registry.models import Person
+    from shebao.registry.service import names_and_id_numbers
 
-    ids = sorted({p for p in person_ids if p})
-    if not ids:
-        return {}
-    return {p.person_id: {"name": p.name, "id_number": p.id_number}
-            for p in session.scalars(select(Person).where(Person.person_id.in_(ids)))}
+    return names_and_id_numbers(session, person_ids)
 
 
 def _persons_matching(session, q: str) -> set[str] | None:
-    """Person numbers a search text names: a person number, or an ID number through the blind index
-    (the table is never decrypted to search). None when the text is neither."""
-    from shebao.core.crypto import blind_index
-    from shebao.registry.models import Person
+    """Person numbers a search text names (person number, ID number or full name; blind indexes)."""
+    from shebao.registry.service import person_ids_matching
 
-    text = q.strip().upper()
-    if re.fullmatch(r"P\d{1,31}", text):
-        return {text}
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", text):
-        return set(session.scalars(select(Person.person_id).where(Person.id_number_bidx == blind_index(text))))
-    if _looks_like_name(text):  # a full name, through its blind index (never by decrypting the table)
-        return set(session.scalars(select(Person.person_id).where(Person.name_bidx == blind_index(text))))
-    return None
-
-
-def _looks_like_name(text: str) -> bool:
-    """A person's full name as typed: Chinese characters (and the middle dot of minority names)."""
-    return bool(re.fullmatch(r"[\u4e00-\u9fff·•\s]{2,20}", text.strip()))
+    return person_ids_matching(session, q)
 
 
 def _queue_rows(session, *, q: str, kind: str, stage: str, received_from: str, received_to: str,
@@ -789,15 +703,10 @@ def _export_rows(session, what: str, form: dict[str, str]) -> tuple[list[str], l
                 f"{a.amount_at_risk:.2f}", a.evidence, LABELS["alert_status"].get(a.status, a.status),
                 a.first_as_of, a.last_as_of, a.decided_by or "", local_time(a.decided_at)] for a in found]
         return header, out, filters
-    from shebao.audit.models import AuditEntry
+    from shebao.audit.queries import iter_entries
 
     filters = {k: form.get(k, "") for k in ("action", "actor")}
-    stmt = select(AuditEntry)
-    if filters["action"]:
-        stmt = stmt.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
-    if filters["actor"]:
-        stmt = stmt.where(AuditEntry.actor == filters["actor"])
-    entries = session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(EXPORT_MAX_ROWS))
+    entries = iter_entries(session, action=filters["action"], actor=filters["actor"], limit=EXPORT_MAX_ROWS)
     from shebao.web.common import timezone_label
 
     header = ["序号", f"时间（{timezone_label()}）", "时间（UTC，审计链存储值）", "操作人", "角色", "操作", "操作代码",
@@ -896,12 +805,11 @@ def case_decide(application_no: str, request: Request, session: SessionDep, csrf
 
 def _pending_outcome(session, app, action: str, form: dict) -> dict[str, Any]:
     """What a grant or a refusal will do, in words, with the notice the applicant would receive."""
-    from shebao.cases.models import ApplicationNotification
+    from shebao.cases.queries import latest_notification
 
     session.flush()
-    notice = session.scalars(select(ApplicationNotification.text)
-                             .where(ApplicationNotification.application_id == app.id)
-                             .order_by(ApplicationNotification.id.desc()).limit(1)).first()
+    latest = latest_notification(session, app.id)
+    notice = latest.text if latest is not None else None
     if action == "approve" and app.status == "approved":
         lines = [f"核准并建立待遇：月金额 {app.monthly_amount:.2f} 元，自 {app.start_date} 起按月发放。",
                  "向申请人发送核准通知。"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import socket
 import threading
 import time
@@ -40,7 +41,9 @@ def _call(app, method: str, path: str, headers: list[tuple[bytes, bytes]], chunk
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "headers": [(b"host", b"testserver"), *headers], "client": ("203.0.113.7", 5555),
              "server": ("testserver", 80)}
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), 30))
+    # a thread of its own: a browser test earlier in the run may leave an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, asyncio.wait_for(app(scope, receive, send), 30)).result()
     return out.get("status"), read["n"]
 
 
