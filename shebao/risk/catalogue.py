@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from shebao.engines.sql import TemplateError, render_sql
+
 if TYPE_CHECKING:
     from shebao.engines.base import Dialect
 
@@ -158,35 +160,12 @@ def runtime_parameters(as_of: date, lookback_months: int) -> dict[str, str]:
     }
 
 
-def _sql_literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _sql_list(values: Any) -> str:
-    if isinstance(values, str | int | float):
-        values = [values]
-    return "(" + ", ".join(_sql_literal(v) for v in values) + ")"
-
-
 def render(template: str, dialect: Dialect, params: dict[str, Any]) -> str:
     """Render one SQL template for ``dialect`` with ``params`` (strict: unknown names fail)."""
-    import jinja2
-
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
-    env.filters["sql_list"] = _sql_list
-    env.globals.update(
-        month_of=dialect.month_of,
-        days_between=dialect.days_between,
-        list_agg=dialect.list_agg,
-    )
     try:
-        return env.from_string(template).render(**params)
-    except jinja2.TemplateError as exc:
-        raise CatalogueError(f"规则模板错误：{exc}") from exc
+        return render_sql(template, dialect, params)
+    except TemplateError as exc:
+        raise CatalogueError(str(exc)) from exc
 
 
 def rule_parameters(catalogue: Catalogue, rule: Rule, runtime: dict[str, Any]) -> dict[str, Any]:
