@@ -8,7 +8,6 @@ auditors (稽核员) may suspend and register overpayments and read everything; 
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +31,7 @@ from shebao.benefits.schemas import (
     WriteOffBody,
 )
 from shebao.core.roles import Role
+from shebao.core.settings import local_today
 from shebao.http.deps import CurrentUser, SessionDep, require_roles
 
 router = APIRouter(tags=["benefits"])
@@ -110,7 +110,7 @@ def death(body: DeathBody, session: SessionDep) -> dict:
 
     try:
         return process_death(session, person_id=body.person_id, death_date=body.death_date, source=body.source,
-                             work_injury=body.work_injury, as_of=date.today())
+                             work_injury=body.work_injury, as_of=local_today())
     except (*_errors(), InputError) as exc:
         raise _error(exc) from None
 
@@ -147,7 +147,7 @@ def recalculate(body: RecalcBody, session: SessionDep) -> dict:
     from shebao.benefits.recalc import recalculate_provisional
 
     try:
-        return recalculate_provisional(session, on=body.on or date.today(), year=body.year)
+        return recalculate_provisional(session, on=body.on or local_today(), year=body.year)
     except _errors() as exc:
         raise _error(exc) from None
 
@@ -158,7 +158,7 @@ def adjust(body: AdjustBody, session: SessionDep) -> dict:
     from shebao.benefits.adjustment import apply_adjustment
 
     try:
-        return apply_adjustment(session, year=body.year, on=body.on or date.today())
+        return apply_adjustment(session, year=body.year, on=body.on or local_today())
     except _errors() as exc:
         raise _error(exc) from None
 
@@ -168,7 +168,7 @@ def adjust(body: AdjustBody, session: SessionDep) -> dict:
 def sync(body: SyncBody, session: SessionDep) -> dict:
     from shebao.benefits.events import sync_registry
 
-    return sync_registry(session, as_of=body.as_of or date.today())
+    return sync_registry(session, as_of=body.as_of or local_today())
 
 
 # --- debts ----------------------------------------------------------------------------------------------
@@ -230,19 +230,27 @@ def notices(session: SessionDep, person_id: str | None = Query(None, max_length=
 
 
 @router.get("/api/v1/benefits/notices/{notice_id}.{fmt}", summary="打印通知书（HTML 或 PDF）", dependencies=[READERS])
-def notice(notice_id: int, fmt: Literal["html", "pdf"], session: SessionDep) -> Response:
+def notice(notice_id: int, fmt: Literal["html", "pdf"], session: SessionDep,
+           recipient: bool = Query(False, description="送达本人的一份：姓名和公民身份号码完整显示（限可查看完整个人信息的角色，留痕）")) -> Response:
+    from shebao.audit import log_full_access
     from shebao.benefits.models import Notice
     from shebao.benefits.render import FontMissing, render_html, render_pdf
+    from shebao.core.roles import ROLES_SEEING_FULL_PERSONAL_DATA, has_role, role_of
     from shebao.registry.models import Person
 
     n = session.get(Notice, notice_id)
     if n is None:
         raise HTTPException(404, f"通知书不存在：{notice_id}")
+    if recipient:
+        if not has_role(role_of(session), *ROLES_SEEING_FULL_PERSONAL_DATA, admin_passes=False):
+            raise HTTPException(403, "送达本人的通知书含完整个人信息，仅经办员、复核员、稽核员可以打印")
+        log_full_access(session, entity="benefit_notices", entity_id=str(notice_id), fields=["name", "id_number"],
+                        purpose="打印送达本人的通知书")
     person = session.get(Person, n.person_id)
     if fmt == "html":
-        return HTMLResponse(render_html(n, person=person))
+        return HTMLResponse(render_html(n, person=person, for_recipient=recipient))
     try:
-        pdf = render_pdf(n, person=person)
+        pdf = render_pdf(n, person=person, for_recipient=recipient)
     except FontMissing as exc:
         raise HTTPException(503, str(exc)) from None
     return Response(pdf, media_type="application/pdf",

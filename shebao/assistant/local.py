@@ -19,6 +19,7 @@ from typing import Any
 from shebao.assistant.citing import article_citation
 from shebao.assistant.intents import region_named
 from shebao.assistant.routing import articles_for_references, dated, local_region, region_label
+from shebao.core.settings import local_today
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def local_answer(question: str, kb: Any, today: dt.date | None = None) -> dict |
         return None
     from shebao.policy import ParameterMissing, default_parameters
 
-    today = today or dt.date.today()
+    today = today or local_today()
     named = region_named(question.replace(" ", ""))
     region = named or local_region({})
     params = default_parameters()

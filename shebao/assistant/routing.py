@@ -21,6 +21,7 @@ from typing import Any
 from shebao.assistant.citing import article_citation, cite
 from shebao.assistant.documents import cn_to_int
 from shebao.assistant.intents import Intent, recognise
+from shebao.core.settings import local_today
 
 __all__ = ["Intent", "answer_with_calculator", "articles_for_references", "collect_references", "recognise"]
 
@@ -323,7 +324,7 @@ def clarify(intent: Intent, missing: list[str], kb: Any, today: dt.date, region:
 def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None) -> dict | None:
     """Compute the answer with the policy engine, or ask for a missing slot; None when the engine
     has no calculator for it (the caller answers from the knowledge base)."""
-    today = today or dt.date.today()
+    today = today or local_today()
     region = local_region(intent.inputs)
     key = intent.kind
     if key == "survivor" and intent.inputs.get("work_related"):

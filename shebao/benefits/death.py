@@ -40,6 +40,7 @@ from shebao.benefits.service import (
     money,
 )
 from shebao.benefits.suspension import end_benefit
+from shebao.core.settings import local_today
 from shebao.policy.death import (
     AccountAtDeath,
     enterprise_survivor_items,
@@ -97,7 +98,7 @@ def process_death(session: Session, *, person_id: str, death_date: date, source:
 
         case = SurvivorCase(person_id=person_id, death_date=death_date, scheme=scheme,
                             status="open" if survivor_notice_ready(items) or not items else "waiting",
-                            items=json.dumps(items, ensure_ascii=False), opened_on=as_of or date.today())
+                            items=json.dumps(items, ensure_ascii=False), opened_on=as_of or local_today())
         session.add(case)
         session.flush()
         created = True

@@ -24,6 +24,7 @@ from shebao.benefits.assessment import KIND_LABELS, assessment_data, get_assessm
 from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
 from shebao.core.db import insert_persistent
+from shebao.core.settings import local_today
 
 if TYPE_CHECKING:
     from shebao.benefits.models import BenefitAssessment, Suspension
@@ -77,7 +78,7 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
     if not fresh:
         existing = {n.notice_key: n for n in session.scalars(select(Notice).where(Notice.notice_key.in_(keys)))}
     new = [Notice(notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
-                  issued_on=spec.get("issued_on") or date.today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
+                  issued_on=spec.get("issued_on") or local_today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
                   data=json.dumps(_plain(spec["data"]), ensure_ascii=False))
            for key, spec in zip(keys, specs, strict=True) if key not in existing]
     insert_persistent(session, new)

@@ -66,7 +66,7 @@ from shebao.benefits.service import (
 )
 from shebao.core.db import get_engine, insert_ignoring_conflicts, session_scope, utcnow
 from shebao.core.roles import Role, has_role, role_of
-from shebao.core.settings import get_settings
+from shebao.core.settings import get_settings, local_today
 from shebao.registry.models import Benefit, Payment
 
 DEFAULT_BATCH = 500
@@ -88,7 +88,7 @@ def open_periods(today: date) -> tuple[str, str]:
 def check_period_open(session: Session, period: str, *, today: date | None = None) -> None:
     """Raise :class:`PayrollError` unless ``period`` is current, previous, or opened by an administrator."""
     period = check_period(period)
-    current, previous = open_periods(today or date.today())
+    current, previous = open_periods(today or local_today())
     if period in (current, previous) or session.get(PayrollOpening, period) is not None:
         return
     raise PayrollError(f"发放期间 {period} 未开放：只能发放当期（{current}）或上期（{previous}）；"

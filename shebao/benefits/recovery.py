@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.benefits.models import Debt, DebtRecovery
+from shebao.core.settings import local_today
 from shebao.policy.store import parameters_for
 from shebao.registry.models import Benefit
 
@@ -58,7 +59,7 @@ def open_debt(session: Session, *, benefit: Benefit, reason_code: str, reason: s
 
     if reason_code not in DEBT_REASONS:
         raise RecoveryError(f"多发原因应为 {'|'.join(DEBT_REASONS)}")
-    on = on or date.today()
+    on = on or local_today()
     debt = session.scalar(select(Debt).where(Debt.benefit_id == benefit.benefit_id, Debt.reason_code == reason_code,
                                              Debt.source_ref == source_ref))
     if method is None:
@@ -130,7 +131,7 @@ def record_recovery(session: Session, debt: Debt, *, method: str, ref: str, amou
     if existing is not None:
         return None
     row = DebtRecovery(debt_id=debt.id, method=method, ref=ref, period=period, amount=amount,
-                       recorded_on=on or date.today())
+                       recorded_on=on or local_today())
     session.add(row)
     debt.recovered = (debt.recovered + amount).quantize(Decimal("0.01"))
     _update_status(debt)
@@ -157,7 +158,7 @@ def demand(session: Session, *, debt_id: int, on: date | None = None) -> Debt:
     debt = get_debt(session, debt_id)
     if debt.status in ("recovered", "written_off"):
         raise RecoveryError(f"债务 {debt_id} 已结清")
-    on = on or date.today()
+    on = on or local_today()
     benefit = session.get(Benefit, debt.benefit_id)
     debt.method, debt.status = "demand", "demanded"
     debt.demand_due = _demand_due(session, on, benefit.region_code if benefit is not None else None)

@@ -53,8 +53,11 @@ def find_cjk_font() -> str:
                       "或设置 SHEBAO_CJK_FONT 为一个 .ttf/.ttc 字体文件")
 
 
-def context(notice: Notice, *, person_name: str | None = None, person: Any = None) -> dict[str, Any]:
-    """What the template shows; personal data masked (the printed notice may be handed over the counter)."""
+def context(notice: Notice, *, person_name: str | None = None, person: Any = None,
+            for_recipient: bool = False) -> dict[str, Any]:
+    """What the template shows. Personal data is masked (a copy shown on a screen or handed over the
+    counter), except in the recipient's own copy (``for_recipient``), which shows their name and ID
+    number as official forms do: staff print it on purpose, and that access is audited by the caller."""
     data = notice_data(notice)
     if person is not None:
         person_name = person.name
@@ -68,7 +71,8 @@ def context(notice: Notice, *, person_name: str | None = None, person: Any = Non
         for it in data["items"]:
             if it.get("amount") is not None:
                 facts.append((it.get("label", it.get("kind")), f"{it['amount']} 元"))
-    person_label = (mask_name(person_name) if person_name else "") + f"（参保人编号 {notice.person_id}）"
+    shown_name = person_name if for_recipient else mask_name(person_name)
+    person_label = (shown_name if person_name else "") + f"（参保人编号 {notice.person_id}）"
     text = data.get("text", "")
     if notice.kind == "survivor" or data.get("addressee") == "survivors":  # to the survivors, naming the deceased
         deceased = f"参保人员{person_label}"
@@ -83,7 +87,7 @@ def context(notice: Notice, *, person_name: str | None = None, person: Any = Non
         "addressee": addressee,
         "text": text,
         "facts": facts if notice.kind != "assessment" else [(k, v) for k, v in facts if k in ("待遇编号", "待遇种类")],
-        "rows": _personal_rows(person) + (data.get("rows") or []) if notice.kind == "assessment" else [],
+        "rows": _personal_rows(person, full=for_recipient) + (data.get("rows") or []) if notice.kind == "assessment" else [],
         "formula": data.get("formula") or [],
         "articles": data.get("articles", ""),
         "appeal": data.get("appeal", ""),
@@ -91,27 +95,31 @@ def context(notice: Notice, *, person_name: str | None = None, person: Any = Non
     }
 
 
-def _personal_rows(person: Any) -> list[list[str]]:
+def _personal_rows(person: Any, *, full: bool = False) -> list[list[str]]:
     if person is None:
         return []
-    return [["姓名", mask_name(person.name)], ["公民身份号码", mask_id_number(person.id_number)],
+    name, id_number = (person.name, person.id_number) if full else (mask_name(person.name), mask_id_number(person.id_number))
+    return [["姓名", name], ["公民身份号码", id_number],
             ["性别", {"M": "男", "F": "女"}.get(person.sex, person.sex)],
             ["出生年月", person.birth_date.strftime("%Y-%m")],
             ["视同缴费月数", str(person.deemed_months)]]
 
 
-def render_html(notice: Notice, *, person_name: str | None = None, person: Any = None) -> str:
+def render_html(notice: Notice, *, person_name: str | None = None, person: Any = None,
+                for_recipient: bool = False) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-    return env.get_template("notice.html").render(**context(notice, person_name=person_name, person=person))
+    return env.get_template("notice.html").render(**context(notice, person_name=person_name, person=person,
+                                                            for_recipient=for_recipient))
 
 
-def render_pdf(notice: Notice, *, person_name: str | None = None, person: Any = None) -> bytes:
+def render_pdf(notice: Notice, *, person_name: str | None = None, person: Any = None,
+               for_recipient: bool = False) -> bytes:
     """The notice as a PDF (A4), in the CJK font :func:`find_cjk_font` finds."""
     from fpdf import FPDF
 
-    ctx = context(notice, person_name=person_name, person=person)
+    ctx = context(notice, person_name=person_name, person=person, for_recipient=for_recipient)
     font = find_cjk_font()
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=18)

@@ -41,6 +41,7 @@ from shebao.benefits.recovery import open_debt
 from shebao.core.crypto import blind_index
 from shebao.core.db import insert_persistent, utcnow
 from shebao.core.money import to_decimal
+from shebao.core.settings import local_today
 from shebao.core.validators import validate_bank_card
 from shebao.registry.loader import row_digest
 from shebao.registry.models import Benefit, Payment, Person
@@ -61,7 +62,7 @@ def money(value: Any) -> Decimal:
 
 
 def today() -> date:
-    return date.today()
+    return local_today()
 
 
 # --- identifiers and row digests ----------------------------------------------------------------

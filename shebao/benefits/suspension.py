@@ -33,6 +33,7 @@ from shebao.benefits.service import (
     touch_benefit,
     withdraw_pending,
 )
+from shebao.core.settings import local_today
 from shebao.policy import ParameterMissing, certification_rules
 from shebao.policy.store import parameters_for
 from shebao.registry.exchange import parse_certification
@@ -48,7 +49,7 @@ def _incarcerations(session: Session, person: Person) -> list[Incarceration]:
 def apply_incarceration(session: Session, *, person: Person, start_date: date, end_date: date | None,
                         as_of: date | None = None) -> dict[str, Any]:
     """Apply one custodial sentence to the person's benefits (idempotent: safe to apply again)."""
-    as_of = as_of or date.today()
+    as_of = as_of or local_today()
     ref = f"incarceration:{start_date.isoformat()}"
     suspended_from = add_months(period_of(start_date), 1)
     resume = add_months(period_of(end_date), 1) if end_date else None
@@ -210,7 +211,7 @@ def record_certification(session: Session, *, person_id: str, certified_date: da
     person = session.get(Person, person_id)
     if person is None:
         raise BenefitError(f"参保人不存在：{person_id}")
-    if certified_date > date.today():
+    if certified_date > local_today():
         raise BenefitError("认证日期不能晚于今天")
     record = parse_certification({"person_id": person_id, "certified_date": certified_date.isoformat(),
                                   "method": method})
@@ -222,5 +223,5 @@ def record_certification(session: Session, *, person_id: str, certified_date: da
         session.flush()
         append(session, action="certification.record", entity="certifications", entity_id=person_id,
                detail={"certified_date": certified_date, "method": method})
-    result = check_certifications(session, as_of=max(certified_date, date.today()), person_ids=[person_id])
+    result = check_certifications(session, as_of=max(certified_date, local_today()), person_ids=[person_id])
     return {"person_id": person_id, "certified_date": certified_date.isoformat(), "method": method, **result}

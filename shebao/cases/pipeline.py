@@ -40,7 +40,7 @@ from shebao.cases.routing import (
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
 from shebao.core.db import attach_saved, insert_persistent, utcnow
-from shebao.core.settings import get_settings
+from shebao.core.settings import get_settings, local_today
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.policy.claims import (
     PensionClaim,
@@ -184,7 +184,7 @@ def submit_application(
         existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
     if existing_id is not None:
         return _same_request(session.get(Application, existing_id), payload), False
-    on = on or dt.date.today()
+    on = on or local_today()
     steps = _Steps()
     actor = session.info.get("actor") or "system"
     role = session.info.get("actor_role") or ""

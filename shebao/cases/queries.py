@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from shebao.cases import calendar
 from shebao.cases.models import Application, ApplicationNotification, ApplicationReview, ApplicationStep
 from shebao.cases.pipeline import application_view, get_by_no
+from shebao.core.settings import local_today
 from shebao.registry.models import ContributionYear, Person
 
 
@@ -56,7 +57,7 @@ def case_record(session: Session, application_no: str, *, today: dt.date | None 
              for y in session.scalars(select(ContributionYear).where(ContributionYear.person_id == app.person_id,
                                                                      ContributionYear.insurance == app.kind)
                                       .order_by(ContributionYear.year))]
-    left = (calendar.working_days_between(today or dt.date.today(), app.deadline)
+    left = (calendar.working_days_between(today or local_today(), app.deadline)
             if app.status == "review" else None)
     return {"app": application_view(app, full=True, steps=steps), "reviews": reviews, "notices": notices,
             "years": years, "working_days_left": left, "facts": json.loads(app.facts or "{}"),

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shebao import audit
@@ -25,6 +25,7 @@ from shebao.cases.models import Application, ApplicationReview
 from shebao.cases.pipeline import application_view, approve, get_by_no, notify, reject
 from shebao.core.db import utcnow
 from shebao.core.roles import Role, has_role, role_of
+from shebao.core.settings import local_today
 from shebao.registry.models import Person
 
 URGENT_WORKING_DAYS = 3
@@ -55,27 +56,65 @@ def _order():
     return (Application.deadline.asc(), Application.risk_score.desc(), Application.id.asc())
 
 
+def _queue_row(app: Application, on: dt.date) -> dict:
+    left = calendar.working_days_between(on, app.deadline)
+    return {
+        "application_no": app.application_no, "kind": app.kind, "person_id": app.person_id,
+        "received_on": app.received_on.isoformat(), "deadline": app.deadline.isoformat(),
+        "working_days_left": left, "urgent": left <= URGENT_WORKING_DAYS, "risk_level": app.risk_level,
+        "risk_score": app.risk_score, "stage": app.review_stage, "four_eyes": app.needs_four_eyes,
+        "claimed_by": app.claimed_by,
+        "monthly_amount": f"{app.monthly_amount:.2f}" if app.monthly_amount is not None else None,
+        "proposed_amount": f"{app.proposed_amount:.2f}" if app.proposed_amount is not None else None,
+        "reasons": [r.get("code") for r in json.loads(app.route_reasons or "[]")],
+    }
+
+
 def list_queue(session: Session, *, on: dt.date | None = None, mine: str | None = None, limit: int = 50) -> list[dict]:
     """Open reviews in queue order, each with its working days left and an ``urgent`` flag."""
-    on = on or dt.date.today()
+    on = on or local_today()
     stmt = select(Application).where(Application.status == "review")
     if mine:
         stmt = stmt.where(Application.claimed_by == mine)
-    rows = session.execute(stmt.order_by(*_order()).limit(limit)).scalars().all()
-    out = []
-    for app in rows:
-        left = calendar.working_days_between(on, app.deadline)
-        out.append({
-            "application_no": app.application_no, "kind": app.kind, "person_id": app.person_id,
-            "received_on": app.received_on.isoformat(), "deadline": app.deadline.isoformat(),
-            "working_days_left": left, "urgent": left <= URGENT_WORKING_DAYS, "risk_level": app.risk_level,
-            "risk_score": app.risk_score, "stage": app.review_stage, "four_eyes": app.needs_four_eyes,
-            "claimed_by": app.claimed_by,
-            "monthly_amount": f"{app.monthly_amount:.2f}" if app.monthly_amount is not None else None,
-            "proposed_amount": f"{app.proposed_amount:.2f}" if app.proposed_amount is not None else None,
-            "reasons": [r.get("code") for r in json.loads(app.route_reasons or "[]")],
-        })
-    return out
+    return [_queue_row(app, on) for app in session.execute(stmt.order_by(*_order()).limit(limit)).scalars()]
+
+
+QUEUE_SORTS = ("deadline", "-deadline", "received", "risk")
+
+
+def search_queue(session: Session, *, on: dt.date | None = None, application_no: str = "",
+                 person_ids: set[str] | None = None, kind: str = "", stage: str = "", received_from: str = "",
+                 received_to: str = "", sort: str = "deadline", limit: int = 30, offset: int = 0) -> tuple[list[dict], int]:
+    """One page of the open reviews matching the filters, in the database (never the whole queue in
+    memory), and how many match. ``application_no`` or ``person_ids`` (from the registry's search)
+    select by who or which; ``sort`` is a deadline order (the queue's own: deadline, then risk),
+    the latest deadline first, the earliest received first, or the highest risk first."""
+    if sort not in QUEUE_SORTS:
+        raise ValueError(f"排序应为 {'、'.join(QUEUE_SORTS)} 之一")
+    on = on or local_today()
+    stmt = select(Application).where(Application.status == "review")
+    if application_no or person_ids is not None:
+        matches = []
+        if application_no:
+            matches.append(func.upper(Application.application_no) == application_no.strip().upper())
+        if person_ids:
+            matches.append(Application.person_id.in_(sorted(person_ids)))
+        stmt = stmt.where(or_(*matches) if matches else false())
+    if kind:
+        stmt = stmt.where(Application.kind == kind)
+    if stage == "first":
+        stmt = stmt.where(or_(Application.review_stage == "first", Application.review_stage.is_(None)))
+    elif stage:
+        stmt = stmt.where(Application.review_stage == stage)
+    if received_from:
+        stmt = stmt.where(Application.received_on >= dt.date.fromisoformat(received_from))
+    if received_to:
+        stmt = stmt.where(Application.received_on <= dt.date.fromisoformat(received_to))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    first = {"deadline": (), "-deadline": (Application.deadline.desc(),), "received": (Application.received_on.asc(),),
+             "risk": (func.coalesce(Application.risk_score, 0).desc(),)}[sort]
+    rows = session.execute(stmt.order_by(*first, *_order()).limit(limit).offset(offset)).scalars()
+    return [_queue_row(app, on) for app in rows], total
 
 
 def claim(session: Session, *, application_no: str | None = None) -> Application:
@@ -343,7 +382,7 @@ def review_view(session: Session, app: Application) -> dict:
     out["history"] = [{"reviewer": r.reviewer, "stage": r.stage, "action": r.action, "comment": r.comment,
                        "at": r.created_at.isoformat() if r.created_at else None}
                       for r in session.execute(select(R).where(R.application_id == app.id).order_by(R.id)).scalars()]
-    out["working_days_left"] = calendar.working_days_between(dt.date.today(), app.deadline)
+    out["working_days_left"] = calendar.working_days_between(local_today(), app.deadline)
     # the person's earlier applications and benefits, beside this one
     out["person_history"] = {
         "applications": [

@@ -11,6 +11,7 @@ import typer
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json, read_json_input, unit_of_work
 from shebao.core.roles import has_role, role_of
+from shebao.core.settings import local_today
 
 payroll_app = typer.Typer(help="待遇发放（月度发放、银行回盘、失败重发）。", no_args_is_help=True)
 benefits_app = typer.Typer(help="待遇后续管理：暂停/恢复、死亡、认证、重算、调待、追回、通知书。", no_args_is_help=True)
@@ -315,7 +316,7 @@ def death(
         _require(session, "clerk")
         try:
             out = process_death(session, person_id=person_id, death_date=_date(death_date, "--date"), source=source,
-                                work_injury=wi, as_of=date.today())
+                                work_injury=wi, as_of=local_today())
         except _service_errors() as exc:
             fail(str(exc))
         except Exception as exc:  # the policy engine's InputError on bad work-injury inputs
@@ -391,7 +392,7 @@ def sync(
 
     with unit_of_work(as_user) as session:
         _require(session, "clerk")
-        out = sync_registry(session, as_of=_date(as_of, "--as-of") or date.today())
+        out = sync_registry(session, as_of=_date(as_of, "--as-of") or local_today())
     _emit(out, json_out, str(out))
 
 
@@ -411,7 +412,7 @@ def recalc(
 
     with unit_of_work(as_user) as session:
         _require(session, "reviewer")
-        out = recalculate_provisional(session, on=_date(on, "--on") or date.today(), year=year)
+        out = recalculate_provisional(session, on=_date(on, "--on") or local_today(), year=year)
     _emit(out, json_out, f"重算 {out['recalculated']} 项，补发合计 {out['backpay_total']} 元；"
                          f"基数未公布 {out['still_provisional']} 项；跳过 {len(out['skipped'])} 项")
 
@@ -432,7 +433,7 @@ def adjust(
 
     with unit_of_work(as_user) as session:
         _require(session, "reviewer")
-        out = apply_adjustment(session, year=year, on=_date(on, "--on") or date.today())
+        out = apply_adjustment(session, year=year, on=_date(on, "--on") or local_today())
     if out["missing"] and not out["adjusted"] and not json_out:
         fail("参数缺失，未调整：" + "；".join(out["missing"]))
     _emit(out, json_out, f"{year} 年调待：调整 {out['adjusted']} 项，补发合计 {out['arrears_total']} 元；"

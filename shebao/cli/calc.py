@@ -6,6 +6,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import console, fail, print_json, read_json_input
+from shebao.core.settings import local_today
 
 calc_app = typer.Typer(
     help="智导计算器：养老金、退休时间、灵活就业参保套餐、补缴收益、失业保险金、工伤保险待遇、丧葬补助金和抚恤金。输入一个 JSON 对象，输出 JSON。",
@@ -69,7 +70,7 @@ def _batch(path: str, out: str, assessed_on: str, threads: int, shipped: bool) -
         table = pq.read_table(path)
     except (FileNotFoundError, OSError) as exc:
         fail(f"无法读取 {path}：{exc}")
-    day = dt.date.fromisoformat(assessed_on) if assessed_on else dt.date.today()
+    day = dt.date.fromisoformat(assessed_on) if assessed_on else local_today()
     started = time.perf_counter()
     try:
         result = pension_table(table, params=_parameters(shipped), assessed_on=day, threads=threads)

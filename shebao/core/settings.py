@@ -140,6 +140,14 @@ def local_tz():
     return ZoneInfo(get_settings().timezone)
 
 
+def local_today():
+    """Today's date where the agency is (``SHEBAO_TIMEZONE``), not where the server's clock is set:
+    a notice issued at 01:00 in Beijing is dated that day, though UTC is still on the day before."""
+    import datetime as dt
+
+    return dt.datetime.now(local_tz()).date()
+
+
 def to_local(value):
     """A stored time (naive = UTC, as the database keeps it; or an ISO string) in local time."""
     import datetime as dt

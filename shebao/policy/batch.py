@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from shebao.core.settings import local_today
 from shebao.policy.common import InputError, ratio, ym_date
 from shebao.policy.paramset import ParameterSet, default_parameters
 from shebao.policy.pension import (
@@ -130,7 +131,7 @@ def pension_batch(
     if engine == "numba" and kernel is None:
         raise RuntimeError("numba 未安装")
     params = params or default_parameters()
-    assessed_on = assessed_on or dt.date.today()
+    assessed_on = assessed_on or local_today()
     ret = month_index(columns["retirement_month"])
     n = ret.size
     cols = {

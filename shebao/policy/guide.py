@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shebao.core.settings import local_today
 from shebao.policy.common import (
     MICRO,
     InputError,
@@ -56,7 +57,7 @@ def check_inputs(kind: str, inputs: dict[str, Any], as_of: dt.date | None = None
     """
     if as_of is None:
         key = "assessed_on" if kind == "pension" else "as_of"
-        as_of = parse_date(inputs[key], key) if present(inputs, key) else dt.date.today()
+        as_of = parse_date(inputs[key], key) if present(inputs, key) else local_today()
     now = ym(as_of)
     birth_ym = None
     if present(inputs, "birth_date"):
@@ -132,7 +133,7 @@ class _Context:
         self.params = params
         self.trace = Trace()
         self.region = str(inputs.get("region") or "370000")
-        self.as_of = parse_date(inputs["as_of"], "as_of") if present(inputs, "as_of") else dt.date.today()
+        self.as_of = parse_date(inputs["as_of"], "as_of") if present(inputs, "as_of") else local_today()
         check_inputs("guide", inputs, self.as_of)
         sex = str(inputs.get("sex") or "").strip().lower()
         orig = parse_int(inputs.get("original_retirement_age"), "original_retirement_age")

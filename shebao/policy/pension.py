@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from shebao.core.settings import local_today
 from shebao.policy.common import (
     MICRO,
     InputError,
@@ -101,7 +102,7 @@ def divisor_entries_confirmed(pv: ParamValue, age_months: int, interpolate: bool
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return local_today()
 
 
 def _base_for(region: str, retirement_ym: int, assessed_on: dt.date, params: ParameterSet) -> tuple[ParamValue, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shebao.core.settings import local_today
 from shebao.policy.common import (
     InputError,
     Trace,
@@ -195,7 +196,7 @@ def calc_unemployment(inputs: dict[str, Any], params: ParameterSet | None = None
     trace = Trace()
     region = str(inputs.get("region") or "370000")
     when = inputs.get("date") if present(inputs, "date") else inputs.get("unemployed_on")
-    on = parse_date(when, "date") if when not in (None, "") else dt.date.today()
+    on = parse_date(when, "date") if when not in (None, "") else local_today()
     months = parse_int(inputs.get("contribution_months"), "contribution_months")
     eligible, reasons = unemployment_eligibility(
         contribution_months=months,

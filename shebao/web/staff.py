@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from shebao.cases.queue import QUEUE_SORTS
+from shebao.core.settings import local_today
 from shebao.http.deps import SessionDep
 from shebao.web import auth
 from shebao.web.common import render, safe_back
@@ -378,7 +380,9 @@ def notice_print(notice_id: int, request: Request, session: SessionDep):
     if notice is None:
         return render(request, "error.html", {"title": "通知书不存在", "message": f"通知书 {notice_id} 不存在"},
                       status_code=404, user=user)
-    return render(request, "staff/notice.html", {"title": notice["title"], "notice": notice}, user=user)
+    return render(request, "staff/notice.html", {"title": notice["title"], "notice": notice,
+                                                 "can_print_for_recipient": auth.sees_full_personal_data(user)},
+                  user=user)
 
 
 # --- parameters -----------------------------------------------------------------------------------
@@ -392,7 +396,7 @@ def params(request: Request, session: SessionDep, prefix: str = Query("", max_le
     from shebao.policy import ParameterMissing
 
     ps = parameters_for(session)
-    today = dt.date.today()
+    today = local_today()
     region = get_settings().region  # the agency's own region: the value in force there
     rows = []
     for name in ps.names():
@@ -552,7 +556,6 @@ def _require_cases(request: Request, session, area: str):
 
 
 QUEUE_PAGE = 30
-QUEUE_SORTS = ("deadline", "-deadline", "received", "risk")
 
 
 def _people(session, person_ids) -> dict[str, dict[str, str]]:
@@ -570,29 +573,14 @@ def _persons_matching(session, q: str) -> set[str] | None:
 
 
 def _queue_rows(session, *, q: str, kind: str, stage: str, received_from: str, received_to: str,
-                sort: str) -> list[dict[str, Any]]:
-    from shebao.web import cases_view
+                sort: str, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """One page of the queue as filtered (searched, filtered, sorted and paged in the database)."""
+    from shebao.cases.queue import search_queue
 
-    rows = cases_view.queue(session, limit=100000)
-    if q:
-        persons = _persons_matching(session, q)
-        text = q.strip().upper()
-        rows = [r for r in rows if r["application_no"].upper() == text or (persons and r["person_id"] in persons)]
-    if kind:
-        rows = [r for r in rows if r["kind"] == kind]
-    if stage:
-        rows = [r for r in rows if (r["stage"] or "first") == stage]
-    if received_from:
-        rows = [r for r in rows if r["received_on"] >= received_from]
-    if received_to:
-        rows = [r for r in rows if r["received_on"] <= received_to]
-    if sort == "-deadline":
-        rows.sort(key=lambda r: r["deadline"], reverse=True)
-    elif sort == "received":
-        rows.sort(key=lambda r: r["received_on"])
-    elif sort == "risk":
-        rows.sort(key=lambda r: -(r["risk_score"] or 0))
-    return rows  # "deadline": the queue's own order (deadline, then risk)
+    text = q.strip()
+    persons = _persons_matching(session, text) if text else None
+    return search_queue(session, application_no=text, person_ids=persons if text else None, kind=kind, stage=stage,
+                        received_from=received_from, received_to=received_to, sort=sort, limit=limit, offset=offset)
 
 
 def _date_param(value: str) -> str:
@@ -614,12 +602,12 @@ def review_queue(request: Request, session: SessionDep, q: str = Query("", max_l
     stage = stage if stage in ("first", "second") else ""
     sort = sort if sort in QUEUE_SORTS else "deadline"
     received_from, received_to = _date_param(received_from), _date_param(received_to)
-    rows = _queue_rows(session, q=q, kind=kind, stage=stage, received_from=received_from, received_to=received_to,
-                       sort=sort)
-    total = len(rows)
+    filters = {"q": q, "kind": kind, "stage": stage, "received_from": received_from, "received_to": received_to}
+    shown, total = _queue_rows(session, **filters, sort=sort, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
     pages = max(1, -(-total // QUEUE_PAGE))
-    page = min(page, pages)
-    shown = rows[(page - 1) * QUEUE_PAGE: page * QUEUE_PAGE]
+    if page > pages:  # past the end (the list shrank): show the last page
+        page = pages
+        shown, total = _queue_rows(session, **filters, sort=sort, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
     mine = [r for r in cases_view.queue(session, mine=user.username)]
     filters = {"q": q, "kind": kind, "stage": stage, "received_from": received_from, "received_to": received_to,
                "sort": sort}
@@ -672,7 +660,8 @@ def _export_rows(session, what: str, form: dict[str, str]) -> tuple[list[str], l
         filters = {k: form.get(k, "") for k in ("q", "kind", "stage", "received_from", "received_to", "sort")}
         filters["received_from"], filters["received_to"] = (_date_param(filters["received_from"]),
                                                             _date_param(filters["received_to"]))
-        rows = _queue_rows(session, **{**filters, "sort": filters["sort"] or "deadline"})[:EXPORT_MAX_ROWS]
+        sort = filters["sort"] if filters["sort"] in QUEUE_SORTS else "deadline"
+        rows, _total = _queue_rows(session, **{**filters, "sort": sort}, limit=EXPORT_MAX_ROWS)
         people = _people(session, [r["person_id"] for r in rows])
         header = ["申请编号", "事项", "参保人编号", "姓名", "公民身份号码", "受理日期", "办结期限", "剩余工作日",
                   "风险等级", "月金额（元）", "复核", "转人工原因", "认领人"]

@@ -88,6 +88,17 @@ def test_api_events_with_role_checks(db, session, person):
     page = client.get(f"/api/v1/benefits/notices/{nid}.html", headers=h["clerk"])
     assert page.status_code == 200 and "第八十三条" in page.text and "2026-04" in page.text
     assert client.get(f"/api/v1/benefits/notices/{nid}.html", headers=h["analyst"]).status_code == 403
+    # the recipient's own copy: name in full, as official forms do; printing it is audited
+    assessment = next(n["id"] for n in notices if n["kind"] == "assessment")
+    masked = client.get(f"/api/v1/benefits/notices/{assessment}.html", headers=h["clerk"]).text
+    own = client.get(f"/api/v1/benefits/notices/{assessment}.html", params={"recipient": "true"}, headers=h["clerk"])
+    assert person.id_number not in masked and person.id_number in own.text and person.name in own.text
+    from shebao.audit.models import AuditEntry
+
+    session.expire_all()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "benefit_notices")
+                            .order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None and entry.entity_id == str(assessment) and entry.actor == "clerk1"
 
 
 def test_cli_commands(db, session, person, tmp_path):

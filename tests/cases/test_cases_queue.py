@@ -203,3 +203,27 @@ def test_concurrent_submissions_with_one_key_make_one_application_on_postgresql(
     assert len(set(got)) == 1
     with session_as() as s:
         assert len(s.execute(select(Application.id)).all()) == 1
+
+
+def test_the_queue_is_searched_filtered_sorted_and_paged_in_the_database(registry):
+    from shebao.cases.queue import search_queue
+
+    received = [dt.date(2025, 3, 10), dt.date(2025, 3, 11), dt.date(2025, 3, 12), dt.date(2025, 3, 13)]
+    numbers = [review_case(registry, f"k-page-{i}", on=day, birth=f"198{i}-05-01") for i, day in enumerate(received)]
+    with session_as("r1", "reviewer") as s:
+        page1, total = search_queue(s, on=dt.date(2025, 3, 14), limit=3)
+        page2, _ = search_queue(s, on=dt.date(2025, 3, 14), limit=3, offset=3)
+        assert total == 4 and [r["application_no"] for r in page1 + page2] == numbers  # deadline order
+        latest_first, _ = search_queue(s, sort="-deadline", limit=10)
+        assert [r["application_no"] for r in latest_first] == numbers[::-1]
+        window, n = search_queue(s, received_from="2025-03-11", received_to="2025-03-12", limit=10)
+        assert n == 2 and [r["application_no"] for r in window] == numbers[1:3]
+        one, n = search_queue(s, application_no=numbers[2].lower(), limit=10)
+        assert n == 1 and one[0]["application_no"] == numbers[2]
+        who = one[0]["person_id"]
+        mine, n = search_queue(s, person_ids={who}, limit=10)
+        assert n == 1 and mine[0]["person_id"] == who
+        assert search_queue(s, person_ids=set(), limit=10) == ([], 0)  # a name nobody has: nothing
+        assert search_queue(s, kind="pension", limit=10) == ([], 0)
+        with pytest.raises(ValueError, match="排序"):
+            search_queue(s, sort="name")
