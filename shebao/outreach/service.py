@@ -24,6 +24,7 @@ from shebao.outreach.reports import compute_report, render_html, render_pdf
 from shebao.outreach.selection import Selection, select_database, select_folder
 from shebao.outreach.settings import OutreachSettings
 from shebao.outreach.stats import campaign_stats
+from shebao.policy.store import parameters_for
 
 __all__ = ["CampaignError", "run_campaigns", "deliver_pending", "campaign_stats", "open_by_token", "opt_out",
            "report_of", "report_html", "report_pdf", "list_messages", "select_targets"]
@@ -34,6 +35,8 @@ def select_targets(session: Session | None, *, as_of: dt.date, folder: str | Pat
                    catalogue: Catalogue | None = None, progress=None) -> Selection:
     """Every (campaign, person) pair the campaigns' rules select on ``as_of`` (nothing written)."""
     kwargs: dict[str, Any] = {"catalogue": catalogue, "engine": engine, "campaigns": campaigns, "progress": progress}
+    if session is not None:
+        kwargs["params"] = parameters_for(session)
     if folder is not None:
         return select_folder(folder, as_of=as_of, **kwargs)
     return select_database(session, as_of=as_of, **kwargs)
@@ -71,8 +74,8 @@ def _message(session: Session, message_id: int) -> OutreachMessage:
 
 
 def report_of(session: Session, *, message_id: int) -> dict[str, Any]:
-    """The message's personal report, recomputed from its stored inputs."""
-    return compute_report(json.loads(_message(session, message_id).inputs))
+    """The message's personal report, recomputed from its stored inputs and the agency's parameters."""
+    return compute_report(json.loads(_message(session, message_id).inputs), parameters_for(session))
 
 
 def report_html(session: Session, *, message_id: int) -> str:
@@ -93,7 +96,7 @@ def open_by_token(session: Session, *, token: str) -> tuple[OutreachMessage, dic
         msg.opened_at = utcnow()
         append(session, action="outreach.opened", entity="outreach_messages", entity_id=str(msg.id), actor=msg.person_id,
                source="portal")
-    return msg, compute_report(json.loads(msg.inputs))
+    return msg, compute_report(json.loads(msg.inputs), parameters_for(session))
 
 
 def opt_out(session: Session, *, person_id: str, channel: str = "all", source: str = "portal") -> None:
