@@ -15,9 +15,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from shebao.benefits.render import find_cjk_font
 from shebao.core.crypto import mask_name
 from shebao.outreach.catalogue import Campaign
+from shebao.outreach.fonts import report_font
 from shebao.policy.common import InputError
 from shebao.policy.paramset import ParameterSet, default_parameters
 from shebao.policy.service import calculate
@@ -202,11 +202,19 @@ def render_html(report: dict[str, Any]) -> str:
     return _env.get_template("report.html").render(report=report, bars=chart_bars(report["chart"]))
 
 
+def _all_text(report: dict[str, Any]) -> str:
+    parts = [report.get("title", ""), report.get("headline", ""), report["masked_name"], report["contact"]]
+    parts += [f"{a}{b}" for a, b in report["rows"]] + [n["text"] + n["reference"] for n in report["notes"]]
+    if report["chart"]:
+        parts += [report["chart"]["title"], *map(str, report["chart"]["labels"])]
+    return "".join(parts)
+
+
 def render_pdf(report: dict[str, Any]) -> bytes:
     """The report as a one-page A4 PDF in the CJK font the notices use."""
     from fpdf import FPDF
 
-    font = find_cjk_font()
+    font = report_font(_all_text(report))
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(18, 16, 18)
