@@ -186,7 +186,23 @@
     });
   }
 
-  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart, status: statusChart, history: historyChart };
+  // A generic grouped bar chart any page can use: {labels: [...], series: [{name, values: [...]}]}.
+  function barsChart(el, d) {
+    if (!d.labels || !d.labels.length) { empty(el); return; }
+    var palette = [COLORS.blue, COLORS.green, COLORS.yellow, COLORS.red, "#7b61a8", "#8a8f96"];
+    draw(el, {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 52, right: 16, top: 24, bottom: 56 },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: { type: "value" },
+      series: d.series.map(function (s, i) {
+        return { type: "bar", name: s.name, data: s.values.map(Number), itemStyle: { color: palette[i % palette.length] } };
+      })
+    });
+  }
+
+  var CHARTS = { levels: levelsChart, rules: rulesChart, payments: paymentsChart, cases: casesChart, status: statusChart, history: historyChart, bars: barsChart };
 
   function initCharts(root) {
     root.querySelectorAll("[data-chart]").forEach(function (el) {
