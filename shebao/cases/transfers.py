@@ -73,8 +73,19 @@ def plan_input(session: Session | None, raw: Any) -> dict[str, Any]:
 
 
 def plan_transfer(session: Session | None, raw: Any, params: ParameterSet | None = None) -> dict[str, Any]:
-    """The plan of issue 21 for either input form (see :func:`plan_input`)."""
-    return plan(parse_history(plan_input(session, raw)), params)
+    """The plan of issue 21 for either input form (see :func:`plan_input`), with the agency's
+    parameters (the shipped tree and its overlay) when a session is given."""
+    return plan(parse_history(plan_input(session, raw)), _params(session, params))
+
+
+def _params(session: Session | None, params: ParameterSet | None) -> ParameterSet:
+    if params is not None:
+        return params
+    if session is None:
+        return default_parameters()
+    from shebao.policy.store import parameters_for
+
+    return parameters_for(session)
 
 
 # --- the case ---------------------------------------------------------------------------------------
@@ -85,7 +96,7 @@ def _actor(session: Session) -> str:
 
 
 def _days(t: PensionTransfer, params: ParameterSet | None) -> int:
-    return int(step_deadline_days(t.received_on, params or default_parameters()).value)
+    return int(step_deadline_days(t.received_on, params).value)
 
 
 def _record_step(session: Session, t: PensionTransfer, step: str, *, started: dt.date, done: dt.date,
@@ -139,6 +150,7 @@ def apply(session: Session, *, raw: Mapping[str, Any], idempotency_key: str, on:
     ``household_region``, optional ``date`` and the pre-1998 account split). The same
     ``idempotency_key`` returns the same transfer (``created`` False); a person has one open transfer.
     """
+    params = _params(session, params)
     if not idempotency_key or len(idempotency_key) > 128:
         raise TransferError("请填写幂等键（idempotency_key，1 到 128 个字符）", "idempotency_key")
     existing = session.scalar(select(PensionTransfer).where(PensionTransfer.idempotency_key == idempotency_key))
@@ -181,6 +193,7 @@ def apply(session: Session, *, raw: Mapping[str, Any], idempotency_key: str, on:
 def issue_certificate(session: Session, *, transfer_no: str, on: dt.date | None = None,
                       params: ParameterSet | None = None) -> PensionTransfer:
     """The old place's 参保缴费凭证, generated from the registry."""
+    params = _params(session, params)
     t = get(session, transfer_no, for_update=True)
     _expect(t, "certificate", "applied")
     on = on or dt.date.today()
@@ -196,6 +209,7 @@ def issue_certificate(session: Session, *, transfer_no: str, on: dt.date | None 
 def accept(session: Session, *, transfer_no: str, on: dt.date | None = None,
            params: ParameterSet | None = None) -> PensionTransfer:
     """The new place's 联系函: it accepts the transfer. A temporary account ends the case here."""
+    params = _params(session, params)
     t = get(session, transfer_no, for_update=True)
     _expect(t, "accept", "certified")
     on = on or dt.date.today()
@@ -219,6 +233,7 @@ def record_fund(session: Session, *, transfer_no: str, personal: Any, pooled: An
     A difference leaves the case ``mismatch`` (audited, no step yet) until a corrected statement is
     recorded, or a reviewer accepts the difference with a reason (``accept_difference``, ``comment``).
     """
+    params = _params(session, params)
     t = get(session, transfer_no, for_update=True)
     if t.kind != "cross_province":
         raise TransferError(f"转移业务 {t.transfer_no} 为省内转移：不转移基金，只接续记录", "kind")
@@ -253,6 +268,7 @@ def record_fund(session: Session, *, transfer_no: str, personal: Any, pooled: An
 def refuse(session: Session, *, transfer_no: str, reason: str, on: dt.date | None = None,
            params: ParameterSet | None = None) -> PensionTransfer:
     """Refuse an open transfer (the new place does not accept it), with a reason for the person."""
+    params = _params(session, params)
     t = get(session, transfer_no, for_update=True)
     _expect(t, "refuse", "applied", "certified")
     if not reason.strip():
@@ -291,6 +307,7 @@ def move_records_step(engine: Engine, *, transfer_no: str, rows: list[StatementR
             return t
         _expect(t, "records", "funded" if t.kind == "cross_province" else "accepted")
         started = _last_done(session, t)
+        params = _params(session, params)
         person = get_person(session, t.person_id)
         old_region = person.region_code
         person.region_code = t.to_region

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shebao.policy.common import InputError, fen_str, parse_date, parse_decimal, parse_fen, rdiv, ratio
+from shebao.policy.common import InputError, fen_str, parse_date, parse_decimal, parse_fen, ratio, rdiv
 from shebao.policy.paramset import ParameterSet, default_parameters
 from shebao.policy.tree import ParamValue
 
