@@ -330,3 +330,33 @@ __all__ = [
     "StatementRow", "TransferError", "certificate_data", "count_moved", "drawing_pension",
     "history_from_registry", "move_records", "moved_records", "parse_statement_rows", "reconcile",
 ]
+
+
+def retirement_place(session: Session, *, person_id: str, on: dt.date, household_region: str | None = None,
+                     params: Any = None) -> dict[str, Any] | None:
+    """Where the person's pension is computed and paid at retirement (the pension-place rule on the
+    registry's whole history), for a person who moved (a transfer on record) or whose household
+    region is given; None otherwise. The pension itself uses the combined years and each year's
+    base as the policy engine does for everyone (the moved records are in the registry).
+    """
+    from shebao.policy.transfer import LAW_REF, MEASURE, pension_place, province
+
+    person = get_person(session, person_id)
+    last = session.scalar(select(PensionTransfer).where(
+        PensionTransfer.person_id == person_id, PensionTransfer.status.in_(("done", "temporary")))
+        .order_by(PensionTransfer.id.desc()).limit(1))
+    household = household_region or (last.household_region if last is not None else None)
+    if household is None:
+        return None
+    relationship = last.from_region if last is not None and last.status == "temporary" else person.region_code
+    months: dict[str, int] = {}
+    last_year: dict[str, int] = {}
+    for _id, period, region, _b, _no in _regions_of(session, person):
+        months[region] = months.get(region, 0) + 1
+        last_year[region] = max(last_year.get(region, 0), int(period[:4]))
+    place, branch, step = pension_place(relationship_region=relationship, household_region=household,
+                                        months_by_region=months, last_year_by_region=last_year, on=on, params=params)
+    here = province(person.region_code)
+    return {"person_id": person_id, "pension_place": place, "branch": branch, "here": province(place) == here,
+            "temporary_account": bool(last is not None and last.status == "temporary"),
+            "months": sum(months.values()), "step": step, "reference": f"{LAW_REF}；{MEASURE}（未核实）"}

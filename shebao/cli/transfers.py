@@ -58,9 +58,11 @@ def _print_plan(out: dict[str, Any]) -> None:
                   f"合计 [bold]{out['total_transfer']}[/bold] 元")
     console.print(f"  累计缴费年限 {out['years_combined']} 年；临时缴费账户：{'是' if out['temporary_account'] else '否'}；"
                   f"待遇领取地 {out['pension_place']}")
+    from rich.markup import escape
+
     for step in out["trace"]:
-        mark = "" if step.get("verified") else "（依据未核实：" + str(step.get("source_level")) + "）"
-        console.print(f"  · {step['figure']} = {step['result']}：{step['rule']}  [{step['reference']}]{mark}")
+        mark = "" if step.get("verified") else f"（依据未核实，来源级别 {step.get('source_level')}）"
+        console.print(escape(f"  · {step['figure']} = {step['result']}：{step['rule']}  〔{step['reference']}〕{mark}"))
 
 
 @transfer_app.command("plan")
@@ -264,6 +266,31 @@ def show_command(transfer_no: str = typer.Argument(..., help="转移业务号 ZY
     except _errors() as exc:
         fail(_field_message(exc))
     _show(out, json_out)
+
+
+@transfer_app.command("place")
+def place_command(person_id: str = typer.Argument(..., help="参保人编号"),
+                  household: str | None = typer.Option(None, "--household", help="户籍所在地（默认取最近一次转移登记的户籍地）"),
+                  date: str | None = DATE_OPTION, json_out: bool = JSON_OPTION, as_user: str | None = AS_OPTION) -> None:
+    """待遇领取地：按全部缴费记录（含转入的记录）和户籍地判断，退休时由哪里核算和支付。
+
+    示例：shebao transfer place P000000001 --household 370502
+    """
+    from shebao.benefits.transfers import retirement_place
+
+    on = _date(date)
+    try:
+        with unit_of_work(as_user, source="cli:transfer.place") as session:
+            out = retirement_place(session, person_id=person_id, on=on, household_region=household)
+    except _errors() as exc:
+        fail(_field_message(exc))
+    if out is None:
+        fail(f"参保人 {person_id} 没有转移登记：请用 --household 给出户籍所在地")
+    if json_out:
+        print_json(out)
+        return
+    console.print(f"待遇领取地 [bold]{out['pension_place']}[/bold]（{out['step']['rule']}）；累计缴费 {out['months']} 个月"
+                  + ("；有临时缴费账户，须先归集" if out["temporary_account"] else ""))
 
 
 @transfer_app.command("list")

@@ -220,3 +220,32 @@ def test_a_second_open_transfer_and_a_step_out_of_order_are_refused(session, db)
         tr.accept(session, transfer_no=t.transfer_no, on=D(2025, 3, 4))
     with pytest.raises(TransferError, match="早于"):
         tr.issue_certificate(session, transfer_no=t.transfer_no, on=D(2025, 3, 1))
+
+
+def test_retirement_place_after_a_move_and_the_claim_goes_to_a_reviewer(session, db):
+    from shebao.benefits.transfers import parse_statement_rows, retirement_place
+    from shebao.cases import transfers as tr
+    from shebao.cases.pipeline import _moved_reasons
+    from shebao.core.db import get_engine
+    from shebao.registry.models import Person
+
+    p = _mover(session)
+    assert retirement_place(session, person_id=p.person_id, on=D(2025, 3, 3)) is None  # never moved
+    t, _ = tr.apply(session, raw={"person_id": p.person_id, "to_region": "370502", "household_region": "410102"},
+                    idempotency_key="k-ret", on=D(2025, 3, 3))
+    tr.issue_certificate(session, transfer_no=t.transfer_no, on=D(2025, 3, 4))
+    tr.accept(session, transfer_no=t.transfer_no, on=D(2025, 3, 5))
+    tr.record_fund(session, transfer_no=t.transfer_no, personal="20000.00", pooled="13320.36", on=D(2025, 3, 6))
+    session.commit()
+    tr.move_records_step(get_engine(), transfer_no=t.transfer_no, rows=parse_statement_rows(STATEMENT_ROWS),
+                         on=D(2025, 3, 7))
+    session.expire_all()
+    # 20 months in Beijing (moved, origin 110105), none in Shandong, household Henan: no place has 10 years
+    place = retirement_place(session, person_id=p.person_id, on=D(2040, 5, 1))
+    assert (place["pension_place"], place["branch"], place["here"], place["months"]) == (
+        "410102", "household_collects", False, 20)
+    reasons = _moved_reasons(session, session.get(Person, p.person_id), D(2040, 5, 1))
+    assert [r["code"] for r in reasons] == ["transfer_pension_place"] and "410102" in reasons[0]["text"]
+    # given Shandong as the household region, Shandong pays: nothing to review
+    here = retirement_place(session, person_id=p.person_id, on=D(2040, 5, 1), household_region="370502")
+    assert (here["pension_place"], here["branch"], here["here"]) == ("370502", "household", True)
