@@ -109,8 +109,11 @@ LABELS: dict[str, dict[str, str]] = {
              "yuan": "元", "days": "天", "working_days": "个工作日", "years": "年", "multiple": "倍", "bool": "是/否"},
     "param_group": {"assistance": "社会救助", "deadlines": "办理时限", "recovery": "多发追回", "review": "复核规则", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
-                    "wages": "社会平均工资"},
+                    "wages": "社会平均工资", "transfer": "关系转移接续"},
     "audit_action": {
+        "transfer.apply": "受理关系转移申请", "transfer.certificate": "出具参保缴费凭证", "transfer.accept": "发出转移联系函",
+        "transfer.fund": "核对转移基金", "transfer.fund_mismatch": "转移基金与结算单不符", "transfer.records": "接续缴费记录",
+        "transfer.refuse": "不予受理关系转移",
         "export.list": "导出清单", "application.returned_to_first": "退回第一复核员", "benefit.minimum_wage": "按最低工资标准调整失业保险金",
         "param.adopt": "采用随附参数值", "payroll.period_open": "开启发放月份", "payroll.run_failed": "发放批次失败",
         "user.login": "登录", "user.add": "新增用户", "user.disable": "停用用户", "user.locked": "账户锁定",
