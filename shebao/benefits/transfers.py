@@ -246,20 +246,19 @@ def move_chunk(session: Session, *, transfer: PensionTransfer, ids: list[int], r
             transfer_no=transfer.transfer_no))
         moved += int(res.rowcount or 0)
     if rows:
-        periods = {r.period for r in rows}
-        present = {(p, e) for p, e in session.execute(select(Contribution.period, Contribution.employer_id).where(
-            Contribution.person_id == transfer.person_id, Contribution.insurance == PENSION,
-            Contribution.period.in_(periods)))}
-        for r in rows:
-            if (r.period, r.employer_id) in present:
-                continue
-            session.add(Contribution(
-                person_id=transfer.person_id, employer_id=r.employer_id, period=r.period, insurance=PENSION,
-                base=r.base, employee_amount=r.employee_amount, employer_amount=r.employer_amount,
-                paid_date=r.paid_date, origin_region=transfer.from_region, transfer_no=transfer.transfer_no,
-                row_hash=_statement_hash(transfer, r)))
-            moved += 1
-        session.flush()
+        # on the natural key, skipping a month already there (a rerun, or a concurrent run of the same move)
+        values = [{"person_id": transfer.person_id, "employer_id": r.employer_id, "period": r.period,
+                   "insurance": PENSION, "base": r.base, "employee_amount": r.employee_amount,
+                   "employer_amount": r.employer_amount, "paid_date": r.paid_date,
+                   "origin_region": transfer.from_region, "transfer_no": transfer.transfer_no,
+                   "row_hash": _statement_hash(transfer, r)} for r in rows]
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(Contribution).values(values).on_conflict_do_nothing(
+            index_elements=["person_id", "period", "insurance", "employer_id"])
+        moved += int(session.execute(stmt).rowcount or 0)
     return moved
 
 
