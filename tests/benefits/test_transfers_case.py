@@ -249,3 +249,65 @@ def test_retirement_place_after_a_move_and_the_claim_goes_to_a_reviewer(session,
     # given Shandong as the household region, Shandong pays: nothing to review
     here = retirement_place(session, person_id=p.person_id, on=D(2040, 5, 1), household_region="370502")
     assert (here["pension_place"], here["branch"], here["here"]) == ("370502", "household", True)
+
+
+def test_the_records_command_killed_with_sigkill_and_rerun(session, db, tmp_path):
+    """The real thing: ``shebao transfer records`` in a process killed (SIGKILL) between its commits."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import insert
+
+    from shebao.cases import transfers as tr
+    from shebao.core.db import utcnow
+    from shebao.registry.models import Contribution
+
+    p = _mover(session)
+    now = utcnow()
+    # 25 more years of monthly records with another Beijing employer: 300 more to move
+    session.execute(insert(Contribution), [
+        {"person_id": p.person_id, "employer_id": emp, "period": f"{y}-{m:02d}", "insurance": "pension",
+         "base": Decimal("3000.00"), "employee_amount": Decimal("240.00"), "employer_amount": Decimal("480.00"),
+         "row_hash": f"{emp}{y}{m}", "created_at": now, "updated_at": now}
+        for emp in ("EBJ2",) for y in range(1998, 2023) for m in range(1, 13)])
+    t, _ = tr.apply(session, raw={"person_id": p.person_id, "to_region": "370502", "household_region": "370502"},
+                    idempotency_key="k-kill", on=D(2025, 3, 3))
+    tr.issue_certificate(session, transfer_no=t.transfer_no, on=D(2025, 3, 4))
+    tr.accept(session, transfer_no=t.transfer_no, on=D(2025, 3, 5))
+    tr.record_fund(session, transfer_no=t.transfer_no, personal=t.personal_planned, pooled=t.pooled_planned,
+                   on=D(2025, 3, 6))
+    session.commit()
+    statement = tmp_path / "statement.json"
+    statement.write_text(json.dumps([{"period": f"{y}-{m:02d}", "base": "2000.00", "employee_amount": "160.00",
+                                      "employer_amount": "320.00", "employer_id": "EOLD"}
+                                     for y in range(1990, 1998) for m in range(1, 13)]), encoding="utf-8")
+    total = 18 + 300 + 96
+    cmd = [sys.executable, "-c", "import sys; from shebao.cli import main; sys.argv[0] = 'shebao'; main()",
+           "transfer", "records", t.transfer_no, "--statement", str(statement), "--chunk-size", "3",
+           "--date", "2025-04-02", "--json"]
+
+    def moved() -> int:
+        session.expire_all()
+        return session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.transfer_no == t.transfer_no))
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while moved() < 30 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    session.rollback()
+    first = moved()
+    assert 30 <= first < total, first  # killed mid-way, with some chunks committed
+    assert tr.get(session, t.transfer_no).status == "funded"
+    session.commit()
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert json.loads(rerun.stdout)["records_moved"] == total
+    periods = session.execute(select(Contribution.employer_id, Contribution.period).where(
+        Contribution.person_id == p.person_id)).all()
+    assert len(periods) == len(set(periods)) == total  # none twice, none lost
