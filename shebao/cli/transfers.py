@@ -10,6 +10,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json, read_json_input, unit_of_work
+from shebao.cli.demo import DEMO_BEFORE_LOAD, DEMO_STEPS
 from shebao.core.roles import Role, has_role
 
 transfer_app = typer.Typer(help="养老保险关系转移接续：测算转移资金、受理、出具凭证、联系函、基金核对、接续记录。",
@@ -312,3 +313,58 @@ def list_command(status: str | None = typer.Option(None, "--status", help="open�
                       f"  应转 {v['total_transfer']}" + (f"  期限 {v['deadline']}" if v["deadline"] else ""))
     if not rows:
         console.print("没有转移业务")
+
+
+# --- the demo: a few movers, their transfers at different steps ----------------------------------------
+
+DEMO_MOVERS_PER = 500  # one mover per this many persons (at least 4)
+
+
+def demo_movers(*, folder, seed: int, as_of, persons: int) -> dict:
+    """Before the demo loads its population: turn a few persons into movers (``synth --movers``)."""
+    from shebao.synth.movers import add_movers
+
+    return {"movers": add_movers(folder, count=max(4, persons // DEMO_MOVERS_PER), seed=seed, as_of=as_of)}
+
+
+def demo_transfers(*, as_of, folder, quiet: bool = False) -> dict:
+    """After loading: open a transfer for each mover, taken to a different step each (none closed, so
+    that loading the same population again leaves the registry as it is)."""
+    import csv
+
+    from shebao.cases import transfers as tr
+    from shebao.core.db import session_scope
+
+    path = folder / "movers.csv"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as fh:
+        movers = list(csv.DictReader(fh))
+    opened = skipped = 0
+    for i, m in enumerate(movers):
+        try:
+            with session_scope() as session:
+                session.info.update(actor="admin", actor_role="admin", source="cli:demo")
+                # synthetic persons have no pre-1998 split of their account: the demo takes it as 0
+                raw = {k: m[k] for k in ("person_id", "to_region", "household_region")} | {"account_pre1998_own": "0"}
+                t, created = tr.apply(session, raw=raw, idempotency_key=f"demo-transfer-{m['person_id']}", on=as_of)
+                if created:
+                    opened += 1
+                    if i % 4 >= 1:
+                        tr.issue_certificate(session, transfer_no=t.transfer_no, on=as_of)
+                    if i % 4 >= 2:
+                        tr.accept(session, transfer_no=t.transfer_no, on=as_of)
+                    if i % 4 == 3 and t.kind == "cross_province" and not t.temporary_account:
+                        tr.record_fund(session, transfer_no=t.transfer_no, personal=t.personal_planned,
+                                       pooled=t.pooled_planned, statement_no=f"DEMO-{i}", on=as_of)
+        except _errors() as exc:
+            skipped += 1
+            if not quiet:
+                console.print(f"演示转移跳过 {m['person_id']}：{exc}")
+    if not quiet:
+        console.print(f"关系转移演示：{opened} 笔（/staff/transfers）")
+    return {"transfers": opened, "transfers_skipped": skipped}
+
+
+DEMO_BEFORE_LOAD.append(demo_movers)
+DEMO_STEPS.append(demo_transfers)

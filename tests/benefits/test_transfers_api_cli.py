@@ -120,3 +120,22 @@ def test_cli_steps(db, session):
     assert [s["step"] for s in view["steps"]] == ["apply", "certificate", "accept", "fund", "records"]
     r = runner.invoke(app, ["transfer", "fund", no, "--personal", "x", "--pooled", "1"])
     assert r.exit_code == 1 and "不能办理" in r.stderr
+
+
+def test_the_demo_shows_transfers_at_different_steps(shebao_home):
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from shebao.cli import _register, app
+    from shebao.core.db import session_scope
+
+    _register()
+    r = CliRunner().invoke(app, ["demo", "--no-serve", "--persons", "300", "--as-of", "2026-12-07", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["movers"]["cross_province"] >= 2 and out["transfers"] >= 4 and out["transfers_skipped"] == 0
+    with session_scope() as s:
+        statuses = {st for (st,) in s.execute(text("SELECT status FROM pension_transfers"))}
+        kinds = {k for (k,) in s.execute(text("SELECT kind FROM pension_transfers"))}
+    assert {"applied", "certified", "accepted"} <= statuses and "done" not in statuses
+    assert kinds == {"cross_province", "within_province"}
