@@ -133,14 +133,22 @@ def certificate_data(session: Session, *, transfer: PensionTransfer, on: dt.date
         y = years.setdefault(int(period[:4]), {"year": int(period[:4]), "months": 0, "wages": Decimal("0.00")})
         y["months"] += 1
         y["wages"] += base
+    # years held only as yearly summaries count in the registered region, as the plan counts them
+    if _same_place(person.region_code, transfer.from_region, kind=transfer.kind):
+        detailed = set(years)
+        for s in session.scalars(select(ContributionYear).where(
+                ContributionYear.person_id == person.person_id, ContributionYear.insurance == PENSION)):
+            if s.year not in detailed and s.months > 0:
+                years[int(s.year)] = {"year": int(s.year), "months": int(s.months),
+                                      "wages": (s.avg_base * s.months).quantize(CENT), "summary": True}
     plan = json.loads(transfer.plan)
     return {
         "title": "基本养老保险参保缴费凭证",
         "transfer_no": transfer.transfer_no, "issued_on": on.isoformat(), "issuer_region": transfer.from_region,
         "person_id": person.person_id, "name": mask_name(person.name), "id_number": mask_id_number(person.id_number),
         "sex": person.sex, "birth_date": person.birth_date.isoformat(),
-        "years": [{"year": y["year"], "months": y["months"], "wages": f"{y['wages']:.2f}"}
-                  for y in sorted(years.values(), key=lambda y: y["year"])],
+        "years": [{"year": y["year"], "months": y["months"], "wages": f"{y['wages']:.2f}",
+                   "summary": bool(y.get("summary"))} for y in sorted(years.values(), key=lambda y: y["year"])],
         "months": sum(y["months"] for y in years.values()),
         "personal_account_transfer": plan["personal_account_transfer"],
         "pooled_fund_transfer": plan["pooled_fund_transfer"], "total_transfer": plan["total_transfer"],

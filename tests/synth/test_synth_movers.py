@@ -73,6 +73,12 @@ def test_a_synthetic_mover_loads_and_transfers(tmp_path, db):
         t, _ = tr.apply(s, raw={k: cross[k] for k in ("person_id", "to_region", "household_region")}
                         | {"account_pre1998_own": "0"}, idempotency_key="synth-1", on=dt.date(2026, 7, 1))
         tr.issue_certificate(s, transfer_no=t.transfer_no, on=dt.date(2026, 7, 2))
+        import json
+
+        cert = json.loads(t.certificate)
+        by_region = next(x for x in plan["trace"] if x["figure"] == "years_combined")["inputs"]["months_by_region"]
+        assert cert["months"] == sum(m for r, m in by_region.items() if r[:2] == cross["from_region"][:2])
+        assert any(y["summary"] for y in cert["years"])  # the years before the monthly detail are on it
         tr.accept(s, transfer_no=t.transfer_no, on=dt.date(2026, 7, 3))
         tr.record_fund(s, transfer_no=t.transfer_no, personal=plan["personal_account_transfer"],
                        pooled=plan["pooled_fund_transfer"], on=dt.date(2026, 7, 6))
