@@ -13,6 +13,9 @@ domain needs beside them lives in its own tables keyed by ``benefit_id``:
 - ``payroll_openings``: periods other than the current and previous one, opened for a run by an administrator.
 - ``survivor_cases``: what is due to the family after a death.
 - ``benefit_notices``: the decision notices issued (their data; HTML/PDF are rendered from it).
+- ``pension_transfers`` / ``pension_transfer_steps``: moving a person's pension insurance between
+  regions (养老保险关系转移接续): the plan, the certificate, the fund received and reconciled, the
+  records moved; each step with its deadline in working days. The workflow is ``cases.transfers``.
 """
 
 from __future__ import annotations
@@ -211,4 +214,68 @@ class Notice(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200))
     data: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+TRANSFER_STATUSES = ("applied", "certified", "accepted", "funded", "mismatch", "done", "temporary", "refused")
+TRANSFER_OPEN = ("applied", "certified", "accepted", "funded", "mismatch")
+TRANSFER_STEPS = ("apply", "certificate", "accept", "fund", "records", "refuse")
+
+
+class PensionTransfer(Base):
+    """养老保险关系转移接续: one person's move from ``from_region`` to ``to_region``.
+
+    ``open_slot`` holds the person's id while the transfer is open (one open transfer per person,
+    under concurrent submissions too); ``idempotency_key`` makes a resubmitted application the same one.
+    """
+
+    __tablename__ = "pension_transfers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transfer_no: Mapped[str | None] = mapped_column(String(24), unique=True, nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    open_slot: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.person_id"), index=True)
+    from_region: Mapped[str] = mapped_column(String(6))
+    to_region: Mapped[str] = mapped_column(String(6), index=True)
+    household_region: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(16))  # cross_province | within_province
+    temporary_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="applied", index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    # the deadline of the step now due (NULL once closed)
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    plan: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the plan with its trace
+    personal_planned: Mapped[Decimal] = mapped_column(MONEY)
+    pooled_planned: Mapped[Decimal] = mapped_column(MONEY)
+    total_planned: Mapped[Decimal] = mapped_column(MONEY)
+    certificate: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: 参保缴费凭证
+    # the old place's statement of the funds sent, and what was received
+    statement: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    personal_received: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    pooled_received: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    reconciled: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    records_moved: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(64), default="system")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PensionTransferStep(Base):
+    """One step of a transfer, done once: who did it, when, its deadline in working days."""
+
+    __tablename__ = "pension_transfer_steps"
+    __table_args__ = (UniqueConstraint("transfer_id", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("pension_transfers.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(8))  # new | old: the place whose step it is
+    started_on: Mapped[date] = mapped_column(Date)  # the day the step became due
+    deadline: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)  # working days taken
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -251,6 +251,8 @@ def submit_application(
         else:
             decision = _claim_decision(person, payload.facts, filled, on, parameters_in_force(session, overlay),
                                        kind=app.kind)
+            if app.kind == "pension":
+                decision["review_reasons"] = list(decision["review_reasons"]) + _moved_reasons(session, person, on)
         app.eligible = decision["eligible"]
         app.monthly_amount = decision["monthly_amount"]
         app.total_amount = decision.get("total_amount")
@@ -328,6 +330,19 @@ def _intake_conflicts(app: Application, filled: Autofill) -> list[dict]:
         return [{"code": "benefit_already_active", "text": f"已在领取{label}（{active[0]['benefit_id']}，"
                  f"自 {active[0]['start_date']} 起），不能重复申领", "reference": "社会保险经办条例 第二十条"}]
     return []
+
+
+def _moved_reasons(session: Session, person: Person, on: dt.date) -> list[dict]:
+    """A person who moved between regions (issue 21): where the pension is paid decides who computes it;
+    a temporary account must be consolidated first. Either sends the claim to a reviewer."""
+    from shebao.benefits.transfers import retirement_place
+
+    place = retirement_place(session, person_id=person.person_id, on=on)
+    if place is None or (place["here"] and not place["temporary_account"]):
+        return []
+    text = (f"曾跨地区转移养老保险关系：按待遇领取地规定应由 {place['pension_place']} 办理（{place['step']['rule']}）"
+            if not place["here"] else "在临时基本养老保险缴费账户参保：须先将临时账户归集到待遇领取地")
+    return [{"code": "transfer_pension_place", "text": text, "reference": place["reference"]}]
 
 
 def _claim_decision(person: Person, facts: dict, filled: Autofill, on: dt.date, params, *, kind: str) -> dict:

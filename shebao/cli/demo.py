@@ -12,6 +12,9 @@ from shebao.cli.common import console, print_json
 
 # Later issues add their steps (applications, payroll, screening) with their summary keys.
 DEMO_STEPS: list = []
+# Steps that change the synthetic files before they are loaded (``step(folder=, seed=, as_of=)``),
+# e.g. the movers of the transfer demo; each returns a dict merged into the summary.
+DEMO_BEFORE_LOAD: list = []
 
 
 @app.command("demo")
@@ -77,6 +80,9 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False, regio
         if not quiet:
             console.print(f"生成合成人口：{persons} 人（{region}；导入后删除明文文件）")
         generate(persons=persons, seed=seed, out=folder, as_of=as_of, progress=not quiet, region=region)
+        before: dict = {}
+        for step in DEMO_BEFORE_LOAD:
+            before.update(step(folder=folder, seed=seed, as_of=as_of, persons=persons))
         loaded = load_folder(folder, actor="admin", source="cli:demo", progress=not quiet)
         summary: dict = {
             "persons": loaded.loaded.get("persons", 0),
@@ -84,6 +90,7 @@ def run_demo(*, persons: int, seed: int, as_of: date, quiet: bool = False, regio
             "load_rejected": sum(loaded.rejected.values()),
             "region": region,
             "adopted_parameters": adopt_demo_values(region, as_of),
+            **before,
         }
         for step in DEMO_STEPS:
             summary.update(step(as_of=as_of, folder=folder, quiet=quiet))

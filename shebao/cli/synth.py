@@ -28,6 +28,7 @@ def synth(
     duplicate_benefit: float = typer.Option(0.0001, "--rate-duplicate-benefit", min=0, max=0.05, help="异地重复领取" + _RATE_HELP),
     fake_backpayment: float = typer.Option(0.0001, "--rate-fake-backpayment", min=0, max=0.05, help="退休前虚假补缴" + _RATE_HELP),
     duplicate_record: float = typer.Option(0.005, "--rate-duplicate-record", min=0, max=0.2, help="重复登记" + _RATE_HELP),
+    movers: int = typer.Option(0, "--movers", min=0, help="跨省和省内流动人员的人数（养老保险关系转移演示；0 表示不加，输出与不加此项时逐字节相同）"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="显示进度条"),
     json_out: bool = typer.Option(False, "--json", help="以 JSON 输出摘要"),
 ) -> None:
@@ -53,8 +54,13 @@ def synth(
     )
     summary = generate(persons, seed=seed, out=out, as_of=day, fmt=fmt, detail_months=detail_months,
                        rates=rates, progress=progress and not json_out)
+    moved = None
+    if movers:
+        from shebao.synth.movers import add_movers
+
+        moved = add_movers(out, count=movers, seed=seed, as_of=day, fmt=fmt)
     if json_out:
-        print_json(summary.to_dict())
+        print_json(summary.to_dict() | ({"movers": moved} if moved is not None else {}))
         return
     from rich.table import Table
 
@@ -67,4 +73,7 @@ def synth(
     console.print(table)
     labels = "，".join(f"{k} {v}" for k, v in sorted(summary.labels.items())) or "无"
     console.print(f"注入的模式（标签数）：{labels}")
+    if moved is not None:
+        console.print(f"流动人员：跨省 {moved['cross_province']} 人、省内 {moved['within_province']} 人"
+                      f"（改写缴费记录 {moved['contributions']} 条；待办转移见 movers.csv）")
     console.print(f"用时 {summary.seconds['total']:.1f} 秒")

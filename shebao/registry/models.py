@@ -87,6 +87,10 @@ class Contribution(_Tracked, Base):
     employee_amount: Mapped[Decimal] = mapped_column(MONEY)
     employer_amount: Mapped[Decimal] = mapped_column(MONEY)
     paid_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # where a record moved in by a transfer between regions (养老保险关系转移接续) was paid, and the
+    # transfer that moved it (NULL for a record of the place that holds it); see benefits.transfers
+    origin_region: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    transfer_no: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
 
 
 class ContributionYear(_Tracked, Base):
