@@ -6,7 +6,7 @@ modified z-score). Peers are:
 
 - a line's unit price (log) against the same item at the other hospitals (each hospital's mean price);
 - a line's quantity (log) against the same item's lines;
-- a bill's lines per day of stay (log) against bills with the same diagnosis (ICD-10, three characters);
+- a bill's lines per day of stay (log) against bills with the same diagnosis (ICD-10, three characters) and kind (inpatient or outpatient);
 - a bill's share of drugs in its amount against bills with the same diagnosis.
 
 A line or bill whose largest factor reaches :data:`THRESHOLD` becomes a B-level hint with its top
@@ -33,7 +33,7 @@ FACTORS = {
     "drug_share": "药品费用占比高于同诊断费用单",
 }
 # Floors of the MAD, so that peers that all charge the same price do not make every cent an outlier.
-FLOORS = {"price": 0.05, "quantity": 0.1, "density": 0.1, "drug_share": 0.05}
+FLOORS = {"price": 0.05, "quantity": 0.3, "density": 0.15, "drug_share": 0.05}
 
 
 def _robust(value: str, group: str, source: str, name: str) -> str:
@@ -79,23 +79,25 @@ def bill_sql(dialect: Any) -> str:
     return f"""
     WITH per_bill AS (
       SELECT b.bill_id, substr(b.diagnosis_norm, 1, 3) AS diag3,
+             concat(substr(b.diagnosis_norm, 1, 3),
+                    CASE WHEN b.admit_date = b.discharge_date THEN ' 门诊' ELSE ' 住院' END) AS peer,
              ln(CAST(count(*) AS DOUBLE) / ({stay} + 1)) AS ld,
              CAST(sum(CASE WHEN i.category = 'drug' THEN i.amount ELSE 0 END) AS DOUBLE)
                / CAST(CASE WHEN sum(i.amount) > 0 THEN sum(i.amount) ELSE 1 END AS DOUBLE) AS ds,
              count(*) AS n_lines, {stay} + 1 AS days
       FROM bills b JOIN bill_items i ON i.bill_id = b.bill_id
-      GROUP BY b.bill_id, substr(b.diagnosis_norm, 1, 3), b.admit_date, b.discharge_date
+      GROUP BY b.bill_id, b.diagnosis_norm, b.admit_date, b.discharge_date
     ),
-    {_robust("ld", "diag3", "per_bill", "density")},
-    {_robust("ds", "diag3", "per_bill", "drug_share")},
+    {_robust("ld", "peer", "per_bill", "density")},
+    {_robust("ds", "peer", "per_bill", "drug_share")},
     scored AS (
-      SELECT p.bill_id, p.diag3, p.n_lines, p.days, p.ds,
+      SELECT p.bill_id, p.peer, p.n_lines, p.days, p.ds,
              CASE WHEN d.n >= {MIN_PEERS} THEN 0.6745 * (p.ld - d.med) / d.mad END AS density_z,
              CASE WHEN s.n >= {MIN_PEERS} THEN 0.6745 * (p.ds - s.med) / s.mad END AS drug_share_z,
              exp(d.med) AS peer_density, s.med AS peer_share
       FROM per_bill p
-      LEFT JOIN density_z d ON d.diag3 = p.diag3
-      LEFT JOIN drug_share_z s ON s.diag3 = p.diag3
+      LEFT JOIN density_z d ON d.peer = p.peer
+      LEFT JOIN drug_share_z s ON s.peer = p.peer
     )
     SELECT * FROM scored WHERE density_z >= {THRESHOLD} OR drug_share_z >= {THRESHOLD}
     """
@@ -108,10 +110,10 @@ def _describe(name: str, row: dict[str, Any]) -> str:
     elif name == "quantity":
         detail = f"数量 {Decimal(str(row['quantity'])).normalize():f}，同项目中位数量 {row['peer_quantity']:.2f}"
     elif name == "density":
-        detail = (f"{row['n_lines']} 行 / {row['days']} 天，同诊断（{row['diag3']}）中位每日 "
+        detail = (f"{row['n_lines']} 行 / {row['days']} 天，同诊断（{row['peer']}）中位每日 "
                   f"{row['peer_density']:.1f} 行")
     else:
-        detail = f"药品占 {row['ds']:.0%}，同诊断（{row['diag3']}）中位 {row['peer_share']:.0%}"
+        detail = f"药品占 {row['ds']:.0%}，同诊断（{row['peer']}）中位 {row['peer_share']:.0%}"
     return f"{FACTORS[name]}（{detail}；偏离 {z:.1f}）"
 
 
@@ -121,7 +123,8 @@ def _hint(row: dict[str, Any], names: tuple[str, ...], rule_id: str, line_no: in
     factors = sorted(((row[f"{n}_z"], n) for n in names if row[f"{n}_z"] is not None
                       and math.isfinite(row[f"{n}_z"]) and row[f"{n}_z"] > 0), reverse=True)
     score = factors[0][0] if factors else 0.0
-    reasons = "；".join(_describe(n, row) for _, n in factors[:3])
+    # the factor that crossed the threshold, and beside it only those clearly off too
+    reasons = "；".join(_describe(n, row) for i, (z, n) in enumerate(factors[:3]) if i == 0 or z >= THRESHOLD / 2)
     return Flag(bill_id=str(row["bill_id"]), line_no=line_no, rule_id=rule_id, level="B", amount_disallowed=ZERO,
                 reason=f"{rule_id} 异常提示（不核减，请人工查看）：{reasons}", score=round(float(score), 3))
 

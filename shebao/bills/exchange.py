@@ -308,14 +308,15 @@ def _writer(folder: Path, table: str):
 
 def check_folder(
     folder: Path, clean: Path, *, persons: dict[str, tuple[str, str]] | None = None,
-    on_file: Callable[[str], None] | None = None,
+    use_persons_file: bool = True, on_file: Callable[[str], None] | None = None,
 ) -> CheckResult:
     """Check the exchange files of ``folder`` and write the good rows to ``clean`` (owner-only files).
 
     Args:
         folder: the exchange folder (hospitals, bills, bill_items, catalogue; persons optional).
         clean: an existing private folder for the checked tables.
-        persons: person_id → (sex, birth date) from the registry, used when ``persons.csv`` is absent.
+        persons: person_id → (sex, birth date) from the registry, used when ``persons.csv`` is absent
+            (or always, when ``use_persons_file`` is False).
         on_file: called with each file's name as it starts.
     """
     folder = Path(folder)
@@ -325,7 +326,7 @@ def check_folder(
     for name in COLUMNS:
         if not (folder / f"{name}.csv").exists():
             raise FileNotFoundError(f"{folder} 中缺少 {name}.csv")
-    known_persons = _persons(folder, clean, persons, result)
+    known_persons = _persons(folder, clean, persons, result, use_persons_file)
 
     def reject(name: str, line: int, exc: RowError) -> None:
         result.rejects.append(Reject(f"{name}.csv", line, exc.field, exc.value[:100], exc.reason))
@@ -384,13 +385,13 @@ def check_folder(
 
 
 def _persons(folder: Path, clean: Path, registry: dict[str, tuple[str, str]] | None,
-             result: CheckResult) -> set[str]:
+             result: CheckResult, use_file: bool = True) -> set[str]:
     """Write the clean persons table (from persons.csv, else the registry); return the known ids."""
     known: set[str] = set()
     fh, writer = _writer(clean, "persons")
     try:
         path = folder / "persons.csv"
-        if path.exists():
+        if use_file and path.exists():
             with path.open(encoding="utf-8-sig", newline="") as src:
                 reader = csv.DictReader(src)
                 missing = [c for c in ("person_id", "sex", "birth_date") if c not in (reader.fieldnames or [])]
