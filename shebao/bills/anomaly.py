@@ -20,8 +20,9 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from shebao.bills.flags import ZERO, Flag
+
 if TYPE_CHECKING:
-    from shebao.bills.audit import Flag
     from shebao.engines.base import Engine
 
 THRESHOLD = 3.5          # the usual cut for the modified z-score
@@ -118,8 +119,6 @@ def _describe(name: str, row: dict[str, Any]) -> str:
 
 
 def _hint(row: dict[str, Any], names: tuple[str, ...], rule_id: str, line_no: int | None) -> Flag:
-    from shebao.bills.audit import ZERO, Flag
-
     factors = sorted(((row[f"{n}_z"], n) for n in names if row[f"{n}_z"] is not None
                       and math.isfinite(row[f"{n}_z"]) and row[f"{n}_z"] > 0), reverse=True)
     score = factors[0][0] if factors else 0.0

@@ -16,43 +16,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from shebao.bills.exchange import BILL_TABLES, CheckResult, Reject, check_folder
+from shebao.bills.flags import ZERO, Flag, fen
 from shebao.bills.rules import REQUIRED_COLUMNS, BillRule, BillRules, load_rules
 from shebao.core.safefiles import SafeDictWriter
 from shebao.engines.base import Engine
 from shebao.engines.factory import make_engine
 from shebao.risk.catalogue import CatalogueError, render
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 FLAG_COLUMNS = ("bill_id", "line_no", "rule_id", "amount_disallowed", "reason")
-
-
-def fen(value: Any) -> Decimal:
-    """An amount rounded half-up to the fen."""
-    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One rule broken by one line (``line_no`` None: the whole bill)."""
-
-    bill_id: str
-    line_no: int | None
-    rule_id: str
-    level: str
-    amount_disallowed: Decimal
-    reason: str
-    line_amount: Decimal = ZERO
-    score: float | None = None
-
-    def row(self) -> dict[str, str]:
-        return {"bill_id": self.bill_id, "line_no": "" if self.line_no is None else str(self.line_no),
-                "rule_id": self.rule_id, "amount_disallowed": f"{self.amount_disallowed:.2f}", "reason": self.reason}
 
 
 @dataclass(frozen=True)

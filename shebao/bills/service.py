@@ -23,8 +23,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shebao.audit import append
-from shebao.bills.audit import ZERO, AuditResult, Flag, audit_folder, write_rejects
+from shebao.bills.audit import AuditResult, audit_folder, write_rejects
 from shebao.bills.exchange import COLUMNS, CheckResult, check_folder
+from shebao.bills.flags import ZERO, Flag
 from shebao.bills.models import FLAG_STATUSES, Bill, BillFlag, BillItem, CatalogueItem, Hospital
 from shebao.bills.rules import BillRules, load_rules
 from shebao.core.db import utcnow

@@ -114,7 +114,7 @@ class _Generator:
         h, days = bill.hospital, (bill.discharge - bill.admit).days + 1
         for i in range(days):
             day = bill.admit + timedelta(days=i)
-            add = lambda code, q=1: bill.add(day, code, q, self.price(h, code))  # noqa: E731
+            add = lambda code, q=1, day=day: bill.add(day, code, q, self.price(h, code))  # noqa: E731
             if kind != "outpatient":
                 add("BED01")
                 add("NUR01")
