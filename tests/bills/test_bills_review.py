@@ -206,3 +206,46 @@ def test_cli_audit_json_and_triage(db, synth_folder, tmp_path):
                                            "--as", "reviewer1"]).stdout)
     restored = Decimal(listed["items"][0]["amount_disallowed"])
     assert Decimal(again["totals"]["disallowed"]) == Decimal(summary["totals"]["disallowed"]) - restored
+
+
+def test_api_bills_for_reviewers(db, synth_folder, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from shebao.api.app import create_app
+    from shebao.bills import service
+    from shebao.core.db import session_scope
+    from shebao.registry.loader import load_folder as load_registry
+    from shebao.users.service import issue_token
+
+    load_registry(synth_folder, reports_dir=tmp_path / "reports")
+    with session_scope() as s:
+        service.load_folder(s, folder=synth_folder, reports_dir=tmp_path / "reports")
+    with session_scope() as s:
+        result = service.audit_database(s, anomaly=False, reports_dir=tmp_path / "reports")
+        service.store_flags(s, result.flags, audit_date=AS_OF)
+        _user(s, "reviewer1", "reviewer")
+        _user(s, "clerk1", "clerk")
+        reviewer = issue_token(s, username="reviewer1")
+        clerk = issue_token(s, username="clerk1")
+    client = TestClient(create_app(db))
+    h = {"Authorization": f"Bearer {reviewer}"}
+    assert client.get("/api/v1/bills").status_code == 401
+    assert client.get("/api/v1/bills", headers={"Authorization": f"Bearer {clerk}"}).status_code == 403
+    page = client.get("/api/v1/bills", headers=h).json()
+    assert page["total"] == len({f.bill_id for f in result.flags})
+    m03 = next(f for f in result.flags if f.rule_id == "M03")
+    bill = client.get(f"/api/v1/bills/{m03.bill_id}", headers=h).json()
+    line = next(x for x in bill["lines"] if x["line_no"] == m03.line_no)
+    assert [f["rule_id"] for f in line["flags"]] == ["M03"] and line["disallowed"] == f"{m03.amount_disallowed:.2f}"
+    assert Decimal(bill["claimed"]) - Decimal(bill["disallowed"]) == Decimal(bill["payable"])
+    body = {"decision": "restore", "reason": "医嘱加量，已核实", "line_no": m03.line_no}
+    after = client.post(f"/api/v1/bills/{m03.bill_id}/decide", json=body, headers=h)
+    assert after.status_code == 200, after.text
+    assert Decimal(after.json()["payable"]) == Decimal(bill["payable"]) + m03.amount_disallowed
+    assert client.post(f"/api/v1/bills/{m03.bill_id}/decide", json=body, headers=h).status_code == 409
+    assert client.post(f"/api/v1/bills/{m03.bill_id}/decide", json={**body, "reason": ""}, headers=h).status_code == 422
+    assert client.get("/api/v1/bills/NOPE", headers=h).status_code == 404
+    flags = client.get("/api/v1/bills/flags", params={"rule_id": "M01", "status": "new"}, headers=h).json()
+    flag_id = flags["items"][0]["id"]
+    ok = client.post(f"/api/v1/bills/flags/{flag_id}/confirm", json={"reason": "目录外自费药"}, headers=h)
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
