@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 AS_OF = date(2026, 10, 31)
-LINES_PER_STAY = 60  # about what the synthetic stays average (with their follow-ups)
+LINES_PER_STAY = 57  # a little under what the synthetic stays average (with follow-ups): at least --lines
 
 
 def generate(folder: Path, lines: int, seed: int = 1) -> dict:
