@@ -241,3 +241,38 @@ def flags_dismiss(
     示例：shebao bills flags dismiss 12 --reason "医嘱注明加量，已核实"
     """
     _decide(flag_id, "dismiss", reason, json_out, as_user)
+
+
+# --- demo -----------------------------------------------------------------------------------------------
+
+def demo_step(*, as_of: date, folder: Path, quiet: bool) -> dict:
+    """``shebao demo``: synthetic bills for the demo population, loaded and audited, so that a reviewer has
+    bills to review at /staff/bills."""
+    from shebao.bills.service import audit_database, load_folder, store_flags
+    from shebao.core.db import session_scope
+    from shebao.synth.bills import generate_bills, read_persons
+
+    persons = read_persons(folder)
+    generated = generate_bills(folder, persons=persons, stays=max(20, len(persons) // 20), seed=1, as_of=as_of)
+    with session_scope() as session:
+        session.info.update(actor="admin", actor_role="admin", source="cli:demo")
+        load_folder(session, folder=folder)
+    with session_scope() as session:
+        session.info.update(actor="admin", actor_role="admin", source="cli:demo")
+        result = audit_database(session, engine="duckdb")
+        stored = store_flags(session, result.flags + result.anomalies, audit_date=as_of)
+    totals = result.summary()["totals"]
+    if not quiet:
+        console.print(f"工伤医疗费用审核：{generated.rows['bills']} 张费用单，{generated.rows['bill_items']} 行；"
+                      f"疑点 {len(result.flags)} 条、异常提示 {len(result.anomalies)} 条，核减 {totals['disallowed']} 元")
+    return {"bills": generated.rows["bills"], "bill_flags": len(result.flags), "bill_flags_new": stored.new}
+
+
+def _register_demo() -> None:
+    from shebao.cli.demo import DEMO_STEPS
+
+    if demo_step not in DEMO_STEPS:
+        DEMO_STEPS.append(demo_step)
+
+
+_register_demo()
