@@ -58,14 +58,18 @@ def run(folder: Path, engine: str, model: bool) -> dict:
     write_flags_csv(result.flags, folder / "flags.csv")
     total = time.perf_counter() - t0
     with (folder / "bill_labels.csv").open(encoding="utf-8") as fh:
-        labels = {(r["bill_id"], r["line_no"], r["rule_id"]) for r in csv.DictReader(fh) if r["rule_id"][0] == "M"}
+        rows = list(csv.DictReader(fh))
+    labels = {(r["bill_id"], r["line_no"], r["rule_id"]) for r in rows if r["rule_id"][0] == "M"}
+    padded = {(r["bill_id"], int(r["line_no"])) for r in rows if r["rule_id"] == "B01"}
+    hinted = {(f.bill_id, f.line_no) for f in result.anomalies}
     got = {(f.bill_id, "" if f.line_no is None else str(f.line_no), f.rule_id) for f in result.flags}
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "engine": engine, "lines": result.row_counts.get("bill_items"), "bills": len(result.bills),
         "seconds": round(total, 1), "lines_per_second": round((result.row_counts.get("bill_items") or 0) / total),
         "steps": {k: round(v, 2) for k, v in result.timings.items()}, "flags": len(result.flags),
-        "anomaly_hints": len(result.anomalies), "flags_match_labels": got == labels,
+        "anomaly_hints": len(result.anomalies), "padded_quantities_hinted": f"{len(padded & hinted)}/{len(padded)}",
+        "flags_match_labels": got == labels,
         "missed": len(labels - got), "unexpected": len(got - labels), "peak_rss_mb": round(peak_kb / 1024),
         "totals": summary["totals"],
     }

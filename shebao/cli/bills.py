@@ -144,7 +144,9 @@ def load(
 
     if not folder.is_dir():
         fail(f"目录不存在：{folder}")
-    with unit_of_work(as_user) as session:
+    from contextlib import nullcontext
+
+    with console.status("检查并导入费用文件…") if not json_out else nullcontext(), unit_of_work(as_user) as session:
         summary = load_folder(session, folder=folder)
     if json_out:
         print_json(summary.as_json())
