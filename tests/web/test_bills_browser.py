@@ -14,6 +14,18 @@ pytestmark = pytest.mark.browser
 AS_OF = date(2026, 10, 31)
 
 
+def _plain(page) -> list[str]:
+    """Words a person should not have to read (the plain-Chinese walk's own check)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("plain_chinese", Path(__file__).with_name(
+        "test_plain_chinese_browser.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.problems(module.visible_text(page, staff=True))
+
+
 @pytest.fixture(scope="module")
 def bills_loaded(web_env):
     """Synthetic bills of the web population, loaded, audited and stored in the server's database."""
@@ -62,6 +74,7 @@ def test_reviewer_restores_and_agrees_and_prints(page, staff_login, bills_loaded
     line = page.locator(f"[data-testid=line-{m02.line_no}]")
     expect(line.locator("[data-testid=flag-M02]")).to_contain_text("单价超过目录限价")
     expect(line.locator("[data-testid=flag-M02]")).to_contain_text("第三十条")
+    assert _plain(page) == []
     claimed = _money(page.locator("[data-testid=claimed]").inner_text())
     before = _money(page.locator("[data-testid=payable]").inner_text())
     shoot(page, "bills-review")
@@ -90,6 +103,7 @@ def test_reviewer_restores_and_agrees_and_prints(page, staff_login, bills_loaded
     expect(statement).to_contain_text("工伤医疗费用审核结算单")
     expect(statement).to_contain_text("第三十条")
     assert _money(page.locator("[data-testid=statement-payable]").inner_text()) == Decimal("0.00")
+    assert _plain(page) == []
     shoot(page, "bills-statement")
     assert not page.js_errors
 
