@@ -156,6 +156,32 @@ def load(
         console.print(f"[yellow]拒收[/yellow]：{summary.rejected}；见 {summary.rejects_file}")
 
 
+@bills_app.command("evaluate")
+def evaluate(
+    stays: int = typer.Option(2000, "--stays", min=20, max=1_000_000, help="合成住院次数（每次含 0–2 次门诊复诊）"),
+    seed: int = typer.Option(11, "--seed", help="随机种子"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb 或 spark"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """用带标签的合成费用单检验审核规则和异常模型：各规则注入多少、发现多少，异常模型提示了多少虚增数量。
+
+    示例：shebao bills evaluate --stays 500 --seed 11
+    """
+    from shebao.training.bills import evaluate_from_synth
+
+    report = evaluate_from_synth(stays=stays, seed=seed, engine=engine)
+    if json_out:
+        print_json(report)
+        return
+    console.print(f"合成费用单 {report['bills']} 张、{report['lines']:,} 行，审核用时 {report['seconds']} 秒；"
+                  f"疑点与注入标签{'完全一致' if report['exact'] else '不一致'}")
+    for rule_id, row in report["rules"].items():
+        console.print(f"  {rule_id} {row['title']}：注入 {row['planted']}，疑点 {row['flagged']}，命中 {row['found']}")
+    m = report["model"]
+    console.print(f"异常模型：虚增数量 {m['padded_quantities']} 处，提示到 {m['hinted']} 处；"
+                  f"每千行提示 {m['hints_per_1000_lines']} 条（B 级，不核减）")
+
+
 def _require_reviewer(session) -> None:
     role = role_of(session)
     if not has_role(role, Role.REVIEWER, Role.AUDITOR):
