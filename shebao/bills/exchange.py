@@ -281,17 +281,36 @@ def fast_item(v: list[str], bills: set) -> list[str] | None:
 
 def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, list[str]]]:
     """The rows of one file as lists in :data:`COLUMNS` order, with their line numbers; unreadable rows
-    go to the rejects."""
+    go to the rejects.
+
+    The encoding is decided for the whole file (UTF-8, else GBK/GB18030) as the registry's loader
+    does, and a line in another encoding is rejected with its number, never read garbled.
+    """
+    from shebao.registry.loader import GB, _decoded_lines, detect_encoding
+
     fname = path.name
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
+
+    def reject(line: int, reason: str) -> None:
+        result.rejects.append(Reject(fname, line, "", "", reason))
+        result.rejected[name] = result.rejected.get(name, 0) + 1
+
+    encoding = detect_encoding(path)
+    if encoding == GB:
+        result.warnings.append(f"{fname}：检测到 GBK/GB18030 编码，已按此编码读取")
+    bad: dict[int, str] = {}
+    lines = _decoded_lines(path, encoding, bad, lambda _n: None)
+    reader = csv.reader(lines)
+    try:
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             result.rejects.append(Reject(fname, 0, "", "", "文件为空（没有表头）"))
             return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            result.rejects.append(Reject(fname, 1, "", "", f"表头无法读取：{exc}（请使用 UTF-8 编码）"))
+        except csv.Error as exc:
+            result.rejects.append(Reject(fname, 1, "", "", f"表头无法读取：{exc}"))
+            return
+        if 1 in bad:
+            result.rejects.append(Reject(fname, 1, "", "", f"表头：{bad[1]}（整个文件未导入）"))
             return
         missing = [c for c in COLUMNS[name] if c not in header]
         if missing:
@@ -300,25 +319,30 @@ def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, lis
         index = [header.index(c) for c in COLUMNS[name]]
         in_order = index == list(range(len(index)))
         width = len(header)
-        end = 1
+        end = reader.line_num
         while True:
             try:
                 values = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                end = reader.line_num
-                result.rejects.append(Reject(fname, end, "", "", f"CSV 格式或编码错误：{exc}"))
-                result.rejected[name] = result.rejected.get(name, 0) + 1
+            except csv.Error as exc:
+                start, end = end + 1, reader.line_num
+                reject(start, f"CSV 格式错误：{exc}")
                 continue
-            end = reader.line_num
+            start, end = end + 1, reader.line_num
             if not values or not "".join(values).strip():
                 continue
+            if bad:
+                reasons = [bad[n] for n in range(start, end + 1) if n in bad]
+                if reasons:
+                    reject(end, reasons[0])
+                    continue
             if len(values) != width:
-                result.rejects.append(Reject(fname, end, "", "", f"列数为 {len(values)}，表头为 {width} 列"))
-                result.rejected[name] = result.rejected.get(name, 0) + 1
+                reject(end, f"列数为 {len(values)}，表头为 {width} 列")
                 continue
             yield end, (values if in_order and width == len(index) else [values[i] for i in index])
+    finally:
+        lines.close()
 
 
 def _open_out(path: Path):

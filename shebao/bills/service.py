@@ -55,9 +55,11 @@ class LoadSummary:
     loaded: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
     rejects_file: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "rejected": self.rejected, "rejects_file": self.rejects_file}
+        return {"loaded": self.loaded, "rejected": self.rejected, "rejects_file": self.rejects_file,
+                "warnings": self.warnings}
 
 
 def _dec(text: str) -> Decimal | None:
@@ -131,7 +133,7 @@ def load_folder(session: Session, *, folder: Path, reports_dir: Path | None = No
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     summary = LoadSummary(loaded={k: v for k, v in check.counts.items() if k != "persons"},
-                          rejected=check.rejected)
+                          rejected=check.rejected, warnings=check.warnings)
     if check.rejects:
         summary.rejects_file = str(write_rejects(check.rejects, reports_dir))
     append(session, action="bills.load", entity="bills_bills", entity_id=Path(folder).name,

@@ -90,6 +90,7 @@ def audit(
     if result.check is not None:
         summary["rejected"] = result.check.rejected
         summary["rejects_file"] = result.rejects_file
+        summary["warnings"] = result.check.warnings
     decided = None
     if folder is None and store:
         from shebao.bills.models import BillFlag

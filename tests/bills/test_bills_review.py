@@ -249,3 +249,22 @@ def test_api_bills_for_reviewers(db, synth_folder, tmp_path):
     flag_id = flags["items"][0]["id"]
     ok = client.post(f"/api/v1/bills/flags/{flag_id}/confirm", json={"reason": "目录外自费药"}, headers=h)
     assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+
+
+def test_gbk_files_are_read_and_a_line_in_another_encoding_is_rejected(tmp_path):
+    from shebao.bills.audit import audit_folder
+
+    b = BillsFolder()
+    b.bill("B1").line("B1", 1).line("B1", 2).line("B1", 3)
+    folder = b.write(tmp_path / "f")
+    hospitals = folder / "hospitals.csv"
+    hospitals.write_bytes(hospitals.read_text(encoding="utf-8").encode("gb18030"))  # a GBK file: read as such
+    items = folder / "bill_items.csv"
+    lines = items.read_text(encoding="utf-8").splitlines(keepends=True)
+    items.write_bytes(b"".join([*(x.encode("utf-8") for x in lines[:2]), lines[2].encode("gb18030"),
+                                lines[3].encode("utf-8")]))  # line 3 in GBK inside a UTF-8 file
+    result = audit_folder(folder, anomaly=False, reports_dir=tmp_path / "r")
+    assert [(r.file, r.line) for r in result.check.rejects] == [("bill_items.csv", 3)]
+    assert "GBK" in result.check.rejects[0].reason
+    assert result.check.counts["bill_items"] == 2 and result.check.counts["hospitals"] == 1
+    assert any("GBK" in w for w in result.check.warnings)
