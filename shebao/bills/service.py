@@ -12,7 +12,7 @@ import csv
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -40,12 +40,15 @@ class BillError(ValueError):
 
 # --- persons -------------------------------------------------------------------------------------
 
-def registry_persons(session: Session) -> dict[str, tuple[str, str]]:
-    """person_id → (sex, birth date) of every person of the registry (neither is encrypted)."""
+def registry_persons(session: Session, *, billed_only: bool = False) -> dict[str, tuple[str, str]]:
+    """person_id → (sex, birth date) from the registry (neither is encrypted); with ``billed_only``
+    just the persons the database's bills name."""
     from shebao.registry.models import Person
 
-    return {p: (s, b.isoformat()) for p, s, b in session.execute(select(Person.person_id, Person.sex,
-                                                                        Person.birth_date))}
+    stmt = select(Person.person_id, Person.sex, Person.birth_date)
+    if billed_only:
+        stmt = stmt.where(Person.person_id.in_(select(Bill.person_id).distinct()))
+    return {p: (s, b.isoformat()) for p, s, b in session.execute(stmt.execution_options(yield_per=10000))}
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -80,9 +83,20 @@ def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], key: tuple
         session.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=changes), rows[i:i + 2000])
 
 
-def _read(clean: Path, table: str) -> list[dict[str, str]]:
+def _read(clean: Path, table: str) -> Iterator[dict[str, str]]:
     with (clean / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        yield from csv.DictReader(fh)
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def load_folder(session: Session, *, folder: Path, reports_dir: Path | None = None) -> LoadSummary:
@@ -112,23 +126,23 @@ def load_folder(session: Session, *, folder: Path, reports_dir: Path | None = No
                           "icd_prefixes": (raw.get("icd_prefixes") or "").strip() or None,
                           "includes": (raw.get("includes") or "").strip() or None, "updated_at": now})
         _upsert(session, CatalogueItem, items, ("item_code",))
-        bills = _read(tmp, "bills")
-        _upsert(session, Bill, [
-            {"bill_id": r["bill_id"], "person_id": r["person_id"], "hospital_id": r["hospital_id"],
-             "admit_date": date.fromisoformat(r["admit_date"]), "discharge_date": date.fromisoformat(r["discharge_date"]),
-             "injury_date": date.fromisoformat(r["injury_date"]), "diagnosis_code": r["diagnosis_code"],
-             "treatment_end_date": date.fromisoformat(r["treatment_end_date"]) if r["treatment_end_date"] else None,
-             "emergency": r["emergency"] == "true", "updated_at": now} for r in bills], ("bill_id",))
-        ids = [r["bill_id"] for r in bills]
-        for i in range(0, len(ids), 500):
-            session.execute(delete(BillItem).where(BillItem.bill_id.in_(ids[i:i + 500])))
-        lines = [{"bill_id": r["bill_id"], "line_no": int(r["line_no"]),
+        bills = ({"bill_id": r["bill_id"], "person_id": r["person_id"], "hospital_id": r["hospital_id"],
+                  "admit_date": date.fromisoformat(r["admit_date"]),
+                  "discharge_date": date.fromisoformat(r["discharge_date"]),
+                  "injury_date": date.fromisoformat(r["injury_date"]), "diagnosis_code": r["diagnosis_code"],
+                  "treatment_end_date": date.fromisoformat(r["treatment_end_date"]) if r["treatment_end_date"] else None,
+                  "emergency": r["emergency"] == "true", "updated_at": now} for r in _read(tmp, "bills"))
+        for batch in _batches(bills, 2000):
+            _upsert(session, Bill, batch, ("bill_id",))
+            # a bill loaded again brings all its lines: the ones the database held for it go
+            session.execute(delete(BillItem).where(BillItem.bill_id.in_([r["bill_id"] for r in batch])))
+        lines = ({"bill_id": r["bill_id"], "line_no": int(r["line_no"]),
                   "service_date": date.fromisoformat(r["service_date"]), "item_code": r["item_code"],
                   "item_name": r["item_name"], "category": r["category"], "quantity": Decimal(r["quantity"]),
                   "unit_price": Decimal(r["unit_price"]), "amount": Decimal(r["amount"])}
-                 for r in _read(tmp, "bill_items")]
-        for i in range(0, len(lines), 5000):
-            session.execute(BillItem.__table__.insert(), lines[i:i + 5000])
+                 for r in _read(tmp, "bill_items"))
+        for batch in _batches(lines):
+            session.execute(BillItem.__table__.insert(), batch)
         session.flush()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -190,7 +204,8 @@ def audit_database(
     with tempfile.TemporaryDirectory(prefix="shebao-bills-db-") as tmp:
         os.chmod(tmp, 0o700)
         export_bills(session, Path(tmp))
-        return audit_folder(tmp, engine=engine, rules=rules, rule_ids=rule_ids, persons=registry_persons(session),
+        return audit_folder(tmp, engine=engine, rules=rules, rule_ids=rule_ids,
+                            persons=registry_persons(session, billed_only=True),
                             anomaly=anomaly, reports_dir=reports_dir, progress=progress)
 
 
