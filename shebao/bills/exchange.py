@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from shebao.engines.base import DATE, INT, MONEY, STRING, TableSet
 
@@ -279,6 +280,20 @@ def fast_item(v: list[str], bills: set) -> list[str] | None:
     return [bill_id, line_no, service, code, stripped, category, quantity, price, amount]
 
 
+def _whole_utf8(path: Path) -> bool:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, list[str]]]:
     """The rows of one file as lists in :data:`COLUMNS` order, with their line numbers; unreadable rows
     go to the rejects.
@@ -294,11 +309,15 @@ def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, lis
         result.rejects.append(Reject(fname, line, "", "", reason))
         result.rejected[name] = result.rejected.get(name, 0) + 1
 
-    encoding = detect_encoding(path)
-    if encoding == GB:
-        result.warnings.append(f"{fname}：检测到 GBK/GB18030 编码，已按此编码读取")
     bad: dict[int, str] = {}
-    lines = _decoded_lines(path, encoding, bad, lambda _n: None)
+    lines: Any
+    if _whole_utf8(path):  # the usual case: decoded by the file object, no line can be bad
+        lines = path.open(encoding="utf-8-sig", newline="")
+    else:
+        encoding = detect_encoding(path)
+        if encoding == GB:
+            result.warnings.append(f"{fname}：检测到 GBK/GB18030 编码，已按此编码读取")
+        lines = _decoded_lines(path, encoding, bad, lambda _n: None)
     reader = csv.reader(lines)
     try:
         try:
