@@ -388,7 +388,7 @@ def check_folder(
         folder: the exchange folder (hospitals, bills, bill_items, catalogue; persons optional).
         clean: an existing private folder for the checked tables.
         persons: person_id → (sex, birth date) from the registry, used when ``persons.csv`` is absent
-            (or always, when ``use_persons_file`` is False).
+            (or always, when ``use_persons_file`` is False); ``persons.parquet`` is read too.
         on_file: called with each file's name as it starts.
     """
     folder = Path(folder)
@@ -496,6 +496,14 @@ def _persons(folder: Path, clean: Path, registry: dict[str, tuple[str, str]] | N
                         continue
                     known.add(person_id)
                     writer.writerow([person_id, sex, birth.isoformat()])
+        elif use_file and (folder / "persons.parquet").exists():  # a synthetic population written as Parquet
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(folder / "persons.parquet", columns=["person_id", "sex", "birth_date"]).to_pydict()
+            for person_id, sex, birth in zip(table["person_id"], table["sex"], table["birth_date"], strict=True):
+                if person_id and sex in ("M", "F") and birth and str(person_id) not in known:
+                    known.add(str(person_id))
+                    writer.writerow([person_id, sex, str(birth)[:10]])
         elif registry is not None:
             for person_id, (sex, birth) in registry.items():
                 known.add(person_id)

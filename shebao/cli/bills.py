@@ -74,7 +74,7 @@ def audit(
                                             progress=progress)
             else:
                 persons = None
-                if not (folder / "persons.csv").exists() and folder.is_dir():
+                if folder.is_dir() and not any((folder / f"persons.{ext}").exists() for ext in ("csv", "parquet")):
                     from shebao.bills.service import registry_persons
                     from shebao.cli.common import unit_of_work
 
