@@ -29,6 +29,9 @@ def synth(
     fake_backpayment: float = typer.Option(0.0001, "--rate-fake-backpayment", min=0, max=0.05, help="退休前虚假补缴" + _RATE_HELP),
     duplicate_record: float = typer.Option(0.005, "--rate-duplicate-record", min=0, max=0.2, help="重复登记" + _RATE_HELP),
     movers: int = typer.Option(0, "--movers", min=0, help="跨省和省内流动人员的人数（养老保险关系转移演示；0 表示不加，输出与不加此项时逐字节相同）"),
+    bills: bool = typer.Option(False, "--bills", help="另生成工伤医疗费用单（医疗机构、合成目录、费用单和明细，含带标签的注入错误）"),
+    bill_stays: int = typer.Option(None, "--bill-stays", min=1, help="住院次数（每名工伤职工一次，另有门诊复诊；默认人数的 5%，至少 20）"),
+    bill_error_rate: float = typer.Option(0.3, "--bill-error-rate", min=0, max=1, help="注入一处规则错误的住院比例（M01–M10 轮流）"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="显示进度条"),
     json_out: bool = typer.Option(False, "--json", help="以 JSON 输出摘要"),
 ) -> None:
@@ -37,6 +40,8 @@ def synth(
     示例：shebao synth --persons 5000 --seed 7 --out var/synth --as-of 2026-06-30
 
     大规模：shebao synth --persons 1000000 --seed 1 --out /data/pop --format parquet
+
+    工伤医疗费用单：shebao synth --persons 5000 --seed 7 --out var/synth --bills
     """
     from shebao.synth import PatternRates, generate
 
@@ -59,8 +64,19 @@ def synth(
         from shebao.synth.movers import add_movers
 
         moved = add_movers(out, count=movers, seed=seed, as_of=day, fmt=fmt)
+    bills_summary = None
+    if bills:
+        from shebao.synth.bills import generate_bills, read_persons
+
+        bills_summary = generate_bills(out, persons=read_persons(out), stays=bill_stays or max(20, persons // 20),
+                                       seed=seed, as_of=day, error_rate=bill_error_rate)
     if json_out:
-        print_json(summary.to_dict() | ({"movers": moved} if moved is not None else {}))
+        data = summary.to_dict()
+        if moved is not None:
+            data["movers"] = moved
+        if bills_summary is not None:
+            data["bills"] = bills_summary.to_dict()
+        print_json(data)
         return
     from rich.table import Table
 
@@ -76,4 +92,8 @@ def synth(
     if moved is not None:
         console.print(f"流动人员：跨省 {moved['cross_province']} 人、省内 {moved['within_province']} 人"
                       f"（改写缴费记录 {moved['contributions']} 条；待办转移见 movers.csv）")
+    if bills_summary is not None:
+        rows = "，".join(f"{k} {v:,}" for k, v in bills_summary.rows.items())
+        planted = "，".join(f"{k} {v}" for k, v in sorted(bills_summary.labels.items())) or "无"
+        console.print(f"工伤医疗费用（合成目录，仅供演示和测试）：{rows}；注入的错误（bill_labels.csv）：{planted}")
     console.print(f"用时 {summary.seconds['total']:.1f} 秒")

@@ -1,0 +1,8 @@
+"""The bills tests import their builder as a module (like the other domains' tests)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
