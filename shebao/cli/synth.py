@@ -13,6 +13,12 @@ from shebao.cli.common import console, fail, print_json
 _RATE_HELP = "（占人数的比例；0 表示不注入）"
 
 
+def _nothing():
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
 @app.command("synth")
 def synth(
     persons: int = typer.Option(..., "--persons", min=1, help="人数（重复登记另计为额外记录）"),
@@ -28,6 +34,7 @@ def synth(
     duplicate_benefit: float = typer.Option(0.0001, "--rate-duplicate-benefit", min=0, max=0.05, help="异地重复领取" + _RATE_HELP),
     fake_backpayment: float = typer.Option(0.0001, "--rate-fake-backpayment", min=0, max=0.05, help="退休前虚假补缴" + _RATE_HELP),
     duplicate_record: float = typer.Option(0.005, "--rate-duplicate-record", min=0, max=0.2, help="重复登记" + _RATE_HELP),
+    fund_statements: bool = typer.Option(False, "--fund-statements", help="另写税务征收、财政专户和银行对账单（含带标签的对账差异 fund_labels.csv），供四方对账"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="显示进度条"),
     json_out: bool = typer.Option(False, "--json", help="以 JSON 输出摘要"),
 ) -> None:
@@ -36,6 +43,8 @@ def synth(
     示例：shebao synth --persons 5000 --seed 7 --out var/synth --as-of 2026-06-30
 
     大规模：shebao synth --persons 1000000 --seed 1 --out /data/pop --format parquet
+
+    四方对账：shebao synth --persons 2000 --seed 7 --out var/synth --as-of 2025-12-31 --fund-statements
     """
     from shebao.synth import PatternRates, generate
 
@@ -53,6 +62,11 @@ def synth(
     )
     summary = generate(persons, seed=seed, out=out, as_of=day, fmt=fmt, detail_months=detail_months,
                        rates=rates, progress=progress and not json_out)
+    if fund_statements:
+        from shebao.synth.fund import write_statements
+
+        with console.status("写入四方对账文件……") if progress and not json_out else _nothing():
+            summary.rows.update(write_statements(out, seed=seed))
     if json_out:
         print_json(summary.to_dict())
         return

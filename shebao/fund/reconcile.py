@@ -152,6 +152,7 @@ class Result:
     rejected: list[dict[str, str]]
     cleared: dict[str, list[str]] = field(default_factory=dict)  # flow → left ids cleared this period
     rows: dict[str, int] = field(default_factory=dict)
+    carried: dict[str, Any] = field(default_factory=dict)  # the earlier timing items (set by the service)
 
     def summary(self) -> dict[str, Any]:
         totals = {k: Decimal("0.00") for k in CLASSES}
@@ -169,6 +170,7 @@ class Result:
             "balances": self.balances,
             "rejected": len(self.rejected),
             "rejected_rows": self.rejected[:100],
+            "carried": self.carried,
         }
 
 
