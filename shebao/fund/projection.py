@@ -425,7 +425,7 @@ def project(sc: Scenario, cohorts: Cohorts, *, to_year: int, params: Any = None)
     q[:, -1] = 1.0
     ent_index = float(sc.value("new_entrants").get("avg_base_index", 1.0))
 
-    N, s, I = cohorts.insured.copy(), cohorts.share.copy(), cohorts.index.copy()
+    N, s, Ix = cohorts.insured.copy(), cohorts.share.copy(), cohorts.index.copy()
     M, Mp, B = cohorts.months.copy(), cohorts.pre_months.copy(), cohorts.balance.copy()
     R, P = cohorts.retirees.copy(), cohorts.pension.copy()
     s = np.where(N > 0, s, density)
@@ -441,7 +441,7 @@ def project(sc: Scenario, cohorts: Cohorts, *, to_year: int, params: Any = None)
         tot = N + E
         with np.errstate(invalid="ignore", divide="ignore"):
             s = np.where(tot > 0, (N * s + E * density) / tot, s)
-            I = np.where(tot > 0, (N * I + E * ent_index) / tot, I)
+            Ix = np.where(tot > 0, (N * Ix + E * ent_index) / tot, Ix)
             M = np.where(tot > 0, N * M / tot, M)
             Mp = np.where(tot > 0, N * Mp / tot, Mp)
             B = np.where(tot > 0, N * B / tot, B)
@@ -478,19 +478,19 @@ def project(sc: Scenario, cohorts: Cohorts, *, to_year: int, params: Any = None)
             pay = pension_batch({
                 "retirement_month": ret_ym, "birth_month": birth_ym,
                 "original_retirement_age": np.array([GROUP_AGE[x] for x in gg], dtype=np.int64),
-                "avg_contribution_index_micro": np.round(I[gg, aa] * 1_000_000).astype(np.int64),
+                "avg_contribution_index_micro": np.round(Ix[gg, aa] * 1_000_000).astype(np.int64),
                 "contribution_months": np.round(M[gg, aa] + worked).astype(np.int64),
                 "pre_account_months": np.minimum(np.round(Mp[gg, aa]), np.round(M[gg, aa] + worked)).astype(np.int64),
-                "account_balance_fen": np.round((B[gg, aa] + rate_ee * W * I[gg, aa] * worked) * 100).astype(np.int64),
+                "account_balance_fen": np.round((B[gg, aa] + rate_ee * W * Ix[gg, aa] * worked) * 100).astype(np.int64),
                 "pension_base_fen": np.full(gg.size, int(round(W * 100)), dtype=np.int64),
             }, region=sc.region, assessed_on=dt.date(t, 12, 31), params=params, threads=1, engine="numpy")
             p_new = pay["total_fen"].astype(np.float64) / 100
-            np.add.at(contrib, (gg, aa), n_row * (rate_er + rate_ee) * W * I[gg, aa] * worked)
+            np.add.at(contrib, (gg, aa), n_row * (rate_er + rate_ee) * W * Ix[gg, aa] * worked)
             np.add.at(expend, (gg, aa), n_row * p_new * (11 - mu))
             np.add.at(retiring, (gg, aa), n_row)
             np.add.at(new_pension_sum, (gg, aa), n_row * p_new)
         staying = N - retiring
-        contrib += staying * sh * (rate_er + rate_ee) * W * I * 12
+        contrib += staying * sh * (rate_er + rate_ee) * W * Ix * 12
         contributions, expenditure = float(contrib.sum()), float(expend.sum())
         interest = r * A
         subsidy = _subsidy(sc, t, expenditure)
@@ -517,11 +517,11 @@ def project(sc: Scenario, cohorts: Cohorts, *, to_year: int, params: Any = None)
         if exhausted is None and A < 0:
             exhausted = t
         # accounts and months of those who stay, then deaths, ageing and indexation
-        B = B * (1 + ra) + 12 * rate_ee * W * I * sh
+        B = B * (1 + ra) + 12 * rate_ee * W * Ix * sh
         M = M + 12 * sh
         N = staying * (1 - q)
         R = retirees_now * (1 - q)
-        N, s, I, M, Mp, B = (_age(x) for x in (N, s, I, M, Mp, B))
+        N, s, Ix, M, Mp, B = (_age(x) for x in (N, s, Ix, M, Mp, B))
         R, P = _age(R), _age(P) * (1 + j)
     return Projection(sc, years, per_cohort, turns_negative, exhausted)
 

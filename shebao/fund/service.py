@@ -210,3 +210,63 @@ def difference_dict(d: Difference) -> dict[str, Any]:
     return {"id": d.id, "period": d.period, "flow": d.flow, "class": d.klass, "amount": f"{d.amount:.2f}",
             "reference": d.reference, "agency_ref": d.agency_ref, "counterpart_ref": d.counterpart_ref,
             "detail": d.detail, "status": d.status, "cleared_period": d.cleared_period, "note": d.note}
+
+
+# --- projection from the registry ------------------------------------------------------------------------
+
+
+def registry_population(session: Session, *, as_of: dt.date) -> Any:
+    """The registry's enterprise pension population on ``as_of`` as a :class:`~shebao.fund.projection.Registry`.
+
+    Contributors: pension contributions in the 12 months up to ``as_of`` (base: their average);
+    retirees: an active ``pension`` benefit (its monthly amount); the other insured: any pension
+    contribution history, neither retired nor dead. Months: yearly summaries + monthly detail +
+    deemed months (the deemed months are the months before the individual account). Balance: the
+    latest account statement.
+    """
+    import numpy as np
+
+    from shebao.fund.projection import Registry
+    from shebao.registry.models import Benefit, ContributionYear, Death, PensionAccount, Person
+
+    start = f"{(as_of.replace(day=1) - dt.timedelta(days=335)):%Y-%m}"
+    end = f"{as_of:%Y-%m}"
+    persons = session.execute(
+        select(Person.person_id, Person.sex, Person.birth_date, Person.original_retirement_age, Person.deemed_months)
+        .where(~Person.id_number_bidx.in_(select(Death.id_number_bidx).where(Death.death_date <= as_of)))
+    ).all()
+    pensions = dict(session.execute(
+        select(Benefit.person_id, func.max(Benefit.monthly_amount))
+        .where(Benefit.kind == "pension", Benefit.status == "active", Benefit.start_date <= as_of)
+        .group_by(Benefit.person_id)).all())
+    recent = {pid: (n, base) for pid, n, base in session.execute(
+        select(Contribution.person_id, func.count(), func.avg(Contribution.base))
+        .where(Contribution.insurance == "pension", Contribution.period >= start, Contribution.period <= end)
+        .group_by(Contribution.person_id)).all()}
+    detail = dict(session.execute(
+        select(Contribution.person_id, func.count(func.distinct(Contribution.period)))
+        .where(Contribution.insurance == "pension", Contribution.period <= end)
+        .group_by(Contribution.person_id)).all())
+    summary = dict(session.execute(
+        select(ContributionYear.person_id, func.sum(ContributionYear.months))
+        .where(ContributionYear.insurance == "pension", ContributionYear.year <= as_of.year)
+        .group_by(ContributionYear.person_id)).all())
+    latest = select(PensionAccount.person_id, func.max(PensionAccount.as_of).label("as_of")).where(
+        PensionAccount.as_of <= as_of).group_by(PensionAccount.person_id).subquery()
+    balances = dict(session.execute(
+        select(PensionAccount.person_id, PensionAccount.balance).join(
+            latest, and_(latest.c.person_id == PensionAccount.person_id, latest.c.as_of == PensionAccount.as_of))).all())
+    rows = []
+    for pid, sex, birth, orig, deemed in persons:
+        retired = pid in pensions
+        months = int(summary.get(pid) or 0) + int(detail.get(pid) or 0) + int(deemed or 0)
+        if not retired and months == 0:
+            continue  # never insured in the pension scheme
+        group = 0 if sex == "M" else (1 if int(orig) == 55 else 2)
+        status = 2 if retired else (1 if pid in recent else 0)
+        base = float(recent[pid][1]) if pid in recent else 0.0
+        rows.append((group, birth.year, status, base, months, int(deemed or 0), float(balances.get(pid) or 0),
+                     float(pensions.get(pid) or 0)))
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 8)
+    return Registry(group=arr[:, 0].astype(np.int8), birth_year=arr[:, 1].astype(np.int32), status=arr[:, 2].astype(np.int8),
+                    base=arr[:, 3], months=arr[:, 4], pre_months=arr[:, 5], balance=arr[:, 6], pension=arr[:, 7])
