@@ -246,6 +246,7 @@ def project_cmd(
 
     与不延迟退休相比：shebao fund project --to 2050 --compare-fixed-ages
     """
+    import copy
     import datetime as dt
 
     from shebao.fund.projection import ScenarioError, compare, load_scenario, run
@@ -271,13 +272,12 @@ def project_cmd(
         result = run(sc, to_year=to_year, registry=registry)
         data = result.to_json()
         if compare_fixed:
-            import copy
-
             fixed = copy.deepcopy(sc)
             fixed.assumptions["retirement_rule"] = {"value": "fixed", "note": "对比：原法定退休年龄（不实施延迟退休）"}
             other = run(fixed, to_year=to_year, registry=registry)
-            data["comparison"] = {"scenario": f"{sc.name}（原法定退休年龄）", **{k: v for k, v in other.to_json().items()
-                                                                           if k in ("years", "turns_negative", "exhausted")},
+            oj = other.to_json()
+            data["comparison"] = {"scenario": f"{sc.name}（原法定退休年龄）", "years": oj["years"],
+                                  "turns_negative": oj["turns_negative"], "exhausted": oj["exhausted"],
                                   "difference": compare(other, result)}
     except ScenarioError as exc:
         fail(str(exc))

@@ -193,8 +193,9 @@ def monitor(session: Session, *, start: str, end: str, region: str | None = None
             "contributions_received": str(t["contributions_received"]), "benefits_paid": str(t["benefits_paid"]),
             "net": str(net), "cumulative_net": str(cumulative),
             "pension_contributors": contributors, "pension_recipients": recipients, "insured_workers": ins_n,
-            "dependency_ratio_contributors": round(recipients / contributors, 4) if contributors else None,
-            "dependency_ratio_insured": round(recipients / ins_n, 4) if ins_n else None,
+            # no pension paid that month (e.g. before the registry's payment history): no ratio, not zero
+            "dependency_ratio_contributors": round(recipients / contributors, 4) if contributors and recipients else None,
+            "dependency_ratio_insured": round(recipients / ins_n, 4) if ins_n and recipients else None,
             "avg_base": str(t["avg_base"]) if t["avg_base"] is not None else None,
             "avg_pension": str(t["avg_pension"]) if t["avg_pension"] is not None else None,
             "avg_base_yoy": _yoy(t["avg_base"], before["avg_base"] if before else None),

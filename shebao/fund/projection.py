@@ -557,3 +557,25 @@ def compare(a: Projection, b: Projection) -> list[dict[str, Any]]:
                     **{k: money(yb[k] - ya[k]) for k in ("income", "expenditure", "current_balance", "accumulated_balance")},
                     "dependency_ratio_contributors": round(yb["dependency_ratio_contributors"] - ya["dependency_ratio_contributors"], 4)})
     return out
+
+
+def project_json(scenario: dict[str, Any] | None, *, to_year: int, compare_fixed_ages: bool = False,
+                 registry: Registry | None = None) -> dict[str, Any]:
+    """The projection's JSON for a scenario given as data (default: the demo), optionally with the old
+    fixed retirement ages side by side (``comparison``: its years and the year-by-year difference)."""
+    import copy
+
+    sc = load_scenario() if scenario is None else scenario_from_dict(scenario)
+    result = run(sc, to_year=to_year, registry=registry)
+    data = result.to_json()
+    data["label"] = sc.label
+    data["detail"] = result.detail()
+    if compare_fixed_ages:
+        fixed = copy.deepcopy(sc)
+        fixed.assumptions["retirement_rule"] = {"value": "fixed", "note": "对比：原法定退休年龄（不实施延迟退休）"}
+        other = run(fixed, to_year=to_year, registry=registry)
+        oj = other.to_json()
+        data["comparison"] = {"scenario": f"{sc.name}（原法定退休年龄）", "years": oj["years"],
+                              "turns_negative": oj["turns_negative"], "exhausted": oj["exhausted"],
+                              "difference": compare(other, result)}
+    return data
