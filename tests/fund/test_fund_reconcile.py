@@ -175,3 +175,42 @@ def test_cli_reconcile_writes_the_contract_csv(db, synth_folder, tmp_path):
     assert {r["class"] for r in rows} <= set(payload["by_class"])
     bad = CliRunner().invoke(app, ["reconcile", str(synth_folder), "--period", "2025/06", "--out", str(out)])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output and "Traceback" not in bad.output
+
+
+def test_api_reports_sign_off_and_roles(db, synth_folder, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from shebao.api.app import create_app
+    from shebao.cli.common import unit_of_work
+    from shebao.core.db import session_scope
+    from shebao.fund import service
+    from shebao.registry.loader import load_folder
+    from shebao.users.service import add_user, get_user, issue_token
+
+    load_folder(synth_folder, actor="admin", reports_dir=tmp_path / "rejects")
+    with unit_of_work("admin") as session:
+        service.run_reconciliation(session, folder=synth_folder, period="2025-06")
+    tokens = {}
+    with session_scope() as s:
+        for name, role in (("auditor1", "auditor"), ("analyst1", "analyst"), ("clerk1", "clerk")):
+            if get_user(s, name) is None:
+                add_user(s, username=name, role=role)
+            tokens[name] = {"Authorization": f"Bearer {issue_token(s, username=name)}"}
+    client = TestClient(create_app(db))
+    assert client.get("/api/v1/fund/reconciliations", headers=tokens["clerk1"]).status_code == 403
+    got = client.get("/api/v1/fund/reconciliations/2025-06", headers=tokens["analyst1"])
+    assert got.status_code == 200
+    planted, _near = _labels(synth_folder, "2025-06")
+    assert len(got.json()["differences"]) == len(planted)
+    assert client.post("/api/v1/fund/reconciliations/2025-06/sign-off", json={"note": ""},
+                       headers=tokens["analyst1"]).status_code == 403
+    signed = client.post("/api/v1/fund/reconciliations/2025-06/sign-off", json={"note": "核实"}, headers=tokens["auditor1"])
+    assert signed.status_code == 200 and signed.json()["signed_off_by"] == "auditor1"
+    assert client.post("/api/v1/fund/reconciliations/2025-06/reopen", json={"reason": ""},
+                       headers=tokens["auditor1"]).status_code == 422
+    assert client.get("/api/v1/fund/reconciliations/2030-01", headers=tokens["auditor1"]).status_code == 404
+    proj = client.post("/api/v1/fund/projection", json={"to_year": 2030, "compare_fixed_ages": True},
+                       headers=tokens["analyst1"])
+    assert proj.status_code == 200 and proj.json()["comparison"]["difference"][0]["year"] == 2026
+    bad = client.post("/api/v1/fund/projection", json={"scenario": {"start_year": 2026}}, headers=tokens["analyst1"])
+    assert bad.status_code == 422 and "opening_balance" in bad.json()["detail"]
