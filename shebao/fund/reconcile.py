@@ -239,9 +239,16 @@ def _views(engine: Engine, p: Period, tol: int) -> None:
 
 
 def _flow_sql(engine: Engine, flow: str, p: Period, tol: int) -> str:
-    """One row per outcome that is not a plain match (and a count row per plain match kind)."""
+    """One row per outcome that is not a plain match, and one ``matched`` row carrying their count.
+
+    Outcomes: ``timing``, ``amount_differs``, ``late`` (the counterpart is dated beyond the
+    tolerance after the period), ``duplicated``, ``unmatched_right`` (no reference match),
+    ``left_unmatched``, ``cleared`` (a left item of an earlier period whose counterpart is dated in
+    this one).
+    """
     days = engine.dialect.days_between("l.ldate", "r.rdate")
     end = _d(p.end.isoformat())
+    horizon = _d((p.end + dt.timedelta(days=tol)).isoformat())
     return f"""
     WITH lr AS (
         SELECT *, row_number() OVER (PARTITION BY lkey ORDER BY ldate, lid) AS lrn FROM l_{flow}
@@ -256,7 +263,8 @@ def _flow_sql(engine: Engine, flow: str, p: Period, tol: int) -> str:
         SELECT CASE
                  WHEN lid IS NULL THEN 'unmatched_right'
                  WHEN rn > 1 THEN 'duplicated'
-                 WHEN NOT lscope THEN 'cleared'
+                 WHEN NOT lscope AND rscope THEN 'cleared'
+                 WHEN NOT lscope THEN 'outside'
                  WHEN rdate > {end} AND lag_days <= {tol} THEN 'timing'
                  WHEN rdate > {end} THEN 'late'
                  WHEN ramt <> lamt THEN 'amount_differs'
@@ -266,31 +274,16 @@ def _flow_sql(engine: Engine, flow: str, p: Period, tol: int) -> str:
     )
     SELECT outcome, lid, lkey, lamt, ldate, linfo, rid, rkey, ramt, rdate, rscope, rref, rinfo
     FROM outcome
-    WHERE outcome NOT IN ('matched', 'cleared', 'unmatched_right', 'duplicated', 'late')
+    WHERE outcome IN ('timing', 'amount_differs', 'late', 'cleared')
        OR (outcome = 'duplicated' AND rscope)
-       OR (outcome = 'unmatched_right' AND (rdate IS NULL OR rdate <= {_d((p.end + dt.timedelta(days=tol)).isoformat())}))
-       OR (outcome = 'late' AND lscope)
+       OR (outcome = 'unmatched_right' AND (rdate IS NULL OR rdate <= {horizon}))
     UNION ALL
-    SELECT 'left_unmatched' AS outcome, l.lid, l.lkey, l.lamt, l.ldate, l.linfo, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT 'matched', CAST(count(*) AS STRING), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM outcome WHERE outcome = 'matched'
+    UNION ALL
+    SELECT 'left_unmatched', l.lid, l.lkey, l.lamt, l.ldate, l.linfo, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM lr l WHERE l.lscope AND (l.lrn > 1 OR NOT EXISTS (SELECT 1 FROM r_{flow} r WHERE r.rkey = l.lkey))
     """
-
-
-def _counts_sql(flow: str, p: Period, tol: int) -> str:
-    end = _d(p.end.isoformat())
-    return f"""
-    WITH l1 AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY lkey ORDER BY ldate, lid) AS lrn
-                                FROM l_{flow}) WHERE lrn = 1),
-    ranked AS (
-        SELECT r.rdate, r.ramt, l.lamt, l.lscope, l.lid,
-               row_number() OVER (PARTITION BY r.rkey
-                                  ORDER BY CASE WHEN r.ramt = l.lamt THEN 0 ELSE 1 END, r.rdate, r.rid) AS rn
-        FROM r_{flow} r JOIN l1 l ON l.lkey = r.rkey
-    )
-    SELECT
-      sum(CASE WHEN rn = 1 AND lscope AND (rdate IS NULL OR rdate <= {end}) AND ramt = lamt THEN 1 ELSE 0 END) AS matched,
-      sum(CASE WHEN rn = 1 AND NOT lscope THEN 1 ELSE 0 END) AS cleared
-    FROM ranked"""
 
 
 def _amount(value: Any) -> Decimal:
@@ -371,9 +364,14 @@ def _run_flow(engine: Engine, flow: _Flow, p: Period, tol: int) -> tuple[list[di
     lefts: list[dict] = []
     rights: list[dict] = []
     cleared: list[str] = []
+    matched = 0
     for row in rows:
         kind = row["outcome"]
-        if kind == "timing":
+        if kind == "matched":
+            matched = int(row["lid"])
+        elif kind == "cleared":
+            cleared.append(row["lid"])
+        elif kind == "timing":
             out.append(_diff(flow.name, "timing", row["lamt"], _left_ref(flow.name, row), row["lid"],
                              row["rid"], _detail(flow.name, "timing", row, "对方入账在期后，结转下期")))
         elif kind == "amount_differs":
@@ -408,12 +406,7 @@ def _run_flow(engine: Engine, flow: _Flow, p: Period, tol: int) -> tuple[list[di
             continue
         out.append(_diff(flow.name, flow.right_missing, right["ramt"], _right_ref(flow.name, right),
                          "", right["rid"], _detail(flow.name, flow.right_missing, right)))
-    counts = engine.query(_counts_sql(flow.name, p, tol)).to_pylist()[0]
-    if counts["cleared"]:
-        cleared = [r["lid"] for r in engine.query(f"""
-            SELECT DISTINCT l.lid FROM l_{flow.name} l JOIN r_{flow.name} r ON r.rkey = l.lkey
-            WHERE NOT l.lscope AND r.rscope""").to_pylist()]
-    return out, int(counts["matched"] or 0), near, cleared
+    return out, matched, near, cleared
 
 
 def _balances(engine: Engine, p: Period) -> dict[str, Any]:
@@ -447,17 +440,18 @@ def _mark_bad(engine: Engine, rejected: list[dict[str, str]]) -> None:
     """Views ``<table>_v`` flagging the statement rows whose fields are wrong (reported, left out of matching)."""
     for table, id_col in (("tax_collections", "collection_id"), ("fund_account", "txn_id"),
                           ("bank_statement", "txn_id")):
-        conds = [c for t, _i, _f, c, _r in _CHECKS if t == table]
-        engine.create_view(f"{table}_v", f"SELECT *, coalesce({' OR '.join(f'({c})' for c in conds)}, false) AS bad FROM {table}")
-        for t, _i, fld, cond, why in _CHECKS:
-            if t != table:
-                continue
-            for row in engine.query(f"SELECT {id_col} AS rid, CAST({fld} AS STRING) AS v FROM {table} "
-                                    f"WHERE {cond} ORDER BY {id_col} LIMIT 1000").to_pylist():
-                rid = row["rid"] or "（无编号）"
-                rejected.append({"file": f"{table}.csv", "record": rid, "field": fld, "value": row["v"] or "",
-                                 "reason": f"{table}.csv 记录 {rid} 的{_FIELD_NAMES.get(fld, fld)}（{fld}）"
-                                           f"{why}，未参与对账"})
+        checks = [(f, c, why) for t, _i, f, c, why in _CHECKS if t == table]
+        any_bad = " OR ".join(f"({c})" for _f, c, _w in checks)
+        engine.create_view(f"{table}_v", f"SELECT *, coalesce({any_bad}, false) AS bad FROM {table}")
+        which = " ".join(f"WHEN {c} THEN '{i}'" for i, (_f, c, _w) in enumerate(checks))
+        value = " ".join(f"WHEN {c} THEN CAST({f} AS STRING)" for f, c, _w in checks)
+        found = engine.query(f"SELECT {id_col} AS rid, CASE {which} END AS k, CASE {value} END AS v FROM {table} "
+                             f"WHERE coalesce({any_bad}, false) ORDER BY {id_col} LIMIT 1000").to_pylist()
+        for row in found:
+            fld, _c, why = checks[int(row["k"])]
+            rid = row["rid"] or "（无编号）"
+            rejected.append({"file": f"{table}.csv", "record": rid, "field": fld, "value": row["v"] or "",
+                             "reason": f"{table}.csv 记录 {rid} 的{_FIELD_NAMES.get(fld, fld)}（{fld}）{why}，未参与对账"})
 
 
 def reconcile_loaded(engine: Engine, *, period: str, tolerance_days: int = DEFAULT_TOLERANCE_DAYS,

@@ -133,7 +133,8 @@ def _hand_folder(folder: Path) -> None:
     ])
 
 
-def test_tolerance_timing_and_next_period_lines(tmp_path):
+def test_tolerance_timing_and_next_period_lines(tmp_path, batch_engine):
+    """The same rules on DuckDB and on Spark."""
     folder = tmp_path / "hand"
     _hand_folder(folder)
     c, p = agency_tables([("E1", "P1", "2025-03", "pension", Decimal("1200.00"))], [
@@ -141,7 +142,7 @@ def test_tolerance_timing_and_next_period_lines(tmp_path):
         ("Y2", "P1", "2025-03", dt.date(2025, 3, 30), Decimal("1800.00")),
         ("Y3", "P2", "2025-03", dt.date(2025, 3, 15), Decimal("1500.00")),
     ])
-    result = reconcile_folder(folder, period="2025-03", contributions=c, payments=p)
+    result = reconcile_folder(folder, period="2025-03", contributions=c, payments=p, engine=batch_engine)
     found = {(d["class"], d["reference"]) for d in result.differences}
     assert found == {("timing", "Y1"), ("missing_at_bank", "Y2")}
     assert result.near_misses["payments"] == 1
@@ -149,7 +150,8 @@ def test_tolerance_timing_and_next_period_lines(tmp_path):
     assert result.rejected[0]["record"] == "K5" and result.rejected[0]["field"] == "status"
     assert "K5" in result.rejected[0]["reason"]
     # a tolerance of 2 days: the 2 April debit is no longer timing
-    narrow = reconcile_folder(folder, period="2025-03", contributions=c, payments=p, tolerance_days=2)
+    narrow = reconcile_folder(folder, period="2025-03", contributions=c, payments=p, tolerance_days=2,
+                              engine=batch_engine)
     assert {(d["class"], d["reference"]) for d in narrow.differences} == {("missing_at_bank", "Y1"), ("missing_at_bank", "Y2")}
 
 
