@@ -101,6 +101,8 @@ class ScenarioError(ValueError):
 
 def money(value: float) -> str:
     """A float amount as a yuan string rounded half-up to the fen."""
+    if not np.isfinite(value) or abs(value) >= 1e20:
+        raise ScenarioError("预测结果超出数值范围：请检查情景的增长率和人数")
     return str(Decimal(repr(float(value))).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
@@ -184,11 +186,19 @@ def scenario_from_dict(data: Any, *, where: str = "情景", overrides: dict[str,
         raise ScenarioError(f"{where}：population.source 应为 aggregates（按性别和五岁组的汇总）或 registry（数据库）")
     if assumptions["retirement_rule"]["value"] not in ("reform_2025", "fixed"):
         raise ScenarioError(f"{where}：retirement_rule 应为 reform_2025 或 fixed")
-    for key in ("contribution_density", "wage_growth", "pension_indexation", "interest_rate"):
+    bounds = {"contribution_density": (0.0, 1.0), "wage_growth": (-0.5, 1.0), "pension_indexation": (-0.5, 1.0),
+              "interest_rate": (-0.5, 1.0), "account_interest": (-0.5, 1.0), "density_change": (-0.5, 1.0),
+              "employer_rate": (0.0, 1.0), "employee_rate": (0.0, 1.0), "female_55_share": (0.0, 1.0),
+              "opening_balance": (-1e16, 1e16)}
+    for key, (lo, hi) in bounds.items():
+        if key not in assumptions:
+            continue
         try:
-            float(assumptions[key]["value"])
+            value = float(assumptions[key]["value"])
         except (TypeError, ValueError):
             raise ScenarioError(f"{where}：假设 {key} 的值应为数字") from None
+        if not lo <= value <= hi:
+            raise ScenarioError(f"{where}：假设 {key} 应在 {lo:g} 到 {hi:g} 之间：{value:g}")
     return Scenario(name=str(data.get("name") or Path(where).stem), label=str(data.get("label") or ""),
                     start_year=start, region=str(data.get("region") or "370000"), population=population,
                     assumptions=assumptions, given=given)
@@ -364,7 +374,9 @@ def _entrants(sc: Scenario, year: int) -> np.ndarray:
         ages = {int(k): float(v) for k, v in (spec.get("ages") or {}).items()}
     except (TypeError, ValueError, KeyError, AttributeError):
         raise ScenarioError("new_entrants 应为 {total: 人数, growth: 年增长率, male_share: 男性占比, ages: {年龄: 占比}}") from None
-    if not ages or any(not AGE_MIN <= a <= AGE_MAX for a in ages):
+    if not 0 <= total <= 1e9 or not 0 <= male <= 1 or any(v < 0 for v in ages.values()):
+        raise ScenarioError("new_entrants：total 应在 0 到 10 亿之间，male_share 在 0 到 1 之间，年龄占比不能为负")
+    if not ages or any(not AGE_MIN <= a <= AGE_MAX for a in ages) or sum(ages.values()) <= 0:
         raise ScenarioError("new_entrants.ages 应给出 16–105 岁的入职年龄分布")
     s = sum(ages.values())
     f55 = float(sc.value("female_55_share")) if "female_55_share" in sc.assumptions else 0.0
@@ -565,8 +577,14 @@ def project_json(scenario: dict[str, Any] | None, *, to_year: int, compare_fixed
     fixed retirement ages side by side (``comparison``: its years and the year-by-year difference)."""
     import copy
 
-    sc = load_scenario() if scenario is None else scenario_from_dict(scenario)
-    result = run(sc, to_year=to_year, registry=registry)
+    try:
+        sc = load_scenario() if scenario is None else scenario_from_dict(scenario)
+        result = run(sc, to_year=to_year, registry=registry)
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        # a scenario given as data (the API) may have any shape: name what is wrong, never fail hard
+        raise ScenarioError(f"情景格式有误（应与情景 YAML 同结构，见 shebao/fund/scenarios/demo.yaml）：{exc}") from None
     data = result.to_json()
     data["label"] = sc.label
     data["detail"] = result.detail()
