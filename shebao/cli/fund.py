@@ -281,6 +281,8 @@ def project_cmd(
                                   "difference": compare(other, result)}
     except ScenarioError as exc:
         fail(str(exc))
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:  # a scenario file of another shape
+        fail(f"情景文件格式有误（应与 shebao/fund/scenarios/demo.yaml 同结构）：{exc}")
     if json_out:
         print_json(data)
         return
