@@ -83,18 +83,22 @@ def run_reconciliation(session: Session, *, folder: Path, period: str,
                                   run_by=actor)
         session.add(existing)
         session.flush()
-    else:
-        session.execute(delete(Difference).where(Difference.reconciliation_id == existing.id))
+    # a rerun (e.g. after a reopen) keeps the notes of the differences already worked
+    worked = {(d.flow, d.klass, d.reference, d.counterpart_ref): (d.note, d.resolved_by) for d in session.scalars(
+        select(Difference).where(Difference.reconciliation_id == existing.id, Difference.status == "resolved"))}
+    session.execute(delete(Difference).where(Difference.reconciliation_id == existing.id))
     existing.tolerance_days = tolerance_days
     existing.summary = json.dumps(summary, ensure_ascii=False, default=str)
     existing.run_by = actor
     existing.run_at = utcnow()
-    session.add_all(
-        Difference(reconciliation_id=existing.id, period=p.text, flow=d["flow"], klass=d["class"], amount=d["amount"],
-                   reference=d["reference"][:64], agency_ref=d["agency_ref"][:64],
-                   counterpart_ref=d["counterpart_ref"][:64], detail=d["detail"], status="open")
-        for d in result.differences
-    )
+    for d in result.differences:
+        ref, counterpart = d["reference"][:64], d["counterpart_ref"][:64]
+        before = worked.get((d["flow"], d["class"], ref, counterpart))
+        session.add(Difference(
+            reconciliation_id=existing.id, period=p.text, flow=d["flow"], klass=d["class"], amount=d["amount"],
+            reference=ref, agency_ref=d["agency_ref"][:64], counterpart_ref=counterpart, detail=d["detail"],
+            status="resolved" if before else "open", note=before[0] if before else None,
+            resolved_by=before[1] if before else None))
     audit.append(session, action="fund.reconcile", entity="fund_reconciliation", entity_id=p.text,
                  detail={"differences": len(result.differences), "by_class": summary["by_class"],
                          "tolerance_days": tolerance_days, "cleared": result.carried["cleared"]})

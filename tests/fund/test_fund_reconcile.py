@@ -95,6 +95,10 @@ def test_sign_off_and_reopen_are_audited(db, synth_folder, tmp_path):
     with unit_of_work("admin") as session:
         service.run_reconciliation(session, folder=synth_folder, period="2025-05")
     with unit_of_work("admin") as session:
+        first = service.list_differences(session, period="2025-05")[0]
+        service.resolve_difference(session, difference_id=first.id, note="已与银行核实")
+        worked = (first.klass, first.reference)
+    with unit_of_work("admin") as session:
         rec = service.sign_off(session, period="2025-05", note="已核对")
         assert rec.signed_off_by == "admin" and rec.signed_off_at is not None
     with unit_of_work("admin") as session, pytest.raises(FundError, match="已由 admin 签认"):
@@ -106,6 +110,8 @@ def test_sign_off_and_reopen_are_audited(db, synth_folder, tmp_path):
     with unit_of_work("admin") as session:
         service.run_reconciliation(session, folder=synth_folder, period="2025-05")
     with unit_of_work("admin") as session:
+        resolved = service.list_differences(session, period="2025-05", status="resolved")
+        assert [(d.klass, d.reference, d.note) for d in resolved] == [(*worked, "已与银行核实")]  # kept by the rerun
         actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()]
     assert actions.count("fund.reconcile") == 2
     assert "fund.reconcile.sign_off" in actions and "fund.reconcile.reopen" in actions
