@@ -51,16 +51,36 @@ SCENARIO_FIELDS = (("wage_growth", "工资增长率"), ("pension_indexation", "�
 def projection_page(request: Request, session: SessionDep, to: int = Query(2050, ge=2027, le=2100),
                     rule: str = Query("fixed", pattern="^(fixed|reform_2025)$"),
                     wage_growth: str = Query("", max_length=10), pension_indexation: str = Query("", max_length=10),
-                    interest_rate: str = Query("", max_length=10), contribution_density: str = Query("", max_length=10)):
+                    interest_rate: str = Query("", max_length=10), contribution_density: str = Query("", max_length=10),
+                    source: str = Query("aggregates", pattern="^(aggregates|registry)$")):
     import copy
 
     from shebao.fund.projection import ScenarioError, compare, load_scenario, run
 
     user = auth.require(request, session, "fund")
+    registry = None
     given = {"wage_growth": wage_growth, "pension_indexation": pension_indexation, "interest_rate": interest_rate,
              "contribution_density": contribution_density}
     error = None
     base = load_scenario()
+    if source == "registry":
+        from shebao.fund.service import registry_population
+
+        as_of = dt.date(base.start_year - 1, 12, 31)
+        registry = registry_population(session, as_of=as_of)
+        if registry.group.size == 0:
+            error = "数据库中没有养老保险参保人员，改用演示人口"
+            registry = None
+        else:
+            # the demo's entrants and opening balance are for its own population: scale them to the registry's
+            demo_insured = sum(float(b.get("insured") or 0) for b in base.population.get("bands") or []) or 1.0
+            factor = float((registry.status < 2).sum()) / demo_insured
+            base.population = {"source": "registry", "as_of": as_of.isoformat()}
+            entrants = base.value("new_entrants")
+            base.assumptions["new_entrants"] = {"value": {**entrants, "total": float(entrants["total"]) * factor},
+                                                "note": f"演示假设按登记在职人数比例缩放（×{factor:.6f}）"}
+            base.assumptions["opening_balance"] = {"value": float(base.value("opening_balance")) * factor,
+                                                   "note": f"演示假设按登记在职人数比例缩放（×{factor:.6f}）"}
     other = copy.deepcopy(base)
     other.assumptions["retirement_rule"] = {"value": rule, "note": "页面设定"}
     for key, text in given.items():
@@ -76,13 +96,13 @@ def projection_page(request: Request, session: SessionDep, to: int = Query(2050,
             other.given.append(key)
     other.name = "对比情景"
     try:
-        a, b = run(base, to_year=to), run(other, to_year=to)
+        a, b = run(base, to_year=to, registry=registry), run(other, to_year=to, registry=registry)
     except ScenarioError as exc:
         return render(request, "error.html", {"title": "无法预测", "message": str(exc)}, status_code=422, user=user)
     ja, jb = a.to_json(), b.to_json()
     return render(request, "staff/fund/projection.html", {
         "title": "精算预测", "tabs": TABS, "a": ja, "b": jb, "label": base.label, "diff": compare(a, b), "error": error,
-        "rule": rule, "to": to, "given": given, "fields": SCENARIO_FIELDS,
+        "rule": rule, "to": to, "given": given, "fields": SCENARIO_FIELDS, "source": source,
         "inputs_a": ja["inputs"], "inputs_b": jb["inputs"],
         "chart": {"years": [y["year"] for y in ja["years"]],
                   "a": {"name": ja["scenario"], "balance": [y["accumulated_balance"] for y in ja["years"]],

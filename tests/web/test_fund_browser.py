@@ -66,6 +66,11 @@ def test_monitor_and_projection_pages_draw_their_charts(page, staff_login, shoot
     with page.expect_navigation():
         page.click("form[data-testid=scenario-form] button[type=submit]")
     expect(page.locator("[data-testid=inputs-table]")).to_contain_text("0.07")
+    page.select_option("[data-testid=source]", "registry")
+    with page.expect_navigation():
+        page.click("form[data-testid=scenario-form] button[type=submit]")
+    expect(page.locator("[data-testid=inputs-table]")).to_contain_text("registry")
+    expect(page.locator("[data-fund-chart=balance]")).to_have_attribute("data-rendered", "1")
     shoot(page, "fund-projection")
     assert not page.js_errors, page.js_errors
 
