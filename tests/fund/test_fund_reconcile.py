@@ -222,3 +222,21 @@ def test_api_reports_sign_off_and_roles(db, synth_folder, tmp_path):
     assert proj.status_code == 200 and proj.json()["comparison"]["difference"][0]["year"] == 2026
     bad = client.post("/api/v1/fund/projection", json={"scenario": {"start_year": 2026}}, headers=tokens["analyst1"])
     assert bad.status_code == 422 and "opening_balance" in bad.json()["detail"]
+
+
+def test_synth_flag_adds_the_statements_and_leaves_the_rest_alone(tmp_path):
+    from typer.testing import CliRunner
+
+    from shebao.cli import _register, app
+
+    _register()
+    args = ["synth", "--persons", "60", "--seed", "3", "--as-of", "2025-12-31", "--no-progress", "--json"]
+    plain = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")])
+    flagged = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b"), "--fund-statements"])
+    assert plain.exit_code == 0 and flagged.exit_code == 0, flagged.output
+    a, b = sorted(p.name for p in (tmp_path / "a").iterdir()), sorted(p.name for p in (tmp_path / "b").iterdir())
+    extra = {"tax_collections.csv", "fund_account.csv", "bank_statement.csv", "fund_labels.csv"}
+    assert set(b) - set(a) == extra and not extra & set(a)
+    for name in a:  # the registry files are byte-identical with and without the flag
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert json.loads(flagged.stdout)["rows"]["fund_labels"] > 0
