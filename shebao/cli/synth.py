@@ -13,6 +13,12 @@ from shebao.cli.common import console, fail, print_json
 _RATE_HELP = "（占人数的比例；0 表示不注入）"
 
 
+def _nothing():
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
 @app.command("synth")
 def synth(
     persons: int = typer.Option(..., "--persons", min=1, help="人数（重复登记另计为额外记录）"),
@@ -32,6 +38,7 @@ def synth(
     bills: bool = typer.Option(False, "--bills", help="另生成工伤医疗费用单（医疗机构、合成目录、费用单和明细，含带标签的注入错误）"),
     bill_stays: int = typer.Option(None, "--bill-stays", min=1, help="住院次数（每名工伤职工一次，另有门诊复诊；默认人数的 5%，至少 20）"),
     bill_error_rate: float = typer.Option(0.3, "--bill-error-rate", min=0, max=1, help="注入一处规则错误的住院比例（M01–M10 轮流）"),
+    fund_statements: bool = typer.Option(False, "--fund-statements", help="另写税务征收、财政专户和银行对账单（含带标签的对账差异 fund_labels.csv），供四方对账"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="显示进度条"),
     json_out: bool = typer.Option(False, "--json", help="以 JSON 输出摘要"),
 ) -> None:
@@ -42,6 +49,7 @@ def synth(
     大规模：shebao synth --persons 1000000 --seed 1 --out /data/pop --format parquet
 
     工伤医疗费用单：shebao synth --persons 5000 --seed 7 --out var/synth --bills
+    四方对账：shebao synth --persons 2000 --seed 7 --out var/synth --as-of 2025-12-31 --fund-statements
     """
     from shebao.synth import PatternRates, generate
 
@@ -70,6 +78,11 @@ def synth(
 
         bills_summary = generate_bills(out, persons=read_persons(out), stays=bill_stays or max(20, persons // 20),
                                        seed=seed, as_of=day, error_rate=bill_error_rate)
+    if fund_statements:
+        from shebao.synth.fund import write_statements
+
+        with console.status("写入四方对账文件……") if progress and not json_out else _nothing():
+            summary.rows.update(write_statements(out, seed=seed))
     if json_out:
         data = summary.to_dict()
         if moved is not None:
