@@ -90,7 +90,10 @@ def deliver_cmd(
     limit: int | None = typer.Option(None, "--limit", min=1, help="最多发送多少条"),
     json_out: bool = typer.Option(False, "--json", help="输出 JSON 摘要"),
 ) -> None:
-    """发送发件箱中到期的消息（门户消息箱；配置后经网关发短信、App 推送或发布到消息队列）。可中断后重跑：不重发、不漏发。"""
+    """发送发件箱中到期的消息（门户消息箱；配置后经网关发短信、App 推送或发布到消息队列）。可中断后重跑：不重发、不漏发。
+
+    示例：shebao outreach deliver --json
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from shebao.core.db import session_scope
@@ -109,7 +112,10 @@ def deliver_cmd(
 
 @outreach_app.command("stats")
 def stats(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
-    """各活动的对象数、送达、打开（门户）和 60 天内办理的人数。"""
+    """各活动的对象数、送达、打开（门户）和 60 天内办理的人数。
+
+    示例：shebao outreach stats --json
+    """
     from shebao.cli.common import unit_of_work
     from shebao.outreach.service import campaign_stats
 
@@ -128,7 +134,10 @@ def report(
     message_id: int = typer.Argument(..., help="发件箱消息编号"),
     out: Path = typer.Option(..., "--out", help="输出文件：.pdf 或 .html"),
 ) -> None:
-    """按保存的输入重新生成某条消息的个人测算报告（PDF 或 HTML）。"""
+    """按保存的输入重新生成某条消息的个人测算报告（PDF 或 HTML）。
+
+    示例：shebao outreach report 1 --out report.pdf
+    """
     from shebao.cli.common import unit_of_work
     from shebao.outreach.service import report_html, report_pdf
 
@@ -147,7 +156,10 @@ def optout(
     channel: str = typer.Option("all", "--channel", help="all（全部）、portal、sms、app 或 broker"),
     as_user: str | None = AS_OPTION,
 ) -> None:
-    """登记本人退订（立即生效：尚未发送的消息不再发送）。"""
+    """登记本人退订（立即生效：尚未发送的消息不再发送）。
+
+    示例：shebao outreach optout P000000046 --channel sms
+    """
     from shebao.cli.common import unit_of_work
     from shebao.outreach.service import opt_out
 
