@@ -173,19 +173,26 @@ def vision(seg: str) -> Finding | None:
             return Finding(_c(7, 26), 1.0, words, "视力")
         return Finding(_c(6, 28), 1.0, words, "视力")
     w, b2 = worse, better
-    rules = [
-        (b2 < 0.05, _c(3, 19)), (w < 0.05 and b2 <= 0.1, _c(4, 17)), (b2 < 0.1, _c(4, 18)),
-        (w < 0.05 and b2 <= 0.2, _c(5, 25)), (w < 0.1 and b2 == 0.1, _c(5, 26)),
-        (w <= 0.05 and b2 >= 0.3, _c(6, 29)), (w <= 0.1 and b2 >= 0.2, _c(6, 30)), (b2 <= 0.2, _c(6, 31)),
-        (w <= 0.05 and b2 >= 0.6, _c(7, 28)), (w <= 0.1 and b2 >= 0.4, _c(7, 29)), (b2 <= 0.3, _c(7, 30)),
-        (w <= 0.2 and b2 >= 0.5, _c(8, 27)), (b2 <= 0.4, _c(8, 28)),
-        (w <= 0.3 and b2 > 0.6, _c(9, 27)), (b2 <= 0.5, _c(9, 28)),
-        (w <= 0.5 and b2 >= 0.8, _c(10, 15)), (b2 <= 0.8, _c(10, 16)),
-    ]
-    for ok, cid in rules:
-        if ok:
-            return Finding(cid, 1.0, words, "视力")
-    return None
+    # Clauses of the form "一眼≤a，另眼≥b" are bands: for the worse eye's tightest limit, the better the
+    # other eye, the lighter the grade (≥0.2 → 六级, ≥0.4 → 七级 when the worse eye is ≤0.1). Clauses
+    # that bound both eyes from above ("双眼≤x", "一眼<a，另眼≤b") take the heaviest that applies.
+    bands = [(0.05, 0.3, _c(6, 29)), (0.05, 0.6, _c(7, 28)), (0.1, 0.2, _c(6, 30)), (0.1, 0.4, _c(7, 29)),
+             (0.2, 0.5, _c(8, 27)), (0.3, 0.6001, _c(9, 27)), (0.5, 0.8, _c(10, 15))]
+    band = None
+    for limit in sorted({lim for lim, _, _ in bands}):
+        if w <= limit:
+            fits = [(low, cid) for lim, low, cid in bands if lim == limit and b2 >= low]
+            if fits:
+                band = max(fits)[1]
+            break
+    upper = [(b2 < 0.05, _c(3, 19)), (w < 0.05 and b2 <= 0.1, _c(4, 17)), (b2 < 0.1, _c(4, 18)),
+             (w < 0.05 and b2 <= 0.2, _c(5, 25)), (w < 0.1 and b2 == 0.1, _c(5, 26)), (b2 <= 0.2, _c(6, 31)),
+             (b2 <= 0.3, _c(7, 30)), (b2 <= 0.4, _c(8, 28)), (b2 <= 0.5, _c(9, 28)), (b2 <= 0.8, _c(10, 16))]
+    bound = next((cid for ok, cid in upper if ok), None)
+    picks = [c for c in (band, bound) if c]
+    if not picks:
+        return None
+    return Finding(min(picks, key=lambda c: clause(c).grade), 1.0, words, "视力")
 
 
 # ---------------------------------------------------------------- hearing
