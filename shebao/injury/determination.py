@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+from shebao.core.segment import dictionary_words, jieba_tokens
 from shebao.injury.citations import article_text, interpretation_text
 from shebao.policy.injury_determination import FACT_LABELS, ITEM_TEXT, JI, LAW, determine, item_ref
 
@@ -109,8 +112,8 @@ WORK_ACTIVITY = (r"(上班时|上班的时候|上班时间|上班期间|工作�
 WORKPLACE = (r"(车间|工地|仓库|厂区|厂里|厂内|工厂|办公室|岗位|工位|单位|店里|商场|超市|配电房|柜台|公司|矿上|矿井|井下|"
              r"机房|现场|饭店|餐厅|后厨|工作场所|生产线|流水线|脚手架|架子上|楼层|工棚)")
 OFF_PLACE = r"(在家|家里|家中|宿舍|出租屋|朋友家)"
-OFF_TIME = r"(星期天|星期六|周末|休息日|节假日|放假|休假|请假|下班后|下班之后|下班以后|轮休|午休)"
-PERSONAL_REASON = (r"(私事|私人|个人恩怨|打牌|输钱|赌|感情纠纷|家务事|借钱|私仇|逛街|购物|旅游|游玩|爬山|景区|探亲访友|酒吧|KTV|"
+OFF_TIME = r"(星期天|星期六|星期日|周六|周日|礼拜天|礼拜六|周末|休息日|节假日|放假|休假|请假|下班后|下班之后|下班以后|轮休|午休)"
+PERSONAL_REASON = (r"(私事|私人|钓鱼|个人恩怨|打牌|输钱|赌|感情纠纷|家务事|借钱|私仇|逛街|购物|旅游|游玩|爬山|景区|探亲访友|酒吧|KTV|"
                    r"打架|斗殴|私自)")
 EMPLOYER_ACTIVITY = r"(单位|公司|厂里|工会|领导)(组织|安排|指派)的?[^，。]{0,12}(运动会|活动|团建|比赛|拓展|培训|体检|聚餐|年会)"
 
@@ -364,6 +367,24 @@ def _typed(facts: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
 LlmReader = Callable[[str], dict[str, Any]]
 
 
+@lru_cache(maxsize=1)
+def injury_dictionary() -> str:
+    """The word list of incident texts (a jieba user dictionary), shipped in ``data/injury_dict.txt``."""
+    return resources.files("shebao.injury").joinpath("data/injury_dict.txt").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def topic_words() -> frozenset[str]:
+    return frozenset(word for word, _ in dictionary_words(injury_dictionary()))
+
+
+def topic_tokens(text: str) -> list[str]:
+    """The words of the text (segmented as the knowledge base segments, with the injury word list) that
+    say it is about an injury at all; none means the text is about something else."""
+    words = topic_words()
+    return [t for t in jieba_tokens(text, injury_dictionary()) if t in words]
+
+
 def suggest(text: Any, facts: dict[str, Any] | None = None, *, llm: LlmReader | None = None) -> dict[str, Any]:
     """The suggested determination of one incident.
 
@@ -422,7 +443,7 @@ def suggest(text: Any, facts: dict[str, Any] | None = None, *, llm: LlmReader | 
     if text.strip() and not CJK.search(text) and not typed:
         return _unread("文本不是中文，无法读取事实：请用中文写明受伤经过", shown, notes)
     relevant = [k for k in merged if k != "injured" and merged[k] not in (None, False)]
-    if not merged.get("injured") and not relevant:
+    if not typed and not relevant and not topic_tokens(text):
         return _unread("未读到与工伤有关的事实（受伤经过、时间、地点、工作内容）：请补充", shown, notes)
 
     ruling = determine(merged)

@@ -265,8 +265,12 @@ def _candidate(f: dict[str, Any]) -> Ruling:
                 _cite(r, 4, None, JI)
         _cite(r, 14, item)
         return r
-    r = Ruling("not_injury", reasons=["所述情形不符合第十四条、第十五条的任何一项"])
-    return r
+    context = ("during_work_hours", "at_workplace", "work_reason", "commuting", "business_trip", "personal_activity",
+               "sudden_illness", "accident_kind")
+    if all(g(k) is None for k in context):
+        return Ruling("unclear", missing=["during_work_hours", "at_workplace", "work_reason"],
+                      reasons=["未写明受伤的时间、地点和当时在做什么，无法对照第十四条、第十五条"])
+    return Ruling("not_injury", reasons=["所述情形不符合第十四条、第十五条的任何一项"])
 
 
 def determine(facts: dict[str, Any]) -> Ruling:
