@@ -378,6 +378,11 @@ def topic_words() -> frozenset[str]:
     return frozenset(word for word, _ in dictionary_words(injury_dictionary()))
 
 
+def warm_up() -> None:
+    """Load the word list and the segmenter (the first call otherwise pays for it, about a second)."""
+    topic_tokens("工伤")
+
+
 def topic_tokens(text: str) -> list[str]:
     """The words of the text (segmented as the knowledge base segments, with the injury word list) that
     say it is about an injury at all; none means the text is about something else."""
