@@ -26,8 +26,9 @@ from shebao.injury.models import DETERMINATIONS, DOCUMENTS, OPEN_STATUSES, STATU
 from shebao.injury.schemas import CaseAccept, CaseAppraisal, CaseCreate, CaseDecision, CaseGrant
 from shebao.policy.common import InputError
 from shebao.policy.injury_determination import application_deadline, decision_deadline, item_ref
-from shebao.policy.paramset import ParameterSet, default_parameters
+from shebao.policy.paramset import ParameterSet
 from shebao.policy.service import calculate
+from shebao.policy.store import parameters_for
 from shebao.registry.models import Person
 
 DETERMINATION_LABELS = {"injury": "工伤", "deemed": "视同工伤", "excluded": "不得认定为工伤（第十六条）",
@@ -221,7 +222,7 @@ def grant_case_benefits(session: Session, *, case_no: str, data: CaseGrant | dic
     if data.regional_avg_monthly_wage is not None:
         inputs["regional_avg_monthly_wage"] = str(data.regional_avg_monthly_wage)
     try:
-        result = calculate("injury", inputs, params or default_parameters())
+        result = calculate("injury", inputs, params or parameters_for(session))
     except InputError as exc:
         raise InjuryError(f"{case_no} 待遇测算：{exc}") from None
     if not result.get("eligible"):
