@@ -26,7 +26,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-CAVEAT = ("条款文字转录自公开的数字化版本（GitHub binbin/appraisal_tools），定级原则据公开网页整理，均非官方文本；"
+# the caveat as pages show it (the data file's own note also names the digitised source)
+CAVEAT = ("条款文字转录自公开的数字化版本，定级原则据公开网页整理，均非官方文本；"
           "用于实际劳动能力鉴定前，须与正式出版的 GB/T 16180-2014 逐条核对。")
 STANDARD = "GB/T 16180-2014《劳动能力鉴定 职工工伤与职业病致残等级》"
 COMBINE_RULE = ("晋级原则：多处伤残的，先对单项伤残程度分别定级；几项等级不同的以重者定级；两项及以上等级相同的，"
@@ -589,7 +590,7 @@ def suggest_grade(text: Any) -> dict[str, Any]:
     """
     text = text if isinstance(text, str) else ("" if text is None else str(text))
     std = standard()
-    base = {"standard": STANDARD, "caveat": std.caveat}
+    base = {"standard": STANDARD, "caveat": CAVEAT, "source_note": std.caveat}
     if not text.strip():
         return {**base, "grade": None, "clause": None, "clause_text": None, "candidates": [], "injuries": [],
                 "missing": ["医疗诊断结论（伤情、手术、功能检查结果）"],

@@ -21,7 +21,7 @@ from shebao.benefits.service import BenefitError, grant_benefit
 from shebao.core.crypto import mask_name, mask_text
 from shebao.injury.determination import suggest
 from shebao.injury.grading import clause as gb_clause
-from shebao.injury.grading import standard, suggest_grade
+from shebao.injury.grading import CAVEAT, suggest_grade
 from shebao.injury.models import DETERMINATIONS, DOCUMENTS, OPEN_STATUSES, STATUSES, InjuryCase
 from shebao.injury.schemas import CaseAccept, CaseAppraisal, CaseCreate, CaseDecision, CaseGrant
 from shebao.policy.common import InputError
@@ -308,7 +308,7 @@ def case_view(session: Session, case: InjuryCase, *, full: bool = True) -> dict[
             "grade_suggestion": json.loads(case.grade_suggestion) if case.grade_suggestion else None,
             "grade_clause_text": gb_clause(case.grade_clause).text if case.grade_clause else None,
             "benefits": json.loads(case.benefits) if case.benefits else None,
-            "standard_caveat": standard().caveat,
+            "standard_caveat": CAVEAT,
         })
     return out
 

@@ -22,6 +22,22 @@ DETERMINATION_CHOICES = [("injury", "工伤（第十四条）"), ("deemed", "视
                          ("excluded", "不得认定为工伤（第十六条）"), ("not_injury", "不予认定为工伤")]
 
 
+VALUE_LABELS = {"road": "道路交通事故", "rail_transit": "城市轨道交通事故", "ferry": "客运轮渡事故", "train": "火车事故",
+                "other": "非交通事故", "none": "无责任", "minor": "次要责任", "equal": "同等责任", "main": "主要责任",
+                "full": "全部责任"}
+
+
+def fact_value(value: Any) -> str:
+    """A fact's value as a reviewer reads it (是/否, the accident kind and responsibility in words)."""
+    if value is None:
+        return "待核实"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    return VALUE_LABELS.get(str(value), str(value))
+
+
 def _fact_labels() -> dict[str, str]:
     from shebao.policy.injury_determination import FACT_LABELS
 
@@ -96,7 +112,7 @@ def _field_label(error: dict) -> str:
 def try_page(request: Request, session: SessionDep):
     user = auth.require(request, session, "injury")
     return render(request, "staff/injury/try.html", {"title": "认定与等级建议", "form": {},
-                                                     "FACT_LABELS": _fact_labels()}, user=user)
+                                                     "FACT_LABELS": _fact_labels(), "fact_value": fact_value, "fact_value": fact_value}, user=user)
 
 
 @router.post("/try")
@@ -106,7 +122,8 @@ async def try_submit(request: Request, session: SessionDep):
 
     form = await _form(request)
     user = auth.require(request, session, "injury")
-    out: dict[str, Any] = {"title": "认定与等级建议", "form": form, "FACT_LABELS": _fact_labels()}
+    out: dict[str, Any] = {"title": "认定与等级建议", "form": form, "FACT_LABELS": _fact_labels(),
+                           "fact_value": fact_value}
     if form.get("incident_text", "").strip():
         out["suggestion"] = suggest(form["incident_text"])
     if form.get("diagnosis_text", "").strip():
@@ -126,7 +143,7 @@ def _case_page(request: Request, session, user, case_no: str, *, errors: list[st
     return render(request, "staff/injury/case.html", {
         "title": f"工伤案件 {case_no}", "case": view, "errors": errors or [], "form": form or {},
         "choices": DETERMINATION_CHOICES, "reviewer": has_role(user.role, Role.REVIEWER),
-        "FACT_LABELS": _fact_labels(),
+        "FACT_LABELS": _fact_labels(), "fact_value": fact_value,
     }, status_code=status_code, user=user)
 
 
