@@ -20,8 +20,8 @@ from shebao.audit.log import append
 from shebao.benefits.service import BenefitError, grant_benefit
 from shebao.core.crypto import mask_name, mask_text
 from shebao.injury.determination import suggest
-from shebao.injury.grading import clause as gb_clause
 from shebao.injury.grading import CAVEAT, suggest_grade
+from shebao.injury.grading import clause as gb_clause
 from shebao.injury.models import DETERMINATIONS, DOCUMENTS, OPEN_STATUSES, STATUSES, InjuryCase
 from shebao.injury.schemas import CaseAccept, CaseAppraisal, CaseCreate, CaseDecision, CaseGrant
 from shebao.policy.common import InputError

@@ -112,7 +112,7 @@ def _field_label(error: dict) -> str:
 def try_page(request: Request, session: SessionDep):
     user = auth.require(request, session, "injury")
     return render(request, "staff/injury/try.html", {"title": "认定与等级建议", "form": {},
-                                                     "FACT_LABELS": _fact_labels(), "fact_value": fact_value, "fact_value": fact_value}, user=user)
+                                                     "FACT_LABELS": _fact_labels(), "fact_value": fact_value}, user=user)
 
 
 @router.post("/try")
