@@ -110,6 +110,9 @@ LABELS: dict[str, dict[str, str]] = {
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
                     "wages": "社会平均工资"},
     "audit_action": {
+        "injury.report": "登记工伤认定申请", "injury.accept": "受理工伤认定申请", "injury.documents": "登记工伤认定材料",
+        "injury.decide": "作出工伤认定", "injury.grade_suggestion": "伤残等级建议", "injury.appraise": "记录劳动能力鉴定结论",
+        "injury.grant": "核定工伤保险待遇",
         "export.list": "导出清单", "application.returned_to_first": "退回第一复核员", "benefit.minimum_wage": "按最低工资标准调整失业保险金",
         "param.adopt": "采用随附参数值", "payroll.period_open": "开启发放月份", "payroll.run_failed": "发放批次失败",
         "user.login": "登录", "user.add": "新增用户", "user.disable": "停用用户", "user.locked": "账户锁定",
