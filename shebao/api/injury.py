@@ -41,8 +41,9 @@ def determine(body: DetermineInput = Body(..., examples=[EXAMPLE_DETERMINE])) ->
     """determination（injury / deemed / excluded / not_injury / unclear）、article、item、读出的事实（附原话）、
     missing、citations、explanation。"""
     from shebao.injury.determination import suggest
+    from shebao.injury.llm import configured_reader
 
-    return suggest(body.text, body.facts)
+    return suggest(body.text, body.facts, llm=configured_reader())
 
 
 @router.post("/grade", summary="伤残等级建议（GB/T 16180-2014）")

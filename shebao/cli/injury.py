@@ -42,9 +42,11 @@ def _one_or_batch(file: str | None, batch: str | None, run, key_help: str) -> No
 
 def _determine(obj: dict) -> dict:
     from shebao.injury.determination import suggest
+    from shebao.injury.llm import configured_reader
 
     facts = obj.get("facts")
-    return suggest(obj.get("text"), facts if isinstance(facts, dict) or facts is None else {"_invalid": facts})
+    return suggest(obj.get("text"), facts if isinstance(facts, dict) or facts is None else {"_invalid": facts},
+                   llm=configured_reader())
 
 
 def _grade(obj: dict) -> dict:

@@ -22,6 +22,7 @@ from shebao.core.crypto import mask_name, mask_text
 from shebao.injury.determination import suggest
 from shebao.injury.grading import CAVEAT, suggest_grade
 from shebao.injury.grading import clause as gb_clause
+from shebao.injury.llm import configured_reader
 from shebao.injury.models import DETERMINATIONS, DOCUMENTS, OPEN_STATUSES, STATUSES, InjuryCase
 from shebao.injury.schemas import CaseAccept, CaseAppraisal, CaseCreate, CaseDecision, CaseGrant
 from shebao.policy.common import InputError
@@ -75,7 +76,7 @@ def report_case(session: Session, *, data: CaseCreate | dict[str, Any], actor: s
     if data.incident_date > received:
         raise InjuryError(f"受伤日期（{data.incident_date}）晚于收到申请之日（{received}）")
     deadline = application_deadline(data.incident_date, applicant=data.applicant, region=data.region_code)
-    suggestion = suggest(data.incident_text, data.facts)
+    suggestion = suggest(data.incident_text, data.facts, llm=configured_reader())
     grade = suggest_grade(data.diagnosis_text) if data.diagnosis_text else None
     documents = {k: bool((data.documents or {}).get(k, False)) for k in DOCUMENTS}
     case = InjuryCase(

@@ -142,3 +142,51 @@ def test_sets_are_valid_json_lines():
     for path in DATA.glob("*.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert isinstance(json.loads(line)["expect"], dict)
+
+
+class _FakeModel:
+    """A real HTTP endpoint on 127.0.0.1 answering like an OpenAI-compatible server."""
+
+    reply = ""
+
+
+@pytest.fixture()
+def model_server():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers["Content-Length"]))
+            payload = json.dumps({"choices": [{"message": {"content": _FakeModel.reply}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_model_adds_facts_but_the_rules_decide(model_server):
+    from shebao.injury.determination import suggest
+    from shebao.injury.llm import reader
+
+    text = "那天下班路上出了事，人被车碰了。"
+    assert suggest(text)["determination"] == "unclear"
+    _FakeModel.reply = '{"traffic_responsibility": "none", "drunk": "maybe", "commuting": false}'
+    got = suggest(text, llm=reader(model_server))
+    # the model's responsibility is used; its ill-typed value is dropped; where the rules read something
+    # (commuting) the rules' reading stands
+    assert (got["determination"], got["article"], got["item"]) == ("injury", 14, 6)
+    assert got["facts"]["traffic_responsibility"]["source"] == "llm"
+    assert got["facts"]["commuting"]["value"] is True
+    _FakeModel.reply = "我不确定"
+    assert suggest(text, llm=reader(model_server))["determination"] == "unclear"
+    assert suggest(text, llm=reader("http://127.0.0.1:9"))["determination"] == "unclear"  # unreachable
