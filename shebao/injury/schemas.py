@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-
 EARLIEST, LATEST = date(1950, 1, 1), date(2099, 12, 31)
 TEXT_MAX = 10_000
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from shebao.audit.log import append
 from shebao.benefits.service import BenefitError, grant_benefit
 from shebao.core.crypto import mask_name, mask_text
+from shebao.core.validators import InvalidValue
 from shebao.injury.determination import suggest
 from shebao.injury.grading import CAVEAT, suggest_grade
 from shebao.injury.grading import clause as gb_clause
@@ -245,7 +246,7 @@ def grant_case_benefits(session: Session, *, case_no: str, data: CaseGrant | dic
                               assessment={"inputs": inputs, "result": result})
             granted.append({"kind": "injury_allowance", "benefit_id": b.benefit_id,
                             "amount": result["disability_allowance"]})
-    except BenefitError as exc:
+    except (BenefitError, InvalidValue) as exc:
         raise InjuryError(f"{case_no} 待遇发放：{exc}") from None
     notes = []
     if exclude_grant:
