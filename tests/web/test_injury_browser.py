@@ -3,11 +3,23 @@ grants the benefits; a citizen computes the work-injury benefits on the portal."
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
+
+# the plain-Chinese checks of the page walk (not importable by name: tests/ is not a package)
+_spec = importlib.util.spec_from_file_location("plain_helpers", Path(__file__).with_name("test_plain_chinese_browser.py"))
+_plain = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_plain)
+
+
+def _plain_chinese(page, staff: bool) -> None:
+    bad = _plain.problems(_plain.visible_text(page, staff))
+    assert not bad, f"{page.url}: {bad}"
 
 
 def _a_person(web_env) -> str:
@@ -73,7 +85,10 @@ def test_case_from_claim_to_benefits(page, staff_login, shoot, web_env):
     assert "54000.00" in items and "工伤保险条例 第三十七条第（一）项" in items  # 9 months × 6000
     assert "52500.00" in items  # 一次性工伤医疗补助金, Shandong grade 9: 7 × 7500
     assert not page.js_errors, page.js_errors
+    _plain_chinese(page, True)
     shoot(page, "staff-injury-granted")
+    page.goto("/staff/injury?status=granted")
+    _plain_chinese(page, True)
 
 
 def test_try_the_suggestions(page, staff_login):
@@ -84,6 +99,7 @@ def test_try_the_suggestions(page, staff_login):
     page.click("form[data-testid=injury-try-form] button[type=submit]")
     assert "交通事故责任认定" in page.locator("[data-testid=missing]").inner_text()
     assert "8级" in page.locator("[data-testid=try-grade]").inner_text()
+    _plain_chinese(page, True)
 
 
 def test_citizen_computes_work_injury_benefits(page, shoot):
@@ -98,7 +114,15 @@ def test_citizen_computes_work_injury_benefits(page, shoot):
     table.wait_for()
     text = table.inner_text()
     assert "78000.00" in text and "一次性工伤医疗补助金" in text and "用人单位" in text
+    page.click("details summary")
+    _plain_chinese(page, False)
     shoot(page, "portal-injury")
+    page.select_option("select[name=grade]", "3")  # a grade with a monthly allowance: its step reads as an amount
+    page.click("form[data-testid=injury-form] button[type=submit]")
+    page.locator("[data-testid=injury-items]").wait_for()
+    assert "伤残津贴" in page.locator("[data-testid=injury-items]").inner_text()
+    page.click("details summary")
+    _plain_chinese(page, False)
     page.fill("input[name=avg_monthly_wage]", "六千")
     page.click("form[data-testid=injury-form] button[type=submit]")
     assert "本人月平均工资" in page.locator("[data-testid=form-errors]").inner_text()
