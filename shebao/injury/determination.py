@@ -29,7 +29,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 NEG = re.compile(r"(没有|没|未曾|未|并未|并非|不是|不算|不属于|否认)[^，。；]{0,4}$")
 
 SELF = r"(我|本人|自己|职工|他|她|我老公|我丈夫|我爸|伤者|[\u4e00-\u9fff]某)"
-OTHER = r"(对方|对面|那辆车|肇事|司机|货车|轿车|小车|汽车|面包车|三轮车|摩托车|出租车|公交车|大车|车主|电动车)"
+OTHER = r"(对方|对面|那辆车|肇事|司机|货车|轿车|小车|汽车|面包车|三轮车|摩托车|出租车|公交车|大车|车主|电动车|后车|前车|卡车|私家车|肇事车)"
 
 _CN_NUM = {"零": 0, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "半": 0.5}
@@ -108,17 +108,17 @@ class Reader:
 WORK_ACTIVITY = (r"(上班时|上班的时候|上班时间|上班期间|工作时|工作中|干活|在岗|当班|值班|值夜班|操作|作业|施工|卸货|装货|搬运|搬|"
                  r"巡逻|执法|检修|维修|修理|更换|绑钢筋|炒菜|拖地|打扫卫生|送货|开车时|开车的时候|驾驶|收银|加工|焊接|切割|安装|调试|"
                  r"接待|巡检|生产|工作岗位|工位上|岗位上|上班期间|上班时候|出车|分拣|切菜|烧窑|装设备|吊装|送件|派件|送快递|装卸|"
-                 r"加班|开工|打磨|浇筑|砌墙|抹灰|喷漆|电焊|被(机器|机床|传送带|皮带|设备|冲床|电锯|切割机|搅拌机|吊车)[^，。]{0,4}(夹|卷|压|绞|切|砸))")
+                 r"加班|开工|打磨|浇筑|砌墙|抹灰|喷漆|电焊|装车|卸车|分单|配送|派送|修电梯|叉车|被(机器|机床|传送带|皮带|设备|冲床|电锯|切割机|搅拌机|吊车)[^，。]{0,4}(夹|卷|压|绞|切|砸))")
 WORKPLACE = (r"(车间|工地|仓库|厂区|厂里|厂内|工厂|办公室|岗位|工位|单位|店里|商场|超市|配电房|柜台|公司|矿上|矿井|井下|"
              r"机房|现场|饭店|餐厅|后厨|工作场所|生产线|流水线|脚手架|架子上|楼层|工棚)")
 OFF_PLACE = r"(在家|家里|家中|宿舍|出租屋|朋友家)"
 OFF_TIME = r"(星期天|星期六|星期日|周六|周日|礼拜天|礼拜六|周末|休息日|节假日|放假|休假|请假|下班后|下班之后|下班以后|轮休|午休)"
 PERSONAL_REASON = (r"(私事|私人|钓鱼|个人恩怨|打牌|输钱|赌|感情纠纷|家务事|借钱|私仇|逛街|购物|旅游|游玩|爬山|景区|探亲访友|酒吧|KTV|"
-                   r"打架|斗殴|私自)")
+                   r"打架|斗殴|私自|聚会|办完(公事|事情|事)后)")
 EMPLOYER_ACTIVITY = r"(单位|公司|厂里|工会|领导)(组织|安排|指派)的?[^，。]{0,12}(运动会|活动|团建|比赛|拓展|培训|体检|聚餐|年会)"
 
 PREP_CLOSE = (r"(提前[^，。]{0,8}(准备|预热|加油|检查|到岗|开机)|班前准备|(上班|开工|上岗|交班)前[^，。]{0,10}(准备|领|检查|换|调试)|"
-              r"离上班还有|(收工|完工|下班)(后|以后|之后)[^，。]{0,10}(收拾|整理|推|归还|放回|送回|入库|清理|关)|"
+              r"离上班还有|还没到(营业|上班|开工)时间|(开店|开门|营业前|开工)准备|(收工|完工|下班)(后|以后|之后)[^，。]{0,10}(收拾|整理|推|归还|放回|送回|入库|清理|关)|"
               r"交接班|换工作服|领劳保|预热|"
               r"下班(铃)?[^，。]{0,6}(收拾|整理|打扫|清理|关机|断电|清扫)|收拾工具|清理设备|关机断电|收尾)")
 
@@ -135,11 +135,11 @@ TRAIN = r"(火车|列车|高铁|(?<!电)动车)"
 ROAD = (r"(车祸|撞|追尾|刮倒|刮蹭|交通事故|碰撞|交警|肇事|翻车|侧翻|碾压|被车)")
 NON_TRAFFIC = r"(滑倒|摔倒|摔了一跤|跌倒|被狗|狗咬|绊倒|踩空|掉进|坑里)"
 
-RESP_SELF_MINOR = SELF + r"[^，。；对方]{0,8}次要责任"
+RESP_SELF_MINOR = SELF + r"[^。；对方车]{0,12}次要责任"
 RESP_SELF_EQUAL = r"(同等责任|双方同责|同责|各负一半)"
-RESP_SELF_MAIN = SELF + r"[^，。；对方]{0,8}(主要责任|主责)"
-RESP_SELF_FULL = SELF + r"[^，。；对方]{0,8}(全部责任|全责)"
-RESP_SELF_NONE = SELF + r"[^，。；对方]{0,8}(无责|没有责任|不负责任|无责任|不承担责任)"
+RESP_SELF_MAIN = SELF + r"[^。；对方车]{0,12}(主要责任|主责)"
+RESP_SELF_FULL = SELF + r"[^。；对方车]{0,12}(全部责任|全责)"
+RESP_SELF_NONE = SELF + r"[^。；对方车]{0,12}(无责|没有责任|不负责任|无责任|不承担责任)"
 RESP_OTHER_FULL = OTHER + r"[^，。；]{0,4}(全部责任|全责|负全责)"
 RESP_OTHER_MAIN = OTHER + r"[^，。；]{0,4}(主要责任|主责)"
 
@@ -155,7 +155,7 @@ SELF_HARM = (r"(自杀|自残|轻生|割腕|服毒|自己拿刀[^，。]{0,6}(�
 SUDDEN = (r"(突发|突然(晕倒|倒地|发病|昏迷|倒下|不省人事|抽搐)|猝死|心梗|心肌梗|脑出血|脑溢血|脑梗|心脏骤停|心脏病发作|"
           r"心脏不舒服|晕倒|昏倒|中风|主动脉夹层)")
 DIED = r"(去世|死亡|走了|没了|身亡|猝死|没救过来|抢救无效|不治|过世|离世|人没了|当场死亡)"
-SURVIVED = r"(出院|康复|救过来了|抢救成功|脱离危险|好转)"
+SURVIVED = r"(出院|康复|救过来了|抢救成功|脱离危险|好转|还在(ICU|重症|抢救|住院|医院))"
 RESCUE = r"(抢险|救灾|防汛|救火|灭火|抗洪|抗震|扑火|森林火灾|泥石流|排险|疫情防控)"
 HEROIC = r"(见义勇为|救人|救落水|跳下去救|跳进[^，。]{0,4}救|制止|抓小偷|抓歹徒|勇斗|追小偷|追歹徒)"
 DUTY_CONTEXT = (r"(保安|巡逻|值班|执法|收银|催收|催款|收货款|货款|客户|乘客|病人|患者|家属|顾客|城管|协管|护士|医生|司机|"
@@ -266,6 +266,9 @@ def read_facts(text: str) -> dict[str, Found]:
                 r.set("accident_kind", "road", road.group(0))
             elif r.has(NON_TRAFFIC) or road_neg:
                 r.set("accident_kind", "other", (r.has(NON_TRAFFIC) or road).group(0))
+            elif r.has(r"(砸伤|砸到|砸中|被[^，。]{0,6}砸|咬伤|被狗|摔伤|跌伤|掉下来)"):
+                # hurt on the way, but by no vehicle: not a traffic accident (第十四条第（六）项)
+                r.set("accident_kind", "other", r.has(r"(砸伤|砸到|砸中|被[^，。]{0,6}砸|咬伤|被狗|摔伤|跌伤|掉下来)").group(0))
         for key, pat in (("minor", RESP_SELF_MINOR), ("none", RESP_SELF_NONE), ("full", RESP_SELF_FULL),
                          ("main", RESP_SELF_MAIN), ("none", RESP_OTHER_FULL), ("minor", RESP_OTHER_MAIN),
                          ("equal", RESP_SELF_EQUAL)):
@@ -313,6 +316,7 @@ def read_facts(text: str) -> dict[str, Found]:
     time_m = re.search(r"(上午|下午|早上|中午|晚上|凌晨|夜里)?\s*(\d{1,2}|[一二两三四五六七八九十]+)\s*(点|时许|时左右|点左右|点多)", text)
     if time_m and (r.value("at_workplace") or r.value("work_reason")):
         r.set("during_work_hours", True, time_m.group(0))
+    duty = duty or (work if r.has(r"(用|拿|抄起)[^，。]{0,6}(砸|打|捅|砍)|打我|砸我|动手") else None)
     if duty and r.has(VIOLENCE) and not personal:
         r.set("duty_violence", True, r.has(VIOLENCE).group(0) + "（" + duty.group(0) + "）")
         r.set("work_reason", True, duty.group(0))
@@ -448,6 +452,8 @@ def suggest(text: Any, facts: dict[str, Any] | None = None, *, llm: LlmReader | 
     if text.strip() and not CJK.search(text) and not typed:
         return _unread("文本不是中文，无法读取事实：请用中文写明受伤经过", shown, notes)
     relevant = [k for k in merged if k != "injured" and merged[k] not in (None, False)]
+    if merged.get("injured") and any(merged.get(k) is False for k in ("at_workplace", "during_work_hours")):
+        relevant.append("context")  # hurt, and where or when is said: a case to rule on
     if not typed and not relevant and not topic_tokens(text):
         return _unread("未读到与工伤有关的事实（受伤经过、时间、地点、工作内容）：请补充", shown, notes)
 

@@ -545,6 +545,9 @@ def text_match(seg: str, limit: int = 5) -> list[Finding]:
             if score > best:
                 best, best_hit = score, hit
         if best:
+            text = standard().clauses[cid].text
+            if ("双" in text) != bool(re.search(r"(双|两侧|两手|两足|两眼|两耳)", seg)):
+                best *= 0.7  # one side against both: a different injury whatever the words share
             scored.append((round(best, 3), best_hit, cid))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     return [Finding(cid, score, seg, "条款文字") for score, _, cid in scored[:limit]]
