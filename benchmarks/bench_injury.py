@@ -48,7 +48,9 @@ def main() -> None:
     print(f"first call (imports, word list, segmenter, 530 clauses): {(time.perf_counter() - start) * 1000:.0f} ms")
     for name, fn in (("determination_eval", lambda r: suggest(r["text"], r.get("facts"))),
                      ("determination_heldout", lambda r: suggest(r["text"], r.get("facts"))),
+                     ("determination_fresh", lambda r: suggest(r["text"], r.get("facts"))),
                      ("grade_eval", lambda r: suggest_grade(r["text"])),
+                     ("grade_fresh", lambda r: suggest_grade(r["text"])),
                      ("grade_heldout", lambda r: suggest_grade(r["text"]))):
         rows = load_rows(DATA / f"{name}.jsonl")
         ms = sorted(_latencies(fn, rows, args.repeat))

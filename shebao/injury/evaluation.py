@@ -18,8 +18,9 @@ from typing import Any
 from shebao.injury.determination import suggest, warm_up
 from shebao.injury.grading import suggest_grade
 
-SETS = {"determination": ("determination_eval.jsonl", "determination_heldout.jsonl"),
-        "grade": ("grade_eval.jsonl", "grade_heldout.jsonl")}
+# the labelled set, then texts written after the rules (held-out, and a fresh set written at the end)
+SETS = {"determination": ("determination_eval.jsonl", "determination_heldout.jsonl", "determination_fresh.jsonl"),
+        "grade": ("grade_eval.jsonl", "grade_heldout.jsonl", "grade_fresh.jsonl")}
 
 
 def default_set_dir() -> Path:
@@ -128,7 +129,7 @@ def evaluate(folder: Path | None = None, progress: Callable[[str], None] | None 
     out: dict[str, Any] = {"set": str(folder)}
     for kind, names in SETS.items():
         fn = evaluate_determination if kind == "determination" else evaluate_grade
-        for name, label in zip(names, ("", "_heldout"), strict=True):
+        for name, label in zip(names, ("", "_heldout", "_fresh"), strict=True):
             path = folder / name
             if not path.exists():
                 if label:

@@ -520,19 +520,40 @@ def _alternatives(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _clause_pairs() -> list[tuple[str, list[tuple[set[str], set[str]]]]]:
-    return [(cid, [(_pairs(a), set(_norm(a))) for a in _alternatives(c.text)]) for cid, c in standard().clauses.items()]
+def _clause_pairs() -> list[tuple[str, bool, list[tuple[set[str], set[str]]]]]:
+    """Each clause: its id, whether it is about both sides (双…), and its alternatives' pairs and characters."""
+    return [(cid, "双" in c.text, [(_pairs(a), set(_norm(a))) for a in _alternatives(c.text)])
+            for cid, c in standard().clauses.items()]
+
+
+BOTH_SIDES = re.compile(r"(双|两侧|两手|两足|两眼|两耳)")
+
+
+@lru_cache(maxsize=1)
+def _pair_index() -> dict[str, list[int]]:
+    """Character pair → the clauses (by position in :func:`_clause_pairs`) whose text has it."""
+    index: dict[str, list[int]] = {}
+    for n, (_, _, alts) in enumerate(_clause_pairs()):
+        for pair in set().union(*(pairs for pairs, _ in alts)):
+            index.setdefault(pair, []).append(n)
+    return index
 
 
 def text_match(seg: str, limit: int = 5) -> list[Finding]:
     """Clauses ranked by how much of them the injury text contains: the share of the clause's character
-    pairs (most weight), of its characters, and of the text that the clause explains."""
+    pairs (most weight), of its characters, and of the text that the clause explains. Only clauses
+    sharing a pair with the text are scored (an inverted index of the pairs)."""
     seg_pairs = _pairs(seg)
     seg_chars = set(_norm(seg))
     if not seg_pairs:
         return []
+    clauses = _clause_pairs()
+    index = _pair_index()
+    touched = {n for pair in seg_pairs for n in index.get(pair, ())}
     scored = []
-    for cid, alts in _clause_pairs():
+    seg_both = BOTH_SIDES.search(seg) is not None
+    for n in touched:
+        cid, both, alts = clauses[n]
         best = 0.0
         best_hit = 0
         for pairs, chars in alts:
@@ -545,12 +566,11 @@ def text_match(seg: str, limit: int = 5) -> list[Finding]:
             if score > best:
                 best, best_hit = score, hit
         if best:
-            text = standard().clauses[cid].text
-            if ("双" in text) != bool(re.search(r"(双|两侧|两手|两足|两眼|两耳)", seg)):
+            if both != seg_both:
                 best *= 0.7  # one side against both: a different injury whatever the words share
-            scored.append((round(best, 3), best_hit, cid))
-    scored.sort(key=lambda s: (-s[0], -s[1]))
-    return [Finding(cid, score, seg, "条款文字") for score, _, cid in scored[:limit]]
+            scored.append((round(best, 3), best_hit, n, cid))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [Finding(cid, score, seg, "条款文字") for score, _, _, cid in scored[:limit]]
 
 
 READERS = (vision, hearing, paralysis, conditions, scars, spine, limbs, fingers, toes, joints, fracture)
