@@ -44,9 +44,8 @@ def _determine(obj: dict) -> dict:
     from shebao.injury.determination import suggest
     from shebao.injury.llm import configured_reader
 
-    facts = obj.get("facts")
-    return suggest(obj.get("text"), facts if isinstance(facts, dict) or facts is None else {"_invalid": facts},
-                   llm=configured_reader())
+    # facts that are not an object are reported by suggest ("facts 应为对象，未使用"), not used
+    return suggest(obj.get("text"), obj.get("facts"), llm=configured_reader())
 
 
 def _grade(obj: dict) -> dict:
