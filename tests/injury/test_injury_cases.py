@@ -105,6 +105,18 @@ def test_grades_one_to_four_get_the_monthly_allowance(session, person):
     assert kinds == {"disability_grant": "138000.00", "injury_allowance": "4800.00"}  # 23 × 6000; 80%
 
 
+def test_a_sudden_death_is_not_appraised(session, person):
+    from shebao.injury.schemas import CaseAccept
+    from shebao.injury.service import InjuryError, accept_case, appraise_case, decide_case
+
+    case = _report(session, person, incident_text="我丈夫在车间上班时突发心梗，当场就没了。", diagnosis_text=None)
+    assert (case.suggested, json.loads(case.suggestion)["item"]) == ("deemed", 1)
+    accept_case(session, case_no=case.case_no, data=CaseAccept(accepted_on=date(2026, 11, 21)), actor="c")
+    decide_case(session, case_no=case.case_no, data={"determination": "deemed", "article": 15, "item": 1}, actor="r")
+    with pytest.raises(InjuryError, match="第三十九条"):
+        appraise_case(session, case_no=case.case_no, data={"grade": 1, "reason": "x"}, actor="r")
+
+
 def test_late_application_and_missing_documents(session, person):
     from shebao.injury.service import InjuryError, accept_case
 
