@@ -190,7 +190,7 @@ def appraise_case(session: Session, *, case_no: str, data: CaseAppraisal | dict[
         raise InjuryError(f"{case_no} 须先认定为工伤或视同工伤，才能记录劳动能力鉴定结论")
     if (case.determination, case.article, case.item) == ("deemed", 15, 1):
         raise InjuryError(f"{case_no} 为突发疾病死亡（第十五条第（一）项），不作劳动能力鉴定：按工伤保险条例 第三十九条"
-                          "办理因工死亡待遇（shebao benefits death 人员编号 --date 死亡日期 --work-injury 待遇输入）")
+                          "在待遇管理中登记因工死亡，核定丧葬补助金、供养亲属抚恤金和一次性工亡补助金")
     if data.clause is not None:
         try:
             c = gb_clause(data.clause)
