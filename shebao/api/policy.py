@@ -92,7 +92,9 @@ EXAMPLE_INJURY = {"region": "370000", "injury_date": "2024-05-01", "avg_monthly_
 
 @router.post("/calc/injury", summary="工伤保险待遇测算")
 def calc_injury(session: SessionDep, inputs: dict[str, Any] = Body(..., examples=[EXAMPLE_INJURY])) -> dict[str, Any]:
-    """本人工资、一次性伤残补助金、伤残津贴等（伤残等级 grade）或因工死亡待遇（death_date 与 dependants），附出处。"""
+    """本人工资、一次性伤残补助金、伤残津贴（一至六级）、一次性工伤医疗补助金和伤残就业补助金（五至十级，有出处的地区；
+    可选 occupational_disease、years_to_retirement），items 列出每项及其条款（第三十五至三十七条）；
+    或因工死亡待遇（death_date 与 dependants），附出处。"""
     return _run("injury", inputs, session)
 
 

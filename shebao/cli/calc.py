@@ -139,6 +139,9 @@ def injury(
 ) -> None:
     """工伤保险待遇测算：本人工资、伤残补助金和津贴，或因工死亡的丧葬补助金、供养亲属抚恤金和一次性工亡补助金。
 
+    五至十级另测一次性工伤医疗补助金和伤残就业补助金（有出处的地区；可给 occupational_disease、
+    years_to_retirement）；items 列出每项待遇、支付方和条款（第三十五至三十七条）。
+
     示例：echo '{"region":"370000","injury_date":"2024-05-01","avg_monthly_wage":"6000","grade":7}' | shebao calc injury -
     """
     _run("injury", file, shipped)

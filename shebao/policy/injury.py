@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from shebao.policy.common import (
@@ -12,6 +13,7 @@ from shebao.policy.common import (
     missing_reason,
     parse_bool,
     parse_date,
+    parse_decimal,
     parse_fen,
     parse_int,
     present,
@@ -200,6 +202,92 @@ def death_grant_fen(death_date: dt.date, *, params: ParameterSet | None = None, 
     return grant
 
 
+def medical_subsidy_fen(grade: int, regional_avg_fen: int, *, on: dt.date, region: str = "370000",
+                        occupational_disease: bool = False, params: ParameterSet | None = None,
+                        trace: Trace | None = None) -> int:
+    """一次性工伤医疗补助金 (grades 5–10, paid by the fund when the labour contract ends; 第三十六条第二款、
+    第三十七条第二项): months of the pooling area's average monthly wage, set by the province; an
+    occupational disease adds the province's uplift.
+
+    Raises:
+        ParameterMissing: the region has no sourced value (or none for this grade).
+    """
+    params = params or default_parameters()
+    pv = params.get("injury.medical_subsidy_months", on, region)
+    if pv.value is None or grade not in pv.value:
+        raise ParameterMissing("injury.medical_subsidy_months", region, on)
+    months_num, months_den = pv.value[grade], 1
+    uplift = None
+    if occupational_disease:
+        uplift = params.get("injury.medical_subsidy_disease_uplift", on, region)
+        if uplift.value is None:
+            raise ParameterMissing("injury.medical_subsidy_disease_uplift", region, on)
+        num, den = ratio(1 + uplift.value)
+        months_num, months_den = months_num * num, den
+    amount = rdiv(regional_avg_fen * months_num, months_den)
+    if trace is not None:
+        trace.use(pv)
+        if uplift is not None:
+            trace.use(uplift)
+        trace.step("medical_subsidy", "一次性工伤医疗补助金 = 统筹地区上年度职工月平均工资 × 月数（按伤残等级；职业病另加比例）",
+                   {"grade": grade, "regional_avg": fen_str(regional_avg_fen), "months": pv.value[grade],
+                    "occupational_disease": occupational_disease}, fen_str(amount), REF_36 if grade <= 6 else REF_37)
+    return amount
+
+
+def employment_subsidy_fen(grade: int, regional_avg_fen: int, *, on: dt.date, region: str = "370000",
+                           years_to_retirement: Decimal | None = None, params: ParameterSet | None = None,
+                           trace: Trace | None = None) -> int:
+    """一次性伤残就业补助金 (grades 5–10, paid by the employer when the labour contract ends; 第三十六条
+    第二款、第三十七条第二项): months of the pooling area's average monthly wage, reduced when the
+    contract ends close to the statutory retirement age (by the province's rule), none at or after it.
+
+    Raises:
+        ParameterMissing: the region has no sourced value for this grade.
+    """
+    params = params or default_parameters()
+    pv = params.get("injury.employment_subsidy_months", on, region)
+    if pv.value is None or grade not in pv.value:
+        raise ParameterMissing("injury.employment_subsidy_months", region, on)
+    full = rdiv(regional_avg_fen * pv.value[grade], 1)
+    share_num, share_den, rule = 1, 1, "全额"
+    if years_to_retirement is not None:
+        full_years = params.get("injury.employment_subsidy_full_years", on, region)
+        step = params.get("injury.employment_subsidy_yearly_reduction", on, region)
+        last = params.get("injury.employment_subsidy_last_year_rate", on, region)
+        if trace is not None:
+            for p in (full_years, step, last):
+                trace.use(p)
+        years = Decimal(years_to_retirement)
+        if years <= 0:
+            share_num, share_den, rule = 0, 1, "已达法定退休年龄：不支付"
+        elif years < 1:
+            share_num, share_den = ratio(last.value)
+            rule = f"距法定退休年龄不足1年：按全额的{last.value * 100:.0f}%"
+        elif years < full_years.value:
+            short = int(full_years.value - int(years))  # whole years short of the full span (bands derived)
+            share_num, share_den = ratio(1 - step.value * short)
+            rule = f"距法定退休年龄不足{full_years.value}年：少{short}年，递减{step.value * 100 * short:.0f}%"
+    amount = rdiv(full * share_num, share_den)
+    if trace is not None:
+        trace.use(pv)
+        trace.step("employment_subsidy", "一次性伤残就业补助金 = 统筹地区上年度职工月平均工资 × 月数（按伤残等级；临近退休递减）",
+                   {"grade": grade, "regional_avg": fen_str(regional_avg_fen), "months": pv.value[grade], "rule": rule},
+                   fen_str(amount), REF_36 if grade <= 6 else REF_37)
+    return amount
+
+
+GRANT_REF = {1: f"{REF_35}第一款第（一）项", 5: f"{REF_36}第一款第（一）项", 7: f"{REF_37}第（一）项"}
+
+
+def _grade_ref(grade: int, kind: str) -> str:
+    if kind == "grant":
+        return GRANT_REF[1 if grade <= 4 else 5 if grade <= 6 else 7]
+    if kind == "allowance":
+        return f"{REF_35}第一款第（二）项" if grade <= 4 else f"{REF_36}第一款第（二）项"
+    return f"{REF_36}第二款" if grade <= 6 else f"{REF_37}第（二）项"
+
+
 def calc_injury(inputs: dict[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
     """Work-injury benefits of one case.
 
@@ -270,6 +358,29 @@ def calc_injury(inputs: dict[str, Any], params: ParameterSet | None = None) -> d
             out["care_allowance"] = fen_str(care_allowance_fen(level, regional, on=on, region=region,
                                                                params=params, trace=trace))
         out["allowance_payer"] = allowance["payer"]
+        items = [{"item": "disability_grant", "label": "一次性伤残补助金", "amount": out["disability_grant"],
+                  "payer": "fund", "reference": _grade_ref(grade, "grant")}]
+        if grade <= 6:
+            items.append({"item": "disability_allowance", "label": "伤残津贴（按月）", "amount": out["disability_allowance"],
+                          "payer": allowance["payer"], "reference": _grade_ref(grade, "allowance")})
+        if grade >= 5:
+            disease = parse_bool(inputs.get("occupational_disease", False), "occupational_disease")
+            years = (parse_decimal(inputs["years_to_retirement"], "years_to_retirement", minimum=None)
+                     if present(inputs, "years_to_retirement") else None)
+            for key, label, payer, fn, extra in (
+                ("medical_subsidy", "一次性工伤医疗补助金（解除或终止劳动合同时）", "fund", medical_subsidy_fen,
+                 {"occupational_disease": disease}),
+                ("employment_subsidy", "一次性伤残就业补助金（解除或终止劳动合同时）", "employer", employment_subsidy_fen,
+                 {"years_to_retirement": years}),
+            ):
+                try:
+                    out[key] = fen_str(fn(grade, regional, on=on, region=region, params=params, trace=trace, **extra))
+                except ParameterMissing as exc:
+                    out[key] = None
+                    reasons.append(missing_reason(exc))
+                items.append({"item": key, "label": label, "amount": out[key], "payer": payer,
+                              "reference": _grade_ref(grade, "subsidy")})
+        out["items"] = items
         if present(inputs, "pension") and allowance["payer"] == "fund":
             top_up = retirement_top_up_fen(allowance["amount"], parse_fen(inputs["pension"], "pension"))
             out["retirement_top_up"] = fen_str(top_up)

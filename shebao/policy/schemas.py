@@ -122,6 +122,8 @@ class InjuryInputs(CalculatorInputs):
     pension: Annotated[Number | None, _f("养老金", "金额（元）")] = None
     care_level: Annotated[Number | None, _f("生活护理等级", "1 到 3 的整数")] = None
     dependants: Annotated[list[Dependant] | None, _f("供养亲属", "亲属列表")] = None
+    occupational_disease: Annotated[Flag | None, _f("是否职业病", FLAG)] = None
+    years_to_retirement: Annotated[Number | None, _f("解除劳动合同时距法定退休年龄的年数", NUMBER)] = None
 
 
 class SurvivorInputs(CalculatorInputs):

@@ -7,6 +7,7 @@ in-place answers. No personal data ever travels in a URL: the status lookup is a
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -141,6 +142,54 @@ async def unemployment_submit(request: Request, session: SessionDep):
             errors.append(error)
     return render(request, "portal/unemployment.html", {
         "title": "失业保险金测算", "form": form, "errors": errors, "result": result, "inputs": inputs,
+    }, status_code=422 if errors else 200)
+
+
+def _injury_inputs(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The work-injury calculator's inputs from the form (region defaults to the agency's own)."""
+    from shebao.core.settings import get_settings
+
+    errors: list[str] = []
+    inputs: dict[str, Any] = {"region": (form.get("region") or "").strip() or get_settings().region}
+    grade = (form.get("grade") or "").strip()
+    if not grade.isdigit() or not 1 <= int(grade) <= 10:
+        errors.append("请选择伤残等级（一级至十级）")
+    else:
+        inputs["grade"] = int(grade)
+    wage = (form.get("avg_monthly_wage") or "").strip()
+    if not wage:
+        errors.append("请填写受伤前12个月平均月缴费工资")
+    else:
+        inputs["avg_monthly_wage"] = wage
+    inputs["injury_date"] = (form.get("injury_date") or "").strip() or date.today().isoformat()
+    for key in ("regional_avg_monthly_wage", "years_to_retirement"):
+        value = (form.get(key) or "").strip()
+        if value:
+            inputs[key] = value
+    inputs["occupational_disease"] = form.get("occupational_disease") == "1"
+    inputs["work_arranged"] = form.get("work_arranged") == "1"
+    return inputs, errors
+
+
+@router.get("/injury")
+def injury_page(request: Request):
+    from shebao.core.settings import get_settings
+
+    return render(request, "portal/injury.html", {"title": "工伤保险待遇测算", "form": {"region": get_settings().region}})
+
+
+@router.post("/injury")
+async def injury_submit(request: Request, session: SessionDep):
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    auth.check_csrf(request, form.get("csrf_token"))
+    inputs, errors = _injury_inputs(form)
+    result = None
+    if not errors:
+        result, error = _calc("injury", inputs, session)
+        if error:
+            errors.append(error)
+    return render(request, "portal/injury.html", {
+        "title": "工伤保险待遇测算", "form": form, "errors": errors, "result": result, "inputs": inputs,
     }, status_code=422 if errors else 200)
 
 
