@@ -121,16 +121,18 @@ def grant_subject(b: Benefit, data: dict[str, Any]) -> str:
 
 
 def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | None = None, *,
-                        fresh: bool = False) -> list[Notice]:
+                        fresh: bool = False, data: dict[str, Any] | None = None) -> list[Notice]:
     """The grant notice, and for a pension the assessment form with its components.
 
     Args:
         a: the benefit's assessment, when the caller holds it (else it is read).
         fresh: the benefit was created by the caller just now (see :func:`issue_notices`).
+        data: the assessment's content as the caller just stored it in ``a`` (else read from ``a``).
     """
     if a is None:
         a = get_assessment(session, b.benefit_id)
-    data = assessment_data(a)
+    if data is None:
+        data = assessment_data(a)
     facts = _benefit_facts(b)
     specs = [dict(key=f"grant:{b.benefit_id}", kind="grant", person_id=b.person_id, benefit_id=b.benefit_id, data={
         **facts, "provisional": bool(a and a.provisional),

@@ -150,6 +150,7 @@ def grant_benefit(
     provisional: bool = False,
     assessment: dict | None = None,
     first_grant: bool = False,
+    bank_account_bidx: str | None = None,
 ) -> Benefit:
     """Create the granted benefit (status ``active``) once per application.
 
@@ -165,6 +166,8 @@ def grant_benefit(
         first_grant: the caller created the application in this same transaction, so no benefit
             can exist for it yet and the look-up is skipped (the unique application number in
             ``benefit_assessments`` still refuses a second one).
+        bank_account_bidx: the caller validated ``bank_account`` already and hands in its blind
+            index (processing's intake): the card is validated once per request.
 
     Examples:
         >>> b = grant_benefit(session, person_id="P000000001", kind="pension", region_code="370102",
@@ -182,12 +185,13 @@ def grant_benefit(
     amount = money(monthly_amount)
     if amount < 0:
         raise BenefitError("待遇金额不能为负")
-    if bank_account:
+    if bank_account and bank_account_bidx is None:
         bank_account = validate_bank_card(bank_account)
+        bank_account_bidx = blind_index(bank_account)
     benefit = Benefit(
         benefit_id=new_benefit_id(application_no), person_id=person_id, kind=kind, region_code=region_code,
         start_date=start_date, end_date=None, monthly_amount=amount, status="active", bank_account=bank_account,
-        bank_account_bidx=blind_index(bank_account) if bank_account else None, row_hash="",
+        bank_account_bidx=bank_account_bidx if bank_account else None, row_hash="",
     )
     touch_benefit(benefit)
     insert_persistent(session, [benefit])  # the benefit row first: the assessment refers to it
@@ -217,7 +221,7 @@ def grant_benefit(
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
-    issue_grant_notices(session, benefit, record, fresh=True)
+    issue_grant_notices(session, benefit, record, fresh=True, data=data)
     return benefit
 
 

@@ -283,7 +283,7 @@ def submit_application(
 
         # 6. outcome --------------------------------------------------------------------------------
         if route_name == "auto_approve":
-            approve(session, app, person=person, decided_by="system", first_grant=True)
+            approve(session, app, person=person, decided_by="system", first_grant=True, decision=decision)
             steps.done("grant", "granted", {"benefit_id": app.benefit_id})
         elif route_name == "reject":
             reject(session, app, person=person, reasons=reasons, decided_by="system")
@@ -309,8 +309,12 @@ def submit_application(
 
 
 _INSERT_STEPS = insert(ApplicationStep.__table__)
-_DECIDED_COLUMNS = tuple(c.key for c in Application.__table__.columns
-                         if c.key not in ("id", "idempotency_key", "kind", "person_id", "received_at", "received_on"))
+# what the pipeline may change after the intake's INSERT (the intake's own columns are not sent again:
+# no second encryption of the bank account and the agent's data)
+_INTAKE_COLUMNS = ("id", "idempotency_key", "kind", "person_id", "received_at", "received_on", "region_code",
+                   "channel", "submitted_by", "bank_account", "bank_account_bidx", "agent_name", "agent_id_number",
+                   "agent_id_bidx", "agent_relation", "facts", "deadline")
+_DECIDED_COLUMNS = tuple(c.key for c in Application.__table__.columns if c.key not in _INTAKE_COLUMNS)
 _SAVE_DECIDED = (update(Application.__table__).where(Application.__table__.c.id == bindparam("_id"))
                  .values({c: bindparam(c) for c in _DECIDED_COLUMNS}))
 
@@ -360,12 +364,15 @@ def _claim_decision(person: Person, facts: dict, filled: Autofill, on: dt.date, 
 # --- outcomes (also used by the review queue) -------------------------------------------------
 
 def approve(session: Session, app: Application, *, person: Person | None = None, decided_by: str,
-            monthly_amount: Decimal | None = None, first_grant: bool = False, applicant_note: str = "") -> None:
+            monthly_amount: Decimal | None = None, first_grant: bool = False, applicant_note: str = "",
+            decision: dict | None = None) -> None:
     """Approve: create the benefit exactly once (idempotent per application number) and notify.
 
     Args:
-        first_grant: the application was created in this transaction (no benefit can exist for it).
+        first_grant: the application was created in this transaction (no benefit can exist for it);
+            its bank account was validated and indexed at intake.
         applicant_note: a reviewer's comment meant for the applicant (never an internal one).
+        decision: the rules' decision, when the caller holds it (else read from ``app.decision``).
     """
     from shebao.benefits.service import grant_benefit
 
@@ -373,10 +380,12 @@ def approve(session: Session, app: Application, *, person: Person | None = None,
     if amount is None:
         raise ValueError("核准需要月金额：规则未能计算金额时请由复核员填写 monthly_amount")
     app.monthly_amount = amount
-    decision = json.loads(app.decision or "{}")
+    if decision is None:
+        decision = json.loads(app.decision or "{}")
     benefit = grant_benefit(
         session, first_grant=first_grant, person_id=app.person_id, kind=app.kind, region_code=app.region_code,
         start_date=app.start_date or app.received_on, monthly_amount=amount, bank_account=app.bank_account,
+        bank_account_bidx=app.bank_account_bidx if first_grant else None,
         application_no=app.application_no, provisional=app.provisional,
         assessment={"inputs": decision.get("inputs") or {}, "result": decision.get("result") or {}},
     )

@@ -126,7 +126,17 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def get_sessionmaker(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False, future=True)
+    """The sessionmaker of ``engine`` (default: the settings' database), one per engine.
+
+    Built once: each ``sessionmaker`` makes its own ``Session`` subclass, whose event dispatch
+    SQLAlchemy then sets up again on first use (a measurable share of a short transaction).
+    """
+    return _sessionmaker_for(engine or get_engine())
+
+
+@lru_cache(maxsize=64)
+def _sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
 @contextmanager
@@ -149,6 +159,7 @@ def dispose_engines() -> None:
         engine.dispose()
     _ENGINES.clear()
     _SCHEMA_CHECKED.clear()
+    _sessionmaker_for.cache_clear()
 
 
 # --- inserting without the unit of work ------------------------------------------------------------
@@ -160,20 +171,41 @@ def dispose_engines() -> None:
 # then attach the objects as persistent, so that later changes to them are tracked as usual.
 # SQLAlchemy has no public call for "insert now and attach"; this is the small part written here.
 
-def _row_values(obj: object, mapper) -> dict:
-    values = {}
+_FILL = 0  # the object's own value, or the column's Python-side default, or None (see _insert_plan)
+_DEFAULT = 1
+_NONE = 2
+
+
+@lru_cache(maxsize=256)
+def _insert_plan(mapper) -> tuple[tuple[str, str, int, object], ...]:
+    """What an INSERT takes from each column attribute, worked out once per mapped class:
+    ``(attribute, column, how, default)``; primary keys without a value and columns with a server
+    default are left out unless the object has a value for them."""
+    plan = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
-        if prop.key in obj.__dict__:
-            values[column.key] = obj.__dict__[prop.key]
-        elif column.default is not None and not column.primary_key:
-            default = column.default
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(obj, prop.key, value)
-            values[column.key] = value
+        if column.default is not None and not column.primary_key:
+            plan.append((prop.key, column.key, _DEFAULT, column.default))
         elif not column.primary_key and column.server_default is None:
-            setattr(obj, prop.key, None)
-            values[column.key] = None
+            plan.append((prop.key, column.key, _NONE, None))
+        else:
+            plan.append((prop.key, column.key, _FILL, None))
+    return tuple(plan)
+
+
+def _row_values(obj: object, mapper) -> dict:
+    # The values missing from a transient object are written into its ``__dict__`` directly: it is
+    # attached afterwards with make_transient_to_detached, which resets the attribute history anyway.
+    values = {}
+    state = obj.__dict__
+    for key, column_key, how, default in _insert_plan(mapper):
+        if key in state:
+            values[column_key] = state[key]
+        elif how == _DEFAULT:
+            value = state[key] = default.arg(None) if default.is_callable else default.arg
+            values[column_key] = value
+        elif how == _NONE:
+            values[column_key] = state[key] = None
     return values
 
 
