@@ -39,7 +39,7 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import attach_saved, insert_persistent, utcnow
+from shebao.core.db import attach_saved, execute_fast, insert_persistent, utcnow
 from shebao.core.settings import get_settings
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.policy.claims import (
@@ -298,12 +298,12 @@ def submit_application(
             steps.done("queue", "review")
         created = utcnow()
         # an executemany: psycopg sends the rows in one pipelined round trip of one prepared statement
-        session.connection().execute(_INSERT_STEPS, [
+        execute_fast(session.connection(), _INSERT_STEPS, [
             {"application_id": app.id, "seq": i + 1, "step": s["step"], "outcome": s["outcome"],
              "duration_ms": s["duration_ms"], "detail": _j(s["detail"]), "created_at": created}
             for i, s in enumerate(steps.rows)])
         app.updated_at = created
-        session.connection().execute(_SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
+        execute_fast(session.connection(), _SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
         attach_saved(session, [app])
     return app, True
 
