@@ -165,7 +165,8 @@ def grant_benefit(
             a bare calculator result is accepted too. ``contribution_months`` is read from either.
         first_grant: the caller created the application in this same transaction, so no benefit
             can exist for it yet and the look-up is skipped (the unique application number in
-            ``benefit_assessments`` still refuses a second one).
+            ``benefit_assessments`` still refuses a second one); the application's row refers to
+            the person (foreign key), so the person is not looked up either.
         bank_account_bidx: the caller validated ``bank_account`` already and hands in its blind
             index (processing's intake): the card is validated once per request.
 
@@ -180,7 +181,8 @@ def grant_benefit(
             return get_benefit(session, existing)
     if kind not in BENEFIT_KINDS:
         raise BenefitError(f"待遇种类应为 {'|'.join(BENEFIT_KINDS)}：{kind!r}")
-    if session.get(Person, person_id) is None:
+    # a first grant's application row refers to the person already (foreign key): no look-up
+    if not first_grant and session.get(Person, person_id) is None:
         raise BenefitError(f"参保人不存在：{person_id}")
     amount = money(monthly_amount)
     if amount < 0:

@@ -99,8 +99,12 @@ def _state_columns() -> tuple:
 
 
 _STATE = select(*_state_columns())
-# the same, with the applicant's record, in one round trip when the applicant is named by person_id
-_STATE_WITH_PERSON = select(Person, *_state_columns()).where(Person.person_id == bindparam("pid"))
+# the same, with what the pipeline reads of the applicant's record, in one round trip when the
+# applicant is named by person_id (a Core row: no ORM load, only the name decrypted)
+_APPLICANT_COLUMNS = (Person.person_id, Person.region_code, Person.birth_date, Person.original_retirement_age,
+                      Person.deemed_months, Person.id_number_bidx, Person.name)
+_STATE_WITH_PERSON = select(*_APPLICANT_COLUMNS, *_state_columns()).where(Person.person_id == bindparam("pid"))
+_APPLICANT_KEYS = tuple(c.key for c in _APPLICANT_COLUMNS)
 
 
 def parameters_in_force(session: Session, marker: tuple | None = None):
@@ -176,10 +180,14 @@ def submit_application(
     """
     t0 = received if received is not None else time.perf_counter()
     named = None
-    row = (session.execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key, "pid": payload.person_id}).first()
+    row = (session.connection().execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key,
+                                                             "pid": payload.person_id}).first()
            if payload.person_id else None)
     if row is not None:
-        named, existing_id, *overlay = row
+        n = len(_APPLICANT_KEYS)
+        # the applicant's record as a plain (transient) Person: read, never written by the pipeline
+        named = Person(**dict(zip(_APPLICANT_KEYS, row[:n], strict=True)))
+        existing_id, *overlay = row[n:]
     else:
         existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
     if existing_id is not None:

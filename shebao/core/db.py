@@ -350,10 +350,10 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
             objects[0].__dict__[mapper.get_property_by_column(column).key] = value
     elif generated:
         stmt = _insert_statement(dialect, table, tuple(generated))
-        if len(rows) > 1:  # the rows' keys in their order: the insertmanyvalues of ``execute``
+        if len(rows) > 8:  # the keys in the rows' order, in batches: the insertmanyvalues of ``execute``
             written = [tuple(r) for r in conn.execute(stmt, rows).all()]
-        else:
-            written = execute_fast(conn, stmt, rows[0], returning=True)
+        else:  # a few rows (an application's notices): one statement each costs less than that machinery
+            written = [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
         for obj, row in zip(objects, written, strict=True):
             for column, value in zip(generated, row, strict=True):
                 obj.__dict__[mapper.get_property_by_column(column).key] = value
