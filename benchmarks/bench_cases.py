@@ -87,7 +87,7 @@ def build_registry(url: str, n: int, start: int = 0) -> list[str]:
     """Insert ``n`` clean applicants (persons, 26 yearly summaries, 33 months of detail, an account)."""
     from sqlalchemy import insert
 
-    from shebao.core.crypto import blind_index, encrypt
+    from shebao.core.crypto import blind_index
     from shebao.core.db import get_engine
     from shebao.registry.models import Contribution, ContributionYear, PensionAccount, Person
 
@@ -102,8 +102,9 @@ def build_registry(url: str, n: int, start: int = 0) -> list[str]:
             pid = f"B{seq:09d}"
             idn = id_for(seq, birth)
             ids.append(pid)
-            persons.append({"person_id": pid, "id_number": encrypt(idn), "id_number_bidx": blind_index(idn),
-                            "name": encrypt("李建华"), "sex": "M", "birth_date": birth, "region_code": "370600",
+            # plain values: the columns' type (EncryptedString) encrypts them, also in a Core insert
+            persons.append({"person_id": pid, "id_number": idn, "id_number_bidx": blind_index(idn),
+                            "name": "李建华", "sex": "M", "birth_date": birth, "region_code": "370600",
                             "phone": None, "original_retirement_age": 60, "deemed_months": 24, "row_hash": ""})
             base = Decimal(5000 + seq % 3000)
             years += [{"person_id": pid, "year": y, "insurance": "pension", "months": 12, "avg_base": Decimal("3000"),
