@@ -59,6 +59,13 @@ HASHED_FIELDS = ("seq", "ts", "actor", "actor_role", "action", "entity", "entity
 
 
 def _jsonable(value: Any) -> Any:
+    kind = type(value)  # the common exact types first (an entry's detail is mostly these)
+    if kind is str:
+        return mask_text(value)
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if kind is int or kind is bool or kind is float or value is None:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):

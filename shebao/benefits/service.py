@@ -219,11 +219,11 @@ def grant_benefit(
         contribution_months=int(months) if months not in (None, "") else None,
         initial_amount=amount, history="[]",
     )
-    insert_persistent(session, [record])
+    insert_persistent(session, [record], attach=False)  # nobody changes it in this transaction
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
-    issue_grant_notices(session, benefit, record, fresh=True, data=data)
+    issue_grant_notices(session, benefit, record, fresh=True, data=data, attach=False)
     return benefit
 
 

@@ -449,7 +449,7 @@ def notify(session: Session, app: Application, person: Person, event: str, *, re
         raise ValueError(event)
     row = ApplicationNotification(application_id=app.id, person_id=app.person_id, event=event,
                                   channel="portal", text=text)
-    insert_persistent(session, [row])
+    insert_persistent(session, [row], attach=False)  # written once, never changed: not tracked
     return row
 
 

@@ -247,6 +247,23 @@ def _prepared(dialect, stmt, keys: tuple[str, ...]) -> _Prepared | None:
     return _Prepared(compiled.string, positions, tuple(constants), processors)
 
 
+@lru_cache(maxsize=512)
+def _multi_row_insert(dialect, stmt, keys: tuple[str, ...], count: int) -> _Prepared | None:
+    """A plain INSERT of ``count`` rows as one statement with as many VALUES tuples (parameters
+    ``<key>__<row>``): one round trip and one parameter set, cheaper than the driver's executemany
+    for a few rows. None for statements with more than the table and its values (RETURNING, ON CONFLICT)."""
+    from sqlalchemy import Insert, bindparam, insert
+
+    if not isinstance(stmt, Insert) or stmt._returning or stmt._post_values_clause is not None \
+            or stmt._values or stmt._multi_values:
+        return None
+    table = stmt.table
+    if any(key not in table.c for key in keys):
+        return None
+    rows = [{key: bindparam(f"{key}__{i}", type_=table.c[key].type) for key in keys} for i in range(count)]
+    return _prepared(dialect, insert(table).values(rows), tuple(f"{key}__{i}" for i in range(count) for key in keys))
+
+
 def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returning: bool = False) -> list[tuple]:
     """Run a write of the hot paths on ``conn``'s driver connection; return the RETURNING rows (if asked).
 
@@ -276,16 +293,24 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
                 row[name] = fn(row[name])
         return row if positions is None else [row[name] for name in positions]
 
+    sql, values = prepared.sql, None
+    if many:
+        keys = tuple(first)
+        same = len(params) <= 64 and all(tuple(row) == keys for row in params)
+        multi = _multi_row_insert(conn.dialect, stmt, keys, len(params)) if same else None
+        if multi is not None:  # a handful of rows (an application's steps, a commit's audit entries)
+            sql, processors, positions, constants = multi.sql, multi.processors, multi.positions, multi.constants
+            values = bound({f"{key}__{i}": value for i, row in enumerate(params) for key, value in row.items()})
     dbapi = conn.connection.dbapi_connection
     cursor = dbapi.cursor()
     try:
-        if many:
-            cursor.executemany(prepared.sql, [bound(row) for row in params])
+        if many and values is None:
+            cursor.executemany(sql, [bound(row) for row in params])
             return []
-        cursor.execute(prepared.sql, bound(first))
+        cursor.execute(sql, values if values is not None else bound(first))
         return [tuple(r) for r in cursor.fetchall()] if returning else []
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(prepared.sql, params, exc, conn.dialect.loaded_dbapi.Error,
+        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from exc
     finally:
         cursor.close()
