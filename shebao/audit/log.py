@@ -46,7 +46,7 @@ from sqlalchemy.orm.util import identity_key
 from shebao.audit import witness
 from shebao.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from shebao.core.crypto import get_keyring, mask_text
-from shebao.core.db import _ENGINES, execute_fast, session_scope
+from shebao.core.db import _ENGINES, execute_fast, session_scope, transaction_connection
 from shebao.core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ class _Head:
 
 def _lock_head(session: Session) -> _Head:
     """Take the chain's lock (by writing its head row) and return the head."""
-    conn = session.connection()
+    conn = transaction_connection(session)
     rows = execute_fast(conn, _LOCK_HEAD, {}, returning=True)
     row = _Head(*rows[0]) if rows else None
     if row is None:
@@ -217,7 +217,7 @@ def _checkpoint_at_head(session: Session, head: _Head) -> dict[str, Any]:
 
 
 def _move_head(session: Session, head: _Head) -> None:
-    execute_fast(session.connection(), _MOVE_HEAD, {
+    execute_fast(transaction_connection(session), _MOVE_HEAD, {
         "seq": head.seq, "hash": head.hash, "checkpoint_seq": head.checkpoint_seq,
         "checkpoint_at": head.checkpoint_at,
         "mac": head_mac(head.seq, head.hash, head.checkpoint_seq, head.checkpoint_at)})
@@ -249,7 +249,7 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         row = dict(fields, seq=seq, prev_hash=prev)
         row["hash"] = prev = entry_hash(row["prev_hash"], row, key)
         rows.append(row)
-    execute_fast(session.connection(), _INSERT_ENTRIES, rows)
+    execute_fast(transaction_connection(session), _INSERT_ENTRIES, rows)
     head.seq, head.hash = seq, prev
     if _due(head, every, settings.audit_checkpoint_minutes, datetime.now(UTC)):
         _checkpoint_at_head(session, head)

@@ -16,6 +16,7 @@ from sqlalchemy import Date, Integer, Numeric, String, bindparam, cast, func, li
 from sqlalchemy.orm import Session
 
 from shebao.core.crypto import blind_index
+from shebao.core.db import transaction_connection
 from shebao.registry.models import (
     INDEX,
     Benefit,
@@ -117,7 +118,7 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
     deaths: list[dict] = []
     custody: list[dict] = []
     records = shared = 0
-    rows = session.connection().execute(_AUTOFILL, {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
+    rows = transaction_connection(session).execute(_AUTOFILL, {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
     for tag_, d1, d2, s1, s2, s3, n, i1, i2, x in rows:
         if tag_ == "contribution":
             contributions.append((s1, s2, s3 or "", int(n * 100), d1))

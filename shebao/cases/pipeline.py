@@ -39,7 +39,7 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import attach_saved, execute_fast, insert_persistent, utcnow
+from shebao.core.db import attach_saved, execute_fast, insert_persistent, transaction_connection, utcnow
 from shebao.core.settings import get_settings
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.policy.claims import (
@@ -180,7 +180,7 @@ def submit_application(
     """
     t0 = received if received is not None else time.perf_counter()
     named = None
-    row = (session.connection().execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key,
+    row = (transaction_connection(session).execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key,
                                                              "pid": payload.person_id}).first()
            if payload.person_id else None)
     if row is not None:
@@ -189,7 +189,7 @@ def submit_application(
         named = Person(**dict(zip(_APPLICANT_KEYS, row[:n], strict=True)))
         existing_id, *overlay = row[n:]
     else:
-        existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
+        existing_id, *overlay = transaction_connection(session).execute(_STATE, {"key": payload.idempotency_key}).one()
     if existing_id is not None:
         return _same_request(session.get(Application, existing_id), payload), False
     on = on or dt.date.today()
@@ -306,12 +306,12 @@ def submit_application(
             steps.done("queue", "review")
         created = utcnow()
         # an executemany: psycopg sends the rows in one pipelined round trip of one prepared statement
-        execute_fast(session.connection(), _INSERT_STEPS, [
+        execute_fast(transaction_connection(session), _INSERT_STEPS, [
             {"application_id": app.id, "seq": i + 1, "step": s["step"], "outcome": s["outcome"],
              "duration_ms": s["duration_ms"], "detail": _j(s["detail"]), "created_at": created}
             for i, s in enumerate(steps.rows)])
         app.updated_at = created
-        execute_fast(session.connection(), _SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
+        execute_fast(transaction_connection(session), _SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
         attach_saved(session, [app])
     return app, True
 
