@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -281,13 +282,18 @@ _UNCHECKPOINTED: dict[str, Engine] = {}
 _UNCHECKPOINTED_LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=64)
+def _url_key(url) -> str:
+    return url.render_as_string(hide_password=False)  # rendered once per URL, not per commit
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_checkpoints(session: Session) -> None:
     if session.info.pop(WROTE_KEY, False):
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         with _UNCHECKPOINTED_LOCK:
-            _UNCHECKPOINTED[engine.url.render_as_string(hide_password=False)] = engine
+            _UNCHECKPOINTED[_url_key(engine.url)] = engine
     for cp in session.info.pop(WITNESS_KEY, None) or ():
         witness.publish(cp)
 
