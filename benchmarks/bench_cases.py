@@ -35,6 +35,10 @@ Usage:
     .venv/bin/python benchmarks/bench_cases.py --database sqlite --inproc 2000 --http 0
     .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 1000 --batch 5000 --batch-size 100
     .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 0 --batch 100000 --procs 2   # the 100k goal
+
+Two checkouts side by side (this script, the older code through PYTHONPATH, one database each):
+    PYTHONPATH=/path/to/old .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 2000 --db-name bench_old
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_cases.py --http 0 --inproc 2000 --db-name bench_new
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ def build_registry(url: str, n: int, start: int = 0) -> list[str]:
     """Insert ``n`` clean applicants (persons, 26 yearly summaries, 33 months of detail, an account)."""
     from sqlalchemy import insert
 
-    from shebao.core.crypto import blind_index, encrypt
+    from shebao.core.crypto import blind_index
     from shebao.core.db import get_engine
     from shebao.registry.models import Contribution, ContributionYear, PensionAccount, Person
 
@@ -102,8 +106,9 @@ def build_registry(url: str, n: int, start: int = 0) -> list[str]:
             pid = f"B{seq:09d}"
             idn = id_for(seq, birth)
             ids.append(pid)
-            persons.append({"person_id": pid, "id_number": encrypt(idn), "id_number_bidx": blind_index(idn),
-                            "name": encrypt("李建华"), "sex": "M", "birth_date": birth, "region_code": "370600",
+            # plain values: the columns' type (EncryptedString) encrypts them, also in a Core insert
+            persons.append({"person_id": pid, "id_number": idn, "id_number_bidx": blind_index(idn),
+                            "name": "李建华", "sex": "M", "birth_date": birth, "region_code": "370600",
                             "phone": None, "original_retirement_age": 60, "deemed_months": 24, "row_hash": ""})
             base = Decimal(5000 + seq % 3000)
             years += [{"person_id": pid, "year": y, "insurance": "pension", "months": 12, "avg_base": Decimal("3000"),
@@ -128,7 +133,7 @@ def body(pid: str, seq: int, tag: str) -> dict:
             "channel": "portal", "facts": {}}
 
 
-def prepare_database(kind: str, home: Path) -> str:
+def prepare_database(kind: str, home: Path, name: str = "shebao_bench_cases") -> str:
     from sqlalchemy import create_engine, text
 
     from shebao.migrations import upgrade
@@ -136,7 +141,6 @@ def prepare_database(kind: str, home: Path) -> str:
     if kind == "sqlite":
         url = f"sqlite:///{home / 'bench.db'}"
     else:
-        name = "shebao_bench_cases"
         admin = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -456,6 +460,8 @@ def run_batch(n: int, ids: list[str], offset: int, batch_size: int, procs: int =
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--db-name", default="shebao_bench_cases",
+                        help="PostgreSQL database to (re)create for the run (two runs side by side need two)")
     parser.add_argument("--http", type=int, default=3000, help="applications over HTTP (0: skip)")
     parser.add_argument("--clients", type=int, default=50, help="closed loop: clients; open loop: max in flight")
     parser.add_argument("--rate", type=float, default=None,
@@ -472,7 +478,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="shebao-bench-cases-"))
     os.environ["SHEBAO_HOME"] = str(home)
     os.environ.setdefault("SHEBAO_SECRET_KEY", "benchmark-only-secret-0123456789abcdefghij")
-    url = prepare_database(args.database, home)
+    url = prepare_database(args.database, home, args.db_name)
     http = http_span(args.http, args.clients, args.rate) if args.database == "postgresql" else 0
     inproc = INPROC_WARM + args.inproc if args.inproc else 0
     total = http + inproc + args.batch

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -46,7 +47,7 @@ from sqlalchemy.orm.util import identity_key
 from shebao.audit import witness
 from shebao.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from shebao.core.crypto import get_keyring, mask_text
-from shebao.core.db import _ENGINES, session_scope
+from shebao.core.db import _ENGINES, execute_fast, session_scope, transaction_connection
 from shebao.core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ HASHED_FIELDS = ("seq", "ts", "actor", "actor_role", "action", "entity", "entity
 
 
 def _jsonable(value: Any) -> Any:
+    kind = type(value)  # the common exact types first (an entry's detail is mostly these)
+    if kind is str:
+        return mask_text(value)
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if kind is int or kind is bool or kind is float or value is None:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -176,8 +184,9 @@ class _Head:
 
 def _lock_head(session: Session) -> _Head:
     """Take the chain's lock (by writing its head row) and return the head."""
-    conn = session.connection()
-    row = conn.execute(_LOCK_HEAD).first()
+    conn = transaction_connection(session)
+    rows = execute_fast(conn, _LOCK_HEAD, {}, returning=True)
+    row = _Head(*rows[0]) if rows else None
     if row is None:
         conn.execute(insert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH, checkpoint_seq=0, checkpoint_at="",
                                           mac=head_mac(0, GENESIS_HASH, 0, "")))
@@ -209,7 +218,7 @@ def _checkpoint_at_head(session: Session, head: _Head) -> dict[str, Any]:
 
 
 def _move_head(session: Session, head: _Head) -> None:
-    session.connection().execute(_MOVE_HEAD, {
+    execute_fast(transaction_connection(session), _MOVE_HEAD, {
         "seq": head.seq, "hash": head.hash, "checkpoint_seq": head.checkpoint_seq,
         "checkpoint_at": head.checkpoint_at,
         "mac": head_mac(head.seq, head.hash, head.checkpoint_seq, head.checkpoint_at)})
@@ -241,7 +250,7 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         row = dict(fields, seq=seq, prev_hash=prev)
         row["hash"] = prev = entry_hash(row["prev_hash"], row, key)
         rows.append(row)
-    session.connection().execute(_INSERT_ENTRIES, rows)
+    execute_fast(transaction_connection(session), _INSERT_ENTRIES, rows)
     head.seq, head.hash = seq, prev
     if _due(head, every, settings.audit_checkpoint_minutes, datetime.now(UTC)):
         _checkpoint_at_head(session, head)
@@ -273,13 +282,18 @@ _UNCHECKPOINTED: dict[str, Engine] = {}
 _UNCHECKPOINTED_LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=64)
+def _url_key(url) -> str:
+    return url.render_as_string(hide_password=False)  # rendered once per URL, not per commit
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_checkpoints(session: Session) -> None:
     if session.info.pop(WROTE_KEY, False):
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         with _UNCHECKPOINTED_LOCK:
-            _UNCHECKPOINTED[engine.url.render_as_string(hide_password=False)] = engine
+            _UNCHECKPOINTED[_url_key(engine.url)] = engine
     for cp in session.info.pop(WITNESS_KEY, None) or ():
         witness.publish(cp)
 

@@ -48,6 +48,11 @@ KIND_TITLES = {
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)  # the common exact types first
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date):
@@ -66,12 +71,15 @@ def issue_notice(session: Session, *, key: str, kind: str, person_id: str, benef
                                          issued_on=issued_on, title=title)])[0]
 
 
-def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool = False) -> list[Notice]:
+def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool = False,
+                  attach: bool = True) -> list[Notice]:
     """Issue several notices (each as :func:`issue_notice` takes it) with one statement.
 
     Args:
         fresh: the caller has just created the benefit the notices are about, so none of their
             keys can have been issued yet and the look-up is skipped.
+        attach: False returns the new notices as written but not attached to the session (for a
+            caller that does not change them: no identity-map bookkeeping).
     """
     keys = [spec["key"][:120] for spec in specs]
     existing: dict[str, Notice] = {}
@@ -81,7 +89,7 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
                   issued_on=spec.get("issued_on") or local_today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
                   data=json.dumps(_plain(spec["data"]), ensure_ascii=False))
            for key, spec in zip(keys, specs, strict=True) if key not in existing]
-    insert_persistent(session, new)
+    insert_persistent(session, new, attach=attach)
     for notice in new:
         existing[notice.notice_key] = notice
         append(session, action="notice.issue", entity="benefit_notices", entity_id=str(notice.id),
@@ -122,16 +130,19 @@ def grant_subject(b: Benefit, data: dict[str, Any]) -> str:
 
 
 def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | None = None, *,
-                        fresh: bool = False) -> list[Notice]:
+                        fresh: bool = False, data: dict[str, Any] | None = None, attach: bool = True) -> list[Notice]:
     """The grant notice, and for a pension the assessment form with its components.
 
     Args:
         a: the benefit's assessment, when the caller holds it (else it is read).
         fresh: the benefit was created by the caller just now (see :func:`issue_notices`).
+        data: the assessment's content as the caller just stored it in ``a`` (else read from ``a``).
+        attach: see :func:`issue_notices`.
     """
     if a is None:
         a = get_assessment(session, b.benefit_id)
-    data = assessment_data(a)
+    if data is None:
+        data = assessment_data(a)
     facts = _benefit_facts(b)
     specs = [dict(key=f"grant:{b.benefit_id}", kind="grant", person_id=b.person_id, benefit_id=b.benefit_id, data={
         **facts, "provisional": bool(a and a.provisional),
@@ -144,7 +155,7 @@ def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | Non
     if b.kind == "pension":
         specs.append(dict(key=f"assessment:{b.benefit_id}:0", kind="assessment", person_id=b.person_id,
                           benefit_id=b.benefit_id, data=assessment_form(b, data, provisional=bool(a and a.provisional))))
-    return issue_notices(session, specs, fresh=fresh)
+    return issue_notices(session, specs, fresh=fresh, attach=attach)
 
 
 def assessment_form(b: Benefit, data: dict[str, Any], *, provisional: bool) -> dict[str, Any]:

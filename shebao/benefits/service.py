@@ -151,6 +151,7 @@ def grant_benefit(
     provisional: bool = False,
     assessment: dict | None = None,
     first_grant: bool = False,
+    bank_account_bidx: str | None = None,
 ) -> Benefit:
     """Create the granted benefit (status ``active``) once per application.
 
@@ -165,7 +166,10 @@ def grant_benefit(
             a bare calculator result is accepted too. ``contribution_months`` is read from either.
         first_grant: the caller created the application in this same transaction, so no benefit
             can exist for it yet and the look-up is skipped (the unique application number in
-            ``benefit_assessments`` still refuses a second one).
+            ``benefit_assessments`` still refuses a second one); the application's row refers to
+            the person (foreign key), so the person is not looked up either.
+        bank_account_bidx: the caller validated ``bank_account`` already and hands in its blind
+            index (processing's intake): the card is validated once per request.
 
     Examples:
         >>> b = grant_benefit(session, person_id="P000000001", kind="pension", region_code="370102",
@@ -178,17 +182,19 @@ def grant_benefit(
             return get_benefit(session, existing)
     if kind not in BENEFIT_KINDS:
         raise BenefitError(f"待遇种类应为 {'|'.join(BENEFIT_KINDS)}：{kind!r}")
-    if session.get(Person, person_id) is None:
+    # a first grant's application row refers to the person already (foreign key): no look-up
+    if not first_grant and session.get(Person, person_id) is None:
         raise BenefitError(f"参保人不存在：{person_id}")
     amount = money(monthly_amount)
     if amount < 0:
         raise BenefitError("待遇金额不能为负")
-    if bank_account:
+    if bank_account and bank_account_bidx is None:
         bank_account = validate_bank_card(bank_account)
+        bank_account_bidx = blind_index(bank_account)
     benefit = Benefit(
         benefit_id=new_benefit_id(application_no), person_id=person_id, kind=kind, region_code=region_code,
         start_date=start_date, end_date=None, monthly_amount=amount, status="active", bank_account=bank_account,
-        bank_account_bidx=blind_index(bank_account) if bank_account else None, row_hash="",
+        bank_account_bidx=bank_account_bidx if bank_account else None, row_hash="",
     )
     touch_benefit(benefit)
     insert_persistent(session, [benefit])  # the benefit row first: the assessment refers to it
@@ -214,11 +220,11 @@ def grant_benefit(
         contribution_months=int(months) if months not in (None, "") else None,
         initial_amount=amount, history="[]",
     )
-    insert_persistent(session, [record])
+    insert_persistent(session, [record], attach=False)  # nobody changes it in this transaction
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
-    issue_grant_notices(session, benefit, record, fresh=True)
+    issue_grant_notices(session, benefit, record, fresh=True, data=data, attach=False)
     return benefit
 
 

@@ -12,11 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Date, Numeric, String, bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import Date, Integer, Numeric, String, bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from shebao.core.crypto import blind_index
+from shebao.core.db import transaction_connection
 from shebao.registry.models import (
+    INDEX,
     Benefit,
     Contribution,
     ContributionYear,
@@ -56,83 +58,88 @@ class Autofill:
         }
 
 
-def _signals_statement():
-    """The registry signals of one applicant in one round trip (a UNION ALL of tagged rows).
+def _autofill_statement():
+    """Everything auto-fill reads about one applicant, in one round trip (a UNION ALL of tagged rows).
 
-    Each branch gives ``tag, d1, d2, s1, s2, s3, n``: the personal-account balances up to the
-    application date, the applicant's benefits, deaths and custodial sentences under the ID
-    number's blind index, the number of person records under that ID number and the number of
-    other recipients paid into the bank account.
+    Each branch gives ``tag, d1, d2, s1, s2, s3, n, i1, i2, x``: the monthly contributions
+    (period, insurance, employer, base, paid date), the yearly summaries (year, insurance, months,
+    average index), the personal-account balances up to the application date, the applicant's
+    benefits, deaths and custodial sentences under the ID number's blind index, the number of person
+    records under that ID number and the number of other recipients paid into the bank account.
     """
     def tag(name: str):
         return literal(name, String).label("tag")
 
     no_date, no_text, no_num = null().cast(Date), null().cast(String), null().cast(Numeric(18, 2))
+    no_int, no_index = null().cast(Integer), null().cast(INDEX)
     pid, bidx = bindparam("pid", type_=String), bindparam("bidx", type_=String)
-    accounts = select(tag("account"), PensionAccount.as_of.label("d1"), no_date.label("d2"), no_text.label("s1"),
-                      no_text.label("s2"), no_text.label("s3"), PensionAccount.balance.label("n")).where(
+    contributions = select(tag("contribution"), Contribution.paid_date.label("d1"), no_date.label("d2"),
+                           Contribution.period.label("s1"), Contribution.insurance.label("s2"),
+                           Contribution.employer_id.label("s3"), cast(Contribution.base, Numeric(18, 2)).label("n"),
+                           no_int.label("i1"), no_int.label("i2"), no_index.label("x")).where(
+        Contribution.person_id == pid)
+    years = select(tag("year"), no_date, no_date, no_text, ContributionYear.insurance, no_text, no_num,
+                   cast(ContributionYear.year, Integer), cast(ContributionYear.months, Integer),
+                   ContributionYear.avg_index).where(ContributionYear.person_id == pid)
+    accounts = select(tag("account"), PensionAccount.as_of, no_date, no_text, no_text, no_text,
+                      PensionAccount.balance, no_int, no_int, no_index).where(
         PensionAccount.person_id == pid, PensionAccount.as_of <= bindparam("on", type_=Date))
     benefits = select(tag("benefit"), Benefit.start_date, Benefit.end_date, Benefit.benefit_id, Benefit.kind,
-                      Benefit.status, no_num).where(Benefit.person_id == pid)
-    deaths = select(tag("death"), Death.death_date, no_date, Death.source, no_text, no_text, no_num).where(
-        Death.id_number_bidx == bidx)
+                      Benefit.status, no_num, no_int, no_int, no_index).where(Benefit.person_id == pid)
+    deaths = select(tag("death"), Death.death_date, no_date, Death.source, no_text, no_text, no_num, no_int,
+                    no_int, no_index).where(Death.id_number_bidx == bidx)
     custody = select(tag("custody"), Incarceration.start_date, Incarceration.end_date, Incarceration.source,
-                     no_text, no_text, no_num).where(Incarceration.id_number_bidx == bidx)
+                     no_text, no_text, no_num, no_int, no_int, no_index).where(Incarceration.id_number_bidx == bidx)
     records = select(func.count()).select_from(Person).where(Person.id_number_bidx == bidx).scalar_subquery()
     shared = select(func.count(func.distinct(Benefit.person_id))).where(
         Benefit.bank_account_bidx == bindparam("bank", type_=String), Benefit.person_id != pid).scalar_subquery()
-    counts = select(tag("records"), no_date, no_date, no_text, no_text, no_text, cast(records, Numeric(18, 2)))
-    shared_row = select(tag("shared"), no_date, no_date, no_text, no_text, no_text, cast(shared, Numeric(18, 2)))
-    return union_all(accounts, benefits, deaths, custody, counts, shared_row)
+    counts = select(tag("records"), no_date, no_date, no_text, no_text, no_text, no_num, cast(records, Integer),
+                    no_int, no_index)
+    shared_row = select(tag("shared"), no_date, no_date, no_text, no_text, no_text, no_num, cast(shared, Integer),
+                        no_int, no_index)
+    return union_all(contributions, years, accounts, benefits, deaths, custody, counts, shared_row)
 
 
-_CONTRIBUTIONS = select(Contribution.period, Contribution.insurance, Contribution.employer_id, Contribution.base,
-                        Contribution.paid_date).where(Contribution.person_id == bindparam("pid", type_=String))
-_YEARS = select(ContributionYear.year, ContributionYear.insurance, ContributionYear.months,
-                ContributionYear.avg_index).where(ContributionYear.person_id == bindparam("pid", type_=String))
-_SIGNALS = _signals_statement()
+_AUTOFILL = _autofill_statement()
 
 
 def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_account_bidx: str,
              id_number_bidx: str | None = None) -> Autofill:
     """Read everything the decision and the risk score need about ``person`` as of ``on``.
 
-    Three statements, whatever the applicant's history: the monthly contributions, the yearly
-    summaries, and the registry signals (:func:`_signals_statement`).
+    One statement, whatever the applicant's history (:func:`_autofill_statement`).
     """
     pid = person.person_id
-    conn = session.connection()
-    contributions = [
-        (r.period, r.insurance, r.employer_id or "", int(r.base * 100), r.paid_date)
-        for r in conn.execute(_CONTRIBUTIONS, {"pid": pid})
-    ]
-    years = [
-        (r.year, r.insurance, r.months, float(r.avg_index) if r.avg_index is not None else None)
-        for r in conn.execute(_YEARS, {"pid": pid})
-    ]
+    contributions: list[tuple] = []
+    years: list[tuple] = []
     id_bidx = id_number_bidx or person.id_number_bidx
     account = None
     active: list[dict] = []
     deaths: list[dict] = []
     custody: list[dict] = []
     records = shared = 0
-    for r in conn.execute(_SIGNALS, {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on}):
-        if r.tag == "account":
-            if account is None or r.d1 > account[0]:
-                account = (r.d1, r.n)
-        elif r.tag == "benefit":
-            if r.s3 == "active" and r.s2 in MONTHLY_KINDS and (r.d2 is None or r.d2 >= on):
-                active.append({"benefit_id": r.s1, "kind": r.s2, "start_date": r.d1.isoformat()})
-        elif r.tag == "death":
-            deaths.append({"death_date": r.d1.isoformat(), "source": r.s1})
-        elif r.tag == "custody":
-            if r.d1 <= on and (r.d2 is None or r.d2 >= on):
-                custody.append({"start_date": r.d1.isoformat(), "end_date": r.d2.isoformat() if r.d2 else None,
-                                "source": r.s1})
-        elif r.tag == "records":
-            records = int(r.n or 0)
-        elif r.tag == "shared":
-            shared = int(r.n or 0)
+    rows = transaction_connection(session).execute(_AUTOFILL, {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
+    for tag_, d1, d2, s1, s2, s3, n, i1, i2, x in rows:
+        if tag_ == "contribution":
+            contributions.append((s1, s2, s3 or "", int(n * 100), d1))
+        elif tag_ == "year":
+            years.append((i1, s2, i2, float(x) if x is not None else None))
+        elif tag_ == "account":
+            if account is None or d1 > account[0]:
+                account = (d1, n)
+        elif tag_ == "benefit":
+            if s3 == "active" and s2 in MONTHLY_KINDS and (d2 is None or d2 >= on):
+                active.append({"benefit_id": s1, "kind": s2, "start_date": d1.isoformat()})
+        elif tag_ == "death":
+            deaths.append({"death_date": d1.isoformat(), "source": s1})
+        elif tag_ == "custody":
+            if d1 <= on and (d2 is None or d2 >= on):
+                custody.append({"start_date": d1.isoformat(), "end_date": d2.isoformat() if d2 else None,
+                                "source": s1})
+        elif tag_ == "records":
+            records = int(i1 or 0)
+        elif tag_ == "shared":
+            shared = int(i1 or 0)
     active.sort(key=lambda b: b["benefit_id"])
     balance = Decimal(str(account[1])).quantize(Decimal("0.01")) if account else None
     history = ApplicantHistory(

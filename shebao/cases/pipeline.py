@@ -39,7 +39,7 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import attach_saved, insert_persistent, utcnow
+from shebao.core.db import attach_saved, execute_fast, insert_persistent, transaction_connection, utcnow
 from shebao.core.settings import get_settings, local_today
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.policy.claims import (
@@ -99,8 +99,12 @@ def _state_columns() -> tuple:
 
 
 _STATE = select(*_state_columns())
-# the same, with the applicant's record, in one round trip when the applicant is named by person_id
-_STATE_WITH_PERSON = select(Person, *_state_columns()).where(Person.person_id == bindparam("pid"))
+# the same, with what the pipeline reads of the applicant's record, in one round trip when the
+# applicant is named by person_id (a Core row: no ORM load, only the name decrypted)
+_APPLICANT_COLUMNS = (Person.person_id, Person.region_code, Person.birth_date, Person.original_retirement_age,
+                      Person.deemed_months, Person.id_number_bidx, Person.name)
+_STATE_WITH_PERSON = select(*_APPLICANT_COLUMNS, *_state_columns()).where(Person.person_id == bindparam("pid"))
+_APPLICANT_KEYS = tuple(c.key for c in _APPLICANT_COLUMNS)
 
 
 def parameters_in_force(session: Session, marker: tuple | None = None):
@@ -176,12 +180,16 @@ def submit_application(
     """
     t0 = received if received is not None else time.perf_counter()
     named = None
-    row = (session.execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key, "pid": payload.person_id}).first()
+    row = (transaction_connection(session).execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key,
+                                                             "pid": payload.person_id}).first()
            if payload.person_id else None)
     if row is not None:
-        named, existing_id, *overlay = row
+        n = len(_APPLICANT_KEYS)
+        # the applicant's record as a plain (transient) Person: read, never written by the pipeline
+        named = Person(**dict(zip(_APPLICANT_KEYS, row[:n], strict=True)))
+        existing_id, *overlay = row[n:]
     else:
-        existing_id, *overlay = session.connection().execute(_STATE, {"key": payload.idempotency_key}).one()
+        existing_id, *overlay = transaction_connection(session).execute(_STATE, {"key": payload.idempotency_key}).one()
     if existing_id is not None:
         return _same_request(session.get(Application, existing_id), payload), False
     on = on or local_today()
@@ -285,7 +293,7 @@ def submit_application(
 
         # 6. outcome --------------------------------------------------------------------------------
         if route_name == "auto_approve":
-            approve(session, app, person=person, decided_by="system", first_grant=True)
+            approve(session, app, person=person, decided_by="system", first_grant=True, decision=decision)
             steps.done("grant", "granted", {"benefit_id": app.benefit_id})
         elif route_name == "reject":
             reject(session, app, person=person, reasons=reasons, decided_by="system")
@@ -300,19 +308,23 @@ def submit_application(
             steps.done("queue", "review")
         created = utcnow()
         # an executemany: psycopg sends the rows in one pipelined round trip of one prepared statement
-        session.connection().execute(_INSERT_STEPS, [
+        execute_fast(transaction_connection(session), _INSERT_STEPS, [
             {"application_id": app.id, "seq": i + 1, "step": s["step"], "outcome": s["outcome"],
              "duration_ms": s["duration_ms"], "detail": _j(s["detail"]), "created_at": created}
             for i, s in enumerate(steps.rows)])
         app.updated_at = created
-        session.connection().execute(_SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
+        execute_fast(transaction_connection(session), _SAVE_DECIDED, {**{c: getattr(app, c) for c in _DECIDED_COLUMNS}, "_id": app.id})
         attach_saved(session, [app])
     return app, True
 
 
 _INSERT_STEPS = insert(ApplicationStep.__table__)
-_DECIDED_COLUMNS = tuple(c.key for c in Application.__table__.columns
-                         if c.key not in ("id", "idempotency_key", "kind", "person_id", "received_at", "received_on"))
+# what the pipeline may change after the intake's INSERT (the intake's own columns are not sent again:
+# no second encryption of the bank account and the agent's data)
+_INTAKE_COLUMNS = ("id", "idempotency_key", "kind", "person_id", "received_at", "received_on", "region_code",
+                   "channel", "submitted_by", "bank_account", "bank_account_bidx", "agent_name", "agent_id_number",
+                   "agent_id_bidx", "agent_relation", "facts", "deadline")
+_DECIDED_COLUMNS = tuple(c.key for c in Application.__table__.columns if c.key not in _INTAKE_COLUMNS)
 _SAVE_DECIDED = (update(Application.__table__).where(Application.__table__.c.id == bindparam("_id"))
                  .values({c: bindparam(c) for c in _DECIDED_COLUMNS}))
 
@@ -375,12 +387,15 @@ def _claim_decision(person: Person, facts: dict, filled: Autofill, on: dt.date, 
 # --- outcomes (also used by the review queue) -------------------------------------------------
 
 def approve(session: Session, app: Application, *, person: Person | None = None, decided_by: str,
-            monthly_amount: Decimal | None = None, first_grant: bool = False, applicant_note: str = "") -> None:
+            monthly_amount: Decimal | None = None, first_grant: bool = False, applicant_note: str = "",
+            decision: dict | None = None) -> None:
     """Approve: create the benefit exactly once (idempotent per application number) and notify.
 
     Args:
-        first_grant: the application was created in this transaction (no benefit can exist for it).
+        first_grant: the application was created in this transaction (no benefit can exist for it);
+            its bank account was validated and indexed at intake.
         applicant_note: a reviewer's comment meant for the applicant (never an internal one).
+        decision: the rules' decision, when the caller holds it (else read from ``app.decision``).
     """
     from shebao.benefits.service import grant_benefit
 
@@ -388,10 +403,12 @@ def approve(session: Session, app: Application, *, person: Person | None = None,
     if amount is None:
         raise ValueError("核准需要月金额：规则未能计算金额时请由复核员填写 monthly_amount")
     app.monthly_amount = amount
-    decision = json.loads(app.decision or "{}")
+    if decision is None:
+        decision = json.loads(app.decision or "{}")
     benefit = grant_benefit(
         session, first_grant=first_grant, person_id=app.person_id, kind=app.kind, region_code=app.region_code,
         start_date=app.start_date or app.received_on, monthly_amount=amount, bank_account=app.bank_account,
+        bank_account_bidx=app.bank_account_bidx if first_grant else None,
         application_no=app.application_no, provisional=app.provisional,
         assessment={"inputs": decision.get("inputs") or {}, "result": decision.get("result") or {}},
     )
@@ -447,7 +464,7 @@ def notify(session: Session, app: Application, person: Person, event: str, *, re
         raise ValueError(event)
     row = ApplicationNotification(application_id=app.id, person_id=app.person_id, event=event,
                                   channel="portal", text=text)
-    insert_persistent(session, [row])
+    insert_persistent(session, [row], attach=False)  # written once, never changed: not tracked
     return row
 
 

@@ -191,10 +191,13 @@ def mask(value: str | None, kind: str) -> str:
 # ID numbers (18 or 15 characters) and card-like digit runs inside free text.
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _DIGITS_IN_TEXT = re.compile(r"(?<!\d)\d{12,19}(?!\d)")
+_TWELVE_DIGITS = re.compile(r"\d{12}")  # both patterns need twelve digits in a row
 
 
 def mask_text(text: str) -> str:
     """Mask every ID number and long digit run (cards, accounts) inside free text."""
+    if len(text) < 12 or _TWELVE_DIGITS.search(text) is None:  # nothing to mask (most texts): no substitution
+        return text
     text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
     return _DIGITS_IN_TEXT.sub(lambda m: mask_bank_account(m.group(0)), text)
 

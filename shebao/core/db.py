@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -126,7 +127,17 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def get_sessionmaker(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False, future=True)
+    """The sessionmaker of ``engine`` (default: the settings' database), one per engine.
+
+    Built once: each ``sessionmaker`` makes its own ``Session`` subclass, whose event dispatch
+    SQLAlchemy then sets up again on first use (a measurable share of a short transaction).
+    """
+    return _sessionmaker_for(engine or get_engine())
+
+
+@lru_cache(maxsize=64)
+def _sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
 @contextmanager
@@ -149,6 +160,7 @@ def dispose_engines() -> None:
         engine.dispose()
     _ENGINES.clear()
     _SCHEMA_CHECKED.clear()
+    _sessionmaker_for.cache_clear()
 
 
 # --- inserting without the unit of work ------------------------------------------------------------
@@ -160,21 +172,163 @@ def dispose_engines() -> None:
 # then attach the objects as persistent, so that later changes to them are tracked as usual.
 # SQLAlchemy has no public call for "insert now and attach"; this is the small part written here.
 
-def _row_values(obj: object, mapper) -> dict:
-    values = {}
+_FILL = 0  # the object's own value, or the column's Python-side default, or None (see _insert_plan)
+_DEFAULT = 1
+_NONE = 2
+
+
+@lru_cache(maxsize=256)
+def _insert_plan(mapper) -> tuple[tuple[str, str, int, object], ...]:
+    """What an INSERT takes from each column attribute, worked out once per mapped class:
+    ``(attribute, column, how, default)``; primary keys without a value and columns with a server
+    default are left out unless the object has a value for them."""
+    plan = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
-        if prop.key in obj.__dict__:
-            values[column.key] = obj.__dict__[prop.key]
-        elif column.default is not None and not column.primary_key:
-            default = column.default
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(obj, prop.key, value)
-            values[column.key] = value
+        if column.default is not None and not column.primary_key:
+            plan.append((prop.key, column.key, _DEFAULT, column.default))
         elif not column.primary_key and column.server_default is None:
-            setattr(obj, prop.key, None)
-            values[column.key] = None
+            plan.append((prop.key, column.key, _NONE, None))
+        else:
+            plan.append((prop.key, column.key, _FILL, None))
+    return tuple(plan)
+
+
+def _row_values(obj: object, mapper) -> dict:
+    # The values missing from a transient object are written into its ``__dict__`` directly: it is
+    # attached afterwards with make_transient_to_detached, which resets the attribute history anyway.
+    values = {}
+    state = obj.__dict__
+    for key, column_key, how, default in _insert_plan(mapper):
+        if key in state:
+            values[column_key] = state[key]
+        elif how == _DEFAULT:
+            value = state[key] = default.arg(None) if default.is_callable else default.arg
+            values[column_key] = value
+        elif how == _NONE:
+            values[column_key] = state[key] = None
     return values
+
+
+def transaction_connection(session: Session):
+    """``session.connection()``, remembered for the session's current transaction.
+
+    Asking the session costs tens of microseconds each time (its transaction's state machine); a
+    submitted application asks a dozen times. The connection of a transaction does not change, so
+    it is kept in ``session.info`` beside the transaction it belongs to.
+    """
+    cached = session.info.get("_tx_connection")
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1]
+    conn = session.connection()
+    session.info["_tx_connection"] = (session.get_transaction(), conn)
+    return conn
+
+
+# --- the hot statements, straight to the driver -------------------------------------------------------
+#
+# A Core ``Connection.execute`` costs 60–100 µs of Python before and after the driver's own work
+# (execution context, parameter processing, a result object), more than the driver's call itself;
+# a submitted application runs about a dozen such writes. :func:`execute_fast` compiles a statement
+# once per dialect and set of parameter names, applies the column types' own bind processors (the
+# encryption of personal data included) and runs it on the DBAPI cursor of the same connection, in
+# the same transaction. Errors come back wrapped as SQLAlchemy's (``IntegrityError`` and the rest), as
+# from ``execute``. Statements it cannot take as they are (escaped names, parameters it does not
+# know) go through ``execute``.
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    sql: str
+    positions: tuple[str, ...] | None  # parameter names in order (positional paramstyles), else None
+    constants: tuple[tuple[str, object], ...]  # values written into the statement (``id == 1``)
+    processors: tuple[tuple[str, Callable], ...]
+
+
+@lru_cache(maxsize=512)
+def _prepared(dialect, stmt, keys: tuple[str, ...]) -> _Prepared | None:
+    compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
+    if compiled.escaped_bind_names or getattr(compiled, "literal_execute_params", None):
+        return None
+    constants = []
+    for bind, name in compiled.bind_names.items():
+        if name in keys:
+            continue
+        if bind.required or bind.callable is not None:
+            return None  # a value this call does not give (a column default, say): ``execute`` knows
+        constants.append((name, bind.effective_value))
+    positions = tuple(compiled.positiontup) if compiled.positional else None
+    rendered = set(compiled.bind_names.values())
+    processors = tuple((name, fn) for name, fn in compiled._bind_processors.items() if name in rendered)
+    return _Prepared(compiled.string, positions, tuple(constants), processors)
+
+
+@lru_cache(maxsize=512)
+def _multi_row_insert(dialect, stmt, keys: tuple[str, ...], count: int) -> _Prepared | None:
+    """A plain INSERT of ``count`` rows as one statement with as many VALUES tuples (parameters
+    ``<key>__<row>``): one round trip and one parameter set, cheaper than the driver's executemany
+    for a few rows. None for statements with more than the table and its values (RETURNING, ON CONFLICT)."""
+    from sqlalchemy import Insert, bindparam, insert
+
+    if not isinstance(stmt, Insert) or stmt._returning or stmt._post_values_clause is not None \
+            or stmt._values or stmt._multi_values:
+        return None
+    table = stmt.table
+    if any(key not in table.c for key in keys):
+        return None
+    rows = [{key: bindparam(f"{key}__{i}", type_=table.c[key].type) for key in keys} for i in range(count)]
+    return _prepared(dialect, insert(table).values(rows), tuple(f"{key}__{i}" for i in range(count) for key in keys))
+
+
+def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returning: bool = False) -> list[tuple]:
+    """Run a write of the hot paths on ``conn``'s driver connection; return the RETURNING rows (if asked).
+
+    Args:
+        conn: a SQLAlchemy ``Connection`` inside a transaction (``session.connection()``).
+        stmt: a Core INSERT/UPDATE built once (a module constant), its values given as parameters.
+        params: one row of parameters, or several (an executemany; not with ``returning``).
+        returning: the statement has a RETURNING clause whose rows are wanted.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    many = isinstance(params, list)
+    if many and not params:
+        return []
+    first = (params[0] if many else params) or {}
+    prepared = _prepared(conn.dialect, stmt, tuple(first))
+    if prepared is None or (many and returning):
+        result = conn.execute(stmt, params) if params is not None else conn.execute(stmt)
+        return [tuple(r) for r in result.all()] if returning else []
+    processors, positions, constants = prepared.processors, prepared.positions, prepared.constants
+
+    def bound(row: dict):
+        if processors or constants:
+            row = dict(row)
+            row.update(constants)
+            for name, fn in processors:
+                row[name] = fn(row[name])
+        return row if positions is None else [row[name] for name in positions]
+
+    sql, values = prepared.sql, None
+    if many:
+        keys = tuple(first)
+        same = len(params) <= 64 and all(tuple(row) == keys for row in params)
+        multi = _multi_row_insert(conn.dialect, stmt, keys, len(params)) if same else None
+        if multi is not None:  # a handful of rows (an application's steps, a commit's audit entries)
+            sql, processors, positions, constants = multi.sql, multi.processors, multi.positions, multi.constants
+            values = bound({f"{key}__{i}": value for i, row in enumerate(params) for key, value in row.items()})
+    dbapi = conn.connection.dbapi_connection
+    cursor = dbapi.cursor()
+    try:
+        if many and values is None:
+            cursor.executemany(sql, [bound(row) for row in params])
+            return []
+        cursor.execute(sql, values if values is not None else bound(first))
+        return [tuple(r) for r in cursor.fetchall()] if returning else []
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
+                                  dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def insert_ignoring_conflicts(session: Session, table):
@@ -225,23 +379,26 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
     table = mapper.local_table
     rows = [_row_values(obj, mapper) for obj in objects]
     generated = [c for c in table.primary_key.columns if c.key not in rows[0]]
-    conn = session.connection()
+    conn = transaction_connection(session)
     dialect = conn.dialect.name
     if ignore_conflicts:
         stmt = _insert_statement(dialect, table, tuple(generated or table.primary_key.columns), ignore_conflicts=True)
-        written = conn.execute(stmt, rows[0]).first()
-        if written is None:
+        written = execute_fast(conn, stmt, rows[0], returning=True)
+        if not written:
             return []
-        for column, value in zip(generated, written, strict=False):
-            setattr(objects[0], mapper.get_property_by_column(column).key, value)
+        for column, value in zip(generated, written[0], strict=False):
+            objects[0].__dict__[mapper.get_property_by_column(column).key] = value
     elif generated:
         stmt = _insert_statement(dialect, table, tuple(generated))
-        result = conn.execute(stmt, rows) if len(rows) > 1 else conn.execute(stmt, rows[0])
-        for obj, row in zip(objects, result.all(), strict=True):
+        if len(rows) > 8:  # the keys in the rows' order, in batches: the insertmanyvalues of ``execute``
+            written = [tuple(r) for r in conn.execute(stmt, rows).all()]
+        else:  # a few rows (an application's notices): one statement each costs less than that machinery
+            written = [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
+        for obj, row in zip(objects, written, strict=True):
             for column, value in zip(generated, row, strict=True):
-                setattr(obj, mapper.get_property_by_column(column).key, value)
+                obj.__dict__[mapper.get_property_by_column(column).key] = value
     else:
-        conn.execute(_insert_statement(dialect, table, ()), rows)
+        execute_fast(conn, _insert_statement(dialect, table, ()), rows if len(rows) > 1 else rows[0])
     if attach:
         attach_saved(session, objects)
     return objects

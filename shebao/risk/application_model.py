@@ -21,8 +21,10 @@ scoring works on a fresh install and in CI without any download.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,22 +92,27 @@ def forget_loaded_models() -> None:
     _CACHE.clear()
 
 
+@lru_cache(maxsize=16)
+def _versions_dir(home: Path) -> str:
+    return str(home / "models" / "applications")
+
+
 def model_folder(home: Path | None = None) -> Path:
     """The newest trained version under ``$SHEBAO_HOME``, else the version shipped in the package.
 
     The listing is cached until the versions folder changes (a new version is a new entry, which
     changes the folder's modification time), so that scoring does not list a folder per application.
     """
-    base = (home or get_settings().home) / "models" / "applications"
+    base = _versions_dir(home or get_settings().home)
     try:
-        stamp = base.stat().st_mtime_ns
+        stamp = os.stat(base).st_mtime_ns
     except FileNotFoundError:
         stamp = None
-    key = ("folder", str(base), stamp)
+    key = ("folder", base, stamp)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    versions = (sorted(p for p in base.glob("*") if not p.name.startswith(".") and (p / "model.txt").exists())
+    versions = (sorted(p for p in Path(base).glob("*") if not p.name.startswith(".") and (p / "model.txt").exists())
                 if stamp is not None else [])
     if versions:
         folder = versions[-1]
@@ -123,6 +130,9 @@ def load_model(folder: Path | None = None) -> tuple[Any, dict]:
 
     folder = folder or model_folder()
     key = str(folder)
+    loaded = _CACHE.get(key)
+    if loaded is not None:  # the common case: no lock
+        return loaded
     with _LOCK:
         if key not in _CACHE:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
