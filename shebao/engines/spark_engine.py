@@ -8,7 +8,10 @@ Spark inlines every common table expression at each place it is used, so a CTE t
 aggregates and is read twice is computed twice (rule Y03's self-join ten times). DuckDB's planner
 avoids this; here the engine splits a rule's ``WITH`` list into temporary views and caches those
 that are read more than once and do real work (a join, an aggregate, ``DISTINCT``). Shared views
-are cached the same way, and the loaded tables always.
+are cached the same way. A loaded CSV table is cached as it is loaded (parsed once); a Parquet
+table is cached at its second read (directly, or through a view that is not cached), so that a
+table only one shared view reads (the payments) is never held in memory twice. Typed Parquet
+(:func:`shebao.engines.convert.folder_to_parquet`) is read without casting.
 """
 
 from __future__ import annotations
