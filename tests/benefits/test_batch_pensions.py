@@ -121,3 +121,25 @@ def test_a_folder_without_benefits_is_named(batch_engine, tmp_path):
     (tmp_path / "persons.csv").write_text("person_id\np1\n", encoding="utf-8")
     with pytest.raises(EngineError, match=r"中缺少 benefits\.csv（或 \.parquet）$"):
         pension_inputs(batch_engine, tmp_path)
+
+
+def test_cli_assesses_an_exchange_folder_and_names_a_bad_engine(exchange, tmp_path, shebao_home):
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    import shebao.cli.calc  # noqa: F401 - registers the commands
+    from shebao.cli import app
+
+    out = tmp_path / "pensions.parquet"
+    runner = CliRunner()
+    r = runner.invoke(app, ["calc", "pension", "--shipped", "--exchange", str(exchange), "--out", str(out),
+                            "--assessed-on", ASSESSED.isoformat()])
+    assert r.exit_code == 0, r.output
+    table = pq.read_table(out)
+    single = pension_table(application_inputs(), params=load_parameters(), assessed_on=ASSESSED, threads=1)
+    assert table["benefit_id"].to_pylist() == ["bp1", "bp2", "bp3", "bp4"]
+    assert table["total"].to_pylist() == single["total"].to_pylist()
+    r = runner.invoke(app, ["calc", "pension", "--shipped", "--exchange", str(exchange), "--out", str(out),
+                            "--engine", "oracle"])
+    assert r.exit_code == 1
+    assert [line for line in r.output.splitlines() if line.strip()] == ["错误：未知引擎：oracle（可选 duckdb、spark）"]
