@@ -17,7 +17,7 @@ from shebao.risk.screening import screen_folder
 LOOKBACK = months("2025-11", "2026-10")
 
 
-def run(build, tmp_path, batch_engine, engine, rule: str, as_of: date = AS_OF) -> dict[str, object]:
+def run(build, tmp_path, engine, rule: str, as_of: date = AS_OF) -> dict[str, object]:
     folder = build.write(tmp_path / "x")
     result = screen_folder(folder, as_of=as_of, rules=[rule], engine=engine)
     return {f.person_id: f for f in result.findings}
