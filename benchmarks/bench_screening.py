@@ -277,6 +277,8 @@ def main() -> None:
         result = json.loads(stdout.strip().splitlines()[-1])
         result["tree_peak_gb"] = round(tree_peak / 2**30, 2)
         results.append(result)
+        print(f"{engine} done: {result['seconds']} s, {result['cpu_seconds']} CPU s, {result['alerts']:,} alerts, "
+              f"sha256 {result['alerts_sha256']}, load average {os.getloadavg()[0]:.1f}", flush=True)
     print(f"load average after the runs: {os.getloadavg()[0]:.1f} (other work on the machine slows both engines)")
     print(f"\n{'engine':8} {'seconds':>8} {'CPU s':>8} {'input rows':>12} {'rows/s':>12} {'peak memory':>12} {'alerts':>8}")
     for r in results:
