@@ -135,7 +135,7 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def spark():
     """One local SparkSession for the whole test run (started on first use), for every domain's
-    batch rules: tests parametrised over engines take ``engine_name`` and build with :func:`make_test_engine`."""
+    batch rules: tests parametrised over engines take ``batch_engine`` (below), built on it."""
     pytest.importorskip("pyspark")
     from shebao.engines.spark_engine import local_session
 

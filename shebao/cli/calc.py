@@ -38,6 +38,8 @@ def pension(
     out: str = typer.Option(None, "--out", help="批量：输出 Parquet 文件（加上输出字段）"),
     assessed_on: str = typer.Option("", "--assessed-on", help="批量：核定日期 YYYY-MM-DD（无 assessed_on 列时；默认今天）"),
     threads: int = typer.Option(2, "--threads", help="批量：线程数"),
+    exchange: str = typer.Option(None, "--exchange", help="批量：交换格式目录（测算其中每项养老金待遇，输入由批处理引擎从登记数据导出）"),
+    engine: str = typer.Option("duckdb", "--engine", help="批量（--exchange）：批处理引擎 duckdb|spark"),
     shipped: bool = SHIPPED_OPTION,
 ) -> None:
     """企业职工基本养老金测算（基础养老金 + 个人账户养老金 + 过渡性养老金），带计算过程与法规出处。
@@ -45,7 +47,16 @@ def pension(
     示例：echo '{"retirement_date":"2025-02","birth_date":"1965-01","original_retirement_age":60,"avg_contribution_index":"1.2","contribution_months":420,"pre_account_months":100,"account_balance":"100000"}' | shebao calc pension -
 
     批量：shebao calc pension --batch persons.parquet --out pensions.parquet
+
+    按登记数据批量测算：shebao calc pension --exchange exchange/ --out pensions.parquet --engine duckdb
     """
+    if exchange:
+        if batch:
+            fail("--batch 与 --exchange 只能选一个")
+        if not out:
+            fail("批量计算需要 --out OUT.parquet")
+        _exchange(exchange, out, assessed_on, engine, threads, shipped)
+        return
     if batch:
         if not out:
             fail("批量计算需要 --out OUT.parquet")
@@ -82,6 +93,34 @@ def _batch(path: str, out: str, assessed_on: str, threads: int, shipped: bool) -
     console.print(
         f"[green]已计算[/green] {result.num_rows} 行（符合条件 {eligible} 行），用时 {elapsed:.2f} 秒 → {out}"
     )
+
+
+def _exchange(folder: str, out: str, assessed_on: str, engine: str, threads: int, shipped: bool) -> None:
+    """Every pension of an exchange folder: the engine derives the inputs, policy computes."""
+    import datetime as dt
+    import time
+
+    import pyarrow.parquet as pq
+
+    from shebao.benefits.batch_pensions import assess_folder
+    from shebao.cli.policy import _parameters
+    from shebao.engines.base import EngineError
+    from shebao.policy import InputError, ParameterError
+
+    try:
+        day = dt.date.fromisoformat(assessed_on) if assessed_on else dt.date.today()
+    except ValueError:
+        fail(f"--assessed-on 应为 YYYY-MM-DD：{assessed_on}")
+    started = time.perf_counter()
+    try:
+        result = assess_folder(folder, params=_parameters(shipped), assessed_on=day, engine=engine, threads=threads)
+    except (EngineError, InputError, ParameterError) as exc:
+        fail(str(exc))
+    elapsed = time.perf_counter() - started
+    pq.write_table(result, out)
+    eligible = int(result["eligible"].to_numpy(zero_copy_only=False).sum())
+    console.print(f"[green]已测算[/green] {result.num_rows} 项养老金（符合条件 {eligible} 项，引擎 {engine}），"
+                  f"用时 {elapsed:.2f} 秒 → {out}")
 
 
 @calc_app.command("retirement")

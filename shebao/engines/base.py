@@ -60,11 +60,16 @@ class EngineError(RuntimeError):
 
 @dataclass(frozen=True)
 class Source:
-    """Where one exchange table comes from: a CSV or Parquet file, with the columns it has."""
+    """Where one exchange table comes from: a CSV or Parquet file, with the columns it has.
+
+    ``typed`` names the columns a Parquet file already stores in the table's type (dates, money,
+    numbers): engines read those as they are instead of through text.
+    """
 
     table: str
     path: Path | None
     columns: tuple[str, ...]
+    typed: frozenset[str] = frozenset()
 
     @property
     def is_parquet(self) -> bool:
@@ -100,7 +105,8 @@ def find_sources(folder: Path, tables: TableSet = EXCHANGE) -> dict[str, Source]
         if parquet.exists():
             import pyarrow.parquet as pq
 
-            sources[table] = Source(table, parquet, tuple(pq.read_schema(parquet).names))
+            schema = pq.read_schema(parquet)
+            sources[table] = Source(table, parquet, tuple(schema.names), _typed_columns(schema, tables.tables[table]))
         elif csv_path.exists():
             with csv_path.open(encoding="utf-8-sig", newline="") as fh:
                 header = next(csv.reader(fh), [])
@@ -111,6 +117,15 @@ def find_sources(folder: Path, tables: TableSet = EXCHANGE) -> dict[str, Source]
         if sources[table].path is None:
             raise EngineError(f"{folder} 中缺少 {table}.csv（或 .parquet）")
     return sources
+
+
+def _typed_columns(schema: pa.Schema, kinds: dict[str, str]) -> frozenset[str]:
+    """The non-text columns of a Parquet schema whose Arrow type is already the table's type."""
+    import pyarrow as pa
+
+    expected = {DATE: pa.date32(), MONEY: pa.decimal128(18, 2), INT: pa.int32(), FLOAT: pa.float64()}
+    return frozenset(field.name for field in schema
+                     if field.name in kinds and expected.get(kinds[field.name]) == field.type)
 
 
 class Dialect(ABC):
@@ -148,6 +163,12 @@ def typed_select(source: Source, dialect: Dialect, tables: TableSet = EXCHANGE) 
     defaults = tables.defaults or {}
     for column, kind in tables.tables[source.table].items():
         default = defaults.get((source.table, column))
+        if column in source.typed:  # stored in its type already (typed Parquet): no round trip through text
+            expr = dialect.quote(column)
+            if default is not None:
+                expr = f"coalesce({expr}, {dialect.cast(repr(default), kind)})"
+            parts.append(f"{expr} AS {column}")
+            continue
         if column in source.columns:
             expr = f"NULLIF(trim(CAST({dialect.quote(column)} AS STRING)), '')"
             if default is not None:

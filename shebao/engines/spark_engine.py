@@ -8,7 +8,10 @@ Spark inlines every common table expression at each place it is used, so a CTE t
 aggregates and is read twice is computed twice (rule Y03's self-join ten times). DuckDB's planner
 avoids this; here the engine splits a rule's ``WITH`` list into temporary views and caches those
 that are read more than once and do real work (a join, an aggregate, ``DISTINCT``). Shared views
-are cached the same way, and the loaded tables always.
+are cached the same way. A loaded CSV table is cached as it is loaded (parsed once); a Parquet
+table is cached at its second read (directly, or through a view that is not cached), so that a
+table only one shared view reads (the payments) is never held in memory twice. Typed Parquet
+(:func:`shebao.engines.convert.folder_to_parquet`) is read without casting.
 """
 
 from __future__ import annotations
@@ -147,6 +150,11 @@ class SparkEngine(Engine):
         self.spark = spark or local_session()
         self._cached: list[Any] = []
         self._names: set[str] = set()
+        # Loaded tables not cached yet, by name: cached when a second statement reads them.
+        self._lazy: dict[str, Any] = {}
+        self._read_once: set[str] = set()
+        # Views that are not cached, and the lazily loaded tables each reads (a read of the view reads them).
+        self._view_reads: dict[str, dict[str, int]] = {}
 
     def _cache(self, df: Any) -> int:
         """Cache ``df`` now (one pass) and return its row count."""
@@ -155,6 +163,11 @@ class SparkEngine(Engine):
         return df.count()
 
     def load_folder(self, folder: Path, tables: TableSet = EXCHANGE) -> dict[str, int]:
+        """Register the tables as views over their files; each is cached once a second statement reads it.
+
+        A table read by one statement only (the payments, read once by the shared view that the
+        rules then share) is never held in memory twice; a Parquet file's row count is in its footer.
+        """
         counts: dict[str, int] = {}
         for table, source in find_sources(Path(folder), tables).items():
             select = typed_select(source, self.dialect, tables)
@@ -170,10 +183,38 @@ class SparkEngine(Engine):
                     df = self.spark.sql(f"SELECT {select} FROM _raw_{table}")
                 df.createOrReplaceTempView(table)
                 self._names.add(table)
-                counts[table] = self._cache(df)
+                self._read_once.discard(table)
+                if source.is_parquet:
+                    import pyarrow.parquet as pq
+
+                    counts[table] = pq.read_metadata(source.path).num_rows
+                    self._lazy[table] = df
+                elif source.path is None:
+                    counts[table] = 0
+                else:
+                    counts[table] = self._cache(df)  # a CSV is parsed once, here
             except Exception as exc:  # py4j / analysis errors: name the file
                 raise EngineError(f"读取 {source.path} 失败：{exc}") from exc
         return counts
+
+    def _reads(self, sql: str) -> None:
+        """Count the reads ``sql`` makes of lazily loaded tables (directly, or through views that are
+        not cached); cache a table at its second read, so that its file is read at most twice."""
+        masked = _strip_literals(sql)
+        for table, n in self._lazy_reads(masked).items():
+            if n > 1 or table in self._read_once:
+                self._cache(self._lazy.pop(table))
+            else:
+                self._read_once.add(table)
+
+    def _lazy_reads(self, masked: str) -> dict[str, int]:
+        reads = {t: _references(t, masked) for t in self._lazy}
+        for view, tables in self._view_reads.items():
+            if _references(view, masked):
+                for t in tables:
+                    if t in reads:
+                        reads[t] += _references(view, masked) * tables[t]
+        return {t: n for t, n in reads.items() if n}
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
         # Spark 4 takes an Arrow table as it is (no pandas); an empty one needs its schema spelt out
@@ -185,13 +226,20 @@ class SparkEngine(Engine):
 
     def create_view(self, name: str, sql: str) -> None:
         # A shared view is read by several rules: cache it, unless it is a mere filter of a cached one.
+        masked = _strip_literals(sql)
+        self._view_reads.pop(name, None)
+        if _WORK.search(masked):
+            self._reads(sql)
+        else:
+            self._view_reads[name] = self._lazy_reads(masked)
         df = self.spark.sql(sql)
         df.createOrReplaceTempView(name)
         self._names.add(name)
-        if _WORK.search(_strip_literals(sql)):
+        if _WORK.search(masked):
             self._cache(df)
 
     def query(self, sql: str) -> pa.Table:
+        self._reads(sql)
         split = split_ctes(sql)
         if split is None or any(name.lower() in {n.lower() for n in self._names} for name, _ in split[0]):
             return self.spark.sql(sql).toArrow()
@@ -228,3 +276,6 @@ class SparkEngine(Engine):
             except Exception:  # noqa: BLE001 - session already stopped
                 pass
         self._cached.clear()
+        self._lazy.clear()
+        self._read_once.clear()
+        self._view_reads.clear()
