@@ -32,6 +32,10 @@ FUSION = "zscore"
 # A regional regulation (浙江省…条例) applies to questions about that region: when the question
 # names no region, national texts come first, so regional articles' scores are scaled by this.
 REGIONAL_FACTOR = 0.8
+# The same prior on the fused score (in standard deviations): scaling BM25 alone left the
+# embedding half untouched, so a regional article that restates a national one (浙江省工伤保险条例
+# 第十四条 beside 工伤保险条例 第十八条) still came first for a question naming no region.
+REGIONAL_PENALTY = 0.3
 
 _REGION_RE = re.compile(r"^(.{2,7}?)(省|自治区|市)(?=.{2,})")
 # "敏感个人信息指的是哪些", "本人工资咋算": the law's own definition of the term decides
@@ -152,7 +156,8 @@ class Retriever:
                 extra.extend(self.segmenter.tokens(term))
             scores = scores + EXPANSION_WEIGHT * self._bm25_scores(extra)
 
-        scores = scores * self._regional_weights(query)
+        regional = self._regional_weights(query)
+        scores = scores * regional
 
         content = [t for t in dict.fromkeys(tokens)]
         total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
@@ -168,7 +173,7 @@ class Retriever:
             dense = self.embeddings @ qvec
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
-            fused = _fuse(scores, dense, candidates)
+            fused = _fuse(scores, dense, candidates) - REGIONAL_PENALTY * (regional[candidates] < 1.0)
             reorder = candidates[np.argsort(-fused, kind="stable")]
             final = np.full(len(scores), -1.0, dtype=np.float32)
             final[candidates] = fused
