@@ -50,7 +50,7 @@ NEGATION_WEIGHT = 2.0
 _SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予")
 # "未成年工是指…", "本人工资咋算": the sentence where the law defines the term
 _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|是多大|是多少岁|是哪些人)")
-_DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}包括")
+_DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")  # as retrieval.DEFINITION_FORMS
 DEFINITION_WEIGHT = 4.0
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
 
@@ -124,7 +124,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     term = re.split(r"[的说里讲叫]", definition.group(1))[-1] if definition else ""
     defining = [f.format(t=term) for f in _DEFINITION_S] if len(term) >= 2 else []
     best: tuple[float, int, str, str] | None = None
-    typed: tuple[float, int, str, str] | None = None  # the best sentence that holds what the type needs
+    # per article, the best sentence that holds what the type needs
+    typed: dict[int, tuple[float, int, str, str]] = {}
     for a_index, article in enumerate(articles[:2]):
         for u_index, (unit, head) in enumerate(_units(article.text)):
             if len(unit) < 6 or unit.endswith(("：", ":")):
@@ -140,10 +141,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
-            if pattern is not None and pattern.search(unit) and score > 0 and (typed is None or score > typed[0]):
-                typed = (score, a_index, unit, head)
-    if typed is not None and kind not in ("general", "yesno") and typed[1] == (best[1] if best else 0):
-        best = typed
+            if pattern is not None and pattern.search(unit) and score > 0 and (
+                    a_index not in typed or score > typed[a_index][0]):
+                typed[a_index] = (score, a_index, unit, head)
+    if best is not None and kind not in ("general", "yesno") and best[1] in typed:
+        best = typed[best[1]]  # the typed sentence of the article the best sentence is in
     if best is None:
         return None
     _, a_index, unit, head = best
