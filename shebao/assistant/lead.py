@@ -24,6 +24,7 @@ PATTERNS = {
     "procedure": re.compile(r"申请|提出|提交|办理|登记|之日起|以内|内|材料|证明|手续|可以"),
     "where": re.compile(r"机构|部门|行政部门|经办|委员会|法院|服务窗口|网上"),
     "who": re.compile(r"用人单位|单位|个人|本人|基金|支付|承担|缴纳|人民政府|规定|确定|制定"),
+    "penalty": re.compile(r"罚款|倍以上|责令|吊销|追究|处分|赔偿责任|停止|暂停"),
     "yesno": re.compile(r"应当|可以|不得|视同|认定|有权|不予|不能|不属于|不计|停止|享受|依法"),
 }
 
@@ -52,6 +53,7 @@ _SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予")
 _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|是多大|是多少岁|是哪些人)")
 _DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")  # as retrieval.DEFINITION_FORMS
 DEFINITION_WEIGHT = 4.0
+PENALTY_WEIGHT = 2.0
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
 
 
@@ -67,6 +69,8 @@ def answer_type(question: str) -> str:
     q = question.replace(" ", "")
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
         return "period"
+    if re.search(r"怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
+        return "penalty"
     if re.search(r"多少钱|多少|比例|几成|标准|怎么算|如何计算|几倍|几级|百分之", q):
         return "amount"
     if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
@@ -99,7 +103,7 @@ def _units(text: str) -> list[tuple[str, str]]:
 
 
 def _clean(sentence: str) -> str:
-    s = _ENUM.sub("", sentence.strip()).rstrip("；;，,。")
+    s = _ENUM.sub("", sentence.strip()).rstrip("；;，,。：:")
     return s
 
 
@@ -128,14 +132,16 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     typed: dict[int, tuple[float, int, str, str]] = {}
     for a_index, article in enumerate(articles[:2]):
         for u_index, (unit, head) in enumerate(_units(article.text)):
-            if len(unit) < 6 or unit.endswith(("：", ":")):
-                continue
+            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
+                continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             score = sum(weight(w) for w in set(words) | extra if len(w) >= 2 and w in whole)
             if score > 0 and _S_NEGATED.search(unit) and not q_negated:
                 score -= NEGATION_WEIGHT
             elif score > 0 and q_negated and _S_NEGATED.search(unit):
                 score += NEGATION_WEIGHT
+            if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
+                score += PENALTY_WEIGHT  # the penalty itself before the order to correct
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
             score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
@@ -167,6 +173,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                     else "须符合法定条件" if "应当" in whole else "合法")
         elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
             word = no  # "能挪用吗" answered by the rule that sanctions it
+        elif yes in ("会", "要", "是") and re.search(r"罚|追究|负责|责任", q) and _SANCTION.search(whole):
+            word = yes  # "会被罚吗" answered by the rule that sanctions it
         else:
             word = no if _NEGATIVE.search(whole) else yes
         sentence = f"{word}：{sentence}"
