@@ -54,6 +54,20 @@ _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的
 _DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")  # as retrieval.DEFINITION_FORMS
 DEFINITION_WEIGHT = 4.0
 PENALTY_WEIGHT = 2.0
+# "交了半年能领吗" against "缴费义务满1年的": the months the question states, the years the rule requires
+_REQUIRED_YEARS = re.compile(rf"缴费[^，。；：]{{0,12}}满([\d{_CN}]+)年")
+_HALF_YEAR = re.compile(r"[交缴](?:了|费)?半年")
+
+
+def _months_paid(question: str) -> int | None:
+    from shebao.assistant.intents import read_slots
+
+    months = read_slots(question).get("contribution_months")
+    if months is None and _HALF_YEAR.search(question):
+        months = 6
+    return months
+
+
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
 
 
@@ -147,7 +161,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
-            if pattern is not None and pattern.search(unit) and score > 0 and (
+            if pattern is not None and pattern.search(whole if kind == "penalty" else unit) and score > 0 and (
                     a_index not in typed or score > typed[a_index][0]):
                 typed[a_index] = (score, a_index, unit, head)
     if best is not None and kind not in ("general", "yesno") and best[1] in typed:
@@ -171,6 +185,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
                     else "须符合法定条件" if "应当" in whole else "合法")
+        elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
+            from shebao.assistant.intents import number
+
+            years = number(required.group(1))
+            word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
         elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
             word = no  # "能挪用吗" answered by the rule that sanctions it
         elif yes in ("会", "要", "是") and re.search(r"罚|追究|负责|责任", q) and _SANCTION.search(whole):
