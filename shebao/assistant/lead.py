@@ -30,7 +30,7 @@ PATTERNS = {
 
 # how a yes/no question asks, and the answer word for yes and for no
 _YESNO = (
-    (re.compile(r"算不算|算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),
+    (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
     (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
     (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
     (re.compile(r"可不可以|可以[^，。？]*(?:吗|(?<![什怎那这多])么)"), "可以", "不可以"),
@@ -131,8 +131,22 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     weights = weights or {}
     extra = set(expansions or []) - set(words)
 
-    def weight(w: str) -> float:
-        return weights.get(w, float(len(w))) * (0.5 if w in extra else 1.0)
+    # the everyday phrase each legal term stands for in this question (加班 → 延长劳动时间): a
+    # sentence that has the law's term but not the phrase says the same thing in the law's words,
+    # and the term counts in full; beside the phrase itself it counts half
+    from shebao.assistant.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    phrases: dict[str, list[str]] = {}
+    for phrase in lexicon.matches(question.replace(" ", "")):
+        for term in lexicon.terms.get(phrase, ()):
+            phrases.setdefault(term, []).append(phrase)
+
+    def weight(w: str, whole: str = "") -> float:
+        if w not in extra:
+            return weights.get(w, float(len(w)))
+        restated = whole and w in phrases and not any(p in whole for p in phrases[w])
+        return weights.get(w, float(len(w))) * (1.0 if restated else 0.5)
 
     kind = answer_type(question)
     pattern = PATTERNS.get(kind)
@@ -149,7 +163,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
-            score = sum(weight(w) for w in set(words) | extra if len(w) >= 2 and w in whole)
+            score = sum(weight(w, whole) for w in set(words) | extra if len(w) >= 2 and w in whole)
             if score > 0 and _S_NEGATED.search(unit) and not q_negated:
                 score -= NEGATION_WEIGHT
             elif score > 0 and q_negated and _S_NEGATED.search(unit):

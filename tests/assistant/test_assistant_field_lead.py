@@ -81,6 +81,15 @@ def test_a_penalty_question_gets_the_fine_and_a_sanction_means_no():
     assert lead_sentence("医保基金能挪用吗", [misuse], ["医保", "基金", "挪用"]).sentence.startswith("不能：")
 
 
+def test_the_law_s_wording_of_a_colloquial_word_counts_in_full():
+    article = _Article("第九条 用人单位不得延长劳动时间。用人单位应当为女职工安排哺乳时间。")
+    # 加班 is not in the first sentence, which says it in the law's words (延长劳动时间): full weight
+    lead = lead_sentence("哺乳期单位能让我加班吗", [article], ["单位", "哺乳", "加班"],
+                         {"单位": 1.0, "哺乳": 4.5}, ["延长劳动时间"])
+    assert lead.sentence.startswith("不能：用人单位不得延长劳动时间")
+    assert not lead_sentence("医保能直接结算吗", [article], ["单位"]).sentence.startswith(("算", "不算"))  # 结算 is no 算
+
+
 def test_fact_in_the_first_sentence():
     assert first_sentence("算：在上下班途中……[1]。\n根据《工伤保险条例》") == "算：在上下班途中……[1]"
     assert fact_correct("24个月", "期限最长为二十四个月[1]。")  # the same number either way
