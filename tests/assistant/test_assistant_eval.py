@@ -41,7 +41,7 @@ def test_answers_hold_the_key_fact_and_off_field_questions_cite_nothing(laws_kb)
     summary = report.summary()
     assert summary["off_field"] >= 40 and summary["off_field_with_citations"] == 0, summary
     assert summary["off_field_refused"] == summary["off_field"], summary
-    assert summary["answer_correct"] >= 0.76, summary  # measured floor, 78.2% (the goal is 95%: not reached)
+    assert summary["answer_correct"] >= 0.76, summary  # measured floor, 79.0% (the goal is 95%: not reached)
     assert summary["hit@3"] >= 0.94, summary  # measured 95.5%
 
 
