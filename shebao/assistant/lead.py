@@ -21,15 +21,16 @@ _ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千两0-9]+�
 PATTERNS = {
     "period": re.compile(rf"[\d{_CN}]+\s*(?:个|周)?\s*(?:日|天|个月|月|年|周|小时|工作日)"),
     "amount": re.compile(rf"[\d{_CN}]+\s*(?:%|％|倍|个月|元|分之)|百分之|万分之|千分之|[\d{_CN}]+\s*级"),
-    "procedure": re.compile(r"申请|提出|提交|办理|登记|之日起|以内|内|材料|证明|手续"),
+    "procedure": re.compile(r"申请|提出|提交|办理|登记|之日起|以内|内|材料|证明|手续|可以"),
     "where": re.compile(r"机构|部门|行政部门|经办|委员会|法院|服务窗口|网上"),
-    "who": re.compile(r"用人单位|单位|个人|本人|基金|支付|承担|缴纳"),
+    "who": re.compile(r"用人单位|单位|个人|本人|基金|支付|承担|缴纳|人民政府|规定|确定|制定"),
+    "penalty": re.compile(r"罚款|倍以上|责令|吊销|追究|处分|赔偿责任|停止|暂停"),
     "yesno": re.compile(r"应当|可以|不得|视同|认定|有权|不予|不能|不属于|不计|停止|享受|依法"),
 }
 
 # how a yes/no question asks, and the answer word for yes and for no
 _YESNO = (
-    (re.compile(r"算不算|算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),
+    (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
     (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
     (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
     (re.compile(r"可不可以|可以[^，。？]*(?:吗|(?<![什怎那这多])么)"), "可以", "不可以"),
@@ -40,6 +41,33 @@ _YESNO = (
     (re.compile(r"(?:能|可以|算|会|要|有)[^，。？]*不[？?]?$"), "能", "不能"),  # "能领失业金不？"
     (re.compile(r"(?:吗|(?<![什怎那这多])么)[？?]?$|(?:吗|(?<![什怎那这多])么)，"), "是", "不是"),
 )
+# A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
+# the clause that states it the same way (对未参加生育保险的…); a question without one ("四个月以上")
+# by the clause without (怀孕满4个月…), not by its negated neighbour.
+_Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下")
+_S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足")
+NEGATION_WEIGHT = 2.0
+# a rule that sanctions doing something (违反…的，由…责令…/处…罚款) answers "能/可以…吗" with no
+_SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予")
+# "未成年工是指…", "本人工资咋算": the sentence where the law defines the term
+_DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|是多大|是多少岁|是哪些人)")
+_DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")  # as retrieval.DEFINITION_FORMS
+DEFINITION_WEIGHT = 4.0
+PENALTY_WEIGHT = 2.0
+# "交了半年能领吗" against "缴费义务满1年的": the months the question states, the years the rule requires
+_REQUIRED_YEARS = re.compile(rf"缴费[^，。；：]{{0,12}}满([\d{_CN}]+)年")
+_HALF_YEAR = re.compile(r"[交缴](?:了|费)?半年")
+
+
+def _months_paid(question: str) -> int | None:
+    from shebao.assistant.intents import read_slots
+
+    months = read_slots(question).get("contribution_months")
+    if months is None and _HALF_YEAR.search(question):
+        months = 6
+    return months
+
+
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
 
 
@@ -55,11 +83,13 @@ def answer_type(question: str) -> str:
     q = question.replace(" ", "")
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
         return "period"
+    if re.search(r"怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
+        return "penalty"
     if re.search(r"多少钱|多少|比例|几成|标准|怎么算|如何计算|几倍|几级|百分之", q):
         return "amount"
     if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
         return "where"
-    if re.search(r"谁[来出付交赔承担]|谁负责|由谁|哪家", q):
+    if re.search(r"谁[来出付交赔承担定管]|谁规定|谁制定|谁决定|谁负责|由谁|哪家", q):
         return "who"
     if re.search(r"怎么办|怎么申请|如何申请|流程|手续|材料|怎么弄|怎么处理|怎么交|如何|怎样", q):
         return "procedure"
@@ -87,7 +117,7 @@ def _units(text: str) -> list[tuple[str, str]]:
 
 
 def _clean(sentence: str) -> str:
-    s = _ENUM.sub("", sentence.strip()).rstrip("；;，,。")
+    s = _ENUM.sub("", sentence.strip()).rstrip("；;，,。：:")
     return s
 
 
@@ -101,26 +131,55 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     weights = weights or {}
     extra = set(expansions or []) - set(words)
 
-    def weight(w: str) -> float:
-        return weights.get(w, float(len(w))) * (0.5 if w in extra else 1.0)
+    # the everyday phrase each legal term stands for in this question (加班 → 延长劳动时间): a
+    # sentence that has the law's term but not the phrase says the same thing in the law's words,
+    # and the term counts in full; beside the phrase itself it counts half
+    from shebao.assistant.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    phrases: dict[str, list[str]] = {}
+    for phrase in lexicon.matches(question.replace(" ", "")):
+        for term in lexicon.terms.get(phrase, ()):
+            phrases.setdefault(term, []).append(phrase)
+
+    def weight(w: str, whole: str = "") -> float:
+        if w not in extra:
+            return weights.get(w, float(len(w)))
+        restated = whole and w in phrases and not any(p in whole for p in phrases[w])
+        return weights.get(w, float(len(w))) * (1.0 if restated else 0.5)
 
     kind = answer_type(question)
     pattern = PATTERNS.get(kind)
+    q_plain = question.replace(" ", "")
+    q_negated = bool(_Q_NEGATED.search(q_plain))
+    definition = _DEFINITION_Q.search(q_plain)
+    term = re.split(r"[的说里讲叫]", definition.group(1))[-1] if definition else ""
+    defining = [f.format(t=term) for f in _DEFINITION_S] if len(term) >= 2 else []
     best: tuple[float, int, str, str] | None = None
-    typed: tuple[float, int, str, str] | None = None  # the best sentence that holds what the type needs
+    # per article, the best sentence that holds what the type needs
+    typed: dict[int, tuple[float, int, str, str]] = {}
     for a_index, article in enumerate(articles[:2]):
         for u_index, (unit, head) in enumerate(_units(article.text)):
-            if len(unit) < 6 or unit.endswith(("：", ":")):
-                continue
+            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
+                continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
-            score = sum(weight(w) for w in set(words) | extra if len(w) >= 2 and w in whole)
+            score = sum(weight(w, whole) for w in set(words) | extra if len(w) >= 2 and w in whole)
+            if score > 0 and _S_NEGATED.search(unit) and not q_negated:
+                score -= NEGATION_WEIGHT
+            elif score > 0 and q_negated and _S_NEGATED.search(unit):
+                score += NEGATION_WEIGHT
+            if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
+                score += PENALTY_WEIGHT  # the penalty itself before the order to correct
+            if score > 0 and defining and any(f in unit for f in defining):
+                score += DEFINITION_WEIGHT
             score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
-            if pattern is not None and pattern.search(unit) and score > 0 and (typed is None or score > typed[0]):
-                typed = (score, a_index, unit, head)
-    if typed is not None and kind not in ("general", "yesno") and typed[1] == (best[1] if best else 0):
-        best = typed
+            if pattern is not None and pattern.search(whole if kind == "penalty" else unit) and score > 0 and (
+                    a_index not in typed or score > typed[a_index][0]):
+                typed[a_index] = (score, a_index, unit, head)
+    if best is not None and kind not in ("general", "yesno") and best[1] in typed:
+        best = typed[best[1]]  # the typed sentence of the article the best sentence is in
     if best is None:
         return None
     _, a_index, unit, head = best
@@ -140,6 +199,15 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
                     else "须符合法定条件" if "应当" in whole else "合法")
+        elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
+            from shebao.assistant.intents import number
+
+            years = number(required.group(1))
+            word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
+        elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
+            word = no  # "能挪用吗" answered by the rule that sanctions it
+        elif yes in ("会", "要", "是") and re.search(r"罚|追究|负责|责任", q) and _SANCTION.search(whole):
+            word = yes  # "会被罚吗" answered by the rule that sanctions it
         else:
             word = no if _NEGATIVE.search(whole) else yes
         sentence = f"{word}：{sentence}"

@@ -41,8 +41,8 @@ def test_answers_hold_the_key_fact_and_off_field_questions_cite_nothing(laws_kb)
     summary = report.summary()
     assert summary["off_field"] >= 40 and summary["off_field_with_citations"] == 0, summary
     assert summary["off_field_refused"] == summary["off_field"], summary
-    assert summary["answer_correct"] >= 0.65, summary  # measured floor (the goal is 95%: not reached)
-    assert summary["hit@3"] >= 0.88, summary
+    assert summary["answer_correct"] >= 0.76, summary  # measured floor, 79.0% (the goal is 95%: not reached)
+    assert summary["hit@3"] >= 0.94, summary  # measured 95.5%
 
 
 def test_each_part_adds_over_the_bigram_baseline(laws_kb):

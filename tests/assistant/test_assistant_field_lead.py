@@ -50,6 +50,46 @@ def test_yes_no_polarity_comes_from_the_rule():
     assert lead_sentence("在车间干活被机器砸伤算工伤吗", [positive], ["工作场所", "事故伤害"]).sentence.startswith("算：")
 
 
+def test_the_clause_whose_negation_agrees_with_the_question():
+    leave = _Article("第七条 女职工生育享受98天产假。女职工怀孕未满4个月流产的，享受15天产假；怀孕满4个月流产的，享受42天产假。")
+    assert "42天" in lead_sentence("怀孕四个月以上流产产假多少天", [leave], ["怀孕", "流产", "产假"]).sentence
+    assert "15天" in lead_sentence("怀孕不到四个月流产产假多少天", [leave], ["怀孕", "流产", "产假"]).sentence
+    pay = _Article("第八条 女职工产假期间的生育津贴，对已经参加生育保险的，由生育保险基金支付；"
+                   "对未参加生育保险的，按照女职工产假前工资的标准由用人单位支付。")
+    assert "用人单位支付" in lead_sentence("没参加生育保险的，产假工资谁发", [pay], ["生育保险", "产假", "工资"]).sentence
+
+
+def test_a_definition_question_gets_the_definition():
+    article = _Article("第五十八条 国家对女职工和未成年工实行特殊劳动保护。未成年工是指年满十六周岁未满十八周岁的劳动者。")
+    assert "十六周岁" in lead_sentence("未成年工是指多大的", [article], ["未成年工"]).sentence
+
+
+def test_a_condition_on_years_paid_is_checked_against_the_question():
+    article = _Article("第十四条 具备下列条件的失业人员，可以领取失业保险金：\n"
+                       "（一）按照规定参加失业保险，所在单位和本人已按照规定履行缴费义务满1年的；\n（二）非因本人意愿中断就业的；")
+    words = ["失业", "保险", "缴费"]
+    assert lead_sentence("失业保险交了半年就失业了，能领失业金不？", [article], words).sentence.startswith("不能：")
+    assert lead_sentence("交了3年能领失业金吗", [article], words).sentence.startswith("能：")
+
+
+def test_a_penalty_question_gets_the_fine_and_a_sanction_means_no():
+    article = _Article("第三十条 有下列行为之一的，由劳动保障行政部门责令改正；对有第(一)项规定的行为的，处2000元以上2万元以下的罚款：\n"
+                       "（一）无理抗拒、阻挠劳动保障行政部门依照本条例的规定实施劳动保障监察的；")
+    assert answer_type("拒不配合劳动监察会怎么处罚") == "penalty"
+    assert "2000元" in lead_sentence("拒不配合劳动监察会怎么处罚", [article], ["劳动", "监察", "阻挠"]).sentence
+    misuse = _Article("第四十四条 违反本条例规定，侵占、挪用医疗保障基金的，由医疗保障等行政部门责令追回。")
+    assert lead_sentence("医保基金能挪用吗", [misuse], ["医保", "基金", "挪用"]).sentence.startswith("不能：")
+
+
+def test_the_law_s_wording_of_a_colloquial_word_counts_in_full():
+    article = _Article("第九条 用人单位不得延长劳动时间。用人单位应当为女职工安排哺乳时间。")
+    # 加班 is not in the first sentence, which says it in the law's words (延长劳动时间): full weight
+    lead = lead_sentence("哺乳期单位能让我加班吗", [article], ["单位", "哺乳", "加班"],
+                         {"单位": 1.0, "哺乳": 4.5}, ["延长劳动时间"])
+    assert lead.sentence.startswith("不能：用人单位不得延长劳动时间")
+    assert not lead_sentence("医保能直接结算吗", [article], ["单位"]).sentence.startswith(("算", "不算"))  # 结算 is no 算
+
+
 def test_fact_in_the_first_sentence():
     assert first_sentence("算：在上下班途中……[1]。\n根据《工伤保险条例》") == "算：在上下班途中……[1]"
     assert fact_correct("24个月", "期限最长为二十四个月[1]。")  # the same number either way
