@@ -43,7 +43,9 @@ def test_form_errors_are_explained_in_chinese(page):
     page.click("form[data-testid=backpay-form] button[type=submit]")
     errors = page.locator("[data-testid=form-errors]")
     errors.wait_for()
-    assert "backpay_base" in errors.inner_text() or "补缴基数" in errors.inner_text() or "数" in errors.inner_text()
+    # the field by its Chinese name, what it should be, and what was typed; not the English identifier
+    assert "补缴基数应为数字，您填写的是“不是数字”" in errors.inner_text(), errors.inner_text()
+    assert "backpay_base" not in errors.inner_text()
 
 
 def test_retirement_and_backpay_calculators(page, shoot):

@@ -95,7 +95,7 @@ def test_roles_are_checked_on_every_page(client):
     for path in ("/staff/params", "/staff/params/pension.base", "/staff/audit", "/staff/alerts"):
         response = client.get(path)
         assert response.status_code == 403, path
-        assert "无权" in response.text
+        assert "您的角色（经办员）无权使用此功能；需要：" in response.text, path  # who is refused, and who may
     token = _csrf(client.get("/staff/persons").text)
     refused = client.post("/staff/params/pension.base", data={"csrf_token": token, "effective_from": "2026-01-01",
                                                              "value": "9000", "reference": "x"})
