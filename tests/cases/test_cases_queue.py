@@ -1,4 +1,4 @@
-"""Review queue: claims, four eyes, deadlines in working days, and concurrent claims on PostgreSQL."""
+"""Review queue: claims, four eyes, deadlines in working days, and concurrent claims (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -162,8 +162,7 @@ def _race(n_workers: int, fn):
     return results
 
 
-@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
-def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
+def test_two_reviewers_never_hold_the_same_case(registry):
     a = review_case(registry, "k-pg1", birth="1980-05-01")
     b = review_case(registry, "k-pg2", birth="1981-05-01")
 
@@ -172,7 +171,7 @@ def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
             return claim(s).application_no
 
     got = _race(2, take_next)
-    assert sorted(got) == sorted([a, b]), got  # SKIP LOCKED: each took a different case
+    assert sorted(got) == sorted([a, b]), got  # each took a different case (SKIP LOCKED on PostgreSQL)
     c = review_case(registry, "k-pg3", birth="1982-05-01")
 
     def take_named(i: int) -> str:
@@ -186,8 +185,7 @@ def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
         assert s.execute(select(Application.claimed_by).where(Application.application_no == c)).scalar_one() == winners[0]
 
 
-@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
-def test_concurrent_submissions_with_one_key_make_one_application_on_postgresql(registry):
+def test_concurrent_submissions_with_one_key_make_one_application(registry):
     person = registry.person()
     body = payload("pension", person, "k-race")
 
