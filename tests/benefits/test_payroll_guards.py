@@ -41,10 +41,10 @@ def test_an_administrator_opens_a_later_period_with_a_reason_audited(session, pe
 
     grant(session, person, start=date(2025, 1, 1))
     session.info.update(actor="clerk1", actor_role="clerk")
-    with pytest.raises(PayrollError, match="管理员"):
+    with pytest.raises(PayrollError, match="开放发放期间 2027-01 需要管理员（admin）角色，当前为 clerk"):
         open_period(session, period="2027-01", reason="春节前提前发放")
     session.info.update(actor="admin", actor_role="admin")
-    with pytest.raises(PayrollError, match="理由"):
+    with pytest.raises(PayrollError, match="开放发放期间必须说明理由"):
         open_period(session, period="2027-01", reason=" ")
     open_period(session, period="2027-01", reason="春节前提前发放，经局务会同意")
     session.commit()
@@ -149,7 +149,7 @@ def test_a_run_whose_lease_was_taken_stops(session, person, monkeypatch):
             with session_scope() as s:
                 s.execute(update(PayrollRun).values(status="failed", error="租约到期"))
 
-    with pytest.raises(PayrollError, match="中断"):
+    with pytest.raises(PayrollError, match="已被判定中断（租约过期）"):
         run_payroll("2026-12", today=TODAY, sync=False, batch_size=1, on_batch=taken)
     session.expire_all()
     assert session.scalar(select(PayrollRun.status)) == "failed"

@@ -99,7 +99,7 @@ def test_second_reviewer_returning_to_the_first_counts_as_a_review_error_and_ret
         decide(s, application_no=no, action="approve", monthly_amount="2600")
     with session_as("r2", "reviewer") as s:
         claim(s, application_no=no)
-        with pytest.raises(ReviewError, match="确认"):
+        with pytest.raises(ReviewError, match="第二次复核只能确认第一复核员的核准意见，或退回第一复核员"):
             decide(s, application_no=no, action="reject", comment="离职证明显示为本人辞职",
                    comment_visibility="applicant")  # the second pair of eyes confirms or sends back
         with pytest.raises(ReviewError):
@@ -137,7 +137,7 @@ def test_only_reviewers_claim_and_only_the_holder_decides(registry):
     with session_as("r1", "reviewer") as s:
         claim(s, application_no=no)
     with session_as("r2", "reviewer") as s:
-        with pytest.raises(ReviewError, match="认领"):
+        with pytest.raises(ReviewError, match=f"申请 {no} 已由 r1 认领"):
             claim(s, application_no=no)
         with pytest.raises(ReviewError):
             decide(s, application_no=no, action="approve", monthly_amount="1000")

@@ -57,15 +57,15 @@ def test_confirm_and_dismiss_are_audited_and_final(db, monkeypatch):
         s.info["actor"] = "auditor1"
         (red,), _ = list_alerts(s, level="red")
         (yellow,), _ = list_alerts(s, level="yellow")
-        with pytest.raises(AlertError, match="理由"):
+        with pytest.raises(AlertError, match="排除疑点必须说明理由"):
             dismiss(s, alert_id=yellow.id, reason="  ")
         done = confirm(s, alert_id=red.id, note="已核实")
         assert done.status == "confirmed" and done.decided_by == "auditor1" and "未暂停" in done.handoff  # b1 is not in this database
         dismiss(s, alert_id=yellow.id, reason="已补做认证")
     with session_scope() as s:
-        with pytest.raises(AlertError, match="已处理"):
+        with pytest.raises(AlertError, match=f"疑点 {yellow.id} 已处理（dismissed），不能再改为 confirmed"):
             confirm(s, alert_id=yellow.id)
-        with pytest.raises(AlertError, match="不存在"):
+        with pytest.raises(AlertError, match="疑点 999999 不存在"):
             confirm(s, alert_id=999999)
         actions = [e.action for e in s.scalars(
             select(AuditEntry).where(AuditEntry.seq > baseline).order_by(AuditEntry.seq))]

@@ -29,7 +29,8 @@ def test_password_hash_is_argon2_and_lockout(db) -> None:
     for _ in range(5):
         with session_scope() as s, pytest.raises(UserError, match="用户名或密码错误"):
             authenticate_password(s, username="wang", password="wrong-password")
-    with session_scope() as s, pytest.raises(UserError, match="锁定"):
+    # locked: the right password is refused too, in the same words as a wrong one (which say so)
+    with session_scope() as s, pytest.raises(UserError, match="连续 5 次错误账户将锁定 15 分钟"):
         authenticate_password(s, username="wang", password="correct-horse")
 
 

@@ -230,7 +230,8 @@ def test_citizen_journey(browser, demo, shoot):
     page.click("form[data-testid=unemployment-form] button[type=submit]")
     page.locator("[data-testid=unemployment-result]").wait_for()
     assert re.fullmatch(r"\d+\.\d{2} 元", page.locator("[data-testid=unemployment-amount]").inner_text())
-    assert "个月" in page.locator("[data-testid=unemployment-months]").inner_text()
+    # 84 months paid (5 to 10 years): at most 18 months (《失业保险条例》第十七条)
+    assert page.locator("[data-testid=unemployment-months]").inner_text() == "18 个月"
     assert "失业保险条例" in page.locator("[data-testid=unemployment-result]").inner_text()
     shoot(page, "journey-04-unemployment")
 

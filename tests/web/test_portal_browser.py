@@ -101,7 +101,9 @@ def test_citizen_asks_a_question_and_sees_the_article(page, shoot):
     # a locator wait, not wait_for_function: the page's CSP (script-src 'self') forbids evaluating strings
     page.locator("[data-testid=answer]").nth(2).wait_for()
     second = page.locator("[data-testid=answer]").last.inner_text()
-    assert "工伤" in second
+    # the yes and its condition first (from 《工伤保险条例》第十四条), then the article quoted
+    assert second.startswith("算：") and "上下班途中" in second.split("\n")[0], second
+    assert "《工伤保险条例》" in second, second
     assert not page.js_errors, page.js_errors
     shoot(page, "portal-ask")
 
