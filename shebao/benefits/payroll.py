@@ -159,7 +159,12 @@ def fail_dead_runs(session: Session, *, now: datetime | None = None) -> list[int
         gone = bool(run.owner) and _process_gone(run.owner)
         if not (expired or gone):
             continue
-        why = "进程已终止" if gone else f"租约于 {lease:%Y-%m-%d %H:%M:%S} 到期未续"
+        if gone:
+            why = "进程已终止"
+        else:  # a time people read: local, its zone named (the stored lease stays UTC)
+            from shebao.core.settings import timezone_label, to_local
+
+            why = f"租约于 {to_local(lease):%Y-%m-%d %H:%M:%S}（{timezone_label()}）到期未续"
         done = session.execute(update(PayrollRun).where(PayrollRun.id == run.id, PayrollRun.status == "running")
                                .values(status="failed", finished_at=now, error=why)).rowcount
         if done:

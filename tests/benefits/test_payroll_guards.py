@@ -6,6 +6,7 @@ import subprocess
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from benefits_builders import grant, make_person, on
@@ -109,12 +110,14 @@ def test_a_run_whose_process_died_is_failed_by_the_next_run(session, person):
     soon = datetime.now(UTC) + timedelta(hours=1)
     dead = _running(session, owner=f"{socket.gethostname()}:{proc.pid}", lease=soon)
     alive_elsewhere = _running(session, owner="another-host:4242", lease=soon)
-    expired_elsewhere = _running(session, owner="another-host:4243", lease=datetime.now(UTC) - timedelta(seconds=1))
+    expired = (datetime.now(UTC) - timedelta(seconds=1)).replace(microsecond=0)
+    expired_elsewhere = _running(session, owner="another-host:4243", lease=expired)
     run_payroll("2026-12", today=TODAY, sync=False)
     assert _status(session, dead) == ("failed", "进程已终止")
     assert _status(session, alive_elsewhere) == ("running", None)
     status, error = _status(session, expired_elsewhere)
-    assert status == "failed" and "租约" in error
+    # the lease's time as people read it: Beijing time (the default SHEBAO_TIMEZONE), the zone named
+    assert status == "failed" and error == f"租约于 {expired.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M:%S}（北京时间）到期未续"
     assert sorted(int(e.entity_id) for e in _actions(session, "payroll.run_failed")) == [dead, expired_elsewhere]
 
 
