@@ -105,7 +105,10 @@ def open_period(session: Session, *, period: str, reason: str) -> PayrollOpening
         raise PayrollError("开放发放期间必须说明理由（reason：至少 4 个字）")
     held = session.get(PayrollOpening, period)
     if held is not None:
-        raise PayrollError(f"发放期间 {period} 已由 {held.opened_by} 于 {held.opened_at:%Y-%m-%d %H:%M} 开放：{held.reason}")
+        from shebao.core.settings import timezone_label, to_local
+
+        raise PayrollError(f"发放期间 {period} 已由 {held.opened_by} 于 {to_local(held.opened_at):%Y-%m-%d %H:%M}"
+                           f"（{timezone_label()}）开放：{held.reason}")
     opening = PayrollOpening(period=period, reason=reason, opened_by=session.info.get("actor") or "system")
     session.add(opening)
     session.flush()

@@ -49,8 +49,13 @@ def test_an_administrator_opens_a_later_period_with_a_reason_audited(session, pe
         open_period(session, period="2027-01", reason=" ")
     open_period(session, period="2027-01", reason="春节前提前发放，经局务会同意")
     session.commit()
-    with pytest.raises(PayrollError, match="已由 admin"):
+    from shebao.benefits.models import PayrollOpening
+
+    opened = session.get(PayrollOpening, "2027-01").opened_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    with pytest.raises(PayrollError) as refused:
         open_period(session, period="2027-01", reason="再次开放")
+    # who opened it, when (Beijing time, named), and why
+    assert str(refused.value) == f"发放期间 2027-01 已由 admin 于 {opened:%Y-%m-%d %H:%M}（北京时间）开放：春节前提前发放，经局务会同意"
     session.rollback()
     assert run_payroll("2027-01", today=TODAY, sync=False, actor="clerk1", actor_role="clerk").created == 1
     [entry] = _actions(session, "payroll.period_open")
