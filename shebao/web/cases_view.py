@@ -6,8 +6,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shebao.web.common import local_time
 from shebao.web.labels import LABELS
+
+
+def local_time(value) -> str:
+    """A stored (UTC) time in ``SHEBAO_TIMEZONE``, as pages show it."""
+    from shebao.core.settings import to_local
+
+    local = to_local(value)
+    return local.strftime("%Y-%m-%d %H:%M") if local is not None else ""
 
 # the tables live in shebao.web.labels (one table of labels); these names stay for the templates
 KIND_LABELS = LABELS["case_kind"]
