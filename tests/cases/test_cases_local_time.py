@@ -1,6 +1,6 @@
-"""Times shown to people are in ``SHEBAO_TIMEZONE`` (both DBs): the case page (its reviews and the notices to
-the applicant), the alert page, the audit page, the CSV exports and ``shebao audit tail``; the audit chain's
-stored UTC value appears only labelled "UTC".
+"""Times shown to people are in ``SHEBAO_TIMEZONE`` (both DBs): the case page (its reviews and the notices
+to the applicant), the alert page, a parameter's page, the audit page, the CSV exports and ``shebao audit
+tail``; the audit chain's stored UTC value appears only labelled "UTC".
 
 The zone is Pacific/Kiritimati (UTC+14), so a time shown unconverted is off by fourteen hours and, for the
 fixed times below, by a calendar day: any place that prints the stored value fails here."""
@@ -25,6 +25,7 @@ ZONE = "Pacific/Kiritimati"
 REVIEWED = dt.datetime(2026, 3, 1, 10, 30)  # stored as the database keeps times: naive UTC
 NOTIFIED = dt.datetime(2026, 3, 1, 11, 45)
 DECIDED = dt.datetime(2026, 3, 1, 12, 5)
+SET = dt.datetime(2026, 3, 1, 13, 20)
 
 
 def _local(utc: dt.datetime | str, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -59,6 +60,7 @@ def test_pages_exports_and_notices_show_local_time(registry, db, monkeypatch):
     with session_as("admin", "admin") as s:
         add_user(s, username="r1", role="reviewer", password=PASSWORD)
         add_user(s, username="a1", role="auditor", password=PASSWORD)
+        add_user(s, username="admin2", role="admin", password=PASSWORD)
     no = review_case(registry, "k-tz")
     reviewer = _client(db, "r1")
     assert reviewer.post(f"/staff/cases/{no}/decide", data={"csrf_token": reviewer.csrf, "action": "claim"},
@@ -98,6 +100,21 @@ def test_pages_exports_and_notices_show_local_time(registry, db, monkeypatch):
     assert f"a1 · {_local(DECIDED)}" in page.text and f"{DECIDED:%Y-%m-%d %H:%M}" not in page.text
     rows = _csv(auditor.post("/staff/export/alerts", data={"csrf_token": auditor.csrf, "format": "csv"}))
     assert [r["处理时间"] for r in rows if r["疑点编号"] == str(alert_id)] == [_local(DECIDED)]
+
+    # a parameter set by the agency: the change log on the parameter's page
+    from shebao.policy.models import ParameterOverride
+    from shebao.policy.store import set_parameter
+
+    with session_as("admin", "admin") as s:
+        set_parameter(s, name="wages.minimum_monthly", region="370500", effective_from=dt.date(2026, 1, 1),
+                      value="2200", reference="鲁政字〔2025〕1号（测试）")
+    with session_as() as s:
+        s.execute(update(ParameterOverride).where(ParameterOverride.name == "wages.minimum_monthly")
+                  .values(created_at=SET))
+    admin = _client(db, "admin2")
+    param = admin.get("/staff/params/wages.minimum_monthly")
+    assert param.status_code == 200
+    assert f"<td>{_local(SET)}</td>" in param.text and f"{SET:%Y-%m-%d %H:%M}" not in param.text
 
     # the audit log: local time for people, the chain's stored UTC value beside it, labelled
     with session_as() as s:
