@@ -9,6 +9,7 @@ missing PostgreSQL is a failure, not a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -79,28 +80,30 @@ def _pg_template(url: str) -> str:
     return name
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, shebao_home, tmp_path, monkeypatch):
-    """A freshly migrated database (SQLite file, or a PostgreSQL clone); settings point at it."""
+@contextlib.contextmanager
+def _database(backend: str, tmp_path, monkeypatch, *, migrated: bool):
+    """A new database on ``backend`` (a SQLite file, or a PostgreSQL database: a clone of the migrated
+    template, or empty), with settings pointing at it; dropped afterwards."""
     from shebao.core.db import dispose_engines
     from shebao.core.settings import get_settings
     from shebao.migrations import upgrade
 
-    if request.param == "sqlite":
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'shebao.db'}"
         monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
         get_settings.cache_clear()
-        upgrade(url)
+        if migrated:
+            upgrade(url)
         yield url
         return
     base = _pg_url()
     if base is None:
         pytest.skip("未设置 TEST_DATABASE_URL：跳过 PostgreSQL")
-    template = _pg_template(base)
+    template = f' TEMPLATE "{_pg_template(base)}"' if migrated else ""
     name = f"shebao_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(_admin_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
     monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -111,6 +114,21 @@ def db(request, shebao_home, tmp_path, monkeypatch):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, shebao_home, tmp_path, monkeypatch):
+    """A freshly migrated database (SQLite file, or a PostgreSQL clone); settings point at it."""
+    with _database(request.param, tmp_path, monkeypatch, migrated=True) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request, shebao_home, tmp_path, monkeypatch):
+    """An empty database on each backend, for migration tests that start from an older revision
+    (``upgrade(url, "<revision>")``); settings point at it."""
+    with _database(request.param, tmp_path, monkeypatch, migrated=False) as url:
+        yield url
 
 
 def pytest_sessionfinish(session, exitstatus):

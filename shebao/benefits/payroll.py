@@ -105,7 +105,10 @@ def open_period(session: Session, *, period: str, reason: str) -> PayrollOpening
         raise PayrollError("开放发放期间必须说明理由（reason：至少 4 个字）")
     held = session.get(PayrollOpening, period)
     if held is not None:
-        raise PayrollError(f"发放期间 {period} 已由 {held.opened_by} 于 {held.opened_at:%Y-%m-%d %H:%M} 开放：{held.reason}")
+        from shebao.core.settings import timezone_label, to_local
+
+        raise PayrollError(f"发放期间 {period} 已由 {held.opened_by} 于 {to_local(held.opened_at):%Y-%m-%d %H:%M}"
+                           f"（{timezone_label()}）开放：{held.reason}")
     opening = PayrollOpening(period=period, reason=reason, opened_by=session.info.get("actor") or "system")
     session.add(opening)
     session.flush()
@@ -159,7 +162,12 @@ def fail_dead_runs(session: Session, *, now: datetime | None = None) -> list[int
         gone = bool(run.owner) and _process_gone(run.owner)
         if not (expired or gone):
             continue
-        why = "进程已终止" if gone else f"租约于 {lease:%Y-%m-%d %H:%M:%S} 到期未续"
+        if gone:
+            why = "进程已终止"
+        else:  # a time people read: local, its zone named (the stored lease stays UTC)
+            from shebao.core.settings import timezone_label, to_local
+
+            why = f"租约于 {to_local(lease):%Y-%m-%d %H:%M:%S}（{timezone_label()}）到期未续"
         done = session.execute(update(PayrollRun).where(PayrollRun.id == run.id, PayrollRun.status == "running")
                                .values(status="failed", finished_at=now, error=why)).rowcount
         if done:

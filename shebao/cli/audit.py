@@ -64,11 +64,15 @@ def tail(n: int = typer.Option(20, "-n", help="显示最近多少条")) -> None:
 
     with session_scope() as session:
         rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(n)).scalars().all()
+    from shebao.core.settings import timezone_label, to_local
+
     table = Table(title="审计日志")
-    for col in ("序号", "时间", "用户", "操作", "对象", "来源", "详情"):
+    # local time for people; the chain's stored UTC value beside it, labelled (it is what the hash covers)
+    for col in ("序号", f"时间（{timezone_label()}）", "时间（UTC，存储值）", "用户", "操作", "对象", "来源", "详情"):
         table.add_column(col)
     for e in reversed(rows):
-        table.add_row(str(e.seq), e.ts[:19], e.actor, e.action, f"{e.entity} {e.entity_id}", e.source, e.detail[:60])
+        table.add_row(str(e.seq), f"{to_local(e.ts):%Y-%m-%d %H:%M:%S}", e.ts[:19].replace("T", " "), e.actor,
+                      e.action, f"{e.entity} {e.entity_id}", e.source, e.detail[:60])
     console.print(table)
 
 

@@ -167,3 +167,9 @@ def to_local(value):
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
     return Settings()
+
+
+def timezone_label() -> str:
+    """How times shown to people name their zone: 北京时间 for Asia/Shanghai, else the IANA name."""
+    name = get_settings().timezone
+    return {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间"}.get(name, name)

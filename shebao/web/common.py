@@ -82,11 +82,10 @@ def utc_time(value: Any) -> str:
 
 
 def timezone_label() -> str:
-    """How pages name the local time zone: 北京时间 for Asia/Shanghai, else the IANA name."""
-    from shebao.core.settings import get_settings
+    """How pages name the local time zone (:func:`shebao.core.settings.timezone_label`)."""
+    from shebao.core.settings import timezone_label as label
 
-    name = get_settings().timezone
-    return {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间"}.get(name, name)
+    return label()
 
 
 templates.env.globals["TIMEZONE_LABEL"] = timezone_label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -39,10 +40,13 @@ def test_a_missing_local_value_is_said_not_guessed(laws_assistant, monkeypatch):
         result = laws_assistant.ask("东营最低工资多少")
         pv = default_parameters().get("wages.minimum_monthly", dt.date.today(), "370500")
         assert str(int(pv.value)) in result["answer"].split("。")[0]
-        assert "起" in result["answer"].split("。")[0]
+        d = pv.effective_date
+        assert f"自{d.year}年{d.month}月{d.day}日起" in result["answer"].split("。")[0]  # dated by the value used
     else:
         result = laws_assistant.ask("东营最低工资多少")
-        assert result["found"] is False and "没有" in result["answer"] and result["citations"] == []
+        assert result["found"] is False and result["citations"] == []
+        assert "参数库中没有" in result["answer"] and "最低工资" in result["answer"], result["answer"]
+        assert "的有出处的数值，无法告诉您具体金额" in result["answer"], result["answer"]
 
 
 def test_dongying_unemployment_amount(laws_assistant):
@@ -52,9 +56,10 @@ def test_dongying_unemployment_amount(laws_assistant):
     assert result["route"] == "calculator" and result["calculator"] == "unemployment"
     first = result["answer"].split("。")[0]
     if not _known("wages.minimum_monthly", "370500") and not _known("unemployment.benefit_amount", "370500"):
-        assert "没有" in first and "元" not in first.replace("元/", "")
+        assert "知识库的参数中没有" in first and "失业保险金标准的有出处的数值，无法说出金额" in first, first
+        assert "元" not in first.replace("元/", "")
         pytest.skip("the Dongying minimum wage is not in this parameter tree")
     amount = result["result"]["monthly_amount"]
     assert amount and f"每月{amount}元" in first and "东营" in first
-    assert "自" in first and "起" in first  # dated
+    assert re.search(r"自\d{4}年\d{1,2}月\d{1,2}日起，依据", first), first  # dated, with its source
     assert any("失业保险条例" == c["law"] and c["article"] == 18 for c in result["citations"])

@@ -123,7 +123,9 @@ def test_pension_question_answered_by_the_policy_engine(laws_assistant):
     total = result["result"]["total"]
     assert total in result["answer"].split("。")[0] and float(total) > 0
     assert any(r.get("name") == "pension.base" for r in result["policy_references"])
-    assert "说明" in result["answer"]  # the assumptions are stated
+    # the assumptions are stated: the contribution tier and the birth month it did not hear
+    assert "未说明缴费档次，按平均缴费指数 1.0" in result["answer"], result["answer"]
+    assert "未说明出生年月，按本月退休" in result["answer"], result["answer"]
 
 
 def test_unemployment_months_for_seven_years_is_not_a_pension(laws_assistant):

@@ -57,7 +57,7 @@ def test_altered_entry_is_named(db) -> None:
     with get_engine().begin() as conn:
         conn.execute(update(AuditEntry).where(AuditEntry.seq == 4).values(detail='{"i":40}'))
     result = _verify()
-    assert not result.ok and result.first_bad_seq == 4 and "修改" in result.reason
+    assert not result.ok and result.first_bad_seq == 4 and result.reason.startswith("第 4 条记录内容被修改")
 
 
 def test_deleted_entry_is_named(db) -> None:
@@ -65,7 +65,7 @@ def test_deleted_entry_is_named(db) -> None:
     with get_engine().begin() as conn:
         conn.execute(text("DELETE FROM audit_log WHERE seq = 3"))
     result = _verify()
-    assert not result.ok and result.first_bad_seq == 3 and "删除" in result.reason
+    assert not result.ok and result.first_bad_seq == 3 and result.reason == "第 3 条记录缺失（被删除）"
 
 
 def test_truncated_tail_is_detected(db) -> None:

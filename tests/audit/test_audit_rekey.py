@@ -32,13 +32,10 @@ def _legacy_log(url: str, n: int, *, tamper: bool = False) -> None:
 
 
 @pytest.mark.parametrize("tamper", [False, True])
-def test_migration_rekeys_and_records_what_it_found(shebao_home, tmp_path, monkeypatch, tamper) -> None:
-    from shebao.core.settings import get_settings
+def test_migration_rekeys_and_records_what_it_found(empty_db, tamper) -> None:
     from shebao.migrations import upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
-    get_settings.cache_clear()
+    url = empty_db
     upgrade(url, "foundation_0001")
     _legacy_log(url, 3, tamper=tamper)
     upgrade(url)

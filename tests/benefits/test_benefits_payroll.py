@@ -115,9 +115,7 @@ def test_missing_columns_in_returns_are_refused(session, tmp_path):
 
 
 def test_killed_run_rerun_creates_exactly_the_missing_payments(db):
-    """SIGKILL a payroll run mid-way on PostgreSQL; the rerun completes it, nothing doubled."""
-    if not db.startswith("postgresql"):
-        pytest.skip("the kill test runs on PostgreSQL (the production database)")
+    """SIGKILL a payroll run mid-way (SQLite and PostgreSQL); the rerun completes it, nothing doubled."""
     n = 6000
     ids = bulk_population(db, n)
     _cli("payroll", "open", "--period", "2026-06", "--reason", "补发历史期间（测试）")

@@ -6,6 +6,7 @@ import subprocess
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from benefits_builders import grant, make_person, on
@@ -41,15 +42,20 @@ def test_an_administrator_opens_a_later_period_with_a_reason_audited(session, pe
 
     grant(session, person, start=date(2025, 1, 1))
     session.info.update(actor="clerk1", actor_role="clerk")
-    with pytest.raises(PayrollError, match="管理员"):
+    with pytest.raises(PayrollError, match="开放发放期间 2027-01 需要管理员（admin）角色，当前为 clerk"):
         open_period(session, period="2027-01", reason="春节前提前发放")
     session.info.update(actor="admin", actor_role="admin")
-    with pytest.raises(PayrollError, match="理由"):
+    with pytest.raises(PayrollError, match="开放发放期间必须说明理由"):
         open_period(session, period="2027-01", reason=" ")
     open_period(session, period="2027-01", reason="春节前提前发放，经局务会同意")
     session.commit()
-    with pytest.raises(PayrollError, match="已由 admin"):
+    from shebao.benefits.models import PayrollOpening
+
+    opened = session.get(PayrollOpening, "2027-01").opened_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    with pytest.raises(PayrollError) as refused:
         open_period(session, period="2027-01", reason="再次开放")
+    # who opened it, when (Beijing time, named), and why
+    assert str(refused.value) == f"发放期间 2027-01 已由 admin 于 {opened:%Y-%m-%d %H:%M}（北京时间）开放：春节前提前发放，经局务会同意"
     session.rollback()
     assert run_payroll("2027-01", today=TODAY, sync=False, actor="clerk1", actor_role="clerk").created == 1
     [entry] = _actions(session, "payroll.period_open")
@@ -109,12 +115,14 @@ def test_a_run_whose_process_died_is_failed_by_the_next_run(session, person):
     soon = datetime.now(UTC) + timedelta(hours=1)
     dead = _running(session, owner=f"{socket.gethostname()}:{proc.pid}", lease=soon)
     alive_elsewhere = _running(session, owner="another-host:4242", lease=soon)
-    expired_elsewhere = _running(session, owner="another-host:4243", lease=datetime.now(UTC) - timedelta(seconds=1))
+    expired = (datetime.now(UTC) - timedelta(seconds=1)).replace(microsecond=0)
+    expired_elsewhere = _running(session, owner="another-host:4243", lease=expired)
     run_payroll("2026-12", today=TODAY, sync=False)
     assert _status(session, dead) == ("failed", "进程已终止")
     assert _status(session, alive_elsewhere) == ("running", None)
     status, error = _status(session, expired_elsewhere)
-    assert status == "failed" and "租约" in error
+    # the lease's time as people read it: Beijing time (the default SHEBAO_TIMEZONE), the zone named
+    assert status == "failed" and error == f"租约于 {expired.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M:%S}（北京时间）到期未续"
     assert sorted(int(e.entity_id) for e in _actions(session, "payroll.run_failed")) == [dead, expired_elsewhere]
 
 
@@ -149,7 +157,7 @@ def test_a_run_whose_lease_was_taken_stops(session, person, monkeypatch):
             with session_scope() as s:
                 s.execute(update(PayrollRun).values(status="failed", error="租约到期"))
 
-    with pytest.raises(PayrollError, match="中断"):
+    with pytest.raises(PayrollError, match="已被判定中断（租约过期）"):
         run_payroll("2026-12", today=TODAY, sync=False, batch_size=1, on_batch=taken)
     session.expire_all()
     assert session.scalar(select(PayrollRun.status)) == "failed"

@@ -58,14 +58,14 @@ def test_nobody_decides_their_own_submission_whatever_role_they_hold_now(registr
         no = app.application_no
     with session_as("admin", "admin") as s:
         set_role(s, username="c1", role="reviewer")
-    with session_as("c1", "reviewer") as s, pytest.raises(ReviewError, match="本人"):
+    with session_as("c1", "reviewer") as s, pytest.raises(ReviewError, match=f"不能复核本人受理或提交的申请（{no} 由 c1 录入）"):
         claim(s, application_no=no)
     with session_as("c1", "reviewer") as s, pytest.raises(ReviewError):
         claim(s)  # not offered as the next case either
     # even holding it (claimed some other way), the domain refuses the decision
     with session_as() as s:
         s.execute(update(Application).where(Application.application_no == no).values(claimed_by="c1"))
-    with session_as("c1", "reviewer") as s, pytest.raises(ReviewError, match="本人"):
+    with session_as("c1", "reviewer") as s, pytest.raises(ReviewError, match=f"不能复核本人受理或提交的申请（{no} 由 c1 录入）"):
         decide(s, application_no=no, action="approve", monthly_amount="1800")
     with session_as() as s:
         assert s.execute(select(Application.status).where(Application.application_no == no)).scalar_one() == "review"
@@ -79,7 +79,7 @@ def test_the_proposer_cannot_confirm_even_when_the_case_is_put_in_their_hands(re
         decide(s, application_no=no, action="approve", monthly_amount="2600")
     with session_as() as s:
         s.execute(update(Application).where(Application.application_no == no).values(claimed_by="r1"))
-    with session_as("r1", "reviewer") as s, pytest.raises(ReviewError, match="四眼"):
+    with session_as("r1", "reviewer") as s, pytest.raises(ReviewError, match="提出核准意见的复核员不能自己确认"):
         decide(s, application_no=no, action="approve")
 
 
@@ -136,7 +136,7 @@ def test_comments_are_internal_or_for_the_applicant_and_internal_ones_never_reac
     no = review_case(registry, "k-cm")
     with session_as("r1", "reviewer") as s:
         claim(s, application_no=no)
-        with pytest.raises(ReviewError, match="范围"):
+        with pytest.raises(ReviewError, match="请选择意见的范围：仅内部可见"):
             decide(s, application_no=no, action="approve", monthly_amount="1800", comment="已电话核实")
         decide(s, application_no=no, action="approve", monthly_amount="1800", comment="内部：已电话核实雇主",
                comment_visibility="internal")

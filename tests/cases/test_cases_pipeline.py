@@ -154,7 +154,7 @@ def test_agent_is_recorded_and_masked(registry):
         app = s.execute(select(Application)).scalar_one()
         assert app.agent_id_number == "11010519491231002X" and app.agent_relation == "child"
     other = registry.person()
-    with pytest.raises(IntakeError, match="本人"):
+    with pytest.raises(IntakeError, match="代办人不能是申请人本人"):
         submit(payload("pension", other, "k-self",
                        agent={"name": "王建国", "id_number": other["id_number"], "relation": "other"}))
     body = payload("pension", person, "k-bad")
@@ -168,7 +168,7 @@ def test_intake_refuses_unknown_people_and_bad_accounts(registry):
         submit({"kind": "pension", "id_number": "11010519491231002X", "idempotency_key": "k-x",
                 "bank_account": card(1), "facts": {}})
     person = registry.person()
-    with pytest.raises(IntakeError, match="银行"):
+    with pytest.raises(IntakeError, match="银行账户无效："):
         submit(payload("pension", person, "k-card", bank_account="6222021234567890120"))
     with session_as() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 0

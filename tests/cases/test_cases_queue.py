@@ -1,4 +1,4 @@
-"""Review queue: claims, four eyes, deadlines in working days, and concurrent claims on PostgreSQL."""
+"""Review queue: claims, four eyes, deadlines in working days, and concurrent claims (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_second_reviewer_returning_to_the_first_counts_as_a_review_error_and_ret
         decide(s, application_no=no, action="approve", monthly_amount="2600")
     with session_as("r2", "reviewer") as s:
         claim(s, application_no=no)
-        with pytest.raises(ReviewError, match="确认"):
+        with pytest.raises(ReviewError, match="第二次复核只能确认第一复核员的核准意见，或退回第一复核员"):
             decide(s, application_no=no, action="reject", comment="离职证明显示为本人辞职",
                    comment_visibility="applicant")  # the second pair of eyes confirms or sends back
         with pytest.raises(ReviewError):
@@ -137,7 +137,7 @@ def test_only_reviewers_claim_and_only_the_holder_decides(registry):
     with session_as("r1", "reviewer") as s:
         claim(s, application_no=no)
     with session_as("r2", "reviewer") as s:
-        with pytest.raises(ReviewError, match="认领"):
+        with pytest.raises(ReviewError, match=f"申请 {no} 已由 r1 认领"):
             claim(s, application_no=no)
         with pytest.raises(ReviewError):
             decide(s, application_no=no, action="approve", monthly_amount="1000")
@@ -162,8 +162,7 @@ def _race(n_workers: int, fn):
     return results
 
 
-@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
-def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
+def test_two_reviewers_never_hold_the_same_case(registry):
     a = review_case(registry, "k-pg1", birth="1980-05-01")
     b = review_case(registry, "k-pg2", birth="1981-05-01")
 
@@ -172,7 +171,7 @@ def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
             return claim(s).application_no
 
     got = _race(2, take_next)
-    assert sorted(got) == sorted([a, b]), got  # SKIP LOCKED: each took a different case
+    assert sorted(got) == sorted([a, b]), got  # each took a different case (SKIP LOCKED on PostgreSQL)
     c = review_case(registry, "k-pg3", birth="1982-05-01")
 
     def take_named(i: int) -> str:
@@ -186,8 +185,7 @@ def test_two_reviewers_never_hold_the_same_case_on_postgresql(registry):
         assert s.execute(select(Application.claimed_by).where(Application.application_no == c)).scalar_one() == winners[0]
 
 
-@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
-def test_concurrent_submissions_with_one_key_make_one_application_on_postgresql(registry):
+def test_concurrent_submissions_with_one_key_make_one_application(registry):
     person = registry.person()
     body = payload("pension", person, "k-race")
 

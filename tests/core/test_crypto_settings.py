@@ -68,7 +68,7 @@ def test_production_refuses_missing_key(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("SHEBAO_SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="SHEBAO_SECRET_KEY"):
         Settings(home=tmp_path / "p", env="production").resolve_secret()
-    with pytest.raises(ConfigurationError, match="太短"):
+    with pytest.raises(ConfigurationError, match="实例密钥太短：至少 32 个字符"):
         Settings(home=tmp_path / "p", env="production", secret_key="short").resolve_secret()
     key_file = tmp_path / "k"
     key_file.write_text("k" * 48)

@@ -133,22 +133,22 @@ def test_duplicate_dates_in_yaml_are_refused(tmp_path: Path) -> None:
         "  2020-01-01: {value: 1, reference: {title: 某条例, article: 第一条}}",
         "  2020-01-01: {value: 1, reference: {title: 某条例, article: 第一条}}\n  '2020-01-01': {value: 2, reference: {title: 某条例, article: 第一条}}",
     )
-    with pytest.raises(ParameterError, match="重复"):
+    with pytest.raises(ParameterError, match="生效日期重复 2020-01-01"):
         load_tree(_tree(tmp_path, text))
 
 
 def test_override_validation() -> None:
     ps = load_parameters()
     on = dt.date(2026, 1, 1)
-    with pytest.raises(ParameterError, match="单位"):
+    with pytest.raises(ParameterError, match="单位不符：参数 pension.base 的单位是 yuan/month，不是 yuan/year"):
         ps.with_overrides([Override("pension.base", "370000", on, "7990", "鲁人社字", unit="yuan/year")])
-    with pytest.raises(ParameterError, match="数值"):
+    with pytest.raises(ParameterError, match="不是数值：'abc'"):
         ps.with_overrides([Override("pension.base", "370000", on, "abc", "鲁人社字")])
-    with pytest.raises(ParameterError, match="出处"):
+    with pytest.raises(ParameterError, match=r"缺少出处（--reference）"):
         ps.with_overrides([Override("pension.base", "370000", on, "7990", " ")])
     with pytest.raises(ParameterError, match="没有这个参数"):
         ps.with_overrides([Override("pension.nonexistent", "370000", on, "1", "x")])
-    with pytest.raises(ParameterError, match="比率"):
+    with pytest.raises(ParameterError, match="比率应写成小数（如 0.08），不是百分数："):
         ps.with_overrides([Override("pension.basic.rate", "370000", on, "15", "x")])
     new = ps.with_overrides([Override("pension.base", "370000", on, "7990", "鲁人社字〔2026〕1号")])
     assert isinstance(new, ParameterSet)

@@ -8,15 +8,12 @@ import datetime as dt
 from sqlalchemy import select, text
 
 
-def test_migration_indexes_existing_names(shebao_home, tmp_path, monkeypatch):
+def test_migration_indexes_existing_names(empty_db):
     from shebao.core.crypto import blind_index, encrypt
     from shebao.core.db import dispose_engines, get_engine
-    from shebao.core.settings import get_settings
     from shebao.migrations import upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    monkeypatch.setenv("SHEBAO_DATABASE_URL", url)
-    get_settings.cache_clear()
+    url = empty_db
     upgrade(url, "h7_registry_0003")  # the schema before the name index
     now = dt.datetime(2026, 1, 1)
     with get_engine(url).begin() as conn:

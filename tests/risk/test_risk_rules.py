@@ -77,7 +77,10 @@ def test_r01_one_id_two_records_each_alerted_and_death_grants_excluded(build, tm
     found = run(build, tmp_path, batch_engine, "R01")
     assert found["p1"].amount_at_risk == Decimal("3000.00")   # 2026-03 only; the funeral grant is due
     assert found["p2"].amount_at_risk == Decimal("6000.00")   # 2026-03 … 2026-08
-    assert "殡葬" in found["p1"].evidence
+    # the death (date and source), what was paid after it, and the ID masked
+    assert found["p1"].evidence.startswith("身份证号 370502********") and found["p1"].evidence.endswith(
+        " 于 2026-02-28 死亡（来源：殡葬）；死亡当月之后发放 1 笔，期间 2026-03–2026-03，合计 3000.00 元；"
+        "死亡后仍为正常状态的待遇 0 项"), found["p1"].evidence
 
 
 def test_r01_death_after_as_of_not_known_yet(build, tmp_path, batch_engine):

@@ -1,5 +1,6 @@
 """Users and roles, API tokens and role checks, the CLI acting as a named user."""
 
+import re
 
 import pytest
 from fastapi import APIRouter
@@ -29,7 +30,8 @@ def test_password_hash_is_argon2_and_lockout(db) -> None:
     for _ in range(5):
         with session_scope() as s, pytest.raises(UserError, match="用户名或密码错误"):
             authenticate_password(s, username="wang", password="wrong-password")
-    with session_scope() as s, pytest.raises(UserError, match="锁定"):
+    # locked: the right password is refused too, in the same words as a wrong one (which say so)
+    with session_scope() as s, pytest.raises(UserError, match="连续 5 次错误账户将锁定 15 分钟"):
         authenticate_password(s, username="wang", password="correct-horse")
 
 
@@ -42,7 +44,8 @@ def test_cli_users_and_audit_who(db, cli) -> None:
     assert cli("users", "add", "li", "--role", "clerk", "--name", "李经办").exit_code == 0
     assert cli("users", "set-role", "li", "auditor").exit_code == 0
     listing = cli("users", "list")
-    assert "li" in listing.output and "auditor" in listing.output
+    # li's own row shows the new role (not just "li" and "auditor" somewhere in the table)
+    assert re.search(r"│ li +│ 李经办 +│ auditor（稽核员） +│ 正常 +│", listing.output), listing.output
     # a non-admin may not manage users
     refused = cli("users", "add", "zhao", "--role", "clerk", "--as", "li")
     assert refused.exit_code == 1

@@ -145,13 +145,13 @@ def test_rate_limits_per_user_and_per_address(db, limits):
         with session_scope() as s, pytest.raises(UserError) as exc:
             authenticate_password(s, username="someone", password="x" * 8, client=f"10.0.0.{i}")
         assert not isinstance(exc.value, LoginThrottled)
-    with session_scope() as s, pytest.raises(LoginThrottled, match="该账户"):
+    with session_scope() as s, pytest.raises(LoginThrottled, match="该账户登录尝试过于频繁，请一分钟后再试"):
         authenticate_password(s, username="someone", password="x" * 8, client="10.0.0.200")
     for i in range(5):  # five names from one address: each within its own limit
         with session_scope() as s, pytest.raises(UserError) as exc:
             authenticate_password(s, username=f"other{i}", password="x" * 8, client="10.0.0.50")
         assert not isinstance(exc.value, LoginThrottled)
-    with session_scope() as s, pytest.raises(LoginThrottled, match="本地址"):
+    with session_scope() as s, pytest.raises(LoginThrottled, match="本地址登录尝试过于频繁，请一分钟后再试"):
         authenticate_password(s, username="third", password="x" * 8, client="10.0.0.50")
 
 
@@ -162,7 +162,7 @@ def test_a_full_hashing_pool_answers_429_instead_of_piling_up(db, limits):
     held = service._slots()
     assert held.acquire(timeout=1)
     try:
-        with session_scope() as s, pytest.raises(LoginThrottled, match="稍后"):
+        with session_scope() as s, pytest.raises(LoginThrottled, match="登录请求过多，请稍后再试"):
             authenticate_password(s, username="nobody", password="x" * 8)
     finally:
         held.release()

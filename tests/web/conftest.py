@@ -172,6 +172,19 @@ def fuzz_server(web_env):
 
 
 @pytest.fixture(scope="session")
+def far_server(web_env):
+    """A server in Pacific/Kiritimati (UTC+14) over its own copy of the prepared database: a time printed
+    as stored (UTC) is fourteen hours off there."""
+    home = web_env["home"].parent / "farhome"
+    shutil.copytree(web_env["fuzz_seed"], home)
+    env = {**web_env["env"], "SHEBAO_HOME": str(home), "SHEBAO_DATABASE_URL": f"sqlite:///{home / 'shebao.db'}",
+           "SHEBAO_TIMEZONE": "Pacific/Kiritimati"}
+    proc, base, log = _start_server(env, home)
+    yield {"base": base, "db": home / "shebao.db", "zone": env["SHEBAO_TIMEZONE"]}
+    _stop_server(proc, log)
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Headless Chromium from the system (never downloaded by the test tool)."""
     if not CHROMIUM.exists():

@@ -3,6 +3,8 @@ the queue, and the citizen sees the outcome on the portal."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -72,7 +74,7 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
     # Everything on one screen: trace with articles, risk factors, history, deadline.
     assert "国发〔2005〕38号" in reviewer.locator("[data-testid=case-trace]").inner_text()
     assert reviewer.locator("[data-testid=case-risk] tbody tr").count() >= 1
-    assert "认领" in reviewer.locator("[data-testid=case-history]").inner_text()
+    assert "reviewer 认领（第一次复核）" in reviewer.locator("[data-testid=case-history]").inner_text()
     assert "剩余工作日" in reviewer.locator("main").inner_text()
     reviewer.wait_for_selector("[data-chart=history][data-rendered='1'] canvas")
     shoot(reviewer, "staff-case")
@@ -84,7 +86,9 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
     reviewer.check("input[name=comment_visibility][value=internal]")
     with reviewer.expect_navigation():
         reviewer.click("button[name=action][value=approve]")
-    assert "将发生" in reviewer.locator("[data-testid=confirm-panel]").inner_text()
+    # what confirming will do, with the amount: a grant now, or a proposal for a second reviewer (four eyes)
+    panel = reviewer.locator("[data-testid=confirm-panel]").inner_text()
+    assert re.search(r"(核准并建立待遇|提出核准意见)：月金额 \d+\.\d{2} 元，自 \d{4}-\d\d-\d\d 起", panel), panel
     shoot(reviewer, "staff-case-confirm")
     with reviewer.expect_navigation():
         reviewer.click("[data-testid=confirm-button]")
@@ -102,7 +106,8 @@ def test_clerk_and_reviewer_take_a_case_to_approval(browser, server, web_env, st
         reviewer = second
     expect(reviewer.locator("[data-testid=case-status]")).to_have_text("已核准")
     history = reviewer.locator("[data-testid=case-history]").inner_text()
-    assert "核准" in history and "内部意见" in history
+    assert "reviewer 核准（第一次复核）：材料齐全，计算过程与参数已核对" in history, history
+    assert "（内部意见）" in history, history
     # the internal comment never reaches the applicant
     assert "计算过程与参数已核对" not in reviewer.locator("[data-testid=case-notices]").inner_text()
 

@@ -203,7 +203,7 @@ def test_citizen_journey(browser, demo, shoot):
     page.fill("input[name=account_balance]", "30000")
     page.click("form[data-testid=pension-form] button[type=submit]")
     message = _form_errors(page)
-    assert "0.6" in message and "3" in message and re.search(r"[\u4e00-\u9fff]", message), message
+    assert "平均缴费指数应在 0.6 到 3.0 之间" in message and "您填写的是“5”" in message, message
     assert "avg_contribution_index" not in message
     assert page.locator("[data-testid=pension-result]").count() == 0
     shoot(page, "journey-03-pension-refused")
@@ -215,7 +215,8 @@ def test_citizen_journey(browser, demo, shoot):
     page.fill("input[name=birth_date]", future)
     page.click("form[data-testid=retirement-form] button[type=submit]")
     message = _form_errors(page)
-    assert "出生" in message and "birth_date" not in message, message
+    assert "出生年月不能晚于当前月份" in message and f"您填写的是“{future}”" in message, message
+    assert "birth_date" not in message, message
     assert page.locator("[data-testid=retirement-result]").count() == 0
 
     # an unemployment benefit (Dongying)
@@ -229,7 +230,8 @@ def test_citizen_journey(browser, demo, shoot):
     page.click("form[data-testid=unemployment-form] button[type=submit]")
     page.locator("[data-testid=unemployment-result]").wait_for()
     assert re.fullmatch(r"\d+\.\d{2} 元", page.locator("[data-testid=unemployment-amount]").inner_text())
-    assert "个月" in page.locator("[data-testid=unemployment-months]").inner_text()
+    # 84 months paid (5 to 10 years): at most 18 months (《失业保险条例》第十七条)
+    assert page.locator("[data-testid=unemployment-months]").inner_text() == "18 个月"
     assert "失业保险条例" in page.locator("[data-testid=unemployment-result]").inner_text()
     shoot(page, "journey-04-unemployment")
 
@@ -423,7 +425,8 @@ def test_staff_journey(browser, demo, shoot):
     auditor.click("button[name=decision][value=confirm]")
     panel = auditor.locator("[data-testid=confirm-panel]")
     panel.wait_for()
-    assert "将" in panel.inner_text()
+    # the second step says what confirming does (the conclusion and the audit record), before anything is done
+    assert "确认疑点：结论记为“已确认”，记入审计日志。" in panel.inner_text(), panel.inner_text()
     expect(auditor.locator("[data-testid=alert-status]")).not_to_have_text("已确认")
     shoot(auditor, "journey-20-alert-confirm")
     auditor.click("[data-testid=confirm-button]")

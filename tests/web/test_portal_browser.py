@@ -43,7 +43,9 @@ def test_form_errors_are_explained_in_chinese(page):
     page.click("form[data-testid=backpay-form] button[type=submit]")
     errors = page.locator("[data-testid=form-errors]")
     errors.wait_for()
-    assert "backpay_base" in errors.inner_text() or "补缴基数" in errors.inner_text() or "数" in errors.inner_text()
+    # the field by its Chinese name, what it should be, and what was typed; not the English identifier
+    assert "补缴基数应为数字，您填写的是“不是数字”" in errors.inner_text(), errors.inner_text()
+    assert "backpay_base" not in errors.inner_text()
 
 
 def test_retirement_and_backpay_calculators(page, shoot):
@@ -99,7 +101,9 @@ def test_citizen_asks_a_question_and_sees_the_article(page, shoot):
     # a locator wait, not wait_for_function: the page's CSP (script-src 'self') forbids evaluating strings
     page.locator("[data-testid=answer]").nth(2).wait_for()
     second = page.locator("[data-testid=answer]").last.inner_text()
-    assert "工伤" in second
+    # the yes and its condition first (from 《工伤保险条例》第十四条), then the article quoted
+    assert second.startswith("算：") and "上下班途中" in second.split("\n")[0], second
+    assert "《工伤保险条例》" in second, second
     assert not page.js_errors, page.js_errors
     shoot(page, "portal-ask")
 

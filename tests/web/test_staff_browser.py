@@ -69,7 +69,7 @@ def test_clerk_is_refused_the_parameters_page(page, staff_login, shoot):
     assert page.locator("nav.side-nav >> text=政策参数").count() == 0
     response = page.goto("/staff/params")
     assert response.status == 403
-    assert "无权" in page.locator("main").inner_text()
+    assert "您的角色（经办员）无权使用此功能；需要：" in page.locator("main").inner_text()
     shoot(page, "staff-refused")
     assert page.goto("/staff/audit").status == 403
     assert page.goto("/staff/alerts").status == 403

@@ -81,7 +81,8 @@ def test_five_wrong_passwords_lock_the_account(client):
         response = _login(client, "analyst", "wrong-password")
         assert response.status_code == 401 and "用户名或密码错误" in response.text
     locked = _login(client, "analyst")
-    assert locked.status_code == 401 and "锁定" in locked.text
+    # the right password is refused now, with the same words as a wrong one (no hint who exists or is locked)
+    assert locked.status_code == 401 and "用户名或密码错误；连续 5 次错误账户将锁定 15 分钟" in locked.text
     assert "user.locked" in _audit_actions("analyst")
 
 
@@ -95,7 +96,7 @@ def test_roles_are_checked_on_every_page(client):
     for path in ("/staff/params", "/staff/params/pension.base", "/staff/audit", "/staff/alerts"):
         response = client.get(path)
         assert response.status_code == 403, path
-        assert "无权" in response.text
+        assert "您的角色（经办员）无权使用此功能；需要：" in response.text, path  # who is refused, and who may
     token = _csrf(client.get("/staff/persons").text)
     refused = client.post("/staff/params/pension.base", data={"csrf_token": token, "effective_from": "2026-01-01",
                                                              "value": "9000", "reference": "x"})
@@ -124,7 +125,7 @@ def test_full_personal_data_is_logged_and_masked_for_others(client):
     before = _audit_actions("P000000001").count("personal_data.read_full")
     refused = client.post("/staff/reveal", data={"csrf_token": _csrf(page.text), "entity": "person",
                                                   "entity_id": "P000000001", "field": "id_number", "reason": ""})
-    assert refused.status_code == 422 and "理由" in refused.json()["detail"]
+    assert refused.status_code == 422 and refused.json()["detail"] == "请填写查看理由（如办理的业务）"
     shown = client.post("/staff/reveal", data={"csrf_token": _csrf(page.text), "entity": "person",
                                                 "entity_id": "P000000001", "field": "id_number",
                                                 "reason": "核对申请人身份"})
@@ -187,7 +188,7 @@ def test_login_rate_limit_answers_429(client, monkeypatch):
     for _ in range(2):
         assert _login(client, "auditor", "wrong-password").status_code == 401
     refused = _login(client, "auditor", "wrong-password")
-    assert refused.status_code == 429 and "频繁" in refused.text
+    assert refused.status_code == 429 and "该账户登录尝试过于频繁，请一分钟后再试" in refused.text
 
 
 def test_portal_forms_need_the_csrf_token_and_pages_carry_security_headers(client):
