@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from shebao.core.safefiles import safe_writer
 from shebao.engines.base import DATE, INT, MONEY, STRING, TableSet
 
 CATEGORIES = ("drug", "exam", "treatment", "material", "bed", "other")
@@ -373,7 +374,7 @@ def _open_out(path: Path):
 
 def _writer(folder: Path, table: str):
     fh = _open_out(folder / f"{table}.csv")
-    writer = csv.writer(fh)
+    writer = safe_writer(fh)
     writer.writerow(list(BILL_TABLES.tables[table]))
     return fh, writer
 

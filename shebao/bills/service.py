@@ -29,6 +29,7 @@ from shebao.bills.flags import ZERO, Flag
 from shebao.bills.models import FLAG_STATUSES, Bill, BillFlag, BillItem, CatalogueItem, Hospital
 from shebao.bills.rules import BillRules, load_rules
 from shebao.core.db import utcnow
+from shebao.core.safefiles import safe_writer
 from shebao.engines.base import Engine
 
 DECISIONS = {"agree": "confirmed", "restore": "dismissed", "confirm": "confirmed", "dismiss": "dismissed"}
@@ -186,7 +187,7 @@ def export_bills(session: Session, folder: Path) -> dict[str, int]:
         fd = os.open(folder / f"{name}.csv", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         n = 0
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = safe_writer(fh)
             writer.writerow(cols)
             for row in session.execute(stmt):
                 writer.writerow([_cell(v) for v in row])

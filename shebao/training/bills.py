@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from shebao.bills.audit import audit_folder
+from shebao.core.safefiles import safe_writer
 from shebao.synth.bills import generate_bills
 
 
@@ -26,7 +27,7 @@ def evaluate_from_synth(*, stays: int = 2000, seed: int = 11, as_of: date = date
         persons = [(f"P{i:09d}", "M" if i % 3 else "F", f"{1960 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}")
                    for i in range(stays)]
         with (folder / "persons.csv").open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = safe_writer(fh)
             writer.writerow(["person_id", "sex", "birth_date"])
             writer.writerows(persons)
         generate_bills(folder, persons=persons, stays=stays, seed=seed, as_of=as_of, error_rate=error_rate)
