@@ -1,4 +1,4 @@
-"""Registry look-ups other domains use: persons by ID number (through the blind index)."""
+"""Registry look-ups other domains use: persons by ID number (through the blind index), employers by USCC."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from shebao.core.crypto import blind_index
 from shebao.core.validators import validate_id_number
-from shebao.registry.models import Benefit, Death, Incarceration, Person
+from shebao.registry.models import Benefit, Death, Employer, Incarceration, Person
 
 
 def get_person(session: Session, person_id: str) -> Person | None:
@@ -36,3 +36,17 @@ def incarcerations_of(session: Session, id_number: str) -> list[Incarceration]:
     return list(session.execute(
         select(Incarceration).where(Incarceration.id_number_bidx == blind_index(id_number))
     ).scalars())
+
+
+def find_employers_by_uscc(session: Session, uscc: str) -> list[Employer]:
+    return list(session.execute(
+        select(Employer).where(Employer.uscc == uscc.strip().upper()).order_by(Employer.employer_id)
+    ).scalars())
+
+
+def benefit_accounts_of(session: Session, person_id: str) -> list[str]:
+    """The bank accounts the person's benefits are paid to (decrypted; callers mask them on pages)."""
+    rows = session.execute(
+        select(Benefit.bank_account).where(Benefit.person_id == person_id, Benefit.bank_account.is_not(None))
+    ).scalars()
+    return sorted({r for r in rows if r})
