@@ -105,8 +105,8 @@ def _print(result: dict) -> None:
     for doc in result["documents"]:
         console.print(f"[bold]{doc['file']}[/bold]：{type_label(doc['type'])}")
         for key, value in doc["fields"].items():
-            shown = mask(value, "id_number") if key == "id_number" else (
-                mask(value, "bank_account") if key == "card_number" else value)
+            shown = mask(value, "id") if key == "id_number" else (
+                mask(value, "card") if key == "card_number" else value)
             console.print(f"  {key} = {shown}（置信度 {doc['confidence'].get(key, 0):.2f}）")
         for p in doc["problems"]:
             console.print(f"  [yellow]· {p['message']}[/yellow]")
