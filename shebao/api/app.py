@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -170,11 +171,22 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # outermost of all, outside FastAPI's own stack: an oversized declared body is answered here
     build_stack = app.build_middleware_stack
     # a route that declares its own larger limit (FastAPI's per-route max_body_size) is let through here
-    route_limits = tuple((route.path_regex, route.max_body_size) for route in app.routes
-                         if getattr(route, "max_body_size", None) and getattr(route, "path_regex", None) is not None
-                         and route.max_body_size > max_body)
+    route_limits = tuple((re.compile(f"^{re.escape(prefix)}{route.path_regex.pattern.lstrip('^')}"), limit)
+                         for prefix, route, limit in _declared_limits(app.routes) if limit > max_body)
     app.build_middleware_stack = lambda: DeclaredBodyLimit(build_stack(), max_body, route_limits)  # type: ignore[method-assign]
     return app
+
+
+def _declared_limits(routes, prefix: str = ""):
+    """(include prefix, route, limit) of every route declaring its own ``max_body_size``, routers included
+    (FastAPI keeps an included router as one entry holding the original router's routes)."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            context = getattr(route, "include_context", None)
+            yield from _declared_limits(original.routes, prefix + (getattr(context, "prefix", "") or ""))
+        elif getattr(route, "max_body_size", None) and getattr(route, "path_regex", None) is not None:
+            yield prefix, route, route.max_body_size
 
 
 def _json_safe_error(error: dict) -> dict:
