@@ -17,28 +17,12 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from shebao.core.roles import Role
 from shebao.core.settings import get_settings
 from shebao.http.deps import CurrentUser, SessionDep, check_roles
+from shebao.http.uploads import read_uploads
 from shebao.intake.schemas import IntakeRead
 
 router = APIRouter(tags=["intake"])
 
 MAX_FILES = 20
-
-
-def read_uploads(uploads: list[UploadFile], max_file_bytes: int) -> tuple[list[tuple[str, bytes]], list[dict]]:
-    """The files' bytes, each read up to one byte past the limit; a too-large file becomes a problem entry."""
-    items: list[tuple[str, bytes]] = []
-    refused: list[dict] = []
-    for k, upload in enumerate(uploads):
-        name = (upload.filename or f"file{k + 1}").replace("\\", "/").rsplit("/", 1)[-1][:200] or f"file{k + 1}"
-        data = upload.file.read(max_file_bytes + 1)
-        if len(data) > max_file_bytes:
-            refused.append({"file": name, "type": "other", "fields": {}, "confidence": {}, "raw_text": "",
-                            "problems": [{"field": None, "code": "too_large",
-                                          "message": f"文件过大（超过 {max_file_bytes / 1048576:.0f} MB），未读取，"
-                                                     "请压缩或分页后重新上传"}]})
-            continue
-        items.append((name, data))
-    return items, refused
 
 
 @router.post("/api/v1/intake", response_model=IntakeRead, summary="材料预审：上传材料照片或 PDF，识别、核对并列出缺少的材料",

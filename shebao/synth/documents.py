@@ -53,7 +53,14 @@ ACCIDENTS = ("操作冲床时右手被压伤", "搬运货物时从高处跌落",
 
 
 def find_font() -> str:
-    """The path of an installed CJK font (``make fonts`` installs WenQuanYi Micro Hei)."""
+    """The path of an installed CJK font: ``SHEBAO_CJK_FONT``, else a system one (``make fonts``)."""
+    import os
+
+    env = os.environ.get("SHEBAO_CJK_FONT")
+    if env:
+        if not Path(env).is_file():
+            raise RuntimeError(f"SHEBAO_CJK_FONT 指向的字体文件不存在：{env}")
+        return env
     for path in FONT_PATHS:
         if Path(path).exists():
             return path

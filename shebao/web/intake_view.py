@@ -58,7 +58,7 @@ def editable(key: str, value: Any) -> str:
 
 async def _uploads(request: Request) -> tuple[dict[str, str], list[tuple[str, bytes]], list[dict]]:
     """The form's fields and files (each read up to the per-file limit; a larger one is its own problem)."""
-    from shebao.api.intake import read_uploads
+    from shebao.http.uploads import read_uploads
 
     form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=20)
     fields = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
@@ -92,8 +92,8 @@ def portal_form(request: Request):
 
 @router.post("/documents", max_body_size=get_settings().intake_max_request_bytes)
 async def portal_upload(request: Request, session: SessionDep):
-    from shebao.intake.service import assemble, store_intake
     from shebao.intake.reader import read_files
+    from shebao.intake.service import assemble, store_intake
 
     fields, items, refused = await _uploads(request)
     auth.check_csrf(request, fields.get("csrf_token"))
@@ -211,7 +211,7 @@ def staff_batch(batch_id: str, request: Request, session: SessionDep):
         "mismatches": [dict(m, value=shown(m["field"], m["value"]), expected=shown(m["field"], m["expected"]))
                        for m in view["mismatches"]],
         "kind_label": dict(KIND_CHOICES).get(view["kind"], view["kind"]), "person_id": view["person_id"],
-        "saved": request.query_params.get("saved"), "error": request.query_params.get("error"),
+        "saved": FIELD_LABELS.get(request.query_params.get("saved") or "", request.query_params.get("saved")), "error": request.query_params.get("error"),
     }, user=user)
 
 

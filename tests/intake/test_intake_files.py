@@ -74,7 +74,6 @@ def test_the_size_limit_holds_before_anything_is_decoded():
 
 
 def test_a_scanned_pdf_gives_one_entry_per_page(tmp_path):
-    from PIL import Image
 
     death, truth_d = draw("death_certificate", seed=5)
     sep, truth_s = draw("separation_certificate", seed=6)

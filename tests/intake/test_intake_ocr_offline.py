@@ -30,10 +30,9 @@ def test_ocr_reads_with_the_network_blocked_and_loads_once(monkeypatch):
 
 
 def test_the_pinned_packages_are_the_ones_bundling_models():
+    import tomllib
     from importlib.metadata import version
     from pathlib import Path
-
-    import tomllib
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
     deps = pyproject["project"]["dependencies"]
