@@ -139,9 +139,9 @@ async def staff_upload(request: Request, session: SessionDep):
     from shebao.intake.reader import read_files
     from shebao.intake.service import IntakeError, IntakeResult, assemble, list_batches, store_intake
 
+    user = auth.require(request, session, "documents")   # before reading a byte of the files
     fields, items, refused = await _uploads(request)
     auth.check_csrf(request, fields.get("csrf_token"))
-    user = auth.require(request, session, "documents")
     kind = _kind(fields.get("kind"))
     person_id = fields.get("person_id") or None
     errors = []
