@@ -29,6 +29,8 @@ class Entry:
     image: np.ndarray | None = None
     seconds: float = 0.0
     extra_problems: list = field(default_factory=list)
+    source: int = 0              # which of the files given it came from
+    page: int = 1
 
     def as_json(self) -> dict:
         r = self.reading
@@ -52,16 +54,20 @@ def read_files(items: list[tuple[str, bytes]], *, today: date | None = None,
                max_bytes: int = filemod.MAX_FILE_BYTES, progress=None) -> list[Entry]:
     """Every file's pages read; ``progress(label)`` is called after each page, if given."""
     entries: list[Entry] = []
-    for name, data in items:
+    for index, (name, data) in enumerate(items):
         try:
             pages = filemod.pages_of(name, data, max_bytes=max_bytes)
         except filemod.FileProblem as exc:
-            entries.append(problem_entry(name, exc.code, exc.message))
+            entry = problem_entry(name, exc.code, exc.message)
+            entry.source = index
+            entries.append(entry)
             if progress:
                 progress(name)
             continue
-        for page in pages:
-            entries.append(read_one_page(page, today=today))
+        for number, page in enumerate(pages, start=1):
+            entry = read_one_page(page, today=today)
+            entry.source, entry.page = index, number
+            entries.append(entry)
             if progress:
                 progress(page.label)
     return entries

@@ -107,7 +107,7 @@ def store_intake(session: Session, *, files: list[tuple[str, bytes]], outcome: I
     """Keep the files (encrypted) and the documents read; return the batch id."""
     today = today or date.today()
     batch_id = secrets.token_hex(8)
-    by_name: dict[str, IntakeFile] = {}
+    rows: list[IntakeFile] = []
     for name, data in files:
         kind_of = sniff(data) or "unknown"
         keep = data if kind_of != "unknown" and len(data) <= 20 * 1024 * 1024 else None
@@ -116,15 +116,11 @@ def store_intake(session: Session, *, files: list[tuple[str, bytes]], outcome: I
                          claim_kind=kind, channel=channel, uploaded_by=actor,
                          retain_until=today + timedelta(days=UNLINKED_RETENTION_DAYS))
         session.add(row)
-        by_name.setdefault(name, row)
+        rows.append(row)
     session.flush()
-    for entry, doc in zip(outcome.entries, outcome.result["documents"], strict=True):
-        base, _, page = entry.file.rpartition("#")
-        file_row = by_name.get(entry.file) or by_name.get(base)
-        if file_row is None:  # a page label of a file name that itself holds '#'
-            file_row = next(iter(by_name.values()))
+    for entry, doc in zip(outcome.entries, outcome.result["documents"], strict=False):
         session.add(IntakeDocument(
-            batch_id=batch_id, file_id=file_row.id, page=int(page) if page.isdigit() and base else 1,
+            batch_id=batch_id, file_id=rows[entry.source].id, page=entry.page,
             label=entry.file, doc_type=doc["type"], fields=json.dumps(doc["fields"], ensure_ascii=False),
             raw_text=doc.get("raw_text"), confidence=json.dumps(doc["confidence"]),
             boxes=json.dumps(entry.reading.boxes), problems=json.dumps(doc["problems"], ensure_ascii=False),

@@ -185,3 +185,24 @@ def test_the_models_match_the_migration(db):
     engine.dispose()
     mine = [d for d in diff if "intake_" in repr(d)]
     assert mine == []
+
+
+def test_each_document_is_kept_with_its_own_file_even_under_the_same_name(db, ids):
+    from sqlalchemy import select
+
+    from shebao.core.db import session_scope
+    from shebao.intake.models import IntakeDocument, IntakeFile
+    from shebao.intake.service import run_intake, store_intake
+
+    two_pages = text_pdf("居民死亡医学证明（推断）书", "死者姓名：王建国", f"身份证件号码：{ids['dead']}", "死亡日期：2026年3月1日",
+                         "死亡原因：脑出血")
+    files = [("scan.pdf", two_pages), ("scan.pdf", id_pdf(ids["living"], "李秀英"))]
+    with session_scope() as s:
+        outcome = run_intake(s, files=files, kind="survivor", today=TODAY)
+        store_intake(s, files=files, outcome=outcome, kind="survivor", person_id=None, actor="c", channel="clerk",
+                     today=TODAY)
+    with session_scope() as s:
+        file_ids = list(s.execute(select(IntakeFile.id).order_by(IntakeFile.id)).scalars())
+        docs = list(s.execute(select(IntakeDocument).order_by(IntakeDocument.id)).scalars())
+        assert [(d.file_id, d.page, d.doc_type) for d in docs] == [(file_ids[0], 1, "death_certificate"),
+                                                                    (file_ids[1], 1, "id_card")]
