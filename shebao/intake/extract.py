@@ -297,6 +297,8 @@ def _read_identifier(fspec: FieldSpec, lines: list[Line], text: str | None, inde
     if seen_invalid is not None:
         return None, 0.0, None, ("unreadable", f"“{fspec.label}”识别结果未通过校验（{seen_invalid}），"
                                                 "不予采用，请人工核对原件")
+    if text and re.search(r"[0-9A-Za-z]{6}", text):   # the label was read, the value is short or garbled
+        return None, 0.0, None, ("unreadable", f"“{fspec.label}”识别不完整或格式不符，不予采用，请对照原件补录")
     return None, 0.0, None, None
 
 

@@ -114,3 +114,9 @@ def test_a_spec_is_data_and_a_bad_one_is_refused(tmp_path):
         parse_spec({**good, "fields": [{"key": "name", "kind": "emoji"}]}, source="x.yaml")
     assert {s.type for s in load_specs()} == {"id_card", "bank_card", "death_certificate", "separation_certificate",
                                               "diagnosis", "accident_report"}
+
+
+def test_a_truncated_identifier_is_refused_with_a_reason():
+    r = read_document(lines("解除（终止）劳动合同证明书", "职工姓名：朱永", "统一社会信用代码：91110105J7J3KM9X8"))
+    assert "uscc" not in r.fields
+    assert [p["code"] for p in r.problems if p["field"] == "uscc"] == ["unreadable"]
