@@ -96,8 +96,8 @@ def _image_pages(name: str, data: bytes) -> list[Page]:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise FileProblem("too_many_pixels", f"图片像素过多（超过 {MAX_PIXELS // 1_000_000} 百万像素），疑似异常文件") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise FileProblem("corrupt", f"图片文件已损坏，无法打开（{type(exc).__name__}）") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise FileProblem("corrupt", "图片文件已损坏或不完整，无法打开，请重新拍摄或导出后上传") from None
     return pages
 
 
@@ -116,8 +116,8 @@ def _pdf_pages(name: str, data: bytes) -> list[Page]:
 
     try:
         pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise FileProblem("corrupt", f"PDF 文件已损坏或加密，无法打开（{exc}）") from None
+    except pdfium.PdfiumError:
+        raise FileProblem("corrupt", "PDF 文件已损坏或设有密码，无法打开，请重新导出或扫描后上传") from None
     try:
         count = len(pdf)
         if count == 0:
@@ -144,7 +144,7 @@ def _pdf_pages(name: str, data: bytes) -> list[Page]:
             finally:
                 page.close()
         return pages
-    except pdfium.PdfiumError as exc:
-        raise FileProblem("corrupt", f"PDF 页面无法读取（{exc}）") from None
+    except pdfium.PdfiumError:
+        raise FileProblem("corrupt", "PDF 中有页面无法读取，请重新导出或扫描后上传") from None
     finally:
         pdf.close()

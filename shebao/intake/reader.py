@@ -85,7 +85,7 @@ def read_one_page(page: filemod.Page, *, today: date | None = None) -> Entry:
             lines = read_page(page.image)
         except Exception as exc:  # an OCR failure on one page must not lose the others
             log.warning("OCR failed on a page: %s", type(exc).__name__)
-            return problem_entry(page.label, "ocr_failed", f"文字识别失败（{type(exc).__name__}），请重新拍摄或人工录入")
+            return problem_entry(page.label, "ocr_failed", "文字识别失败，请重新拍摄或由经办人员人工录入")
     if not lines:
         return problem_entry(page.label, "blank", "未识别到任何文字，请确认照片清晰、完整后重新上传")
     reading = read_document(lines, today=today)
