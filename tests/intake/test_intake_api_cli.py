@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import draw, jpeg
 from fastapi.testclient import TestClient
+from intake_builders import draw, jpeg
 from typer.testing import CliRunner
 
 DOC_KEYS = {"file", "type", "fields", "confidence", "problems"}

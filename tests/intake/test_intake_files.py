@@ -7,7 +7,7 @@ import struct
 import zlib
 
 import pytest
-from conftest import draw, jpeg
+from intake_builders import draw, jpeg
 
 from shebao.intake.files import MAX_FILE_BYTES, FileProblem, pages_of
 from shebao.intake.reader import read_files

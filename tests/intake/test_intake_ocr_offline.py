@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import numpy as np
-from conftest import draw
+from intake_builders import draw
 
 
 def test_ocr_reads_with_the_network_blocked_and_loads_once(monkeypatch):
