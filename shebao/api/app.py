@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -80,9 +81,18 @@ class DeclaredBodyLimit:
     at the limit; this guard only saves the work of starting the request at all.
     """
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, route_limits: tuple = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # (path regex, limit) of the routes that declare their own larger limit (document uploads)
+        self.route_limits = route_limits
+
+    def _limit(self, scope) -> int:
+        path = scope.get("path", "")
+        for regex, limit in self.route_limits:
+            if regex.match(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -96,16 +106,19 @@ class DeclaredBodyLimit:
                     size = int(declared)
                 except ValueError:
                     size = -1
-                if size < 0 or size > self.max_bytes:
-                    await self._refuse(send, 400 if size < 0 else 413)
+                if size < 0 or (size > self.max_bytes and size > self._limit(scope)):
+                    await self._refuse(send, 400 if size < 0 else 413, self._limit(scope))
                     return
         await self.app(scope, receive, send)
 
-    async def _refuse(self, send, status: int) -> None:
+    async def _refuse(self, send, status: int, limit: int | None = None) -> None:
         import json
 
+        limit = limit or self.max_bytes
         detail = ("Content-Length 无效" if status == 400
-                  else f"请求体过大：上限 {self.max_bytes} 字节（SHEBAO_MAX_BODY_BYTES）")
+                  else f"请求体过大：上限 {limit} 字节（"
+                       + ("SHEBAO_MAX_BODY_BYTES" if limit == self.max_bytes else "SHEBAO_INTAKE_MAX_REQUEST_BYTES")
+                       + "）")
         body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json; charset=utf-8"),
@@ -157,8 +170,23 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     # outermost of all, outside FastAPI's own stack: an oversized declared body is answered here
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: DeclaredBodyLimit(build_stack(), max_body)  # type: ignore[method-assign]
+    # a route that declares its own larger limit (FastAPI's per-route max_body_size) is let through here
+    route_limits = tuple((re.compile(f"^{re.escape(prefix)}{route.path_regex.pattern.lstrip('^')}"), limit)
+                         for prefix, route, limit in _declared_limits(app.routes) if limit > max_body)
+    app.build_middleware_stack = lambda: DeclaredBodyLimit(build_stack(), max_body, route_limits)  # type: ignore[method-assign]
     return app
+
+
+def _declared_limits(routes, prefix: str = ""):
+    """(include prefix, route, limit) of every route declaring its own ``max_body_size``, routers included
+    (FastAPI keeps an included router as one entry holding the original router's routes)."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            context = getattr(route, "include_context", None)
+            yield from _declared_limits(original.routes, prefix + (getattr(context, "prefix", "") or ""))
+        elif getattr(route, "max_body_size", None) and getattr(route, "path_regex", None) is not None:
+            yield prefix, route, route.max_body_size
 
 
 def _json_safe_error(error: dict) -> dict:

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
                 f"SHEBAO_AUTO_DECIDE_SOURCES 含未知来源级别 {sorted(unknown)}（可用 official, agency, secondary, derived）")
         return levels
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest request body the server reads (bytes)")
+    intake_max_request_bytes: int = Field(default=64 * 1_048_576, ge=1024,
+                                          description="largest document upload request (bytes; all files together)")
+    intake_max_file_bytes: int = Field(default=20 * 1_048_576, ge=1024,
+                                       description="largest single uploaded document file (bytes); a larger file is "
+                                                   "that file's problem, the others are still read")
     login_hash_workers: int = Field(default=2, ge=1, description="password checks a process runs at once")
     login_hash_wait: float = Field(default=5.0, ge=0, description="seconds a login waits for a hashing slot before 429")
     login_rate_per_ip: int = Field(default=30, ge=1, description="login attempts per client address per minute")

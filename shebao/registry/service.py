@@ -1,5 +1,6 @@
 """Registry look-ups other domains and the pages use: persons by ID number or name (through the blind
-index: the table is never decrypted to search), identities for a page, deaths and incarcerations."""
+index: the table is never decrypted to search), identities for a page, employers by USCC, deaths and
+incarcerations."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shebao.core.crypto import blind_index
 from shebao.core.validators import validate_id_number
-from shebao.registry.models import Benefit, Death, Incarceration, Person
+from shebao.registry.models import Benefit, Death, Employer, Incarceration, Person
 from shebao.registry.schemas import PersonIdentity
 
 
@@ -78,3 +79,17 @@ def person_ids_matching(session: Session, text: str) -> set[str] | None:
     if looks_like_name(text):
         return set(session.scalars(select(Person.person_id).where(Person.name_bidx == blind_index(text))))
     return None
+
+
+def find_employers_by_uscc(session: Session, uscc: str) -> list[Employer]:
+    return list(session.execute(
+        select(Employer).where(Employer.uscc == uscc.strip().upper()).order_by(Employer.employer_id)
+    ).scalars())
+
+
+def benefit_accounts_of(session: Session, person_id: str) -> list[str]:
+    """The bank accounts the person's benefits are paid to (decrypted; callers mask them on pages)."""
+    rows = session.execute(
+        select(Benefit.bank_account).where(Benefit.person_id == person_id, Benefit.bank_account.is_not(None))
+    ).scalars()
+    return sorted({r for r in rows if r})

@@ -47,6 +47,11 @@ LABELS: dict[str, dict[str, str]] = {
                 "review": "转人工复核", "reject": "不予核准", "granted": "已建立", "rejected": "已不予核准",
                 "queue": "待复核"},
     "reason": {
+        # document intake (材料预审): problems of a file or a field
+        "missing": "未识别到该项", "not_found": "文件不存在", "too_large": "文件过大", "unreadable": "无法可靠识别",
+        "invalid": "内容不合规定", "out_of_range": "超出合理范围", "inconsistent": "前后不一致", "expired": "证件已过期",
+        "corrupt": "文件损坏", "unsupported_type": "文件类型不支持", "too_many_pages": "页数过多",
+        "too_many_pixels": "图片像素过多", "blank": "空白或无法辨认", "empty": "空文件", "ocr_failed": "文字识别失败",
         "amount_rule": "待遇标准的规定", "rule": "适用的规定", "above_minimum_wage": "失业保险金不低于最低工资标准", "below_subsistence": "失业保险金低于城市低保标准",
         "minimum_wage_missing": "最低工资标准未设定", "pension_formula_missing": "养老金公式未能算出金额",
         "pension_off_formula": "核定金额与公式结果不符", "before_rule": "死亡时间早于现行办法", "birth_date_needed": "缺少出生日期",
@@ -107,7 +112,7 @@ LABELS: dict[str, dict[str, str]] = {
                     "minimum_wage": "最低工资标准", "minimum_wage_from": "最低工资标准执行日期"},
     "unit": {"months": "个月", "month": "月份", "rate": "比例", "yuan/month": "元/月", "yuan/year": "元/年",
              "yuan": "元", "days": "天", "working_days": "个工作日", "years": "年", "multiple": "倍", "bool": "是/否"},
-    "param_group": {"assistance": "社会救助", "deadlines": "办理时限", "recovery": "多发追回", "review": "复核规则", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
+    "param_group": {"intake": "申领材料", "assistance": "社会救助", "deadlines": "办理时限", "recovery": "多发追回", "review": "复核规则", "certification": "资格认证", "contribution": "缴费", "injury": "工伤保险", "pension": "养老保险",
                     "projection": "测算假设", "retirement": "退休年龄", "unemployment": "失业保险",
                     "wages": "社会平均工资", "transfer": "关系转移接续"},
     "audit_action": {
@@ -124,6 +129,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fund.difference.resolve": "处理对账差异",
         "outreach.run": "政策快送选择对象", "outreach.outbox": "写入政策快送发件箱", "outreach.opened": "本人打开政策快送消息",
         "outreach.opt_out": "退订政策提醒", "outreach.failed": "政策快送消息发送失败",
+        "intake.upload": "上传申领材料", "intake.correct": "更正材料识别结果", "intake.purge": "删除到期材料",
         "export.list": "导出清单", "application.returned_to_first": "退回第一复核员", "benefit.minimum_wage": "按最低工资标准调整失业保险金",
         "param.adopt": "采用随附参数值", "payroll.period_open": "开启发放月份", "payroll.run_failed": "发放批次失败",
         "user.login": "登录", "user.add": "新增用户", "user.disable": "停用用户", "user.locked": "账户锁定",
