@@ -8,6 +8,7 @@ engine holds only the keyed tokens of :mod:`.features`.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -62,6 +63,10 @@ class LinkResult:
     engine: str
     pairs_scored: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    records: int = 0
+    invalid_id: int = 0
+    missing_id: int = 0
+    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_clusters(self) -> int:
@@ -94,6 +99,9 @@ def train_and_predict(engine: Engine, table_name: str, settings: Any, *, n_recor
     """Train a Splink model on the registered table and score the blocked pairs above the review
     threshold; return (linker, predictions)."""
     from splink import Linker
+
+    # Splink reports untrained levels and chunking as warnings: for the reviewer, noise on stderr
+    logging.getLogger("splink").setLevel(logging.ERROR)
 
     def step(name: str) -> None:
         if progress:
