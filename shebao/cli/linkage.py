@@ -273,18 +273,14 @@ def _after_merge(merge: dict | None, json_out: bool, as_user: str | None, data: 
 
 
 def _screen_survivor(person_id: str, as_user: str | None) -> dict:
-    """Run the screening rule for two live benefits of one kind on the database; store its findings."""
+    """Screen the golden record for two live benefits of the same kind (rule R05); store the alert."""
     from datetime import date
 
     from shebao.cli.common import unit_of_work
-    from shebao.risk.alerts import store_findings
-    from shebao.risk.screening import screen_database
+    from shebao.risk.alerts import screen_persons
 
     with unit_of_work(as_user) as session:
-        result = screen_database(session, as_of=date.today(), rules=["R05"])
-        findings = [f for f in result.findings if f.person_id == person_id]
-        stored, _ = store_findings(session, findings, as_of=date.today())
-    return {"rule": "R05", "alerts": len(findings), "stored": stored.as_json()}
+        return screen_persons(session, person_ids=[person_id], rules=["R05"], as_of=date.today())
 
 
 @link_app.command("merge")

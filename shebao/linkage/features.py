@@ -14,7 +14,7 @@ tokens; bank accounts are compared through their stored blind index and are neve
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
