@@ -114,6 +114,8 @@ def link_run(
         summary["bad_birth_date"] = len(result.notes["bad_birth_date"])
     if stored is not None:
         summary["review_queue"] = stored
+    if result.notes.get("training_skipped"):
+        summary["training_skipped"] = result.notes["training_skipped"]
     if json_out:
         print_json(summary)
         return

@@ -150,11 +150,15 @@ def deterministic_rules() -> list[Any]:
     return [block_on("id_tok"), block_on("name_tok", "birth_date", "phone_tok")]
 
 
-def em_rules() -> list[Any]:
-    """The EM sessions: each blocks on fields it cannot then train, and together they train all."""
+EM_KEYS: tuple[tuple[str, ...], ...] = (("id_tok",), ("name_tok", "birth_date"), ("phone_tok",))
+
+
+def em_rules() -> list[tuple[tuple[str, ...], Any]]:
+    """The EM sessions (their columns, and the rule): each blocks on fields it cannot then train,
+    and together they train all."""
     from splink import block_on
 
-    return [block_on("id_tok"), block_on("name_tok", "birth_date"), block_on("phone_tok")]
+    return [(keys, block_on(*keys)) for keys in EM_KEYS]
 
 
 # --- the baseline: Splink's default comparisons on plain columns ------------------------------
@@ -189,5 +193,5 @@ def baseline_settings() -> Any:
 def baseline_training() -> tuple[list[Any], list[Any]]:
     from splink import block_on
 
-    return ([block_on("id_number"), block_on("name", "birth_date", "phone")],
-            [block_on("id_number"), block_on("name", "birth_date"), block_on("phone")])
+    keys = (("id_number",), ("name", "birth_date"), ("phone",))
+    return ([block_on("id_number"), block_on("name", "birth_date", "phone")], [(k, block_on(*k)) for k in keys])

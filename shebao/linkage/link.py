@@ -7,6 +7,7 @@ engine holds only the keyed tokens of :mod:`.features`.
 
 from __future__ import annotations
 
+import copy
 import csv
 import logging
 import os
@@ -95,7 +96,8 @@ def splink_api(engine: Engine) -> Any:
 
 def train_and_predict(engine: Engine, table_name: str, settings: Any, *, n_records: int,
                       deterministic: list[Any], em: list[Any], review_threshold: float,
-                      timings: dict[str, float], progress: Callable[[str], None] | None = None) -> tuple[Any, Any]:
+                      timings: dict[str, float], progress: Callable[[str], None] | None = None,
+                      notes: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """Train a Splink model on the registered table and score the blocked pairs above the review
     threshold; return (linker, predictions)."""
     from splink import Linker
@@ -111,15 +113,40 @@ def train_and_predict(engine: Engine, table_name: str, settings: Any, *, n_recor
     sdf = api.register(table_name)
     linker = Linker(sdf, settings, log_level=None)
     t = time.perf_counter()
-    step("估计随机两条记录匹配的概率")
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-    step("随机抽样估计 u 参数")
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, n_records * 5.0)), seed=20)
+    skipped: list[str] = []
+
+    def attempt(what: str, fn: Callable[[], Any]) -> None:
+        # a small or unusual registry may give no pairs for a training rule (no shared phone at all):
+        # that step is skipped and the model keeps the estimates of the other steps
+        from splink.internals.exceptions import SplinkException
+
+        step(what)
+        saved = copy.deepcopy(linker._settings_obj)
+        try:
+            fn()
+        except (SplinkException, ValueError, ZeroDivisionError) as exc:
+            linker._settings_obj = saved  # an interrupted session leaves a comparison set aside
+            skipped.append(f"{what}：{str(exc).splitlines()[0][:120]}")
+
+    attempt("估计随机两条记录匹配的概率", lambda: linker.training.estimate_probability_two_random_records_match(
+        deterministic, recall=0.8))
+    attempt("随机抽样估计 u 参数", lambda: linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(5e6, max(1e5, n_records * 5.0)), seed=20))
     proportion = 1.0 if n_records <= 200_000 else 200_000 / n_records
-    for rule in em:
-        step("EM 估计 m 参数")
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, record_sample_proportion=proportion)
+    for keys, rule in em:
+        # a rule that pairs no records (no two records share a phone) is skipped before Splink sees
+        # it: a failed EM session would leave the model without the comparison it set aside
+        pairs = engine.query(
+            f"SELECT count(*) AS n FROM (SELECT 1 FROM {table_name} WHERE "
+            + " AND ".join(f"{k} IS NOT NULL" for k in keys)
+            + f" GROUP BY {', '.join(keys)} HAVING count(*) > 1) t").column(0)[0].as_py()
+        if not pairs:
+            skipped.append(f"EM（{'、'.join(keys)}）：没有记录对")
+            continue
+        attempt("EM 估计 m 参数", lambda rule=rule: linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, record_sample_proportion=proportion))
+    if notes is not None and skipped:
+        notes.setdefault("training_skipped", []).extend(skipped)
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     step("对候选记录对打分")
@@ -144,6 +171,7 @@ def link_table(table: Any, *, engine: Engine | str = "duckdb", threshold: float 
     own = isinstance(engine, str)
     eng = make_engine(engine) if isinstance(engine, str) else engine
     timings: dict[str, float] = {}
+    notes: dict[str, Any] = {}
     try:
         name = f"linkage_features_{os.getpid()}"
         eng.register_arrow(name, table)
@@ -153,7 +181,7 @@ def link_table(table: Any, *, engine: Engine | str = "duckdb", threshold: float 
             return LinkResult([(i, i, None) for i in ids], [], threshold, review_threshold, eng.dialect.name)
         linker, predictions = train_and_predict(
             eng, name, cmp.settings(eng.dialect.name), n_records=n, deterministic=cmp.deterministic_rules(),
-            em=cmp.em_rules(), review_threshold=review_threshold, timings=timings, progress=progress)
+            em=cmp.em_rules(), review_threshold=review_threshold, timings=timings, progress=progress, notes=notes)
         t = time.perf_counter()
         if progress:
             progress("聚类")
@@ -161,7 +189,8 @@ def link_table(table: Any, *, engine: Engine | str = "duckdb", threshold: float 
         review = review_pairs(eng, predictions, threshold)
         pairs_scored = int(eng.query(f"SELECT count(*) AS n FROM {predictions.physical_name}").column(0)[0].as_py())
         timings["cluster"] = time.perf_counter() - t
-        return LinkResult(clusters, review, threshold, review_threshold, eng.dialect.name, pairs_scored, timings)
+        return LinkResult(clusters, review, threshold, review_threshold, eng.dialect.name, pairs_scored, timings,
+                          notes=notes)
     finally:
         if own:
             eng.close()
@@ -192,7 +221,9 @@ def cluster(engine: Engine, linker: Any, predictions: Any, threshold: float) -> 
 
 def review_pairs(engine: Engine, predictions: Any, threshold: float) -> list[ReviewPair]:
     """The scored pairs below the match threshold (they are all above the review threshold)."""
-    gammas = ", ".join(f"gamma_{c}" for c in COMPARISONS)
+    present = set(engine.query(f"SELECT * FROM {predictions.physical_name} LIMIT 0").column_names)
+    # a comparison Splink left out (its column empty throughout) is reported as missing (-1)
+    gammas = ", ".join(f"gamma_{c}" if f"gamma_{c}" in present else f"-1 AS gamma_{c}" for c in COMPARISONS)
     out = engine.query(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gammas} "
                        f"FROM {predictions.physical_name} WHERE match_probability < {threshold} "
                        f"ORDER BY match_probability DESC, unique_id_l, unique_id_r").to_pylist()

@@ -54,7 +54,7 @@ def _run(persons: list[PersonInput], *, engine: Engine | str, threshold: float, 
                         progress=progress)
     result.timings = {**timings, **result.timings}
     result.records, result.invalid_id, result.missing_id = stats.records, stats.invalid_id, stats.missing_id
-    result.notes = {**notes, "invalid_id_person_ids": stats.invalid_ids}
+    result.notes = {**notes, **result.notes, "invalid_id_person_ids": stats.invalid_ids}
     return result
 
 
