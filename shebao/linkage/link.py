@@ -23,7 +23,7 @@ from shebao.linkage import comparisons as cmp
 
 # Chosen on the benchmark's hard Chinese set (benchmarks/bench_linkage.py): pairs at or above
 # MATCH_THRESHOLD are joined; pairs from REVIEW_THRESHOLD up to it go to a reviewer.
-MATCH_THRESHOLD = 0.95
+MATCH_THRESHOLD = 0.99
 REVIEW_THRESHOLD = 0.5
 COMPARISONS = tuple(cmp.LEVEL_LABELS)
 
