@@ -61,10 +61,21 @@ class Tokeniser:
     def __init__(self, key: bytes):
         self._key = hashlib.sha256(key + b"/linkage-tokens").digest()
         self.name_features = lru_cache(maxsize=200_000)(self._name_features)
+        self._memo: dict[tuple[str, str], int] = {}
+        # an ID's 18 positions take 11 characters each: their tokens are computed once
+        self._pos = [{c: self.token("idpos", f"{i}:{c}") for c in "0123456789X"} for i in range(18)]
 
     def token(self, kind: str, value: str) -> int:
         digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), key=self._key, digest_size=8).digest()
         return int.from_bytes(digest, "big", signed=True)
+
+    def memo_token(self, kind: str, value: str) -> int:
+        """:meth:`token` remembered: readings, characters and surnames repeat across names."""
+        key = (kind, value)
+        tok = self._memo.get(key)
+        if tok is None:
+            tok = self._memo[key] = self.token(kind, value)
+        return tok
 
     @staticmethod
     def bidx_token(bidx: str) -> int:
@@ -79,7 +90,7 @@ class Tokeniser:
         surname, given = nz.split_surname(name)
         readings = nz.pinyin_readings(folded)
         fuzzy = nz.fuzzy_readings(folded)
-        t = self.token
+        t = self.memo_token
         return {
             "name_tok": t("name", folded),
             "surname_tok": t("surname", surname) if surname else None,
@@ -109,7 +120,8 @@ class Tokeniser:
         if id18:
             t = self.token
             row["id_tok"] = t("id", id18)
-            row["id_pos"] = [t("idpos", f"{i}:{c}") for i, c in enumerate(id18)]
+            pos = self._pos
+            row["id_pos"] = [pos[i][c] for i, c in enumerate(id18)]
         else:
             row["id_tok"] = row["id_pos"] = None
         row["id_valid"] = valid

@@ -131,7 +131,9 @@ def train_and_predict(engine: Engine, table_name: str, settings: Any, *, n_recor
     attempt("估计随机两条记录匹配的概率", lambda: linker.training.estimate_probability_two_random_records_match(
         deterministic, recall=0.8))
     attempt("随机抽样估计 u 参数", lambda: linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(5e6, max(1e5, n_records * 5.0)), seed=20))
+        max_pairs=min(5e6, max(1e5, n_records * 5.0)), seed=20,
+        # Splink samples in chunks to bound memory; each chunk is a round of jobs (slow on Spark)
+        num_chunks=1 if n_records <= 200_000 else 4))
     proportion = 1.0 if n_records <= 200_000 else 200_000 / n_records
     for keys, rule in em:
         # a rule that pairs no records (no two records share a phone) is skipped before Splink sees
