@@ -55,7 +55,7 @@ def test_reviewer_merges_a_pair_and_undoes_it(page, staff_login, shoot, queued):
     expect(notice).to_contain_text("已合并为")
     merge_id = re.search(r"合并编号 (HB\d+)", notice.inner_text()).group(1)
     undo = page.locator(f"[data-testid=unmerge-{merge_id}]")
-    page.locator("form:has([data-testid=unmerge-%s]) input[name=reason]" % merge_id).fill("测试撤销")
+    page.locator(f"form:has([data-testid=unmerge-{merge_id}]) input[name=reason]").fill("测试撤销")
     undo.click()
     expect(page.locator("[data-testid=linkage-notice]")).to_contain_text(f"已撤销合并 {merge_id}")
     expect(page.locator("[data-testid=merges-table]")).to_contain_text("已撤销")
