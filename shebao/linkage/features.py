@@ -5,6 +5,9 @@ Every name, ID number, phone and bank account is turned here, in Python, into ke
 surname and given name, the name swapped, every pinyin reading, every near-homophone reading, the
 upgraded ID number, each of its 18 digits with its position (how many digits two IDs share), the phone, and the bank accounts' blind indexes. The batch engine (DuckDB or
 Spark) then compares tokens for equality and overlap only: it never holds a name or a number.
+The weakest of them are the ID's digit-position tokens (how many digits two numbers share): there
+are only 18 × 11 of them per instance key, so they are never stored, only handed to the engine for
+the run.
 Birth date, sex and region code are not secret in the registry and stay as they are.
 
 When linking the database, the names, IDs and phones are decrypted in memory once to derive the
