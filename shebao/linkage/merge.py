@@ -141,7 +141,6 @@ def related_rows(session: Session, person_ids: Iterable[str]) -> dict[str, list[
             keys["payment_id"] = {r["payment_id"] for r in rows}
         elif name == "benefit_debts":
             keys["debt_id"] = {r["id"] for r in rows}
-    # payments and debts of the benefits that are not tagged with the person (defensive)
     return out
 
 
