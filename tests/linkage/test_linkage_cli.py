@@ -182,14 +182,16 @@ def test_api_review_merge_unmerge(db):
     assert client.get("/api/v1/linkage/merges/HB0", headers=h).status_code == 404
 
 
-@pytest.mark.parametrize("engine", ["spark"])
-def test_link_on_spark_agrees_with_duckdb(shebao_home, tmp_path, spark, engine):
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # Splink's training is a few hundred Spark jobs: minutes on a busy machine
+def test_link_on_spark_agrees_with_duckdb(shebao_home, tmp_path, spark):
     from shebao.engines.factory import make_engine
     from shebao.linkage.service import link_folder
     from shebao.synth.linkage import generate_linkage_set
 
     folder = tmp_path / "set"
-    generate_linkage_set(300, 5, folder)
+    generate_linkage_set(150, 5, folder)
     duck = link_folder(folder)
     sp = link_folder(folder, engine=make_engine("spark", spark=spark))
     a = {p: c for p, c, _ in duck.clusters}
