@@ -88,9 +88,17 @@ def splink_api(engine: Engine) -> Any:
 
         return DuckDBAPI(connection=engine.con)  # type: ignore[attr-defined]
     if engine.dialect.name == "spark":
+        import tempfile
+
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=engine.spark, break_lineage_method="persist")  # type: ignore[attr-defined]
+        spark = engine.spark  # type: ignore[attr-defined]
+        # Splink breaks the lineage of each step by writing it as Parquet under the checkpoint folder;
+        # kept in memory instead ("persist"), the plans of the later steps grow until Spark's code
+        # generation and the driver's heap give way
+        if spark.sparkContext._jsc.sc().getCheckpointDir().isEmpty():
+            spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="shebao-splink-"))
+        return SparkAPI(spark_session=spark, break_lineage_method="parquet")
     raise LinkageError(f"引擎 {engine.dialect.name} 不支持记录关联")
 
 
