@@ -87,6 +87,25 @@ def store_findings(session: Session, findings: Iterable[Finding], *, as_of: date
     return summary, new_keys
 
 
+def screen_persons(session: Session, *, person_ids: Iterable[str], rules: list[str], as_of: date) -> dict[str, Any]:
+    """Run ``rules`` on the database and store the findings about ``person_ids`` only (after a
+    merge of person records: rule R05 finds two live benefits of one kind under the golden record).
+
+    The rules see the whole registry (an exported snapshot); findings about other persons are
+    left to the next full screening.
+    """
+    from shebao.risk.screening import screen_database
+
+    wanted = set(person_ids)
+    session.flush()
+    result = screen_database(session, as_of=as_of, rules=rules)
+    findings = [f for f in result.findings if f.person_id in wanted]
+    stored, _ = store_findings(session, findings, as_of=as_of)
+    return {"rules": rules, "alerts": len(findings), "stored": stored.as_json(),
+            "findings": [{"rule_id": f.rule_id, "level": f.level, "person_id": f.person_id,
+                          "amount_at_risk": f"{f.amount_at_risk:.2f}", "evidence": f.evidence} for f in findings]}
+
+
 def list_alerts(
     session: Session, *, status: str | None = None, level: str | None = None, rule_id: str | None = None,
     person_id: str | None = None, limit: int = 100, offset: int = 0,
