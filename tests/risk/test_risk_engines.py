@@ -42,6 +42,10 @@ def mixed_population(seed: int = 7, n: int = 240) -> ExchangeBuilder:
         b.pay(f"b{i:04d}", pid, months(first, "2026-10"), account=account, amount=f"{rnd.randint(1000, 4000)}.50")
         if i % 40 == 3:  # the last period paid twice (R04); no draw, so the other rules see the same data
             b.pay(f"b{i:04d}", pid, "2026-10", account=account, amount="1000.50")
+        if i % 40 == 11:  # a second live benefit of the same kind, as a merge of two records leaves (R05); no draw
+            b.benefit(f"b{i:04d}x", pid, kind="pension", start="2024-01-01", region=region, account=account)
+            b.benefit(f"b{i:04d}y", pid, kind="pension", start="2025-01-01", region=region, account=account)
+            b.pay(f"b{i:04d}y", pid, months("2026-08", "2026-10"), account=account, amount="1500.00")
         if rnd.random() < 0.05:
             b.pay(f"b{i:04d}", pid, "2026-06", amount=rnd.choice(["25000.00", "24999.99"]), account=accounts[0],
                   paid_date="2026-06-18", kind="backpay")
