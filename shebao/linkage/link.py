@@ -8,7 +8,6 @@ engine holds only the keyed tokens of :mod:`.features`.
 from __future__ import annotations
 
 import copy
-import csv
 import logging
 import os
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shebao.core.safefiles import safe_writer
 from shebao.engines.base import Engine
 from shebao.engines.factory import make_engine
 from shebao.linkage import comparisons as cmp
@@ -253,7 +253,7 @@ def write_private(path: str | Path) -> Any:
 def write_clusters_csv(result: LinkResult, path: str | Path) -> int:
     """``person_id,cluster_id,match_probability``: one row per record, a record alone is its own cluster."""
     with write_private(path) as fh:
-        w = csv.writer(fh)
+        w = safe_writer(fh)
         w.writerow(["person_id", "cluster_id", "match_probability"])
         for pid, cid, p in result.clusters:
             w.writerow([pid, cid, "" if p is None else f"{p:.6f}"])
@@ -267,7 +267,7 @@ REVIEW_COLUMNS = ("person_id_l", "person_id_r", "match_probability", "match_weig
 def write_review_csv(pairs: list[ReviewPair], path: str | Path) -> int:
     """The review band: both person_ids, the score, and each comparison's level in words."""
     with write_private(path) as fh:
-        w = csv.writer(fh)
+        w = safe_writer(fh)
         w.writerow(REVIEW_COLUMNS)
         for p in pairs:
             labels = p.level_labels()

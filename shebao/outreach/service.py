@@ -47,6 +47,8 @@ def run_campaigns(session: Session, *, as_of: dt.date, folder: str | Path | None
                   settings: OutreachSettings | None = None, progress=None,
                   on_target=None) -> tuple[Selection, OutboxSummary]:
     """Select the targets and write their messages to the outbox (suppressions reported)."""
+    if not 1990 <= as_of.year <= 2100:
+        raise CampaignError(f"基准日应在 1990 年至 2100 年之间：{as_of.isoformat()}")
     catalogue = load_catalogue()
     for cid in campaigns or ():
         catalogue.campaign(cid)  # an unknown id fails before any work

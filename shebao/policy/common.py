@@ -28,6 +28,7 @@ class InputError(ValueError):
 
 # The calculators' inputs as a person reads them: messages use these names, never the keys.
 FIELD_LABELS = {
+    "monthly_base": "月缴费基数", "months": "缴费月数", "year": "年度",
     "region": "地区", "date": "失业登记日期", "pension_months": "已领取养老金月数", "as_of": "测算日期", "assessed_on": "核定日期", "birth_date": "出生年月",
     "sex": "性别", "original_retirement_age": "原法定退休年龄", "retirement_date": "退休时间",
     "contribution_months": "已缴费月数", "pre_account_months": "视同缴费月数",

@@ -100,6 +100,28 @@ templates.env.filters["count"] = labels.count
 templates.env.filters["num"] = labels.num
 templates.env.filters["plain"] = labels.plain
 templates.env.filters["plain_text"] = labels.plain_text
+
+
+def plain_value(value) -> str:
+    """An assumption's value for a page: a number or a word as it is; a structure (a life table's
+    columns, an entrants' distribution) is described, not printed as code."""
+    if isinstance(value, dict | list | tuple):
+        return "见情景文件（多项取值）"
+    return {"reform_2025": "渐进式延迟退休（2025年起）", "fixed": "原法定退休年龄", "aggregates": "汇总数据",
+            "registry": "数据库登记数据"}.get(str(value), "" if value is None else str(value))
+
+
+def plain_source(text) -> str:
+    """A source note without the parameter names it quotes in brackets (the reference stays)."""
+    import re
+
+    text = "" if text is None else str(text)
+    text = re.sub(r"[（(](?:政策参数|policy:)\s*[A-Za-z0-9_.*]+[）)]", "", text)
+    return text
+
+
+templates.env.filters["plain_value"] = plain_value
+templates.env.filters["plain_source"] = plain_source
 templates.env.filters["param_title"] = labels.param_title
 templates.env.filters["detail_items"] = labels.detail_items
 templates.env.filters["param_label"] = labels.param_label
