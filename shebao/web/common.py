@@ -116,6 +116,8 @@ def plain_source(text) -> str:
     import re
 
     text = "" if text is None else str(text)
+    if re.fullmatch(r"[a-z_0-9]+", text):  # a bare code (the starting population's kind): its words
+        return plain_value(text)
     text = re.sub(r"[（(](?:政策参数|policy:)\s*[A-Za-z0-9_.*]+[）)]", "", text)
     return text
 
