@@ -40,6 +40,7 @@ def run(
     from shebao.engines.base import EngineError
     from shebao.outreach.catalogue import CampaignError
     from shebao.outreach.service import run_campaigns, select_targets
+    from shebao.policy.tree import ParameterMissing
 
     day = _day(as_of)
     chosen = [c.strip() for c in campaigns.split(",") if c.strip()] if campaigns else None
@@ -63,6 +64,8 @@ def run(
                                                       actor=session.info["actor"], progress=progress)
         except (CampaignError, EngineError) as exc:
             fail(str(exc))
+        except ParameterMissing as exc:
+            fail(f"基准日 {day.isoformat()} 缺少活动所需的政策参数：{exc}")
     result = {"as_of": day.isoformat(), "counts": selection.counts,
               "targets": [t.as_json() for t in selection.targets],
               "suppressed": outbox.suppressed if outbox else [],

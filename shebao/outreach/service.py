@@ -25,6 +25,7 @@ from shebao.outreach.selection import Selection, select_database, select_folder
 from shebao.outreach.settings import OutreachSettings
 from shebao.outreach.stats import campaign_stats
 from shebao.policy.store import parameters_for
+from shebao.policy.tree import ParameterMissing
 
 __all__ = ["CampaignError", "run_campaigns", "deliver_pending", "campaign_stats", "open_by_token", "opt_out",
            "report_of", "report_html", "report_pdf", "list_messages", "select_targets"]
@@ -52,8 +53,11 @@ def run_campaigns(session: Session, *, as_of: dt.date, folder: str | Path | None
     catalogue = load_catalogue()
     for cid in campaigns or ():
         catalogue.campaign(cid)  # an unknown id fails before any work
-    selection = select_targets(session, as_of=as_of, folder=folder, engine=engine, campaigns=campaigns,
-                               catalogue=catalogue, progress=progress)
+    try:
+        selection = select_targets(session, as_of=as_of, folder=folder, engine=engine, campaigns=campaigns,
+                                   catalogue=catalogue, progress=progress)
+    except ParameterMissing as exc:  # a date before the parameters the campaigns need were in force
+        raise CampaignError(f"基准日 {as_of.isoformat()} 缺少活动所需的政策参数：{exc}") from exc
     outbox = write_outbox(session, selection, catalogue, settings=settings, on_target=on_target)
     session.add(OutreachRun(as_of=as_of, created_by=actor, summary=json.dumps(
         {"counts": selection.counts, **outbox.as_json(), "suppressed": len(outbox.suppressed)}, ensure_ascii=False)))
