@@ -69,7 +69,7 @@ def test_monitor_and_projection_pages_draw_their_charts(page, staff_login, shoot
     page.select_option("[data-testid=source]", "registry")
     with page.expect_navigation():
         page.click("form[data-testid=scenario-form] button[type=submit]")
-    expect(page.locator("[data-testid=inputs-table]")).to_contain_text("registry")
+    expect(page.locator("[data-testid=inputs-table]")).to_contain_text("数据库登记数据")  # the starting population named in words
     expect(page.locator("[data-fund-chart=balance]")).to_have_attribute("data-rendered", "1")
     shoot(page, "fund-projection")
     assert not page.js_errors, page.js_errors
