@@ -30,6 +30,7 @@ PATTERNS = {
 
 # how a yes/no question asks, and the answer word for yes and for no
 _YESNO = (
+    (re.compile(r"(?:罚|处罚|罚款|处分)(?:吗|(?<![什怎那这多])么)|罚不罚"), "会", "不会"),  # "被罚吗"
     (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
     (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
     (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
@@ -48,12 +49,24 @@ _Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|�
 _S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足")
 NEGATION_WEIGHT = 2.0
 # a rule that sanctions doing something (违反…的，由…责令…/处…罚款) answers "能/可以…吗" with no
-_SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予")
+_SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予|依照[^。；]*规定处理")
+# a yes/no question about a sanction ("被罚吗", "要负责吗") is decided by the rule that sanctions
+_Q_SANCTION = re.compile(r"罚|处分|追究|负责|责任")
 # "未成年工是指…", "本人工资咋算": the sentence where the law defines the term
 _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|是多大|是多少岁|是哪些人)")
 _DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")  # as retrieval.DEFINITION_FORMS
 DEFINITION_WEIGHT = 4.0
 PENALTY_WEIGHT = 2.0
+UNKNOWN_WEIGHT = 5.0
+# a second sentence of the same article joins the lead when it holds this much of the question the
+# first lacks, and the two stay short enough to read as one answer
+COMPLEMENT_WEIGHT = 3.0
+COMPLEMENT_CHARS = 170
+_ASKING = re.compile(r"多少|几[个天年月岁级倍成]|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
+# "哺乳期单位能让我加班吗": what a yes/no question asks about is what follows its modal verb (加班);
+# a sentence that speaks of it (延长劳动时间) decides, not one that only shares the topic (哺乳期)
+_PREDICATE = re.compile(r".*(?:能|可以|(?<![结计核清估换打预])算|(?<![社机委协工大学体约理])会|要|让)([^，。？?]{1,12}?)(?:吗|么|不[？?]?$)")
+PREDICATE_FACTOR = 1.5
 # "交了半年能领吗" against "缴费义务满1年的": the months the question states, the years the rule requires
 _REQUIRED_YEARS = re.compile(rf"缴费[^，。；：]{{0,12}}满([\d{_CN}]+)年")
 _HALF_YEAR = re.compile(r"[交缴](?:了|费)?半年")
@@ -68,6 +81,18 @@ def _months_paid(question: str) -> int | None:
     return months
 
 
+def _contrasted(unit: str, body: str) -> bool:
+    """Whether the sentence states a condition negated (未满4个月, 未参加生育保险) that the article
+    also states the other way (满4个月, 已经参加生育保险): only then does the question's own
+    negation (or its absence) choose between them. A negation that only describes (哺乳未满1周岁
+    婴儿的女职工) has no clause the other way."""
+    for match in _S_NEGATED.finditer(unit):
+        positive = match.group(0)[1:].replace("足", "满") + unit[match.end():match.end() + 3]
+        if re.search(rf"(?<![未不没]){re.escape(positive)}", body):
+            return True
+    return False
+
+
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
 
 
@@ -78,12 +103,39 @@ class Lead:
     article_index: int
 
 
+def _complement(text: str, unit: str, head: str, words: set[str], weight,
+                threshold: float) -> list[str] | None:
+    """The best sentence and the one of the same article that holds what it lacks of the question
+    ("单位交多少个人交多少": the employer's share and the employee's; "在哪领": the transfer and
+    分段计算、统一支付), in the article's order; None when no sentence adds enough."""
+    units = _units(text)
+    whole = head + unit
+    held = {w for w in words if len(w) >= 2 and w in whole}
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
+    if position is None:
+        return None
+    best: tuple[float, int] | None = None
+    for i, (other, other_head) in enumerate(units):
+        if i == position or len(other) < 6 or other.endswith(("：", ":")) or other_head != head:
+            continue
+        other_whole = other_head + other
+        new = [w for w in words if len(w) >= 2 and w in other_whole and w not in held
+               and not any(w in h for h in held)]
+        gain = sum(weight(w, other_whole) for w in new)
+        if gain >= threshold and (best is None or gain > best[0]):
+            best = (gain, i)
+    if best is None or len(unit) + len(units[best[1]][0]) > COMPLEMENT_CHARS:
+        return None
+    pair = sorted((position, best[1]))
+    return [units[i][0] for i in pair]
+
+
 def answer_type(question: str) -> str:
     """yesno / period / amount / procedure / where / who / general."""
     q = question.replace(" ", "")
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
         return "period"
-    if re.search(r"怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
+    if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
     if re.search(r"多少钱|多少|比例|几成|标准|怎么算|如何计算|几倍|几级|百分之", q):
         return "amount"
@@ -142,13 +194,26 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         for term in lexicon.terms.get(phrase, ()):
             phrases.setdefault(term, []).append(phrase)
 
-    def weight(w: str, whole: str = "") -> float:
-        if w not in extra:
-            return weights.get(w, float(len(w)))
-        restated = whole and w in phrases and not any(p in whole for p in phrases[w])
-        return weights.get(w, float(len(w))) * (1.0 if restated else 0.5)
+    def base(w: str) -> float:
+        # a phrase the index never saw as one token (终止或者解除劳动关系的证明) weighs as a rare word,
+        # not by its length
+        return weights.get(w, min(float(len(w)), UNKNOWN_WEIGHT))
 
     kind = answer_type(question)
+    predicate = ""
+    if kind == "yesno" and (asked := _PREDICATE.search(question.replace(" ", ""))):
+        predicate = asked.group(1)
+
+    def asked_about(w: str) -> bool:
+        return bool(predicate) and (w in predicate or any(p in predicate for p in phrases.get(w, ())))
+
+    def weight(w: str, whole: str = "") -> float:
+        factor = PREDICATE_FACTOR if asked_about(w) else 1.0
+        if w not in extra:
+            return base(w) * factor
+        restated = whole and w in phrases and not any(p in whole for p in phrases[w])
+        return base(w) * (1.0 if restated else 0.5) * factor
+
     pattern = PATTERNS.get(kind)
     q_plain = question.replace(" ", "")
     q_negated = bool(_Q_NEGATED.search(q_plain))
@@ -158,16 +223,18 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     best: tuple[float, int, str, str] | None = None
     # per article, the best sentence that holds what the type needs
     typed: dict[int, tuple[float, int, str, str]] = {}
+    sanction_q = bool(_Q_SANCTION.search(q_plain))
     for a_index, article in enumerate(articles[:2]):
+        body = _ARTICLE.sub("", article.text.strip())
         for u_index, (unit, head) in enumerate(_units(article.text)):
             if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             score = sum(weight(w, whole) for w in set(words) | extra if len(w) >= 2 and w in whole)
-            if score > 0 and _S_NEGATED.search(unit) and not q_negated:
-                score -= NEGATION_WEIGHT
-            elif score > 0 and q_negated and _S_NEGATED.search(unit):
-                score += NEGATION_WEIGHT
+            if score > 0 and _contrasted(unit, body):
+                score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
+            if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
+                score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
             if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
             if score > 0 and defining and any(f in unit for f in defining):
@@ -184,6 +251,12 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         return None
     _, a_index, unit, head = best
     sentence = _clean(unit)
+    # two questions in one ("单位交多少个人交多少"): any word of the other part calls for its sentence
+    two_parts = len(_ASKING.findall(q_plain)) >= 2
+    second = _complement(articles[a_index].text, unit, head, set(words) | extra, weight,
+                         COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
+    if second is not None:
+        sentence = "；".join(_clean(u) for u in second)
     if head:
         sentence += f"（{_clean(head).rstrip('：:')}）"
     if len(sentence) > 180:
@@ -206,7 +279,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
         elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
             word = no  # "能挪用吗" answered by the rule that sanctions it
-        elif yes in ("会", "要", "是") and re.search(r"罚|追究|负责|责任", q) and _SANCTION.search(whole):
+        elif yes in ("会", "要", "是") and sanction_q and _SANCTION.search(whole):
             word = yes  # "会被罚吗" answered by the rule that sanctions it
         else:
             word = no if _NEGATIVE.search(whole) else yes
