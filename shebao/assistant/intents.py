@@ -235,6 +235,8 @@ _PERSONAL = re.compile(r"我|俺|本人|咱|自己|老公|老婆|爱人|我爸|�
 def _asks(q: str, kind: str) -> str | None:
     if _NOT_A_CALCULATION.search(q) and not (kind == "injury" and re.search(r"几个月|工资的", q)):
         return None
+    if kind == "injury" and re.search(r"伤残|级", q) and re.search(r"(?:几|多少)个月", q):
+        return "months"  # "一级伤残补助金是多少个月工资": the months of wages of the grade
     if kind != "unemployment":
         q = _NOT_AMOUNT.sub("", q)
     if kind == "retirement":

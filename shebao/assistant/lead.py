@@ -57,6 +57,10 @@ _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的
 _DEFINITION_S = ("{t}是指", "{t}，是指", "所称{t}", "{t}是一旦", "{t}是以", "{t}包括")  # as retrieval.DEFINITION_FORMS
 DEFINITION_WEIGHT = 4.0
 PENALTY_WEIGHT = 2.0
+# the lead reads the first cited articles, the sentences of a later one weighing less
+LEAD_ARTICLES = 2
+RANK_FACTORS = (1.0, 0.6, 0.5)
+TYPED_SHARE = 0.5
 UNKNOWN_WEIGHT = 5.0
 # a second sentence of the same article joins the lead when it holds this much of the question the
 # first lacks, and the two stay short enough to read as one answer
@@ -103,6 +107,14 @@ class Lead:
     article_index: int
 
 
+def _named_first(question: str, articles: list) -> list[int]:
+    """The order the lead reads the cited articles in: those of a law the question names
+    ("劳动法规定产假最少多少天" → 中华人民共和国劳动法) first, else as retrieved."""
+    named = [i for i, a in enumerate(articles)
+             if len(short := getattr(a, "law", "").removeprefix("中华人民共和国")) >= 3 and short in question]
+    return named + [i for i in range(len(articles)) if i not in named]
+
+
 def _complement(text: str, unit: str, head: str, words: set[str], weight,
                 threshold: float) -> list[str] | None:
     """The best sentence and the one of the same article that holds what it lacks of the question
@@ -133,11 +145,13 @@ def _complement(text: str, unit: str, head: str, words: set[str], weight,
 def answer_type(question: str) -> str:
     """yesno / period / amount / procedure / where / who / general."""
     q = question.replace(" ", "")
+    if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
+        return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
         return "period"
     if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
-    if re.search(r"多少钱|多少|比例|几成|标准|怎么算|如何计算|几倍|几级|百分之", q):
+    if re.search(r"多少钱|多少|比例|几成|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之", q):
         return "amount"
     if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
         return "where"
@@ -224,7 +238,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     # per article, the best sentence that holds what the type needs
     typed: dict[int, tuple[float, int, str, str]] = {}
     sanction_q = bool(_Q_SANCTION.search(q_plain))
-    for a_index, article in enumerate(articles[:2]):
+    order = _named_first(q_plain, articles[:LEAD_ARTICLES])
+    for rank, a_index in enumerate(order):
+        article = articles[a_index]
         body = _ARTICLE.sub("", article.text.strip())
         for u_index, (unit, head) in enumerate(_units(article.text)):
             if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
@@ -239,14 +255,19 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
-            score = score * (0.6 if a_index else 1.0) - u_index * 0.05  # the best article first
+            score = score * RANK_FACTORS[rank] - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
             if pattern is not None and pattern.search(whole if kind == "penalty" else unit) and score > 0 and (
                     a_index not in typed or score > typed[a_index][0]):
                 typed[a_index] = (score, a_index, unit, head)
-    if best is not None and kind not in ("general", "yesno") and best[1] in typed:
-        best = typed[best[1]]  # the typed sentence of the article the best sentence is in
+    if best is not None and kind not in ("general", "yesno"):
+        if best[1] in typed:
+            best = typed[best[1]]  # the typed sentence of the article the best sentence is in
+        elif typed and (other := max(typed.values(), key=lambda t: t[0]))[0] >= TYPED_SHARE * best[0]:
+            # a period or an amount asked and none in the best article ("依法支付工资"): another
+            # cited article that states one and matches the question about as well (百分之三百)
+            best = other
     if best is None:
         return None
     _, a_index, unit, head = best

@@ -43,9 +43,13 @@ CONCEPTS = (
 _ASKS = re.compile(r"多少|几块|几千|标准|是多少|怎么定|涨了|涨多少|调整")
 
 
+# "失业金的标准跟最低工资比是高还是低": a comparison asks the rule relating two amounts, not the value
+_COMPARES = re.compile(r"高还是低|低还是高|比[^，。？]{0,8}(?:高|低|多|少)|跟[^，。？]{1,10}比|和[^，。？]{1,10}比|哪个高|哪个低|高于|低于|超过|不低于")
+
+
 def concept_of(question: str) -> Concept | None:
     q = question.replace(" ", "")
-    if not _ASKS.search(q):
+    if not _ASKS.search(q) or _COMPARES.search(q):
         return None
     for concept in CONCEPTS:
         if any(w in q for w in concept.words):
