@@ -61,6 +61,7 @@ PENALTY_WEIGHT = 2.0
 LEAD_ARTICLES = 2
 RANK_FACTORS = (1.0, 0.6, 0.5)
 TYPED_SHARE = 0.5
+WIDER_WEIGHT = 1.0
 UNKNOWN_WEIGHT = 5.0
 # a second sentence of the same article joins the lead when it holds this much of the question the
 # first lacks, and the two stay short enough to read as one answer
@@ -97,7 +98,7 @@ def _contrasted(unit: str, body: str) -> bool:
     return False
 
 
-_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|禁止|终止|无权")
+_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权")
 
 
 @dataclass
@@ -238,6 +239,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     # per article, the best sentence that holds what the type needs
     typed: dict[int, tuple[float, int, str, str]] = {}
     sanction_q = bool(_Q_SANCTION.search(q_plain))
+    # per sentence: the question's words it holds, its score before the rank discount, its marks
+    held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
     for rank, a_index in enumerate(order):
         article = articles[a_index]
@@ -246,21 +249,41 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
-            score = sum(weight(w, whole) for w in set(words) | extra if len(w) >= 2 and w in whole)
+            held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole)
+            score = sum(weight(w, whole) for w in held)
+            marks = set()  # what the sentence has that the question's type asks for
             if score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
             if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
                 score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
+                marks.add("sanction")
             if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
+                marks.add("penalty")
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
+                marks.add("definition")
+            if pattern is not None and pattern.search(whole if kind == "penalty" else unit):
+                marks.add("typed")
+            if re.search(rf"[\d{_CN}]+\s*(?:元|%|％|倍|日|天|个月|年|小时|工作日)", unit):
+                marks.add("number")
+            if score > 0:
+                held_by[(a_index, unit)] = (held, score, frozenset(marks))
             score = score * RANK_FACTORS[rank] - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
             if pattern is not None and pattern.search(whole if kind == "penalty" else unit) and score > 0 and (
                     a_index not in typed or score > typed[a_index][0]):
                 typed[a_index] = (score, a_index, unit, head)
+    if best is not None and (best[1], best[2]) in held_by:
+        held, own, own_marks = held_by[(best[1], best[2])]
+        # a sentence of a later article holding every word the best one holds and more of the
+        # question ("工伤职工退休了伤残津贴还发吗": 伤残津贴 and 退休) says more of what was asked
+        wider = [(len(h), a, u) for (a, u), (h, score, m) in held_by.items() if a != best[1] and h > held
+                 and m >= own_marks and score > own and sum(weight(w) for w in h - held) >= WIDER_WEIGHT]
+        if wider:
+            _, a_index, unit = max(wider)
+            best = (best[0], a_index, unit, next(h for u, h in _units(articles[a_index].text) if u == unit))
     if best is not None and kind not in ("general", "yesno"):
         if best[1] in typed:
             best = typed[best[1]]  # the typed sentence of the article the best sentence is in
