@@ -31,6 +31,7 @@ PATTERNS = {
 # how a yes/no question asks, and the answer word for yes and for no
 _YESNO = (
     (re.compile(r"(?:罚|处罚|罚款|处分)(?:吗|(?<![什怎那这多])么)|罚不罚"), "会", "不会"),  # "被罚吗"
+    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
     (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
     (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
     (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
@@ -40,6 +41,7 @@ _YESNO = (
     (re.compile(r"会不会|会[^，。？]*(?:吗|(?<![什怎那这多])么)"), "会", "不会"),
     (re.compile(r"合法(?:吗|(?<![什怎那这多])么)|违法(?:吗|(?<![什怎那这多])么)|合不合法|违不违法|犯法(?:吗|(?<![什怎那这多])么)"), "不合法", "合法"),
     (re.compile(r"(?:能|可以|算|会|要|有)[^，。？]*不[？?]?$"), "能", "不能"),  # "能领失业金不？"
+    (re.compile(r"([照还再]?)([发给扣退])(?:吗|(?<![什怎那这多])么)[？?]?$"), "{0}{1}", "不{1}"),  # "伤残津贴还发吗"
     (re.compile(r"(?:吗|(?<![什怎那这多])么)[？?]?$|(?:吗|(?<![什怎那这多])么)，"), "是", "不是"),
 )
 # A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
@@ -98,7 +100,17 @@ def _contrasted(unit: str, body: str) -> bool:
     return False
 
 
-_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权")
+def _consequence(whole: str) -> str:
+    """What a rule does, without its condition: "缴费单位逾期拒不缴纳…的，由…申请人民法院依法强制征缴"
+    → "由…强制征缴" (the 不 of the condition is not a no); a floor (不得低于) is not a no either."""
+    i = whole.rfind("的，")
+    return _FLOOR.sub("", whole[i + 2:] if i >= 0 else whole)
+
+
+_FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
+# "非因本人意愿中断就业的": the exception the rule makes; a question stating it (辞职 → 本人意愿) is a no
+_UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
+_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
 
 
 @dataclass
@@ -301,6 +313,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                          COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
     if second is not None:
         sentence = "；".join(_clean(u) for u in second)
+        other = next(u for u in second if u != unit)
+        if any(asked_about(w) and w in other and w not in unit for w in set(words) | extra):
+            unit = other  # the yes/no is the added sentence's when it is the one about what was asked
     if head:
         sentence += f"（{_clean(head).rstrip('：:')}）"
     if len(sentence) > 180:
@@ -309,8 +324,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         q = question.replace(" ", "")
         yes, no = "是", "不是"
         for pattern_, y, n in _YESNO:
-            if pattern_.search(q):
-                yes, no = y, n
+            if asked := pattern_.search(q):
+                yes, no = y.format(*asked.groups()), n.format(*asked.groups())
+                no = "不再" + no[1:] if yes.startswith("还") else no
                 break
         whole = head + unit
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
@@ -325,7 +341,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = no  # "能挪用吗" answered by the rule that sanctions it
         elif yes in ("会", "要", "是") and sanction_q and _SANCTION.search(whole):
             word = yes  # "会被罚吗" answered by the rule that sanctions it
+        elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
+            word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:
-            word = no if _NEGATIVE.search(whole) else yes
+            word = no if _NEGATIVE.search(_consequence(whole)) else yes
         sentence = f"{word}：{sentence}"
     return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)

@@ -106,3 +106,45 @@ def test_lexicon_has_no_duplicate_phrases():
     keys = [line.split(":")[0].strip() for line in text.splitlines()
             if line.startswith("  ") and not line.strip().startswith("#")]
     assert [k for k, n in Counter(keys).items() if n > 1] == []
+
+
+def test_a_negation_that_only_describes_does_not_push_its_sentence_down():
+    nursing = _Article("第九条 对哺乳未满1周岁婴儿的女职工，用人单位不得延长劳动时间或者安排夜班劳动。\n"
+                       "用人单位应当在每天的劳动时间内为哺乳期女职工安排1小时哺乳时间。")
+    lead = lead_sentence("哺乳期单位能让我加班吗", [nursing], ["哺乳", "哺乳期", "单位", "加班"],
+                         {"哺乳": 4.7, "哺乳期": 5.1, "单位": 0.9}, ["延长劳动时间"])
+    assert lead.sentence.startswith("不能：对哺乳未满1周岁婴儿的女职工")
+
+
+def test_the_lead_holds_both_parts_of_a_two_part_question():
+    article = _Article("第十二条 用人单位应当按照国家规定的本单位职工工资总额的比例缴纳基本养老保险费，记入基本养老保险统筹基金。\n"
+                       "职工应当按照国家规定的本人工资的比例缴纳基本养老保险费，记入个人账户。")
+    sentence = lead_sentence("养老保险单位交多少个人交多少", [article], ["养老保险", "单位", "个人"]).sentence
+    assert first_sentence(sentence) == sentence.rstrip("。") and "工资总额的比例" in sentence and "本人工资的比例" in sentence
+
+
+def test_the_yes_no_of_a_rule_with_an_exception_or_a_condition():
+    article = _Article("第十四条 具备下列条件的失业人员，可以领取失业保险金：\n（一）非因本人意愿中断就业的；")
+    assert lead_sentence("我自己辞职的能领失业金吗", [article], ["辞职", "失业金"], None,
+                         ["本人意愿"]).sentence.startswith("不能：")
+    enforce = _Article("第十三条 缴费单位逾期拒不缴纳社会保险费、滞纳金的，由劳动保障行政部门申请人民法院依法强制征缴。")
+    assert lead_sentence("公司一直不交社保，会被法院强制执行吗", [enforce], ["社会保险费", "法院", "强制"]).sentence.startswith("会：")
+    stop = _Article("第四十条 工伤职工达到退休年龄并办理退休手续后，停发伤残津贴，按照国家有关规定享受基本养老保险待遇。")
+    assert lead_sentence("工伤职工退休了伤残津贴还发吗", [stop], ["伤残津贴", "退休"]).sentence.startswith("不再发：")
+    fined = _Article("第八十五条 用人单位拒不出具终止或者解除劳动关系证明的，依照《中华人民共和国劳动合同法》的规定处理。")
+    assert lead_sentence("单位拒绝开离职证明被罚吗", [fined], ["单位", "证明"]).sentence.startswith("会：")
+
+
+def test_a_law_the_question_names_is_read_first_and_a_period_is_taken_where_stated():
+    @dataclass
+    class _Cited:
+        law: str
+        text: str
+
+    regulation = _Cited("女职工劳动保护特别规定", "第七条 女职工生育享受98天产假，其中产前可以休假15天。")
+    law = _Cited("中华人民共和国劳动法", "第六十二条 女职工生育享受不少于九十天的产假。")
+    assert "九十天" in lead_sentence("劳动法规定产假最少多少天", [regulation, law], ["产假", "劳动法"]).sentence
+    wages = _Cited("中华人民共和国劳动法", "第五十一条 劳动者在法定休假日和婚丧假期间以及依法参加社会活动期间，用人单位应当依法支付工资。")
+    overtime = _Cited("中华人民共和国劳动法", "第四十四条 有下列情形之一的，用人单位应当按照下列标准支付高于劳动者正常工作时间工资的工资报酬：\n"
+                      "（三）法定休假日安排劳动者工作的，支付不低于工资的百分之三百的工资报酬。")
+    assert "百分之三百" in lead_sentence("法定节假日上班工资怎么算", [wages, overtime], ["法定", "休假日", "工资"]).sentence

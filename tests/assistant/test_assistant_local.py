@@ -27,6 +27,13 @@ def test_a_local_value_is_answered_from_the_tree_with_its_document_and_date(laws
     assert result["citations"] == []  # a statistic, not an article
 
 
+def test_a_comparison_with_a_local_value_is_the_law_s_question(laws_assistant):
+    result = laws_assistant.ask("失业金的标准跟最低工资比是高还是低")
+    assert result["route"] == "knowledge_base"
+    assert "低于当地最低工资标准" in result["answer"].split("。")[0]
+    assert laws_assistant.ask("东营最低工资多少")["route"] == "local_rules"
+
+
 def test_pension_base_is_dated_and_cited(laws_assistant):
     result = laws_assistant.ask("今年养老金计发基数多少")
     pv = default_parameters().get("pension.base", dt.date.today(), "370500")

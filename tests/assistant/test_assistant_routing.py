@@ -23,6 +23,8 @@ from shebao.assistant.routing import articles_for_references, collect_references
         ("交了七年失业保险，失业了能领多久", "unemployment", {"contribution_months": 84}),
         ("东营失业金一个月多少钱", "unemployment", {"region": "370500"}),
         ("九级伤残能拿几个月工资", "injury", {"grade": 9}),
+        ("一级伤残一次性伤残补助金是多少个月工资", "injury", {"grade": 1}),
+        ("三级伤残能拿多少个月的补助金", "injury", {"grade": 3}),
         ("工伤七级，工资5000，能赔多少钱", "injury", {"grade": 7, "monthly_wage": "5000"}),
         ("工亡赔偿金能赔多少", "survivor", {"work_related": True}),
         ("灵活就业交哪个档划算", "plan", {}),
@@ -154,6 +156,8 @@ def test_injury_months_of_wages_need_no_wage(laws_assistant):
     result = laws_assistant.ask("九级伤残能拿几个月工资")
     assert result["route"] == "calculator" and "9个月" in result["answer"].split("。")[0]
     assert ("工伤保险条例", 37) in [(c["law"], c["article"]) for c in result["citations"]]
+    first = laws_assistant.ask("一级伤残一次性伤残补助金是多少个月工资")
+    assert first["route"] == "calculator" and "27个月" in first["answer"].split("。")[0]
     asked = laws_assistant.ask("伤残补助金能赔多少钱")
     assert asked["route"] == "clarify" and asked["missing"] == ["grade", "monthly_wage"]
 
