@@ -184,13 +184,15 @@ def _units(text: str) -> list[tuple[str, str]]:
     body = _ARTICLE.sub("", text.strip())
     units: list[tuple[str, str]] = []
     head = ""
+    opened = ""  # the clauses of the sentence so far ("由…责令改正；…；属于参保人员的，暂停…：")
     for s in (s.strip() for s in _SPLIT.split(body)):
         if not s:
             continue
         if _ENUM.match(s):
             units.append((s, head))
         else:
-            head = s if s.endswith(("：", ":")) else ""
+            opened = opened + s if opened.endswith(("；", ";")) else s
+            head = opened if s.endswith(("：", ":")) else ""
             units.append((s, ""))
     return units
 
