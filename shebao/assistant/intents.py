@@ -31,6 +31,15 @@ BENEFIT_WORDS: dict[str, tuple[str, ...]] = {
     "retirement": ("退休", "退休年龄", "延迟退休", "延退"),
 }
 
+# The benefit among several of one calculator that a question names (工亡 → three of them).
+ASKED_BENEFITS = (
+    ("disability_allowance", ("伤残津贴", "津贴")),
+    ("disability_grant", ("伤残补助金", "一次性伤残", "一次性补助")),
+    ("death_grant", ("工亡补助金", "一次性工亡", "工亡赔偿", "死亡赔偿")),
+    ("survivor_pension", ("抚恤金", "抚恤")),
+    ("funeral_grant", ("丧葬", "丧葬费")),
+)
+
 # What is asked.
 _WHEN = ("什么时候", "哪年", "几岁", "多大", "哪一年", "几月", "何时", "多少岁", "啥时候", "啥时", "几几年", "哪个月")
 _PERIOD = ("几个月", "多少个月", "多久", "多长时间", "多长", "几年", "期限", "领多长")
@@ -223,6 +232,11 @@ def read_slots(text: str) -> dict[str, Any]:
         slots["work_related"] = False
     if any(w in q for w in ("退休人员", "已退休", "退休了", "领养老金的", "在领养老金", "退休后去世", "退休后死")):
         slots["retired"] = True
+    # which of a calculator's benefits the question asks about: the answer states it first
+    for item, words in ASKED_BENEFITS:
+        if any(w in q for w in words):
+            slots["asked_benefit"] = item
+            break
     return {k: v for k, v in slots.items() if v is not None}
 
 
@@ -249,6 +263,8 @@ def _asks(q: str, kind: str) -> str | None:
         return None
     if kind == "injury" and re.search(r"工资的(?:多少|百分之|几成)|百分之几|比例|几成", q):
         return "rate"
+    if kind == "injury" and _GRADE.search(q) and "津贴" in q and re.search(r"(?:有|能领|能拿|还发|发)[^，。？]*(?:吗|么)", q):
+        return "rate"  # "七级伤残有伤残津贴吗": the grade's allowance, from the tree
     if kind == "injury" and any(w in q for w in ("几个月工资", "几个月的工资", "几个月本人工资", "多少个月工资", "多少个月的工资", "几个月")):
         return "months"
     if kind == "unemployment" and any(w in q for w in _PERIOD):

@@ -275,7 +275,8 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
             table = params.get("injury.disability_grant_months", today, region)
             g = intent.inputs.get("grade")
             if g:
-                return injury_rule(int(g), today, region)
+                return injury_rule(int(g), today, region, intent.asks == "rate"
+                                   or intent.inputs.get("asked_benefit") == "disability_allowance")
             parts = "，".join(f"{_cn_grade(k)}级{v}个月" for k, v in sorted(table.value.items()))
             return f"一次性伤残补助金按伤残等级为本人工资的7至27个月：{parts}。", [table.to_trace()]
     except Exception:  # noqa: BLE001 - a missing parameter: no general sentence
@@ -283,17 +284,28 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
     return "", []
 
 
-def injury_rule(grade: int, today: dt.date, region: str) -> tuple[str, list[dict]]:
-    """'九级伤残的一次性伤残补助金为9个月的本人工资。' (+ the allowance rate for grades 1–6), from the tree."""
+def injury_rule(grade: int, today: dt.date, region: str, allowance_first: bool = False) -> tuple[str, list[dict]]:
+    """'九级伤残的一次性伤残补助金为9个月的本人工资。' (+ the allowance rate for grades 1–6), from the tree;
+    the allowance first when it is what was asked ("四级伤残伤残津贴是工资的百分之多少")."""
     params = _params()
     table = params.get("injury.disability_grant_months", today, region)
     rates = params.get("injury.disability_allowance_rate", today, region)
-    text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{table.value[grade]}个月的本人工资"
+    grant = f"一次性伤残补助金为{table.value[grade]}个月的本人工资"
+    allowance = ""
     if grade in rates.value:
         rate = Decimal(str(rates.value[grade])) * 100
         fund_max = params.get("injury.fund_allowance_max_grade", today, region).value
         payer = "从工伤保险基金按月支付" if grade <= fund_max else "难以安排工作的，由用人单位按月发给"
-        text += f"，伤残津贴{payer}，为本人工资的{rate:.0f}%"
+        allowance = f"伤残津贴{payer}，为本人工资的{rate:.0f}%"
+        if allowance_first:
+            allowance = f"伤残津贴为本人工资的{rate:.0f}%，{payer.removeprefix('难以安排工作的，')}"
+            if grade > fund_max:
+                allowance = f"伤残津贴为本人工资的{rate:.0f}%（难以安排工作的，由用人单位按月发给）"
+    elif allowance_first:
+        allowance = f"没有按月的伤残津贴（伤残津贴只在一至{_cn_grade(max(rates.value))}级伤残时发给）"
+    parts = [allowance, grant] if allowance_first else [grant, allowance]
+    body = "，".join(p for p in parts if p)
+    text = f"{_cn_grade(grade)}级伤残" + ("" if body.startswith("没有") else "的") + body
     return text + "。", [table.to_trace(), rates.to_trace()]
 
 
@@ -544,7 +556,8 @@ def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: lis
     s = intent.inputs
     grade = int(s["grade"])
     if intent.asks in ("months", "rate"):
-        text, used = injury_rule(grade, today, region)
+        text, used = injury_rule(grade, today, region,
+                                 intent.asks == "rate" or s.get("asked_benefit") == "disability_allowance")
         result = {"grade": grade, "disability_grant_months": used[0]["value"].get(str(grade)), "trace": {"parameters": used}}
         return {"grade": grade}, result, text
     inputs = {"region": region, "injury_date": today.isoformat(), "avg_monthly_wage": s["monthly_wage"], "grade": grade}
@@ -583,9 +596,16 @@ def _run_survivor_work(intent: Intent, fn: Any, today: dt.date, region: str, not
             trace.setdefault("parameters", []).append(params.get(name, today, region).to_trace())
     funeral = f"={result['funeral_grant']}元" if result.get("funeral_grant") else ""
     grant = f"={result['death_grant']}元" if result.get("death_grant") else ""
-    text = (f"因工死亡的，近亲属可以领取丧葬补助金（{funeral_months}个月的统筹地区上年度职工月平均工资{funeral}）、"
-            f"供养亲属抚恤金（按月发给，配偶为本人工资的{spouse:.0f}%，其他亲属每人{other:.0f}%，孤寡老人或者孤儿每人再加{extra:.0f}%，"
-            f"合计不超过本人工资）和一次性工亡补助金（上一年度全国城镇居民人均可支配收入的{_value_text(multiple)}倍{grant}）。")
+    items = {
+        "funeral_grant": f"丧葬补助金（{funeral_months}个月的统筹地区上年度职工月平均工资{funeral}）",
+        "survivor_pension": f"供养亲属抚恤金（按月发给，配偶为本人工资的{spouse:.0f}%，其他亲属每人{other:.0f}%，"
+                            f"孤寡老人或者孤儿每人再加{extra:.0f}%，合计不超过本人工资）",
+        "death_grant": f"一次性工亡补助金（上一年度全国城镇居民人均可支配收入的{_value_text(multiple)}倍{grant}）",
+    }
+    asked = s.get("asked_benefit")
+    order = [asked] + [k for k in items if k != asked] if asked in items else list(items)
+    named = [items[k] for k in order]  # the one asked about first ("工亡后配偶每月能领多少抚恤金")
+    text = f"因工死亡的，近亲属可以领取{named[0]}、{named[1]}和{named[2]}。"
     if not (funeral and grant) and _why(result):
         text += f"部分金额暂时算不出：{_why(result)}。"
     if not s.get("monthly_wage"):
