@@ -635,9 +635,31 @@ def _run_survivor(intent: Intent, fn: Any, today: dt.date, region: str, notes: l
     return inputs, result, text
 
 
+# "参数缺失：wages.average_annual（地区 370500，2025-01-01）：…" → words a person reads
+_MISSING = re.compile(r"参数缺失：([a-z_][a-z0-9_.]*)(?:（(?:地区 (\d+)|全国)，(\d{4})-\d{2}-\d{2}）)?(?:：[^；]*)?")
+PARAMETER_WORDS = {
+    "wages.average_annual": "职工平均工资",
+    "wages.minimum_monthly": "最低工资标准",
+    "pension.base": "基本养老金计发基数",
+    "contribution.base_floor_rate": "缴费基数下限",
+    "contribution.base_cap_rate": "缴费基数上限",
+    "national.disposable_income_urban": "全国城镇居民人均可支配收入",
+}
+
+
+def _plain_missing(text: str) -> str:
+    def words(match: re.Match) -> str:
+        name, region, year = match.group(1), match.group(2), match.group(3)
+        place = region_label(region) if region else "全国"
+        what = PARAMETER_WORDS.get(name, "计算所需的一项参数")
+        return f"{place}{what}{f'尚无{year}年的公布值' if year else '尚未公布'}"
+
+    return _MISSING.sub(words, text)
+
+
 def _why(result: dict) -> str:
-    """The reasons of a result, in words (missing parameters among them)."""
-    return "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text"))
+    """The reasons of a result, in words (missing parameters among them, by what they are)."""
+    return "；".join(_plain_missing(r.get("text", "")) for r in result.get("reasons", []) if r.get("text"))
 
 
 def _plan_inputs(s: dict[str, Any], region: str) -> dict[str, Any]:
