@@ -230,7 +230,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
 
     kind = answer_type(question)
     predicate = ""
-    if kind == "yesno" and (asked := _PREDICATE.search(question.replace(" ", ""))):
+    if kind == "yesno" and (asked := _PREDICATE.match(question.replace(" ", ""))):
         predicate = asked.group(1)
 
     def asked_about(w: str) -> bool:
@@ -315,7 +315,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                          COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
     if second is not None:
         sentence = "；".join(_clean(u) for u in second)
-        other = next(u for u in second if u != unit)
+        other = next((u for u in second if u != unit), unit)
         if any(asked_about(w) and w in other and w not in unit for w in set(words) | extra):
             unit = other  # the yes/no is the added sentence's when it is the one about what was asked
     if head:
