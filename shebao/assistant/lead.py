@@ -346,6 +346,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
             word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:
-            word = no if _NEGATIVE.search(_consequence(whole)) else yes
+            rule = _consequence(whole)
+            # the clause that speaks of what was asked (个人账户的钱会给**利息**吗 → 免征利息税), when one does
+            clauses = [c for c in re.split(r"[，,]", rule)
+                       if any(asked_about(w) and w in c for w in set(words) | extra if len(w) >= 2)]
+            word = no if _NEGATIVE.search("，".join(clauses) or rule) else yes
         sentence = f"{word}：{sentence}"
     return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)

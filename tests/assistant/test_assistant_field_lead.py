@@ -148,3 +148,9 @@ def test_a_law_the_question_names_is_read_first_and_a_period_is_taken_where_stat
     overtime = _Cited("中华人民共和国劳动法", "第四十四条 有下列情形之一的，用人单位应当按照下列标准支付高于劳动者正常工作时间工资的工资报酬：\n"
                       "（三）法定休假日安排劳动者工作的，支付不低于工资的百分之三百的工资报酬。")
     assert "百分之三百" in lead_sentence("法定节假日上班工资怎么算", [wages, overtime], ["法定", "休假日", "工资"]).sentence
+
+
+def test_the_yes_no_of_the_clause_about_what_was_asked():
+    account = _Article("第十四条 个人账户不得提前支取，记账利率不得低于银行定期存款利率，免征利息税。")
+    assert lead_sentence("个人账户的钱会给利息吗", [account], ["个人账户", "利息"]).sentence.startswith("会：")
+    assert lead_sentence("个人账户的钱能提前取出来吗", [account], ["个人账户", "提前"]).sentence.startswith("不能：")
