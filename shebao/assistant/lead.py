@@ -31,7 +31,8 @@ PATTERNS = {
 # how a yes/no question asks, and the answer word for yes and for no
 _YESNO = (
     (re.compile(r"(?:罚|处罚|罚款|处分)(?:吗|(?<![什怎那这多])么)|罚不罚"), "会", "不会"),  # "被罚吗"
-    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
+    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),
+    (re.compile(r"(?:必须|一定要|非得)[^，。？]*(?:吗|(?<![什怎那这多])么)"), "要", "不必"),  # "看病必须带医保卡吗"  # "查记录收钱吗": 免费 is the no
     (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
     (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
     (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
@@ -72,7 +73,7 @@ COMPLEMENT_CHARS = 170
 _ASKING = re.compile(r"多少|几[个天年月岁级倍成]|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
 # "哺乳期单位能让我加班吗": what a yes/no question asks about is what follows its modal verb (加班);
 # a sentence that speaks of it (延长劳动时间) decides, not one that only shares the topic (哺乳期)
-_PREDICATE = re.compile(r".*(?:能|可以|(?<![结计核清估换打预])算|(?<![社机委协工大学体约理])会|要|让)([^，。？?]{1,12}?)(?:吗|么|不[？?]?$)")
+_PREDICATE = re.compile(r".*(?:必须|一定要|能|可以|(?<![结计核清估换打预])算|(?<![社机委协工大学体约理])会|要|让)([^，。？?]{1,12}?)(?:吗|么|不[？?]?$)")
 PREDICATE_FACTOR = 1.5
 # "交了半年能领吗" against "缴费义务满1年的": the months the question states, the years the rule requires
 _REQUIRED_YEARS = re.compile(rf"缴费[^，。；：]{{0,12}}满([\d{_CN}]+)年")
@@ -107,6 +108,9 @@ def _consequence(whole: str) -> str:
     return _FLOOR.sub("", whole[i + 2:] if i >= 0 else whole)
 
 
+# "能随便…吗": a rule that requires consent or approval answers no
+_FREELY = re.compile(r"随便|随意|任意|想怎么")
+_REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意")
 _FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
 # "非因本人意愿中断就业的": the exception the rule makes; a question stating it (辞职 → 本人意愿) is a no
 _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
@@ -343,6 +347,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = no  # "能挪用吗" answered by the rule that sanctions it
         elif yes in ("会", "要", "是") and sanction_q and _SANCTION.search(whole):
             word = yes  # "会被罚吗" answered by the rule that sanctions it
+        elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
+            word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
         elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
             word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:

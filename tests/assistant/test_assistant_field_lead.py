@@ -154,3 +154,6 @@ def test_the_yes_no_of_the_clause_about_what_was_asked():
     account = _Article("第十四条 个人账户不得提前支取，记账利率不得低于银行定期存款利率，免征利息税。")
     assert lead_sentence("个人账户的钱会给利息吗", [account], ["个人账户", "利息"]).sentence.startswith("会：")
     assert lead_sentence("个人账户的钱能提前取出来吗", [account], ["个人账户", "提前"]).sentence.startswith("不能：")
+    consent = _Article("第三十一条 个人信息处理者处理不满十四周岁未成年人个人信息的，应当取得未成年人的父母或者其他监护人的同意。")
+    assert lead_sentence("不满十四岁孩子的个人信息能随便收集吗", [consent],
+                         ["个人信息", "十四"]).sentence.startswith("不能：")
