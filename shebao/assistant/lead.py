@@ -70,6 +70,7 @@ UNKNOWN_WEIGHT = 5.0
 # first lacks, and the two stay short enough to read as one answer
 COMPLEMENT_WEIGHT = 3.0
 COMPLEMENT_CHARS = 170
+_EACH = re.compile(r"各(?:交|缴|出|付|承担|是|多少)")  # "单位和个人各交多少": each part asked
 _ASKING = re.compile(r"多少|几[个天年月岁级倍成]|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
 # "哺乳期单位能让我加班吗": what a yes/no question asks about is what follows its modal verb (加班);
 # a sentence that speaks of it (延长劳动时间) decides, not one that only shares the topic (哺乳期)
@@ -130,6 +131,19 @@ def _named_first(question: str, articles: list) -> list[int]:
     named = [i for i, a in enumerate(articles)
              if len(short := getattr(a, "law", "").removeprefix("中华人民共和国")) >= 3 and short in question]
     return named + [i for i in range(len(articles)) if i not in named]
+
+
+def _fine_after(text: str, unit: str) -> list[str] | None:
+    """A penalty asked and the lead's clause orders only a correction ("…责令退还"): the next clause
+    of the same sentence that sets the fine ("情节严重的，…处骗取金额1倍以上3倍以下的罚款")."""
+    units = _units(text)
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
+    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
+        return None
+    following, following_head = units[position + 1]
+    if following_head or not re.search(r"罚款|倍以上", following) or len(unit) + len(following) > COMPLEMENT_CHARS:
+        return None
+    return [unit, following]
 
 
 def _complement(text: str, unit: str, head: str, words: set[str], weight,
@@ -314,9 +328,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     _, a_index, unit, head = best
     sentence = _clean(unit)
     # two questions in one ("单位交多少个人交多少"): any word of the other part calls for its sentence
-    two_parts = len(_ASKING.findall(q_plain)) >= 2
+    two_parts = len(_ASKING.findall(q_plain)) >= 2 or bool(_EACH.search(q_plain))
     second = _complement(articles[a_index].text, unit, head, set(words) | extra, weight,
                          COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
+    if second is None and kind == "penalty" and not head and not re.search(r"罚款|倍以上", unit):
+        second = _fine_after(articles[a_index].text, unit)
     if second is not None:
         sentence = "；".join(_clean(u) for u in second)
         other = next((u for u in second if u != unit), unit)

@@ -157,3 +157,10 @@ def test_the_yes_no_of_the_clause_about_what_was_asked():
     consent = _Article("第三十一条 个人信息处理者处理不满十四周岁未成年人个人信息的，应当取得未成年人的父母或者其他监护人的同意。")
     assert lead_sentence("不满十四岁孩子的个人信息能随便收集吗", [consent],
                          ["个人信息", "十四"]).sentence.startswith("不能：")
+
+
+def test_a_penalty_lead_holds_the_fine_of_its_sentence():
+    fraud = _Article("第二十八条 不符合享受失业保险待遇条件，骗取失业保险金和其他失业保险待遇的，由社会保险经办机构责令退还；"
+                     "情节严重的，由劳动保障行政部门处骗取金额1倍以上3倍以下的罚款。")
+    sentence = lead_sentence("骗领失业金会受到什么处罚？", [fraud], ["骗取", "失业保险金"]).sentence
+    assert "责令退还" in first_sentence(sentence) and "1倍以上3倍以下的罚款" in first_sentence(sentence)
