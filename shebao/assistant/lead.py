@@ -133,6 +133,19 @@ def _named_first(question: str, articles: list) -> list[int]:
     return named + [i for i in range(len(articles)) if i not in named]
 
 
+# a question asking for the items of a list ("要准备哪些材料", "有哪几种方式", "什么条件")
+_LIST_Q = re.compile(r"哪些|哪几|什么材料|什么条件|哪些条件|什么情形|什么情况")
+LIST_CHARS = 220
+
+
+def _list_of(text: str, head: str) -> str | None:
+    """'提出工伤认定申请应当提交下列材料：工伤认定申请表；…；…' when the list is short enough to read
+    as one answer, else None (the best item with its heading stands)."""
+    items = [_clean(u) for u, h in _units(text) if h == head]
+    listed = _clean(head).rstrip("：:") + "：" + "；".join(items)
+    return listed if len(items) >= 2 and len(listed) <= LIST_CHARS else None
+
+
 def _fine_after(text: str, unit: str) -> list[str] | None:
     """A penalty asked and the lead's clause orders only a correction ("…责令退还"): the next clause
     of the same sentence that sets the fine ("情节严重的，…处骗取金额1倍以上3倍以下的罚款")."""
@@ -338,9 +351,12 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         other = next((u for u in second if u != unit), unit)
         if any(asked_about(w) and w in other and w not in unit for w in set(words) | extra):
             unit = other  # the yes/no is the added sentence's when it is the one about what was asked
-    if head:
+    listed = _list_of(articles[a_index].text, head) if head and _LIST_Q.search(q_plain) else None
+    if listed is not None:
+        sentence = listed  # "要准备哪些材料": every item of the list, under its heading
+    elif head:
         sentence += f"（{_clean(head).rstrip('：:')}）"
-    if len(sentence) > 180:
+    if len(sentence) > 180 and listed is None:
         sentence = sentence[:178].rstrip("，、；") + "……"
     if kind == "yesno":
         q = question.replace(" ", "")

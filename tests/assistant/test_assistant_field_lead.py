@@ -164,3 +164,11 @@ def test_a_penalty_lead_holds_the_fine_of_its_sentence():
                      "情节严重的，由劳动保障行政部门处骗取金额1倍以上3倍以下的罚款。")
     sentence = lead_sentence("骗领失业金会受到什么处罚？", [fraud], ["骗取", "失业保险金"]).sentence
     assert "责令退还" in first_sentence(sentence) and "1倍以上3倍以下的罚款" in first_sentence(sentence)
+
+
+def test_a_list_question_gets_every_item_under_its_heading():
+    article = _Article("第十八条 提出工伤认定申请应当提交下列材料：\n（一）工伤认定申请表；\n"
+                       "（二）与用人单位存在劳动关系(包括事实劳动关系)的证明材料；\n（三）医疗诊断证明或者职业病诊断证明书。")
+    sentence = first_sentence(lead_sentence("申请工伤认定要准备哪些材料？", [article], ["工伤认定", "材料"]).sentence)
+    assert sentence.startswith("提出工伤认定申请应当提交下列材料：工伤认定申请表；")
+    assert "劳动关系" in sentence and "职业病诊断证明书" in sentence
