@@ -134,7 +134,7 @@ def _named_first(question: str, articles: list) -> list[int]:
 
 
 # a question asking for the items of a list ("要准备哪些材料", "有哪几种方式", "什么条件")
-_LIST_Q = re.compile(r"哪些|哪几|什么材料|什么条件|哪些条件|什么情形|什么情况")
+_LIST_Q = re.compile(r"哪些|哪几|(?:什么|啥)(?:材料|条件|情形|情况|证明|方式)")
 LIST_CHARS = 220
 
 
