@@ -29,6 +29,7 @@ class Concept:
     label: str
     unit: str
     derive: str | None = None  # "monthly": a yearly value divided by 12; "floor"/"cap": bounds of the base
+    pattern: str | None = None  # the concept said with words in between ("养老金今年涨多少")
 
 
 CONCEPTS = (
@@ -37,22 +38,29 @@ CONCEPTS = (
     Concept(("缴费基数上限", "最高缴费基数", "基数上限", "最高基数"), "contribution.base_cap_rate", "个人缴费基数上限", "元/月", "cap"),
     Concept(("社平工资", "社会平均工资", "平均工资", "社平"), "wages.average_annual", "全口径城镇单位就业人员平均工资", "元/年"),
     Concept(("计发基数",), "pension.base", "基本养老金计发基数", "元/月"),
-    Concept(("定额调整", "养老金调整", "涨养老金", "养老金上涨", "养老金涨"), "pension.adjustment.fixed_amount", "养老金定额调整", "元/月"),
+    Concept(("定额调整", "养老金调整", "涨养老金", "养老金上涨", "养老金涨"), "pension.adjustment.fixed_amount", "养老金定额调整", "元/月",
+            pattern=r"(?:养老金|退休金|退休工资).{0,4}(?:涨|调整|上调|提高)|(?:涨|调)了?.{0,3}(?:养老金|退休金)"),
     Concept(("记账利率",), "pension.account.interest_rate", "个人账户记账利率", ""),
 )
-_ASKS = re.compile(r"多少|几块|几千|标准|是多少|怎么定|涨了|涨多少|调整")
+_ASKS = re.compile(r"多少|几块|几千|标准|是多少|涨了|涨多少|调整")
 
 
 # "失业金的标准跟最低工资比是高还是低": a comparison asks the rule relating two amounts, not the value
 _COMPARES = re.compile(r"高还是低|低还是高|比[^，。？]{0,8}(?:高|低|多|少)|跟[^，。？]{1,10}比|和[^，。？]{1,10}比|哪个高|哪个低|高于|低于|超过|不低于")
 
 
+# "最低工资标准是谁定的": who sets it is the law's question (the province's government), not the value
+_WHO = re.compile(r"谁定|谁规定|谁制定|谁决定|谁来定|由谁|哪个部门定|怎么定")
+
+
 def concept_of(question: str) -> Concept | None:
     q = question.replace(" ", "")
-    if not _ASKS.search(q) or _COMPARES.search(q):
+    if not _ASKS.search(q) or _COMPARES.search(q) or _WHO.search(q):
         return None
+    if re.search(r"(?:吗|么)[？?]?$", q) and not re.search(r"多少|几[块千十百]", q):
+        return None  # "基本养老金每年都会调整吗": a yes/no on the rule, not the value
     for concept in CONCEPTS:
-        if any(w in q for w in concept.words):
+        if any(w in q for w in concept.words) or (concept.pattern and re.search(concept.pattern, q)):
             return concept
     return None
 
@@ -98,6 +106,8 @@ def local_answer(question: str, kb: Any, today: dt.date | None = None) -> dict |
             if unit.endswith("/年"):  # a yearly statistic: keyed by its year, not an effective date
                 when = f"{pv.effective_date.year}年度，依据{used[0].get('reference')}"
             text = f"{place}{concept.label}为{per}{shown}（{when}）。"
+            if "今年" in question and pv.effective_date.year != today.year and not unit.endswith("/年"):
+                text += f"参数库中还没有{today.year}年的新值，以上是{pv.effective_date.year}年起执行的最近一次。"
     except ParameterMissing:
         text = (f"参数库中没有{place}{concept.label}的有出处的数值，无法告诉您具体金额；"
                 "请以当地人力资源社会保障部门公布的标准为准，或拨打 12333 咨询。")

@@ -32,6 +32,10 @@ def test_a_comparison_with_a_local_value_is_the_law_s_question(laws_assistant):
     assert result["route"] == "knowledge_base"
     assert "低于当地最低工资标准" in result["answer"].split("。")[0]
     assert laws_assistant.ask("东营最低工资多少")["route"] == "local_rules"
+    who = laws_assistant.ask("最低工资标准是谁定的")  # who sets it: the law's question
+    assert who["route"] == "knowledge_base" and "人民政府" in who["answer"].split("。")[0]
+    if _known("pension.adjustment.fixed_amount", "370500"):  # the concept with words in between
+        assert laws_assistant.ask("养老金今年涨多少")["route"] == "local_rules"
 
 
 def test_pension_base_is_dated_and_cited(laws_assistant):
