@@ -52,6 +52,14 @@ _LIABILITY_Q = re.compile(r"罚|法律责任|追究")
 _LIABILITY_CHAPTER = re.compile(r"法律责任|罚则")
 LIABILITY_BONUS = 0.5
 
+# A question about one disability grade (三级伤残能拿多少) is decided by the article covering that
+# grade (工伤保险条例 第三十五条: 一级至四级), not by its neighbours for the other grades (第三十六条
+# 五级、六级; 第三十七条 七级至十级), which read the same to BM25 and to the embeddings. An article
+# that names grades (ranges read as every grade inside, segment.range_tokens) but not the one asked
+# loses this much (in standard deviations of the fused score; on BM25 alone, a factor 1 - this/2).
+GRADES = tuple(f"{g}级" for g in "一二三四五六七八九十")
+OTHER_GRADE_PENALTY = 1.0
+
 _REGION_RE = re.compile(r"^(.{2,7}?)(省|自治区|市)(?=.{2,})")
 # "敏感个人信息指的是哪些", "本人工资咋算": the law's own definition of the term decides
 _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|咋算|怎么算|怎么认定)")
@@ -133,6 +141,7 @@ class Retriever:
                 df[t] = df.get(t, 0) + 1
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._regions = [_region_of(a.law) for a in kb.articles]
+        self._grades = [frozenset(t for t in doc if t in GRADES) for doc in corpus_tokens]
         self._liability = np.array([bool(a.chapter and _LIABILITY_CHAPTER.search(a.chapter)) for a in kb.articles])
         self._domain_words = {w for w in domain_dictionary_words()} | self.lexicon.vocabulary()
 
@@ -168,6 +177,13 @@ class Retriever:
             dense = np.maximum(dense, best)
         return dense
 
+    def _other_grade(self, tokens: list[str]) -> np.ndarray:
+        """Which articles name disability grades, none of them a grade the question names."""
+        asked = {t for t in tokens if t in GRADES}
+        if not asked:
+            return np.zeros(len(self._grades), dtype=bool)
+        return np.array([bool(g) and not (g & asked) for g in self._grades])
+
     def _regional_weights(self, query: str) -> np.ndarray:
         weights = np.ones(len(self._regions), dtype=np.float32)
         for i, region in enumerate(self._regions):
@@ -190,8 +206,9 @@ class Retriever:
         regional = self._regional_weights(query)
         scores = scores * regional
         liability = self._liability if _LIABILITY_Q.search(query) else np.zeros(len(scores), dtype=bool)
+        other_grade = self._other_grade(tokens)
         if not self.reranking:
-            scores = scores * (1.0 + LIABILITY_BONUS * liability)
+            scores = scores * (1.0 + LIABILITY_BONUS * liability) * (1.0 - OTHER_GRADE_PENALTY / 2 * other_grade)
 
         content = [t for t in dict.fromkeys(tokens)]
         total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
@@ -208,7 +225,7 @@ class Retriever:
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
             fused = (_fuse(scores, dense, candidates) - REGIONAL_PENALTY * (regional[candidates] < 1.0)
-                     + LIABILITY_BONUS * liability[candidates])
+                     + LIABILITY_BONUS * liability[candidates] - OTHER_GRADE_PENALTY * other_grade[candidates])
             reorder = candidates[np.argsort(-fused, kind="stable")]
             final = np.full(len(scores), -1.0, dtype=np.float32)
             final[candidates] = fused
