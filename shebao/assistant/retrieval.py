@@ -48,7 +48,8 @@ REGIONAL_PENALTY = 0.3
 # A question about the penalty for something (怎么处罚, 会被罚吗, 罚多少) is decided by the law's
 # liability chapter (法律责任 / 罚则), not by the article that forbids it: those articles get this
 # bonus on the fused score (in standard deviations; on BM25 alone, a factor 1 + this).
-_LIABILITY_Q = re.compile(r"罚|法律责任|追究")
+# 要负什么责任, 要负责吗, 会怎么处理, 会怎么样 ask for the consequence of an act as well.
+_LIABILITY_Q = re.compile(r"罚|法律责任|追究|负.{0,3}责任|要负责吗|担.{0,2}责任|怎么处理|会怎么样")
 _LIABILITY_CHAPTER = re.compile(r"法律责任|罚则")
 LIABILITY_BONUS = 0.5
 
