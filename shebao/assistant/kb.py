@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,12 +31,15 @@ from shebao.assistant.segment import Segmenter, segmenter_fingerprint
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1
+# 2: passage vectors of the paragraphs and list items of articles with several (``unit_*.npy``)
+INDEX_FORMAT = 2
 CURRENT_FILE = "current"
 # Passage vectors are computed from the head of each article (title, chapter and its first
 # sentences, where the subject is stated). On the frozen set 200 characters rank as well as whole
 # articles (hit@1 0.84 vs 0.83) at about half the build time, which matters on two cores.
 PASSAGE_EMBED_CHARS = 200
+# How articles are split into units (:func:`article_units`): part of the unit vectors' file name.
+UNITS_VERSION = 1
 
 DATA_DIR = Path(__file__).parent / "data" / "corpus"
 # The law texts shipped with the package (laws and regulations are not subject to copyright:
@@ -77,10 +81,54 @@ def vector_file_name(sha: str, embedder: str) -> str:
     return f"{sha}.{embedder}.c{PASSAGE_EMBED_CHARS}.npy"
 
 
+def unit_vector_file_name(sha: str, embedder: str) -> str:
+    """The vectors of a file's units (:func:`unit_texts`), beside the articles' own."""
+    return f"{sha}.{embedder}.u{UNITS_VERSION}c{PASSAGE_EMBED_CHARS}.npy"
+
+
 def passage_text(article: Article) -> str:
     """What is indexed for an article: the law's title and chapter give context to short articles."""
     head = " ".join(part for part in (article.law, article.chapter, article.section) if part)
     return f"{head}\n{article.text}"
+
+
+_ITEM_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|^\d+[.．、]")
+
+
+def article_units(article: Article) -> list[str]:
+    """The article's paragraphs and list items, each a search unit of its own.
+
+    An article is the unit cited, but the paragraph or list item in it is what a question matches:
+    工伤保险条例 第十四条 lists seven cases, 第三十五条 the amounts of four grades, and the one
+    item asked about is lost among the others (in BM25's length normalisation, and beyond the
+    reranker's first characters). An item keeps its lead-in (职工有下列情形之一的，应当认定为工伤：),
+    which says what the list is about. An article of one paragraph is one unit.
+    """
+    paragraphs = [p.strip() for p in article.text.split("\n") if p.strip()]
+    if len(paragraphs) <= 1:
+        return [article.text.strip()]
+    lead = paragraphs[0] if paragraphs[0].endswith(("：", ":")) else ""
+    units = [] if lead else [paragraphs[0]]
+    for paragraph in paragraphs[1:]:
+        units.append(lead + paragraph if lead and _ITEM_RE.match(paragraph) else paragraph)
+    return units
+
+
+def unit_texts(articles: list[Article]) -> tuple[list[str], list[int]]:
+    """What the unit vectors of a list of articles are computed from, and the article (its index
+    in the list) each belongs to. Only articles of more than one unit have unit vectors: a
+    one-paragraph article's unit is the article itself."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, article in enumerate(articles):
+        units = article_units(article)
+        if len(units) < 2:
+            continue
+        head = " ".join(part for part in (article.law, article.chapter, article.section) if part)
+        for unit in units:
+            texts.append(f"{head}\n{unit}"[:PASSAGE_EMBED_CHARS])
+            owners.append(i)
+    return texts, owners
 
 
 def embedding_text(article: Article) -> str:
@@ -164,11 +212,14 @@ def build(
     all_articles: list[Article] = []
     all_tokens: list[list[str]] = []
     vectors: list[np.ndarray] = []
+    unit_vectors: list[np.ndarray] = []
+    unit_owners: list[np.ndarray] = []
     for path in paths:
         rel = str(path.relative_to(corpus_dir))
         sha = file_sha256(path)
         entry_path = cache_dir / f"{sha}.json"
         vec_path = cache_dir / vector_file_name(sha, report.embedder) if model is not None else None
+        unit_path = cache_dir / unit_vector_file_name(sha, report.embedder) if model is not None else None
         entry = None
         if entry_path.exists():
             cached = json.loads(entry_path.read_text(encoding="utf-8"))
@@ -211,6 +262,19 @@ def build(
                 vecs = model.passage([embedding_text(a) for a in articles])
                 np.save(vec_path, vecs)
             vectors.append(vecs.astype(np.float32))
+            texts, owners = unit_texts(articles)
+            unit_seed = BUNDLED_VECTORS / unit_path.name
+            if unit_path.exists() and len(uvecs := np.load(unit_path)) == len(texts):
+                pass
+            elif unit_seed.exists() and len(uvecs := np.load(unit_seed)) == len(texts):
+                np.save(unit_path, uvecs)
+            else:
+                if rel not in report.processed:
+                    report.processed.append(rel)
+                uvecs = model.passage(texts) if texts else np.zeros((0, vecs.shape[1]), dtype=np.float32)
+                np.save(unit_path, uvecs)
+            unit_vectors.append(uvecs.astype(np.float32))
+            unit_owners.append(np.asarray(owners, dtype=np.int64) + len(all_articles))
         if progress is not None:
             progress(f"{'复用' if rel in report.reused and rel not in report.processed else '处理'} {rel}：{len(articles)} 条")
         files[rel] = {"sha256": sha, "title": entry["title"], "date": entry["date"], "articles": len(articles)}
@@ -241,12 +305,21 @@ def build(
     )
     _atomic_write(index_dir / "tokens.json", json.dumps(all_tokens, ensure_ascii=False).encode("utf-8"))
     emb_path = index_dir / "embeddings.npy"
+    unit_emb_path = index_dir / "unit_embeddings.npy"
+    unit_owner_path = index_dir / "unit_owners.npy"
     if model is not None:
         matrix = np.concatenate(vectors) if vectors else np.zeros((0, model.dim), dtype=np.float32)
         np.save(emb_path.with_suffix(".tmp.npy"), matrix)
         os.replace(emb_path.with_suffix(".tmp.npy"), emb_path)
-    elif emb_path.exists():
-        emb_path.unlink()
+        units = np.concatenate(unit_vectors) if unit_vectors else np.zeros((0, model.dim), dtype=np.float32)
+        owners = np.concatenate(unit_owners) if unit_owners else np.zeros(0, dtype=np.int64)
+        np.save(unit_emb_path.with_suffix(".tmp.npy"), units)
+        os.replace(unit_emb_path.with_suffix(".tmp.npy"), unit_emb_path)
+        np.save(unit_owner_path.with_suffix(".tmp.npy"), owners)
+        os.replace(unit_owner_path.with_suffix(".tmp.npy"), unit_owner_path)
+    else:
+        for stale in (emb_path, unit_emb_path, unit_owner_path):
+            stale.unlink(missing_ok=True)
     manifest = {
         "format": INDEX_FORMAT,
         "corpus_dir": str(corpus_dir),
@@ -288,9 +361,32 @@ class KnowledgeBase:
     articles: list[Article]
     tokens: list[list[str]]
     embeddings: np.ndarray | None
+    # vectors of the paragraphs and list items of articles with several, and the article of each
+    unit_embeddings: np.ndarray | None = None
+    unit_owners: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self._by_key = {a.key: i for i, a in enumerate(self.articles)}
+
+    def subset(self, keep: list[int], **manifest: object) -> KnowledgeBase:
+        """The knowledge base of the articles ``keep`` (indices, in order), vectors included."""
+        index = np.asarray(keep, dtype=np.int64)
+        unit_embeddings = unit_owners = None
+        if self.unit_embeddings is not None and self.unit_owners is not None:
+            new_index = np.full(len(self.articles), -1, dtype=np.int64)
+            new_index[index] = np.arange(len(index))
+            kept = new_index[self.unit_owners] >= 0
+            unit_embeddings = self.unit_embeddings[kept]
+            unit_owners = new_index[self.unit_owners[kept]]
+        return KnowledgeBase(
+            index_dir=self.index_dir,
+            manifest={**self.manifest, **manifest},
+            articles=[self.articles[i] for i in keep],
+            tokens=[self.tokens[i] for i in keep],
+            embeddings=self.embeddings[index] if self.embeddings is not None else None,
+            unit_embeddings=unit_embeddings,
+            unit_owners=unit_owners,
+        )
 
     def find(self, law: str, article: int) -> Article | None:
         i = self._by_key.get((law, int(article)))
@@ -318,7 +414,15 @@ def load(index_dir: Path) -> KnowledgeBase:
     if embeddings is not None and len(embeddings) != len(articles):
         log.warning("passage vectors do not match the articles: ignoring them (rebuild the index)")
         embeddings = None
-    return KnowledgeBase(index_dir=index_dir, manifest=manifest, articles=articles, tokens=tokens, embeddings=embeddings)
+    unit_embeddings = unit_owners = None
+    if embeddings is not None and (index_dir / "unit_embeddings.npy").exists() and (index_dir / "unit_owners.npy").exists():
+        unit_embeddings = np.load(index_dir / "unit_embeddings.npy")
+        unit_owners = np.load(index_dir / "unit_owners.npy")
+        if len(unit_embeddings) != len(unit_owners) or (len(unit_owners) and unit_owners.max() >= len(articles)):
+            log.warning("unit vectors do not match the articles: ignoring them (rebuild the index)")
+            unit_embeddings = unit_owners = None
+    return KnowledgeBase(index_dir=index_dir, manifest=manifest, articles=articles, tokens=tokens, embeddings=embeddings,
+                         unit_embeddings=unit_embeddings, unit_owners=unit_owners)
 
 
 def ensure_knowledge_base(progress: Callable[[str], None] | None = None) -> tuple[Path, BuildReport | None]:
@@ -360,6 +464,10 @@ def write_bundled_vectors(embedder: str = DEFAULT_EMBEDDER) -> list[Path]:
         doc = read_document(path)
         target = BUNDLED_VECTORS / vector_file_name(file_sha256(path), model.name)
         np.save(target, model.passage([embedding_text(a) for a in doc.articles]).astype(np.float32))
+        written.append(target)
+        texts, _ = unit_texts(doc.articles)
+        target = BUNDLED_VECTORS / unit_vector_file_name(file_sha256(path), model.name)
+        np.save(target, model.passage(texts).astype(np.float32) if texts else np.zeros((0, model.dim), dtype=np.float32))
         written.append(target)
     for old in BUNDLED_VECTORS.glob("*.npy"):
         if old not in written:

@@ -8,10 +8,6 @@ Shandong agency never cites a Zhejiang article.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
-
 from shebao.assistant.kb import KnowledgeBase
 from shebao.assistant.retrieval import _region_of
 
@@ -66,7 +62,5 @@ def for_region(kb: KnowledgeBase, code: str) -> KnowledgeBase:
     keep = [i for i, a in enumerate(kb.articles) if applies(a.law, code)]
     if len(keep) == len(kb.articles):
         return kb
-    embeddings = kb.embeddings[np.asarray(keep, dtype=np.int64)] if kb.embeddings is not None else None
     left_out = sorted({a.law for a in kb.articles} - {kb.articles[i].law for i in keep})
-    return replace(kb, articles=[kb.articles[i] for i in keep], tokens=[kb.tokens[i] for i in keep],
-                   embeddings=embeddings, manifest={**kb.manifest, "region": code, "excluded_laws": left_out})
+    return kb.subset(keep, region=code, excluded_laws=left_out)

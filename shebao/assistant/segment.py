@@ -10,12 +10,29 @@ brings the knowledge base's word list.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
 
 from shebao.core.segment import STOPWORDS, bigrams, jieba_tokens
 
-SEGMENTER_VERSION = "1"
+SEGMENTER_VERSION = "2"
+
+# "一级至四级伤残": the law writes a range, people ask about one grade (三级伤残能拿多少). Each grade
+# within a range is a token of the text, so the article covering the grade asked matches it.
+_GRADE_RANGE = re.compile(r"([一二三四五六七八九十]{1,2})(级?)[至到]([一二三四五六七八九十]{1,2})级")
+_GRADES = "一二三四五六七八九十"
+
+
+def range_tokens(text: str) -> list[str]:
+    """The grades inside each range of grades in a text that are not written out (一级至四级 →
+    二级, 三级; 一至四级 → 一级, 二级, 三级)."""
+    out: list[str] = []
+    for low, written, high in _GRADE_RANGE.findall(text):
+        if low in _GRADES and high in _GRADES:
+            first = _GRADES.index(low) + (1 if written else 0)
+            out.extend(f"{_GRADES[i]}级" for i in range(first, _GRADES.index(high)))
+    return out
 
 
 def domain_dictionary_text() -> str:
@@ -51,7 +68,8 @@ class Segmenter:
         """Search tokens of a text, stopwords removed, in text order (repeats kept)."""
         if self.mode == "bigram":
             return bigrams(text)
-        return jieba_tokens(text, domain_dictionary_text() if self.mode == "jieba" else "")
+        words = jieba_tokens(text, domain_dictionary_text() if self.mode == "jieba" else "")
+        return words + range_tokens(text) if self.mode == "jieba" else words
 
 
 __all__ = ["STOPWORDS", "Segmenter", "bigrams", "domain_dictionary_text", "domain_dictionary_words",

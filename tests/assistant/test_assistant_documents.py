@@ -186,3 +186,14 @@ def test_shared_corpus_titles_and_numbers(laws_dir):
         assert numbers == list(range(1, len(numbers) + 1)), doc.title  # every law here is complete
     assert len(docs["中华人民共和国社会保险法"].articles) == 98
     assert docs["工伤保险条例"].articles[13].text.startswith("第十四条 职工有下列情形之一的，应当认定为工伤")
+
+
+def test_grade_ranges_are_read_as_every_grade_inside():
+    from shebao.assistant.segment import Segmenter, range_tokens
+
+    assert range_tokens("被鉴定为一级至四级伤残的") == ["二级", "三级"]
+    assert range_tokens("一至四级工伤职工") == ["一级", "二级", "三级"]
+    assert range_tokens("五级、六级伤残") == []
+    tokens = Segmenter("jieba").tokens("七级至十级伤残")
+    assert {"七级", "八级", "九级", "十级"} <= set(tokens)
+    assert "八级" not in Segmenter("bigram").tokens("七级至十级伤残")  # the baseline stays plain

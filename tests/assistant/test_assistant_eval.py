@@ -27,9 +27,9 @@ def test_full_pipeline_meets_the_goals(laws_kb):
     assert first.hit_at(3) >= 0.95, first.summary()
     assert first.hit_at(1) >= 0.80, first.summary()
     assert first.mrr >= 0.85, first.summary()
-    report = evaluate(retriever, questions, name="full")  # with the second, colloquial batch
-    assert report.hit_at(3) >= 0.88, report.summary()
-    assert report.hit_at(1) >= 0.70, report.summary()
+    report = evaluate(retriever, questions, name="full")  # with the colloquial batches
+    assert report.hit_at(3) >= 0.95, report.summary()  # measured 96.7% (361 questions)
+    assert report.hit_at(1) >= 0.80, report.summary()  # measured 84.2%
 
 
 def test_answers_hold_the_key_fact_and_off_field_questions_cite_nothing(laws_kb):
@@ -42,7 +42,7 @@ def test_answers_hold_the_key_fact_and_off_field_questions_cite_nothing(laws_kb)
     assert summary["off_field"] >= 40 and summary["off_field_with_citations"] == 0, summary
     assert summary["off_field_refused"] == summary["off_field"], summary
     assert summary["answer_correct"] >= 0.76, summary  # measured floor, 79.0% (the goal is 95%: not reached)
-    assert summary["hit@3"] >= 0.94, summary  # measured 95.5%
+    assert summary["hit@3"] >= 0.95, summary  # measured 96.4% (361 questions)
 
 
 def test_each_part_adds_over_the_bigram_baseline(laws_kb):
@@ -78,3 +78,17 @@ def test_held_out_questions_written_after_tuning(laws_kb):
     assert full.hit_at(3) >= 0.85, full.summary()
     assert full.hit_at(1) >= 0.60, full.summary()
     assert full.mrr >= baseline.mrr + 0.15
+
+
+def test_a_question_about_one_grade_finds_the_article_covering_it(laws_kb):
+    """工伤保险条例 第三十五/三十六/三十七条 read alike; the grade asked (inside a range 一级至四级,
+    七级至十级) decides: first with the reranker, before the other grades' articles without."""
+    cases = (("三级伤残能拿多少个月的补助金", 35), ("评了八级伤残，一次性伤残补助金有几个月", 37),
+             ("工伤五级，一次性伤残补助金几个月工资", 36), ("二级伤残的伤残津贴是工资的多少", 35))
+    full = Retriever(laws_kb)
+    bm25 = Retriever(laws_kb, RetrievalConfig(rerank=False))
+    for question, article in cases:
+        assert full.search(question).hits[0].article.key == ("工伤保险条例", article), question
+        ranked = [h.article.key for h in bm25.search(question, k=20).hits]
+        grades = [ranked.index(("工伤保险条例", n)) for n in (35, 36, 37) if ("工伤保险条例", n) in ranked]
+        assert ranked.index(("工伤保险条例", article)) == min(grades), (question, ranked[:5])

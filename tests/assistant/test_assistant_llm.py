@@ -69,8 +69,9 @@ def test_rewrite_used_when_every_sentence_cites(laws_kb, model_server):
 
 def test_uncited_or_invented_citation_falls_back_to_extractive(laws_kb, model_server):
     extractive = Assistant(laws_kb).ask("领失业金要满足什么条件")["answer"]
-    # no citation; a citation that does not exist; a number no cited article states
-    for reply in ("失业金一般能领两年。", "失业金最长领24个月[9]。", "缴费满7年才能领失业金[1]。"):
+    # no citation; a citation that does not exist; a number no cited article states (not 7: the
+    # third article cited may be 失业保险条例 第十六条, whose "7日内" makes a 7 one the texts state)
+    for reply in ("失业金一般能领两年。", "失业金最长领24个月[9]。", "缴费满13年才能领失业金[1]。"):
         _FakeModel.reply = reply
         result = Assistant(laws_kb, llm_url=model_server).ask("领失业金要满足什么条件")
         assert result["generated"] is False and result["answer"] == extractive
