@@ -25,8 +25,8 @@ from shebao.bills.flags import ZERO, Flag, fen
 from shebao.bills.rules import REQUIRED_COLUMNS, BillRule, BillRules, load_rules
 from shebao.core.safefiles import SafeDictWriter
 from shebao.engines.base import Engine
+from shebao.engines.catalogue import CatalogueError, create_views, render, run_rule_query
 from shebao.engines.factory import make_engine
-from shebao.risk.catalogue import CatalogueError, render
 
 FLAG_COLUMNS = ("bill_id", "line_no", "rule_id", "amount_disallowed", "reason")
 
@@ -154,13 +154,7 @@ def _text(value: Any, column: str = "") -> str:
 def run_rule(engine: Engine, rules: BillRules, rule: BillRule) -> list[Flag]:
     """Run one rule and value its flags (half-up to the fen, at most the line's amount)."""
     sql = render(rule.sql, engine.dialect, {**rules.parameters, **rule.parameters})
-    try:
-        table = engine.query(sql)
-    except Exception as exc:  # engine-specific error classes: say which rule failed
-        raise CatalogueError(f"审核规则 {rule.id} 执行失败：{exc}") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
-    if missing:
-        raise CatalogueError(f"审核规则 {rule.id} 的查询缺少列：{', '.join(missing)}")
+    table = run_rule_query(engine, sql, rule=f"审核规则 {rule.id}", required=REQUIRED_COLUMNS)
     flags: list[Flag] = []
     for row in table.to_pylist():
         line_amount = fen(row["line_amount"] or 0)
@@ -181,8 +175,7 @@ def run_rule(engine: Engine, rules: BillRules, rule: BillRule) -> list[Flag]:
 def prepare(engine: Engine, rules: BillRules, clean: Path) -> dict[str, int]:
     """Load the checked tables into the engine and create the rule catalogue's shared views."""
     counts = engine.load_folder(clean, BILL_TABLES)
-    for name, sql in rules.views.items():
-        engine.create_view(name, render(sql, engine.dialect, rules.parameters))
+    create_views(engine, rules.views, rules.parameters)
     return counts
 
 

@@ -50,7 +50,7 @@ def audit(
     from shebao.bills.audit import write_flags_csv
     from shebao.bills.rules import load_rules
     from shebao.engines.base import EngineError
-    from shebao.risk.catalogue import CatalogueError
+    from shebao.engines.catalogue import CatalogueError
 
     try:
         cat = load_rules(catalogue)

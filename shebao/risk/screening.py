@@ -22,6 +22,7 @@ from typing import Any
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
 from shebao.core.safefiles import SafeDictWriter
 from shebao.engines.base import Engine
+from shebao.engines.catalogue import create_views, run_rule_query
 from shebao.engines.factory import make_engine
 from shebao.registry.exporter import export_folder
 from shebao.risk.catalogue import (
@@ -151,21 +152,14 @@ def prepare(engine: Engine, catalogue: Catalogue, folder: Path, as_of: date) -> 
     counts = engine.load_folder(folder)
     runtime = runtime_parameters(as_of, int(catalogue.parameters.get("lookback_months", 12)))
     params = {**catalogue.parameters, **runtime}
-    for name, sql in catalogue.views.items():
-        engine.create_view(name, render(sql, engine.dialect, params))
+    create_views(engine, catalogue.views, params)
     return counts, runtime
 
 
 def run_rule(engine: Engine, catalogue: Catalogue, rule: Rule, runtime: dict) -> list[Finding]:
     """Run one rule and turn its rows into findings (one per person record)."""
     sql = render(rule.sql, engine.dialect, rule_parameters(catalogue, rule, runtime))
-    try:
-        table = engine.query(sql)
-    except Exception as exc:  # engine-specific error classes: say which rule failed
-        raise CatalogueError(f"规则 {rule.id} 执行失败：{exc}") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
-    if missing:
-        raise CatalogueError(f"规则 {rule.id} 的查询缺少列：{', '.join(missing)}")
+    table = run_rule_query(engine, sql, rule=f"规则 {rule.id}", required=REQUIRED_COLUMNS)
     missing_key = [c for c in rule.key if c not in table.column_names]
     if missing_key:
         raise CatalogueError(f"规则 {rule.id} 的 key 列不在查询结果中：{', '.join(missing_key)}")
