@@ -23,7 +23,7 @@ from typing import Any
 from shebao.bills.exchange import BILL_TABLES, CheckResult, Reject, check_folder
 from shebao.bills.flags import ZERO, Flag, fen
 from shebao.bills.rules import REQUIRED_COLUMNS, BillRule, BillRules, load_rules
-from shebao.core.safefiles import SafeDictWriter
+from shebao.core.safefiles import write_private_csv
 from shebao.engines.base import Engine
 from shebao.engines.catalogue import CatalogueError, create_views, render, run_rule_query
 from shebao.engines.factory import make_engine
@@ -281,15 +281,4 @@ def write_rejects(rejects: list[Reject], folder: Path | None = None) -> Path:
 
 def write_flags_csv(flags: Iterable[Flag], path: str | Path) -> int:
     """Write ``flags.csv`` (bill_id, line_no, rule_id, amount_disallowed, reason), owner-readable only."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    n = 0
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = SafeDictWriter(fh, fieldnames=FLAG_COLUMNS)
-        writer.writeheader()
-        for flag in flags:
-            writer.writerow(flag.row())
-            n += 1
-    return n
+    return write_private_csv(path, FLAG_COLUMNS, (flag.row() for flag in flags))

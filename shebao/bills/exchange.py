@@ -14,7 +14,6 @@ which the batch engine loads with :data:`BILL_TABLES`.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.engines.base import DATE, INT, MONEY, STRING, TableSet
 
 CATEGORIES = ("drug", "exam", "treatment", "material", "bed", "other")
@@ -365,15 +364,8 @@ def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, lis
         lines.close()
 
 
-def _open_out(path: Path):
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
 def _writer(folder: Path, table: str):
-    fh = _open_out(folder / f"{table}.csv")
+    fh = open_private(folder / f"{table}.csv", replace=True)
     writer = safe_writer(fh)
     writer.writerow(list(BILL_TABLES.tables[table]))
     return fh, writer

@@ -29,7 +29,7 @@ from shebao.bills.flags import ZERO, Flag
 from shebao.bills.models import FLAG_STATUSES, Bill, BillFlag, BillItem, CatalogueItem, Hospital
 from shebao.bills.rules import BillRules, load_rules
 from shebao.core.db import utcnow
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.engines.base import Engine
 
 DECISIONS = {"agree": "confirmed", "restore": "dismissed", "confirm": "confirmed", "dismiss": "dismissed"}
@@ -184,9 +184,8 @@ def export_bills(session: Session, folder: Path) -> dict[str, int]:
     counts = {}
     for name, (model, cols, order) in columns.items():
         stmt = select(*[getattr(model, c) for c in cols]).order_by(*order).execution_options(yield_per=5000)
-        fd = os.open(folder / f"{name}.csv", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         n = 0
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with open_private(folder / f"{name}.csv") as fh:
             writer = safe_writer(fh)
             writer.writerow(cols)
             for row in session.execute(stmt):

@@ -17,7 +17,6 @@ import csv
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session
 from shebao.audit import append
 from shebao.core.crypto import get_keyring
 from shebao.core.db import Base, get_engine, session_scope, utcnow
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.core.settings import get_settings
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec
@@ -421,8 +420,7 @@ def write_rejects(rejects: list[Reject], folder: Path, stamp: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"rejects-{stamp}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    with open_private(path) as fh:
         writer = safe_writer(fh, mask=True)  # no formulas; no ID, card or phone number in any column
         writer.writerow(["file", "line", "field", "value", "reason"])
         for r in rejects:
@@ -434,8 +432,7 @@ def write_summary(summary: LoadSummary, folder: Path, stamp: str) -> Path:
     """Write the load summary as JSON next to the rejects report (owner-readable only)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"load-{stamp}.json"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with open_private(path) as fh:
         json.dump(summary.as_json(), fh, ensure_ascii=False, indent=1)
     return path
 

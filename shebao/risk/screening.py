@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
-from shebao.core.safefiles import SafeDictWriter
+from shebao.core.safefiles import write_private_csv
 from shebao.engines.base import Engine
 from shebao.engines.catalogue import create_views, run_rule_query
 from shebao.engines.factory import make_engine
@@ -248,18 +248,7 @@ def screen_database(session: Any, *, as_of: date, engine: Engine | str = "duckdb
 
 def write_alerts_csv(findings: Iterable[Finding], path: str | Path) -> int:
     """Write findings as the alerts CSV (owner-readable only: it names persons); return the count."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    n = 0
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = SafeDictWriter(fh, fieldnames=OUTPUT_COLUMNS)  # no cell a spreadsheet would run
-        writer.writeheader()
-        for finding in findings:
-            writer.writerow(finding.row())
-            n += 1
-    return n
+    return write_private_csv(path, OUTPUT_COLUMNS, (finding.row() for finding in findings))
 
 
 def read_alerts_csv(path: str | Path) -> list[dict[str, str]]:
