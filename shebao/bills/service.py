@@ -1,9 +1,9 @@
 """The bills domain's service: load bills into the database, audit them, store and triage the flags.
 
 Keyword-only functions; the caller owns the transaction (services flush, never commit) and the
-audit entries join it. Triage follows the screening alerts: a flag is ``new`` until a reviewer
-agrees with it (``confirmed``: its amount stays disallowed) or restores the line (``dismissed``,
-with a reason: the amount is payable again).
+audit entries join it. Triage follows the screening alerts (both use :mod:`shebao.core.triage`): a
+flag is ``new`` until a reviewer agrees with it (``confirmed``: its amount stays disallowed) or
+restores the line (``dismissed``, with a reason: the amount is payable again).
 """
 
 from __future__ import annotations
