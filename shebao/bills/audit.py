@@ -272,11 +272,10 @@ def audit_folder(
 def write_rejects(rejects: list[Reject], folder: Path | None = None) -> Path:
     """The rejects report (file, line, field, value, reason), owner-readable, in ``$SHEBAO_HOME/reports``."""
     from shebao.core.settings import get_settings
-    from shebao.registry.loader import Reject as RegistryReject
     from shebao.registry.loader import write_rejects as write
 
     target = folder or (get_settings().home / "reports")
-    return write([RegistryReject(r.file, r.line, r.field, r.value, r.reason) for r in rejects], target)
+    return write(rejects, target)
 
 
 def write_flags_csv(flags: Iterable[Flag], path: str | Path) -> int:

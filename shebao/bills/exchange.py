@@ -24,6 +24,7 @@ from typing import Any
 
 from shebao.core.safefiles import open_private, safe_writer
 from shebao.engines.base import DATE, INT, MONEY, STRING, TableSet
+from shebao.registry.exchange import Reject
 
 CATEGORIES = ("drug", "exam", "treatment", "material", "bed", "other")
 CATEGORY_LABELS = {"drug": "药品", "exam": "检查", "treatment": "治疗", "material": "材料", "bed": "床位",
@@ -75,15 +76,6 @@ class RowError(ValueError):
     def __init__(self, field_name: str, value: str, reason: str):
         super().__init__(reason)
         self.field, self.value, self.reason = field_name, value, reason
-
-
-@dataclass
-class Reject:
-    file: str
-    line: int
-    field: str
-    value: str
-    reason: str
 
 
 @dataclass

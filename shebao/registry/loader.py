@@ -33,20 +33,11 @@ from shebao.core.db import Base, get_engine, session_scope, utcnow
 from shebao.core.safefiles import open_private, safe_writer
 from shebao.core.settings import get_settings
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
-from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec
+from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec, Reject
 from shebao.registry.rows import BAD_FIELD, References, check_row, masked
 from shebao.registry.schemas import LoadSummaryOut
 
 BATCH_ROWS = 2000
-
-
-@dataclass
-class Reject:
-    file: str
-    line: int
-    field: str
-    value: str
-    reason: str
 
 
 @dataclass
