@@ -25,7 +25,7 @@ from shebao.bills.flags import ZERO, Flag, fen
 from shebao.bills.rules import REQUIRED_COLUMNS, BillRule, BillRules, load_rules
 from shebao.core.safefiles import write_private_csv
 from shebao.engines.base import Engine
-from shebao.engines.catalogue import CatalogueError, create_views, render, run_rule_query
+from shebao.engines.catalogue import CatalogueError, create_views, render, run_each, run_rule_query
 from shebao.engines.factory import make_engine
 
 FLAG_COLUMNS = ("bill_id", "line_no", "rule_id", "amount_disallowed", "reason")
@@ -190,13 +190,7 @@ def audit_clean(
     timings = {"load": time.perf_counter() - t0}
     if progress:
         progress("load", 1, total)
-    flags: list[Flag] = []
-    for i, rule in enumerate(selected, start=2):
-        t = time.perf_counter()
-        flags.extend(run_rule(engine, rules, rule))
-        timings[rule.id] = time.perf_counter() - t
-        if progress:
-            progress(rule.id, i, total)
+    flags = run_each(selected, lambda rule: run_rule(engine, rules, rule), timings, progress=progress, total=total)
     t = time.perf_counter()
     table = engine.query("SELECT b.bill_id, b.hospital_id, b.person_id, coalesce(t.claimed, 0) AS claimed, "
                          "coalesce(t.n_lines, 0) AS n_lines FROM bills b LEFT JOIN bill_totals t ON t.bill_id = b.bill_id")

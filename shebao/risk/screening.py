@@ -22,7 +22,7 @@ from typing import Any
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
 from shebao.core.safefiles import write_private_csv
 from shebao.engines.base import Engine
-from shebao.engines.catalogue import create_views, run_rule_query
+from shebao.engines.catalogue import create_views, run_each, run_rule_query
 from shebao.engines.factory import make_engine
 from shebao.registry.exporter import export_folder
 from shebao.risk.catalogue import (
@@ -221,13 +221,8 @@ def screen_folder(
         timings = {"load": time.perf_counter() - t0}
         if progress:
             progress("load", 1, total)
-        findings: list[Finding] = []
-        for i, rule in enumerate(selected, start=2):
-            t = time.perf_counter()
-            findings.extend(run_rule(eng, catalogue, rule, runtime))
-            timings[rule.id] = time.perf_counter() - t
-            if progress:
-                progress(rule.id, i, total)
+        findings = run_each(selected, lambda rule: run_rule(eng, catalogue, rule, runtime), timings,
+                            progress=progress, total=total)
     finally:
         if own:
             eng.close()
