@@ -23,10 +23,10 @@ from typing import Any
 from shebao.bills.exchange import BILL_TABLES, CheckResult, Reject, check_folder
 from shebao.bills.flags import ZERO, Flag, fen
 from shebao.bills.rules import REQUIRED_COLUMNS, BillRule, BillRules, load_rules
-from shebao.core.safefiles import SafeDictWriter
+from shebao.core.safefiles import write_private_csv
 from shebao.engines.base import Engine
+from shebao.engines.catalogue import CatalogueError, create_views, render, run_each, run_rule_query
 from shebao.engines.factory import make_engine
-from shebao.risk.catalogue import CatalogueError, render
 
 FLAG_COLUMNS = ("bill_id", "line_no", "rule_id", "amount_disallowed", "reason")
 
@@ -154,13 +154,7 @@ def _text(value: Any, column: str = "") -> str:
 def run_rule(engine: Engine, rules: BillRules, rule: BillRule) -> list[Flag]:
     """Run one rule and value its flags (half-up to the fen, at most the line's amount)."""
     sql = render(rule.sql, engine.dialect, {**rules.parameters, **rule.parameters})
-    try:
-        table = engine.query(sql)
-    except Exception as exc:  # engine-specific error classes: say which rule failed
-        raise CatalogueError(f"审核规则 {rule.id} 执行失败：{exc}") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
-    if missing:
-        raise CatalogueError(f"审核规则 {rule.id} 的查询缺少列：{', '.join(missing)}")
+    table = run_rule_query(engine, sql, rule=f"审核规则 {rule.id}", required=REQUIRED_COLUMNS)
     flags: list[Flag] = []
     for row in table.to_pylist():
         line_amount = fen(row["line_amount"] or 0)
@@ -181,8 +175,7 @@ def run_rule(engine: Engine, rules: BillRules, rule: BillRule) -> list[Flag]:
 def prepare(engine: Engine, rules: BillRules, clean: Path) -> dict[str, int]:
     """Load the checked tables into the engine and create the rule catalogue's shared views."""
     counts = engine.load_folder(clean, BILL_TABLES)
-    for name, sql in rules.views.items():
-        engine.create_view(name, render(sql, engine.dialect, rules.parameters))
+    create_views(engine, rules.views, rules.parameters)
     return counts
 
 
@@ -197,13 +190,7 @@ def audit_clean(
     timings = {"load": time.perf_counter() - t0}
     if progress:
         progress("load", 1, total)
-    flags: list[Flag] = []
-    for i, rule in enumerate(selected, start=2):
-        t = time.perf_counter()
-        flags.extend(run_rule(engine, rules, rule))
-        timings[rule.id] = time.perf_counter() - t
-        if progress:
-            progress(rule.id, i, total)
+    flags = run_each(selected, lambda rule: run_rule(engine, rules, rule), timings, progress=progress, total=total)
     t = time.perf_counter()
     table = engine.query("SELECT b.bill_id, b.hospital_id, b.person_id, coalesce(t.claimed, 0) AS claimed, "
                          "coalesce(t.n_lines, 0) AS n_lines FROM bills b LEFT JOIN bill_totals t ON t.bill_id = b.bill_id")
@@ -279,24 +266,12 @@ def audit_folder(
 def write_rejects(rejects: list[Reject], folder: Path | None = None) -> Path:
     """The rejects report (file, line, field, value, reason), owner-readable, in ``$SHEBAO_HOME/reports``."""
     from shebao.core.settings import get_settings
-    from shebao.registry.loader import Reject as RegistryReject
     from shebao.registry.loader import write_rejects as write
 
     target = folder or (get_settings().home / "reports")
-    return write([RegistryReject(r.file, r.line, r.field, r.value, r.reason) for r in rejects], target)
+    return write(rejects, target)
 
 
 def write_flags_csv(flags: Iterable[Flag], path: str | Path) -> int:
     """Write ``flags.csv`` (bill_id, line_no, rule_id, amount_disallowed, reason), owner-readable only."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    n = 0
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = SafeDictWriter(fh, fieldnames=FLAG_COLUMNS)
-        writer.writeheader()
-        for flag in flags:
-            writer.writerow(flag.row())
-            n += 1
-    return n
+    return write_private_csv(path, FLAG_COLUMNS, (flag.row() for flag in flags))

@@ -14,7 +14,6 @@ which the batch engine loads with :data:`BILL_TABLES`.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.engines.base import DATE, INT, MONEY, STRING, TableSet
+from shebao.registry.exchange import Reject
 
 CATEGORIES = ("drug", "exam", "treatment", "material", "bed", "other")
 CATEGORY_LABELS = {"drug": "药品", "exam": "检查", "treatment": "治疗", "material": "材料", "bed": "床位",
@@ -76,15 +76,6 @@ class RowError(ValueError):
     def __init__(self, field_name: str, value: str, reason: str):
         super().__init__(reason)
         self.field, self.value, self.reason = field_name, value, reason
-
-
-@dataclass
-class Reject:
-    file: str
-    line: int
-    field: str
-    value: str
-    reason: str
 
 
 @dataclass
@@ -281,20 +272,6 @@ def fast_item(v: list[str], bills: set) -> list[str] | None:
     return [bill_id, line_no, service, code, stripped, category, quantity, price, amount]
 
 
-def _whole_utf8(path: Path) -> bool:
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as fh:
-        try:
-            while chunk := fh.read(1 << 22):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
 def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, list[str]]]:
     """The rows of one file as lists in :data:`COLUMNS` order, with their line numbers; unreadable rows
     go to the rejects.
@@ -302,7 +279,7 @@ def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, lis
     The encoding is decided for the whole file (UTF-8, else GBK/GB18030) as the registry's loader
     does, and a line in another encoding is rejected with its number, never read garbled.
     """
-    from shebao.registry.loader import GB, _decoded_lines, detect_encoding
+    from shebao.registry.loader import GB, BadRecord, _decoded_lines, csv_records, detect_encoding, is_utf8
 
     fname = path.name
 
@@ -312,7 +289,7 @@ def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, lis
 
     bad: dict[int, str] = {}
     lines: Any
-    if _whole_utf8(path):  # the usual case: decoded by the file object, no line can be bad
+    if is_utf8(path):  # the usual case: decoded by the file object, no line can be bad
         lines = path.open(encoding="utf-8-sig", newline="")
     else:
         encoding = detect_encoding(path)
@@ -339,41 +316,18 @@ def _rows(path: Path, name: str, result: CheckResult) -> Iterator[tuple[int, lis
         index = [header.index(c) for c in COLUMNS[name]]
         in_order = index == list(range(len(index)))
         width = len(header)
-        end = reader.line_num
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                start, end = end + 1, reader.line_num
-                reject(start, f"CSV 格式错误：{exc}")
-                continue
-            start, end = end + 1, reader.line_num
-            if not values or not "".join(values).strip():
-                continue
-            if bad:
-                reasons = [bad[n] for n in range(start, end + 1) if n in bad]
-                if reasons:
-                    reject(end, reasons[0])
-                    continue
-            if len(values) != width:
-                reject(end, f"列数为 {len(values)}，表头为 {width} 列")
-                continue
-            yield end, (values if in_order and width == len(index) else [values[i] for i in index])
+
+        def on_bad(line: int, record: BadRecord) -> None:
+            reject(line, f"CSV 格式错误：{record.reason}" if record.kind == "csv" else record.reason)
+
+        yield from csv_records(reader, width, bad, on_bad=on_bad,
+                               shape=None if in_order and width == len(index) else (lambda v: [v[i] for i in index]))
     finally:
         lines.close()
 
 
-def _open_out(path: Path):
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
 def _writer(folder: Path, table: str):
-    fh = _open_out(folder / f"{table}.csv")
+    fh = open_private(folder / f"{table}.csv", replace=True)
     writer = safe_writer(fh)
     writer.writerow(list(BILL_TABLES.tables[table]))
     return fh, writer

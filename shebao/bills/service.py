@@ -1,9 +1,9 @@
 """The bills domain's service: load bills into the database, audit them, store and triage the flags.
 
 Keyword-only functions; the caller owns the transaction (services flush, never commit) and the
-audit entries join it. Triage follows the screening alerts: a flag is ``new`` until a reviewer
-agrees with it (``confirmed``: its amount stays disallowed) or restores the line (``dismissed``,
-with a reason: the amount is payable again).
+audit entries join it. Triage follows the screening alerts (both use :mod:`shebao.core.triage`): a
+flag is ``new`` until a reviewer agrees with it (``confirmed``: its amount stays disallowed) or
+restores the line (``dismissed``, with a reason: the amount is payable again).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from shebao.bills.flags import ZERO, Flag
 from shebao.bills.models import FLAG_STATUSES, Bill, BillFlag, BillItem, CatalogueItem, Hospital
 from shebao.bills.rules import BillRules, load_rules
 from shebao.core.db import utcnow
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
+from shebao.core.triage import StoreSummary, filtered_page, mark_decided, store_once
 from shebao.engines.base import Engine
 
 DECISIONS = {"agree": "confirmed", "restore": "dismissed", "confirm": "confirmed", "dismiss": "dismissed"}
@@ -184,9 +185,8 @@ def export_bills(session: Session, folder: Path) -> dict[str, int]:
     counts = {}
     for name, (model, cols, order) in columns.items():
         stmt = select(*[getattr(model, c) for c in cols]).order_by(*order).execution_options(yield_per=5000)
-        fd = os.open(folder / f"{name}.csv", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         n = 0
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with open_private(folder / f"{name}.csv") as fh:
             writer = safe_writer(fh)
             writer.writerow(cols)
             for row in session.execute(stmt):
@@ -212,45 +212,22 @@ def audit_database(
 
 # --- storing and triage --------------------------------------------------------------------------
 
-@dataclass
-class StoreSummary:
-    new: int = 0
-    known: int = 0
-    closed: int = 0
-
-    def as_json(self) -> dict[str, int]:
-        return {"new": self.new, "known": self.known, "closed": self.closed}
-
-
 def flag_key(flag: Flag) -> str:
     return f"{flag.rule_id}|{flag.bill_id}|{'' if flag.line_no is None else flag.line_no}"
 
 
 def store_flags(session: Session, flags: list[Flag], *, audit_date: date) -> StoreSummary:
     """Insert flags not seen before, refresh open ones, leave decided ones alone (audited)."""
-    summary = StoreSummary()
-    by_key = {flag_key(f): f for f in flags}
-    existing: dict[str, BillFlag] = {}
-    keys = list(by_key)
-    for i in range(0, len(keys), 500):
-        for row in session.scalars(select(BillFlag).where(BillFlag.flag_key.in_(keys[i:i + 500]))):
-            existing[row.flag_key] = row
-    for key, f in by_key.items():
-        row = existing.get(key)
-        if row is None:
-            session.add(BillFlag(flag_key=key, rule_id=f.rule_id, level=f.level, bill_id=f.bill_id, line_no=f.line_no,
-                                 amount_disallowed=f.amount_disallowed, reason=f.reason, score=f.score, status="new",
-                                 first_audit=audit_date, last_audit=audit_date, times_seen=1))
-            summary.new += 1
-            continue
-        if row.status == "new":
-            row.amount_disallowed, row.reason, row.score = f.amount_disallowed, f.reason, f.score
-            summary.known += 1
-        else:
-            summary.closed += 1
-        row.last_audit = max(row.last_audit, audit_date)
-        row.times_seen += 1
-    session.flush()
+    def create(key: str, f: Flag) -> BillFlag:
+        return BillFlag(flag_key=key, rule_id=f.rule_id, level=f.level, bill_id=f.bill_id, line_no=f.line_no,
+                        amount_disallowed=f.amount_disallowed, reason=f.reason, score=f.score, status="new",
+                        first_audit=audit_date, last_audit=audit_date, times_seen=1)
+
+    def refresh(row: BillFlag, f: Flag) -> None:
+        row.amount_disallowed, row.reason, row.score = f.amount_disallowed, f.reason, f.score
+
+    summary, _ = store_once(session, BillFlag, {flag_key(f): f for f in flags}, key="flag_key",
+                            last_seen="last_audit", day=audit_date, create=create, refresh=refresh)
     append(session, action="bills.audit", entity="bills_flags", entity_id=audit_date.isoformat(),
            detail={"audit_date": audit_date.isoformat(), **summary.as_json()})
     return summary
@@ -266,10 +243,7 @@ def get_flag(session: Session, flag_id: int) -> BillFlag:
 def _decide(session: Session, flag: BillFlag, status: str, reason: str | None) -> None:
     if flag.status != "new":
         raise BillError(f"疑点 {flag.id}（{flag.rule_id}）已处理（{flag.status}），不能再改")
-    flag.status = status
-    flag.decision_reason = reason
-    flag.decided_by = session.info.get("actor") or "system"
-    flag.decided_at = utcnow()
+    mark_decided(session, flag, status, decision_reason=reason)
 
 
 def decide_flag(session: Session, *, flag_id: int, decision: str, reason: str | None = None) -> BillFlag:
@@ -320,14 +294,10 @@ def list_flags(session: Session, *, status: str | None = "new", level: str | Non
     """Flags matching the filters (A before B, larger amounts first) and their total count."""
     if status is not None and status not in FLAG_STATUSES:
         raise BillError(f"状态应为 {'|'.join(FLAG_STATUSES)}")
-    stmt = select(BillFlag)
-    for column, value in ((BillFlag.status, status), (BillFlag.level, level), (BillFlag.rule_id, rule_id),
-                          (BillFlag.bill_id, bill_id)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    stmt = stmt.order_by(BillFlag.level, BillFlag.amount_disallowed.desc(), BillFlag.id)
-    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+    return filtered_page(session, BillFlag, ((BillFlag.status, status), (BillFlag.level, level),
+                                             (BillFlag.rule_id, rule_id), (BillFlag.bill_id, bill_id)),
+                         order_by=(BillFlag.level, BillFlag.amount_disallowed.desc(), BillFlag.id), limit=limit,
+                         offset=offset)
 
 
 def flag_json(flag: BillFlag) -> dict[str, Any]:

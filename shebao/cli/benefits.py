@@ -10,6 +10,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json, read_json_input, unit_of_work
+from shebao.cli.shared import acting, emit
 from shebao.core.roles import has_role, role_of
 from shebao.core.settings import local_today
 
@@ -220,13 +221,6 @@ def payroll_totals(
 
 # --- events -------------------------------------------------------------------------------------------
 
-def _emit(obj, json_out: bool, text: str) -> None:
-    if json_out:
-        print_json(obj)
-    else:
-        console.print(text)
-
-
 @benefits_app.command("show")
 def show(benefit_id: str, json_out: bool = typer.Option(False, "--json"), as_user: str | None = AS_OPTION) -> None:
     """查看一项待遇：标准、状态、暂停、欠款、最近的支付。
@@ -235,13 +229,10 @@ def show(benefit_id: str, json_out: bool = typer.Option(False, "--json"), as_use
     """
     from shebao.benefits.queries import benefit_json
 
-    with unit_of_work(as_user) as session:
+    with acting(as_user, _service_errors()) as session:
         _require(session, "clerk", "reviewer", "auditor")
-        try:
-            out = benefit_json(session, benefit_id)
-        except _service_errors() as exc:
-            fail(str(exc))
-    _emit(out, json_out, "\n".join(f"{k}: {v}" for k, v in out.items()))
+        out = benefit_json(session, benefit_id)
+    emit(out, json_out, "\n".join(f"{k}: {v}" for k, v in out.items()))
 
 
 @benefits_app.command("suspend")
@@ -259,16 +250,13 @@ def suspend(
     """
     from shebao.benefits.service import suspend_benefit
 
-    with unit_of_work(as_user) as session:
+    with acting(as_user, _service_errors()) as session:
         _require(session, "clerk", "auditor")
-        try:
-            s = suspend_benefit(session, benefit_id=benefit_id, reason=reason, from_period=_period(from_period),
-                                reason_code="manual", source_ref=f"manual:{_period(from_period)}",
-                                backpay_on_resume=backpay)
-        except _service_errors() as exc:
-            fail(str(exc))
+        s = suspend_benefit(session, benefit_id=benefit_id, reason=reason, from_period=_period(from_period),
+                            reason_code="manual", source_ref=f"manual:{_period(from_period)}",
+                            backpay_on_resume=backpay)
         out = {"suspension_id": s.id, "benefit_id": benefit_id, "from_period": s.from_period, "status": s.status}
-    _emit(out, json_out, f"已暂停：{benefit_id} 自 {out['from_period']} 起（暂停记录 {out['suspension_id']}）")
+    emit(out, json_out, f"已暂停：{benefit_id} 自 {out['from_period']} 起（暂停记录 {out['suspension_id']}）")
 
 
 @benefits_app.command("resume")
@@ -285,13 +273,10 @@ def resume(
     """
     from shebao.benefits.service import resume_benefit
 
-    with unit_of_work(as_user) as session:
+    with acting(as_user, _service_errors()) as session:
         _require(session, "clerk", "auditor")
-        try:
-            out = resume_benefit(session, benefit_id=benefit_id, resume_period=_period(from_period), reason=reason)
-        except _service_errors() as exc:
-            fail(str(exc))
-    _emit(out, json_out, f"已恢复：{benefit_id} 自 {out['resume_period']} 起，补发 {out['backpay']} 元")
+        out = resume_benefit(session, benefit_id=benefit_id, resume_period=_period(from_period), reason=reason)
+    emit(out, json_out, f"已恢复：{benefit_id} 自 {out['resume_period']} 起，补发 {out['backpay']} 元")
 
 
 @benefits_app.command("death")
@@ -325,8 +310,8 @@ def death(
             if isinstance(exc, InputError):
                 fail(str(exc))
             raise
-    _emit(out, json_out, f"已停发 {len(out['stopped'])} 项待遇，多发 {out['overpayment']} 元；遗属待遇案件 "
-                         f"{out['survivor_case']['id']}：{out['survivor_case']['items']}")
+    emit(out, json_out, f"已停发 {len(out['stopped'])} 项待遇，多发 {out['overpayment']} 元；遗属待遇案件 "
+                        f"{out['survivor_case']['id']}：{out['survivor_case']['items']}")
 
 
 @benefits_app.command("survivor-grant")
@@ -342,14 +327,11 @@ def survivor_grant(
     """
     from shebao.benefits.death import grant_survivor_items
 
-    with unit_of_work(as_user) as session:
+    with acting(as_user, _service_errors()) as session:
         _require(session, "reviewer")
-        try:
-            granted = grant_survivor_items(session, case_id=case_id, bank_account=bank_account)
-        except _service_errors() as exc:
-            fail(str(exc))
+        granted = grant_survivor_items(session, case_id=case_id, bank_account=bank_account)
         out = [{"benefit_id": b.benefit_id, "kind": b.kind, "amount": f"{b.monthly_amount:.2f}"} for b in granted]
-    _emit(out, json_out, f"已核定 {len(out)} 项：{out}")
+    emit(out, json_out, f"已核定 {len(out)} 项：{out}")
 
 
 @benefits_app.command("certify")
@@ -375,7 +357,7 @@ def certify(
             fail(str(exc))
         except ValueError as exc:
             fail(str(exc))
-    _emit(out, json_out, f"已登记认证；恢复 {out['certification_resumed']} 项")
+    emit(out, json_out, f"已登记认证；恢复 {out['certification_resumed']} 项")
 
 
 @benefits_app.command("sync")
@@ -393,7 +375,7 @@ def sync(
     with unit_of_work(as_user) as session:
         _require(session, "clerk")
         out = sync_registry(session, as_of=_date(as_of, "--as-of") or local_today())
-    _emit(out, json_out, str(out))
+    emit(out, json_out, str(out))
 
 
 @benefits_app.command("recalc")
@@ -413,8 +395,8 @@ def recalc(
     with unit_of_work(as_user) as session:
         _require(session, "reviewer")
         out = recalculate_provisional(session, on=_date(on, "--on") or local_today(), year=year)
-    _emit(out, json_out, f"重算 {out['recalculated']} 项，补发合计 {out['backpay_total']} 元；"
-                         f"基数未公布 {out['still_provisional']} 项；跳过 {len(out['skipped'])} 项")
+    emit(out, json_out, f"重算 {out['recalculated']} 项，补发合计 {out['backpay_total']} 元；"
+                        f"基数未公布 {out['still_provisional']} 项；跳过 {len(out['skipped'])} 项")
 
 
 @benefits_app.command("adjust")
@@ -436,8 +418,8 @@ def adjust(
         out = apply_adjustment(session, year=year, on=_date(on, "--on") or local_today())
     if out["missing"] and not out["adjusted"] and not json_out:
         fail("参数缺失，未调整：" + "；".join(out["missing"]))
-    _emit(out, json_out, f"{year} 年调待：调整 {out['adjusted']} 项，补发合计 {out['arrears_total']} 元；"
-                         f"已调整过 {out['already']} 项")
+    emit(out, json_out, f"{year} 年调待：调整 {out['adjusted']} 项，补发合计 {out['arrears_total']} 元；"
+                        f"已调整过 {out['already']} 项")
 
 
 @benefits_app.command("overpayment")
@@ -460,15 +442,12 @@ def overpayment(
         plist = list(months_between(_period(a), _period(b)))
     else:
         plist = [_period(p) for p in periods.split(",") if p.strip()]
-    with unit_of_work(as_user) as session:
+    with acting(as_user, _service_errors()) as session:
         _require(session, "clerk", "auditor")
-        try:
-            amount = compute_overpayment(session, benefit_id=benefit_id, periods=plist, reason=reason,
-                                         reason_code="error", source_ref="error:" + ",".join(plist)[:58])
-        except _service_errors() as exc:
-            fail(str(exc))
-    _emit({"benefit_id": benefit_id, "overpayment": f"{amount:.2f}", "periods": plist}, json_out,
-          f"多发 {amount:.2f} 元")
+        amount = compute_overpayment(session, benefit_id=benefit_id, periods=plist, reason=reason,
+                                     reason_code="error", source_ref="error:" + ",".join(plist)[:58])
+    emit({"benefit_id": benefit_id, "overpayment": f"{amount:.2f}", "periods": plist}, json_out,
+         f"多发 {amount:.2f} 元")
 
 
 @benefits_app.command("debts")
@@ -536,7 +515,7 @@ def recover(
         except _service_errors() as exc:
             fail(str(exc))
         out = recovery.debt_json(session, debt)
-    _emit(out, json_out, f"债务 #{out['id']}：未追回 {out['outstanding']} 元，状态 {out['status']}")
+    emit(out, json_out, f"债务 #{out['id']}：未追回 {out['outstanding']} 元，状态 {out['status']}")
 
 
 @benefits_app.command("notices")

@@ -9,19 +9,13 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json
+from shebao.cli.shared import acting, batch_progress, emit, print_page, split_ids
 from shebao.core.roles import Role, has_role, role_of
 
 bills_app = typer.Typer(help="工伤医疗费用明细审核（智审）：导入、逐行审核、疑点分拣。", no_args_is_help=True)
 app.add_typer(bills_app, name="bills")
 flags_app = typer.Typer(help="费用审核疑点：查看、同意核减、恢复支付（审核员）。", no_args_is_help=True)
 bills_app.add_typer(flags_app, name="flags")
-
-
-def _progress(json_out: bool):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=console, disable=json_out, transient=True)
 
 
 _STEPS = {"check": "检查交换文件", "load": "已读入数据", "totals": "汇总金额", "anomaly": "异常模型打分"}
@@ -50,15 +44,15 @@ def audit(
     from shebao.bills.audit import write_flags_csv
     from shebao.bills.rules import load_rules
     from shebao.engines.base import EngineError
-    from shebao.risk.catalogue import CatalogueError
+    from shebao.engines.catalogue import CatalogueError
 
     try:
         cat = load_rules(catalogue)
-        selected = [r.strip() for r in rules.split(",") if r.strip()] if rules else None
+        selected = split_ids(rules)
         n_rules = len(cat.select(selected))
     except (CatalogueError, OSError) as exc:
         fail(str(exc), code=2)
-    with _progress(json_out) as bar:
+    with batch_progress(json_out) as bar:
         task = bar.add_task("检查交换文件", total=n_rules + 3)
 
         def progress(step: str, done: int, total: int) -> None:
@@ -205,43 +199,25 @@ def flags_list(
     示例：shebao bills flags list --rule M10
     """
     from shebao.bills.service import BillError, flag_json, list_flags
-    from shebao.cli.common import unit_of_work
 
-    with unit_of_work(as_user) as session:
-        try:
-            rows, total = list_flags(session, status=None if status == "all" else status, level=level, rule_id=rule,
-                                     bill_id=bill, limit=limit, offset=offset)
-        except BillError as exc:
-            fail(str(exc), code=2)
+    with acting(as_user, BillError, code=2) as session:
+        rows, total = list_flags(session, status=None if status == "all" else status, level=level, rule_id=rule,
+                                 bill_id=bill, limit=limit, offset=offset)
         items = [flag_json(f) for f in rows]
-    if json_out:
-        print_json({"total": total, "items": items})
-        return
-    from rich.table import Table
-
-    table = Table(title=f"费用审核疑点（共 {total} 条）")
-    for col in ("编号", "规则", "级别", "费用单", "行", "核减金额", "状态", "说明"):
-        table.add_column(col, overflow="fold")
-    for f in items:
-        table.add_row(str(f["id"]), f["rule_id"], f["level"], f["bill_id"], "" if f["line_no"] is None else str(f["line_no"]),
-                      f["amount_disallowed"], f["status"], f["reason"])
-    console.print(table)
+    print_page(json_out, total, items, title=f"费用审核疑点（共 {total} 条）",
+               columns=("编号", "规则", "级别", "费用单", "行", "核减金额", "状态", "说明"),
+               cells=lambda f: [str(f["id"]), f["rule_id"], f["level"], f["bill_id"],
+                                "" if f["line_no"] is None else str(f["line_no"]), f["amount_disallowed"], f["status"],
+                                f["reason"]])
 
 
 def _decide(flag_id: int, decision: str, reason: str | None, json_out: bool, as_user: str | None) -> None:
     from shebao.bills.service import BillError, decide_flag, flag_json
-    from shebao.cli.common import unit_of_work
 
-    try:
-        with unit_of_work(as_user) as session:
-            _require_reviewer(session)
-            data = flag_json(decide_flag(session, flag_id=flag_id, decision=decision, reason=reason))
-    except BillError as exc:
-        fail(str(exc))
-    if json_out:
-        print_json(data)
-    else:
-        console.print(f"[green]疑点 {flag_id} 已{'确认（同意核减）' if decision == 'confirm' else '排除（恢复支付）'}[/green]")
+    with acting(as_user, BillError) as session:
+        _require_reviewer(session)
+        data = flag_json(decide_flag(session, flag_id=flag_id, decision=decision, reason=reason))
+    emit(data, json_out, f"[green]疑点 {flag_id} 已{'确认（同意核减）' if decision == 'confirm' else '排除（恢复支付）'}[/green]")
 
 
 @flags_app.command("confirm")

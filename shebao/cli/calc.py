@@ -123,76 +123,50 @@ def _exchange(folder: str, out: str, assessed_on: str, engine: str, threads: int
                   f"用时 {elapsed:.2f} 秒 → {out}")
 
 
-@calc_app.command("retirement")
-def retirement(
-    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
-    shipped: bool = SHIPPED_OPTION,
-) -> None:
-    """法定退休时间（渐进式延迟退休）、弹性退休的最早和最晚时间、最低缴费年限。
+# The calculators that read one JSON object and print the result as JSON: the command's name is the
+# calculator's kind; its help (the first line, then the example) is the text here.
+CALCULATORS = {
+    "retirement": """法定退休时间（渐进式延迟退休）、弹性退休的最早和最晚时间、最低缴费年限。
 
-    示例：echo '{"birth_date":"1970-05","original_retirement_age":60}' | shebao calc retirement -
-    """
-    _run("retirement", file, shipped)
+示例：echo '{"birth_date":"1970-05","original_retirement_age":60}' | shebao calc retirement -
+""",
+    "plan": """灵活就业人员参保套餐：各缴费档次的月缴费、累计缴费、预计养老金、回本月数和内部收益率。
 
+示例：echo '{"birth_date":"1980-03","sex":"female","original_retirement_age":55,"contribution_months":60,"avg_contribution_index":"0.6","account_balance":"12000"}' | shebao calc plan -
+""",
+    "backpay": """补缴收益测算：补缴费用、每月增加的养老金、回本月数、内部收益率和法定条件。
 
-@calc_app.command("plan")
-def plan(
-    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
-    shipped: bool = SHIPPED_OPTION,
-) -> None:
-    """灵活就业人员参保套餐：各缴费档次的月缴费、累计缴费、预计养老金、回本月数和内部收益率。
+示例：echo '{"birth_date":"1966-03","sex":"female","original_retirement_age":55,"contribution_months":150,"avg_contribution_index":"0.7","account_balance":"20000","backpay_months":36,"backpay_base":"5000"}' | shebao calc backpay -
+""",
+    "unemployment": """失业保险金测算：月标准（当地月最低工资标准 × 比例）、领取期限、截止日期，带计算过程与法规出处。
 
-    示例：echo '{"birth_date":"1980-03","sex":"female","original_retirement_age":55,"contribution_months":60,"avg_contribution_index":"0.6","account_balance":"12000"}' | shebao calc plan -
-    """
-    _run("plan", file, shipped)
+示例：echo '{"region":"370502","date":"2024-03-01","contribution_months":84,"previous_unclaimed_months":0,"birth_date":"1970-05-01","sex":"M"}' | shebao calc unemployment -
+""",
+    "injury": """工伤保险待遇测算：本人工资、伤残补助金和津贴，或因工死亡的丧葬补助金、供养亲属抚恤金和一次性工亡补助金。
 
+五至十级另测一次性工伤医疗补助金和伤残就业补助金（有出处的地区；可给 occupational_disease、
+years_to_retirement）；items 列出每项待遇、支付方和条款（第三十五至三十七条）。
 
-@calc_app.command("backpay")
-def backpay(
-    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
-    shipped: bool = SHIPPED_OPTION,
-) -> None:
-    """补缴收益测算：补缴费用、每月增加的养老金、回本月数、内部收益率和法定条件。
+示例：echo '{"region":"370000","injury_date":"2024-05-01","avg_monthly_wage":"6000","grade":7}' | shebao calc injury -
+""",
+    "survivor": """参保人员因病或非因工死亡的丧葬补助金和抚恤金（人社部发〔2021〕18号）。
 
-    示例：echo '{"birth_date":"1966-03","sex":"female","original_retirement_age":55,"contribution_months":150,"avg_contribution_index":"0.7","account_balance":"20000","backpay_months":36,"backpay_base":"5000"}' | shebao calc backpay -
-    """
-    _run("backpay", file, shipped)
+示例：echo '{"region":"370000","death_date":"2024-05-01","contribution_months":180}' | shebao calc survivor -
+""",
+}
 
 
-@calc_app.command("unemployment")
-def unemployment(
-    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
-    shipped: bool = SHIPPED_OPTION,
-) -> None:
-    """失业保险金测算：月标准（当地月最低工资标准 × 比例）、领取期限、截止日期，带计算过程与法规出处。
+def _calculator(kind: str, help_text: str) -> None:
+    def command(
+        file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
+        shipped: bool = SHIPPED_OPTION,
+    ) -> None:
+        _run(kind, file, shipped)
 
-    示例：echo '{"region":"370502","date":"2024-03-01","contribution_months":84,"previous_unclaimed_months":0,"birth_date":"1970-05-01","sex":"M"}' | shebao calc unemployment -
-    """
-    _run("unemployment", file, shipped)
-
-
-@calc_app.command("injury")
-def injury(
-    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
-    shipped: bool = SHIPPED_OPTION,
-) -> None:
-    """工伤保险待遇测算：本人工资、伤残补助金和津贴，或因工死亡的丧葬补助金、供养亲属抚恤金和一次性工亡补助金。
-
-    五至十级另测一次性工伤医疗补助金和伤残就业补助金（有出处的地区；可给 occupational_disease、
-    years_to_retirement）；items 列出每项待遇、支付方和条款（第三十五至三十七条）。
-
-    示例：echo '{"region":"370000","injury_date":"2024-05-01","avg_monthly_wage":"6000","grade":7}' | shebao calc injury -
-    """
-    _run("injury", file, shipped)
+    command.__name__ = command.__qualname__ = kind
+    command.__doc__ = help_text
+    calc_app.command(kind)(command)
 
 
-@calc_app.command("survivor")
-def survivor(
-    file: str = typer.Argument(..., help="输入 JSON 文件，- 为标准输入"),
-    shipped: bool = SHIPPED_OPTION,
-) -> None:
-    """参保人员因病或非因工死亡的丧葬补助金和抚恤金（人社部发〔2021〕18号）。
-
-    示例：echo '{"region":"370000","death_date":"2024-05-01","contribution_months":180}' | shebao calc survivor -
-    """
-    _run("survivor", file, shipped)
+for _kind, _help in CALCULATORS.items():
+    _calculator(_kind, _help)

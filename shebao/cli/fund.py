@@ -8,6 +8,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json
+from shebao.cli.shared import acting, emit
 
 fund_app = typer.Typer(help="基金：对账签认、基金监测、精算预测。", no_args_is_help=True)
 app.add_typer(fund_app, name="fund")
@@ -89,18 +90,11 @@ def signoff(
 
     示例：shebao fund signoff --period 2025-06 --note 差异已逐笔核实
     """
-    from shebao.cli.common import unit_of_work
     from shebao.fund.service import FundError, report_dict, sign_off
 
-    try:
-        with unit_of_work(as_user) as session:
-            data = report_dict(sign_off(session, period=period, note=note))
-    except FundError as exc:
-        fail(str(exc))
-    if json_out:
-        print_json(data)
-    else:
-        console.print(f"{period} 对账报告已由 {data['signed_off_by']} 签认")
+    with acting(as_user, FundError) as session:
+        data = report_dict(sign_off(session, period=period, note=note))
+    emit(data, json_out, f"{period} 对账报告已由 {data['signed_off_by']} 签认")
 
 
 @fund_app.command("reopen")
@@ -114,18 +108,11 @@ def reopen_cmd(
 
     示例：shebao fund reopen --period 2025-06 --reason 银行补来退票回单
     """
-    from shebao.cli.common import unit_of_work
     from shebao.fund.service import FundError, reopen, report_dict
 
-    try:
-        with unit_of_work(as_user) as session:
-            data = report_dict(reopen(session, period=period, reason=reason))
-    except FundError as exc:
-        fail(str(exc))
-    if json_out:
-        print_json(data)
-    else:
-        console.print(f"{period} 对账报告已重开（原因：{reason}）")
+    with acting(as_user, FundError) as session:
+        data = report_dict(reopen(session, period=period, reason=reason))
+    emit(data, json_out, f"{period} 对账报告已重开（原因：{reason}）")
 
 
 @fund_app.command("differences")

@@ -9,6 +9,7 @@ import typer
 
 from shebao.cli import app
 from shebao.cli.common import AS_OPTION, console, fail, print_json
+from shebao.cli.shared import acting, batch_progress, emit, print_page, split_ids
 from shebao.core.roles import Role, has_role, role_of
 
 alerts_app = typer.Typer(help="疑点分拣：查看、确认、排除（稽核员）。", no_args_is_help=True)
@@ -49,8 +50,6 @@ def screen(
 
     示例：shebao screen ./var/synth --as-of 2026-10-31 --out alerts.csv
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from shebao.engines.base import EngineError
     from shebao.risk.catalogue import CatalogueError, load_catalogue
     from shebao.risk.screening import screen_database, screen_folder, write_alerts_csv
@@ -60,13 +59,12 @@ def screen(
         cat = load_catalogue(catalogue)
     except (CatalogueError, OSError) as exc:
         fail(str(exc))
-    selected = [r.strip() for r in rules.split(",") if r.strip()] if rules else None
+    selected = split_ids(rules)
     try:
         n_rules = len(cat.select(selected))
     except CatalogueError as exc:
         fail(str(exc), code=2)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, disable=json_out, transient=True) as bar:
+    with batch_progress(json_out) as bar:
         task = bar.add_task("读取数据", total=n_rules + 1)
 
         def progress(step: str, done: int, total: int) -> None:
@@ -170,28 +168,16 @@ def alerts_list(
 
     示例：shebao alerts list --level red --limit 20
     """
-    from shebao.cli.common import unit_of_work
     from shebao.risk.alerts import AlertError, alert_json, list_alerts
 
-    with unit_of_work(as_user) as session:
-        try:
-            rows, total = list_alerts(session, status=None if status == "all" else status, level=level,
-                                      rule_id=rule, limit=limit, offset=offset)
-        except AlertError as exc:
-            fail(str(exc), code=2)
+    with acting(as_user, AlertError, code=2) as session:
+        rows, total = list_alerts(session, status=None if status == "all" else status, level=level,
+                                  rule_id=rule, limit=limit, offset=offset)
         items = [alert_json(a) for a in rows]
-    if json_out:
-        print_json({"total": total, "items": items})
-        return
-    from rich.table import Table
-
-    table = Table(title=f"疑点（共 {total} 条）")
-    for col in ("编号", "规则", "级别", "人员", "待遇", "风险金额", "状态", "证据"):
-        table.add_column(col, overflow="fold")
-    for a in items:
-        table.add_row(str(a["id"]), a["rule_id"], a["level"], a["person_id"], a["benefit_id"] or "",
-                      a["amount_at_risk"], a["status"], a["evidence"])
-    console.print(table)
+    print_page(json_out, total, items, title=f"疑点（共 {total} 条）",
+               columns=("编号", "规则", "级别", "人员", "待遇", "风险金额", "状态", "证据"),
+               cells=lambda a: [str(a["id"]), a["rule_id"], a["level"], a["person_id"], a["benefit_id"] or "",
+                                a["amount_at_risk"], a["status"], a["evidence"]])
 
 
 @alerts_app.command("confirm")
@@ -205,19 +191,12 @@ def alerts_confirm(
 
     示例：shebao alerts confirm 12 --note "已电话核实死亡"
     """
-    from shebao.cli.common import unit_of_work
     from shebao.risk.alerts import AlertError, alert_json, confirm
 
-    try:
-        with unit_of_work(as_user) as session:
-            _require_auditor(session)
-            data = alert_json(confirm(session, alert_id=alert_id, note=note))
-    except AlertError as exc:
-        fail(str(exc))
-    if json_out:
-        print_json(data)
-    else:
-        console.print(f"[green]疑点 {alert_id} 已确认[/green]" + (f"；{data['handoff']}" if data["handoff"] else ""))
+    with acting(as_user, AlertError) as session:
+        _require_auditor(session)
+        data = alert_json(confirm(session, alert_id=alert_id, note=note))
+    emit(data, json_out, f"[green]疑点 {alert_id} 已确认[/green]" + (f"；{data['handoff']}" if data["handoff"] else ""))
 
 
 @alerts_app.command("dismiss")
@@ -231,19 +210,12 @@ def alerts_dismiss(
 
     示例：shebao alerts dismiss 12 --reason "夫妻共用账户，已核实"
     """
-    from shebao.cli.common import unit_of_work
     from shebao.risk.alerts import AlertError, alert_json, dismiss
 
-    try:
-        with unit_of_work(as_user) as session:
-            _require_auditor(session)
-            data = alert_json(dismiss(session, alert_id=alert_id, reason=reason))
-    except AlertError as exc:
-        fail(str(exc))
-    if json_out:
-        print_json(data)
-    else:
-        console.print(f"[green]疑点 {alert_id} 已排除[/green]：{reason}")
+    with acting(as_user, AlertError) as session:
+        _require_auditor(session)
+        data = alert_json(dismiss(session, alert_id=alert_id, reason=reason))
+    emit(data, json_out, f"[green]疑点 {alert_id} 已排除[/green]：{reason}")
 
 
 def _require_auditor(session) -> None:

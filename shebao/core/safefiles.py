@@ -20,9 +20,11 @@ row, not the personal data in it).
 from __future__ import annotations
 
 import csv
+import os
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
 
 from shebao.core.crypto import mask_bank_account, mask_phone, mask_text
 
@@ -85,6 +87,32 @@ class SafeDictWriter(csv.DictWriter):
 def safe_writer(fh, *, mask: bool = False, **fmtparams: Any) -> SafeWriter:
     """A CSV writer for a file people will open; ``mask=True`` also hides personal identifiers."""
     return SafeWriter(fh, mask=mask, **fmtparams)
+
+
+def open_private(path: str | Path, *, replace: bool = False) -> IO[str]:
+    """A new text file (UTF-8, for :mod:`csv`: no newline translation) only its owner can read.
+
+    It holds personal data, so it is created with mode 0600; an existing file is refused (the
+    caller picked a fresh name), or removed first with ``replace=True``.
+    """
+    path = Path(path)
+    if replace and path.exists():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+def write_private_csv(path: str | Path, fieldnames: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write ``rows`` as a CSV with a header, owner-readable only (an existing file is replaced), every
+    cell through :func:`neutralise`; return how many rows were written."""
+    n = 0
+    with open_private(path, replace=True) as fh:
+        writer = SafeDictWriter(fh, fieldnames=list(fieldnames))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    return n
 
 
 def safe_xlsx(header: list[str], rows: Iterable[Iterable[Any]], *, sheet: str, mask: bool = False) -> bytes:

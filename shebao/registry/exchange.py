@@ -45,6 +45,18 @@ INDUSTRY_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRST")  # GB/T 4754-2017 门类
 PERSONAL_FIELDS = frozenset({"id_number", "name", "phone", "bank_account"})
 
 
+@dataclass
+class Reject:
+    """One line of the rejects report: the file and line of a row that was not taken, the field, its
+    value (masked) and why (the registry's loader and the bills exchange check write the same report)."""
+
+    file: str
+    line: int
+    field: str
+    value: str
+    reason: str
+
+
 class FieldError(ValueError):
     """One field of one row is invalid."""
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shebao.audit import append
 from shebao.core.db import Base
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
 from shebao.registry.exchange import SPECS
 
@@ -32,14 +32,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def open_private(path: Path):
-    """Open ``path`` for writing, readable and writable by its owner only."""
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
 def export_folder(session: Session, folder: Path) -> dict[str, int]:
     """Write every registry table as ``<name>.csv`` into ``folder``; return rows per file."""
     folder = Path(folder)
@@ -52,7 +44,7 @@ def export_folder(session: Session, folder: Path) -> dict[str, int]:
         order = [table.c[k] for k in (spec.db_key or spec.natural_key)]
         stmt = select(*[table.c[c] for c in columns]).order_by(*order).execution_options(yield_per=5000)
         n = 0
-        with open_private(folder / f"{spec.name}.csv") as fh:
+        with open_private(folder / f"{spec.name}.csv", replace=True) as fh:
             writer = safe_writer(fh)
             writer.writerow(columns)
             for row in session.execute(stmt):

@@ -17,7 +17,6 @@ import csv
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,23 +30,14 @@ from sqlalchemy.orm import Session
 from shebao.audit import append
 from shebao.core.crypto import get_keyring
 from shebao.core.db import Base, get_engine, session_scope, utcnow
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.core.settings import get_settings
 from shebao.registry import models as _models  # noqa: F401 - registers the tables on Base.metadata
-from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec
+from shebao.registry.exchange import DUPLICATE, SPECS, FieldError, FileSpec, Reject
 from shebao.registry.rows import BAD_FIELD, References, check_row, masked
 from shebao.registry.schemas import LoadSummaryOut
 
 BATCH_ROWS = 2000
-
-
-@dataclass
-class Reject:
-    file: str
-    line: int
-    field: str
-    value: str
-    reason: str
 
 
 @dataclass
@@ -92,21 +82,27 @@ def _looks_utf8(raw: bytes) -> bool:
     return all(ord(ch) >= 0x800 for ch in text if ord(ch) >= 0x80)
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' or 'gb18030' (a superset of GBK), decided for the whole file.
-
-    UTF-8 when the whole file decodes as UTF-8; otherwise whichever of the two more of the file's
-    non-ASCII lines are written in (UTF-8 on a tie). Lines in the other encoding are rejected.
-    """
+def is_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (read in chunks, never whole into memory)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as fh:
         try:
             while chunk := fh.read(1 << 22):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
-            return UTF8
         except UnicodeDecodeError:
-            pass
+            return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' or 'gb18030' (a superset of GBK), decided for the whole file.
+
+    UTF-8 when the whole file decodes as UTF-8; otherwise whichever of the two more of the file's
+    non-ASCII lines are written in (UTF-8 on a tie). Lines in the other encoding are rejected.
+    """
+    if is_utf8(path):
+        return UTF8
     utf8 = gbk = 0
     with open(path, "rb") as fh:
         for raw in fh:
@@ -162,6 +158,63 @@ def _decoded_lines(path: Path, encoding: str, bad: dict[int, str],
         on_read(pending)
 
 
+@dataclass(frozen=True)
+class BadRecord:
+    """A record of a CSV file that cannot be taken, and why.
+
+    ``kind`` is ``csv`` (the csv module could not parse it: ``reason`` is its message), ``encoding``
+    (one of its lines is not in the file's encoding: ``reason`` says so) or ``width`` (it has not as
+    many fields as the header). ``start`` and ``end`` are its first and last physical lines.
+    """
+
+    kind: str
+    start: int
+    end: int
+    reason: str
+    values: list[str] = field(default_factory=list)
+
+
+def csv_records(
+    reader: Any, width: int, bad: dict[int, str], *, on_bad: Callable[[int, BadRecord], Any],
+    shape: Callable[[list[str]], Any] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """The records after the header of a ``csv.reader`` over :func:`_decoded_lines`, with their line.
+
+    Blank records are skipped. A good record is (its last line, its values, or ``shape(values)``).
+    One that cannot be taken goes to ``on_bad`` with its line (the first for a parse error, else the
+    last) and a :class:`BadRecord`; what ``on_bad`` returns, unless None, is yielded in its place.
+    The reading goes on with the next record. ``bad`` holds the lines not in the file's encoding.
+    """
+    end = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start, end = end + 1, reader.line_num
+            instead = on_bad(start, BadRecord("csv", start, end, str(exc)))
+            if instead is not None:
+                yield start, instead
+            continue
+        start, end = end + 1, reader.line_num
+        if not values or not "".join(values).strip():
+            continue
+        problem = None
+        if bad:
+            reasons = [bad[n] for n in range(start, end + 1) if n in bad]
+            if reasons:
+                problem = BadRecord("encoding", start, end, reasons[0], values)
+        if problem is None and len(values) != width:
+            problem = BadRecord("width", start, end, f"列数为 {len(values)}，表头为 {width} 列", values)
+        if problem is not None:
+            instead = on_bad(end, problem)
+            if instead is not None:
+                yield end, instead
+            continue
+        yield end, (values if shape is None else shape(values))
+
+
 def _first_non_ascii(header: list[str], values: list[str]) -> str:
     for name, value in zip(header, values, strict=False):
         if not value.isascii():
@@ -191,36 +244,21 @@ def _iter_csv(path: Path, encoding: str, on_read: Callable[[int], None],
         return [], iter(())
     header = [h.strip() for h in first]
 
+    def bad_field(_line: int, record: BadRecord) -> dict[str, tuple[str, str]]:
+        if record.kind == "encoding":
+            return {BAD_FIELD: (_first_non_ascii(header, record.values), record.reason)}
+        if record.kind == "width":
+            return {BAD_FIELD: ("", record.reason)}
+        span = f"（第 {record.start}–{record.end} 行）" if record.end > record.start else ""
+        if "field larger" in record.reason:
+            return {BAD_FIELD: ("", f"某个字段超过 {max_field_bytes} 字节上限（SHEBAO_LOAD_MAX_FIELD_BYTES），整行未导入{span}")}
+        return {BAD_FIELD: ("", f"CSV 格式错误：{record.reason}{span}")}
+
     def rows() -> Iterator[tuple[int, dict]]:
-        end = reader.line_num
         previous = csv.field_size_limit(cap)
         try:
-            while True:
-                try:
-                    values = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    start, end = end + 1, reader.line_num
-                    span = f"（第 {start}–{end} 行）" if end > start else ""
-                    if "field larger" in str(exc):
-                        reason = f"某个字段超过 {max_field_bytes} 字节上限（SHEBAO_LOAD_MAX_FIELD_BYTES），整行未导入{span}"
-                    else:
-                        reason = f"CSV 格式错误：{exc}{span}"
-                    yield start, {BAD_FIELD: ("", reason)}
-                    continue
-                start, end = end + 1, reader.line_num
-                if not values or not "".join(values).strip():
-                    continue
-                if bad:
-                    reasons = [bad[n] for n in range(start, end + 1) if n in bad]
-                    if reasons:
-                        yield end, {BAD_FIELD: (_first_non_ascii(header, values), reasons[0])}
-                        continue
-                if len(values) != len(header):
-                    yield end, {BAD_FIELD: ("", f"列数为 {len(values)}，表头为 {len(header)} 列")}
-                    continue
-                yield end, (dict(zip(header, values, strict=True)) if as_dict else values)
+            yield from csv_records(reader, len(header), bad, on_bad=bad_field,
+                                   shape=(lambda values: dict(zip(header, values, strict=True))) if as_dict else None)
         finally:
             csv.field_size_limit(previous)
             lines.close()
@@ -421,8 +459,7 @@ def write_rejects(rejects: list[Reject], folder: Path, stamp: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"rejects-{stamp}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    with open_private(path) as fh:
         writer = safe_writer(fh, mask=True)  # no formulas; no ID, card or phone number in any column
         writer.writerow(["file", "line", "field", "value", "reason"])
         for r in rejects:
@@ -434,8 +471,7 @@ def write_summary(summary: LoadSummary, folder: Path, stamp: str) -> Path:
     """Write the load summary as JSON next to the rejects report (owner-readable only)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"load-{stamp}.json"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with open_private(path) as fh:
         json.dump(summary.as_json(), fh, ensure_ascii=False, indent=1)
     return path
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from shebao.audit import append
 from shebao.benefits.handoff import suspend_and_recover
 from shebao.core.crypto import blind_index
-from shebao.core.db import utcnow
+from shebao.core.triage import StoreSummary, filtered_page, mark_decided, store_once
 from shebao.risk.models import ALERT_STATUSES, Alert
 from shebao.risk.screening import Finding
 
@@ -28,18 +27,6 @@ log = logging.getLogger(__name__)
 
 class AlertError(ValueError):
     """A triage request that cannot be carried out (unknown alert, wrong state, missing reason)."""
-
-
-@dataclass
-class StoreSummary:
-    """What storing one run's findings did."""
-
-    new: int = 0
-    known: int = 0          # seen before and still open: refreshed, not raised again
-    closed: int = 0         # seen before and already confirmed or dismissed: left alone
-
-    def as_json(self) -> dict[str, int]:
-        return {"new": self.new, "known": self.known, "closed": self.closed}
 
 
 def finding_key(finding: Finding) -> str:
@@ -55,33 +42,16 @@ def store_findings(session: Session, findings: Iterable[Finding], *, as_of: date
 
     Returns the summary and the finding keys that are new in this run.
     """
-    summary = StoreSummary()
-    by_key = {finding_key(f): f for f in findings}
-    existing: dict[str, Alert] = {}
-    keys = list(by_key)
-    for i in range(0, len(keys), 500):
-        for alert in session.scalars(select(Alert).where(Alert.finding_key.in_(keys[i:i + 500]))):
-            existing[alert.finding_key] = alert
-    new_keys: list[str] = []
-    for key, f in by_key.items():
-        alert = existing.get(key)
-        if alert is None:
-            session.add(Alert(
-                finding_key=key, rule_id=f.rule_id, level=f.level, person_id=f.person_id, benefit_id=f.benefit_id,
-                amount_at_risk=f.amount_at_risk, evidence=f.evidence, status="new", first_as_of=as_of,
-                last_as_of=as_of, times_seen=1))
-            summary.new += 1
-            new_keys.append(key)
-            continue
-        if alert.status == "new":
-            alert.amount_at_risk, alert.evidence = f.amount_at_risk, f.evidence
-            summary.known += 1
-        else:
-            summary.closed += 1
-        if as_of > alert.last_as_of:
-            alert.last_as_of = as_of
-        alert.times_seen += 1
-    session.flush()
+    def create(key: str, f: Finding) -> Alert:
+        return Alert(finding_key=key, rule_id=f.rule_id, level=f.level, person_id=f.person_id,
+                     benefit_id=f.benefit_id, amount_at_risk=f.amount_at_risk, evidence=f.evidence, status="new",
+                     first_as_of=as_of, last_as_of=as_of, times_seen=1)
+
+    def refresh(alert: Alert, f: Finding) -> None:
+        alert.amount_at_risk, alert.evidence = f.amount_at_risk, f.evidence
+
+    summary, new_keys = store_once(session, Alert, {finding_key(f): f for f in findings}, key="finding_key",
+                                   last_seen="last_as_of", day=as_of, create=create, refresh=refresh)
     append(session, action="risk.screen", entity="risk_alerts", entity_id=as_of.isoformat(),
            detail={"as_of": as_of.isoformat(), **summary.as_json()})
     return summary, new_keys
@@ -113,15 +83,10 @@ def list_alerts(
     """Alerts matching the filters, red first then by amount at risk; and the total count."""
     if status is not None and status not in ALERT_STATUSES:
         raise AlertError(f"状态应为 {'|'.join(ALERT_STATUSES)}")
-    stmt = select(Alert)
-    for column, value in ((Alert.status, status), (Alert.level, level), (Alert.rule_id, rule_id),
-                          (Alert.person_id, person_id)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     level_order = case({"red": 0, "yellow": 1, "blue": 2}, value=Alert.level, else_=9)
-    stmt = stmt.order_by(level_order, Alert.amount_at_risk.desc(), Alert.id)
-    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+    return filtered_page(session, Alert, ((Alert.status, status), (Alert.level, level), (Alert.rule_id, rule_id),
+                                          (Alert.person_id, person_id)),
+                         order_by=(level_order, Alert.amount_at_risk.desc(), Alert.id), limit=limit, offset=offset)
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:
@@ -134,10 +99,7 @@ def get_alert(session: Session, alert_id: int) -> Alert:
 def _decide(session: Session, alert: Alert, status: str, reason: str | None) -> None:
     if alert.status != "new":
         raise AlertError(f"疑点 {alert.id} 已处理（{alert.status}），不能再改为 {status}")
-    alert.status = status
-    alert.reason = reason
-    alert.decided_by = session.info.get("actor") or "system"
-    alert.decided_at = utcnow()
+    mark_decided(session, alert, status, reason=reason)
 
 
 def confirm(session: Session, *, alert_id: int, note: str | None = None) -> Alert:

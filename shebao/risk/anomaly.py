@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shebao.core.safefiles import safe_writer
+from shebao.core.safefiles import open_private, safe_writer
 from shebao.core.settings import get_settings
 from shebao.risk.catalogue import runtime_parameters
 from shebao.risk.features import FEATURES, compute_features
@@ -251,13 +251,7 @@ def score_folder(
 
 def write_scores_csv(rows: list[dict], path: str | Path) -> int:
     """Write scores (person_id, score, flagged, top_features in Chinese), owner-readable only."""
-    import os
-
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    with open_private(path, replace=True) as fh:
         writer = safe_writer(fh)  # no cell a spreadsheet would run as a formula
         writer.writerow(["person_id", "score", "flagged", "top_features"])
         for r in rows:

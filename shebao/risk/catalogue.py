@@ -4,34 +4,30 @@ The catalogue (``catalogue.yaml`` beside this file, or any file an analyst passe
 rule's id, level, description, legal reference, parameters and its condition as SQL over the
 exchange tables. The SQL is a Jinja template: parameters are variables and the few dialect
 differences between DuckDB and Spark are macros (``month_of``, ``days_between``, ``list_agg``),
-so that one rule text runs on both engines.
+so that one rule text runs on both engines. The file is read and checked by
+:mod:`shebao.engines.catalogue`, like the bill rules; this module adds the screening rules' fields.
 """
 
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
+from shebao.engines.catalogue import CatalogueError, RuleSet, read_catalogue, render, tidy
 
-from shebao.engines.sql import TemplateError, render_sql
-
-if TYPE_CHECKING:
-    from shebao.engines.base import Dialect
+# CatalogueError and render are the engines' (shared with the bill rules), named here for the
+# screening code and its callers.
+__all__ = ["DEFAULT_CATALOGUE", "LEVELS", "LEVEL_LABELS", "REQUIRED_COLUMNS", "Catalogue", "CatalogueError", "Rule",
+           "load_catalogue", "render", "rule_parameters", "runtime_parameters"]
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 LEVELS = ("red", "yellow", "blue")
 LEVEL_LABELS = {"red": "红色（拦截）", "yellow": "黄色（预警）", "blue": "蓝色（记录）"}
 # Columns every rule query must return.
 REQUIRED_COLUMNS = ("person_id", "benefit_id", "amount_at_risk")
-
-
-class CatalogueError(ValueError):
-    """The catalogue file is malformed (names the rule and the field)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Catalogue:
+class Catalogue(RuleSet[Rule]):
     """The whole catalogue: shared parameters, shared views and the rules, in file order."""
 
     version: str
@@ -59,30 +55,19 @@ class Catalogue:
     rules: tuple[Rule, ...]
     path: Path | None = None
 
-    def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
 
-    def select(self, rule_ids: list[str] | None) -> tuple[Rule, ...]:
-        """The rules named (all when ``rule_ids`` is empty), refusing unknown ids."""
-        if not rule_ids:
-            return self.rules
-        known = {r.id for r in self.rules}
-        unknown = [r for r in rule_ids if r not in known]
-        if unknown:
-            raise CatalogueError(f"目录中没有规则：{', '.join(unknown)}")
-        return tuple(r for r in self.rules if r.id in rule_ids)
-
-
-_CJK_PUNCT = "，；。：、（）"
-
-
-def _tidy(text: str) -> str:
-    """One line; no spaces that YAML line folding leaves next to Chinese punctuation."""
-    text = " ".join(text.split())
-    return re.sub(rf"\s*([{_CJK_PUNCT}])\s*", r"\1", text)
+def _rule(raw: dict[str, Any]) -> Rule:
+    return Rule(
+        id=str(raw["id"]),
+        level=raw["level"],
+        title=str(raw["title"]),
+        description=str(raw.get("description", "")).strip(),
+        reference=str(raw.get("reference", "")),
+        sql=str(raw["sql"]),
+        evidence=tidy(str(raw["evidence"])),
+        parameters=dict(raw.get("parameters") or {}),
+        key=tuple(raw.get("key") or ()),
+    )
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -93,47 +78,10 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         >>> [r.id for r in cat.rules][:3]
         ['R01', 'R02', 'R03']
     """
-    file = Path(path) if path else DEFAULT_CATALOGUE
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CatalogueError(f"{file}：YAML 格式错误：{exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
-        raise CatalogueError(f"{file}：缺少 rules 列表")
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(doc["rules"], start=1):
-        where = f"{file} 第 {i} 条规则"
-        if not isinstance(raw, dict):
-            raise CatalogueError(f"{where}：应为映射")
-        for name in ("id", "level", "title", "sql", "evidence"):
-            if not raw.get(name):
-                raise CatalogueError(f"{where}：缺少字段 {name}")
-        if raw["id"] in seen:
-            raise CatalogueError(f"{where}：规则编号 {raw['id']} 重复")
-        seen.add(raw["id"])
-        if raw["level"] not in LEVELS:
-            raise CatalogueError(f"{where}（{raw['id']}）：level 应为 red|yellow|blue")
-        rules.append(
-            Rule(
-                id=str(raw["id"]),
-                level=raw["level"],
-                title=str(raw["title"]),
-                description=str(raw.get("description", "")).strip(),
-                reference=str(raw.get("reference", "")),
-                sql=str(raw["sql"]),
-                evidence=_tidy(str(raw["evidence"])),
-                parameters=dict(raw.get("parameters") or {}),
-                key=tuple(raw.get("key") or ()),
-            )
-        )
-    return Catalogue(
-        version=str(doc.get("version", "")),
-        parameters=dict(doc.get("parameters") or {}),
-        views=dict(doc.get("views") or {}),
-        rules=tuple(rules),
-        path=file,
-    )
+    doc = read_catalogue(path, default=DEFAULT_CATALOGUE, required=("id", "level", "title", "sql", "evidence"),
+                         levels=LEVELS, levels_text="red|yellow|blue", build=_rule)
+    return Catalogue(version=doc.version, parameters=doc.parameters, views=doc.views, rules=doc.rules,
+                     path=doc.path)
 
 
 def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -158,14 +106,6 @@ def runtime_parameters(as_of: date, lookback_months: int) -> dict[str, str]:
         "lookback_start_period": f"{y:04d}-{m:02d}",
         "lookback_start_date": date(y, m, 1).isoformat(),
     }
-
-
-def render(template: str, dialect: Dialect, params: dict[str, Any]) -> str:
-    """Render one SQL template for ``dialect`` with ``params`` (strict: unknown names fail)."""
-    try:
-        return render_sql(template, dialect, params)
-    except TemplateError as exc:
-        raise CatalogueError(str(exc)) from exc
 
 
 def rule_parameters(catalogue: Catalogue, rule: Rule, runtime: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from shebao.core.crypto import mask_bank_account, mask_id_number, mask_name
-from shebao.core.safefiles import SafeDictWriter
+from shebao.core.safefiles import write_private_csv
 from shebao.engines.base import Engine
+from shebao.engines.catalogue import create_views, run_each, run_rule_query
 from shebao.engines.factory import make_engine
 from shebao.registry.exporter import export_folder
 from shebao.risk.catalogue import (
@@ -151,21 +152,14 @@ def prepare(engine: Engine, catalogue: Catalogue, folder: Path, as_of: date) -> 
     counts = engine.load_folder(folder)
     runtime = runtime_parameters(as_of, int(catalogue.parameters.get("lookback_months", 12)))
     params = {**catalogue.parameters, **runtime}
-    for name, sql in catalogue.views.items():
-        engine.create_view(name, render(sql, engine.dialect, params))
+    create_views(engine, catalogue.views, params)
     return counts, runtime
 
 
 def run_rule(engine: Engine, catalogue: Catalogue, rule: Rule, runtime: dict) -> list[Finding]:
     """Run one rule and turn its rows into findings (one per person record)."""
     sql = render(rule.sql, engine.dialect, rule_parameters(catalogue, rule, runtime))
-    try:
-        table = engine.query(sql)
-    except Exception as exc:  # engine-specific error classes: say which rule failed
-        raise CatalogueError(f"规则 {rule.id} 执行失败：{exc}") from exc
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
-    if missing:
-        raise CatalogueError(f"规则 {rule.id} 的查询缺少列：{', '.join(missing)}")
+    table = run_rule_query(engine, sql, rule=f"规则 {rule.id}", required=REQUIRED_COLUMNS)
     missing_key = [c for c in rule.key if c not in table.column_names]
     if missing_key:
         raise CatalogueError(f"规则 {rule.id} 的 key 列不在查询结果中：{', '.join(missing_key)}")
@@ -227,13 +221,8 @@ def screen_folder(
         timings = {"load": time.perf_counter() - t0}
         if progress:
             progress("load", 1, total)
-        findings: list[Finding] = []
-        for i, rule in enumerate(selected, start=2):
-            t = time.perf_counter()
-            findings.extend(run_rule(eng, catalogue, rule, runtime))
-            timings[rule.id] = time.perf_counter() - t
-            if progress:
-                progress(rule.id, i, total)
+        findings = run_each(selected, lambda rule: run_rule(eng, catalogue, rule, runtime), timings,
+                            progress=progress, total=total)
     finally:
         if own:
             eng.close()
@@ -254,18 +243,7 @@ def screen_database(session: Any, *, as_of: date, engine: Engine | str = "duckdb
 
 def write_alerts_csv(findings: Iterable[Finding], path: str | Path) -> int:
     """Write findings as the alerts CSV (owner-readable only: it names persons); return the count."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    n = 0
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        writer = SafeDictWriter(fh, fieldnames=OUTPUT_COLUMNS)  # no cell a spreadsheet would run
-        writer.writeheader()
-        for finding in findings:
-            writer.writerow(finding.row())
-            n += 1
-    return n
+    return write_private_csv(path, OUTPUT_COLUMNS, (finding.row() for finding in findings))
 
 
 def read_alerts_csv(path: str | Path) -> list[dict[str, str]]:

@@ -39,6 +39,9 @@
     el.setAttribute("data-empty", "1");
   }
 
+  // What the other chart scripts (fund.js) share with this one; base.html loads this one first.
+  window.shebaoCharts = { colors: COLORS, readJson: readJson, fontSize: fontSize, empty: empty };
+
   function scaleText(option, size) {
     var walk = function (o) {
       if (!o || typeof o !== "object") return;

@@ -4,32 +4,14 @@
 (function () {
   "use strict";
 
-  var COLORS = { red: "#c62828", blue: "#0b5cad", green: "#2e7d32", grey: "#8a96a3", yellow: "#d69e2e" };
+  // The colours, the page's JSON blocks, the chart text size and the empty chart come from app.js
+  // (every page loads it, before this script).
+  var shared = window.shebaoCharts;
+  var COLORS = shared.colors, readJson = shared.readJson, fontSize = shared.fontSize, empty = shared.empty;
   var INSURANCE = { pension: "养老保险", unemployment: "失业保险", injury: "工伤保险" };
-
-  function readJson(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent); } catch (e) { return null; }
-  }
 
   function num(v) { return v === null || v === undefined || v === "" ? null : Number(v); }
   function yi(v) { return v === null ? null : Math.round(Number(v) / 1e6) / 100; } // yuan → 亿元 (2 decimals)
-
-  function fontSize() {
-    var base = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    return Math.round(base * 0.8125);
-  }
-
-  function empty(el) {
-    el.textContent = "";
-    var p = document.createElement("p");
-    p.className = "chart-empty";
-    p.textContent = "暂无数据";
-    el.appendChild(p);
-    el.setAttribute("data-rendered", "1");
-    el.setAttribute("data-empty", "1");
-  }
 
   function draw(el, option) {
     if (!window.echarts) { el.textContent = "图表组件未安装（npm ci）"; return; }
