@@ -259,7 +259,7 @@ def submit_application(
         else:
             decision = _claim_decision(person, payload.facts, filled, on, parameters_in_force(session, overlay),
                                        kind=app.kind)
-            if app.kind == "pension":
+            if app.kind == "pension" and filled.transfers:
                 decision["review_reasons"] = list(decision["review_reasons"]) + _moved_reasons(session, person, on)
         app.eligible = decision["eligible"]
         app.monthly_amount = decision["monthly_amount"]
@@ -346,10 +346,12 @@ def _intake_conflicts(app: Application, filled: Autofill) -> list[dict]:
 
 def _moved_reasons(session: Session, person: Person, on: dt.date) -> list[dict]:
     """A person who moved between regions (issue 21): where the pension is paid decides who computes it;
-    a temporary account must be consolidated first. Either sends the claim to a reviewer."""
+    a temporary account must be consolidated first. Either sends the claim to a reviewer.
+
+    Asked only when auto-fill found a transfer on record (without one there is no other place)."""
     from shebao.benefits.transfers import retirement_place
 
-    place = retirement_place(session, person_id=person.person_id, on=on)
+    place = retirement_place(session, person_id=person.person_id, on=on, person=person)
     if place is None or (place["here"] and not place["temporary_account"]):
         return []
     text = (f"曾跨地区转移养老保险关系：按待遇领取地规定应由 {place['pension_place']} 办理（{place['step']['rule']}）"

@@ -279,6 +279,26 @@ def _multi_row_insert(dialect, stmt, keys: tuple[str, ...], count: int) -> _Prep
     return _prepared(dialect, insert(table).values(rows), tuple(f"{key}__{i}" for i in range(count) for key in keys))
 
 
+# psycopg keeps a statement's parsed form (and prepares it on the server after a few runs) only when it
+# has at most this many parameters (``psycopg._queries.MAX_CACHED_STATEMENT_PARAMS``); a longer one is
+# parsed again in Python on every run, which costs more than a second round trip.
+MAX_CACHED_PARAMS = 50
+
+
+def _multi_row_statements(dialect, stmt, keys: tuple[str, ...], rows: list[dict]) -> list[tuple[_Prepared, list]] | None:
+    """``rows`` as multi-row INSERTs of at most ``MAX_CACHED_PARAMS`` parameters each (the audit's 5
+    entries of 11 columns: 4 rows, then 1), or None when ``stmt`` is not a plain INSERT."""
+    per = max(1, MAX_CACHED_PARAMS // max(1, len(keys)))
+    out = []
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        multi = _multi_row_insert(dialect, stmt, keys, len(chunk))
+        if multi is None:
+            return None
+        out.append((multi, chunk))
+    return out
+
+
 def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returning: bool = False) -> list[tuple]:
     """Run a write of the hot paths on ``conn``'s driver connection; return the RETURNING rows (if asked).
 
@@ -308,21 +328,25 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
                 row[name] = fn(row[name])
         return row if positions is None else [row[name] for name in positions]
 
-    sql, values = prepared.sql, None
+    sql, statements = prepared.sql, None
     if many:
         keys = tuple(first)
         same = len(params) <= 64 and all(tuple(row) == keys for row in params)
-        multi = _multi_row_insert(conn.dialect, stmt, keys, len(params)) if same else None
-        if multi is not None:  # a handful of rows (an application's steps, a commit's audit entries)
-            sql, processors, positions, constants = multi.sql, multi.processors, multi.positions, multi.constants
-            values = bound({f"{key}__{i}": value for i, row in enumerate(params) for key, value in row.items()})
+        if same:  # a handful of rows (an application's steps, a commit's audit entries)
+            statements = _multi_row_statements(conn.dialect, stmt, keys, params)
     dbapi = conn.connection.dbapi_connection
     cursor = dbapi.cursor()
     try:
-        if many and values is None:
+        if statements is not None:
+            for multi, rows in statements:
+                sql, processors, positions, constants = multi.sql, multi.processors, multi.positions, multi.constants
+                cursor.execute(sql, bound({f"{key}__{i}": value for i, row in enumerate(rows)
+                                           for key, value in row.items()}))
+            return []
+        if many:
             cursor.executemany(sql, [bound(row) for row in params])
             return []
-        cursor.execute(sql, values if values is not None else bound(first))
+        cursor.execute(sql, bound(first))
         return [tuple(r) for r in cursor.fetchall()] if returning else []
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
