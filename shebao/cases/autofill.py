@@ -12,13 +12,26 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, Numeric, String, bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Numeric,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from shebao.benefits.models import PensionTransfer
 from shebao.benefits.transfers import PLACING_STATUSES
 from shebao.core.crypto import blind_index
-from shebao.core.db import transaction_connection
+from shebao.core.db import query_fast, transaction_connection
 from shebao.registry.models import (
     INDEX,
     Benefit,
@@ -104,7 +117,8 @@ def _autofill_statement():
     shared_row = select(tag("shared"), no_date, no_date, no_text, no_text, no_text, no_num, cast(shared, Integer),
                         no_int, no_index)
     moved = select(func.count()).select_from(PensionTransfer).where(
-        PensionTransfer.person_id == pid, PensionTransfer.status.in_(PLACING_STATUSES)).scalar_subquery()
+        # equalities, not IN: an IN list is rendered at execution time, which query_fast leaves to ``execute``
+        PensionTransfer.person_id == pid, or_(*(PensionTransfer.status == s for s in PLACING_STATUSES))).scalar_subquery()
     moved_row = select(tag("transfers"), no_date, no_date, no_text, no_text, no_text, no_num, cast(moved, Integer),
                        no_int, no_index)
     return union_all(contributions, years, accounts, benefits, deaths, custody, counts, shared_row, moved_row)
@@ -128,7 +142,8 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
     deaths: list[dict] = []
     custody: list[dict] = []
     records = shared = transfers = 0
-    rows = transaction_connection(session).execute(_AUTOFILL, {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
+    rows = query_fast(transaction_connection(session), _AUTOFILL,
+                      {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
     for tag_, d1, d2, s1, s2, s3, n, i1, i2, x in rows:
         if tag_ == "contribution":
             contributions.append((s1, s2, s3 or "", int(n * 100), d1))

@@ -39,7 +39,14 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import attach_saved, execute_fast, insert_persistent, transaction_connection, utcnow
+from shebao.core.db import (
+    attach_saved,
+    execute_fast,
+    insert_persistent,
+    query_fast,
+    transaction_connection,
+    utcnow,
+)
 from shebao.core.settings import get_settings, local_today
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.policy.claims import (
@@ -180,16 +187,16 @@ def submit_application(
     """
     t0 = received if received is not None else time.perf_counter()
     named = None
-    row = (transaction_connection(session).execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key,
-                                                             "pid": payload.person_id}).first()
-           if payload.person_id else None)
+    found = (query_fast(transaction_connection(session), _STATE_WITH_PERSON,
+                        {"key": payload.idempotency_key, "pid": payload.person_id}) if payload.person_id else None)
+    row = found[0] if found else None
     if row is not None:
         n = len(_APPLICANT_KEYS)
         # the applicant's record as a plain (transient) Person: read, never written by the pipeline
         named = Person(**dict(zip(_APPLICANT_KEYS, row[:n], strict=True)))
         existing_id, *overlay = row[n:]
     else:
-        existing_id, *overlay = transaction_connection(session).execute(_STATE, {"key": payload.idempotency_key}).one()
+        existing_id, *overlay = query_fast(transaction_connection(session), _STATE, {"key": payload.idempotency_key})[0]
     if existing_id is not None:
         return _same_request(session.get(Application, existing_id), payload), False
     on = on or local_today()

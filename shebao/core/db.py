@@ -247,8 +247,9 @@ class _Prepared:
 @lru_cache(maxsize=512)
 def _prepared(dialect, stmt, keys: tuple[str, ...]) -> _Prepared | None:
     compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
-    if compiled.escaped_bind_names or getattr(compiled, "literal_execute_params", None):
-        return None
+    if compiled.escaped_bind_names or getattr(compiled, "literal_execute_params", None) \
+            or getattr(compiled, "post_compile_params", None):
+        return None  # rendered at execution time (an expanding IN, say): ``execute`` knows how
     constants = []
     for bind, name in compiled.bind_names.items():
         if name in keys:
@@ -353,6 +354,48 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
                                   dialect=conn.dialect) from exc
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _result_processors(dialect, stmt, type_codes: tuple) -> tuple[Callable | None, ...]:
+    """The column types' result processors of a SELECT (decryption, a driver's dates or decimals given as
+    text), for the driver's type codes of its columns, as ``execute`` would apply them."""
+    columns = stmt.compile(dialect=dialect)._result_columns
+    return tuple(entry.type._cached_result_processor(dialect, code)
+                 for entry, code in zip(columns, type_codes, strict=True))
+
+
+def query_fast(conn, stmt, params: dict) -> list[tuple]:
+    """Run a read of the hot paths on ``conn``'s driver connection; return its rows as tuples.
+
+    The reading counterpart of :func:`execute_fast` (``Connection.execute`` builds a result object
+    and its metadata for each call): the statement is compiled once, and the rows get the same
+    result processing as through ``execute`` (encrypted columns decrypted, say). Statements it
+    cannot take as they are go through ``execute``.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    prepared = _prepared(conn.dialect, stmt, tuple(params))
+    if prepared is None:
+        return [tuple(r) for r in conn.execute(stmt, params)]
+    row = dict(params)
+    row.update(prepared.constants)
+    for name, fn in prepared.processors:
+        row[name] = fn(row[name])
+    values = row if prepared.positions is None else [row[name] for name in prepared.positions]
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(prepared.sql, values)
+        rows = cursor.fetchall()
+        processors = _result_processors(conn.dialect, stmt, tuple(d[1] for d in cursor.description))
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(prepared.sql, params, exc, conn.dialect.loaded_dbapi.Error,
+                                  dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
+    if not any(processors):
+        return [tuple(r) for r in rows]
+    return [tuple(value if fn is None else fn(value) for fn, value in zip(processors, r, strict=True)) for r in rows]
 
 
 def insert_ignoring_conflicts(session: Session, table):
