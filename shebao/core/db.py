@@ -300,6 +300,22 @@ def _multi_row_statements(dialect, stmt, keys: tuple[str, ...], rows: list[dict]
     return out
 
 
+def _driver_cursor(conn):
+    """A DBAPI cursor on ``conn``'s driver connection, kept with that connection for the next call.
+
+    Making a psycopg cursor costs about as much as sending a short statement; the hot paths run a dozen
+    statements per transaction on the same connection. The cursor lives in the pool entry's ``info``,
+    which SQLAlchemy empties when the driver connection is replaced, and is checked to belong to the
+    driver connection in use. Each call fetches what it needs before the next one runs."""
+    entry = conn.connection
+    dbapi = entry.dbapi_connection
+    cursor = entry.info.get("_fast_cursor")
+    if cursor is None or getattr(cursor, "connection", None) is not dbapi or getattr(cursor, "closed", False):
+        cursor = dbapi.cursor()
+        entry.info["_fast_cursor"] = cursor
+    return cursor
+
+
 def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returning: bool = False) -> list[tuple]:
     """Run a write of the hot paths on ``conn``'s driver connection; return the RETURNING rows (if asked).
 
@@ -335,8 +351,7 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
         same = len(params) <= 64 and all(tuple(row) == keys for row in params)
         if same:  # a handful of rows (an application's steps, a commit's audit entries)
             statements = _multi_row_statements(conn.dialect, stmt, keys, params)
-    dbapi = conn.connection.dbapi_connection
-    cursor = dbapi.cursor()
+    cursor = _driver_cursor(conn)
     try:
         if statements is not None:
             for multi, rows in statements:
@@ -352,8 +367,6 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from exc
-    finally:
-        cursor.close()
 
 
 @lru_cache(maxsize=256)
@@ -383,7 +396,7 @@ def query_fast(conn, stmt, params: dict) -> list[tuple]:
     for name, fn in prepared.processors:
         row[name] = fn(row[name])
     values = row if prepared.positions is None else [row[name] for name in prepared.positions]
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = _driver_cursor(conn)
     try:
         cursor.execute(prepared.sql, values)
         rows = cursor.fetchall()
@@ -391,8 +404,6 @@ def query_fast(conn, stmt, params: dict) -> list[tuple]:
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(prepared.sql, params, exc, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from exc
-    finally:
-        cursor.close()
     if not any(processors):
         return [tuple(r) for r in rows]
     return [tuple(value if fn is None else fn(value) for fn, value in zip(processors, r, strict=True)) for r in rows]
@@ -418,6 +429,39 @@ def _insert_statement(dialect: str, table, returning: tuple, *, ignore_conflicts
     if returning:
         stmt = stmt.returning(*returning, sort_by_parameter_order=not ignore_conflicts)
     return stmt
+
+
+def _insert_few_returning(conn, table, generated: list, rows: list[dict]) -> list[tuple] | None:
+    """A few rows whose one generated key is an integer counter, as one multi-row INSERT ... RETURNING;
+    the keys come back in the rows' order. None when that does not apply (then one statement per row).
+
+    The counter (a sequence, SQLite's rowid) gives each row its value as the rows are inserted, in the
+    order of the VALUES list, so the returned keys sorted ascending are the rows' keys in order: the
+    order of the RETURNING rows themselves is not relied on (SQLAlchemy's insertmanyvalues sorts the same way).
+    """
+    from sqlalchemy import Integer
+
+    if len(rows) < 2 or len(generated) != 1 or not isinstance(generated[0].type, Integer) \
+            or generated[0].autoincrement not in (True, "auto"):
+        return None
+    keys = tuple(rows[0])
+    if any(tuple(row) != keys for row in rows) or len(keys) * len(rows) > MAX_CACHED_PARAMS:
+        return None
+    stmt = _few_returning_statement(table, generated[0], keys, len(rows))
+    values = {f"{key}__{i}": value for i, row in enumerate(rows) for key, value in row.items()}
+    written = execute_fast(conn, stmt, values, returning=True)
+    if len(written) != len(rows):  # a plain INSERT writes every row: never assign keys by guess
+        raise RuntimeError(f"INSERT INTO {table.name}: {len(written)} keys returned for {len(rows)} rows")
+    return sorted(written)
+
+
+@lru_cache(maxsize=64)
+def _few_returning_statement(table, key_column, keys: tuple[str, ...], count: int):
+    """``INSERT INTO table VALUES (<key>__0, ...), ... RETURNING key_column`` for ``count`` rows, built once."""
+    from sqlalchemy import bindparam, insert
+
+    rows = [{key: bindparam(f"{key}__{i}", type_=table.c[key].type) for key in keys} for i in range(count)]
+    return insert(table).values(rows).returning(key_column)
 
 
 def insert_persistent(session: Session, objects: list, *, attach: bool = True,
@@ -459,8 +503,9 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
         stmt = _insert_statement(dialect, table, tuple(generated))
         if len(rows) > 8:  # the keys in the rows' order, in batches: the insertmanyvalues of ``execute``
             written = [tuple(r) for r in conn.execute(stmt, rows).all()]
-        else:  # a few rows (an application's notices): one statement each costs less than that machinery
-            written = [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
+        else:  # a few rows (an application's notices): one multi-row statement, or one statement each
+            written = _insert_few_returning(conn, table, generated, rows) \
+                or [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
         for obj, row in zip(objects, written, strict=True):
             for column, value in zip(generated, row, strict=True):
                 obj.__dict__[mapper.get_property_by_column(column).key] = value
