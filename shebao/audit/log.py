@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, event, insert, select, update
+from sqlalchemy import Engine, event, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -172,6 +172,18 @@ _LOCK_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)
 _INSERT_ENTRIES = insert(AuditEntry.__table__)
 _INSERT_CHECKPOINT = insert(AuditCheckpoint.__table__)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+_ENTRY_COLUMNS = tuple(c.key for c in AuditEntry.__table__.columns)
+_HEAD_FIELDS = ("seq", "hash", "checkpoint_seq", "checkpoint_at", "mac")
+# PostgreSQL: the queued entries and the head's move in one statement, the entries as one array per column
+# (unnest). One round trip instead of three, and a fixed count of parameters whatever the number of
+# entries (psycopg parses a statement again on every run past 50 parameters: 5 entries of 11 columns
+# as a VALUES list are 55). The head's UPDATE runs as a data-modifying CTE, always and exactly once.
+_PG_APPEND_AND_MOVE_HEAD = text(
+    "WITH moved AS (UPDATE audit_head SET "
+    + ", ".join(f"{f} = :head_{f}" for f in _HEAD_FIELDS)
+    + f" WHERE id = {HEAD_ID}) "
+    + f"INSERT INTO audit_log ({', '.join(_ENTRY_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {'integer' if c == 'seq' else 'text'}[])" for c in _ENTRY_COLUMNS) + ")")
 
 
 @dataclass
@@ -217,11 +229,16 @@ def _checkpoint_at_head(session: Session, head: _Head) -> dict[str, Any]:
     return cp
 
 
-def _move_head(session: Session, head: _Head) -> None:
-    execute_fast(transaction_connection(session), _MOVE_HEAD, {
-        "seq": head.seq, "hash": head.hash, "checkpoint_seq": head.checkpoint_seq,
-        "checkpoint_at": head.checkpoint_at,
-        "mac": head_mac(head.seq, head.hash, head.checkpoint_seq, head.checkpoint_at)})
+def _head_values(head: _Head) -> dict[str, Any]:
+    return {"seq": head.seq, "hash": head.hash, "checkpoint_seq": head.checkpoint_seq,
+            "checkpoint_at": head.checkpoint_at,
+            "mac": head_mac(head.seq, head.hash, head.checkpoint_seq, head.checkpoint_at)}
+
+
+def _move_head(session: Session, head: _Head, *, written: bool = False) -> None:
+    """Write the head (unless ``written``: the caller's statement did) and expire a loaded copy of it."""
+    if not written:
+        execute_fast(transaction_connection(session), _MOVE_HEAD, _head_values(head))
     # a head loaded through the ORM earlier in this session is stale now
     loaded = session.identity_map.get(identity_key(AuditHead, HEAD_ID))
     if loaded is not None:
@@ -250,11 +267,18 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         row = dict(fields, seq=seq, prev_hash=prev)
         row["hash"] = prev = entry_hash(row["prev_hash"], row, key)
         rows.append(row)
-    execute_fast(transaction_connection(session), _INSERT_ENTRIES, rows)
     head.seq, head.hash = seq, prev
     if _due(head, every, settings.audit_checkpoint_minutes, datetime.now(UTC)):
-        _checkpoint_at_head(session, head)
-    _move_head(session, head)
+        _checkpoint_at_head(session, head)  # no key ties it to the entries: it may be written first
+    conn = transaction_connection(session)
+    if conn.dialect.name == "postgresql":
+        values = {c: [row[c] for row in rows] for c in _ENTRY_COLUMNS}
+        values.update({f"head_{f}": v for f, v in _head_values(head).items()})
+        execute_fast(conn, _PG_APPEND_AND_MOVE_HEAD, values)
+        _move_head(session, head, written=True)
+    else:
+        execute_fast(conn, _INSERT_ENTRIES, rows)
+        _move_head(session, head)
     session.info[WROTE_KEY] = True
     return len(rows)
 

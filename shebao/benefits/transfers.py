@@ -33,6 +33,8 @@ from shebao.benefits.models import PensionTransfer
 from shebao.registry.models import Benefit, Contribution, ContributionYear, Employer, PensionAccount, Person
 
 PENSION = "pension"
+# the transfers that can place a pension elsewhere: done, or waiting in a temporary account
+PLACING_STATUSES = ("done", "temporary")
 CENT = Decimal("0.01")
 
 
@@ -340,17 +342,22 @@ __all__ = [
 
 
 def retirement_place(session: Session, *, person_id: str, on: dt.date, household_region: str | None = None,
-                     params: Any = None) -> dict[str, Any] | None:
+                     params: Any = None, person: Person | None = None) -> dict[str, Any] | None:
     """Where the person's pension is computed and paid at retirement (the pension-place rule on the
     registry's whole history), for a person who moved (a transfer on record) or whose household
     region is given; None otherwise. The pension itself uses the combined years and each year's
     base as the policy engine does for everyone (the moved records are in the registry).
+
+    Args:
+        person: the person's record when the caller has read it (its ``person_id`` and
+            ``region_code`` are used), else it is loaded.
     """
     from shebao.policy.transfer import LAW_REF, MEASURE, pension_place, province
 
-    person = get_person(session, person_id)
+    if person is None:
+        person = get_person(session, person_id)
     last = session.scalar(select(PensionTransfer).where(
-        PensionTransfer.person_id == person_id, PensionTransfer.status.in_(("done", "temporary")))
+        PensionTransfer.person_id == person_id, PensionTransfer.status.in_(PLACING_STATUSES))
         .order_by(PensionTransfer.id.desc()).limit(1))
     household = household_region or (last.household_region if last is not None else None)
     if household is None:

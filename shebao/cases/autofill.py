@@ -12,11 +12,26 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, Numeric, String, bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Numeric,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
+from shebao.benefits.models import PensionTransfer
+from shebao.benefits.transfers import PLACING_STATUSES
 from shebao.core.crypto import blind_index
-from shebao.core.db import transaction_connection
+from shebao.core.db import query_fast, transaction_connection
 from shebao.registry.models import (
     INDEX,
     Benefit,
@@ -43,6 +58,9 @@ class Autofill:
     active_benefits: list[dict]
     deaths: list[dict]
     custody: list[dict]
+    # transfers between regions on record (done, or waiting in a temporary account): only then can
+    # the pension place differ from here (issue 21), and only then is it looked up
+    transfers: int = 0
 
     def to_dict(self) -> dict:
         """JSON-ready, without personal data (what the reviewer sees beside the decision)."""
@@ -65,7 +83,8 @@ def _autofill_statement():
     (period, insurance, employer, base, paid date), the yearly summaries (year, insurance, months,
     average index), the personal-account balances up to the application date, the applicant's
     benefits, deaths and custodial sentences under the ID number's blind index, the number of person
-    records under that ID number and the number of other recipients paid into the bank account.
+    records under that ID number, the number of other recipients paid into the bank account and the
+    number of the applicant's transfers between regions that decide the pension place.
     """
     def tag(name: str):
         return literal(name, String).label("tag")
@@ -97,7 +116,12 @@ def _autofill_statement():
                     no_int, no_index)
     shared_row = select(tag("shared"), no_date, no_date, no_text, no_text, no_text, no_num, cast(shared, Integer),
                         no_int, no_index)
-    return union_all(contributions, years, accounts, benefits, deaths, custody, counts, shared_row)
+    moved = select(func.count()).select_from(PensionTransfer).where(
+        # equalities, not IN: an IN list is rendered at execution time, which query_fast leaves to ``execute``
+        PensionTransfer.person_id == pid, or_(*(PensionTransfer.status == s for s in PLACING_STATUSES))).scalar_subquery()
+    moved_row = select(tag("transfers"), no_date, no_date, no_text, no_text, no_text, no_num, cast(moved, Integer),
+                       no_int, no_index)
+    return union_all(contributions, years, accounts, benefits, deaths, custody, counts, shared_row, moved_row)
 
 
 _AUTOFILL = _autofill_statement()
@@ -117,8 +141,9 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
     active: list[dict] = []
     deaths: list[dict] = []
     custody: list[dict] = []
-    records = shared = 0
-    rows = transaction_connection(session).execute(_AUTOFILL, {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
+    records = shared = transfers = 0
+    rows = query_fast(transaction_connection(session), _AUTOFILL,
+                      {"pid": pid, "bidx": id_bidx, "bank": bank_account_bidx, "on": on})
     for tag_, d1, d2, s1, s2, s3, n, i1, i2, x in rows:
         if tag_ == "contribution":
             contributions.append((s1, s2, s3 or "", int(n * 100), d1))
@@ -140,6 +165,8 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
             records = int(i1 or 0)
         elif tag_ == "shared":
             shared = int(i1 or 0)
+        elif tag_ == "transfers":
+            transfers = int(i1 or 0)
     active.sort(key=lambda b: b["benefit_id"])
     balance = Decimal(str(account[1])).quantize(Decimal("0.01")) if account else None
     history = ApplicantHistory(
@@ -154,7 +181,7 @@ def autofill(session: Session, person: Person, *, kind: str, on: dt.date, bank_a
         summary=summarise_history(history, insurance, on, region=person.region_code),
         account_balance=f"{balance:.2f}" if balance is not None else "0.00",
         account_as_of=account[0].isoformat() if account else None,
-        active_benefits=active, deaths=deaths, custody=custody,
+        active_benefits=active, deaths=deaths, custody=custody, transfers=transfers,
     )
 
 

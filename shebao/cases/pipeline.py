@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,14 @@ from shebao.cases.routing import (
 )
 from shebao.cases.schemas import ApplicationCreate
 from shebao.core.crypto import blind_index, mask_bank_account, mask_name
-from shebao.core.db import attach_saved, execute_fast, insert_persistent, transaction_connection, utcnow
+from shebao.core.db import (
+    attach_saved,
+    execute_fast,
+    insert_persistent,
+    query_fast,
+    transaction_connection,
+    utcnow,
+)
 from shebao.core.settings import get_settings, local_today
 from shebao.core.validators import InvalidValue, validate_bank_card, validate_id_number
 from shebao.policy.claims import (
@@ -81,7 +89,7 @@ class _Steps:
         self.t = now
 
 
-_PARAMS: dict[str, Any] = {}
+_PARAMS: dict[str, Any] = {}  # the parameter set in force and its key
 
 
 def _state_columns() -> tuple:
@@ -104,7 +112,21 @@ _STATE = select(*_state_columns())
 _APPLICANT_COLUMNS = (Person.person_id, Person.region_code, Person.birth_date, Person.original_retirement_age,
                       Person.deemed_months, Person.id_number_bidx, Person.name)
 _STATE_WITH_PERSON = select(*_APPLICANT_COLUMNS, *_state_columns()).where(Person.person_id == bindparam("pid"))
-_APPLICANT_KEYS = tuple(c.key for c in _APPLICANT_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """The applicant's record as the pipeline reads it (``_APPLICANT_COLUMNS``, in that order): a plain
+    value, never written, standing in for ``Person`` wherever the pipeline reads these fields (building
+    a mapped object costs more than the read)."""
+
+    person_id: str
+    region_code: str
+    birth_date: dt.date
+    original_retirement_age: int | None
+    deemed_months: int | None
+    id_number_bidx: str
+    name: str | None
 
 
 def parameters_in_force(session: Session, marker: tuple | None = None):
@@ -120,7 +142,7 @@ def parameters_in_force(session: Session, marker: tuple | None = None):
 
     if marker is None:
         marker = tuple(session.execute(select(func.count(), func.max(ParameterOverride.id))).one())
-    key = f"{session.get_bind().url}|{marker[0]}|{marker[1]}"
+    key = (session.get_bind(), marker[0], marker[1])  # the engine itself: no URL rendered per call
     cached = _PARAMS.get("key")
     if cached != key:
         _PARAMS["params"] = parameters_for(session)
@@ -136,7 +158,8 @@ def get_by_no(session: Session, application_no: str) -> Application | None:
     return session.execute(select(Application).where(Application.application_no == application_no)).scalar_one_or_none()
 
 
-def _resolve_person(session: Session, payload: ApplicationCreate, named: Person | None = None) -> tuple[Person, str]:
+def _resolve_person(session: Session, payload: ApplicationCreate,
+                    named: Applicant | None = None) -> tuple[Person | Applicant, str]:
     from shebao.registry.service import find_persons_by_id_number
 
     if payload.person_id:
@@ -180,16 +203,15 @@ def submit_application(
     """
     t0 = received if received is not None else time.perf_counter()
     named = None
-    row = (transaction_connection(session).execute(_STATE_WITH_PERSON, {"key": payload.idempotency_key,
-                                                             "pid": payload.person_id}).first()
-           if payload.person_id else None)
+    found = (query_fast(transaction_connection(session), _STATE_WITH_PERSON,
+                        {"key": payload.idempotency_key, "pid": payload.person_id}) if payload.person_id else None)
+    row = found[0] if found else None
     if row is not None:
-        n = len(_APPLICANT_KEYS)
-        # the applicant's record as a plain (transient) Person: read, never written by the pipeline
-        named = Person(**dict(zip(_APPLICANT_KEYS, row[:n], strict=True)))
+        n = len(_APPLICANT_COLUMNS)
+        named = Applicant(*row[:n])
         existing_id, *overlay = row[n:]
     else:
-        existing_id, *overlay = transaction_connection(session).execute(_STATE, {"key": payload.idempotency_key}).one()
+        existing_id, *overlay = query_fast(transaction_connection(session), _STATE, {"key": payload.idempotency_key})[0]
     if existing_id is not None:
         return _same_request(session.get(Application, existing_id), payload), False
     on = on or local_today()
@@ -259,7 +281,7 @@ def submit_application(
         else:
             decision = _claim_decision(person, payload.facts, filled, on, parameters_in_force(session, overlay),
                                        kind=app.kind)
-            if app.kind == "pension":
+            if app.kind == "pension" and filled.transfers:
                 decision["review_reasons"] = list(decision["review_reasons"]) + _moved_reasons(session, person, on)
         app.eligible = decision["eligible"]
         app.monthly_amount = decision["monthly_amount"]
@@ -344,12 +366,14 @@ def _intake_conflicts(app: Application, filled: Autofill) -> list[dict]:
     return []
 
 
-def _moved_reasons(session: Session, person: Person, on: dt.date) -> list[dict]:
+def _moved_reasons(session: Session, person: Person | Applicant, on: dt.date) -> list[dict]:
     """A person who moved between regions (issue 21): where the pension is paid decides who computes it;
-    a temporary account must be consolidated first. Either sends the claim to a reviewer."""
+    a temporary account must be consolidated first. Either sends the claim to a reviewer.
+
+    Asked only when auto-fill found a transfer on record (without one there is no other place)."""
     from shebao.benefits.transfers import retirement_place
 
-    place = retirement_place(session, person_id=person.person_id, on=on)
+    place = retirement_place(session, person_id=person.person_id, on=on, person=person)
     if place is None or (place["here"] and not place["temporary_account"]):
         return []
     text = (f"曾跨地区转移养老保险关系：按待遇领取地规定应由 {place['pension_place']} 办理（{place['step']['rule']}）"
@@ -357,7 +381,7 @@ def _moved_reasons(session: Session, person: Person, on: dt.date) -> list[dict]:
     return [{"code": "transfer_pension_place", "text": text, "reference": place["reference"]}]
 
 
-def _claim_decision(person: Person, facts: dict, filled: Autofill, on: dt.date, params, *, kind: str) -> dict:
+def _claim_decision(person: Person | Applicant, facts: dict, filled: Autofill, on: dt.date, params, *, kind: str) -> dict:
     """Hand the applicant's record, the claim's facts and the auto-filled history to policy's rules."""
     s = filled.summary
     auto_decide = get_settings().auto_decide_levels
@@ -386,7 +410,7 @@ def _claim_decision(person: Person, facts: dict, filled: Autofill, on: dt.date, 
 
 # --- outcomes (also used by the review queue) -------------------------------------------------
 
-def approve(session: Session, app: Application, *, person: Person | None = None, decided_by: str,
+def approve(session: Session, app: Application, *, person: Person | Applicant | None = None, decided_by: str,
             monthly_amount: Decimal | None = None, first_grant: bool = False, applicant_note: str = "",
             decision: dict | None = None) -> None:
     """Approve: create the benefit exactly once (idempotent per application number) and notify.
@@ -420,7 +444,7 @@ def approve(session: Session, app: Application, *, person: Person | None = None,
                          "provisional": app.provisional})
 
 
-def reject(session: Session, app: Application, *, person: Person | None = None, reasons: list[dict],
+def reject(session: Session, app: Application, *, person: Person | Applicant | None = None, reasons: list[dict],
            decided_by: str) -> None:
     """Reject with the reasons, their articles and the right to appeal."""
     app.route_reasons = _j(reasons) if decided_by == "system" else app.route_reasons
@@ -439,7 +463,7 @@ def _close(app: Application, status: str, decided_by: str) -> None:
         app.final_reviewer = decided_by
 
 
-def notify(session: Session, app: Application, person: Person, event: str, *, reasons: list[dict] | None = None,
+def notify(session: Session, app: Application, person: Person | Applicant, event: str, *, reasons: list[dict] | None = None,
            comment: str = "") -> ApplicationNotification:
     """Write the notice the applicant receives (Chinese)."""
     label = KIND_LABELS[app.kind]

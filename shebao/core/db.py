@@ -247,8 +247,9 @@ class _Prepared:
 @lru_cache(maxsize=512)
 def _prepared(dialect, stmt, keys: tuple[str, ...]) -> _Prepared | None:
     compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
-    if compiled.escaped_bind_names or getattr(compiled, "literal_execute_params", None):
-        return None
+    if compiled.escaped_bind_names or getattr(compiled, "literal_execute_params", None) \
+            or getattr(compiled, "post_compile_params", None):
+        return None  # rendered at execution time (an expanding IN, say): ``execute`` knows how
     constants = []
     for bind, name in compiled.bind_names.items():
         if name in keys:
@@ -277,6 +278,42 @@ def _multi_row_insert(dialect, stmt, keys: tuple[str, ...], count: int) -> _Prep
         return None
     rows = [{key: bindparam(f"{key}__{i}", type_=table.c[key].type) for key in keys} for i in range(count)]
     return _prepared(dialect, insert(table).values(rows), tuple(f"{key}__{i}" for i in range(count) for key in keys))
+
+
+# psycopg keeps a statement's parsed form (and prepares it on the server after a few runs) only when it
+# has at most this many parameters (``psycopg._queries.MAX_CACHED_STATEMENT_PARAMS``); a longer one is
+# parsed again in Python on every run, which costs more than a second round trip.
+MAX_CACHED_PARAMS = 50
+
+
+def _multi_row_statements(dialect, stmt, keys: tuple[str, ...], rows: list[dict]) -> list[tuple[_Prepared, list]] | None:
+    """``rows`` as multi-row INSERTs of at most ``MAX_CACHED_PARAMS`` parameters each (the audit's 5
+    entries of 11 columns: 4 rows, then 1), or None when ``stmt`` is not a plain INSERT."""
+    per = max(1, MAX_CACHED_PARAMS // max(1, len(keys)))
+    out = []
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        multi = _multi_row_insert(dialect, stmt, keys, len(chunk))
+        if multi is None:
+            return None
+        out.append((multi, chunk))
+    return out
+
+
+def _driver_cursor(conn):
+    """A DBAPI cursor on ``conn``'s driver connection, kept with that connection for the next call.
+
+    Making a psycopg cursor costs about as much as sending a short statement; the hot paths run a dozen
+    statements per transaction on the same connection. The cursor lives in the pool entry's ``info``,
+    which SQLAlchemy empties when the driver connection is replaced, and is checked to belong to the
+    driver connection in use. Each call fetches what it needs before the next one runs."""
+    entry = conn.connection
+    dbapi = entry.dbapi_connection
+    cursor = entry.info.get("_fast_cursor")
+    if cursor is None or getattr(cursor, "connection", None) is not dbapi or getattr(cursor, "closed", False):
+        cursor = dbapi.cursor()
+        entry.info["_fast_cursor"] = cursor
+    return cursor
 
 
 def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returning: bool = False) -> list[tuple]:
@@ -308,27 +345,68 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
                 row[name] = fn(row[name])
         return row if positions is None else [row[name] for name in positions]
 
-    sql, values = prepared.sql, None
+    sql, statements = prepared.sql, None
     if many:
         keys = tuple(first)
         same = len(params) <= 64 and all(tuple(row) == keys for row in params)
-        multi = _multi_row_insert(conn.dialect, stmt, keys, len(params)) if same else None
-        if multi is not None:  # a handful of rows (an application's steps, a commit's audit entries)
-            sql, processors, positions, constants = multi.sql, multi.processors, multi.positions, multi.constants
-            values = bound({f"{key}__{i}": value for i, row in enumerate(params) for key, value in row.items()})
-    dbapi = conn.connection.dbapi_connection
-    cursor = dbapi.cursor()
+        if same:  # a handful of rows (an application's steps, a commit's audit entries)
+            statements = _multi_row_statements(conn.dialect, stmt, keys, params)
+    cursor = _driver_cursor(conn)
     try:
-        if many and values is None:
+        if statements is not None:
+            for multi, rows in statements:
+                sql, processors, positions, constants = multi.sql, multi.processors, multi.positions, multi.constants
+                cursor.execute(sql, bound({f"{key}__{i}": value for i, row in enumerate(rows)
+                                           for key, value in row.items()}))
+            return []
+        if many:
             cursor.executemany(sql, [bound(row) for row in params])
             return []
-        cursor.execute(sql, values if values is not None else bound(first))
+        cursor.execute(sql, bound(first))
         return [tuple(r) for r in cursor.fetchall()] if returning else []
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from exc
-    finally:
-        cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _result_processors(dialect, stmt, type_codes: tuple) -> tuple[Callable | None, ...]:
+    """The column types' result processors of a SELECT (decryption, a driver's dates or decimals given as
+    text), for the driver's type codes of its columns, as ``execute`` would apply them."""
+    columns = stmt.compile(dialect=dialect)._result_columns
+    return tuple(entry.type._cached_result_processor(dialect, code)
+                 for entry, code in zip(columns, type_codes, strict=True))
+
+
+def query_fast(conn, stmt, params: dict) -> list[tuple]:
+    """Run a read of the hot paths on ``conn``'s driver connection; return its rows as tuples.
+
+    The reading counterpart of :func:`execute_fast` (``Connection.execute`` builds a result object
+    and its metadata for each call): the statement is compiled once, and the rows get the same
+    result processing as through ``execute`` (encrypted columns decrypted, say). Statements it
+    cannot take as they are go through ``execute``.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    prepared = _prepared(conn.dialect, stmt, tuple(params))
+    if prepared is None:
+        return [tuple(r) for r in conn.execute(stmt, params)]
+    row = dict(params)
+    row.update(prepared.constants)
+    for name, fn in prepared.processors:
+        row[name] = fn(row[name])
+    values = row if prepared.positions is None else [row[name] for name in prepared.positions]
+    cursor = _driver_cursor(conn)
+    try:
+        cursor.execute(prepared.sql, values)
+        rows = cursor.fetchall()
+        processors = _result_processors(conn.dialect, stmt, tuple(d[1] for d in cursor.description))
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(prepared.sql, params, exc, conn.dialect.loaded_dbapi.Error,
+                                  dialect=conn.dialect) from exc
+    if not any(processors):
+        return [tuple(r) for r in rows]
+    return [tuple(value if fn is None else fn(value) for fn, value in zip(processors, r, strict=True)) for r in rows]
 
 
 def insert_ignoring_conflicts(session: Session, table):
@@ -351,6 +429,39 @@ def _insert_statement(dialect: str, table, returning: tuple, *, ignore_conflicts
     if returning:
         stmt = stmt.returning(*returning, sort_by_parameter_order=not ignore_conflicts)
     return stmt
+
+
+def _insert_few_returning(conn, table, generated: list, rows: list[dict]) -> list[tuple] | None:
+    """A few rows whose one generated key is an integer counter, as one multi-row INSERT ... RETURNING;
+    the keys come back in the rows' order. None when that does not apply (then one statement per row).
+
+    The counter (a sequence, SQLite's rowid) gives each row its value as the rows are inserted, in the
+    order of the VALUES list, so the returned keys sorted ascending are the rows' keys in order: the
+    order of the RETURNING rows themselves is not relied on (SQLAlchemy's insertmanyvalues sorts the same way).
+    """
+    from sqlalchemy import Integer
+
+    if len(rows) < 2 or len(generated) != 1 or not isinstance(generated[0].type, Integer) \
+            or generated[0].autoincrement not in (True, "auto"):
+        return None
+    keys = tuple(rows[0])
+    if any(tuple(row) != keys for row in rows) or len(keys) * len(rows) > MAX_CACHED_PARAMS:
+        return None
+    stmt = _few_returning_statement(table, generated[0], keys, len(rows))
+    values = {f"{key}__{i}": value for i, row in enumerate(rows) for key, value in row.items()}
+    written = execute_fast(conn, stmt, values, returning=True)
+    if len(written) != len(rows):  # a plain INSERT writes every row: never assign keys by guess
+        raise RuntimeError(f"INSERT INTO {table.name}: {len(written)} keys returned for {len(rows)} rows")
+    return sorted(written)
+
+
+@lru_cache(maxsize=64)
+def _few_returning_statement(table, key_column, keys: tuple[str, ...], count: int):
+    """``INSERT INTO table VALUES (<key>__0, ...), ... RETURNING key_column`` for ``count`` rows, built once."""
+    from sqlalchemy import bindparam, insert
+
+    rows = [{key: bindparam(f"{key}__{i}", type_=table.c[key].type) for key in keys} for i in range(count)]
+    return insert(table).values(rows).returning(key_column)
 
 
 def insert_persistent(session: Session, objects: list, *, attach: bool = True,
@@ -392,8 +503,9 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
         stmt = _insert_statement(dialect, table, tuple(generated))
         if len(rows) > 8:  # the keys in the rows' order, in batches: the insertmanyvalues of ``execute``
             written = [tuple(r) for r in conn.execute(stmt, rows).all()]
-        else:  # a few rows (an application's notices): one statement each costs less than that machinery
-            written = [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
+        else:  # a few rows (an application's notices): one multi-row statement, or one statement each
+            written = _insert_few_returning(conn, table, generated, rows) \
+                or [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
         for obj, row in zip(objects, written, strict=True):
             for column, value in zip(generated, row, strict=True):
                 obj.__dict__[mapper.get_property_by_column(column).key] = value
