@@ -14,7 +14,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import struct
+import sys
 import threading
+from array import array
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +52,7 @@ def _cache_dir() -> Path:
 def report_font(text: str = "") -> str:
     """The font file to draw ``text`` with: the cached subset when it covers the text, else the full font."""
     full = find_cjk_font()
-    if any(ord(c) not in report_characters() for c in text if not c.isspace()):
+    if not {ord(c) for c in set(text) if not c.isspace()} <= report_characters():
         return full
     try:
         return _subset_of(full)
@@ -87,27 +90,42 @@ def _subset_of(full: str) -> str:
 
 
 FAMILY = "cjk"
+# the tables a TrueType program embedded in a PDF needs (ISO 32000-1 9.9: glyf, head, hhea, hmtx,
+# loca, maxp, and the hinting programs when the font has them) and post (the version all readers know)
+_COPIED = ("cvt ", "fpgm", "prep")
+
+
+def _checksum(data: bytes) -> int:
+    padded = data + b"\0" * (-len(data) % 4)
+    words = array("I", padded)
+    if sys.byteorder == "little":
+        words.byteswap()
+    return sum(words) & 0xFFFFFFFF
 
 
 class ReportFont:
     """A TrueType CJK font parsed once and lent to each report's :class:`fpdf.FPDF`.
 
     fpdf2 keeps, per document, one ``TTFFont``: what the parse gives (character widths, the
-    character-to-glyph map, the descriptor), read-only afterwards, plus the glyphs the document has
-    used (its ``SubsetMap``) and the fontTools font, which ``output()`` cuts down in place to those
-    glyphs and embeds. fpdf2 has no public way to add one parsed font to several documents; the
-    nearest it has is ``TTFFont.__deepcopy__`` (written for ``FPDFRecorder``, fpdf2 issue #1444),
-    which shares the parsed parts and copies the per-document ones. We do the same with less
-    copying: each document gets a shallow copy of the font parsed here with a fresh ``SubsetMap``,
-    missing-glyph list and descriptor (``output()`` numbers the descriptor as one of the document's
-    objects); the parsed maps are shared (only read). Just before ``output()`` (:meth:`output`) the
-    copy's fontTools font is replaced by a new one holding only the glyphs the document used (and
-    their components), assembled from glyph data read once (:meth:`_program`): fpdf2's own subsetting
-    then works on ~300 glyphs instead of 13,000, and the shared parsed font is never cut. The result
-    is what fpdf2 would embed for the same text. These are fpdf2 internals (checked against 2.8.9:
-    ``fpdf/fonts.py`` TTFFont, SubsetMap; ``fpdf/output.py`` ``_add_fonts``); fonts fpdf2 embeds
-    differently (CFF outlines, e.g. an OpenType Noto CJK) take fpdf2's ordinary ``add_font`` path
-    per document: correct, only slow.
+    character-to-glyph map, the descriptor), read-only afterwards, and the glyphs the document used
+    (its ``SubsetMap``, which gives each glyph the code the page's text is written in). At output,
+    fpdf2 cuts the fontTools font down to those glyphs in place and embeds it: a font object serves
+    one document, and fpdf2 has no public way to add one parsed font to several. The nearest it has
+    is ``TTFFont.__deepcopy__`` (written for ``FPDFRecorder``, fpdf2 issue #1444), which shares the
+    parsed parts and copies the per-document ones; we do the same with less copying: each document
+    gets a shallow copy of the font parsed here with its own ``SubsetMap``, missing-glyph list and
+    descriptor (output numbers the descriptor as one of the document's objects).
+
+    Embedding goes through fpdf2's documented extension point, ``FPDF.output(output_producer_class=)``:
+    our producer (:class:`_ReportOutput`) writes the same PDF font objects as fpdf2's ``_add_fonts``
+    (Type0 / CIDFontType2, widths, ToUnicode, descriptor, FontFile2), but the font program is
+    assembled from glyph data read once (:meth:`program`), with each glyph at the code fpdf2 gave it
+    (so /CIDToGIDMap is /Identity, not a 128 KB table), instead of running fontTools' subsetter over
+    the font and saving it, which was half of each report's time. The shared parsed font is never cut.
+    Checked against fpdf2 2.8.9 (``fpdf/fonts.py`` TTFFont, SubsetMap; ``fpdf/output.py``
+    ``OutputProducer._add_fonts``); the tests compare the pages rendered by PDFium with what fpdf2's
+    own ``add_font`` gives, pixel for pixel. Fonts this does not cover (CFF outlines, e.g. an OpenType
+    Noto CJK, or colour fonts) take fpdf2's ordinary ``add_font`` per document: correct, only slow.
     """
 
     def __init__(self, path: str):
@@ -121,15 +139,18 @@ class ReportFont:
         holder.add_font(FAMILY, "", path, **self._kwargs)
         self._proto = holder.fonts[FAMILY]
         self._master = ttLib.TTFont(path, fontNumber=0, recalcBBoxes=False, recalcTimestamp=False)
-        self.reusable = not self._proto.is_cff and "glyf" in self._master and self._proto.color_font is None
+        self.reusable = (not self._proto.is_cff and "glyf" in self._master and self._proto.color_font is None
+                         and self._master["head"].unitsPerEm > 0)
         self._components: dict[str, tuple[str, ...]] = {}
+        self._data: dict[str, bytes] = {}
         if self.reusable:
-            # glyph data as stored in the file; ``glyf.glyphs[name]`` never expands (``glyf[name]`` would)
-            self._glyphs = self._master["glyf"].glyphs
+            glyf = self._master["glyf"]
+            self._glyf = glyf
             self._gid = {name: i for i, name in enumerate(self._master.getGlyphOrder())}
             self._metrics = self._master["hmtx"].metrics
-            for tag in ("head", "hhea", "maxp", "post"):
-                self._master[tag]  # noqa: B018 - decompiled now, not in the threads that render
+            reader = self._master.reader
+            self._raw = {tag: reader[tag] for tag in ("head", "hhea", "maxp", "post", *_COPIED) if tag in reader}
+            self._producer = type("ReportOutput", (_report_output_class(),), {"report_font": self})
 
     def width(self, text: str, size_pt: float) -> float:
         """The width of ``text`` in mm at ``size_pt`` (the advance widths fpdf2 lays text out with)."""
@@ -154,83 +175,153 @@ class ReportFont:
         return pdf
 
     def output(self, pdf: FPDF) -> bytes:
-        """The document's bytes, embedding a cut of the font with the glyphs it used."""
-        if self.reusable:
-            font = pdf.fonts[FAMILY]
-            font.ttfont = self._program([g for g, _ in font.subset.items() if g is not None])
-        return bytes(pdf.output())
+        """The document's bytes, embedding the glyphs it used."""
+        if not self.reusable:
+            return bytes(pdf.output())
+        return bytes(pdf.output(output_producer_class=self._producer))
 
-    def _component_names(self, name: str) -> tuple[str, ...]:
-        found = self._components.get(name)
-        if found is None:
-            glyph = self._glyphs[name]
-            data = getattr(glyph, "data", b"")
-            composite = glyph.isComposite() if not data else len(data) >= 2 and data[0] & 0x80
-            found = tuple(glyph.getComponentNames(self._master["glyf"])) if composite else ()
-            self._components[name] = found
-        return found
+    def _glyph(self, name: str) -> tuple[bytes, tuple[str, ...]]:
+        """A glyph's data as stored in the font, and its components (a composite glyph's parts)."""
+        data = self._data.get(name)
+        if data is None:
+            from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-    def _program(self, used: list[Any]) -> Any:
-        """A new fontTools font with the ``used`` glyphs (fpdf2 ``Glyph``s), their components and .notdef."""
-        from fontTools.ttLib import TTFont, newTable
-        from fontTools.ttLib.tables._c_m_a_p import cmap_format_4, cmap_format_12
+            source = self._glyf.glyphs[name]  # never ``glyf[name]``, which expands the glyph in place
+            data = source.data if hasattr(source, "data") else source.compile(self._glyf, recalcBBoxes=False)
+            parts = tuple(Glyph(data).getComponentNames(self._glyf)) if len(data) >= 2 and data[0] & 0x80 else ()
+            self._components[name] = parts
+            self._data[name] = data
+        return data, self._components[name]
+
+    def program(self, codes: dict[int, str]) -> bytes:
+        """A TrueType font whose glyph ``code`` is the glyph named ``codes[code]`` (fpdf2's codes for the
+        document's characters), components of composite glyphs appended after the highest code."""
         from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-        names = {".notdef"}
-        codepoints: dict[int, str] = {}
-        for glyph in used:
-            names.add(glyph.glyph_name)
-            for u in glyph.unicode if isinstance(glyph.unicode, tuple) else ():
-                if u:
-                    codepoints[u] = glyph.glyph_name
-        todo = list(names)
+        count = max(codes, default=0) + 1
+        names: list[str | None] = [codes.get(code) for code in range(count)]
+        names[0] = names[0] or ".notdef"
+        new_gid: dict[int, int] = {}
+        for gid, name in enumerate(names):
+            if name is not None:
+                new_gid.setdefault(self._gid[name], gid)
+        todo = [n for n in names if n is not None]
         while todo:
-            for component in self._component_names(todo.pop()):
-                if component not in names:
-                    names.add(component)
-                    todo.append(component)
-        order = sorted(names, key=self._gid.__getitem__)
-        new_gid = {self._gid[n]: i for i, n in enumerate(order)}
-        master = self._master
-        font = TTFont(recalcBBoxes=False, recalcTimestamp=False)
-        font.setGlyphOrder(order)
-        glyf = newTable("glyf")
-        glyf.glyphOrder = order
-        glyf.glyphs = {}
-        for name in order:
-            source = self._glyphs[name]
-            data = source.data if hasattr(source, "data") else source.compile(master["glyf"], recalcBBoxes=False)
-            glyph = Glyph(data)  # a new object: fpdf2's subsetting rewrites glyphs in place
-            if name in self._components and self._components[name]:
+            for part in self._glyph(todo.pop())[1]:
+                if self._gid[part] not in new_gid:
+                    new_gid[self._gid[part]] = len(names)
+                    names.append(part)
+                    todo.append(part)
+        glyf, loca, hmtx = bytearray(), array("I"), bytearray()
+        for name in names:
+            loca.append(len(glyf))
+            if name is None:
+                hmtx += struct.pack(">Hh", 0, 0)
+                continue
+            data, parts = self._glyph(name)
+            if parts:
+                glyph = Glyph(data)
                 glyph.remapComponentsFast(new_gid)
-            glyf.glyphs[name] = glyph
-        font["glyf"] = glyf
-        font["loca"] = newTable("loca")
-        hmtx = newTable("hmtx")
-        hmtx.metrics = {name: self._metrics[name] for name in order}
-        font["hmtx"] = hmtx
-        # the tables a TrueType program embedded in a PDF needs (ISO 32000-1 9.9: glyf, head, hhea,
-        # hmtx, loca, maxp; the cut has no hinting programs), with a cmap and post for lenient readers;
-        # name and OS/2 are left out (the PDF's font descriptor carries the metrics), as every table
-        # costs fontTools time at each output
-        for tag in ("head", "hhea", "maxp"):
-            font[tag] = copy.copy(master[tag])  # compiling sets fields on these
-        post = copy.copy(master["post"])
-        post.formatType = 3.0  # no glyph names
-        font["post"] = post
-        cmap = newTable("cmap")
-        cmap.tableVersion = 0
-        bmp = cmap_format_4(4)
-        bmp.platformID, bmp.platEncID, bmp.language = 3, 1, 0
-        bmp.cmap = {u: n for u, n in codepoints.items() if u <= 0xFFFF}
-        cmap.tables = [bmp]
-        if any(u > 0xFFFF for u in codepoints):
-            full = cmap_format_12(12)
-            full.platformID, full.platEncID, full.language = 3, 10, 0
-            full.cmap = dict(codepoints)
-            cmap.tables.append(full)
-        font["cmap"] = cmap
-        return font
+                data = glyph.data
+            glyf += data + b"\0" * (-len(data) % 4)
+            advance, lsb = self._metrics[name]
+            hmtx += struct.pack(">Hh", advance, lsb)
+        loca.append(len(glyf))
+        if sys.byteorder == "little":
+            loca.byteswap()
+        n = len(names)
+        raw = self._raw
+        head = bytearray(raw["head"])
+        head[8:12] = b"\0\0\0\0"  # checkSumAdjustment, set below
+        head[50:52] = struct.pack(">h", 1)  # indexToLocFormat: long offsets
+        hhea = bytearray(raw["hhea"])
+        hhea[34:36] = struct.pack(">H", n)  # numberOfHMetrics
+        maxp = bytearray(raw["maxp"])
+        maxp[4:6] = struct.pack(">H", n)  # numGlyphs
+        post = b"\x00\x03\x00\x00" + raw["post"][4:32]  # format 3: no glyph names
+        tables = {"glyf": bytes(glyf), "head": bytes(head), "hhea": bytes(hhea), "hmtx": bytes(hmtx),
+                  "loca": loca.tobytes(), "maxp": bytes(maxp), "post": post}
+        tables.update({tag: raw[tag] for tag in _COPIED if tag in raw})
+        tags = sorted(tables)
+        num = len(tags)
+        entry_selector = num.bit_length() - 1
+        search_range = (1 << entry_selector) * 16
+        header = struct.pack(">IHHHH", 0x00010000, num, search_range, entry_selector, num * 16 - search_range)
+        offset = len(header) + 16 * num
+        directory, body = bytearray(), bytearray()
+        head_at = 0
+        for tag in tags:
+            data = tables[tag]
+            if tag == "head":
+                head_at = offset
+            directory += struct.pack(">4sIII", tag.encode("latin-1"), _checksum(data), offset, len(data))
+            padded = data + b"\0" * (-len(data) % 4)
+            body += padded
+            offset += len(padded)
+        font = bytearray(header + directory + body)
+        font[head_at + 8:head_at + 12] = struct.pack(">I", (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF)
+        return bytes(font)
+
+
+def _report_output_class() -> type:
+    """fpdf2's output producer, embedding a :class:`ReportFont` from its :meth:`ReportFont.program`."""
+    from fpdf.output import (
+        CIDSystemInfo,
+        OutputProducer,
+        PDFArray,
+        PDFContentStream,
+        PDFFont,
+        PDFFontStream,
+        _build_cmap_blocks,
+        _tt_font_widths,
+    )
+    from fpdf.syntax import Name
+
+    class _ReportOutput(OutputProducer):
+        report_font: ReportFont
+
+        def _add_fonts(self, *args: Any, **kwargs: Any) -> dict:
+            fonts = self.fpdf.fonts
+            font = fonts.get(FAMILY)
+            if len(fonts) != 1 or font is None or font.subset is self.report_font._proto.subset:
+                return super()._add_fonts(*args, **kwargs)
+            # what fpdf2's _add_fonts writes for a TrueType font (fpdf/output.py), with our program
+            used = [(glyph, code) for glyph, code in font.subset.items() if glyph is not None]
+            program = self.report_font.program({code: glyph.glyph_name for glyph, code in used})
+            fontname = f"MPDFAA+{font.name}"
+            composite = PDFFont(subtype="Type0", base_font=fontname, encoding="Identity-H")
+            self._add_pdf_obj(composite, "fonts")
+            cid_font = PDFFont(subtype="CIDFontType2", base_font=fontname, d_w=font.desc.missing_width,
+                               w=_tt_font_widths(font))
+            self._add_pdf_obj(cid_font, "fonts")
+            composite.descendant_fonts = PDFArray([cid_font])
+            bfchar = [f"<{code:04X}> <{''.join(f'{u:04X}' for u in glyph.unicode)}>\n"
+                      for glyph, code in used if isinstance(glyph.unicode, tuple) and glyph.unicode
+                      and all(u <= 0xFFFF for u in glyph.unicode)]
+            to_unicode = PDFContentStream((
+                "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
+                "<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n/CMapName /Adobe-Identity-UCS def\n"
+                "/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+                f"{_build_cmap_blocks(bfchar, 'bfchar')}"
+                "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend").encode("latin-1"))
+            self._add_pdf_obj(to_unicode, "fonts")
+            composite.to_unicode = to_unicode
+            info = CIDSystemInfo()
+            self._add_pdf_obj(info, "fonts")
+            cid_font.c_i_d_system_info = info
+            descriptor = font.desc
+            descriptor.font_name = Name(fontname)
+            self._add_pdf_obj(descriptor, "fonts")
+            cid_font.font_descriptor = descriptor
+            cid_font.c_i_d_to_g_i_d_map = Name("Identity")  # glyph n of the program is code n
+            stream = PDFFontStream(contents=program)
+            self._add_pdf_obj(stream, "fonts")
+            descriptor.font_file2 = stream
+            font.subset.pick.cache_clear()
+            font.subset.get_glyph.cache_clear()
+            return {font.i: composite}
+
+    return _ReportOutput
 
 
 _FONTS: dict[str, ReportFont] = {}
