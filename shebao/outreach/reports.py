@@ -218,7 +218,7 @@ def wrap(text: str, width_mm: float, measure) -> list[str]:
     """Break ``text`` into lines no wider than ``width_mm`` (``measure(s)`` gives a width): between any
     two hanzi, at spaces, never inside a run of Latin letters and digits (2563.15, 2026-09-03), never
     before closing punctuation. Linear in the text (fpdf2's ``multi_cell`` re-measures each line per
-    character, which was a third of a report's time)."""
+    character: half of a report's time once the font was shared)."""
     tokens: list[str] = []
     for ch in text:
         if tokens and ch.isascii() and not ch.isspace() and tokens[-1][-1:].isascii() and not tokens[-1][-1].isspace():
