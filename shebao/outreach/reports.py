@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shebao.core.crypto import mask_name
 from shebao.outreach.catalogue import Campaign
-from shebao.outreach.fonts import report_font
+from shebao.outreach.fonts import report_font_for
 from shebao.policy.common import InputError
 from shebao.policy.paramset import ParameterSet, default_parameters
 from shebao.policy.service import calculate
@@ -210,52 +210,124 @@ def _all_text(report: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_pdf(report: dict[str, Any]) -> bytes:
-    """The report as a one-page A4 PDF in the CJK font the notices use."""
-    from fpdf import FPDF
+# a line never starts with these (they hang at the end of the line before): 避头点
+_NO_LINE_START = set("，。、；：？！）》」』”’%·.,;:?!)")
 
-    font = report_font(_all_text(report))
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
+
+def wrap(text: str, width_mm: float, measure) -> list[str]:
+    """Break ``text`` into lines no wider than ``width_mm`` (``measure(s)`` gives a width): between any
+    two hanzi, at spaces, never inside a run of Latin letters and digits (2563.15, 2026-09-03), never
+    before closing punctuation. Linear in the text (fpdf2's ``multi_cell`` re-measures each line per
+    character: half of a report's time once the font was shared)."""
+    tokens: list[str] = []
+    for ch in text:
+        if tokens and ch.isascii() and not ch.isspace() and tokens[-1][-1:].isascii() and not tokens[-1][-1].isspace():
+            tokens[-1] += ch
+        else:
+            tokens.append(ch)
+    lines: list[str] = []
+    line, used = "", 0.0
+    for token in tokens:
+        w = measure(token)
+        if line and used + w > width_mm and not token.isspace() and token[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        if not line and token.isspace():
+            continue
+        line += token
+        used += w
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Page:
+    """Text and lines on one PDF page through fpdf2's low-level ``text``/``line``/``rect``, with the
+    widths from the shared font (no per-call layout machinery: a report has ~40 strings)."""
+
+    PT = 25.4 / 72  # mm per point
+
+    def __init__(self, pdf, font):
+        self.pdf, self.font, self.size = pdf, font, 10.0
+        self.left, self.width = pdf.l_margin, pdf.w - pdf.l_margin - pdf.r_margin
+
+    def set_size(self, size: float) -> None:
+        self.size = size
+        self.pdf.set_font("cjk", size=size)
+
+    def measure(self, text: str) -> float:
+        return self.font.width(text, self.size)
+
+    def text(self, text: str, top: float, height: float, *, x: float | None = None, w: float | None = None,
+             align: str = "L") -> None:
+        """``text`` in the box (x, top, w, height), vertically centred as fpdf2's ``cell`` does."""
+        x = self.left if x is None else x
+        w = self.width if w is None else w
+        if align != "L":
+            slack = w - self.measure(text)
+            x += slack / 2 if align == "C" else slack
+        if text:
+            self.pdf.text(x, top + height / 2 + 0.3 * self.size * self.PT, text)
+
+    def paragraph(self, text: str, top: float, line_height: float) -> float:
+        """Wrapped text from ``top``; returns the y below it."""
+        for line in wrap(text, self.width, self.measure):
+            self.text(line, top, line_height)
+            top += line_height
+        return top
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    """The report as a one-page A4 PDF, the CJK font embedded (cut to the characters used).
+
+    The same report gives the same bytes: the creation date is the report's as-of date and the
+    file identifier a digest of the content (fpdf2's default)."""
+    font = report_font_for(_all_text(report))
+    pdf = font.document(format="A4")
     pdf.set_margins(18, 16, 18)
-    pdf.add_font("cjk", "", font, **({"collection_font_number": 0} if font.endswith(".ttc") else {}))
+    pdf.set_auto_page_break(False)
+    pdf.set_creation_date(dt.datetime.fromisoformat(report["as_of"]).replace(tzinfo=dt.UTC))
     pdf.add_page()
     pdf.set_title(report["title"])
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.set_font("cjk", size=20)
-    pdf.cell(width, 12, report["title"], align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
-    pdf.cell(width, 6, f"测算日期：{report['as_of']}　　{report['masked_name']}", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=14)
-    pdf.multi_cell(width, 8, report.get("headline", ""), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("cjk", size=12)
+    page = _Page(pdf, font)
+    pdf.set_draw_color(150, 160, 170)
+    pdf.set_line_width(0.2)
+    y = pdf.t_margin
+    page.set_size(20)
+    page.text(report["title"], y, 12, align="C")
+    y += 12
+    page.set_size(10)
+    page.text(f"测算日期：{report['as_of']}　　{report['masked_name']}", y, 6, align="R")
+    y += 6
+    page.set_size(14)
+    y = page.paragraph(report.get("headline", ""), y, 8) + 2
+    page.set_size(12)
     for label, value in report["rows"][:8]:
-        pdf.cell(width * 0.45, 8, str(label), border="B")
-        pdf.cell(width * 0.55, 8, str(value), border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+        page.text(str(label), y, 8, w=page.width * 0.45)
+        page.text(str(value), y, 8, x=page.left + page.width * 0.45, w=page.width * 0.55, align="R")
+        y += 8
+        pdf.line(page.left, y, page.left + page.width, y)
     if report["chart"]:
-        pdf.ln(3)
-        pdf.set_font("cjk", size=11)
-        pdf.cell(width, 7, report["chart"]["title"], new_x="LMARGIN", new_y="NEXT")
-        top, chart_h = pdf.get_y(), 55.0
-        bars = chart_bars(report["chart"], width=int(width), height=int(chart_h))
-        pdf.set_font("cjk", size=8)
-        for b in bars:
+        y += 3
+        page.set_size(11)
+        page.text(report["chart"]["title"], y, 7)
+        y += 7
+        chart_h = 55.0
+        page.set_size(8)
+        for b in chart_bars(report["chart"], width=int(page.width), height=int(chart_h)):
             pdf.set_fill_color(200, 80, 80) if b["negative"] else pdf.set_fill_color(40, 110, 180)
             if b["h"] > 0:
-                pdf.rect(pdf.l_margin + b["x"], top + b["y"], b["w"], b["h"], style="F")
-            pdf.set_xy(pdf.l_margin + b["x"] - 2, top + chart_h - 6)
-            pdf.cell(b["w"] + 4, 4, b["label"], align="C")
-            pdf.set_xy(pdf.l_margin + b["x"] - 2, top + b["y"] - 4 if not b["negative"] else top + b["y"] + b["h"])
-            pdf.cell(b["w"] + 4, 4, b["value"], align="C")
-        pdf.set_y(top + chart_h + 2)
-    pdf.set_font("cjk", size=9)
+                pdf.rect(page.left + b["x"], y + b["y"], b["w"], b["h"], style="F")
+            x, w = page.left + b["x"] - 2, b["w"] + 4
+            page.text(b["label"], y + chart_h - 6, 4, x=x, w=w, align="C")
+            page.text(b["value"], y + b["y"] - 4 if not b["negative"] else y + b["y"] + b["h"], 4, x=x, w=w, align="C")
+        y += chart_h + 2
+    page.set_size(9)
     for note in report["notes"][:7]:
-        if pdf.get_y() > pdf.h - 30:
+        if y > pdf.h - 30:
             break
         ref = f"（{note['reference']}）" if note["reference"] else ""
-        pdf.multi_cell(width, 5, "· " + note["text"] + ref, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(pdf.h - 22)
-    pdf.set_font("cjk", size=10)
-    pdf.multi_cell(width, 6, report["contact"], new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+        y = page.paragraph("· " + note["text"] + ref, y, 5)
+    page.set_size(10)
+    page.paragraph(report["contact"], pdf.h - 22, 6)
+    return font.output(pdf)

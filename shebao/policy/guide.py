@@ -9,6 +9,7 @@ arithmetic; only the internal rate of return, an estimate, is solved in floating
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from shebao.core.settings import local_today
@@ -107,8 +108,23 @@ def irr_annual(flows: list[tuple[int, int]]) -> float | None:
     if not flows or all(a >= 0 for _, a in flows) or all(a <= 0 for _, a in flows):
         return None
 
+    # Plans are runs of equal monthly amounts (contributions, then pension): each run is a geometric
+    # series, summed in closed form, so a bisection step costs a few operations instead of one per
+    # month (the outreach benchmark computes 100,000 plans). expm1/log1p keep it exact near r = 0.
+    runs: list[list[int]] = []  # [first month, months, amount]
+    for t, a in sorted(flows):
+        last = runs[-1] if runs else None
+        if last is not None and a == last[2] and t == last[0] + last[1]:
+            last[1] += 1
+        else:
+            runs.append([t, 1, a])
+
     def npv(r: float) -> float:
-        return sum(a / (1 + r) ** t for t, a in flows)
+        if r == 0:
+            return float(sum(n * a for _, n, a in runs))
+        log_v = -math.log1p(r)  # v = 1 / (1 + r)
+        ratio = math.expm1(log_v)  # v - 1
+        return sum(a * math.exp(t0 * log_v) * (math.expm1(n * log_v) / ratio) for t0, n, a in runs)
 
     lo, hi = -0.5, 0.5  # monthly rates; wide enough for any plausible plan
     f_lo, f_hi = npv(lo), npv(hi)
