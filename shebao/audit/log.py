@@ -80,8 +80,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# json.dumps with any option builds a new encoder per call; one made once encodes the same
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(_jsonable(value))
 
 
 def _content(fields: dict[str, Any]) -> bytes:
