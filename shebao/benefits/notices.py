@@ -47,6 +47,9 @@ KIND_TITLES = {
 }
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # made once (json.dumps with an option builds one per call)
+
+
 def _plain(value: Any) -> Any:
     kind = type(value)  # the common exact types first
     if kind is str or kind is int or kind is bool or value is None:
@@ -87,7 +90,7 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
         existing = {n.notice_key: n for n in session.scalars(select(Notice).where(Notice.notice_key.in_(keys)))}
     new = [Notice(notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
                   issued_on=spec.get("issued_on") or local_today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
-                  data=json.dumps(_plain(spec["data"]), ensure_ascii=False))
+                  data=_JSON.encode(_plain(spec["data"])))
            for key, spec in zip(keys, specs, strict=True) if key not in existing]
     insert_persistent(session, new, attach=attach)
     for notice in new:

@@ -71,8 +71,12 @@ class OpenApplicationError(IntakeError):
     status_code = 409
 
 
+# made once: json.dumps with options builds a new encoder on every call
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+
+
 def _j(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return _JSON.encode(value)
 
 
 class _Steps:

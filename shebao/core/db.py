@@ -378,6 +378,18 @@ def _result_processors(dialect, stmt, type_codes: tuple) -> tuple[Callable | Non
                  for entry, code in zip(columns, type_codes, strict=True))
 
 
+def _type_codes(cursor) -> tuple:
+    """The result columns' type codes (``description``'s second item) of the last statement.
+
+    psycopg builds a ``Column`` object per column for each ``description``; its type code is the
+    result's field type, read here straight off the result.
+    """
+    result = getattr(cursor, "pgresult", None)
+    if result is not None:
+        return tuple(result.ftype(i) for i in range(result.nfields))
+    return tuple(d[1] for d in cursor.description)
+
+
 def query_fast(conn, stmt, params: dict) -> list[tuple]:
     """Run a read of the hot paths on ``conn``'s driver connection; return its rows as tuples.
 
@@ -400,7 +412,7 @@ def query_fast(conn, stmt, params: dict) -> list[tuple]:
     try:
         cursor.execute(prepared.sql, values)
         rows = cursor.fetchall()
-        processors = _result_processors(conn.dialect, stmt, tuple(d[1] for d in cursor.description))
+        processors = _result_processors(conn.dialect, stmt, _type_codes(cursor))
     except conn.dialect.loaded_dbapi.Error as exc:
         raise DBAPIError.instance(prepared.sql, params, exc, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from exc

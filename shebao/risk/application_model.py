@@ -143,6 +143,61 @@ def load_model(folder: Path | None = None) -> tuple[Any, dict]:
         return _CACHE[key]
 
 
+class _Contributions:
+    """One booster's ``pred_contrib`` for a single row through LightGBM's single-row fast path.
+
+    ``Booster.predict`` validates its input, sets up a predictor and sizes its output on every call,
+    which costs about as much Python as the application's other risk steps; the fast path
+    (``LGBM_BoosterPredictForMatSingleRowFast``) is set up once per booster and runs the same C++
+    predictor, so the contributions are bit for bit those of ``predict(row, pred_contrib=True)``
+    (tests/risk check it). Calls are serialised: the set-up is shared.
+    """
+
+    def __init__(self, booster: Any, n_features: int) -> None:
+        import ctypes
+
+        from lightgbm.basic import _LIB, _safe_call
+
+        self._ctypes, self._lib, self._safe_call = ctypes, _LIB, _safe_call
+        self.booster, self.width = booster, n_features + 1
+        self._lock = threading.Lock()
+        self._handle = ctypes.c_void_p()
+        # predict type 3 = contributions, data type 1 = float64; all iterations, one thread
+        _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
+            booster._handle, ctypes.c_int(3), ctypes.c_int(0), ctypes.c_int(-1), ctypes.c_int(1),
+            ctypes.c_int32(n_features), ctypes.c_char_p(b"num_threads=1"), ctypes.byref(self._handle)))
+
+    def __call__(self, row: Any) -> Any:
+        import numpy as np
+
+        ctypes = self._ctypes
+        row = np.ascontiguousarray(row, dtype=np.float64)
+        out = np.empty(self.width, dtype=np.float64)
+        n = ctypes.c_int64()
+        with self._lock:
+            self._safe_call(self._lib.LGBM_BoosterPredictForMatSingleRowFast(
+                self._handle, row.ctypes.data_as(ctypes.c_void_p), ctypes.byref(n),
+                out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+        if n.value != self.width:
+            raise RuntimeError(f"LightGBM returned {n.value} contributions, expected {self.width}")
+        return out
+
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle is not None and handle.value:
+            self._lib.LGBM_FastConfigFree(handle)
+
+
+def contributions(booster: Any, row: Any) -> Any:
+    """``booster.predict(row, pred_contrib=True)[0]`` for one row (the fast path, set up once per booster)."""
+    key = ("contrib", id(booster))
+    fast = _CACHE.get(key)
+    if fast is None or fast.booster is not booster:
+        with _LOCK:
+            fast = _CACHE[key] = _Contributions(booster, row.shape[1])
+    return fast(row)
+
+
 def score_application(kind: str, history: ApplicantHistory, on: date, *, top: int = 3) -> dict[str, Any]:
     """Rules, model score and top factors of one application.
 
@@ -158,7 +213,7 @@ def score_application(kind: str, history: ApplicantHistory, on: date, *, top: in
     booster, meta = load_model()
     row = np.array([[feats[name] for name in FEATURES]], dtype=np.float64)
     # one call: the contributions plus the bias sum to the raw score, whose logistic is the probability
-    full = booster.predict(row, pred_contrib=True, num_threads=1)[0]
+    full = contributions(booster, row)
     proba = float(1.0 / (1.0 + np.exp(-float(full.sum()))))
     contrib = full[:-1]
     names = list(FEATURES)
