@@ -38,30 +38,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 TARGETS: list = []  # inherited by the forked workers
 
 
 def prepare_database(kind: str, folder: Path) -> str:
-    from sqlalchemy import create_engine, text
+    """A fresh migrated database (SQLite in ``folder``, or PostgreSQL ``bench_outreach``) set as the default."""
+    from bench_cases import prepare_database as fresh_database  # the same step as the cases benchmark
 
-    from shebao.core.settings import get_settings
-    from shebao.migrations import upgrade
-
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        name = "bench_h5_outreach"
-        admin = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = f"{PG}/{name}"
-    os.environ["SHEBAO_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    upgrade(url)
-    return url
+    return fresh_database(kind, folder, "bench_outreach")
 
 
 def work(job: tuple[int, int, int, str, str | None]) -> dict:
