@@ -123,6 +123,26 @@ def db(request, shebao_home, tmp_path, monkeypatch):
         yield url
 
 
+def open_session(role: str = "admin"):
+    """A session on the test database acting as ``role`` (the caller owns commits and closes it)."""
+    from shebao.core.db import get_sessionmaker
+
+    s = get_sessionmaker()()
+    s.info.update(actor="tester", actor_role=role, source="test")
+    return s
+
+
+@pytest.fixture
+def session(db):
+    """A session on the test database acting as the admin (the caller owns commits)."""
+    s = open_session()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db(request, shebao_home, tmp_path, monkeypatch):
     """An empty database on each backend, for migration tests that start from an older revision

@@ -1,23 +1,10 @@
-"""Fixtures of the injury tests: a session on the migrated test database and one insured person."""
+"""Fixtures of the injury tests: one insured person (the admin `session` is the suite's, in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-
-
-@pytest.fixture
-def session(db):
-    from shebao.core.db import get_sessionmaker
-
-    s = get_sessionmaker()()
-    s.info.update(actor="tester", actor_role="admin", source="test")
-    try:
-        yield s
-    finally:
-        s.rollback()
-        s.close()
 
 
 @pytest.fixture
