@@ -51,6 +51,13 @@ _YESNO = (
 _Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下")
 _S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足")
 NEGATION_WEIGHT = 2.0
+# A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
+# ("未满4个月…15天；满4个月…42天", "满1年不足5年…；满5年不足10年…"): the clause whose range holds
+# it answers, the others not. A bare figure ("享受15天产假") is what a clause gives, not its condition.
+_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天|小时)(以上|多)?")
+_S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下)?")
+_MEASURE = {"个月": "月", "月": "月", "年": "年", "周岁": "岁", "岁": "岁", "天": "天", "日": "天", "小时": "小时"}
+QUANTITY_WEIGHT = 3.0
 # a rule that sanctions doing something (违反…的，由…责令…/处…罚款) answers "能/可以…吗" with no
 _SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予|依照[^。；]*规定处理")
 # a yes/no question about a sanction ("被罚吗", "要负责吗") is decided by the rule that sanctions
@@ -102,6 +109,47 @@ def _contrasted(unit: str, body: str) -> bool:
     return False
 
 
+def _stated_quantities(question: str) -> dict[str, float]:
+    """The quantities a question states, by measure: "怀孕三个月" → {月: 3}; "不到四个月" → {月: 3.5};
+    "三个多月" → {月: 3.5}. A figure asked for (几个月, 多少天) is not stated."""
+    from shebao.assistant.intents import number
+
+    stated: dict[str, float] = {}
+    for match in _Q_QUANTITY.finditer(question):
+        before, figure, unit, after = match.groups()
+        value = number(figure)
+        if value is None:
+            continue
+        measure = next(m for m in ("月", "年", "岁", "天", "小时") if m in unit)
+        shift = -0.5 if before else 0.5 if ("多" in unit or "半" in unit or after == "多") else 0.0
+        stated.setdefault(measure, value + shift)
+    return stated
+
+
+def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
+    """Whether the conditions a clause states on the question's quantities ("满5年不足10年的")
+    all hold for them (None: the clause states no such condition)."""
+    from shebao.assistant.intents import number
+
+    held: bool | None = None
+    for match in _S_CONDITION.finditer(unit):
+        before, figure, measure_word, after = match.groups()
+        measure = _MEASURE[measure_word]
+        if measure not in stated or not (before or after) or (bound := number(figure)) is None:
+            continue
+        value = stated[measure]
+        if before in ("未满", "不满", "不足", "不到"):
+            ok = value < bound
+        elif before == "超过":
+            ok = value > bound
+        elif before == "满" or after == "以上":
+            ok = value >= bound
+        else:  # 以下
+            ok = value <= bound
+        held = ok if held is None else held and ok
+    return held
+
+
 def _consequence(whole: str) -> str:
     """What a rule does, without its condition: "缴费单位逾期拒不缴纳…的，由…申请人民法院依法强制征缴"
     → "由…强制征缴" (the 不 of the condition is not a no); a floor (不得低于) is not a no either."""
@@ -113,6 +161,15 @@ def _consequence(whole: str) -> str:
 _FREELY = re.compile(r"随便|随意|任意|想怎么")
 _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意")
 _FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
+# a prohibition limited to the grounds of other articles ("不得依据本法第二十六条、第二十七条的规定解除劳动合同")
+_PARTIAL_BAN = re.compile(r"不得(?:依据|依照|按照)[^，。；：:]*?第[^，。；：:]*?条[^，。；：:]*")
+# a question about making something known ("会不会把我名字说出去"): a rule that keeps it secret (保密) is
+# about what was asked, and answers no
+_DISCLOSE = re.compile(r"说出去|传出去|泄露|泄漏|透露|外泄|曝光|告诉(?:别人|单位|老板|公司)")
+DISCLOSURE_WEIGHT = 3.0
+# "每天最多能加几个小时班": the larger limit of a rule that states two ("一般…不得超过一小时；因特殊原因…不得超过三小时")
+_MOST = re.compile(r"最多|最长|至多|顶多|最高|上限")
+_LIMIT = re.compile(rf"([\d{_CN}]+)\s*(个月|月|年|日|天|小时|工作日|周)")
 # "非因本人意愿中断就业的": the exception the rule makes; a question stating it (辞职 → 本人意愿) is a no
 _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
@@ -155,6 +212,24 @@ def _fine_after(text: str, unit: str) -> list[str] | None:
         return None
     following, following_head = units[position + 1]
     if following_head or not re.search(r"罚款|倍以上", following) or len(unit) + len(following) > COMPLEMENT_CHARS:
+        return None
+    return [unit, following]
+
+
+def _larger_limit_after(text: str, unit: str) -> list[str] | None:
+    """A maximum asked and the lead's clause states a limit ("一般每日不得超过一小时；") that the next
+    clause of the same sentence raises in the same unit ("…每日不得超过三小时"): both clauses."""
+    from shebao.assistant.intents import number
+
+    units = _units(text)
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
+    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
+        return None
+    following, following_head = units[position + 1]
+    limits = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(unit)]
+    raised = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(following)]
+    if following_head or len(unit) + len(following) > COMPLEMENT_CHARS or not any(
+            u == v and a is not None and b is not None and b > a for u, a in limits for v, b in raised):
         return None
     return [unit, following]
 
@@ -284,9 +359,17 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     # per article, the best sentence that holds what the type needs
     typed: dict[int, tuple[float, int, str, str]] = {}
     sanction_q = bool(_Q_SANCTION.search(q_plain))
+    disclosure = bool(_DISCLOSE.search(q_plain)) and not sanction_q
     # per sentence: the question's words it holds, its score before the rank discount, its marks
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
+    stated = _stated_quantities(q_plain)
+    quantity_held: dict[tuple[int, int], bool] = {}
+    for a_index in order if stated else ():
+        conditions = {u_index: held for u_index, (unit, _) in enumerate(_units(articles[a_index].text))
+                      if (held := _holds_quantity(unit, stated)) is not None}
+        if len(conditions) >= 2:  # a graded rule: one range against another
+            quantity_held.update({(a_index, u): held for u, held in conditions.items()})
     for rank, a_index in enumerate(order):
         article = articles[a_index]
         body = _ARTICLE.sub("", article.text.strip())
@@ -297,7 +380,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole)
             score = sum(weight(w, whole) for w in held)
             marks = set()  # what the sentence has that the question's type asks for
-            if score > 0 and _contrasted(unit, body):
+            graded = quantity_held.get((a_index, u_index))
+            if score > 0 and graded is not None:
+                score += QUANTITY_WEIGHT if graded else -QUANTITY_WEIGHT  # the range that holds the question's
+            elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
             if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
                 score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
@@ -305,10 +391,17 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
                 marks.add("penalty")
+            if score > 0 and disclosure and "保密" in whole:
+                score += DISCLOSURE_WEIGHT
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
                 marks.add("definition")
-            if pattern is not None and pattern.search(whole if kind == "penalty" else unit):
+            is_typed = pattern is not None and bool(pattern.search(whole if kind == "penalty" else unit))
+            if kind == "period" and not is_typed:
+                # "个人信息能保存多久" against "个人信息的保存期限应当为…最短时间": the term of what
+                # was asked, stated without a figure
+                is_typed = any(len(w) >= 2 and f"{w}期限" in unit for w in set(words) | extra)
+            if is_typed:
                 marks.add("typed")
             if re.search(rf"[\d{_CN}]+\s*(?:元|%|％|倍|日|天|个月|年|小时|工作日)", unit):
                 marks.add("number")
@@ -317,7 +410,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             score = score * RANK_FACTORS[rank] - u_index * 0.05  # the best article first
             if best is None or score > best[0]:
                 best = (score, a_index, unit, head)
-            if pattern is not None and pattern.search(whole if kind == "penalty" else unit) and score > 0 and (
+            if is_typed and score > 0 and (
                     a_index not in typed or score > typed[a_index][0]):
                 typed[a_index] = (score, a_index, unit, head)
     if best is not None and (best[1], best[2]) in held_by:
@@ -332,6 +425,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     if best is not None and kind not in ("general", "yesno"):
         if best[1] in typed:
             best = typed[best[1]]  # the typed sentence of the article the best sentence is in
+        elif order[0] in typed and kind == "period":
+            # a period asked and none in the best sentence's article: the period of the article
+            # ranked first ("劳动监察案件多久办完" → 60个工作日), not a sentence without one
+            best = typed[order[0]]
         elif typed and (other := max(typed.values(), key=lambda t: t[0]))[0] >= TYPED_SHARE * best[0]:
             # a period or an amount asked and none in the best article ("依法支付工资"): another
             # cited article that states one and matches the question about as well (百分之三百)
@@ -346,6 +443,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                          COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
     if second is None and kind == "penalty" and not head and not re.search(r"罚款|倍以上", unit):
         second = _fine_after(articles[a_index].text, unit)
+    if second is None and _MOST.search(q_plain):
+        second = _larger_limit_after(articles[a_index].text, unit)
     if second is not None:
         sentence = "；".join(_clean(u) for u in second)
         other = next((u for u in second if u != unit), unit)
@@ -381,6 +480,12 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = yes  # "会被罚吗" answered by the rule that sanctions it
         elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
             word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
+        elif yes in ("能", "可以") and (partial := _PARTIAL_BAN.search(whole)):
+            # "能辞退吗" against "不得依据本法第二十六条、第二十七条的规定解除劳动合同": barred on those
+            # grounds only, which a bare 不能 would overstate; the prohibition itself answers
+            word = partial.group(0)
+        elif disclosure and "保密" in whole:
+            word = no  # "会不会把我名字说出去" against "应当为举报人保密"
         elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
             word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:

@@ -172,3 +172,58 @@ def test_a_list_question_gets_every_item_under_its_heading():
     sentence = first_sentence(lead_sentence("申请工伤认定要准备哪些材料？", [article], ["工伤认定", "材料"]).sentence)
     assert sentence.startswith("提出工伤认定申请应当提交下列材料：工伤认定申请表；")
     assert "劳动关系" in sentence and "职业病诊断证明书" in sentence
+
+
+def test_a_quantity_the_question_states_picks_the_range_that_holds_it():
+    leave = _Article("第七条 女职工怀孕未满4个月流产的，享受15天产假；怀孕满4个月流产的，享受42天产假。")
+    words = ["怀孕", "流产", "产假"]
+    assert "15天" in first_sentence(lead_sentence("怀孕三个月流产了有产假没", [leave], words).sentence)
+    assert "42天" in first_sentence(lead_sentence("怀孕五个月流产了有产假没", [leave], words).sentence)
+    months = _Article("第十七条 失业人员失业前所在单位和本人按照规定累计缴费时间满1年不足5年的，领取失业保险金的期限最长为12个月；"
+                      "累计缴费时间满5年不足10年的，领取失业保险金的期限最长为18个月；"
+                      "累计缴费时间10年以上的，领取失业保险金的期限最长为24个月。")
+    words = ["缴费", "失业保险金", "期限"]
+    assert "18个月" in first_sentence(lead_sentence("交了6年失业保险，失业保险金期限多长", [months], words).sentence)
+    assert "24个月" in first_sentence(lead_sentence("交了12年失业保险，失业保险金期限多长", [months], words).sentence)
+
+
+def test_a_period_question_takes_the_period_of_the_first_article_or_the_term_it_names():
+    @dataclass
+    class _Cited:
+        law: str
+        text: str
+
+    period = _Cited("劳动保障监察条例", "第十七条 劳动保障行政部门对违反劳动保障法律的行为的调查，应当自立案之日起60个工作日内完成。")
+    jurisdiction = _Cited("劳动保障监察条例", "第十三条 对用人单位的劳动保障监察，由县级劳动保障行政部门管辖。"
+                          "上级劳动保障行政部门可以调查处理下级劳动保障行政部门管辖的案件。")
+    words = ["劳动", "监察", "案件", "劳动保障监察"]
+    assert "60个工作日" in lead_sentence("劳动监察案件多久办完", [period, jurisdiction], words).sentence
+    term = _Cited("个人信息保护法", "第十九条 除法律、行政法规另有规定外，个人信息的保存期限应当为实现处理目的所必要的最短时间。")
+    report = _Cited("个人信息保护法", "第五十六条 个人信息保护影响评估报告和处理情况记录应当至少保存三年。")
+    words = ["个人", "信息", "个人信息", "保存"]
+    assert "最短时间" in lead_sentence("个人信息能保存多久", [term, report], words).sentence
+
+
+def test_a_ban_on_some_grounds_only_is_answered_with_the_ban():
+    article = _Article("第二十九条 劳动者有下列情形之一的，用人单位不得依据本法第二十六条、第二十七条的规定解除劳动合同：\n"
+                       "（一）患职业病或者因工负伤并被确认丧失或者部分丧失劳动能力的；\n（二）患病或者负伤，在规定的医疗期内的；")
+    sentence = lead_sentence("员工得工伤了公司能辞退他吗", [article], ["工伤", "因工负伤", "解除劳动合同"]).sentence
+    assert sentence.startswith("不得依据本法第二十六条、第二十七条的规定解除劳动合同：患职业病")
+    plain = _Article("第五条 用人单位不得因女职工怀孕、生育、哺乳降低其工资、予以辞退、与其解除劳动合同。")
+    assert lead_sentence("公司能因为我怀孕降我工资吗", [plain], ["怀孕", "工资"]).sentence.startswith("不能：")
+
+
+def test_a_question_about_disclosure_is_answered_by_the_duty_of_secrecy():
+    article = _Article("第九条 任何组织或者个人对违反劳动保障法律的行为，有权向劳动保障行政部门举报。"
+                       "劳动保障行政部门应当为举报人保密；对举报属实的举报人，给予奖励。")
+    words = ["举报", "单位", "名字", "劳动保障行政部门"]
+    sentence = lead_sentence("我举报了单位，劳动局会不会把我名字说出去", [article], words).sentence
+    assert sentence.startswith("不会：") and "保密" in first_sentence(sentence)
+
+
+def test_a_maximum_asked_takes_the_larger_limit_of_the_same_sentence():
+    article = _Article("第四十一条 用人单位经与工会和劳动者协商后可以延长工作时间，一般每日不得超过一小时；"
+                       "因特殊原因需要延长工作时间的，延长工作时间每日不得超过三小时，但是每月不得超过三十六小时。")
+    words = ["每日", "延长工作时间"]
+    assert "三小时" in first_sentence(lead_sentence("每天最多能加几个小时班", [article], words).sentence)
+    assert "三小时" not in first_sentence(lead_sentence("每天一般能加几个小时班", [article], words).sentence)
