@@ -58,6 +58,11 @@ _Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?(
 _S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下)?")
 _MEASURE = {"个月": "月", "月": "月", "年": "年", "周岁": "岁", "岁": "岁", "天": "天", "日": "天", "小时": "小时"}
 QUANTITY_WEIGHT = 3.0
+# a list item that holds nothing of the question but what its heading holds
+BARE_ITEM_FACTOR = 0.5
+# a yes/no about an act: the sentence that rules on it (不得/可以/应当 + the act) decides
+_RULING = r"(?:不得|禁止|严禁|可以|应当|不能|有权|无权|不予|予以)"
+RULING_WEIGHT = 2.0
 # a rule that sanctions doing something (违反…的，由…责令…/处…罚款) answers "能/可以…吗" with no
 _SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予|依照[^。；]*规定处理")
 # a yes/no question about a sanction ("被罚吗", "要负责吗") is decided by the rule that sanctions
@@ -393,6 +398,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 marks.add("penalty")
             if score > 0 and disclosure and "保密" in whole:
                 score += DISCLOSURE_WEIGHT
+            if score > 0 and head and not any(len(w) >= 2 and w in unit for w in held):
+                score *= BARE_ITEM_FACTOR  # "故意犯罪的" for "得了职业病算工伤吗": only its heading matches
+            if score > 0 and kind == "yesno" and any(
+                    asked_about(w) and re.search(rf"{_RULING}[^，。；]{{0,6}}{re.escape(w)}", whole) for w in held):
+                score += RULING_WEIGHT  # "能拿去炒股吗" against "不得违规投资运营", not "投资运营情况"
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
                 marks.add("definition")

@@ -227,3 +227,22 @@ def test_a_maximum_asked_takes_the_larger_limit_of_the_same_sentence():
     words = ["每日", "延长工作时间"]
     assert "三小时" in first_sentence(lead_sentence("每天最多能加几个小时班", [article], words).sentence)
     assert "三小时" not in first_sentence(lead_sentence("每天一般能加几个小时班", [article], words).sentence)
+
+
+def test_a_list_item_that_holds_nothing_of_the_question_does_not_answer_it():
+    excluded = _Article("第十六条 职工符合本条例第十四条、第十五条的规定，但是有下列情形之一的，不得认定为工伤或者视同工伤：\n"
+                        "（一）故意犯罪的；\n（二）醉酒或者吸毒的；")
+    included = _Article("第十四条 职工有下列情形之一的，应当认定为工伤：\n（一）在工作时间和工作场所内，因工作原因受到事故伤害的；\n"
+                        "（四）患职业病的；")
+    words = ["职业病", "工伤", "认定为工伤", "视同工伤"]
+    weights = {"职业病": 6.0, "工伤": 1.5, "认定为工伤": 3.0, "视同工伤": 3.0}  # as the index's IDF
+    assert lead_sentence("得了职业病算工伤吗", [excluded, included], words, weights).sentence.startswith("算：患职业病的")
+
+
+def test_a_yes_no_about_an_act_is_decided_by_the_sentence_that_rules_on_it():
+    card = _Article("第七条 社会保障卡是个人参加社会保险和享受社会保险待遇的凭证。")
+    rule = _Article("第十七条 参保人员应当持本人医疗保障凭证就医、购药，并主动出示接受查验。")
+    weights = {"社会保障卡": 5.0, "医疗保障凭证": 5.0, "就医": 4.0}
+    lead = lead_sentence("看病必须带医保卡吗", [card, rule], ["看病", "医保卡"], weights,
+                         ["医疗保障凭证", "社会保障卡", "就医"])
+    assert lead.sentence.startswith("要：参保人员应当持本人医疗保障凭证就医")
