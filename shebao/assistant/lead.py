@@ -197,6 +197,12 @@ def _named_first(question: str, articles: list) -> list[int]:
 
 # a question asking for the items of a list ("要准备哪些材料", "有哪几种方式", "什么条件")
 _LIST_Q = re.compile(r"哪些|哪几|(?:什么|啥)(?:材料|条件|情形|情况|证明|方式)")
+# "失业保险基金能拿来干啥", "社保卡有什么用": what a thing is for; the sentence that says so ("…用于下列
+# 支出：", "…是…的凭证") answers, not one that only forbids a use ("不得用于平衡财政收支")
+_USE_Q = re.compile(r"干啥|干什么|做什么|有什么用|有啥用|啥用|什么用处|用来|用途")
+_USE_S = re.compile(r"(?<![不得])用于|的凭证|用途")
+_USE_WORDS = ("用于", "用途", "凭证")  # held only where the sentence states the use, not in "不得用于"
+USE_WEIGHT = 4.0
 LIST_CHARS = 220
 
 
@@ -365,6 +371,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     typed: dict[int, tuple[float, int, str, str]] = {}
     sanction_q = bool(_Q_SANCTION.search(q_plain))
     disclosure = bool(_DISCLOSE.search(q_plain)) and not sanction_q
+    use_q = bool(_USE_Q.search(q_plain))
+    list_q = bool(_LIST_Q.search(q_plain)) or use_q
     # per sentence: the question's words it holds, its score before the rank discount, its marks
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
@@ -382,7 +390,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
-            held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole)
+            held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole
+                             and not (use_q and w in _USE_WORDS and not _USE_S.search(whole)))
             score = sum(weight(w, whole) for w in held)
             marks = set()  # what the sentence has that the question's type asks for
             graded = quantity_held.get((a_index, u_index))
@@ -398,11 +407,13 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 marks.add("penalty")
             if score > 0 and disclosure and "保密" in whole:
                 score += DISCLOSURE_WEIGHT
-            if score > 0 and head and not any(len(w) >= 2 and w in unit for w in held):
+            if score > 0 and head and not list_q and not any(len(w) >= 2 and w in unit for w in held):
                 score *= BARE_ITEM_FACTOR  # "故意犯罪的" for "得了职业病算工伤吗": only its heading matches
             if score > 0 and kind == "yesno" and any(
                     asked_about(w) and re.search(rf"{_RULING}[^，。；]{{0,6}}{re.escape(w)}", whole) for w in held):
                 score += RULING_WEIGHT  # "能拿去炒股吗" against "不得违规投资运营", not "投资运营情况"
+            if score > 0 and use_q and _USE_S.search(whole):
+                score += USE_WEIGHT
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
                 marks.add("definition")
@@ -460,7 +471,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         other = next((u for u in second if u != unit), unit)
         if any(asked_about(w) and w in other and w not in unit for w in set(words) | extra):
             unit = other  # the yes/no is the added sentence's when it is the one about what was asked
-    listed = _list_of(articles[a_index].text, head) if head and _LIST_Q.search(q_plain) else None
+    listed = _list_of(articles[a_index].text, head) if head and list_q else None
     if listed is not None:
         sentence = listed  # "要准备哪些材料": every item of the list, under its heading
     elif head:

@@ -246,3 +246,16 @@ def test_a_yes_no_about_an_act_is_decided_by_the_sentence_that_rules_on_it():
     lead = lead_sentence("看病必须带医保卡吗", [card, rule], ["看病", "医保卡"], weights,
                          ["医疗保障凭证", "社会保障卡", "就医"])
     assert lead.sentence.startswith("要：参保人员应当持本人医疗保障凭证就医")
+
+
+def test_a_question_about_what_a_thing_is_for_gets_the_uses_not_a_ban():
+    ban = _Article("第十一条 失业保险基金必须存入财政专户。失业保险基金专款专用，不得挪作他用，不得用于平衡财政收支。")
+    uses = _Article("第十条 失业保险基金用于下列支出：\n（一）失业保险金；\n（二）领取失业保险金期间的医疗补助金。")
+    weights = {"失业保险基金": 5.0, "用于": 4.0}
+    sentence = first_sentence(lead_sentence("失业保险基金能拿来干啥", [ban, uses], ["失业保险基金"], weights,
+                                            ["用于"]).sentence)
+    assert sentence.startswith("失业保险基金用于下列支出：失业保险金；")
+    card = _Article("第七条 社会保障卡加载金融功能，有条件的地方可以扩大社会保障卡的应用范围。"
+                    "社会保障卡是个人享受各项社会保险待遇的凭证。")
+    assert "凭证" in first_sentence(lead_sentence("社保卡有啥用", [card], ["社保卡"], {"社会保障卡": 5.0},
+                                                  ["社会保障卡"]).sentence)
