@@ -65,6 +65,8 @@ _RULING = r"(?:不得|禁止|严禁|可以|应当|不能|有权|无权|不予|�
 RULING_WEIGHT = 2.0
 # a rule that sanctions doing something (违反…的，由…责令…/处…罚款) answers "能/可以…吗" with no
 _SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予|依照[^。；]*规定处理")
+# "要负责吗", "要赔吗": the liability asked for, of which a 处分 is only a part
+_Q_LIABILITY = re.compile(r"负责|责任|赔")
 # a yes/no question about a sanction ("被罚吗", "要负责吗") is decided by the rule that sanctions
 _Q_SANCTION = re.compile(r"罚|处分|追究|负责|责任")
 # "未成年工是指…", "本人工资咋算": the sentence where the law defines the term
@@ -165,6 +167,9 @@ def _consequence(whole: str) -> str:
 # "能随便…吗": a rule that requires consent or approval answers no
 _FREELY = re.compile(r"随便|随意|任意|想怎么")
 _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意")
+# "能用…代替吗": a rule that requires the form or means ("应当以货币形式", "必须以书面形式") answers no
+_SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发")
+_REQUIRED_FORM = re.compile(r"(?:应当|必须|须)(?:以|用|采用|采取)")
 _FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
 # a prohibition limited to the grounds of other articles ("不得依据本法第二十六条、第二十七条的规定解除劳动合同")
 _PARTIAL_BAN = re.compile(r"不得(?:依据|依照|按照)[^，。；：:]*?第[^，。；：:]*?条[^，。；：:]*")
@@ -214,15 +219,17 @@ def _list_of(text: str, head: str) -> str | None:
     return listed if len(items) >= 2 and len(listed) <= LIST_CHARS else None
 
 
-def _fine_after(text: str, unit: str) -> list[str] | None:
+def _fine_after(text: str, unit: str, sanction: str = r"罚款|倍以上") -> list[str] | None:
     """A penalty asked and the lead's clause orders only a correction ("…责令退还"): the next clause
-    of the same sentence that sets the fine ("情节严重的，…处骗取金额1倍以上3倍以下的罚款")."""
+    of the same sentence that sets the fine ("情节严重的，…处骗取金额1倍以上3倍以下的罚款"); a
+    liability asked ("泄露我信息要负责吗") and the clause gives a 处分: the next that makes them pay
+    damages ("给…造成损失的，应当承担赔偿责任")."""
     units = _units(text)
     position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
     if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
         return None
     following, following_head = units[position + 1]
-    if following_head or not re.search(r"罚款|倍以上", following) or len(unit) + len(following) > COMPLEMENT_CHARS:
+    if following_head or not re.search(sanction, following) or len(unit) + len(following) > COMPLEMENT_CHARS:
         return None
     return [unit, following]
 
@@ -464,6 +471,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                          COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
     if second is None and kind == "penalty" and not head and not re.search(r"罚款|倍以上", unit):
         second = _fine_after(articles[a_index].text, unit)
+    if second is None and kind == "yesno" and _Q_LIABILITY.search(q_plain) and not re.search(r"赔偿责任|刑事责任", unit):
+        second = _fine_after(articles[a_index].text, unit, r"赔偿责任|刑事责任|罚款")
     if second is None and _MOST.search(q_plain):
         second = _larger_limit_after(articles[a_index].text, unit)
     if second is not None:
@@ -499,6 +508,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = no  # "能挪用吗" answered by the rule that sanctions it
         elif yes in ("会", "要", "是") and sanction_q and _SANCTION.search(whole):
             word = yes  # "会被罚吗" answered by the rule that sanctions it
+        elif yes in ("能", "可以") and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
+            word = no  # "工资能用购物卡代替吗" against "工资应当以货币形式…支付": the form is required
         elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
             word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
         elif yes in ("能", "可以") and (partial := _PARTIAL_BAN.search(whole)):

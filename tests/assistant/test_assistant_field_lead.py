@@ -259,3 +259,17 @@ def test_a_question_about_what_a_thing_is_for_gets_the_uses_not_a_ban():
                     "社会保障卡是个人享受各项社会保险待遇的凭证。")
     assert "凭证" in first_sentence(lead_sentence("社保卡有啥用", [card], ["社保卡"], {"社会保障卡": 5.0},
                                                   ["社会保障卡"]).sentence)
+
+
+def test_a_substitute_for_a_required_form_is_a_no():
+    wages = _Article("第五十条 工资应当以货币形式按月支付给劳动者本人。不得克扣或者无故拖欠劳动者的工资。")
+    lead = lead_sentence("工资能用购物卡代替吗", [wages], ["工资", "购物", "代替"], None, ["货币形式"])
+    assert lead.sentence.startswith("不能：工资应当以货币形式")
+    assert lead_sentence("工资能按月发吗", [wages], ["工资", "按月"]).sentence.startswith("能：")
+
+
+def test_a_liability_asked_takes_the_damages_of_the_same_sentence():
+    leak = _Article("第九十二条 社会保险经办机构及其工作人员泄露用人单位和个人信息的，对直接负责的主管人员和其他直接责任人员依法给予处分；"
+                    "给用人单位或者个人造成损失的，应当承担赔偿责任。")
+    sentence = first_sentence(lead_sentence("社保经办机构泄露我信息要负责吗", [leak], ["经办", "机构", "泄露", "信息"]).sentence)
+    assert sentence.startswith("要：") and "处分" in sentence and "赔偿责任" in sentence
