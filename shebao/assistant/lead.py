@@ -61,7 +61,7 @@ QUANTITY_WEIGHT = 3.0
 # a list item that holds nothing of the question but what its heading holds
 BARE_ITEM_FACTOR = 0.5
 # a yes/no about an act: the sentence that rules on it (不得/可以/应当 + the act) decides
-_RULING = r"(?:不得|禁止|严禁|可以|应当|不能|有权|无权|不予|予以)"
+_RULING = r"(?:不得|禁止|严禁|可以|应当|不能|有权|无权|不予|予以|不再)"
 RULING_WEIGHT = 2.0
 # a rule that sanctions doing something (违反…的，由…责令…/处…罚款) answers "能/可以…吗" with no
 _SANCTION = re.compile(r"责令|罚款|追回|追究|处分|依法给予|依照[^。；]*规定处理")
@@ -354,11 +354,17 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
 
     kind = answer_type(question)
     predicate = ""
+    span = (0, 0)
     if kind == "yesno" and (asked := _PREDICATE.match(question.replace(" ", ""))):
-        predicate = asked.group(1)
+        predicate, span = asked.group(1), asked.span(1)
+
+    def overlaps(phrase: str) -> bool:
+        # "还能查吗": the phrase 还能查 (→ 查处) reaches into the predicate 查
+        start = question.replace(" ", "").find(phrase)
+        return start >= 0 and start < span[1] and start + len(phrase) > span[0]
 
     def asked_about(w: str) -> bool:
-        return bool(predicate) and (w in predicate or any(p in predicate for p in phrases.get(w, ())))
+        return bool(predicate) and (w in predicate or any(p in predicate or overlaps(p) for p in phrases.get(w, ())))
 
     def weight(w: str, whole: str = "") -> float:
         factor = PREDICATE_FACTOR if asked_about(w) else 1.0
@@ -414,8 +420,6 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 marks.add("penalty")
             if score > 0 and disclosure and "保密" in whole:
                 score += DISCLOSURE_WEIGHT
-            if score > 0 and head and not list_q and not any(len(w) >= 2 and w in unit for w in held):
-                score *= BARE_ITEM_FACTOR  # "故意犯罪的" for "得了职业病算工伤吗": only its heading matches
             if score > 0 and kind == "yesno" and any(
                     asked_about(w) and re.search(rf"{_RULING}[^，。；]{{0,6}}{re.escape(w)}", whole) for w in held):
                 score += RULING_WEIGHT  # "能拿去炒股吗" against "不得违规投资运营", not "投资运营情况"
@@ -424,6 +428,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if score > 0 and defining and any(f in unit for f in defining):
                 score += DEFINITION_WEIGHT
                 marks.add("definition")
+            if score > 0 and head and not list_q and not any(len(w) >= 2 and w in unit for w in held):
+                score *= BARE_ITEM_FACTOR  # "故意犯罪的" for "得了职业病算工伤吗": only its heading matches
             is_typed = pattern is not None and bool(pattern.search(whole if kind == "penalty" else unit))
             if kind == "period" and not is_typed:
                 # "个人信息能保存多久" against "个人信息的保存期限应当为…最短时间": the term of what

@@ -273,3 +273,14 @@ def test_a_liability_asked_takes_the_damages_of_the_same_sentence():
                     "给用人单位或者个人造成损失的，应当承担赔偿责任。")
     sentence = first_sentence(lead_sentence("社保经办机构泄露我信息要负责吗", [leak], ["经办", "机构", "泄露", "信息"]).sentence)
     assert sentence.startswith("要：") and "处分" in sentence and "赔偿责任" in sentence
+
+
+def test_a_colloquial_phrase_reaching_into_what_was_asked_counts_as_asked():
+    # "还能查吗": the lexicon's 还能查 (→ 查处) overlaps the asked predicate 查, so the rule that
+    # says 不再查处 decides, and it is a no
+    routine = _Article("第十三条 除用人单位存在违法行为外，对同一用人单位的日常检查每年一般不超过两次。")
+    limitation = _Article("第二十条 违反劳动保障法律的行为在2年内未被劳动保障行政部门发现的，劳动保障行政部门不再查处。")
+    weights = {"单位": 1.5, "违法": 2.0, "查处": 3.0}
+    sentence = lead_sentence("单位违法的事过了两年还能查吗", [routine, limitation], ["单位", "违法"], weights,
+                             ["查处"]).sentence
+    assert sentence.startswith("不能：") and "不再查处" in first_sentence(sentence)
