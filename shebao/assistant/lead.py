@@ -125,8 +125,8 @@ def _stated_quantities(question: str) -> dict[str, float]:
     for match in _Q_QUANTITY.finditer(question):
         before, figure, unit, after = match.groups()
         value = number(figure)
-        if value is None:
-            continue
+        if value is None or (value >= 1000 and "年" in unit):
+            continue  # "1965年出生": a date, not a quantity
         measure = next(m for m in ("月", "年", "岁", "天", "小时") if m in unit)
         shift = -0.5 if before else 0.5 if ("多" in unit or "半" in unit or after == "多") else 0.0
         stated.setdefault(measure, value + shift)

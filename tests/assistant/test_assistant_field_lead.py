@@ -185,6 +185,8 @@ def test_a_quantity_the_question_states_picks_the_range_that_holds_it():
     words = ["缴费", "失业保险金", "期限"]
     assert "18个月" in first_sentence(lead_sentence("交了6年失业保险，失业保险金期限多长", [months], words).sentence)
     assert "24个月" in first_sentence(lead_sentence("交了12年失业保险，失业保险金期限多长", [months], words).sentence)
+    assert "18个月" in first_sentence(lead_sentence("1975年出生，交了6年失业保险，失业保险金期限多长", [months],
+                                                    words).sentence)
 
 
 def test_a_period_question_takes_the_period_of_the_first_article_or_the_term_it_names():
