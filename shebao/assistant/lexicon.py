@@ -3,11 +3,16 @@
 Citizens say 失业金, the law says 失业保险金; they say 坐牢, the law says 收监执行. The lexicon
 (``data/lexicon.yaml``) maps each everyday phrase to the legal terms that the articles use, and a
 question is searched with both.
+
+Terms written ``a|b`` are alternatives: 算工伤 is 认定为工伤 or 视同工伤, whichever article applies,
+not both. Search counts the best of them per article, so that the article naming every
+alternative (工伤保险条例 第十六条: 不得认定为工伤或者视同工伤, the exceptions) does not outrank the
+one that names the alternative that applies (第十四条: 应当认定为工伤).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +25,8 @@ class Lexicon:
     """Everyday phrase → legal terms."""
 
     terms: dict[str, tuple[str, ...]]
+    # each phrase's terms as groups: one term, or alternatives (``a|b`` in the file)
+    groups: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     def matches(self, question: str) -> list[str]:
         """The lexicon phrases found in a question, longest first (a shorter phrase inside a longer
@@ -47,6 +54,15 @@ class Lexicon:
                     out.append(term)
         return out
 
+    def expansion_groups(self, question: str) -> list[tuple[str, ...]]:
+        """The legal terms to search, as groups of alternatives (most groups hold one term)."""
+        out: list[tuple[str, ...]] = []
+        for phrase in self.matches(question):
+            for group in self.groups.get(phrase) or tuple((term,) for term in self.terms[phrase]):
+                if group not in out:
+                    out.append(group)
+        return out
+
     def vocabulary(self) -> set[str]:
         """Every phrase and legal term the lexicon knows (used to tell domain questions apart)."""
         words = set(self.terms)
@@ -62,8 +78,12 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     else:
         text = Path(path).read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
-    terms = {str(k): tuple(str(v) for v in (vals or [])) for k, vals in (data.get("terms") or {}).items()}
-    return Lexicon(terms=terms)
+    groups = {
+        str(k): tuple(tuple(alt.strip() for alt in str(v).split("|") if alt.strip()) for v in (vals or []))
+        for k, vals in (data.get("terms") or {}).items()
+    }
+    terms = {k: tuple(term for group in gs for term in group) for k, gs in groups.items()}
+    return Lexicon(terms=terms, groups=groups)
 
 
 @lru_cache(maxsize=1)

@@ -61,6 +61,10 @@ LIABILITY_BONUS = 0.5
 GRADES = tuple(f"{g}级" for g in "一二三四五六七八九十")
 OTHER_GRADE_PENALTY = 1.0
 
+# A question naming a text (劳动法规定产假最少多少天) is answered from that text: its articles get this
+# bonus (standard deviations of the fused score; on BM25 alone, a factor 1 + this).
+NAMED_LAW_BONUS = 2.0
+
 _REGION_RE = re.compile(r"^(.{2,7}?)(省|自治区|市)(?=.{2,})")
 # "敏感个人信息指的是哪些", "本人工资咋算": the law's own definition of the term decides
 _DEFINITION_Q = re.compile(r"([\u4e00-\u9fff]{2,16}?)(?:到底|究竟)?(?:指的是|是指|指什么|指哪些|是什么意思|是什么|包括哪些|包括什么|咋算|怎么算|怎么认定)")
@@ -142,6 +146,8 @@ class Retriever:
                 df[t] = df.get(t, 0) + 1
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._regions = [_region_of(a.law) for a in kb.articles]
+        self._law_names = _law_names(kb.laws())
+        self._law_of = np.array([a.law for a in kb.articles], dtype=object)
         self._grades = [frozenset(t for t in doc if t in GRADES) for doc in corpus_tokens]
         self._liability = np.array([bool(a.chapter and _LIABILITY_CHAPTER.search(a.chapter)) for a in kb.articles])
         self._domain_words = {w for w in domain_dictionary_words()} | self.lexicon.vocabulary()
@@ -168,6 +174,18 @@ class Retriever:
             return np.zeros(len(self.kb.articles), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
+    def _expansion_scores(self, query: str) -> np.ndarray:
+        """BM25 of the lexicon's legal terms for the question: one term's score, and of alternatives
+        (认定为工伤|视同工伤) the best one's for each article, not their sum."""
+        single: list[str] = []
+        scores = np.zeros(len(self.kb.articles), dtype=np.float32)
+        for group in self.lexicon.expansion_groups(query):
+            if len(group) == 1:
+                single.extend(self.segmenter.tokens(group[0]))
+            else:
+                scores = np.maximum.reduce([self._bm25_scores(self.segmenter.tokens(t)) for t in group]) + scores
+        return scores + self._bm25_scores(single) if single else scores
+
     def _dense_scores(self, qvec: np.ndarray) -> np.ndarray:
         """Cosine of the question with each article: its head's, or its best unit's if higher."""
         assert self.embeddings is not None
@@ -185,6 +203,18 @@ class Retriever:
             return np.zeros(len(self._grades), dtype=bool)
         return np.array([bool(g) and not (g & asked) for g in self._grades])
 
+    def _named_law(self, query: str) -> np.ndarray:
+        """Which articles belong to a text the question names (劳动法, 工伤保险条例, 社保法)."""
+        found = np.zeros(len(self._law_of), dtype=bool)
+        text = query.replace(" ", "")
+        for name, law in self._law_names:  # longest first: 浙江省工伤保险条例 before 工伤保险条例
+            # 劳动法规定 names 劳动法; 劳动法律、劳动法规 name no text
+            pattern = re.escape(name) + "(?!律|规(?!定))"
+            if re.search(pattern, text):
+                found |= self._law_of == law
+                text = re.sub(pattern, "", text)
+        return found
+
     def _regional_weights(self, query: str) -> np.ndarray:
         weights = np.ones(len(self._regions), dtype=np.float32)
         for i, region in enumerate(self._regions):
@@ -199,17 +229,16 @@ class Retriever:
         expansions = self.lexicon.expand(query) if self.config.lexicon else []
         scores = self._bm25_scores(tokens)
         if expansions:
-            extra: list[str] = []
-            for term in expansions:
-                extra.extend(self.segmenter.tokens(term))
-            scores = scores + EXPANSION_WEIGHT * self._bm25_scores(extra)
+            scores = scores + EXPANSION_WEIGHT * self._expansion_scores(query)
 
         regional = self._regional_weights(query)
         scores = scores * regional
         liability = self._liability if _LIABILITY_Q.search(query) else np.zeros(len(scores), dtype=bool)
         other_grade = self._other_grade(tokens)
+        named = self._named_law(query)
         if not self.reranking:
-            scores = scores * (1.0 + LIABILITY_BONUS * liability) * (1.0 - OTHER_GRADE_PENALTY / 2 * other_grade)
+            scores = (scores * (1.0 + LIABILITY_BONUS * liability) * (1.0 - OTHER_GRADE_PENALTY / 2 * other_grade)
+                      * (1.0 + NAMED_LAW_BONUS * named))
 
         content = [t for t in dict.fromkeys(tokens)]
         total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
@@ -226,7 +255,8 @@ class Retriever:
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
             fused = (_fuse(scores, dense, candidates) - REGIONAL_PENALTY * (regional[candidates] < 1.0)
-                     + LIABILITY_BONUS * liability[candidates] - OTHER_GRADE_PENALTY * other_grade[candidates])
+                     + LIABILITY_BONUS * liability[candidates] - OTHER_GRADE_PENALTY * other_grade[candidates]
+                     + NAMED_LAW_BONUS * named[candidates])
             reorder = candidates[np.argsort(-fused, kind="stable")]
             final = np.full(len(scores), -1.0, dtype=np.float32)
             final[candidates] = fused
@@ -292,6 +322,17 @@ def _region_of(law: str) -> str | None:
         return None
     # 广西壮族自治区 → 广西: people name the region, not its full official name.
     return match.group(1)[:2] if match.group(2) == "自治区" else match.group(1)
+
+
+def _law_names(titles: list[str]) -> list[tuple[str, str]]:
+    """The names people give each text, longest first: its title, without 中华人民共和国 (劳动法), and
+    社保法 for 社会保险法."""
+    names: list[tuple[str, str]] = []
+    for title in titles:
+        short = title.removeprefix("中华人民共和国")
+        forms = {title, short, short.replace("社会保险", "社保")}  # 社会保险法 → 社保法
+        names.extend((form, title) for form in forms if len(form) >= 3)
+    return sorted(names, key=lambda item: len(item[0]), reverse=True)
 
 
 def _fuse(bm25: np.ndarray, dense: np.ndarray, candidates: np.ndarray) -> np.ndarray:
