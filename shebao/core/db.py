@@ -53,7 +53,47 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, future=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, future=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, future=True)
+    event.listen(engine, "checkout", _ping_if_disturbed)
+    return engine
+
+
+def _ping_if_disturbed(dbapi_conn, _record, _proxy) -> None:
+    """Before a pooled PostgreSQL connection is handed out: ping the server when the connection's
+    socket has anything to read or an error (the server closed it, or sent a message, say a restart's or
+    an idle timeout's FATAL, while the connection sat in the pool), else hand it out as it is.
+
+    The pool's own ``pool_pre_ping`` sends a round trip at every checkout, one per transaction: the
+    share of a short transaction's client CPU that a whole statement costs. A connection that a
+    server closed or terminated has its end of file or the server's message waiting on its socket, so
+    a zero-timeout ``poll`` finds it; a failed ping raises ``DisconnectionError``, upon which the pool
+    drops the connection and checks out another (as with ``pool_pre_ping``).
+    """
+    import select
+
+    from sqlalchemy.exc import DisconnectionError
+
+    try:
+        if not dbapi_conn.closed:
+            poller = select.poll()
+            poller.register(dbapi_conn.fileno(), select.POLLIN | select.POLLPRI)
+            if not poller.poll(0):
+                return  # nothing arrived: the connection is as it was checked in
+    except Exception:  # noqa: BLE001 - whatever went wrong, the ping below decides
+        pass
+    try:
+        before = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # the ping opens no transaction
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        finally:
+            dbapi_conn.autocommit = before
+    except Exception as exc:
+        raise DisconnectionError(f"connection lost while in the pool: {exc}") from exc
 
 
 _ENGINES: dict[str, Engine] = {}
