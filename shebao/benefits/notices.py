@@ -23,7 +23,7 @@ from shebao.audit import append
 from shebao.benefits.assessment import KIND_LABELS, assessment_data, get_assessment
 from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
-from shebao.core.db import insert_persistent, insert_persistent_together
+from shebao.core.db import insert_persistent, insert_persistent_together, new_row
 from shebao.core.settings import local_today
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
     existing: dict[str, Notice] = {}
     if not fresh:
         existing = {n.notice_key: n for n in session.scalars(select(Notice).where(Notice.notice_key.in_(keys)))}
-    new = [Notice(notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
+    new = [new_row(Notice, notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
                   issued_on=spec.get("issued_on") or local_today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
                   data=_JSON.encode(_plain(spec["data"])))
            for key, spec in zip(keys, specs, strict=True) if key not in existing]

@@ -45,6 +45,7 @@ from shebao.core.db import (
     attach_saved,
     execute_fast,
     insert_persistent,
+    new_row,
     query_fast,
     transaction_connection,
     utcnow,
@@ -239,8 +240,8 @@ def submit_application(
         if blind_index(agent_id) == id_bidx:
             raise IntakeError("代办人不能是申请人本人")
     channel = payload.channel or ("agent" if payload.agent else ("clerk" if role in ("clerk", "admin") else "portal"))
-    app = Application(
-        idempotency_key=payload.idempotency_key, open_slot=f"{person.person_id}:{payload.kind}",
+    app = new_row(
+        Application, idempotency_key=payload.idempotency_key, open_slot=f"{person.person_id}:{payload.kind}",
         kind=payload.kind, person_id=person.person_id, region_code=person.region_code, channel=channel,
         submitted_by=actor, bank_account=bank, bank_account_bidx=blind_index(bank),
         agent_name=payload.agent.name if payload.agent else None, agent_id_number=agent_id,
