@@ -32,6 +32,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -190,6 +191,25 @@ _PG_APPEND_AND_MOVE_HEAD = text(
     + f"INSERT INTO audit_log ({', '.join(_ENTRY_COLUMNS)}) SELECT {', '.join(_ENTRY_COLUMNS)} "
     + "FROM json_to_recordset(CAST(:entries AS json)) AS e("
     + ", ".join(f"{c} {'integer' if c == 'seq' else 'text'}" for c in _ENTRY_COLUMNS) + ")")
+# The same without taking the lock first (one round trip instead of two): the head moves only if it is still
+# the one this process last committed (all four fields; a concurrent writer's UPDATE is waited for and the
+# condition checked again on its result), and the entries are written only if it moved.
+_PG_APPEND_IF_HEAD_IS = text(
+    "WITH moved AS (UPDATE audit_head SET "
+    + ", ".join(f"{f} = :head_{f}" for f in _HEAD_FIELDS)
+    + f" WHERE id = {HEAD_ID} AND seq = :was_seq AND hash = :was_hash AND checkpoint_seq = :was_checkpoint_seq"
+    + " AND checkpoint_at = :was_checkpoint_at RETURNING id) "
+    + f"INSERT INTO audit_log ({', '.join(_ENTRY_COLUMNS)}) SELECT {', '.join(_ENTRY_COLUMNS)} "
+    + "FROM json_to_recordset(CAST(:entries AS json)) AS e("
+    + ", ".join(f"{c} {'integer' if c == 'seq' else 'text'}" for c in _ENTRY_COLUMNS) + ") "
+    + "WHERE EXISTS (SELECT 1 FROM moved) RETURNING seq")
+
+# The head as this process last committed it, per engine (PostgreSQL): the guess that lets a flush write
+# its entries without reading the head first. A wrong guess costs one statement that writes nothing, and
+# then the guess is not used for a while (another process is writing: each would mostly guess wrong).
+_KNOWN_HEADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_GUESS_PAUSE = 16  # flushes without guessing after a wrong guess
+HEAD_KEY = "audit_head_written"
 
 
 @dataclass
@@ -265,7 +285,29 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
     settings = get_settings()
     every = settings.audit_checkpoint_every if checkpoint_every is None else checkpoint_every
     key = get_keyring().audit_key
+    conn = transaction_connection(session)
+    if conn.dialect.name == "postgresql" and _append_at_known_head(session, conn, pending, key, every):
+        return len(pending)
     head = _lock_head(session)
+    rows = _chain(pending, head, key)
+    if _due(head, every, settings.audit_checkpoint_minutes, datetime.now(UTC)):
+        _checkpoint_at_head(session, head)  # no key ties it to the entries: it may be written first
+    if conn.dialect.name == "postgresql":
+        values: dict[str, Any] = {"entries": json.dumps([{c: row[c] for c in _ENTRY_COLUMNS} for row in rows],
+                                                        ensure_ascii=False)}
+        values.update({f"head_{f}": v for f, v in _head_values(head).items()})
+        execute_fast(conn, _PG_APPEND_AND_MOVE_HEAD, values)
+        _move_head(session, head, written=True)
+        session.info[HEAD_KEY] = (_engine_of(session), head)
+    else:
+        execute_fast(conn, _INSERT_ENTRIES, rows)
+        _move_head(session, head)
+    session.info[WROTE_KEY] = True
+    return len(rows)
+
+
+def _chain(pending: list[dict[str, Any]], head: _Head, key: bytes) -> list[dict[str, Any]]:
+    """The queued entries chained after ``head`` (seq, prev_hash, hash), and ``head`` moved past them."""
     seq, prev = head.seq, head.hash
     rows = []
     for fields in pending:
@@ -274,20 +316,46 @@ def flush_pending(session: Session, checkpoint_every: int | None = None) -> int:
         row["hash"] = prev = entry_hash(row["prev_hash"], row, key)
         rows.append(row)
     head.seq, head.hash = seq, prev
+    return rows
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _append_at_known_head(session: Session, conn, pending: list[dict[str, Any]], key: bytes, every: int) -> bool:
+    """PostgreSQL: write the entries after the head this process last committed, in one statement that
+    moves the head only if it is still that one; True if it was (else nothing is written)."""
+    engine = _engine_of(session)
+    mine = session.info.get(HEAD_KEY)  # this transaction moved the head already (and holds its lock)
+    known = mine[1] if mine is not None and mine[0] is engine else _KNOWN_HEADS.get(engine)
+    if known is None:
+        return False
+    if isinstance(known, int):  # pausing after a wrong guess
+        _KNOWN_HEADS[engine] = known - 1 if known > 1 else None
+        return False
+    settings = get_settings()
+    was = _Head(known.seq, known.hash, known.checkpoint_seq, known.checkpoint_at)
+    head = _Head(was.seq, was.hash, was.checkpoint_seq, was.checkpoint_at)
+    rows = _chain(pending, head, key)
     if _due(head, every, settings.audit_checkpoint_minutes, datetime.now(UTC)):
-        _checkpoint_at_head(session, head)  # no key ties it to the entries: it may be written first
-    conn = transaction_connection(session)
-    if conn.dialect.name == "postgresql":
-        values: dict[str, Any] = {"entries": json.dumps([{c: row[c] for c in _ENTRY_COLUMNS} for row in rows],
-                                                        ensure_ascii=False)}
-        values.update({f"head_{f}": v for f, v in _head_values(head).items()})
-        execute_fast(conn, _PG_APPEND_AND_MOVE_HEAD, values)
-        _move_head(session, head, written=True)
-    else:
-        execute_fast(conn, _INSERT_ENTRIES, rows)
-        _move_head(session, head)
+        return False  # a checkpoint to sign: the usual way, under the lock
+    values: dict[str, Any] = {"entries": json.dumps([{c: row[c] for c in _ENTRY_COLUMNS} for row in rows],
+                                                    ensure_ascii=False)}
+    values.update({f"head_{f}": v for f, v in _head_values(head).items()})
+    values.update({"was_seq": was.seq, "was_hash": was.hash, "was_checkpoint_seq": was.checkpoint_seq,
+                   "was_checkpoint_at": was.checkpoint_at})
+    written = execute_fast(conn, _PG_APPEND_IF_HEAD_IS, values, returning=True)
+    if len(written) != len(rows):
+        if written:  # the statement writes all of the entries or none
+            raise RuntimeError(f"audit: {len(written)} of {len(rows)} entries written")
+        _KNOWN_HEADS[engine] = _GUESS_PAUSE
+        return False
+    _move_head(session, head, written=True)
+    session.info[HEAD_KEY] = (engine, head)
     session.info[WROTE_KEY] = True
-    return len(rows)
+    return True
 
 
 def checkpoint_now(session: Session) -> int | None:
@@ -320,6 +388,11 @@ def _url_key(url) -> str:
 
 @event.listens_for(Session, "after_commit")
 def _publish_checkpoints(session: Session) -> None:
+    written = session.info.pop(HEAD_KEY, None)
+    if written is not None:
+        engine, head = written
+        if not isinstance(_KNOWN_HEADS.get(engine), int):
+            _KNOWN_HEADS[engine] = head
     if session.info.pop(WROTE_KEY, False):
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
@@ -335,6 +408,7 @@ def _drop_queued_entries(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
     session.info.pop(WITNESS_KEY, None)
     session.info.pop(WROTE_KEY, None)
+    session.info.pop(HEAD_KEY, None)
 
 
 def checkpoint_pending() -> list[int]:

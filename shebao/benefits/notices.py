@@ -23,7 +23,7 @@ from shebao.audit import append
 from shebao.benefits.assessment import KIND_LABELS, assessment_data, get_assessment
 from shebao.benefits.citations import citations_for
 from shebao.benefits.models import Notice
-from shebao.core.db import insert_persistent
+from shebao.core.db import insert_persistent, insert_persistent_together, new_row
 from shebao.core.settings import local_today
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def issue_notice(session: Session, *, key: str, kind: str, person_id: str, benef
 
 
 def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool = False,
-                  attach: bool = True) -> list[Notice]:
+                  attach: bool = True, before: list[tuple[list, bool]] = ()) -> list[Notice]:
     """Issue several notices (each as :func:`issue_notice` takes it) with one statement.
 
     Args:
@@ -83,16 +83,21 @@ def issue_notices(session: Session, specs: list[dict[str, Any]], *, fresh: bool 
             keys can have been issued yet and the look-up is skipped.
         attach: False returns the new notices as written but not attached to the session (for a
             caller that does not change them: no identity-map bookkeeping).
+        before: new rows the notices refer to, as ``(objects, attach)`` per mapped class (the granted
+            benefit and its assessment), written first in the same round trip where the database allows.
     """
     keys = [spec["key"][:120] for spec in specs]
     existing: dict[str, Notice] = {}
     if not fresh:
         existing = {n.notice_key: n for n in session.scalars(select(Notice).where(Notice.notice_key.in_(keys)))}
-    new = [Notice(notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
+    new = [new_row(Notice, notice_key=key, kind=spec["kind"], person_id=spec["person_id"], benefit_id=spec.get("benefit_id"),
                   issued_on=spec.get("issued_on") or local_today(), title=spec.get("title") or KIND_TITLES[spec["kind"]],
                   data=_JSON.encode(_plain(spec["data"])))
            for key, spec in zip(keys, specs, strict=True) if key not in existing]
-    insert_persistent(session, new, attach=attach)
+    if before:
+        insert_persistent_together(session, [*before, (new, attach)])
+    else:
+        insert_persistent(session, new, attach=attach)
     for notice in new:
         existing[notice.notice_key] = notice
         append(session, action="notice.issue", entity="benefit_notices", entity_id=str(notice.id),
@@ -133,14 +138,15 @@ def grant_subject(b: Benefit, data: dict[str, Any]) -> str:
 
 
 def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | None = None, *,
-                        fresh: bool = False, data: dict[str, Any] | None = None, attach: bool = True) -> list[Notice]:
+                        fresh: bool = False, data: dict[str, Any] | None = None, attach: bool = True,
+                        before: list[tuple[list, bool]] = ()) -> list[Notice]:
     """The grant notice, and for a pension the assessment form with its components.
 
     Args:
         a: the benefit's assessment, when the caller holds it (else it is read).
         fresh: the benefit was created by the caller just now (see :func:`issue_notices`).
         data: the assessment's content as the caller just stored it in ``a`` (else read from ``a``).
-        attach: see :func:`issue_notices`.
+        attach, before: see :func:`issue_notices`.
     """
     if a is None:
         a = get_assessment(session, b.benefit_id)
@@ -158,7 +164,7 @@ def issue_grant_notices(session: Session, b: Benefit, a: BenefitAssessment | Non
     if b.kind == "pension":
         specs.append(dict(key=f"assessment:{b.benefit_id}:0", kind="assessment", person_id=b.person_id,
                           benefit_id=b.benefit_id, data=assessment_form(b, data, provisional=bool(a and a.provisional))))
-    return issue_notices(session, specs, fresh=fresh, attach=attach)
+    return issue_notices(session, specs, fresh=fresh, attach=attach, before=before)
 
 
 def assessment_form(b: Benefit, data: dict[str, Any], *, provisional: bool) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from shebao.benefits.notices import issue_grant_notices, issue_resumption_notice
 from shebao.benefits.periods import add_months, check_period, month_index, months_between, period_of
 from shebao.benefits.recovery import open_debt
 from shebao.core.crypto import blind_index
-from shebao.core.db import insert_persistent, utcnow
+from shebao.core.db import new_row, utcnow
 from shebao.core.money import to_decimal
 from shebao.core.settings import local_today
 from shebao.core.validators import validate_bank_card
@@ -191,13 +191,13 @@ def grant_benefit(
     if bank_account and bank_account_bidx is None:
         bank_account = validate_bank_card(bank_account)
         bank_account_bidx = blind_index(bank_account)
-    benefit = Benefit(
+    benefit = new_row(
+        Benefit,
         benefit_id=new_benefit_id(application_no), person_id=person_id, kind=kind, region_code=region_code,
         start_date=start_date, end_date=None, monthly_amount=amount, status="active", bank_account=bank_account,
         bank_account_bidx=bank_account_bidx if bank_account else None, row_hash="",
     )
     touch_benefit(benefit)
-    insert_persistent(session, [benefit])  # the benefit row first: the assessment refers to it
     data = dict(assessment or {})
     if isinstance(data.get("result"), dict):  # the calculator's trace is kept by processing, not repeated here
         data["result"] = {k: v for k, v in data["result"].items() if k != "trace"}
@@ -212,7 +212,8 @@ def grant_benefit(
             base_year = int(str(result["retirement_date"])[:4])
         elif inputs.get("retirement_date"):
             base_year = int(str(inputs["retirement_date"])[:4])
-    record = BenefitAssessment(
+    record = new_row(
+        BenefitAssessment,
         benefit_id=benefit.benefit_id, application_no=application_no, provisional=bool(provisional),
         pension_base_year=base_year,
         assessed_on=date.fromisoformat(str(assessed_on)[:10]) if assessed_on else today(),
@@ -220,11 +221,13 @@ def grant_benefit(
         contribution_months=int(months) if months not in (None, "") else None,
         initial_amount=amount, history="[]",
     )
-    insert_persistent(session, [record], attach=False)  # nobody changes it in this transaction
     append(session, action="benefit.grant", entity="benefits", entity_id=benefit.benefit_id,
            detail={"person_id": person_id, "kind": kind, "start_date": start_date, "monthly_amount": amount,
                    "application_no": application_no or "", "provisional": bool(provisional)})
-    issue_grant_notices(session, benefit, record, fresh=True, data=data, attach=False)
+    # the benefit row first (the assessment and the notices refer to it), then its assessment (nobody
+    # changes it in this transaction: not attached), written with the notices in one round trip
+    issue_grant_notices(session, benefit, record, fresh=True, data=data, attach=False,
+                        before=[([benefit], True), ([record], False)])
     return benefit
 
 

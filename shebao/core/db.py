@@ -53,7 +53,47 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, future=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, future=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, future=True)
+    event.listen(engine, "checkout", _ping_if_disturbed)
+    return engine
+
+
+def _ping_if_disturbed(dbapi_conn, _record, _proxy) -> None:
+    """Before a pooled PostgreSQL connection is handed out: ping the server when the connection's
+    socket has anything to read or an error (the server closed it, or sent a message, say a restart's or
+    an idle timeout's FATAL, while the connection sat in the pool), else hand it out as it is.
+
+    The pool's own ``pool_pre_ping`` sends a round trip at every checkout, one per transaction: the
+    share of a short transaction's client CPU that a whole statement costs. A connection that a
+    server closed or terminated has its end of file or the server's message waiting on its socket, so
+    a zero-timeout ``poll`` finds it; a failed ping raises ``DisconnectionError``, upon which the pool
+    drops the connection and checks out another (as with ``pool_pre_ping``).
+    """
+    import select
+
+    from sqlalchemy.exc import DisconnectionError
+
+    try:
+        if not dbapi_conn.closed:
+            poller = select.poll()
+            poller.register(dbapi_conn.fileno(), select.POLLIN | select.POLLPRI)
+            if not poller.poll(0):
+                return  # nothing arrived: the connection is as it was checked in
+    except Exception:  # noqa: BLE001 - whatever went wrong, the ping below decides
+        pass
+    try:
+        before = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # the ping opens no transaction
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        finally:
+            dbapi_conn.autocommit = before
+    except Exception as exc:
+        raise DisconnectionError(f"connection lost while in the pool: {exc}") from exc
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -526,6 +566,95 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
     if attach:
         attach_saved(session, objects)
     return objects
+
+
+def new_row(cls, **values):
+    """A new (transient) instance of the mapped class ``cls`` holding ``values``, for
+    :func:`insert_persistent` and :func:`insert_persistent_together` to write.
+
+    The mapped constructor sets each value through the attribute's instrumentation (history,
+    events), a few microseconds per attribute; those objects are attached, if at all, with their
+    history reset, so the values go straight into the instance's ``__dict__``, as when SQLAlchemy
+    loads a row. Unknown names raise ``TypeError`` as the constructor would.
+    """
+    unknown = values.keys() - _attribute_names(cls)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no attribute {sorted(unknown)[0]!r}")
+    obj = cls._sa_class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
+@lru_cache(maxsize=128)
+def _attribute_names(cls) -> frozenset[str]:
+    from sqlalchemy import inspect
+
+    return frozenset(inspect(cls).attrs.keys())
+
+
+def insert_persistent_together(session: Session, batches: list[tuple[list, bool]]) -> None:
+    """Several :func:`insert_persistent` calls in one round trip where the database allows it.
+
+    Args:
+        batches: ``(objects of one mapped class, attach)`` in the order a flush would write them
+            (rows referred to first). Only the last batch may have generated primary keys.
+
+    On PostgreSQL the batches are one statement: the earlier ones as data-modifying CTEs of the
+    last one's INSERT (foreign keys are checked at the end of the statement, so a row may refer to
+    a row of an earlier batch). Elsewhere, or past ``MAX_CACHED_PARAMS`` parameters, one
+    :func:`insert_persistent` per batch, in order.
+    """
+    from sqlalchemy import inspect
+
+    batches = [(objects, attach) for objects, attach in batches if objects]
+    conn = transaction_connection(session)
+    plans = []
+    if len(batches) > 1 and conn.dialect.name == "postgresql":
+        for n, (objects, _attach) in enumerate(batches):
+            mapper = inspect(type(objects[0]))
+            rows = [_row_values(obj, mapper) for obj in objects]
+            keys = tuple(rows[0])
+            generated = [c for c in mapper.local_table.primary_key.columns if c.key not in keys]
+            if any(tuple(row) != keys for row in rows) or (generated and n < len(batches) - 1) \
+                    or len(generated) > 1:
+                plans = []
+                break
+            plans.append((mapper, rows, keys, generated))
+    if not plans or sum(len(rows) * len(keys) for _m, rows, keys, _g in plans) > MAX_CACHED_PARAMS:
+        for objects, attach in batches:
+            insert_persistent(session, objects, attach=attach)
+        return
+    if session.new:  # rows these may refer to go first, as a flush would order them
+        session.flush()
+    shape = tuple((mapper.local_table, keys, len(rows)) for mapper, rows, keys, _g in plans)
+    generated = plans[-1][3]
+    stmt = _together_statement(shape, generated[0] if generated else None)
+    values = {f"{key}__{n}_{i}": value for n, (_m, rows, _k, _g) in enumerate(plans)
+              for i, row in enumerate(rows) for key, value in row.items()}
+    written = execute_fast(conn, stmt, values, returning=bool(generated))
+    if generated:
+        objects, mapper = batches[-1][0], plans[-1][0]
+        if len(written) != len(objects):  # a plain INSERT writes every row: never assign keys by guess
+            raise RuntimeError(f"INSERT INTO {mapper.local_table.name}: {len(written)} keys for {len(objects)} rows")
+        attr = mapper.get_property_by_column(generated[0]).key
+        for obj, (value,) in zip(objects, sorted(written), strict=True):  # a counter: ascending in row order
+            obj.__dict__[attr] = value
+    for objects, attach in batches:
+        if attach:
+            attach_saved(session, objects)
+
+
+@lru_cache(maxsize=64)
+def _together_statement(shape: tuple, key_column):
+    """The INSERTs of ``shape`` ((table, keys, row count) each) as one PostgreSQL statement, built once:
+    all but the last as data-modifying CTEs (parameters ``<key>__<batch>_<row>``)."""
+    from sqlalchemy import bindparam, insert
+
+    stmts = [insert(table).values([{key: bindparam(f"{key}__{n}_{i}", type_=table.c[key].type) for key in keys}
+                                   for i in range(count)])
+             for n, (table, keys, count) in enumerate(shape)]
+    last = stmts[-1].returning(key_column) if key_column is not None else stmts[-1]
+    return last.add_cte(*(stmt.cte(f"written_{n}") for n, stmt in enumerate(stmts[:-1])))
 
 
 def attach_saved(session: Session, objects: list) -> None:

@@ -114,3 +114,30 @@ def test_concurrent_writers_cannot_fork_the_chain(db) -> None:
     assert errors == []
     result = _verify()
     assert result.ok and result.entries == 60
+
+
+def test_two_processes_appending_in_turn_keep_one_chain(db) -> None:
+    """Two engines on one database stand for two processes: each guesses the head it last committed
+    (PostgreSQL) and is wrong whenever the other wrote since; the chain stays whole either way."""
+    from sqlalchemy import create_engine, func
+
+    from shebao.audit import log as audit_log
+
+    url = str(get_engine().url.render_as_string(hide_password=False))
+    other = create_engine(url)
+    try:
+        for i in range(12):
+            engine = get_engine() if i % 3 else other  # runs of two on one side, then one on the other
+            with session_scope(engine) as s:
+                s.info.update(actor="clerk1", source="test")
+                append(s, action="test.turn", entity="persons", entity_id=f"P{i}", detail={"i": i})
+                append(s, action="test.turn", entity="persons", entity_id=f"Q{i}")
+        with session_scope() as s:
+            seqs = list(s.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
+            assert seqs == list(range(1, 25))
+            assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "test.turn")) == 24
+        assert _verify().ok
+        if get_engine().dialect.name == "postgresql":  # a guess was made and, after the other's turn, refused
+            assert get_engine() in audit_log._KNOWN_HEADS or other in audit_log._KNOWN_HEADS
+    finally:
+        other.dispose()
