@@ -7,14 +7,28 @@ from the settings, never at import time. Whoever starts a unit of work owns its 
 
 from __future__ import annotations
 
+import select
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    Insert,
+    Integer,
+    MetaData,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    inspect,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 
 from shebao.core.settings import get_settings
 
@@ -69,10 +83,6 @@ def _ping_if_disturbed(dbapi_conn, _record, _proxy) -> None:
     a zero-timeout ``poll`` finds it; a failed ping raises ``DisconnectionError``, upon which the pool
     drops the connection and checks out another (as with ``pool_pre_ping``).
     """
-    import select
-
-    from sqlalchemy.exc import DisconnectionError
-
     try:
         if not dbapi_conn.closed:
             poller = select.poll()
@@ -308,8 +318,6 @@ def _multi_row_insert(dialect, stmt, keys: tuple[str, ...], count: int) -> _Prep
     """A plain INSERT of ``count`` rows as one statement with as many VALUES tuples (parameters
     ``<key>__<row>``): one round trip and one parameter set, cheaper than the driver's executemany
     for a few rows. None for statements with more than the table and its values (RETURNING, ON CONFLICT)."""
-    from sqlalchemy import Insert, bindparam, insert
-
     if not isinstance(stmt, Insert) or stmt._returning or stmt._post_values_clause is not None \
             or stmt._values or stmt._multi_values:
         return None
@@ -365,8 +373,6 @@ def execute_fast(conn, stmt, params: dict | list[dict] | None = None, *, returni
         params: one row of parameters, or several (an executemany; not with ``returning``).
         returning: the statement has a RETURNING clause whose rows are wanted.
     """
-    from sqlalchemy.exc import DBAPIError
-
     many = isinstance(params, list)
     if many and not params:
         return []
@@ -438,8 +444,6 @@ def query_fast(conn, stmt, params: dict) -> list[tuple]:
     result processing as through ``execute`` (encrypted columns decrypted, say). Statements it
     cannot take as they are go through ``execute``.
     """
-    from sqlalchemy.exc import DBAPIError
-
     prepared = _prepared(conn.dialect, stmt, tuple(params))
     if prepared is None:
         return [tuple(r) for r in conn.execute(stmt, params)]
@@ -470,20 +474,15 @@ def insert_ignoring_conflicts(session: Session, table):
 def _insert_statement(dialect: str, table, returning: tuple, *, ignore_conflicts: bool = False):
     """The INSERT statements of the hot paths, built once (building one costs more than running it)."""
     if not ignore_conflicts:
-        from sqlalchemy import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        stmt = insert(table)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
-    if ignore_conflicts:
-        stmt = stmt.on_conflict_do_nothing()
+        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table).on_conflict_do_nothing()
     if returning:
         stmt = stmt.returning(*returning, sort_by_parameter_order=not ignore_conflicts)
     return stmt
 
 
-def _insert_few_returning(conn, table, generated: list, rows: list[dict]) -> list[tuple] | None:
+def _insert_few_returning(conn, batch: _Batch) -> list[tuple] | None:
     """A few rows whose one generated key is an integer counter, as one multi-row INSERT ... RETURNING;
     the keys come back in the rows' order. None when that does not apply (then one statement per row).
 
@@ -491,29 +490,61 @@ def _insert_few_returning(conn, table, generated: list, rows: list[dict]) -> lis
     order of the VALUES list, so the returned keys sorted ascending are the rows' keys in order: the
     order of the RETURNING rows themselves is not relied on (SQLAlchemy's insertmanyvalues sorts the same way).
     """
-    from sqlalchemy import Integer
-
+    rows, generated = batch.rows, batch.generated
     if len(rows) < 2 or len(generated) != 1 or not isinstance(generated[0].type, Integer) \
             or generated[0].autoincrement not in (True, "auto"):
         return None
-    keys = tuple(rows[0])
-    if any(tuple(row) != keys for row in rows) or len(keys) * len(rows) > MAX_CACHED_PARAMS:
+    keys = batch.keys
+    if not batch.uniform() or len(keys) * len(rows) > MAX_CACHED_PARAMS:
         return None
-    stmt = _few_returning_statement(table, generated[0], keys, len(rows))
+    stmt = _few_returning_statement(batch.mapper.local_table, generated[0], keys, len(rows))
     values = {f"{key}__{i}": value for i, row in enumerate(rows) for key, value in row.items()}
-    written = execute_fast(conn, stmt, values, returning=True)
-    if len(written) != len(rows):  # a plain INSERT writes every row: never assign keys by guess
-        raise RuntimeError(f"INSERT INTO {table.name}: {len(written)} keys returned for {len(rows)} rows")
-    return sorted(written)
+    return sorted(execute_fast(conn, stmt, values, returning=True))
 
 
 @lru_cache(maxsize=64)
 def _few_returning_statement(table, key_column, keys: tuple[str, ...], count: int):
     """``INSERT INTO table VALUES (<key>__0, ...), ... RETURNING key_column`` for ``count`` rows, built once."""
-    from sqlalchemy import bindparam, insert
-
     rows = [{key: bindparam(f"{key}__{i}", type_=table.c[key].type) for key in keys} for i in range(count)]
     return insert(table).values(rows).returning(key_column)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """New objects of one mapped class as their INSERT writes them: the rows' values and the
+    primary-key columns the database generates (left out of the rows, read back with RETURNING)."""
+
+    objects: list
+    mapper: object
+    rows: list[dict]
+    generated: list
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.rows[0])
+
+    def uniform(self) -> bool:
+        """Every row gives the same columns (one multi-row VALUES list can hold them)."""
+        keys = self.keys
+        return all(tuple(row) == keys for row in self.rows)
+
+
+def _batch(objects: list) -> _Batch:
+    mapper = inspect(type(objects[0]))
+    rows = [_row_values(obj, mapper) for obj in objects]
+    generated = [c for c in mapper.local_table.primary_key.columns if c.key not in rows[0]]
+    return _Batch(objects, mapper, rows, generated)
+
+
+def _set_generated(batch: _Batch, written: list[tuple]) -> None:
+    """Give each object its generated key(s): ``written`` holds one tuple per object, in order."""
+    if len(written) != len(batch.objects):  # a plain INSERT writes every row: never assign keys by guess
+        raise RuntimeError(f"INSERT INTO {batch.mapper.local_table.name}: "
+                           f"{len(written)} keys returned for {len(batch.objects)} rows")
+    attrs = [batch.mapper.get_property_by_column(column).key for column in batch.generated]
+    for obj, row in zip(batch.objects, written, strict=True):
+        for attr, value in zip(attrs, row, strict=True):
+            obj.__dict__[attr] = value
 
 
 def insert_persistent(session: Session, objects: list, *, attach: bool = True,
@@ -530,18 +561,14 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
     Returns:
         The objects written, their generated primary keys set.
     """
-    from sqlalchemy import inspect
-
     if not objects:
         return objects
     if ignore_conflicts and len(objects) != 1:
         raise ValueError("ignore_conflicts takes one object at a time")
     if session.new:  # rows this one may refer to go first, as a flush would order them
         session.flush()
-    mapper = inspect(type(objects[0]))
-    table = mapper.local_table
-    rows = [_row_values(obj, mapper) for obj in objects]
-    generated = [c for c in table.primary_key.columns if c.key not in rows[0]]
+    batch = _batch(objects)
+    table, rows, generated = batch.mapper.local_table, batch.rows, batch.generated
     conn = transaction_connection(session)
     dialect = conn.dialect.name
     if ignore_conflicts:
@@ -549,18 +576,16 @@ def insert_persistent(session: Session, objects: list, *, attach: bool = True,
         written = execute_fast(conn, stmt, rows[0], returning=True)
         if not written:
             return []
-        for column, value in zip(generated, written[0], strict=False):
-            objects[0].__dict__[mapper.get_property_by_column(column).key] = value
+        if generated:
+            _set_generated(batch, written)
     elif generated:
         stmt = _insert_statement(dialect, table, tuple(generated))
         if len(rows) > 8:  # the keys in the rows' order, in batches: the insertmanyvalues of ``execute``
             written = [tuple(r) for r in conn.execute(stmt, rows).all()]
         else:  # a few rows (an application's notices): one multi-row statement, or one statement each
-            written = _insert_few_returning(conn, table, generated, rows) \
+            written = _insert_few_returning(conn, batch) \
                 or [key for row in rows for key in execute_fast(conn, stmt, row, returning=True)]
-        for obj, row in zip(objects, written, strict=True):
-            for column, value in zip(generated, row, strict=True):
-                obj.__dict__[mapper.get_property_by_column(column).key] = value
+        _set_generated(batch, written)
     else:
         execute_fast(conn, _insert_statement(dialect, table, ()), rows if len(rows) > 1 else rows[0])
     if attach:
@@ -587,8 +612,6 @@ def new_row(cls, **values):
 
 @lru_cache(maxsize=128)
 def _attribute_names(cls) -> frozenset[str]:
-    from sqlalchemy import inspect
-
     return frozenset(inspect(cls).attrs.keys())
 
 
@@ -604,52 +627,45 @@ def insert_persistent_together(session: Session, batches: list[tuple[list, bool]
     a row of an earlier batch). Elsewhere, or past ``MAX_CACHED_PARAMS`` parameters, one
     :func:`insert_persistent` per batch, in order.
     """
-    from sqlalchemy import inspect
-
     batches = [(objects, attach) for objects, attach in batches if objects]
     conn = transaction_connection(session)
-    plans = []
-    if len(batches) > 1 and conn.dialect.name == "postgresql":
-        for n, (objects, _attach) in enumerate(batches):
-            mapper = inspect(type(objects[0]))
-            rows = [_row_values(obj, mapper) for obj in objects]
-            keys = tuple(rows[0])
-            generated = [c for c in mapper.local_table.primary_key.columns if c.key not in keys]
-            if any(tuple(row) != keys for row in rows) or (generated and n < len(batches) - 1) \
-                    or len(generated) > 1:
-                plans = []
-                break
-            plans.append((mapper, rows, keys, generated))
-    if not plans or sum(len(rows) * len(keys) for _m, rows, keys, _g in plans) > MAX_CACHED_PARAMS:
+    plans = _together_plans([objects for objects, _attach in batches]) \
+        if len(batches) > 1 and conn.dialect.name == "postgresql" else None
+    if plans is None:
         for objects, attach in batches:
             insert_persistent(session, objects, attach=attach)
         return
     if session.new:  # rows these may refer to go first, as a flush would order them
         session.flush()
-    shape = tuple((mapper.local_table, keys, len(rows)) for mapper, rows, keys, _g in plans)
-    generated = plans[-1][3]
-    stmt = _together_statement(shape, generated[0] if generated else None)
-    values = {f"{key}__{n}_{i}": value for n, (_m, rows, _k, _g) in enumerate(plans)
-              for i, row in enumerate(rows) for key, value in row.items()}
-    written = execute_fast(conn, stmt, values, returning=bool(generated))
-    if generated:
-        objects, mapper = batches[-1][0], plans[-1][0]
-        if len(written) != len(objects):  # a plain INSERT writes every row: never assign keys by guess
-            raise RuntimeError(f"INSERT INTO {mapper.local_table.name}: {len(written)} keys for {len(objects)} rows")
-        attr = mapper.get_property_by_column(generated[0]).key
-        for obj, (value,) in zip(objects, sorted(written), strict=True):  # a counter: ascending in row order
-            obj.__dict__[attr] = value
+    shape = tuple((plan.mapper.local_table, plan.keys, len(plan.rows)) for plan in plans)
+    last = plans[-1]
+    stmt = _together_statement(shape, last.generated[0] if last.generated else None)
+    values = {f"{key}__{n}_{i}": value for n, plan in enumerate(plans)
+              for i, row in enumerate(plan.rows) for key, value in row.items()}
+    written = execute_fast(conn, stmt, values, returning=bool(last.generated))
+    if last.generated:
+        _set_generated(last, sorted(written))  # a counter: ascending in row order
     for objects, attach in batches:
         if attach:
             attach_saved(session, objects)
+
+
+def _together_plans(batches: list[list]) -> list[_Batch] | None:
+    """The batches as one statement can write them, or None when it cannot: rows of one batch
+    giving different columns, a generated key before the last batch or of two columns, or more
+    parameters than psycopg keeps parsed."""
+    plans = [_batch(objects) for objects in batches]
+    if any(not plan.uniform() for plan in plans) or any(plan.generated for plan in plans[:-1]) \
+            or len(plans[-1].generated) > 1 \
+            or sum(len(plan.rows) * len(plan.keys) for plan in plans) > MAX_CACHED_PARAMS:
+        return None
+    return plans
 
 
 @lru_cache(maxsize=64)
 def _together_statement(shape: tuple, key_column):
     """The INSERTs of ``shape`` ((table, keys, row count) each) as one PostgreSQL statement, built once:
     all but the last as data-modifying CTEs (parameters ``<key>__<batch>_<row>``)."""
-    from sqlalchemy import bindparam, insert
-
     stmts = [insert(table).values([{key: bindparam(f"{key}__{n}_{i}", type_=table.c[key].type) for key in keys}
                                    for i in range(count)])
              for n, (table, keys, count) in enumerate(shape)]
@@ -659,8 +675,6 @@ def _together_statement(shape: tuple, key_column):
 
 def attach_saved(session: Session, objects: list) -> None:
     """Attach objects whose rows are written as they stand as persistent, unchanged, in ``session``."""
-    from sqlalchemy.orm import make_transient_to_detached
-
     for obj in objects:
         make_transient_to_detached(obj)
         session.add(obj)
