@@ -92,3 +92,23 @@ def test_a_question_about_one_grade_finds_the_article_covering_it(laws_kb):
         ranked = [h.article.key for h in bm25.search(question, k=20).hits]
         grades = [ranked.index(("工伤保险条例", n)) for n in (35, 36, 37) if ("工伤保险条例", n) in ranked]
         assert ranked.index(("工伤保险条例", article)) == min(grades), (question, ranked[:5])
+
+
+def test_never_tuned_sets_point_at_real_articles_and_facts_stand_in_them(laws_kb):
+    """The sets written blind (fresh: 2026-12-07 morning; fresh2: afternoon) are only measured, never
+    tuned on; their answers must still be right: each article exists, and each number fact is
+    written in one of the question's deciding articles (Chinese or Arabic figures alike)."""
+    from importlib import resources
+    from pathlib import Path
+
+    from shebao.assistant.evaluation import _digits
+
+    for name in ("fresh_questions.yaml", "fresh2_questions.yaml"):
+        path = Path(str(resources.files("shebao.assistant").joinpath(f"data/{name}")))
+        questions, out_of_scope = load_question_set(path)
+        assert len(questions) >= 60 and len(out_of_scope) >= 15, name
+        for q in questions:
+            articles = [laws_kb.find(law, article) for law, article in q.answers]
+            assert all(a is not None for a in articles), (name, q.text, q.answers)
+            if q.fact and not q.fact.startswith("^"):
+                assert any(_digits(q.fact) in _digits(a.text) for a in articles), (name, q.text, q.fact)
