@@ -9,6 +9,8 @@ field gets a short refusal that says what the assistant can help with, and no ci
 
 from __future__ import annotations
 
+from shebao.assistant.spelling import correct_typos
+
 REFUSAL = (
     "抱歉，这个问题不在社会保险政策的范围内，我无法回答。"
     "我可以帮您：查询养老、医疗、工伤、失业、生育保险和劳动保障的法律条文；"
@@ -60,7 +62,7 @@ def in_field(question: str) -> bool:
         >>> in_field("明天股市会涨吗"), in_field("公司克扣工资合法吗")
         (False, True)
     """
-    q = (question or "").replace(" ", "")
+    q = correct_typos((question or "").replace(" ", ""))  # 产价 → 产假: a typo hides no term of the field
     if not q:
         return False
     other = sum(1 for t in OTHER if t in q)

@@ -12,12 +12,21 @@ one that names the alternative that applies (第十四条: 应当认定为工伤
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
+
+# General rules of everyday speech, before the phrases are matched (a rule, not a phrase per question):
+# - a person's pronoun inside a phrase (没给俺上社保, 从我工资里扣) is not part of it: phrases are
+#   matched with 俺/我/咱(们) left out, so 没给上 and 工资里扣 still match;
+# - the branches of insurance are said short (生育险, 工伤险, 医疗险): the law's name (生育保险) is
+#   searched too.
+_PRONOUN = re.compile(r"[俺我咱]们?")
+_SHORT_BRANCH = re.compile(r"(养老|医疗|工伤|失业|生育)险")
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class Lexicon:
         """The lexicon phrases found in a question, longest first (a shorter phrase inside a longer
         match is not counted twice)."""
         found: list[str] = []
+        question = _PRONOUN.sub("", question)
         covered = [False] * len(question)
         for phrase in sorted(self.terms, key=len, reverse=True):
             start = question.find(phrase)
@@ -47,7 +57,7 @@ class Lexicon:
 
     def expand(self, question: str) -> list[str]:
         """Legal terms to search in addition to the question's own words."""
-        out: list[str] = []
+        out: list[str] = [f"{branch}保险" for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
         for phrase in self.matches(question):
             for term in self.terms[phrase]:
                 if term not in out:
@@ -56,7 +66,7 @@ class Lexicon:
 
     def expansion_groups(self, question: str) -> list[tuple[str, ...]]:
         """The legal terms to search, as groups of alternatives (most groups hold one term)."""
-        out: list[tuple[str, ...]] = []
+        out: list[tuple[str, ...]] = [(f"{branch}保险",) for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
         for phrase in self.matches(question):
             for group in self.groups.get(phrase) or tuple((term,) for term in self.terms[phrase]):
                 if group not in out:

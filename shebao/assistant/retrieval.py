@@ -19,6 +19,7 @@ from shebao.assistant.embedding import Embedder, load_embedder
 from shebao.assistant.kb import KnowledgeBase, passage_text
 from shebao.assistant.lexicon import Lexicon, default_lexicon
 from shebao.assistant.segment import Segmenter, domain_dictionary_words
+from shebao.assistant.spelling import correct_typos
 
 # Weight of the lexicon's legal terms relative to the question's own words.
 EXPANSION_WEIGHT = 1.0
@@ -223,8 +224,11 @@ class Retriever:
         return weights
 
     def search(self, query: str, k: int = 10) -> SearchResult:
-        """Rank the articles for a question, best first."""
+        """Rank the articles for a question, best first (a mistyped domain term read as the term:
+        加班废 → 加班费)."""
         query = query.strip()
+        if self.config.lexicon:  # the domain's words: its lexicon and its typos
+            query = correct_typos(query)
         tokens = self.segmenter.tokens(query)
         expansions = self.lexicon.expand(query) if self.config.lexicon else []
         scores = self._bm25_scores(tokens)
