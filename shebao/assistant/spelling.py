@@ -27,6 +27,8 @@ from shebao.core.segment import STOPWORDS
 
 # the longest domain term tried (伤残等级 4, 一次性伤残补助金 8: long terms are rarely mistyped whole)
 MAX_TERM = 6
+# a dictionary word this rare (jieba's frequency) may itself be a typo (公伤 3 for 工伤; 工商 1684 is not)
+RARE_WORD = 5
 # the product of the readings of a window's characters tried at most (polyphones)
 MAX_READINGS = 8
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -75,8 +77,9 @@ def _keys(options: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def is_word(text: str) -> bool:
-    """Whether a run of characters is a word of its own (jieba's dictionary or the domain's)."""
-    return bool(_tokenizer().FREQ.get(text)) or text in domain_terms()
+    """Whether a run of characters is a word of its own (jieba's dictionary, unless among its
+    rarest words, or the domain's)."""
+    return (_tokenizer().FREQ.get(text) or 0) > RARE_WORD or text in domain_terms()
 
 
 def _correction(window: str, loose: set[int]) -> str | None:
@@ -98,8 +101,8 @@ def correct_typos(text: str) -> str:
 
     The text is cut into dictionary words (jieba without its guesser of unknown words, which
     glues a typo to its neighbours); a window is a run of whole words, longest first, holding a
-    character that stands alone — a character inside a word (结 of 结果, 么 of 怎么) is no typo,
-    nor a function word standing alone (还, 的, 按).
+    character that stands alone or one of jieba's rarest words — a character inside a word (结 of
+    结果, 么 of 怎么) is no typo, nor a function word standing alone (还, 的, 按).
 
     Examples:
         >>> correct_typos("生孩子的产价有几天")
@@ -122,7 +125,7 @@ def _correct_run(run: str) -> str:
     i = 0
     while i < len(words):
         replaced = False
-        for j in range(len(words), i + 1, -1):  # words[i:j], at least two words, longest first
+        for j in range(len(words), i, -1):  # words[i:j], longest first
             window = "".join(words[i:j])
             if not 2 <= len(window) <= MAX_TERM:
                 continue
@@ -131,6 +134,8 @@ def _correct_run(run: str) -> str:
             for w in words[i:j]:
                 if len(w) == 1 and w not in STOPWORDS:
                     loose.add(pos)
+                elif len(w) > 1 and not is_word(w):  # one of jieba's rarest words (公伤)
+                    loose.update(range(pos, pos + len(w)))
                 pos += len(w)
             if not loose:
                 continue
