@@ -27,6 +27,11 @@ import yaml
 #   searched too.
 _PRONOUN = re.compile(r"[俺我咱]们?")
 _SHORT_BRANCH = re.compile(r"(养老|医疗|工伤|失业|生育)险")
+# - dialect and chat words (咋, 啥, 木有, 娃): phrases are matched on the question as written and
+#   with these in standard words, so 咋算 finds 怎么算 and 生娃 finds 生孩子.
+DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没有", "冇": "没有", "娃": "孩子", "闺女": "女儿",
+           "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "嘎哈": "干什么"}
+_DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,15 @@ class Lexicon:
     def matches(self, question: str) -> list[str]:
         """The lexicon phrases found in a question, longest first (a shorter phrase inside a longer
         match is not counted twice)."""
-        found: list[str] = []
         question = _PRONOUN.sub("", question)
+        found = self._matches(question)
+        standard = _DIALECT.sub(lambda m: DIALECT[m.group(0)], question)
+        if standard != question:
+            found.extend(p for p in self._matches(standard) if p not in found)
+        return found
+
+    def _matches(self, question: str) -> list[str]:
+        found: list[str] = []
         covered = [False] * len(question)
         for phrase in sorted(self.terms, key=len, reverse=True):
             start = question.find(phrase)
