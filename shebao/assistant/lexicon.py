@@ -34,6 +34,11 @@ DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没�
 _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
 
 
+def standard_words(question: str) -> str:
+    """The question with dialect and chat words in standard ones (俺 → 我, 咋 → 怎么)."""
+    return _DIALECT.sub(lambda m: DIALECT[m.group(0)], question.replace("俺", "我"))
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Everyday phrase → legal terms."""

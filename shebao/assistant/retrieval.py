@@ -17,7 +17,7 @@ import numpy as np
 from shebao.assistant.documents import Article
 from shebao.assistant.embedding import Embedder, load_embedder
 from shebao.assistant.kb import KnowledgeBase, passage_text
-from shebao.assistant.lexicon import Lexicon, default_lexicon
+from shebao.assistant.lexicon import Lexicon, default_lexicon, standard_words
 from shebao.assistant.segment import Segmenter, domain_dictionary_words
 from shebao.assistant.spelling import correct_typos
 
@@ -278,7 +278,8 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")
         if self.reranking and len(order):
             assert self.embedder is not None and self.embeddings is not None
-            qvec = self.embedder.query([query])[0]
+            # the embedder read standard written Chinese: 俺咋办 is embedded as 我怎么办
+            qvec = self.embedder.query([standard_words(query)])[0]
             dense = self._dense_scores(qvec)
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
