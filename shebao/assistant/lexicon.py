@@ -27,11 +27,22 @@ import yaml
 #   searched too.
 _PRONOUN = re.compile(r"[俺我咱]们?")
 _SHORT_BRANCH = re.compile(r"(养老|医疗|工伤|失业|生育)险")
+# - a place outside the mainland named (泰国, 日本, 香港) is what the law calls 境外;
+_ABROAD = re.compile(r"泰国|日本|韩国|朝鲜|越南|新加坡|马来西亚|印尼|菲律宾|印度|美国|加拿大|墨西哥|巴西|英国|法国|德国|意大利|"
+                     r"西班牙|俄罗斯|澳大利亚|新西兰|迪拜|欧洲|非洲|香港|澳门|台湾")
 # - dialect and chat words (咋, 啥, 木有, 娃): phrases are matched on the question as written and
 #   with these in standard words, so 咋算 finds 怎么算 and 生娃 finds 生孩子.
 DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没有", "冇": "没有", "娃": "孩子", "闺女": "女儿",
            "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "嘎哈": "干什么"}
 _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
+
+
+def _rule_groups(question: str) -> list[tuple[str, ...]]:
+    """The legal terms the general rules give (生育险 → 生育保险, 泰国 → 境外)."""
+    groups = [(f"{branch}保险",) for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
+    if _ABROAD.search(question):
+        groups.append(("境外",))
+    return groups
 
 
 def standard_words(question: str) -> str:
@@ -74,7 +85,7 @@ class Lexicon:
 
     def expand(self, question: str) -> list[str]:
         """Legal terms to search in addition to the question's own words."""
-        out: list[str] = [f"{branch}保险" for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
+        out: list[str] = [term for (term,) in _rule_groups(question)]
         for phrase in self.matches(question):
             for term in self.terms[phrase]:
                 if term not in out:
@@ -83,7 +94,7 @@ class Lexicon:
 
     def expansion_groups(self, question: str) -> list[tuple[str, ...]]:
         """The legal terms to search, as groups of alternatives (most groups hold one term)."""
-        out: list[tuple[str, ...]] = [(f"{branch}保险",) for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
+        out: list[tuple[str, ...]] = _rule_groups(question)
         for phrase in self.matches(question):
             for group in self.groups.get(phrase) or tuple((term,) for term in self.terms[phrase]):
                 if group not in out:
