@@ -9,6 +9,10 @@ field gets a short refusal that says what the assistant can help with, and no ci
 
 from __future__ import annotations
 
+import re
+
+from shebao.assistant.spelling import correct_typos
+
 REFUSAL = (
     "抱歉，这个问题不在社会保险政策的范围内，我无法回答。"
     "我可以帮您：查询养老、医疗、工伤、失业、生育保险和劳动保障的法律条文；"
@@ -22,7 +26,7 @@ STRONG = (
     "丧葬补助", "遗属", "工亡", "延迟退休", "退休年龄", "法定退休", "灵活就业", "经办机构", "社会保险费",
     "五险", "失业登记", "产假", "哺乳", "女职工", "劳动合同", "劳动仲裁", "劳动争议", "个人信息", "敏感个人信息",
     "医疗保障基金", "定点医药机构", "骗保", "冒领", "待遇资格认证", "养老待遇", "工伤认定", "停工留薪",
-    "杀熟", "自动化决策",
+    "杀熟", "自动化决策", "定点医", "定点药",
 )
 
 WEAK = (
@@ -44,7 +48,29 @@ OTHER = (
     "继承房产", "遗嘱", "交通违章", "驾照", "扣分", "车祸责任", "离婚财产", "诈骗电话", "足球", "篮球", "世界杯",
     "年会", "团建", "面试技巧", "简历", "装修", "快递", "外卖", "网购", "退货", "天文", "历史", "诗", "翻译",
     "发朋友圈", "养老院哪家", "广场舞", "钓鱼", "跑步", "菜谱", "红烧", "生日", "礼物", "笑话",
+    # banking, health products and symptoms, pastimes: a weak term beside them is the scene
+    "银行卡", "工资卡", "挂失", "保健品", "发烧", "感冒", "挂号", "乐器", "钢琴",
 )
+
+
+# Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
+_OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}险|罪")
+# Weak terms that only set the scene: a place (单位附近, 公司楼下) …
+_PLACE = re.compile(r"(?:单位|公司|医院|厂里)(?:附近|楼下|门口|旁边|对面|周边|周围)")
+# … a time (退休了, 失业后, 下班后: what follows is the question; 退休了学什么乐器好 is not the field's) …
+_SCENE = re.compile(r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候)[，,]?")
+# … or health care without money or rights (孩子发烧去哪个医院好; 医院能报销吗 is the field's).
+_CARE = ("看病", "住院", "药", "医院")
+_CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工资|单位|公司|老板|工作|上班|假")
+
+
+def _weak_topics(q: str) -> list[str]:
+    """The weak terms of a question that are its topic, not its scene."""
+    q = _PLACE.sub("", _SCENE.sub("", q))
+    found = [t for t in WEAK if t in q]
+    if found and all(t in _CARE for t in found) and not _CARE_MATTER.search(q):
+        return []
+    return found
 
 
 def strong_terms(question: str) -> list[str]:
@@ -60,13 +86,15 @@ def in_field(question: str) -> bool:
         >>> in_field("明天股市会涨吗"), in_field("公司克扣工资合法吗")
         (False, True)
     """
-    q = (question or "").replace(" ", "")
+    q = correct_typos((question or "").replace(" ", ""))  # 产价 → 产假: a typo hides no term of the field
     if not q:
         return False
-    other = sum(1 for t in OTHER if t in q)
+    senses = _OTHER_SENSE.findall(q)
+    q = _OTHER_SENSE.sub("", q)  # 商业养老保险: no 养老保险 of the field
+    other = sum(1 for t in OTHER if t in q) + len(senses)
     strong = len(strong_terms(q))
     if strong:
         return other <= strong  # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
     if other:
         return False
-    return any(t in q for t in WEAK)
+    return bool(_weak_topics(q))

@@ -12,12 +12,42 @@ one that names the alternative that applies (第十四条: 应当认定为工伤
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
+
+# General rules of everyday speech, before the phrases are matched (a rule, not a phrase per question):
+# - a person's pronoun inside a phrase (没给俺上社保, 从我工资里扣) is not part of it: phrases are
+#   matched with 俺/我/咱(们) left out, so 没给上 and 工资里扣 still match;
+# - the branches of insurance are said short (生育险, 工伤险, 医疗险): the law's name (生育保险) is
+#   searched too.
+_PRONOUN = re.compile(r"[俺我咱]们?")
+_SHORT_BRANCH = re.compile(r"(养老|医疗|工伤|失业|生育)险")
+# - a place outside the mainland named (泰国, 日本, 香港) is what the law calls 境外;
+_ABROAD = re.compile(r"泰国|日本|韩国|朝鲜|越南|新加坡|马来西亚|印尼|菲律宾|印度|美国|加拿大|墨西哥|巴西|英国|法国|德国|意大利|"
+                     r"西班牙|俄罗斯|澳大利亚|新西兰|迪拜|欧洲|非洲|香港|澳门|台湾")
+# - dialect and chat words (咋, 啥, 木有, 娃): phrases are matched on the question as written and
+#   with these in standard words, so 咋算 finds 怎么算 and 生娃 finds 生孩子.
+DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没有", "冇": "没有", "娃": "孩子", "闺女": "女儿",
+           "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "嘎哈": "干什么"}
+_DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
+
+
+def _rule_groups(question: str) -> list[tuple[str, ...]]:
+    """The legal terms the general rules give (生育险 → 生育保险, 泰国 → 境外)."""
+    groups = [(f"{branch}保险",) for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
+    if _ABROAD.search(question):
+        groups.append(("境外",))
+    return groups
+
+
+def standard_words(question: str) -> str:
+    """The question with dialect and chat words in standard ones (俺 → 我, 咋 → 怎么)."""
+    return _DIALECT.sub(lambda m: DIALECT[m.group(0)], question.replace("俺", "我"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +61,14 @@ class Lexicon:
     def matches(self, question: str) -> list[str]:
         """The lexicon phrases found in a question, longest first (a shorter phrase inside a longer
         match is not counted twice)."""
+        question = _PRONOUN.sub("", question)
+        found = self._matches(question)
+        standard = _DIALECT.sub(lambda m: DIALECT[m.group(0)], question)
+        if standard != question:
+            found.extend(p for p in self._matches(standard) if p not in found)
+        return found
+
+    def _matches(self, question: str) -> list[str]:
         found: list[str] = []
         covered = [False] * len(question)
         for phrase in sorted(self.terms, key=len, reverse=True):
@@ -47,7 +85,7 @@ class Lexicon:
 
     def expand(self, question: str) -> list[str]:
         """Legal terms to search in addition to the question's own words."""
-        out: list[str] = []
+        out: list[str] = [term for (term,) in _rule_groups(question)]
         for phrase in self.matches(question):
             for term in self.terms[phrase]:
                 if term not in out:
@@ -56,7 +94,7 @@ class Lexicon:
 
     def expansion_groups(self, question: str) -> list[tuple[str, ...]]:
         """The legal terms to search, as groups of alternatives (most groups hold one term)."""
-        out: list[tuple[str, ...]] = []
+        out: list[tuple[str, ...]] = _rule_groups(question)
         for phrase in self.matches(question):
             for group in self.groups.get(phrase) or tuple((term,) for term in self.terms[phrase]):
                 if group not in out:

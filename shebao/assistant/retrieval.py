@@ -17,8 +17,9 @@ import numpy as np
 from shebao.assistant.documents import Article
 from shebao.assistant.embedding import Embedder, load_embedder
 from shebao.assistant.kb import KnowledgeBase, passage_text
-from shebao.assistant.lexicon import Lexicon, default_lexicon
+from shebao.assistant.lexicon import Lexicon, default_lexicon, standard_words
 from shebao.assistant.segment import Segmenter, domain_dictionary_words
+from shebao.assistant.spelling import correct_typos
 
 # Weight of the lexicon's legal terms relative to the question's own words.
 EXPANSION_WEIGHT = 1.0
@@ -64,6 +65,21 @@ OTHER_GRADE_PENALTY = 1.0
 # A question naming a text (劳动法规定产假最少多少天) is answered from that text: its articles get this
 # bonus (standard deviations of the fused score; on BM25 alone, a factor 1 + this).
 NAMED_LAW_BONUS = 2.0
+
+# The branch of insurance a question is about, by the words it uses, and the branch of an article, by
+# its text's title and chapter (工伤保险条例; 社会保险法 第三章 基本医疗保险). A question naming only
+# some branches (医保能先给报了吗) is not answered by an article of another branch (工伤保险条例 第三十条
+# on the treatment of a work injury beside 社会保险法 第三十条 on medical insurance): such articles
+# lose this much (standard deviations of the fused score; on BM25 alone, a factor 1 - this/2).
+# Articles of no branch (劳动法, the general chapters) and questions naming none are left alone.
+BRANCHES: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "pension": (re.compile(r"养老|退休"), re.compile(r"养老|退休")),
+    "medical": (re.compile(r"医保|医疗保险|医疗保障"), re.compile(r"医疗保险|医疗保障")),
+    "injury": (re.compile(r"工伤|伤残|工亡|因工|职业病"), re.compile(r"工伤")),
+    "unemployment": (re.compile(r"失业"), re.compile(r"失业")),
+    "maternity": (re.compile(r"生育|产假|怀孕|流产"), re.compile(r"生育")),
+}
+OTHER_BRANCH_PENALTY = 1.0
 
 _REGION_RE = re.compile(r"^(.{2,7}?)(省|自治区|市)(?=.{2,})")
 # "敏感个人信息指的是哪些", "本人工资咋算": the law's own definition of the term decides
@@ -149,6 +165,7 @@ class Retriever:
         self._law_names = _law_names(kb.laws())
         self._law_of = np.array([a.law for a in kb.articles], dtype=object)
         self._grades = [frozenset(t for t in doc if t in GRADES) for doc in corpus_tokens]
+        self._branch = [_branch_of(f"{a.law} {a.chapter or ''}") for a in kb.articles]
         self._liability = np.array([bool(a.chapter and _LIABILITY_CHAPTER.search(a.chapter)) for a in kb.articles])
         self._domain_words = {w for w in domain_dictionary_words()} | self.lexicon.vocabulary()
 
@@ -203,6 +220,13 @@ class Retriever:
             return np.zeros(len(self._grades), dtype=bool)
         return np.array([bool(g) and not (g & asked) for g in self._grades])
 
+    def _other_branch(self, query: str) -> np.ndarray:
+        """Which articles belong to a branch of insurance the question does not name, when it names one."""
+        asked = {name for name, (q, _) in BRANCHES.items() if q.search(query)}
+        if not asked:
+            return np.zeros(len(self._branch), dtype=bool)
+        return np.array([branch is not None and branch not in asked for branch in self._branch])
+
     def _named_law(self, query: str) -> np.ndarray:
         """Which articles belong to a text the question names (劳动法, 工伤保险条例, 社保法)."""
         found = np.zeros(len(self._law_of), dtype=bool)
@@ -223,8 +247,11 @@ class Retriever:
         return weights
 
     def search(self, query: str, k: int = 10) -> SearchResult:
-        """Rank the articles for a question, best first."""
+        """Rank the articles for a question, best first (a mistyped domain term read as the term:
+        加班废 → 加班费)."""
         query = query.strip()
+        if self.config.lexicon:  # the domain's words: its lexicon and its typos
+            query = correct_typos(query)
         tokens = self.segmenter.tokens(query)
         expansions = self.lexicon.expand(query) if self.config.lexicon else []
         scores = self._bm25_scores(tokens)
@@ -236,9 +263,10 @@ class Retriever:
         liability = self._liability if _LIABILITY_Q.search(query) else np.zeros(len(scores), dtype=bool)
         other_grade = self._other_grade(tokens)
         named = self._named_law(query)
+        other_branch = self._other_branch(query)
         if not self.reranking:
             scores = (scores * (1.0 + LIABILITY_BONUS * liability) * (1.0 - OTHER_GRADE_PENALTY / 2 * other_grade)
-                      * (1.0 + NAMED_LAW_BONUS * named))
+                      * (1.0 + NAMED_LAW_BONUS * named) * (1.0 - OTHER_BRANCH_PENALTY / 2 * other_branch))
 
         content = [t for t in dict.fromkeys(tokens)]
         total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
@@ -250,13 +278,14 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")
         if self.reranking and len(order):
             assert self.embedder is not None and self.embeddings is not None
-            qvec = self.embedder.query([query])[0]
+            # the embedder read standard written Chinese: 俺咋办 is embedded as 我怎么办
+            qvec = self.embedder.query([standard_words(query)])[0]
             dense = self._dense_scores(qvec)
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
             fused = (_fuse(scores, dense, candidates) - REGIONAL_PENALTY * (regional[candidates] < 1.0)
                      + LIABILITY_BONUS * liability[candidates] - OTHER_GRADE_PENALTY * other_grade[candidates]
-                     + NAMED_LAW_BONUS * named[candidates])
+                     + NAMED_LAW_BONUS * named[candidates] - OTHER_BRANCH_PENALTY * other_branch[candidates])
             reorder = candidates[np.argsort(-fused, kind="stable")]
             final = np.full(len(scores), -1.0, dtype=np.float32)
             final[candidates] = fused
@@ -311,6 +340,12 @@ class Retriever:
         content = list(dict.fromkeys(tokens))
         total = sum(self._idf.get(t, 8.0) for t in content) or 1.0
         return sum(self._idf.get(t, 0.0) for t in content if t in self._doc_sets[hit.index]) / total
+
+
+def _branch_of(title: str) -> str | None:
+    """The branch of insurance of a text's title and chapter (工伤保险条例 → injury), if exactly one."""
+    found = [name for name, (_, a) in BRANCHES.items() if a.search(title)]
+    return found[0] if len(found) == 1 else None
 
 
 def _region_of(law: str) -> str | None:

@@ -1,0 +1,101 @@
+"""General mechanisms for questions nobody tuned on (issue 18, items 4-5): typos of pinyin input,
+everyday speech, the branch of insurance asked, field words in another sense.
+
+None of these questions is taken from a question set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from shebao.assistant.field import in_field
+from shebao.assistant.lexicon import default_lexicon, standard_words
+from shebao.assistant.spelling import correct_typos
+
+
+def test_a_mistyped_domain_term_is_corrected_by_its_sound():
+    assert correct_typos("失业近能领几个月") == "失业金能领几个月"  # 近 jìn / 金 jīn: tones aside
+    assert correct_typos("社宝断了半年怎么办") == "社保断了半年怎么办"
+    assert correct_typos("生育津铁怎么算") == "生育津贴怎么算"
+    assert correct_typos("停工留新期多长") == "停工留薪期多长"
+    assert correct_typos("公伤认定要多久") == "工伤认定要多久"  # 公伤: one of jieba's rarest words
+
+
+def test_a_word_a_character_inside_a_word_or_a_function_word_is_no_typo():
+    for question in (
+        "工商局在哪",  # 工商 is a word, not 工伤
+        "工伤认定一般要多久才出结果",  # 结 of 结果 is not the 差 of 出差
+        "女职工生孩子产假有多少天",  # 女 of 女职工 is not the 入 of 入职
+        "工伤职工退休了伤残津贴还发吗",  # 还 stands alone but is a function word: not 复发
+        "没有单位的个体户怎么交养老保险",  # 么 of 怎么 is not 没
+    ):
+        assert correct_typos(question) == question
+
+
+def test_a_typo_does_not_hide_the_field():
+    assert in_field("社宝断交了咋办")  # 社宝 is no term of the field, 社保 is
+    assert in_field("生二胎的产价休几天")
+
+
+def test_a_mistyped_term_is_searched_as_the_term(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    result = Retriever(laws_kb).search("停工留新期最长多久")
+    assert "停工留薪期" in result.query
+    assert result.hits[0].article.key == ("工伤保险条例", 33)
+
+
+def test_a_pronoun_inside_an_everyday_phrase_does_not_break_it():
+    lexicon = default_lexicon()
+    assert "没给上" in lexicon.matches("单位没给俺上社保")
+    assert "未参加" in lexicon.expand("公司一直没给我们上社保")
+
+
+def test_a_branch_said_short_is_searched_by_its_name():
+    assert "工伤保险" in default_lexicon().expand("工伤险是单位交还是个人交")
+    assert "失业保险" in default_lexicon().expand("失业险断了半年")
+
+
+def test_a_place_abroad_is_what_the_law_calls_abroad():
+    assert "境外" in default_lexicon().expand("去日本出差时生病住院，医保管不管")
+    assert "境外" not in default_lexicon().expand("在北京住院医保能报多少")
+
+
+def test_dialect_words_are_read_as_standard_ones():
+    assert "开什么证明" in default_lexicon().matches("离职了单位该给开啥证明")
+    assert standard_words("俺咋办") == "我怎么办"
+
+
+def test_an_article_of_another_branch_than_the_one_asked_gives_way(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    retriever = Retriever(laws_kb)
+    laws = np.array([a.law for a in laws_kb.articles])
+    medical_only = retriever._other_branch("住院的钱医保能先给报吗")
+    assert medical_only[laws == "工伤保险条例"].all()
+    assert not medical_only[laws == "医疗保障基金使用监督管理条例"].any()
+    assert not medical_only[laws == "中华人民共和国劳动法"].any()  # a text of no branch is left alone
+    assert not retriever._other_branch("工伤住院的钱医保能报吗")[laws == "工伤保险条例"].any()  # both named
+    assert not retriever._other_branch("单位不签合同怎么办").any()  # no branch named
+    hits = retriever.search("骑电瓶车摔了住院，肇事的找不到了，医保能先报吗").hits
+    assert hits[0].article.law != "工伤保险条例"
+
+
+def test_field_words_in_another_sense_or_as_the_scene_are_not_the_field():
+    for question in (
+        "商业养老保险哪家好",  # a commercial policy
+        "合同诈骗罪判几年",  # a crime
+        "退休了学什么乐器好",  # 退休了 sets the scene
+        "失业后心情不好怎么调节",
+        "单位附近哪里停车方便",  # a place
+        "孩子发烧去哪个医院好",  # health care without money or rights
+    ):
+        assert not in_field(question), question
+    for question in (
+        "退休了还能补缴社保吗",
+        "住院花的钱能报销多少",
+        "定点医院违反协议会怎样",
+        "下班后加班，加班费咋算",
+        "公司楼下摔伤了算工伤吗",
+    ):
+        assert in_field(question), question
