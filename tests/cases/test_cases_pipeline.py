@@ -207,12 +207,15 @@ def test_the_deciding_request_answers_with_the_text_of_the_stored_decision(regis
 
     back = [{"employer_id": "", "period": p, "insurance": "pension", "base": "22000.00",
              "paid_date": dt.date(2025, 1, 20)} for p in [f"2023-{m:02d}" for m in range(1, 13)]]
-    people = {"approved": registry.person(), "rejected": registry.person(yearly=(2015, 2021), deemed=0),
-              "review": registry.person(detail=("2022-01", "2022-12"), extra_contributions=back)}
-    for status, person in people.items():
+    cases = [("pension", "approved", registry.person()),
+             ("pension", "rejected", registry.person(yearly=(2015, 2021), deemed=0)),
+             ("pension", "review", registry.person(detail=("2022-01", "2022-12"), extra_contributions=back)),
+             ("unemployment", "review", registry.person(birth="1980-05-01", unemployment=True,
+                                                        detail=("2022-01", "2025-02")))]
+    for kind, status, person in cases:
         with session_as() as s:
-            app, _ = submit_application(s, ApplicationCreate.model_validate(payload("pension", person, f"k-{status}")),
-                                        on=ON)
+            body = payload(kind, person, f"k-{kind}-{status}")
+            app, _ = submit_application(s, ApplicationCreate.model_validate(body), on=ON)
             assert app.status == status
             decided = application_view(app, full=True, as_decided=True)
             assert isinstance(decided["decision"]["rule_reasons"], list)
