@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from shebao.api.group_commit import GroupCommit
+from shebao.cases.pipeline import IntakeError, application_view, encode_view, submit_application
 from shebao.cases.schemas import ApplicationCreate, ApplicationRead, ClaimRequest, ReviewDecision
 from shebao.core.roles import Role
 from shebao.http.deps import BearerCredentials, CurrentUser, SessionDep, require_roles
@@ -36,23 +37,23 @@ def _http(exc: Exception) -> HTTPException:
              summary="提交待遇申领（即时决定：核准、转人工复核或不予核准）",
              description="角色：clerk（窗口、网厅与代办的服务令牌）。申请在一个事务内完成受理、自动填充、规则决定、"
                          "风险评分与分流；同一幂等键再次提交返回原申请（200）。")
-async def submit(payload: ApplicationCreate, request: Request, credentials: BearerCredentials) -> JSONResponse:
+async def submit(payload: ApplicationCreate, request: Request, credentials: BearerCredentials) -> Response:
     arrived = time.perf_counter()  # decision_ms runs from here, the wait for a shared transaction included
     view, created = await _submissions(request.app).run(request, credentials, (Role.CLERK,), (payload, arrived))
-    # the view is built from the schema's own fields: answered as it stands, without validating it again
-    return JSONResponse({**_READ_DEFAULTS, **view}, status_code=201 if created else 200)
+    # the view is built from the schema's own fields: answered as it stands, without validating it again,
+    # and encoded once from the pipeline's own objects (the text JSONResponse would make of the stored JSON)
+    return Response(encode_view({**_READ_DEFAULTS, **view}), status_code=201 if created else 200,
+                    media_type="application/json")
 
 
 def _submit_one(session, _user, item: tuple[ApplicationCreate, float]) -> tuple[dict, bool]:
     """One submission inside a (possibly shared) transaction: the decision and its view."""
-    from shebao.cases.pipeline import IntakeError, application_view, submit_application
-
     payload, arrived = item
     try:
         app, created = submit_application(session, payload, received=arrived)
     except IntakeError as exc:
         raise _http(exc) from None
-    return application_view(app, full=True), created
+    return application_view(app, full=True, as_decided=True), created
 
 
 def _submissions(app) -> GroupCommit:
@@ -72,7 +73,7 @@ def read(application_no: str, session: SessionDep) -> dict:
     from sqlalchemy import select
 
     from shebao.cases.models import ApplicationStep
-    from shebao.cases.pipeline import application_view, get_by_no
+    from shebao.cases.pipeline import get_by_no
 
     app = get_by_no(session, application_no)
     if app is None:
@@ -106,7 +107,6 @@ def claim(body: ClaimRequest, session: SessionDep) -> dict:
 @router.post("/api/v1/reviews/{application_no}/decision", response_model=ApplicationRead,
              summary="复核决定：核准（第一复核员提出、第二复核员原样确认）、驳回、退回补正或退回第一复核员", dependencies=[require_roles(Role.REVIEWER)])
 def decide(application_no: str, body: ReviewDecision, session: SessionDep) -> dict:
-    from shebao.cases.pipeline import application_view
     from shebao.cases.queue import ReviewError, decide
 
     try:

@@ -81,6 +81,30 @@ def _j(value: Any) -> str:
     return _JSON.encode(value)
 
 
+# The decision, the auto-fill and the risk are stored as JSON text. The request that made them answers
+# with them too: it keeps the objects beside their text (in the instance's ``__dict__``, not mapped), so
+# that its answer is encoded once from the objects instead of parsing the text it has just written.
+_KEPT = "_decided_objects"
+
+
+def _kept_j(app: Application, column: str, value: Any) -> str:
+    """``_j(value)``, remembered as the object behind ``app.<column>`` (see :func:`_column_object`)."""
+    text = _j(value)
+    app.__dict__.setdefault(_KEPT, {})[column] = (text, value)
+    return text
+
+
+def _column_object(app: Application, column: str, default: str, kept: bool) -> Any:
+    """The object behind a JSON column: the one kept by this request while the column still holds the
+    very text made from it (with ``kept``), else the parsed text."""
+    text = getattr(app, column)
+    if kept:
+        entry = app.__dict__.get(_KEPT, {}).get(column)
+        if entry is not None and entry[0] is text:
+            return entry[1]
+    return json.loads(text or default)
+
+
 class _Steps:
     """Times each step; the rows are added to the session at the end, in one go."""
 
@@ -275,7 +299,7 @@ def submit_application(
         # 2. auto-fill ------------------------------------------------------------------------------
         filled = autofill(session, person, kind=app.kind, on=on, bank_account_bidx=app.bank_account_bidx,
                           id_number_bidx=id_bidx)
-        app.autofill = _j(filled.to_dict())
+        app.autofill = _kept_j(app, "autofill", filled.to_dict())
         steps.done("autofill", "filled", {"contribution_months": filled.summary["contribution_months"],
                                           "avg_index": filled.summary["avg_index"]})
 
@@ -294,7 +318,7 @@ def submit_application(
         app.total_amount = decision.get("total_amount")
         app.start_date = decision.get("start_date")
         app.provisional = bool(decision.get("provisional"))
-        app.decision = _j(decision)
+        app.decision = _kept_j(app, "decision", decision)
         steps.done("rules", "eligible" if decision["eligible"] else ("ineligible" if decision["decidable"] else "undecided"),
                    {"monthly_amount": str(decision["monthly_amount"]) if decision["monthly_amount"] is not None else None})
 
@@ -303,7 +327,7 @@ def submit_application(
 
         risk = score_application(app.kind, filled.history, on)
         app.risk_score, app.risk_level = risk["score"], risk["level"]
-        app.risk = _j(risk)
+        app.risk = _kept_j(app, "risk", risk)
         steps.done("risk", risk["level"], {"score": risk["score"], "rules": [r["code"] for r in risk["rules"]]})
 
         # 5. routing --------------------------------------------------------------------------------
@@ -555,13 +579,19 @@ def notify(session: Session, app: Application, person: Person | Applicant, event
     return row
 
 
-def application_view(app: Application, *, full: bool = False, steps: list[ApplicationStep] | None = None) -> dict:
+def application_view(app: Application, *, full: bool = False, steps: list[ApplicationStep] | None = None,
+                     as_decided: bool = False) -> dict:
     """The JSON answer for an application: status, decision (amounts, reasons, trace), risk with factors.
 
     Personal data is masked; ``full`` adds the decision trace and the auto-filled history.
+
+    ``as_decided``: for the request that has just decided the application, to be encoded at once with
+    :func:`encode_view`. The decision, risk and auto-fill parts are then the pipeline's own objects
+    (amounts as ``Decimal``, dates as dates) rather than parsed from their stored text; encoded with
+    the stored text's encoder, the answer is the same text.
     """
-    decision = json.loads(app.decision or "{}")
-    risk = json.loads(app.risk or "{}")
+    decision = _column_object(app, "decision", "{}", as_decided)
+    risk = _column_object(app, "risk", "{}", as_decided)
     result = decision.get("result") or {}
     out = {
         "application_no": app.application_no,
@@ -604,12 +634,22 @@ def application_view(app: Application, *, full: bool = False, steps: list[Applic
     if not full:
         out["decision"].pop("trace")
     else:
-        out["autofill"] = json.loads(app.autofill or "{}")
+        out["autofill"] = _column_object(app, "autofill", "{}", as_decided)
         out["inputs"] = decision.get("inputs")
         out["risk"]["features"] = risk.get("features")
     if steps is not None:
         out["steps"] = [{"step": s.step, "outcome": s.outcome, "duration_ms": s.duration_ms} for s in steps]
     return out
+
+
+# an answer's encoder: the stored text's (non-JSON values as text) with what ``JSONResponse`` refuses
+# (NaN, infinities) refused the same way
+_VIEW_JSON = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), allow_nan=False)
+
+
+def encode_view(view: dict) -> bytes:
+    """A view (of :func:`application_view`, ``as_decided`` or not) as the UTF-8 JSON of the API's answer."""
+    return _VIEW_JSON.encode(view).encode("utf-8")
 
 
 def submit_batch(payloads: list[ApplicationCreate], *, on: dt.date | None = None, actor: str = "batch",

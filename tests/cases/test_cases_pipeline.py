@@ -196,3 +196,33 @@ def test_batch_runs_the_same_pipeline_and_isolates_a_bad_application(registry):
     assert counts == {"existing": 1, "approved": 1}
     with session_as() as s:
         assert s.scalar(select(func.count()).select_from(Application)) == 3
+
+
+def test_the_deciding_request_answers_with_the_text_of_the_stored_decision(registry):
+    """The request that decides answers from the pipeline's own objects (``as_decided``), encoded once:
+    byte for byte what ``JSONResponse`` makes of the view parsed from the stored columns, on each route."""
+    from starlette.responses import JSONResponse
+
+    from shebao.cases.pipeline import encode_view
+
+    back = [{"employer_id": "", "period": p, "insurance": "pension", "base": "22000.00",
+             "paid_date": dt.date(2025, 1, 20)} for p in [f"2023-{m:02d}" for m in range(1, 13)]]
+    cases = [("pension", "approved", registry.person()),
+             ("pension", "rejected", registry.person(yearly=(2015, 2021), deemed=0)),
+             ("pension", "review", registry.person(detail=("2022-01", "2022-12"), extra_contributions=back)),
+             ("unemployment", "review", registry.person(birth="1980-05-01", unemployment=True,
+                                                        detail=("2022-01", "2025-02")))]
+    for kind, status, person in cases:
+        with session_as() as s:
+            body = payload(kind, person, f"k-{kind}-{status}")
+            app, _ = submit_application(s, ApplicationCreate.model_validate(body), on=ON)
+            assert app.status == status
+            decided = application_view(app, full=True, as_decided=True)
+            assert isinstance(decided["decision"]["rule_reasons"], list)
+            stored = application_view(app, full=True)
+            assert encode_view(decided) == JSONResponse(stored).body
+            again = application_view(app, full=True, as_decided=True)  # the kept objects, not parsed anew
+            assert again["autofill"] is decided["autofill"] and again["inputs"] is decided["inputs"]
+            app.decision = app.decision + " "  # changed since it was made: the text is parsed
+            changed = application_view(app, full=True, as_decided=True)
+            assert changed["inputs"] is not decided["inputs"] and changed["inputs"] == stored["inputs"]
