@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shebao.assistant.intents import number, read_slots
+
 _CN = "零〇一二三四五六七八九十百千两"
 _SPLIT = re.compile(r"(?<=[。；！？])|\n+")
 _ENUM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
@@ -96,8 +98,6 @@ _HALF_YEAR = re.compile(r"[交缴](?:了|费)?半年")
 
 
 def _months_paid(question: str) -> int | None:
-    from shebao.assistant.intents import read_slots
-
     months = read_slots(question).get("contribution_months")
     if months is None and _HALF_YEAR.search(question):
         months = 6
@@ -119,8 +119,6 @@ def _contrasted(unit: str, body: str) -> bool:
 def _stated_quantities(question: str) -> dict[str, float]:
     """The quantities a question states, by measure: "怀孕三个月" → {月: 3}; "不到四个月" → {月: 3.5};
     "三个多月" → {月: 3.5}. A figure asked for (几个月, 多少天) is not stated."""
-    from shebao.assistant.intents import number
-
     stated: dict[str, float] = {}
     for match in _Q_QUANTITY.finditer(question):
         before, figure, unit, after = match.groups()
@@ -136,8 +134,6 @@ def _stated_quantities(question: str) -> dict[str, float]:
 def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
     """Whether the conditions a clause states on the question's quantities ("满5年不足10年的")
     all hold for them (None: the clause states no such condition)."""
-    from shebao.assistant.intents import number
-
     held: bool | None = None
     for match in _S_CONDITION.finditer(unit):
         before, figure, measure_word, after = match.groups()
@@ -219,37 +215,38 @@ def _list_of(text: str, head: str) -> str | None:
     return listed if len(items) >= 2 and len(listed) <= LIST_CHARS else None
 
 
+def _next_clause(text: str, unit: str, joins) -> list[str] | None:
+    """The lead's clause and the next clause of the same sentence (the lead ends with ；, the next
+    is no list item, the two short enough to read as one answer) if ``joins(unit, following)``."""
+    units = _units(text)
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
+    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
+        return None
+    following, following_head = units[position + 1]
+    if following_head or len(unit) + len(following) > COMPLEMENT_CHARS or not joins(unit, following):
+        return None
+    return [unit, following]
+
+
 def _fine_after(text: str, unit: str, sanction: str = r"罚款|倍以上") -> list[str] | None:
     """A penalty asked and the lead's clause orders only a correction ("…责令退还"): the next clause
     of the same sentence that sets the fine ("情节严重的，…处骗取金额1倍以上3倍以下的罚款"); a
     liability asked ("泄露我信息要负责吗") and the clause gives a 处分: the next that makes them pay
     damages ("给…造成损失的，应当承担赔偿责任")."""
-    units = _units(text)
-    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
-    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
-        return None
-    following, following_head = units[position + 1]
-    if following_head or not re.search(sanction, following) or len(unit) + len(following) > COMPLEMENT_CHARS:
-        return None
-    return [unit, following]
+    return _next_clause(text, unit, lambda _, following: bool(re.search(sanction, following)))
+
+
+def _raises_limit(unit: str, following: str) -> bool:
+    """Whether ``following`` raises a limit ``unit`` states, in the same unit (一小时 → 三小时)."""
+    limits = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(unit)]
+    raised = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(following)]
+    return any(u == v and a is not None and b is not None and b > a for u, a in limits for v, b in raised)
 
 
 def _larger_limit_after(text: str, unit: str) -> list[str] | None:
     """A maximum asked and the lead's clause states a limit ("一般每日不得超过一小时；") that the next
     clause of the same sentence raises in the same unit ("…每日不得超过三小时"): both clauses."""
-    from shebao.assistant.intents import number
-
-    units = _units(text)
-    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
-    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
-        return None
-    following, following_head = units[position + 1]
-    limits = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(unit)]
-    raised = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(following)]
-    if following_head or len(unit) + len(following) > COMPLEMENT_CHARS or not any(
-            u == v and a is not None and b is not None and b > a for u, a in limits for v, b in raised):
-        return None
-    return [unit, following]
+    return _next_clause(text, unit, _raises_limit)
 
 
 def _complement(text: str, unit: str, head: str, words: set[str], weight,
@@ -506,8 +503,6 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
                     else "须符合法定条件" if "应当" in whole else "合法")
         elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
-            from shebao.assistant.intents import number
-
             years = number(required.group(1))
             word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
         elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
