@@ -30,23 +30,75 @@ PATTERNS = {
     "yesno": re.compile(r"应当|可以|不得|视同|认定|有权|不予|不能|不属于|不计|停止|享受|依法"),
 }
 
-# how a yes/no question asks, and the answer word for yes and for no
-_YESNO = (
-    (re.compile(r"(?:罚|处罚|罚款|处分)(?:吗|(?<![什怎那这多])么)|罚不罚"), "会", "不会"),  # "被罚吗"
-    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),
-    (re.compile(r"(?:必须|一定要|非得)[^，。？]*(?:吗|(?<![什怎那这多])么)"), "要", "不必"),  # "看病必须带医保卡吗"  # "查记录收钱吗": 免费 is the no
-    (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
-    (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
-    (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
-    (re.compile(r"可不可以|可以[^，。？]*(?:吗|(?<![什怎那这多])么)"), "可以", "不可以"),
-    (re.compile(r"有没有|有[^，。？]*(?:吗|(?<![什怎那这多])么)"), "有", "没有"),
-    (re.compile(r"要不要|需不需要|需要[^，。？]*(?:吗|(?<![什怎那这多])么)|要[^，。？]*(?:吗|(?<![什怎那这多])么)"), "要", "不要"),
-    (re.compile(r"会不会|会[^，。？]*(?:吗|(?<![什怎那这多])么)"), "会", "不会"),
-    (re.compile(r"合法(?:吗|(?<![什怎那这多])么)|违法(?:吗|(?<![什怎那这多])么)|合不合法|违不违法|犯法(?:吗|(?<![什怎那这多])么)"), "不合法", "合法"),
-    (re.compile(r"(?:能|可以|算|会|要|有)[^，。？]*不[？?]?$"), "能", "不能"),  # "能领失业金不？"
-    (re.compile(r"([照还再]?)([发给扣退])(?:吗|(?<![什怎那这多])么)[？?]?$"), "{0}{1}", "不{1}"),  # "伤残津贴还发吗"
-    (re.compile(r"(?:吗|(?<![什怎那这多])么)[？?]?$|(?:吗|(?<![什怎那这多])么)，"), "是", "不是"),
+# how a yes/no question asks, and the answer word for yes and for no: forms whose content decides
+# the answer word, before the question's own verb (:func:`yes_no_words`) does
+_MA = r"(?:吗|(?<![什怎那这多])么)"
+_YESNO_CONTENT = (
+    (re.compile(rf"(?:罚|处罚|罚款|处分){_MA}|罚不罚"), "会", "不会"),  # "被罚吗"
+    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
+    (re.compile(rf"(?:必须|一定要|非得)[^，。？]*{_MA}"), "要", "不必"),  # "看病必须带医保卡吗"
+    (re.compile(rf"合法{_MA}|违法{_MA}|合不合法|违不违法|犯法{_MA}"), "不合法", "合法"),
 )
+# the end of a clause that asks yes or no: "…吗", "…么", "…不", "…没(有)", "…否", with a particle
+_ASKS_YES_NO = re.compile(rf"(?:{_MA}|不|没有|没|否)[呢啊呀嘞哈啦咧]*$")
+# "算不算", "有没有", "中不中", "可不可以", "需不需要": the verb is what is doubled
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1(以|要|法|该|许|意)?")
+# the verbs a yes/no clause asks with, the judgement (算, 是) before the modal that carries it
+# ("能算工伤不" asks whether it counts), each with the words that hold it without being it
+_VERBS = (
+    (re.compile(r"(?<![结计核清估换打预总])算(?![账术])"), "算", "不算"),
+    (re.compile(r"(?<![不还要但就可只于都凡总倒硬])是(?![否不])"), "是", "不是"),
+    (re.compile(r"属于"), "属于", "不属于"),
+    (re.compile(r"能(?!力)"), "能", "不能"),
+    (re.compile(r"可以"), "可以", "不可以"),
+    (re.compile(r"(?<![所没只还])有(?![人关些的时])"), "有", "没有"),
+    (re.compile(r"需要"), "需要", "不需要"),
+    (re.compile(r"(?<![只主重需想])要(?![求是不])"), "要", "不用"),
+    (re.compile(r"(?<![社机委协工大学体约理集都])会(?![议后计])"), "会", "不会"),
+    (re.compile(r"(?<![不使作费])用(?![人户于])"), "用", "不用"),
+    (re.compile(r"([照还再]?)([发给扣退报])$"), "{0}{1}", "不{1}"),  # "伤残津贴还发吗", "工资照发不"
+)
+
+
+def _asking_clause(question: str) -> str:
+    """The clause that asks yes or no (the first, if several do), without its question particle."""
+    clauses = [c for c in re.split(r"[，,。？?！!；;]", question.replace(" ", "")) if c]
+    for clause in clauses:
+        if _A_NOT_A.search(clause) or _ASKS_YES_NO.search(clause):
+            return clause
+    return ""
+
+
+def yes_no_words(question: str) -> tuple[str, str] | None:
+    """The words that answer a yes/no question yes and no, in its own verb: "算工伤不" → (算, 不算),
+    "中不中" → (中, 不中), "有时间限制没" → (有, 没有), "要掏钱交不" → (要, 不用), "可以吗" →
+    (可以, 不可以), "能去申请不" → (能, 不能); None when the question does not ask yes or no.
+
+    Read in order: a form whose content decides the word (被罚吗 → 会; 合法吗), the doubled verb
+    (A-not-A), else the verb of the clause that asks (V…不, V…没, V…吗), the judgement before the
+    modal that carries it.
+    """
+    q = question.replace(" ", "")
+    for pattern, yes, no in _YESNO_CONTENT:
+        if pattern.search(q):
+            return yes, no
+    clause = _asking_clause(q)
+    if not clause and not re.search(r"是否|能否|可否", q):
+        return None
+    if doubled := _A_NOT_A.search(q):
+        verb = doubled.group(1) + (doubled.group(3) or "")
+        return verb, ("没" if doubled.group(2) == "没" or verb == "有" else "不") + verb
+    if asked := re.search(r"([是能可])否", q):
+        return {"是": ("是", "不是"), "能": ("能", "不能"), "可": ("可以", "不可以")}[asked.group(1)]
+    core = _ASKS_YES_NO.sub("", clause)
+    for pattern, yes, no in _VERBS:
+        if found := pattern.search(core):
+            return yes.format(*found.groups()), no.format(*found.groups())
+    if re.search(r"没有?[呢啊呀嘞哈啦咧]*$", clause):
+        return "有", "没有"  # "交了没": whether it happened
+    return ("是", "不是") if re.search(_MA, clause) else ("能", "不能")
+
+
 # A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
 # the clause that states it the same way (对未参加生育保险的…); a question without one ("四个月以上")
 # by the clause without (怀孕满4个月…), not by its negated neighbour.
@@ -295,7 +347,7 @@ def answer_type(question: str) -> str:
         return "procedure"
     if re.search(r"什么条件|哪些条件|条件是|要求是|哪些|什么", q):
         return "general"
-    if any(p.search(q) for p, _, _ in _YESNO):
+    if yes_no_words(q) is not None:
         return "yesno"
     return "general"
 
@@ -492,12 +544,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         sentence = sentence[:178].rstrip("，、；") + "……"
     if kind == "yesno":
         q = question.replace(" ", "")
-        yes, no = "是", "不是"
-        for pattern_, y, n in _YESNO:
-            if asked := pattern_.search(q):
-                yes, no = y.format(*asked.groups()), n.format(*asked.groups())
-                no = "不再" + no[1:] if yes.startswith("还") else no
-                break
+        yes, no = yes_no_words(q) or ("是", "不是")
+        no = "不再" + no[1:] if yes.startswith("还") else no
         whole = head + unit
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)

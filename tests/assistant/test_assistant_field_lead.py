@@ -8,7 +8,7 @@ import pytest
 
 from shebao.assistant.evaluation import fact_correct, first_sentence
 from shebao.assistant.field import in_field
-from shebao.assistant.lead import answer_type, lead_sentence
+from shebao.assistant.lead import answer_type, lead_sentence, yes_no_words
 
 
 @pytest.mark.parametrize("question", [
@@ -286,3 +286,30 @@ def test_a_colloquial_phrase_reaching_into_what_was_asked_counts_as_asked():
     sentence = lead_sentence("单位违法的事过了两年还能查吗", [routine, limitation], ["单位", "违法"], weights,
                              ["查处"]).sentence
     assert sentence.startswith("不能：") and "不再查处" in first_sentence(sentence)
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("骑电动车上班路上摔了，算工伤不？", ("算", "不算")),        # V…不: the question's verb, not 能
+    ("退休了还能领失业金，中不中", ("中", "不中")),               # A-not-A in a regional word
+    ("单位给俺交过生育保险没？", ("有", "没有")),                 # …没: whether it happened
+    ("有没有一次性的补助", ("有", "没有")),
+    ("灵活就业的是不是得自己全交", ("是", "不是")),
+    ("退休以后医保费要接着交不", ("要", "不用")),                 # 要 is answered 不用, not 不要
+    ("用不用去社保局报到", ("用", "不用")),
+    ("工伤医疗费可以先垫付吗", ("可以", "不可以")),
+    ("失业了能领医疗补助金不", ("能", "不能")),
+    ("在外地做手术能算异地就医不", ("算", "不算")),              # the judgement before the modal carrying it
+    ("公司搬到外地了，我的社保关系会跟着转吗", ("会", "不会")),   # the clause that asks, not 社会
+    ("需不需要单位盖章", ("需要", "不需要")),
+    ("生育津贴多少钱", None),
+])
+def test_a_yes_no_question_is_answered_in_its_own_verb(question, words):
+    assert yes_no_words(question) == words
+
+
+def test_the_answer_word_of_a_colloquial_yes_no_is_the_question_s_verb():
+    article = _Article("第十四条 职工有下列情形之一的，应当认定为工伤：\n（一）在工作时间和工作场所内，因工作原因受到事故伤害的；")
+    lead = lead_sentence("在车间干活被机器砸伤，算工伤不？", [article], ["工作场所", "事故伤害"])
+    assert lead.sentence.startswith("算：")
+    ban = _Article("第十条 用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。")
+    assert lead_sentence("工伤保险个人要掏钱交不", [ban], ["工伤保险费", "个人", "缴纳"]).sentence.startswith("不用：")
