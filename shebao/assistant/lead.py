@@ -22,7 +22,7 @@ _ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千两0-9]+�
 
 PATTERNS = {
     "period": re.compile(rf"[\d{_CN}]+\s*(?:个|周)?\s*(?:日|天|个月|月|年|周|小时|工作日)"),
-    "amount": re.compile(rf"[\d{_CN}]+\s*(?:%|％|倍|个月|元|分之)|百分之|万分之|千分之|[\d{_CN}]+\s*级"),
+    "amount": re.compile(rf"[\d{_CN}]+\s*(?:%|％|倍|个月|元|分之|次)|百分之|万分之|千分之|[\d{_CN}]+\s*级"),
     "procedure": re.compile(r"申请|提出|提交|办理|登记|之日起|以内|内|材料|证明|手续|可以"),
     "where": re.compile(r"机构|部门|行政部门|经办|委员会|法院|服务窗口|网上"),
     "who": re.compile(r"用人单位|单位|个人|本人|基金|支付|承担|缴纳|人民政府|规定|确定|制定"),
@@ -301,8 +301,34 @@ def _larger_limit_after(text: str, unit: str) -> list[str] | None:
     return _next_clause(text, unit, _raises_limit)
 
 
+# a list item that states the case it applies to ("（二）休息日安排劳动者工作又不能安排补休的，支付…"):
+# the items of such a list are alternatives, and the question's condition picks one of them
+_CASE = re.compile(r"^[（(][一二三四五六七八九十]+[)）][^，。；：]{2,40}?的，")
+
+
+def _special_case(best: tuple, text: str, held_by: dict, weight) -> tuple:
+    """A list of cases (（一）延长工作时间的…；（二）休息日…的…；（三）法定休假日…的…) and the question
+    states the case of a later item besides the general one the best item holds ("礼拜天加班": 加班
+    and 休息日): the special case prevails, as the law lists the general case first. The later item
+    must hold, in the case it states, a word of the question the best item lacks."""
+    _, a_index, unit, head = best
+    own = held_by.get((a_index, unit), (frozenset(),))[0]
+    units = _units(text)
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), len(units))
+    special = None
+    for other, other_head in units[position + 1:]:
+        case = _CASE.match(other)
+        if other_head != head or not case or (a_index, other) not in held_by:
+            continue
+        held, score, _ = held_by[(a_index, other)]
+        stated = [w for w in held - own if w in case.group(0) and w not in head]
+        if stated and sum(weight(w, other) for w in stated) >= WIDER_WEIGHT and (special is None or score > special[0]):
+            special = (score, other)
+    return best if special is None else (best[0], a_index, special[1], head)
+
+
 def _complement(text: str, unit: str, head: str, words: set[str], weight,
-                threshold: float) -> list[str] | None:
+                threshold: float, alternatives: bool = False) -> list[str] | None:
     """The best sentence and the one of the same article that holds what it lacks of the question
     ("单位交多少个人交多少": the employer's share and the employee's; "在哪领": the transfer and
     分段计算、统一支付), in the article's order; None when no sentence adds enough."""
@@ -316,6 +342,9 @@ def _complement(text: str, unit: str, head: str, words: set[str], weight,
     for i, (other, other_head) in enumerate(units):
         if i == position or len(other) < 6 or other.endswith(("：", ":")) or other_head != head:
             continue
+        if head and not alternatives and _CASE.match(unit) and _CASE.match(other):
+            continue  # items that each state their own case (休息日…的；法定休假日…的) are alternatives,
+            # joined only when the question asks about two of them
         other_whole = other_head + other
         new = [w for w in words if len(w) >= 2 and w in other_whole and w not in held
                and not any(w in h for h in held)]
@@ -328,16 +357,29 @@ def _complement(text: str, unit: str, head: str, words: set[str], weight,
     return [units[i][0] for i in pair]
 
 
+# the colloquial question words read as the standard ones they stand for (咋算 → 怎么算, 啥 → 什么)
+_COLLOQUIAL = (("咋整", "怎么办"), ("咋弄", "怎么办"), ("咋办", "怎么办"), ("咋", "怎么"), ("啥", "什么"),
+               ("多会儿", "什么时候"), ("几回", "几次"), ("多少回", "多少次"))
+
+
+def standard_question(question: str) -> str:
+    """The question with its colloquial question words in standard form (no spaces)."""
+    q = question.replace(" ", "")
+    for colloquial, standard in _COLLOQUIAL:
+        q = q.replace(colloquial, standard)
+    return q
+
+
 def answer_type(question: str) -> str:
     """yesno / period / amount / procedure / where / who / general."""
-    q = question.replace(" ", "")
+    q = standard_question(question)
     if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
         return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
         return "period"
     if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
-    if re.search(r"多少钱|多少|比例|几成|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之", q):
+    if re.search(r"多少钱|多少|比例|几成|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之|几次", q):
         return "amount"
     if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
         return "where"
@@ -345,6 +387,8 @@ def answer_type(question: str) -> str:
         return "who"
     if re.search(r"怎么办|怎么申请|如何申请|流程|手续|材料|怎么弄|怎么处理|怎么交|如何|怎样", q):
         return "procedure"
+    if _A_NOT_A.search(q) and not re.search(r"什么条件|哪些条件|条件是|要求是|哪些", q):
+        return "yesno"  # "有没有什么津贴": asked yes or no, whatever it is
     if re.search(r"什么条件|哪些条件|条件是|要求是|哪些|什么", q):
         return "general"
     if yes_no_words(q) is not None:
@@ -423,7 +467,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         return base(w) * (1.0 if restated else 0.5) * factor
 
     pattern = PATTERNS.get(kind)
-    q_plain = question.replace(" ", "")
+    q_plain = standard_question(question)
     q_negated = bool(_Q_NEGATED.search(q_plain))
     definition = _DEFINITION_Q.search(q_plain)
     term = re.split(r"[的说里讲叫]", definition.group(1))[-1] if definition else ""
@@ -516,14 +560,18 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             # a period or an amount asked and none in the best article ("依法支付工资"): another
             # cited article that states one and matches the question about as well (百分之三百)
             best = other
+    if best is not None and best[3] and _CASE.match(best[2]):
+        best = _special_case(best, articles[best[1]].text, held_by, weight)
     if best is None:
         return None
     _, a_index, unit, head = best
     sentence = _clean(unit)
     # two questions in one ("单位交多少个人交多少"): any word of the other part calls for its sentence
-    two_parts = len(_ASKING.findall(q_plain)) >= 2 or bool(_EACH.search(q_plain))
+    # "…咋算？周末加班呢？": a clause asking with 呢 after another question is a second part
+    two_parts = (len(_ASKING.findall(q_plain)) >= 2 or bool(_EACH.search(q_plain))
+                 or (bool(_ASKING.search(q_plain)) and bool(re.search(r"[，,？?][^，,？?]{1,12}呢[？?]?$", q_plain))))
     second = _complement(articles[a_index].text, unit, head, set(words) | extra, weight,
-                         COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
+                         COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT, alternatives=two_parts)
     if second is None and kind == "penalty" and not head and not re.search(r"罚款|倍以上", unit):
         second = _fine_after(articles[a_index].text, unit)
     if second is None and kind == "yesno" and _Q_LIABILITY.search(q_plain) and not re.search(r"赔偿责任|刑事责任", unit):

@@ -313,3 +313,29 @@ def test_the_answer_word_of_a_colloquial_yes_no_is_the_question_s_verb():
     assert lead.sentence.startswith("算：")
     ban = _Article("第十条 用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。")
     assert lead_sentence("工伤保险个人要掏钱交不", [ban], ["工伤保险费", "个人", "缴纳"]).sentence.startswith("不用：")
+
+
+_OVERTIME = _Article(
+    "第四十四条 有下列情形之一的，用人单位应当按照下列标准支付高于劳动者正常工作时间工资的工资报酬：\n"
+    "（一）安排劳动者延长工作时间的，支付不低于工资的百分之一百五十的工资报酬；\n"
+    "（二）休息日安排劳动者工作又不能安排补休的，支付不低于工资的百分之二百的工资报酬；\n"
+    "（三）法定休假日安排劳动者工作的，支付不低于工资的百分之三百的工资报酬。")
+
+
+def test_the_case_the_question_states_picks_its_item_of_a_graded_list():
+    # the items each state their own case: the one the question's condition words hold answers, alone
+    rest_day = lead_sentence("礼拜天加班，工资按多少给", [_OVERTIME], ["加班", "工资"], None, ["休息日", "延长工作时间"])
+    assert rest_day.sentence.startswith("休息日安排劳动者工作") and "百分之一百五十" not in rest_day.sentence
+    holiday = lead_sentence("法定休假日上班工资最少按多少给", [_OVERTIME], ["法定休假日", "上班", "工资"])
+    assert holiday.sentence.startswith("法定休假日安排劳动者工作") and "百分之三百" in holiday.sentence
+    # a question about two of the cases gets both
+    both = lead_sentence("平常加班工资咋算？礼拜天加班呢？", [_OVERTIME], ["加班", "工资"], None, ["休息日", "延长工作时间"])
+    assert "百分之一百五十" in both.sentence and "百分之二百" in both.sentence
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("失业金咋算", "amount"), ("工伤了咋整", "procedure"), ("监察一年来检查几回", "amount"),
+    ("有没有啥补贴", "yesno"),
+])
+def test_colloquial_question_words_are_read_as_the_standard_ones(question, kind):
+    assert answer_type(question) == kind
