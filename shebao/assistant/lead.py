@@ -108,8 +108,10 @@ NEGATION_WEIGHT = 2.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
 # ("未满4个月…15天；满4个月…42天", "满1年不足5年…；满5年不足10年…"): the clause whose range holds
 # it answers, the others not. A bare figure ("享受15天产假") is what a clause gives, not its condition.
-_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天|小时)(以上|多)?")
-_S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下)?")
+_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天半|天|个小时|小时)(以上|多)?")
+_S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下|之内|以内)?")
+# a quantity stated in one measure holds against a condition in another (抢救了三天 against 48小时之内)
+_CONVERSIONS = (("天", "小时", 24.0), ("年", "月", 12.0), ("月", "年", 1 / 12))
 _MEASURE = {"个月": "月", "月": "月", "年": "年", "周岁": "岁", "岁": "岁", "天": "天", "日": "天", "小时": "小时"}
 QUANTITY_WEIGHT = 3.0
 # a list item that holds nothing of the question but what its heading holds
@@ -180,6 +182,9 @@ def _stated_quantities(question: str) -> dict[str, float]:
         measure = next(m for m in ("月", "年", "岁", "天", "小时") if m in unit)
         shift = -0.5 if before else 0.5 if ("多" in unit or "半" in unit or after == "多") else 0.0
         stated.setdefault(measure, value + shift)
+    for measure, other, factor in _CONVERSIONS:
+        if measure in stated and other not in stated:
+            stated[other] = stated[measure] * factor
     return stated
 
 
@@ -199,7 +204,7 @@ def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
             ok = value > bound
         elif before == "满" or after == "以上":
             ok = value >= bound
-        else:  # 以下
+        else:  # 以下, 之内
             ok = value <= bound
         held = ok if held is None else held and ok
     return held
@@ -214,7 +219,9 @@ def _consequence(whole: str) -> str:
 
 # "能随便…吗": a rule that requires consent or approval answers no
 _FREELY = re.compile(r"随便|随意|任意|想怎么")
-_REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意")
+_REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意|(?:应当|须)有[^，。；]{0,20}依据")
+# "…不认定为工伤的，人民法院应予支持": the court upholds the decision the clause states, whose polarity answers
+_UPHELD = re.compile(r"([^，。；]*)的，人民法院(应予|不予)支持")
 # "能用…代替吗": a rule that requires the form or means ("应当以货币形式", "必须以书面形式") answers no
 _SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发")
 _REQUIRED_FORM = re.compile(r"(?:应当|必须|须)(?:以|用|采用|采取)")
@@ -618,10 +625,16 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
             word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:
-            rule = _consequence(whole)
-            # the clause that speaks of what was asked (个人账户的钱会给**利息**吗 → 免征利息税), when one does
-            clauses = [c for c in re.split(r"[，,]", rule)
-                       if any(asked_about(w) and w in c for w in set(words) | extra if len(w) >= 2)]
-            word = no if _NEGATIVE.search("，".join(clauses) or rule) else yes
+            if upheld := _UPHELD.search(whole):
+                negative = bool(_NEGATIVE.search(upheld.group(1))) != (upheld.group(2) == "不予")
+            else:
+                rule = _consequence(whole)
+                # the clause that speaks of what was asked (个人账户的钱会给**利息**吗 → 免征利息税), when one does
+                clauses = [c for c in re.split(r"[，,]", rule)
+                           if any(asked_about(w) and w in c for w in set(words) | extra if len(w) >= 2)]
+                negative = bool(_NEGATIVE.search("，".join(clauses) or rule))
+            if stated and _holds_quantity(unit, stated) is False:
+                negative = not negative  # "抢救了三天" against "48小时之内…的": the rule's case is not the question's
+            word = no if negative else yes
         sentence = f"{word}：{sentence}"
     return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)

@@ -339,3 +339,23 @@ def test_the_case_the_question_states_picks_its_item_of_a_graded_list():
 ])
 def test_colloquial_question_words_are_read_as_the_standard_ones(question, kind):
     assert answer_type(question) == kind
+
+
+def test_a_quantity_outside_the_rule_s_case_turns_its_answer():
+    # 天 against 小时: two days and a half are more than 48 hours, twenty hours are not
+    sudden = _Article("第十五条 职工有下列情形之一的，视同工伤：\n（一）在工作时间和工作岗位，突发疾病死亡或者在48小时之内经抢救无效死亡的；")
+    words = ["工作岗位", "突发疾病", "抢救", "死亡", "工伤"]
+    assert lead_sentence("在工作岗位突发疾病，抢救了两天半还是死亡了，算工伤吗", [sudden], words).sentence.startswith("不算")
+    assert lead_sentence("在工作岗位突发疾病，抢救了20个小时死亡了，算工伤吗", [sudden], words).sentence.startswith("算")
+
+
+def test_a_decision_the_court_upholds_gives_the_answer_its_polarity():
+    court = _Article("第五条 职工因工外出期间从事与工作无关的个人活动受到伤害，社会保险行政部门不认定为工伤的，人民法院应予支持。")
+    lead = lead_sentence("出差期间自己去景点玩受了伤，算工伤吗", [court], ["因工外出", "个人活动", "受到伤害", "工伤"])
+    assert lead.sentence.startswith("不算")
+
+
+def test_a_rule_that_requires_a_legal_basis_answers_freely_with_no():
+    basis = _Article("第十条 社会保险经办机构要求其提供身份证件以外的其他证明材料的，应当有法律、法规和国务院决定依据。")
+    lead = lead_sentence("经办机构可以随意要求开各种证明吗", [basis], ["经办机构", "证明"])
+    assert lead.sentence.startswith("不可以")
