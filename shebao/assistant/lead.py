@@ -240,6 +240,27 @@ _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
 
 
+# "个人交多少" against "单位按工资总额的2%…；职工按本人工资的1%…": the sentence of the party the question
+# asks about (the person or the employer), where the article speaks of both
+_Q_PERSON = re.compile(r"个人|自己|本人|职工|员工|俺|我(?!们公司|们单位|们厂)|咱(?!们公司|们单位|们厂)")
+_Q_EMPLOYER = re.compile(r"单位|公司|老板|厂|企业|雇主")
+_S_PERSON = re.compile(r"职工|个人|本人|劳动者")
+PARTY_WEIGHT = 2.0
+
+
+def _party_asked(question: str) -> str | None:
+    person, employer = bool(_Q_PERSON.search(question)), bool(_Q_EMPLOYER.search(question))
+    return "person" if person and not employer else "employer" if employer and not person else None
+
+
+def _party_of(sentence: str) -> str | None:
+    """Whom a sentence speaks of: the employer (单位… and no person), the person (职工/个人/本人 and no
+    单位), else None (both or neither)."""
+    person = bool(_S_PERSON.search(re.sub(r"单位职工", "职工", sentence)))
+    employer = "单位" in re.sub(r"单位职工|本单位", "", sentence)
+    return "person" if person and not employer else "employer" if employer and not person else None
+
+
 @dataclass
 class Lead:
     kind: str
@@ -490,6 +511,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
     stated = _stated_quantities(q_plain)
+    party = _party_asked(q_plain) if kind == "amount" else None  # whose share, rate or amount
+    # the parties the sentences of each article speak of: a contrast only where both are spoken of
+    parties = {a: {p for u, h in _units(articles[a].text) if (p := _party_of(h + u)) is not None} for a in order} if party else {}
     quantity_held: dict[tuple[int, int], bool] = {}
     for a_index in order if stated else ():
         conditions = {u_index: held for u_index, (unit, _) in enumerate(_units(articles[a_index].text))
@@ -512,6 +536,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 score += QUANTITY_WEIGHT if graded else -QUANTITY_WEIGHT  # the range that holds the question's
             elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
+            if score > 0 and party and (sides := parties.get(a_index)) and len(sides) == 2:
+                own_side = _party_of(whole)
+                if own_side is not None:
+                    score += PARTY_WEIGHT if own_side == party else -PARTY_WEIGHT
             if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
                 score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
                 marks.add("sanction")

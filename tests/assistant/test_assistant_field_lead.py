@@ -359,3 +359,10 @@ def test_a_rule_that_requires_a_legal_basis_answers_freely_with_no():
     basis = _Article("第十条 社会保险经办机构要求其提供身份证件以外的其他证明材料的，应当有法律、法规和国务院决定依据。")
     lead = lead_sentence("经办机构可以随意要求开各种证明吗", [basis], ["经办机构", "证明"])
     assert lead.sentence.startswith("不可以")
+
+
+def test_a_share_asked_of_one_party_takes_that_party_s_sentence():
+    shares = _Article("第六条 城镇企业事业单位按照本单位工资总额的2%缴纳失业保险费。城镇企业事业单位职工按照本人工资的1%缴纳失业保险费。")
+    words = ["失业保险费", "工资", "缴纳"]
+    assert "1%" in lead_sentence("失业保险我自己每月交工资的百分之几", [shares], words).sentence
+    assert "2%" in lead_sentence("失业保险公司按工资的百分之几交", [shares], words).sentence
