@@ -95,6 +95,8 @@ def test_fact_in_the_first_sentence():
     assert fact_correct("24个月", "期限最长为二十四个月[1]。")  # the same number either way
     assert fact_correct("^不算", "不算：醉酒的[1]。") and not fact_correct("^算", "不算：醉酒的[1]。")
     assert not fact_correct("98天", "女职工生育享受产假。98天在下一句。")
+    assert fact_correct("百分之一百一十", "按该单位上月缴费额的110%确定[1]。")  # a percentage either way
+    assert not fact_correct("百分之一百一十", "按该单位上月缴费额的100%确定[1]。")
 
 
 def test_lexicon_has_no_duplicate_phrases():
