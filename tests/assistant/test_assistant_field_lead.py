@@ -303,6 +303,8 @@ def test_a_colloquial_phrase_reaching_into_what_was_asked_counts_as_asked():
     ("在外地做手术能算异地就医不", ("算", "不算")),              # the judgement before the modal carrying it
     ("公司搬到外地了，我的社保关系会跟着转吗", ("会", "不会")),   # the clause that asks, not 社会
     ("需不需要单位盖章", ("需要", "不需要")),
+    ("试用期单位给交社保不", ("给", "不给")),                   # 给 before the verb it gives; 试用期 is no 用
+    ("退休了还用交医保不", ("用", "不用")),
     ("生育津贴多少钱", None),
 ])
 def test_a_yes_no_question_is_answered_in_its_own_verb(question, words):
