@@ -281,8 +281,9 @@ def _asks(q: str, kind: str) -> str | None:
         return None
     if kind == "injury" and re.search(r"工资的(?:多少|百分之|几成)|百分之几|比例|几成", q):
         return "rate"
-    if kind == "injury" and _GRADE.search(q) and "津贴" in q and re.search(r"(?:有|能领|能拿|还发|发)[^，。？]*(?:吗|么)", q):
-        return "rate"  # "七级伤残有伤残津贴吗": the grade's allowance, from the tree
+    if kind == "injury" and _GRADE.search(q) and "津贴" in q and re.search(
+            r"(?:有|能领|能拿|还发|发)[^，。？]*(?:吗|么|不|没)[？?]?$|有没有|能不能|发不发|给不给", q):
+        return "has_allowance"  # "七级伤残有伤残津贴吗": the grade's allowance, yes or no, from the tree
     if kind == "injury" and any(w in q for w in ("几个月工资", "几个月的工资", "几个月本人工资", "多少个月工资", "多少个月的工资", "几个月")):
         return "months"
     if kind == "unemployment" and any(w in q for w in _PERIOD):

@@ -240,7 +240,7 @@ def _missing(intent: Intent) -> list[str]:
     if kind == "unemployment" and asks in ("period", "total") and "contribution_months" not in s:
         need.append("contribution_months")
     if kind == "injury":
-        if asks == "rate" and "grade" in s:
+        if asks in ("rate", "has_allowance") and "grade" in s:
             return need
         if "grade" not in s:
             need.append("grade")
@@ -311,7 +311,7 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
             table = params.get("injury.disability_grant_months", today, region)
             g = intent.inputs.get("grade")
             if g:
-                return injury_rule(int(g), today, region, intent.asks == "rate"
+                return injury_rule(int(g), today, region, intent.asks in ("rate", "has_allowance")
                                    or intent.inputs.get("asked_benefit") == "disability_allowance")
             parts = "，".join(f"{_cn_grade(k)}级{v}个月" for k, v in sorted(table.value.items()))
             return f"一次性伤残补助金按伤残等级为本人工资的7至27个月：{parts}。", [table.to_trace()]
@@ -643,9 +643,11 @@ def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, note
 def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
     grade = int(s["grade"])
-    if intent.asks in ("months", "rate"):
-        text, used = injury_rule(grade, today, region,
-                                 intent.asks == "rate" or s.get("asked_benefit") == "disability_allowance")
+    if intent.asks in ("months", "rate", "has_allowance"):
+        text, used = injury_rule(grade, today, region, intent.asks in ("rate", "has_allowance")
+                                 or s.get("asked_benefit") == "disability_allowance")
+        if intent.asks == "has_allowance":  # a yes/no asked: the yes or no first
+            text = ("没有：" if "没有按月的伤残津贴" in text else "有：") + text
         result = {"grade": grade, "disability_grant_months": used[0]["value"].get(str(grade)), "trace": {"parameters": used}}
         return {"grade": grade}, result, text
     inputs = {"region": region, "injury_date": today.isoformat(), "avg_monthly_wage": s["monthly_wage"], "grade": grade}

@@ -161,7 +161,9 @@ def test_injury_months_of_wages_need_no_wage(laws_assistant):
     rate = laws_assistant.ask("四级伤残伤残津贴是工资的百分之多少")["answer"].split("。")[0]
     assert rate.startswith("四级伤残的伤残津贴为本人工资的75%")  # what was asked, first
     none = laws_assistant.ask("七级伤残有伤残津贴吗")
-    assert none["route"] == "calculator" and none["answer"].startswith("七级伤残没有按月的伤残津贴")
+    assert none["route"] == "calculator" and none["answer"].startswith("没有：七级伤残没有按月的伤残津贴")
+    some = laws_assistant.ask("五级伤残能领伤残津贴不")  # the yes/no first, asked in any form
+    assert some["route"] == "calculator" and some["answer"].startswith("有：五级伤残的伤残津贴为本人工资的70%")
     spouse = laws_assistant.ask("工亡后配偶每月能领多少抚恤金")["answer"].split("。")[0]
     assert spouse.startswith("因工死亡的，近亲属可以领取供养亲属抚恤金（按月发给，配偶为本人工资的40%")
     asked = laws_assistant.ask("伤残补助金能赔多少钱")
