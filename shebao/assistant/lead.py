@@ -37,12 +37,13 @@ _YESNO_CONTENT = (
     (re.compile(rf"(?:罚|处罚|罚款|处分){_MA}|罚不罚"), "会", "不会"),  # "被罚吗"
     (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
     (re.compile(rf"(?:必须|一定要|非得)[^，。？]*{_MA}"), "要", "不必"),  # "看病必须带医保卡吗"
-    (re.compile(rf"合法{_MA}|违法{_MA}|合不合法|违不违法|犯法{_MA}"), "不合法", "合法"),
+    (re.compile(rf"合法(?:{_MA}|不)|违法(?:{_MA}|不)|合不合法|违不违法|犯法(?:{_MA}|不)"), "不合法", "合法"),
 )
 # the end of a clause that asks yes or no: "…吗", "…么", "…不", "…没(有)", "…否", with a particle
 _ASKS_YES_NO = re.compile(rf"(?:{_MA}|不|没有|没|否)[呢啊呀嘞哈啦咧]*$")
 # "算不算", "有没有", "中不中", "可不可以", "需不需要": the verb is what is doubled
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1(以|要|法|该|许|意)?")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1")
+_A_NOT_A_SECOND = {"可": "以", "需": "要", "合": "法", "违": "法", "应": "该", "允": "许", "愿": "意"}  # 可不可以 → 可以
 # the verbs a yes/no clause asks with, the judgement (算, 是) before the modal that carries it
 # ("能算工伤不" asks whether it counts), each with the words that hold it without being it
 _VERBS = (
@@ -51,10 +52,10 @@ _VERBS = (
     (re.compile(r"属于"), "属于", "不属于"),
     (re.compile(r"能(?!力)"), "能", "不能"),
     (re.compile(r"可以"), "可以", "不可以"),
-    (re.compile(r"(?<![所没只还])有(?![人关些的时])"), "有", "没有"),
+    (re.compile(r"(?<![所没只还])有(?![人关些的]|时(?!间))"), "有", "没有"),  # not 有人, 有时
     (re.compile(r"需要"), "需要", "不需要"),
     (re.compile(r"(?<![只主重需想])要(?![求是不])"), "要", "不用"),
-    (re.compile(r"(?<![社机委协工大学体约理集都])会(?![议后计])"), "会", "不会"),
+    (re.compile(r"(?<![社机委协工大学体约理集])会(?![议后计])"), "会", "不会"),
     (re.compile(r"(?<![交发补供])给(?=[交缴上办报发补])"), "给", "不给"),  # "单位给交社保不"
     (re.compile(r"(?<![试使作费采利享应引录雇聘信专通公日家自实运适])用(?=[交缴去办报备再])"), "用", "不用"),  # "还用交不"
     (re.compile(r"([照还再]?)([发给扣退报])$"), "{0}{1}", "不{1}"),  # "伤残津贴还发吗", "工资照发不"
@@ -87,7 +88,8 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
     if not clause and not re.search(r"是否|能否|可否", q):
         return None
     if doubled := _A_NOT_A.search(q):
-        verb = doubled.group(1) + (doubled.group(3) or "")
+        verb = doubled.group(1) + (_A_NOT_A_SECOND.get(doubled.group(1), "") if q[doubled.end():doubled.end() + 1]
+                                   == _A_NOT_A_SECOND.get(doubled.group(1)) else "")
         return verb, ("没" if doubled.group(2) == "没" or verb == "有" else "不") + verb
     if asked := re.search(r"([是能可])否", q):
         return {"是": ("是", "不是"), "能": ("能", "不能"), "可": ("可以", "不可以")}[asked.group(1)]

@@ -305,6 +305,10 @@ def test_a_colloquial_phrase_reaching_into_what_was_asked_counts_as_asked():
     ("需不需要单位盖章", ("需要", "不需要")),
     ("试用期单位给交社保不", ("给", "不给")),                   # 给 before the verb it gives; 试用期 is no 用
     ("退休了还用交医保不", ("用", "不用")),
+    ("退休金每年都会涨吗", ("会", "不会")),                    # 都会 is 会
+    ("申请仲裁有时间限制吗", ("有", "没有")),                  # 有时间 is no 有时
+    ("最低缴费年限是不是要涨到20年", ("是", "不是")),          # 是不是 + 要: the doubled verb alone
+    ("厂里招童工合法不", ("不合法", "合法")),
     ("生育津贴多少钱", None),
 ])
 def test_a_yes_no_question_is_answered_in_its_own_verb(question, words):
