@@ -111,9 +111,14 @@ def first_sentence(answer: str) -> str:
 _CN_RUN = re.compile(r"[零〇一二三四五六七八九十百千两]{1,8}")
 
 
+_PERCENT = re.compile(r"百分之([零〇一二三四五六七八九十百千两\d.]+)")
+
+
 def _digits(text: str) -> str:
-    """二十四个月 → 24个月 (the same fact written either way)."""
+    """二十四个月 → 24个月, 百分之一百一十 → 110% (the same fact written either way)."""
     from shebao.assistant.documents import cn_to_int
+
+    text = _PERCENT.sub(lambda m: m.group(1) + "%", text.replace("％", "%"))
 
     def sub(match: re.Match) -> str:
         try:

@@ -47,6 +47,9 @@ _AMOUNT = ("多少钱", "多少", "几块", "几千", "几万", "赔多少", "�
            "一个月多少", "每月多少", "几个月工资", "几个月的工资", "划算", "值不值", "合算", "要交多少", "得交多少")
 # "多少年" / "多少个月" ask a period or a threshold, not an amount
 _NOT_AMOUNT = re.compile(r"多少(?:年|个月|天|岁|级|次|周)")
+# "延迟以后最后是几岁退": the age once the transition is over, whoever asks (not one birth date's)
+_AGE_ASKED = re.compile(r"几岁|多少岁|多大岁数|岁数|年龄")
+_FINAL = re.compile(r"最后|最终|最晚|最高|封顶|到头|延到|延迟到|延至")
 _CHOICE = ("哪个档", "什么档", "哪一档", "几档", "划算", "值不值", "合算", "交哪档")
 
 _CN_NUM = "零〇一二三四五六七八九十两百"
@@ -99,6 +102,9 @@ _INDEX = re.compile(r"(?:按|选|交)?\s*(\d{2,3})\s*%\s*(?:档|的档次|档次
 _GRADE = re.compile(r"(?:伤残)?\s*([一二三四五六七八九十]|10|[1-9])\s*级(?:伤残|工伤|残疾)?|伤残等级\s*(?:是|为)?\s*([一二三四五六七八九十]|10|[1-9])")
 _BACKPAY = re.compile(rf"(?:补缴|补交|一次性缴|一次性补缴|补)\s*(?:了)?\s*{_N}\s*(年|个月)")
 _BASE = re.compile(r"(?:按|基数)\s*(?:是|为)?\s*(\d{3,6})\s*(?:元|块)?\s*(?:的)?\s*(?:基数)?")
+# a number of years paid stated as a range: "交了十几年" (11–19), "缴了三四年" (3–4)
+_PAID_RANGE = re.compile(r"(?:交|缴|缴费|交费|参保|工作|上班|干)\s*(?:了|满|够|过|有)?\s*"
+                         r"(?:([一二三四五六七八九]?十|[1-9]0)\s*几|([一二三四五六七八九])([一二三四五六七八九]))\s*年")
 _PREVIOUS = re.compile(rf"(?:上次|以前|之前|前次)[^，。,]{{0,12}}?(?:还有|剩|剩下|没领)[^，。,\d{_CN_NUM}]{{0,4}}{_N}\s*个月")
 
 
@@ -197,8 +203,17 @@ def read_slots(text: str) -> dict[str, Any]:
         slots["backpay_months"] = _months(back, (1, 2, None))
         if paid and paid.start() == back.start() + 1:  # "补缴5年" is not years paid
             months = None
+    stated = _PAID_RANGE.search(q)
+    if stated and paid and paid.start() == stated.start():
+        months = None  # "交了三四年": a range, not a figure
     if months is not None and 0 < months <= 600:
         slots["contribution_months"] = months
+    elif months is None and stated:
+        decade, low, high = stated.groups()
+        if decade and (tens := number(decade)):
+            slots["contribution_range"] = ((tens + 1) * 12, (tens + 9) * 12)
+        elif low and high and (a := number(low)) and (b := number(high)) and b == a + 1:
+            slots["contribution_range"] = (a * 12, b * 12)
     sex, category = sex_and_category(q)
     if sex:
         slots["sex"] = sex
@@ -247,6 +262,7 @@ _PERSONAL = re.compile(r"我|俺|本人|咱|自己|老公|老婆|爱人|我爸|�
 
 
 def _asks(q: str, kind: str) -> str | None:
+    whole = q
     if _NOT_A_CALCULATION.search(q) and not (kind == "injury" and re.search(r"几个月|工资的", q)):
         return None
     if kind == "injury" and re.search(r"伤残|级", q) and re.search(r"(?:几|多少)个月", q):
@@ -256,6 +272,8 @@ def _asks(q: str, kind: str) -> str | None:
     if kind == "retirement":
         if not (_BIRTH.search(q) or _BIRTH_ISO.search(q) or _BIRTH_LOOSE.search(q) or _PERSONAL.search(q)):
             return None  # "延迟退休从什么时候开始": the rule, not one person's date
+        if _AGE_ASKED.search(whole) and _FINAL.search(whole):
+            return "final_age"
         return "when" if any(w in q for w in _WHEN) or ("退休" in q and any(w in q for w in ("能退", "可以退", "退得了", "退休时间"))) else None
     if kind == "plan":
         return "choice" if any(w in q for w in _CHOICE) else None
@@ -263,8 +281,9 @@ def _asks(q: str, kind: str) -> str | None:
         return None
     if kind == "injury" and re.search(r"工资的(?:多少|百分之|几成)|百分之几|比例|几成", q):
         return "rate"
-    if kind == "injury" and _GRADE.search(q) and "津贴" in q and re.search(r"(?:有|能领|能拿|还发|发)[^，。？]*(?:吗|么)", q):
-        return "rate"  # "七级伤残有伤残津贴吗": the grade's allowance, from the tree
+    if kind == "injury" and _GRADE.search(q) and "津贴" in q and re.search(
+            r"(?:有|能领|能拿|还发|发)[^，。？]*(?:吗|么|不|没)[？?]?$|有没有|能不能|发不发|给不给", q):
+        return "has_allowance"  # "七级伤残有伤残津贴吗": the grade's allowance, yes or no, from the tree
     if kind == "injury" and any(w in q for w in ("几个月工资", "几个月的工资", "几个月本人工资", "多少个月工资", "多少个月的工资", "几个月")):
         return "months"
     if kind == "unemployment" and any(w in q for w in _PERIOD):

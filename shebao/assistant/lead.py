@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shebao.assistant.intents import number, read_slots
+
 _CN = "零〇一二三四五六七八九十百千两"
 _SPLIT = re.compile(r"(?<=[。；！？])|\n+")
 _ENUM = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
@@ -20,7 +22,7 @@ _ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千两0-9]+�
 
 PATTERNS = {
     "period": re.compile(rf"[\d{_CN}]+\s*(?:个|周)?\s*(?:日|天|个月|月|年|周|小时|工作日)"),
-    "amount": re.compile(rf"[\d{_CN}]+\s*(?:%|％|倍|个月|元|分之)|百分之|万分之|千分之|[\d{_CN}]+\s*级"),
+    "amount": re.compile(rf"[\d{_CN}]+\s*(?:%|％|倍|个月|元|分之|次)|百分之|万分之|千分之|[\d{_CN}]+\s*级"),
     "procedure": re.compile(r"申请|提出|提交|办理|登记|之日起|以内|内|材料|证明|手续|可以"),
     "where": re.compile(r"机构|部门|行政部门|经办|委员会|法院|服务窗口|网上"),
     "who": re.compile(r"用人单位|单位|个人|本人|基金|支付|承担|缴纳|人民政府|规定|确定|制定"),
@@ -28,23 +30,78 @@ PATTERNS = {
     "yesno": re.compile(r"应当|可以|不得|视同|认定|有权|不予|不能|不属于|不计|停止|享受|依法"),
 }
 
-# how a yes/no question asks, and the answer word for yes and for no
-_YESNO = (
-    (re.compile(r"(?:罚|处罚|罚款|处分)(?:吗|(?<![什怎那这多])么)|罚不罚"), "会", "不会"),  # "被罚吗"
-    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),
-    (re.compile(r"(?:必须|一定要|非得)[^，。？]*(?:吗|(?<![什怎那这多])么)"), "要", "不必"),  # "看病必须带医保卡吗"  # "查记录收钱吗": 免费 is the no
-    (re.compile(r"算不算|(?<![结计核清估换打])算[^，。？]*(?:吗|(?<![什怎那这多])么)"), "算", "不算"),  # not 结算吗
-    (re.compile(r"是不是|是否|是[^，。？]*(?:吗|(?<![什怎那这多])么)"), "是", "不是"),
-    (re.compile(r"能不能|能否|能[^，。？]*(?:吗|(?<![什怎那这多])么)"), "能", "不能"),
-    (re.compile(r"可不可以|可以[^，。？]*(?:吗|(?<![什怎那这多])么)"), "可以", "不可以"),
-    (re.compile(r"有没有|有[^，。？]*(?:吗|(?<![什怎那这多])么)"), "有", "没有"),
-    (re.compile(r"要不要|需不需要|需要[^，。？]*(?:吗|(?<![什怎那这多])么)|要[^，。？]*(?:吗|(?<![什怎那这多])么)"), "要", "不要"),
-    (re.compile(r"会不会|会[^，。？]*(?:吗|(?<![什怎那这多])么)"), "会", "不会"),
-    (re.compile(r"合法(?:吗|(?<![什怎那这多])么)|违法(?:吗|(?<![什怎那这多])么)|合不合法|违不违法|犯法(?:吗|(?<![什怎那这多])么)"), "不合法", "合法"),
-    (re.compile(r"(?:能|可以|算|会|要|有)[^，。？]*不[？?]?$"), "能", "不能"),  # "能领失业金不？"
-    (re.compile(r"([照还再]?)([发给扣退])(?:吗|(?<![什怎那这多])么)[？?]?$"), "{0}{1}", "不{1}"),  # "伤残津贴还发吗"
-    (re.compile(r"(?:吗|(?<![什怎那这多])么)[？?]?$|(?:吗|(?<![什怎那这多])么)，"), "是", "不是"),
+# how a yes/no question asks, and the answer word for yes and for no: forms whose content decides
+# the answer word, before the question's own verb (:func:`yes_no_words`) does
+_MA = r"(?:吗|(?<![什怎那这多])么)"
+_YESNO_CONTENT = (
+    (re.compile(rf"(?:罚|处罚|罚款|处分){_MA}|罚不罚"), "会", "不会"),  # "被罚吗"
+    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
+    (re.compile(rf"(?:必须|一定要|非得)[^，。？]*{_MA}"), "要", "不必"),  # "看病必须带医保卡吗"
+    (re.compile(rf"合法(?:{_MA}|不)|违法(?:{_MA}|不)|合不合法|违不违法|犯法(?:{_MA}|不)"), "不合法", "合法"),
 )
+# the end of a clause that asks yes or no: "…吗", "…么", "…不", "…没(有)", "…否", with a particle
+_ASKS_YES_NO = re.compile(rf"(?:{_MA}|不|没有|没|否)[呢啊呀嘞哈啦咧]*$")
+# "算不算", "有没有", "中不中", "可不可以", "需不需要": the verb is what is doubled
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1")
+_A_NOT_A_SECOND = {"可": "以", "需": "要", "合": "法", "违": "法", "应": "该", "允": "许", "愿": "意"}  # 可不可以 → 可以
+# the verbs a yes/no clause asks with, the judgement (算, 是) before the modal that carries it
+# ("能算工伤不" asks whether it counts), each with the words that hold it without being it
+_VERBS = (
+    (re.compile(r"(?<![结计核清估换打预总])算(?![账术])"), "算", "不算"),
+    (re.compile(r"(?<![不还要但就可只于都凡总倒硬])是(?![否不])"), "是", "不是"),
+    (re.compile(r"属于"), "属于", "不属于"),
+    (re.compile(r"能(?!力)"), "能", "不能"),
+    (re.compile(r"可以"), "可以", "不可以"),
+    (re.compile(r"(?<![所没只还])有(?![人关些的]|时(?!间))"), "有", "没有"),  # not 有人, 有时
+    (re.compile(r"需要"), "需要", "不需要"),
+    (re.compile(r"(?<![只主重需想])要(?![求是不])"), "要", "不用"),
+    (re.compile(r"(?<![社机委协工大学体约理集])会(?![议后计])"), "会", "不会"),
+    (re.compile(r"(?<![交发补供])给(?=[交缴上办报发补])"), "给", "不给"),  # "单位给交社保不"
+    (re.compile(r"(?<![试使作费采利享应引录雇聘信专通公日家自实运适])用(?=[交缴去办报备再])"), "用", "不用"),  # "还用交不"
+    (re.compile(r"([照还再]?)([发给扣退报])$"), "{0}{1}", "不{1}"),  # "伤残津贴还发吗", "工资照发不"
+)
+
+
+def _asking_clause(question: str) -> str:
+    """The clause that asks yes or no (the first, if several do), without its question particle."""
+    clauses = [c for c in re.split(r"[，,。？?！!；;]", question.replace(" ", "")) if c]
+    for clause in clauses:
+        if _A_NOT_A.search(clause) or _ASKS_YES_NO.search(clause):
+            return clause
+    return ""
+
+
+def yes_no_words(question: str) -> tuple[str, str] | None:
+    """The words that answer a yes/no question yes and no, in its own verb: "算工伤不" → (算, 不算),
+    "中不中" → (中, 不中), "有时间限制没" → (有, 没有), "要掏钱交不" → (要, 不用), "可以吗" →
+    (可以, 不可以), "能去申请不" → (能, 不能); None when the question does not ask yes or no.
+
+    Read in order: a form whose content decides the word (被罚吗 → 会; 合法吗), the doubled verb
+    (A-not-A), else the verb of the clause that asks (V…不, V…没, V…吗), the judgement before the
+    modal that carries it.
+    """
+    q = question.replace(" ", "")
+    for pattern, yes, no in _YESNO_CONTENT:
+        if pattern.search(q):
+            return yes, no
+    clause = _asking_clause(q)
+    if not clause and not re.search(r"是否|能否|可否", q):
+        return None
+    if doubled := _A_NOT_A.search(q):
+        verb = doubled.group(1) + (_A_NOT_A_SECOND.get(doubled.group(1), "") if q[doubled.end():doubled.end() + 1]
+                                   == _A_NOT_A_SECOND.get(doubled.group(1)) else "")
+        return verb, ("没" if doubled.group(2) == "没" or verb == "有" else "不") + verb
+    if asked := re.search(r"([是能可])否", q):
+        return {"是": ("是", "不是"), "能": ("能", "不能"), "可": ("可以", "不可以")}[asked.group(1)]
+    core = _ASKS_YES_NO.sub("", clause)
+    for pattern, yes, no in _VERBS:
+        if found := pattern.search(core):
+            return yes.format(*found.groups()), no.format(*found.groups())
+    if re.search(r"没有?[呢啊呀嘞哈啦咧]*$", clause):
+        return "有", "没有"  # "交了没": whether it happened
+    return ("是", "不是") if re.search(_MA, clause) else ("能", "不能")
+
+
 # A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
 # the clause that states it the same way (对未参加生育保险的…); a question without one ("四个月以上")
 # by the clause without (怀孕满4个月…), not by its negated neighbour.
@@ -54,8 +111,10 @@ NEGATION_WEIGHT = 2.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
 # ("未满4个月…15天；满4个月…42天", "满1年不足5年…；满5年不足10年…"): the clause whose range holds
 # it answers, the others not. A bare figure ("享受15天产假") is what a clause gives, not its condition.
-_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天|小时)(以上|多)?")
-_S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下)?")
+_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天半|天|个小时|小时)(以上|多)?")
+_S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下|之内|以内)?")
+# a quantity stated in one measure holds against a condition in another (抢救了三天 against 48小时之内)
+_CONVERSIONS = (("天", "小时", 24.0), ("年", "月", 12.0), ("月", "年", 1 / 12))
 _MEASURE = {"个月": "月", "月": "月", "年": "年", "周岁": "岁", "岁": "岁", "天": "天", "日": "天", "小时": "小时"}
 QUANTITY_WEIGHT = 3.0
 # a list item that holds nothing of the question but what its heading holds
@@ -96,8 +155,6 @@ _HALF_YEAR = re.compile(r"[交缴](?:了|费)?半年")
 
 
 def _months_paid(question: str) -> int | None:
-    from shebao.assistant.intents import read_slots
-
     months = read_slots(question).get("contribution_months")
     if months is None and _HALF_YEAR.search(question):
         months = 6
@@ -119,8 +176,6 @@ def _contrasted(unit: str, body: str) -> bool:
 def _stated_quantities(question: str) -> dict[str, float]:
     """The quantities a question states, by measure: "怀孕三个月" → {月: 3}; "不到四个月" → {月: 3.5};
     "三个多月" → {月: 3.5}. A figure asked for (几个月, 多少天) is not stated."""
-    from shebao.assistant.intents import number
-
     stated: dict[str, float] = {}
     for match in _Q_QUANTITY.finditer(question):
         before, figure, unit, after = match.groups()
@@ -130,14 +185,15 @@ def _stated_quantities(question: str) -> dict[str, float]:
         measure = next(m for m in ("月", "年", "岁", "天", "小时") if m in unit)
         shift = -0.5 if before else 0.5 if ("多" in unit or "半" in unit or after == "多") else 0.0
         stated.setdefault(measure, value + shift)
+    for measure, other, factor in _CONVERSIONS:
+        if measure in stated and other not in stated:
+            stated[other] = stated[measure] * factor
     return stated
 
 
 def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
     """Whether the conditions a clause states on the question's quantities ("满5年不足10年的")
     all hold for them (None: the clause states no such condition)."""
-    from shebao.assistant.intents import number
-
     held: bool | None = None
     for match in _S_CONDITION.finditer(unit):
         before, figure, measure_word, after = match.groups()
@@ -151,7 +207,7 @@ def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
             ok = value > bound
         elif before == "满" or after == "以上":
             ok = value >= bound
-        else:  # 以下
+        else:  # 以下, 之内
             ok = value <= bound
         held = ok if held is None else held and ok
     return held
@@ -166,7 +222,9 @@ def _consequence(whole: str) -> str:
 
 # "能随便…吗": a rule that requires consent or approval answers no
 _FREELY = re.compile(r"随便|随意|任意|想怎么")
-_REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意")
+_REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意|(?:应当|须)有[^，。；]{0,20}依据")
+# "…不认定为工伤的，人民法院应予支持": the court upholds the decision the clause states, whose polarity answers
+_UPHELD = re.compile(r"([^，。；]*)的，人民法院(应予|不予)支持")
 # "能用…代替吗": a rule that requires the form or means ("应当以货币形式", "必须以书面形式") answers no
 _SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发")
 _REQUIRED_FORM = re.compile(r"(?:应当|必须|须)(?:以|用|采用|采取)")
@@ -183,6 +241,27 @@ _LIMIT = re.compile(rf"([\d{_CN}]+)\s*(个月|月|年|日|天|小时|工作日|�
 # "非因本人意愿中断就业的": the exception the rule makes; a question stating it (辞职 → 本人意愿) is a no
 _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
+
+
+# "个人交多少" against "单位按工资总额的2%…；职工按本人工资的1%…": the sentence of the party the question
+# asks about (the person or the employer), where the article speaks of both
+_Q_PERSON = re.compile(r"个人|自己|本人|职工|员工|俺|我(?!们公司|们单位|们厂)|咱(?!们公司|们单位|们厂)")
+_Q_EMPLOYER = re.compile(r"单位|公司|老板|厂|企业|雇主")
+_S_PERSON = re.compile(r"职工|个人|本人|劳动者")
+PARTY_WEIGHT = 2.0
+
+
+def _party_asked(question: str) -> str | None:
+    person, employer = bool(_Q_PERSON.search(question)), bool(_Q_EMPLOYER.search(question))
+    return "person" if person and not employer else "employer" if employer and not person else None
+
+
+def _party_of(sentence: str) -> str | None:
+    """Whom a sentence speaks of: the employer (单位… and no person), the person (职工/个人/本人 and no
+    单位), else None (both or neither)."""
+    person = bool(_S_PERSON.search(re.sub(r"单位职工", "职工", sentence)))
+    employer = "单位" in re.sub(r"单位职工|本单位", "", sentence)
+    return "person" if person and not employer else "employer" if employer and not person else None
 
 
 @dataclass
@@ -219,41 +298,68 @@ def _list_of(text: str, head: str) -> str | None:
     return listed if len(items) >= 2 and len(listed) <= LIST_CHARS else None
 
 
+def _next_clause(text: str, unit: str, joins) -> list[str] | None:
+    """The lead's clause and the next clause of the same sentence (the lead ends with ；, the next
+    is no list item, the two short enough to read as one answer) if ``joins(unit, following)``."""
+    units = _units(text)
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
+    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
+        return None
+    following, following_head = units[position + 1]
+    if following_head or len(unit) + len(following) > COMPLEMENT_CHARS or not joins(unit, following):
+        return None
+    return [unit, following]
+
+
 def _fine_after(text: str, unit: str, sanction: str = r"罚款|倍以上") -> list[str] | None:
     """A penalty asked and the lead's clause orders only a correction ("…责令退还"): the next clause
     of the same sentence that sets the fine ("情节严重的，…处骗取金额1倍以上3倍以下的罚款"); a
     liability asked ("泄露我信息要负责吗") and the clause gives a 处分: the next that makes them pay
     damages ("给…造成损失的，应当承担赔偿责任")."""
-    units = _units(text)
-    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
-    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
-        return None
-    following, following_head = units[position + 1]
-    if following_head or not re.search(sanction, following) or len(unit) + len(following) > COMPLEMENT_CHARS:
-        return None
-    return [unit, following]
+    return _next_clause(text, unit, lambda _, following: bool(re.search(sanction, following)))
+
+
+def _raises_limit(unit: str, following: str) -> bool:
+    """Whether ``following`` raises a limit ``unit`` states, in the same unit (一小时 → 三小时)."""
+    limits = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(unit)]
+    raised = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(following)]
+    return any(u == v and a is not None and b is not None and b > a for u, a in limits for v, b in raised)
 
 
 def _larger_limit_after(text: str, unit: str) -> list[str] | None:
     """A maximum asked and the lead's clause states a limit ("一般每日不得超过一小时；") that the next
     clause of the same sentence raises in the same unit ("…每日不得超过三小时"): both clauses."""
-    from shebao.assistant.intents import number
+    return _next_clause(text, unit, _raises_limit)
 
+
+# a list item that states the case it applies to ("（二）休息日安排劳动者工作又不能安排补休的，支付…"):
+# the items of such a list are alternatives, and the question's condition picks one of them
+_CASE = re.compile(r"^[（(][一二三四五六七八九十]+[)）][^，。；：]{2,40}?的，")
+
+
+def _special_case(best: tuple, text: str, held_by: dict, weight) -> tuple:
+    """A list of cases (（一）延长工作时间的…；（二）休息日…的…；（三）法定休假日…的…) and the question
+    states the case of a later item besides the general one the best item holds ("礼拜天加班": 加班
+    and 休息日): the special case prevails, as the law lists the general case first. The later item
+    must hold, in the case it states, a word of the question the best item lacks."""
+    _, a_index, unit, head = best
+    own = held_by.get((a_index, unit), (frozenset(),))[0]
     units = _units(text)
-    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
-    if position is None or position + 1 >= len(units) or not unit.endswith(("；", ";")):
-        return None
-    following, following_head = units[position + 1]
-    limits = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(unit)]
-    raised = [(m.group(2), number(m.group(1))) for m in _LIMIT.finditer(following)]
-    if following_head or len(unit) + len(following) > COMPLEMENT_CHARS or not any(
-            u == v and a is not None and b is not None and b > a for u, a in limits for v, b in raised):
-        return None
-    return [unit, following]
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), len(units))
+    special = None
+    for other, other_head in units[position + 1:]:
+        case = _CASE.match(other)
+        if other_head != head or not case or (a_index, other) not in held_by:
+            continue
+        held, score, _ = held_by[(a_index, other)]
+        stated = [w for w in held - own if w in case.group(0) and w not in head]
+        if stated and sum(weight(w, other) for w in stated) >= WIDER_WEIGHT and (special is None or score > special[0]):
+            special = (score, other)
+    return best if special is None else (best[0], a_index, special[1], head)
 
 
 def _complement(text: str, unit: str, head: str, words: set[str], weight,
-                threshold: float) -> list[str] | None:
+                threshold: float, alternatives: bool = False) -> list[str] | None:
     """The best sentence and the one of the same article that holds what it lacks of the question
     ("单位交多少个人交多少": the employer's share and the employee's; "在哪领": the transfer and
     分段计算、统一支付), in the article's order; None when no sentence adds enough."""
@@ -267,6 +373,9 @@ def _complement(text: str, unit: str, head: str, words: set[str], weight,
     for i, (other, other_head) in enumerate(units):
         if i == position or len(other) < 6 or other.endswith(("：", ":")) or other_head != head:
             continue
+        if head and not alternatives and _CASE.match(unit) and _CASE.match(other):
+            continue  # items that each state their own case (休息日…的；法定休假日…的) are alternatives,
+            # joined only when the question asks about two of them
         other_whole = other_head + other
         new = [w for w in words if len(w) >= 2 and w in other_whole and w not in held
                and not any(w in h for h in held)]
@@ -279,16 +388,29 @@ def _complement(text: str, unit: str, head: str, words: set[str], weight,
     return [units[i][0] for i in pair]
 
 
+# the colloquial question words read as the standard ones they stand for (咋算 → 怎么算, 啥 → 什么)
+_COLLOQUIAL = (("咋整", "怎么办"), ("咋弄", "怎么办"), ("咋办", "怎么办"), ("咋", "怎么"), ("啥", "什么"),
+               ("多会儿", "什么时候"), ("几回", "几次"), ("多少回", "多少次"))
+
+
+def standard_question(question: str) -> str:
+    """The question with its colloquial question words in standard form (no spaces)."""
+    q = question.replace(" ", "")
+    for colloquial, standard in _COLLOQUIAL:
+        q = q.replace(colloquial, standard)
+    return q
+
+
 def answer_type(question: str) -> str:
     """yesno / period / amount / procedure / where / who / general."""
-    q = question.replace(" ", "")
+    q = standard_question(question)
     if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
         return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
         return "period"
     if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
-    if re.search(r"多少钱|多少|比例|几成|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之", q):
+    if re.search(r"多少钱|多少|比例|几成|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之|几次", q):
         return "amount"
     if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
         return "where"
@@ -296,9 +418,11 @@ def answer_type(question: str) -> str:
         return "who"
     if re.search(r"怎么办|怎么申请|如何申请|流程|手续|材料|怎么弄|怎么处理|怎么交|如何|怎样", q):
         return "procedure"
+    if _A_NOT_A.search(q) and not re.search(r"什么条件|哪些条件|条件是|要求是|哪些", q):
+        return "yesno"  # "有没有什么津贴": asked yes or no, whatever it is
     if re.search(r"什么条件|哪些条件|条件是|要求是|哪些|什么", q):
         return "general"
-    if any(p.search(q) for p, _, _ in _YESNO):
+    if yes_no_words(q) is not None:
         return "yesno"
     return "general"
 
@@ -374,7 +498,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         return base(w) * (1.0 if restated else 0.5) * factor
 
     pattern = PATTERNS.get(kind)
-    q_plain = question.replace(" ", "")
+    q_plain = standard_question(question)
     q_negated = bool(_Q_NEGATED.search(q_plain))
     definition = _DEFINITION_Q.search(q_plain)
     term = re.split(r"[的说里讲叫]", definition.group(1))[-1] if definition else ""
@@ -390,6 +514,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
     stated = _stated_quantities(q_plain)
+    party = _party_asked(q_plain) if kind == "amount" else None  # whose share, rate or amount
+    # the parties the sentences of each article speak of: a contrast only where both are spoken of
+    parties = {a: {p for u, h in _units(articles[a].text) if (p := _party_of(h + u)) is not None} for a in order} if party else {}
     quantity_held: dict[tuple[int, int], bool] = {}
     for a_index in order if stated else ():
         conditions = {u_index: held for u_index, (unit, _) in enumerate(_units(articles[a_index].text))
@@ -412,6 +539,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 score += QUANTITY_WEIGHT if graded else -QUANTITY_WEIGHT  # the range that holds the question's
             elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
+            if score > 0 and party and (sides := parties.get(a_index)) and len(sides) == 2:
+                own_side = _party_of(whole)
+                if own_side is not None:
+                    score += PARTY_WEIGHT if own_side == party else -PARTY_WEIGHT
             if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
                 score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
                 marks.add("sanction")
@@ -467,14 +598,18 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             # a period or an amount asked and none in the best article ("依法支付工资"): another
             # cited article that states one and matches the question about as well (百分之三百)
             best = other
+    if best is not None and best[3] and _CASE.match(best[2]):
+        best = _special_case(best, articles[best[1]].text, held_by, weight)
     if best is None:
         return None
     _, a_index, unit, head = best
     sentence = _clean(unit)
     # two questions in one ("单位交多少个人交多少"): any word of the other part calls for its sentence
-    two_parts = len(_ASKING.findall(q_plain)) >= 2 or bool(_EACH.search(q_plain))
+    # "…咋算？周末加班呢？": a clause asking with 呢 after another question is a second part
+    two_parts = (len(_ASKING.findall(q_plain)) >= 2 or bool(_EACH.search(q_plain))
+                 or (bool(_ASKING.search(q_plain)) and bool(re.search(r"[，,？?][^，,？?]{1,12}呢[？?]?$", q_plain))))
     second = _complement(articles[a_index].text, unit, head, set(words) | extra, weight,
-                         COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT)
+                         COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT, alternatives=two_parts)
     if second is None and kind == "penalty" and not head and not re.search(r"罚款|倍以上", unit):
         second = _fine_after(articles[a_index].text, unit)
     if second is None and kind == "yesno" and _Q_LIABILITY.search(q_plain) and not re.search(r"赔偿责任|刑事责任", unit):
@@ -495,19 +630,13 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         sentence = sentence[:178].rstrip("，、；") + "……"
     if kind == "yesno":
         q = question.replace(" ", "")
-        yes, no = "是", "不是"
-        for pattern_, y, n in _YESNO:
-            if asked := pattern_.search(q):
-                yes, no = y.format(*asked.groups()), n.format(*asked.groups())
-                no = "不再" + no[1:] if yes.startswith("还") else no
-                break
+        yes, no = yes_no_words(q) or ("是", "不是")
+        no = "不再" + no[1:] if yes.startswith("还") else no
         whole = head + unit
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
                     else "须符合法定条件" if "应当" in whole else "合法")
         elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
-            from shebao.assistant.intents import number
-
             years = number(required.group(1))
             word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
         elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
@@ -527,10 +656,16 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
             word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:
-            rule = _consequence(whole)
-            # the clause that speaks of what was asked (个人账户的钱会给**利息**吗 → 免征利息税), when one does
-            clauses = [c for c in re.split(r"[，,]", rule)
-                       if any(asked_about(w) and w in c for w in set(words) | extra if len(w) >= 2)]
-            word = no if _NEGATIVE.search("，".join(clauses) or rule) else yes
+            if upheld := _UPHELD.search(whole):
+                negative = bool(_NEGATIVE.search(upheld.group(1))) != (upheld.group(2) == "不予")
+            else:
+                rule = _consequence(whole)
+                # the clause that speaks of what was asked (个人账户的钱会给**利息**吗 → 免征利息税), when one does
+                clauses = [c for c in re.split(r"[，,]", rule)
+                           if any(asked_about(w) and w in c for w in set(words) | extra if len(w) >= 2)]
+                negative = bool(_NEGATIVE.search("，".join(clauses) or rule))
+            if stated and _holds_quantity(unit, stated) is False:
+                negative = not negative  # "抢救了三天" against "48小时之内…的": the rule's case is not the question's
+            word = no if negative else yes
         sentence = f"{word}：{sentence}"
     return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)

@@ -14,6 +14,7 @@ references go into ``policy_references``, the articles they name into ``citation
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -228,7 +229,7 @@ def _missing(intent: Intent) -> list[str]:
     s, kind, asks = intent.inputs, intent.kind, intent.asks
     need: list[str] = []
     if kind in ("retirement", "plan", "backpay"):
-        if "birth_date" not in s:
+        if "birth_date" not in s and asks != "final_age":  # the age once the transition is over: anyone's
             need.append("birth_date")
         if "sex" not in s and not s.get("category"):
             need.append("sex")
@@ -239,7 +240,7 @@ def _missing(intent: Intent) -> list[str]:
     if kind == "unemployment" and asks in ("period", "total") and "contribution_months" not in s:
         need.append("contribution_months")
     if kind == "injury":
-        if asks == "rate" and "grade" in s:
+        if asks in ("rate", "has_allowance") and "grade" in s:
             return need
         if "grade" not in s:
             need.append("grade")
@@ -261,10 +262,45 @@ def _category(inputs: dict[str, Any]) -> str:
     return "female_50" if inputs.get("sex") == "female" else "male_60"
 
 
+def _age_text(months: int) -> str:
+    """660 → '55周岁'; 663 → '55周岁3个月'."""
+    return f"{months // 12}周岁" + (f"{months % 12}个月" if months % 12 else "")
+
+
+def _statutory_age(fn: Any, birth: str, original: int) -> int:
+    return int(fn({"birth_date": birth, "original_retirement_age": original})["statutory_age_months"])
+
+
+@functools.lru_cache(maxsize=16)
+def ages_by_birth(fn: Any, original: int, today: dt.date) -> tuple[int, int, str]:
+    """The statutory retirement age over the birth dates that can ask (every January from 1950 to
+    16 years ago), evaluated with the calculator: (the lowest, the age once the transition is over,
+    the first birth month it applies to). The same for a day: cached."""
+    years = [(y, _statutory_age(fn, f"{y}-01", original)) for y in range(1950, today.year - 15)]
+    final = years[-1][1]
+    first_year = next(y for y, age in years if age == final)
+    first = f"{first_year}-01"
+    for month in range(12, 0, -1):  # back through the year before, month by month
+        if _statutory_age(fn, f"{first_year - 1}-{month:02d}", original) != final:
+            break
+        first = f"{first_year - 1}-{month:02d}"
+    return min(age for _, age in years), final, first
+
+
+def _original_who(category: str) -> str:
+    return f"原法定退休年龄为{ORIGINAL_AGE[category]}周岁的{'男' if category == 'male_60' else '女'}职工"
+
+
 def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, list[dict]]:
     """What the rule gives whatever the missing slot: a sentence from the parameter tree."""
     params = _params()
     try:
+        s = intent.inputs
+        if intent.kind == "retirement" and "birth_date" not in s and (s.get("category") or s.get("sex") == "male"):
+            category = _category(s)
+            low, final, first = ages_by_birth(_calculator("calc_retirement"), ORIGINAL_AGE[category], today)
+            return (f"{_original_who(category)}，法定退休年龄按出生年月在{_age_text(low)}至{_age_text(final)}之间"
+                    f"（{first[:4]}年{int(first[5:])}月及以后出生的为{_age_text(final)}）。"), []
         if intent.kind == "unemployment":
             table = params.get("unemployment.duration_months", today, region)
             cap = params.get("unemployment.max_combined_months", today, region)
@@ -275,7 +311,7 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
             table = params.get("injury.disability_grant_months", today, region)
             g = intent.inputs.get("grade")
             if g:
-                return injury_rule(int(g), today, region, intent.asks == "rate"
+                return injury_rule(int(g), today, region, intent.asks in ("rate", "has_allowance")
                                    or intent.inputs.get("asked_benefit") == "disability_allowance")
             parts = "，".join(f"{_cn_grade(k)}级{v}个月" for k, v in sorted(table.value.items()))
             return f"一次性伤残补助金按伤残等级为本人工资的7至27个月：{parts}。", [table.to_trace()]
@@ -345,6 +381,9 @@ def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None
     if fn is None or _calculators() is None:
         return None
     missing = _missing(intent)
+    asked = intent
+    if len(missing) == 1 and (settled := _settle(intent, missing[0], key, fn, today, region)) is not None:
+        intent, missing = settled, []
     if missing:
         return clarify(intent, missing, kb, today, region)
     notes = list(intent.assumptions)
@@ -377,9 +416,46 @@ def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None
         "result": result,
         "citations": [article_citation(a) for a in articles],
         "policy_references": references,
-        "context": intent.to_context(),
+        "context": asked.to_context(),
         "generated": False,
     }
+
+
+# the result field that holds the quantity a question asks
+ASKED_FIELD = {
+    ("unemployment", "period"): "duration_months",
+    ("unemployment", "total"): "total",
+    ("pension", "amount"): "total",
+    ("retirement", "when"): "retirement_date",
+}
+
+
+def _slot_values(intent: Intent, slot: str) -> list[Any]:
+    """The values a missing slot can take, as far as the question says ("交了十几年" → 11…19 years)."""
+    if slot == "contribution_months" and (stated := intent.inputs.get("contribution_range")):
+        low, high = stated
+        return list(range(int(low), int(high) + 1, 12))
+    return []
+
+
+def _settle(intent: Intent, slot: str, key: str, fn: Any, today: dt.date, region: str) -> Intent | None:
+    """The intent with ``slot`` filled when every value it can take gives the same quantity asked
+    (evaluated with the calculator): the slot does not change the answer and is not asked for; None
+    when it does, or its values are not known."""
+    field_ = ASKED_FIELD.get((intent.kind, intent.asks))
+    values = _slot_values(intent, slot)
+    if field_ is None or len(values) < 2:
+        return None
+    quantities = set()
+    for value in values:
+        trial = Intent(intent.kind, intent.asks, {**intent.inputs, slot: value}, list(intent.assumptions))
+        try:
+            quantities.add(str(_RUNNERS[key](trial, fn, today, region, [])[1].get(field_)))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if len(quantities) > 1:
+            return None
+    return Intent(intent.kind, intent.asks, {**intent.inputs, slot: values[0]}, list(intent.assumptions))
 
 
 # the article that decides each calculator's answer comes first among its citations
@@ -407,6 +483,14 @@ def prioritise(intent: Intent, articles: list[Any]) -> list[Any]:
 def _run_retirement(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
     category = _category(s)
+    if intent.asks == "final_age" and "birth_date" not in s:
+        original = ORIGINAL_AGE[category]
+        low, final, first = ages_by_birth(fn, original, today)
+        result = fn({"birth_date": first, "original_retirement_age": original})
+        text = (f"{_original_who(category)}，延迟后最终的法定退休年龄是{_age_text(final)}"
+                f"（{first[:4]}年{int(first[5:])}月及以后出生的；之前出生的按出生年月在{_age_text(low)}至"
+                f"{_age_text(final)}之间逐步延迟）。")
+        return {"original_retirement_age": original}, result, text
     if not s.get("birth_month_given", True):
         notes.append("未说明出生月份，按当年1月计算；月份不同，退休时间可能相差几个月。")
     inputs = {"birth_date": s["birth_date"][:7], "original_retirement_age": ORIGINAL_AGE[category]}
@@ -537,8 +621,12 @@ def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, note
                 upper = items[i + 1][0] if i + 1 < len(items) else None
                 band = f"满{_years(threshold)}" + (f"不满{_years(upper)}" if upper else "以上")
     prev = s.get("previous_unused_months")
-    text = f"累计缴费{_years(months)}（{band}），最长可以领{duration}个月失业保险金" if band else \
-        f"累计缴费{_years(months)}，最长可以领{duration}个月失业保险金"
+    if s.get("contribution_range") and int(s["contribution_range"][0]) == months:  # "交了十几年": the range said
+        months_said = f"{_years(s['contribution_range'][0])}至{_years(s['contribution_range'][1])}"
+        text = f"累计缴费{months_said}（{band}），最长都可以领{duration}个月失业保险金"
+    else:
+        text = f"累计缴费{_years(months)}（{band}），最长可以领{duration}个月失业保险金" if band else \
+            f"累计缴费{_years(months)}，最长可以领{duration}个月失业保险金"
     if prev:
         text += f"（已与前次应领未领的{prev}个月合并计算）"
     text += "。"
@@ -555,9 +643,11 @@ def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, note
 def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
     grade = int(s["grade"])
-    if intent.asks in ("months", "rate"):
-        text, used = injury_rule(grade, today, region,
-                                 intent.asks == "rate" or s.get("asked_benefit") == "disability_allowance")
+    if intent.asks in ("months", "rate", "has_allowance"):
+        text, used = injury_rule(grade, today, region, intent.asks in ("rate", "has_allowance")
+                                 or s.get("asked_benefit") == "disability_allowance")
+        if intent.asks == "has_allowance":  # a yes/no asked: the yes or no first
+            text = ("没有：" if "没有按月的伤残津贴" in text else "有：") + text
         result = {"grade": grade, "disability_grant_months": used[0]["value"].get(str(grade)), "trace": {"parameters": used}}
         return {"grade": grade}, result, text
     inputs = {"region": region, "injury_date": today.isoformat(), "avg_monthly_wage": s["monthly_wage"], "grade": grade}

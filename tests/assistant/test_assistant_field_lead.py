@@ -8,7 +8,7 @@ import pytest
 
 from shebao.assistant.evaluation import fact_correct, first_sentence
 from shebao.assistant.field import in_field
-from shebao.assistant.lead import answer_type, lead_sentence
+from shebao.assistant.lead import answer_type, lead_sentence, yes_no_words
 
 
 @pytest.mark.parametrize("question", [
@@ -95,6 +95,8 @@ def test_fact_in_the_first_sentence():
     assert fact_correct("24个月", "期限最长为二十四个月[1]。")  # the same number either way
     assert fact_correct("^不算", "不算：醉酒的[1]。") and not fact_correct("^算", "不算：醉酒的[1]。")
     assert not fact_correct("98天", "女职工生育享受产假。98天在下一句。")
+    assert fact_correct("百分之一百一十", "按该单位上月缴费额的110%确定[1]。")  # a percentage either way
+    assert not fact_correct("百分之一百一十", "按该单位上月缴费额的100%确定[1]。")
 
 
 def test_lexicon_has_no_duplicate_phrases():
@@ -286,3 +288,89 @@ def test_a_colloquial_phrase_reaching_into_what_was_asked_counts_as_asked():
     sentence = lead_sentence("单位违法的事过了两年还能查吗", [routine, limitation], ["单位", "违法"], weights,
                              ["查处"]).sentence
     assert sentence.startswith("不能：") and "不再查处" in first_sentence(sentence)
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("骑电动车上班路上摔了，算工伤不？", ("算", "不算")),        # V…不: the question's verb, not 能
+    ("退休了还能领失业金，中不中", ("中", "不中")),               # A-not-A in a regional word
+    ("单位给俺交过生育保险没？", ("有", "没有")),                 # …没: whether it happened
+    ("有没有一次性的补助", ("有", "没有")),
+    ("灵活就业的是不是得自己全交", ("是", "不是")),
+    ("退休以后医保费要接着交不", ("要", "不用")),                 # 要 is answered 不用, not 不要
+    ("用不用去社保局报到", ("用", "不用")),
+    ("工伤医疗费可以先垫付吗", ("可以", "不可以")),
+    ("失业了能领医疗补助金不", ("能", "不能")),
+    ("在外地做手术能算异地就医不", ("算", "不算")),              # the judgement before the modal carrying it
+    ("公司搬到外地了，我的社保关系会跟着转吗", ("会", "不会")),   # the clause that asks, not 社会
+    ("需不需要单位盖章", ("需要", "不需要")),
+    ("试用期单位给交社保不", ("给", "不给")),                   # 给 before the verb it gives; 试用期 is no 用
+    ("退休了还用交医保不", ("用", "不用")),
+    ("退休金每年都会涨吗", ("会", "不会")),                    # 都会 is 会
+    ("申请仲裁有时间限制吗", ("有", "没有")),                  # 有时间 is no 有时
+    ("最低缴费年限是不是要涨到20年", ("是", "不是")),          # 是不是 + 要: the doubled verb alone
+    ("厂里招童工合法不", ("不合法", "合法")),
+    ("生育津贴多少钱", None),
+])
+def test_a_yes_no_question_is_answered_in_its_own_verb(question, words):
+    assert yes_no_words(question) == words
+
+
+def test_the_answer_word_of_a_colloquial_yes_no_is_the_question_s_verb():
+    article = _Article("第十四条 职工有下列情形之一的，应当认定为工伤：\n（一）在工作时间和工作场所内，因工作原因受到事故伤害的；")
+    lead = lead_sentence("在车间干活被机器砸伤，算工伤不？", [article], ["工作场所", "事故伤害"])
+    assert lead.sentence.startswith("算：")
+    ban = _Article("第十条 用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。")
+    assert lead_sentence("工伤保险个人要掏钱交不", [ban], ["工伤保险费", "个人", "缴纳"]).sentence.startswith("不用：")
+
+
+_OVERTIME = _Article(
+    "第四十四条 有下列情形之一的，用人单位应当按照下列标准支付高于劳动者正常工作时间工资的工资报酬：\n"
+    "（一）安排劳动者延长工作时间的，支付不低于工资的百分之一百五十的工资报酬；\n"
+    "（二）休息日安排劳动者工作又不能安排补休的，支付不低于工资的百分之二百的工资报酬；\n"
+    "（三）法定休假日安排劳动者工作的，支付不低于工资的百分之三百的工资报酬。")
+
+
+def test_the_case_the_question_states_picks_its_item_of_a_graded_list():
+    # the items each state their own case: the one the question's condition words hold answers, alone
+    rest_day = lead_sentence("礼拜天加班，工资按多少给", [_OVERTIME], ["加班", "工资"], None, ["休息日", "延长工作时间"])
+    assert rest_day.sentence.startswith("休息日安排劳动者工作") and "百分之一百五十" not in rest_day.sentence
+    holiday = lead_sentence("法定休假日上班工资最少按多少给", [_OVERTIME], ["法定休假日", "上班", "工资"])
+    assert holiday.sentence.startswith("法定休假日安排劳动者工作") and "百分之三百" in holiday.sentence
+    # a question about two of the cases gets both
+    both = lead_sentence("平常加班工资咋算？礼拜天加班呢？", [_OVERTIME], ["加班", "工资"], None, ["休息日", "延长工作时间"])
+    assert "百分之一百五十" in both.sentence and "百分之二百" in both.sentence
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("失业金咋算", "amount"), ("工伤了咋整", "procedure"), ("监察一年来检查几回", "amount"),
+    ("有没有啥补贴", "yesno"),
+])
+def test_colloquial_question_words_are_read_as_the_standard_ones(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_a_quantity_outside_the_rule_s_case_turns_its_answer():
+    # 天 against 小时: two days and a half are more than 48 hours, twenty hours are not
+    sudden = _Article("第十五条 职工有下列情形之一的，视同工伤：\n（一）在工作时间和工作岗位，突发疾病死亡或者在48小时之内经抢救无效死亡的；")
+    words = ["工作岗位", "突发疾病", "抢救", "死亡", "工伤"]
+    assert lead_sentence("在工作岗位突发疾病，抢救了两天半还是死亡了，算工伤吗", [sudden], words).sentence.startswith("不算")
+    assert lead_sentence("在工作岗位突发疾病，抢救了20个小时死亡了，算工伤吗", [sudden], words).sentence.startswith("算")
+
+
+def test_a_decision_the_court_upholds_gives_the_answer_its_polarity():
+    court = _Article("第五条 职工因工外出期间从事与工作无关的个人活动受到伤害，社会保险行政部门不认定为工伤的，人民法院应予支持。")
+    lead = lead_sentence("出差期间自己去景点玩受了伤，算工伤吗", [court], ["因工外出", "个人活动", "受到伤害", "工伤"])
+    assert lead.sentence.startswith("不算")
+
+
+def test_a_rule_that_requires_a_legal_basis_answers_freely_with_no():
+    basis = _Article("第十条 社会保险经办机构要求其提供身份证件以外的其他证明材料的，应当有法律、法规和国务院决定依据。")
+    lead = lead_sentence("经办机构可以随意要求开各种证明吗", [basis], ["经办机构", "证明"])
+    assert lead.sentence.startswith("不可以")
+
+
+def test_a_share_asked_of_one_party_takes_that_party_s_sentence():
+    shares = _Article("第六条 城镇企业事业单位按照本单位工资总额的2%缴纳失业保险费。城镇企业事业单位职工按照本人工资的1%缴纳失业保险费。")
+    words = ["失业保险费", "工资", "缴纳"]
+    assert "1%" in lead_sentence("失业保险我自己每月交工资的百分之几", [shares], words).sentence
+    assert "2%" in lead_sentence("失业保险公司按工资的百分之几交", [shares], words).sentence

@@ -161,7 +161,9 @@ def test_injury_months_of_wages_need_no_wage(laws_assistant):
     rate = laws_assistant.ask("四级伤残伤残津贴是工资的百分之多少")["answer"].split("。")[0]
     assert rate.startswith("四级伤残的伤残津贴为本人工资的75%")  # what was asked, first
     none = laws_assistant.ask("七级伤残有伤残津贴吗")
-    assert none["route"] == "calculator" and none["answer"].startswith("七级伤残没有按月的伤残津贴")
+    assert none["route"] == "calculator" and none["answer"].startswith("没有：七级伤残没有按月的伤残津贴")
+    some = laws_assistant.ask("五级伤残能领伤残津贴不")  # the yes/no first, asked in any form
+    assert some["route"] == "calculator" and some["answer"].startswith("有：五级伤残的伤残津贴为本人工资的70%")
     spouse = laws_assistant.ask("工亡后配偶每月能领多少抚恤金")["answer"].split("。")[0]
     assert spouse.startswith("因工死亡的，近亲属可以领取供养亲属抚恤金（按月发给，配偶为本人工资的40%")
     asked = laws_assistant.ask("伤残补助金能赔多少钱")
@@ -203,3 +205,25 @@ def test_survivor_benefits_of_a_death_from_illness(laws_assistant):
     assert ("中华人民共和国社会保险法", 17) == (result["citations"][0]["law"], result["citations"][0]["article"])
     work = laws_assistant.ask("工亡了家属能领多少钱")
     assert work["route"] == "calculator" and "20倍" in work["answer"].split("。")[0]
+
+
+def test_a_slot_the_quantity_asked_does_not_depend_on_is_not_asked_for(laws_assistant):
+    from shebao.policy import calc_retirement
+
+    # the age once the delay is complete is the same for every birth date: no birth date asked
+    final = laws_assistant.ask("我是女干部，延迟退休以后最终是多少岁退休")
+    assert final["route"] == "calculator", final["answer"]
+    expected = calc_retirement({"birth_date": "2000-01", "original_retirement_age": 55})["statutory_age_months"]
+    assert final["answer"].split("。")[0].count(f"{expected // 12}周岁") >= 1
+    # a range of years paid that falls within one band of the duration table: no exact figure asked
+    band = laws_assistant.ask("我交了二十几年失业保险，失业金最长能领多久")
+    assert band["route"] == "calculator" and "24个月" in band["answer"].split("。")[0], band["answer"]
+    # a range across two bands: the figure is asked for
+    across = laws_assistant.ask("我交了四五年失业保险，失业金能领几个月")
+    assert across["route"] == "clarify" and across["missing"] == ["contribution_months"]
+
+
+def test_a_missing_birth_date_is_asked_with_the_range_of_ages_it_decides(laws_assistant):
+    asked = laws_assistant.ask("我是男职工，啥时候能退休")
+    assert asked["route"] == "clarify" and asked["missing"] == ["birth_date"]
+    assert asked["answer"].startswith("原法定退休年龄为60周岁的男职工，法定退休年龄按出生年月在60周岁至63周岁之间")
