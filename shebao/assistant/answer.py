@@ -21,6 +21,7 @@ from shebao.assistant.lead import lead_sentence
 from shebao.assistant.local import local_answer
 from shebao.assistant.retrieval import Hit, Retriever, SearchResult
 from shebao.assistant.routing import answer_with_calculator, recognise
+from shebao.assistant.spelling import correct_typos
 
 NOT_FOUND_ANSWER = (
     "抱歉，知识库中没有找到与这个问题相关的社会保险政策条文，无法据法作答。"
@@ -126,9 +127,10 @@ class Assistant:
         ``policy_references``."""
         started = time.perf_counter()
         question = (question or "").strip()
-        intent = recognise(question, context) if self.use_calculators else None
+        asked = correct_typos(question)  # 产价 → 产假 for every step below; the question is echoed as typed
+        intent = recognise(asked, context) if self.use_calculators else None
         # a calculator question is in the field, and so is a reply ("男", "交了7年") to a question asked
-        if intent is None and not in_field(question):
+        if intent is None and not in_field(asked):
             return {
                 "question": question,
                 "answer": REFUSAL,
@@ -139,7 +141,7 @@ class Assistant:
                 "generated": False,
                 "latency_ms": round((time.perf_counter() - started) * 1000, 2),
             }
-        local = local_answer(question, self.kb) if self.use_calculators else None
+        local = local_answer(asked, self.kb) if self.use_calculators else None
         if local is not None:
             local["question"] = question
             local["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -150,7 +152,7 @@ class Assistant:
                 routed["question"] = question
                 routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
                 return routed
-        result = self.retriever.search(question, k=10)
+        result = self.retriever.search(asked, k=10)
         relevance = self.relevance(result)
         if not relevance.found:
             return {
@@ -167,7 +169,7 @@ class Assistant:
         citations = [citation_dict(h) for h in hits]
         words = list(dict.fromkeys(result.query_tokens + result.expansions))
         answer = self.compose(hits, words)
-        lead = lead_sentence(question, [h.article for h in hits], result.query_tokens,
+        lead = lead_sentence(asked, [h.article for h in hits], result.query_tokens,
                              getattr(self.retriever, "_idf", None), result.expansions)
         if lead is not None:
             answer = lead.sentence + "\n" + answer

@@ -96,6 +96,7 @@ def _correction(window: str, loose: set[int]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=4096)  # field detection, the answer and retrieval each ask for the same question
 def correct_typos(text: str) -> str:
     """The text with each mistyped domain term replaced by the term.
 
