@@ -63,10 +63,7 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
 
     The rules' large aggregations group by keys that are nearly all distinct (an account and a day,
     a benefit and a period): a partial aggregation before the shuffle reduces nothing and only costs
-    a hash table, so it is skipped (R04 took a third less CPU at 200,000 recipients). Shuffle and
-    broadcast blocks stay on this machine's disk and memory, so they are not compressed; a larger
-    initial metaspace spares the full collections that the generated query classes would otherwise
-    trigger as it grows.
+    a hash table, so it is skipped (R04 took a third less CPU at 200,000 recipients).
     """
     from pyspark.sql import SparkSession
 
@@ -80,10 +77,7 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.sql.execution.bypassPartialAggregation", "true")
         .config("spark.sql.autoBroadcastJoinThreshold", str(256 * 2**20))
-        .config("spark.shuffle.compress", "false")
-        .config("spark.shuffle.spill.compress", "false")
-        .config("spark.broadcast.compress", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC -XX:MetaspaceSize=512m")
+        .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", memory)
         .config("spark.sql.session.timeZone", "UTC")
