@@ -49,6 +49,10 @@ _PROOF = re.compile(r"谁.{0,6}(?:证据|证明|举证)|(?:证据|证明|举证)
 # - a wrong done long ago (好几年前, 过了这么久, 三年了) asks whether it is still pursued: the law's time
 #   limits (劳动保障监察条例 第二十条: 2年内未被发现 … 不再查处);
 _LONG_AGO = re.compile(r"(?:好几|几|多|\d+|[两三四五六七八九十])年(?:前|以前|之前)|过了(?:这么|那么|好|很)?(?:久|多年|几年)|这么久|那么久|太久了")
+# - disagreeing with an assessment (鉴定结论不服, 伤残等级评低了) asks for the law's 再次鉴定, not the
+#   review of an administrative decision (不服 alone: 行政复议);
+_ASSESSED = re.compile(r"鉴定|评残|评级|等级|评低|评高|评的级")
+_DISAGREE = re.compile(r"不服|不满意|不认可|不认|有异议|评低|评高|评错|不公平")
 # - a move to work in another place (跑深圳上班, 去外省打工, 回老家工作) is what the law calls 跨统筹地区就业.
 PLACES = (
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
@@ -115,6 +119,8 @@ def _rule_groups(question: str) -> list[tuple[str, ...]]:
         groups.append(("举证责任",))
     if _LONG_AGO.search(question):
         groups.append(("不再查处",))
+    if _ASSESSED.search(question) and _DISAGREE.search(question):
+        groups.append(("再次鉴定",))
     if _MOVE.search(question):
         groups.append(("跨统筹地区就业",))
     return groups

@@ -159,3 +159,12 @@ def test_a_city_names_its_province(laws_kb):
 def test_health_and_diet_beside_a_weak_term_are_not_the_field():
     assert not in_field("公司体检说我血压高，吃什么能降")
     assert in_field("高血压门诊费用医保能报吗")  # a strong term decides
+
+
+def test_disagreeing_with_an_assessment_asks_for_a_second_assessment():
+    assert "再次鉴定" in default_lexicon().expand("职业病致残等级定得太轻，我不服，找谁")
+    assert "再次鉴定" not in default_lexicon().expand("工伤认定决定不服怎么办")  # a decision, not an assessment
+
+
+def test_a_shared_function_word_is_no_evidence_of_a_typo():
+    assert correct_typos("离退休还差两年，能先领养老金吗") == "离退休还差两年，能先领养老金吗"  # not 还查
