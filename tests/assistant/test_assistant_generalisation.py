@@ -158,6 +158,8 @@ def test_a_city_names_its_province(laws_kb):
 
 def test_health_and_diet_beside_a_weak_term_are_not_the_field():
     assert not in_field("公司体检说我血压高，吃什么能降")
+    assert not in_field("单位发的奖金要交多少个人所得税")  # taxes
+    assert not in_field("公司停车场的车被人划了找谁")  # cars
     assert in_field("高血压门诊费用医保能报吗")  # a strong term decides
 
 
