@@ -50,6 +50,12 @@ OTHER = (
     "发朋友圈", "养老院哪家", "广场舞", "钓鱼", "跑步", "菜谱", "红烧", "生日", "礼物", "笑话",
     # banking, health products and symptoms, pastimes: a weak term beside them is the scene
     "银行卡", "工资卡", "挂失", "保健品", "发烧", "感冒", "挂号", "乐器", "钢琴",
+    # health and diet (单位体检查出血压高吃啥好: the workplace is the scene)
+    "血脂", "血压", "血糖", "尿酸", "胆固醇", "食疗", "养生", "偏方", "失眠",
+    # taxes, cars, pets, clothes, canteens, pastimes and tutoring: the workplace or the boss is the scene
+    # (工资条上的个税怎么算, 老板的车被刮了谁赔, 上班路上听什么播客)
+    "个税", "个人所得税", "车被", "换车", "买车", "停车", "狗", "衣服", "穿什么", "食堂", "播客", "听歌", "音乐",
+    "辅导作业", "过冬",
 )
 
 

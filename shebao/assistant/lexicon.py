@@ -37,11 +37,92 @@ DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没�
 _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
 
 
+# - a person of a country abroad (美国人, 老外, 外籍员工) is what the law calls 外国人 (社会保险法 第九十七条);
+#   Hong Kong, Macao and Taiwan residents are not foreigners;
+_FOREIGNER = re.compile(r"(?:(?!香港|澳门|台湾)(?:" + _ABROAD.pattern + r"))人|外籍|老外|洋员工")
+# - a child's age said in years (娃才15岁, 十四岁的孩子): under sixteen is what the law calls 未满十六周岁
+#   (the ban on child labour), sixteen or seventeen 未成年工;
+_AGE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})(?:周)?岁")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+# - who has to prove it (谁拿证据, 该谁证明, 谁来举证) is the law's 举证责任;
+_PROOF = re.compile(r"谁.{0,6}(?:证据|证明|举证)|(?:证据|证明|举证).{0,4}谁")
+# - a wrong done long ago (好几年前, 过了这么久, 三年了) asks whether it is still pursued: the law's time
+#   limits (劳动保障监察条例 第二十条: 2年内未被发现 … 不再查处);
+_LONG_AGO = re.compile(r"(?:好几|几|多|\d+|[两三四五六七八九十])年(?:前|以前|之前)|过了(?:这么|那么|好|很)?(?:久|多年|几年)|这么久|那么久|太久了")
+# - disagreeing with an assessment (鉴定结论不服, 伤残等级评低了) asks for the law's 再次鉴定, not the
+#   review of an administrative decision (不服 alone: 行政复议);
+_ASSESSED = re.compile(r"鉴定|评残|评级|等级|评低|评高|评的级")
+_DISAGREE = re.compile(r"不服|不满意|不认可|不认|有异议|评低|评高|评错|不公平")
+# - a move to work in another place (跑深圳上班, 去外省打工, 回老家工作) is what the law calls 跨统筹地区就业.
+PLACES = (
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
+    "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
+    "青海", "宁夏", "新疆", "广州", "深圳", "杭州", "南京", "苏州", "武汉", "成都", "西安", "郑州", "长沙", "青岛",
+    "济南", "厦门", "宁波", "东莞", "佛山", "合肥", "沈阳", "大连", "哈尔滨", "长春", "石家庄", "太原", "昆明", "南宁",
+    "贵阳", "南昌", "福州", "兰州", "乌鲁木齐", "呼和浩特", "东营", "烟台", "潍坊", "温州", "无锡",
+    "外地", "外省", "外市", "老家", "别的城市", "其他城市", "另一个城市",
+)
+_MOVE = re.compile(r"(?:跑|去|到|调到|调去|回|来|换到)了?(?:" + "|".join(PLACES) + r")(?:市|省)?(?:上班|工作|打工|就业|干活)")
+# Cities people name for their province (在杭州工伤住院: the Zhejiang regulation applies).
+CITY_PROVINCE = {
+    "杭州": "浙江", "宁波": "浙江", "温州": "浙江", "嘉兴": "浙江", "湖州": "浙江", "绍兴": "浙江", "金华": "浙江",
+    "衢州": "浙江", "舟山": "浙江", "台州": "浙江", "丽水": "浙江", "义乌": "浙江",
+    "济南": "山东", "青岛": "山东", "淄博": "山东", "枣庄": "山东", "东营": "山东", "烟台": "山东", "潍坊": "山东",
+    "济宁": "山东", "泰安": "山东", "威海": "山东", "日照": "山东", "临沂": "山东", "德州": "山东", "聊城": "山东",
+    "滨州": "山东", "菏泽": "山东",
+    "广州": "广东", "深圳": "广东", "东莞": "广东", "佛山": "广东", "南京": "江苏", "苏州": "江苏", "无锡": "江苏",
+    "武汉": "湖北", "成都": "四川", "西安": "陕西", "郑州": "河南", "长沙": "湖南", "合肥": "安徽", "福州": "福建",
+    "厦门": "福建", "沈阳": "辽宁", "大连": "辽宁", "哈尔滨": "黑龙江", "长春": "吉林", "石家庄": "河北", "太原": "山西",
+    "昆明": "云南", "南宁": "广西", "贵阳": "贵州", "南昌": "江西", "兰州": "甘肃",
+}
+
+
+def provinces_named(question: str) -> set[str]:
+    """The provinces a question names by a city of theirs (在杭州 → 浙江)."""
+    return {province for city, province in CITY_PROVINCE.items() if city in question}
+
+
+def _age(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS.get(text[1], 0)
+    if len(text) >= 2 and text[1] == "十":
+        return _CN_DIGITS.get(text[0], 0) * 10 + (_CN_DIGITS.get(text[2], 0) if len(text) > 2 else 0)
+    return _CN_DIGITS.get(text)
+
+
+def _minor_group(question: str) -> tuple[str, ...] | None:
+    """未满十六周岁 for an age under sixteen, 未成年工 for sixteen or seventeen."""
+    for match in _AGE.finditer(question):
+        age = _age(match.group(1))
+        if age is not None and 6 <= age < 16:
+            return ("未满十六周岁",)
+        if age in (16, 17):
+            return ("未成年工",)
+    return None
+
+
 def _rule_groups(question: str) -> list[tuple[str, ...]]:
-    """The legal terms the general rules give (生育险 → 生育保险, 泰国 → 境外)."""
+    """The legal terms the general rules give (生育险 → 生育保险, 泰国 → 境外, 美国人 → 外国人)."""
     groups = [(f"{branch}保险",) for branch in dict.fromkeys(_SHORT_BRANCH.findall(question))]
-    if _ABROAD.search(question):
+    if _FOREIGNER.search(question):
+        groups.append(("外国人",))
+    elif _ABROAD.search(question):
         groups.append(("境外",))
+    minor = _minor_group(question)
+    if minor:
+        groups.append(minor)
+    if _PROOF.search(question):
+        groups.append(("举证责任",))
+    if _LONG_AGO.search(question):
+        groups.append(("不再查处",))
+    if _ASSESSED.search(question) and _DISAGREE.search(question):
+        groups.append(("再次鉴定",))
+    if _MOVE.search(question):
+        groups.append(("跨统筹地区就业",))
     return groups
 
 

@@ -6,7 +6,8 @@ no term of the field, so the question is refused) and from retrieval (no article
 of characters is corrected to a domain term (the domain dictionary and the lexicon) when
 
 - it sounds the same, tones aside (a pinyin keyboard ignores tones: 近 jìn / 金 jīn),
-- it shares at least one character with the term in the same place, and differs in at most one
+- it shares at least one character with the term in the same place, not only function words (还差 is no
+  typo of 还查: 还 tells nothing), and differs in at most one
   character in three (a typo changes a character, not the word),
 - and it is not itself a word (jieba's dictionary, the domain's): 工商 is not 工伤, 结过 not 结果.
 
@@ -91,7 +92,8 @@ def _correction(window: str, loose: set[int]) -> str | None:
     for key in _keys([readings(c) for c in window]):
         for term in _sound_index().get(key, ()):
             differ = [i for i, (a, b) in enumerate(zip(window, term, strict=True)) if a != b]
-            if differ and len(differ) <= max(1, len(term) // 3) and len(differ) < len(term) and set(differ) <= loose:
+            if differ and len(differ) <= max(1, len(term) // 3) and len(differ) < len(term) and set(differ) <= loose \
+                    and not all(c in STOPWORDS for i, c in enumerate(term) if i not in differ):
                 found.add(term)
     return found.pop() if len(found) == 1 else None
 

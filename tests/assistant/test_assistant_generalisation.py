@@ -99,3 +99,74 @@ def test_field_words_in_another_sense_or_as_the_scene_are_not_the_field():
         "公司楼下摔伤了算工伤吗",
     ):
         assert in_field(question), question
+
+
+def test_a_person_of_a_country_abroad_is_a_foreigner():
+    lexicon = default_lexicon()
+    assert "外国人" in lexicon.expand("厂里来了个德国人当技术员，社保怎么交")
+    assert "外国人" in lexicon.expand("外籍员工能不能参加医保")
+    assert "外国人" not in lexicon.expand("香港人来内地上班要交社保吗")  # not a foreigner
+    assert "外国人" not in lexicon.expand("去日本出差时生病住院，医保管不管")  # abroad, no foreigner
+
+
+def test_a_childs_age_is_the_laws_age_limit(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    lexicon = default_lexicon()
+    assert "未满十六周岁" in lexicon.expand("十四岁的孩子暑假能去饭店打工吗")
+    assert "未成年工" in lexicon.expand("17岁的学徒能上夜班吗")
+    assert "未满十六周岁" not in lexicon.expand("干了30岁了社保交几年")
+    hits = Retriever(laws_kb).search("小孩才13岁，工地能雇他干活吗").hits
+    assert hits[0].article.key == ("中华人民共和国劳动法", 15)
+
+
+def test_who_has_to_prove_it_is_the_burden_of_proof(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    assert "举证责任" in default_lexicon().expand("单位说我不是在干活时受的伤，该谁出证据")
+    hits = Retriever(laws_kb).search("摔伤了我说是工伤，老板说不算，该谁来证明").hits
+    assert ("工伤保险条例", 19) in [h.article.key for h in hits[:3]]
+
+
+def test_a_wrong_done_long_ago_asks_for_the_time_limit(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    assert "不再查处" in default_lexicon().expand("三年前少发的工资现在去举报还有用吗")
+    assert "不再查处" not in default_lexicon().expand("去年交的社保能查到吗")
+    hits = Retriever(laws_kb).search("老板好几年前欠的工资，现在去劳动监察投诉还给查吗").hits
+    assert hits[0].article.key == ("劳动保障监察条例", 20)
+
+
+def test_a_move_to_work_elsewhere_is_the_laws_cross_region_employment():
+    assert "跨统筹地区就业" in default_lexicon().expand("在山东交了五年养老保险，去上海工作了怎么办")
+    assert "跨统筹地区就业" in default_lexicon().expand("回老家上班了，外地交的社保咋弄")
+    assert "跨统筹地区就业" not in default_lexicon().expand("去公司上班第一天就受伤了")
+
+
+def test_a_city_names_its_province(laws_kb):
+    from shebao.assistant.lexicon import provinces_named
+    from shebao.assistant.retrieval import REGIONAL_FACTOR, Retriever
+
+    assert provinces_named("在宁波上班受了工伤") == {"浙江"}
+    assert provinces_named("在外地上班") == set()
+    retriever = Retriever(laws_kb)
+    laws = np.array([a.law for a in laws_kb.articles])
+    zhejiang = laws == "浙江省工伤保险条例"
+    assert (retriever._regional_weights("温州工伤伤残津贴怎么算")[zhejiang] == 1.0).all()
+    assert (retriever._regional_weights("工伤伤残津贴怎么算")[zhejiang] == REGIONAL_FACTOR).all()
+
+
+def test_health_and_diet_beside_a_weak_term_are_not_the_field():
+    assert not in_field("公司体检说我血压高，吃什么能降")
+    assert not in_field("单位发的奖金要交多少个人所得税")  # taxes
+    assert not in_field("公司停车场的车被人划了找谁")  # cars
+    assert in_field("高血压门诊费用医保能报吗")  # a strong term decides
+
+
+def test_disagreeing_with_an_assessment_asks_for_a_second_assessment():
+    assert "再次鉴定" in default_lexicon().expand("职业病致残等级定得太轻，我不服，找谁")
+    assert "再次鉴定" not in default_lexicon().expand("工伤认定决定不服怎么办")  # a decision, not an assessment
+
+
+def test_a_shared_function_word_is_no_evidence_of_a_typo():
+    assert correct_typos("离退休还差两年，能先领养老金吗") == "离退休还差两年，能先领养老金吗"  # not 还查
