@@ -119,6 +119,7 @@ _MEASURE = {"个月": "月", "月": "月", "年": "年", "周岁": "岁", "岁":
 QUANTITY_WEIGHT = 3.0
 # a list item that holds nothing of the question but what its heading holds
 BARE_ITEM_FACTOR = 0.5
+HEADING_ONLY_FACTOR = 0.5
 # a yes/no about an act: the sentence that rules on it (不得/可以/应当 + the act) decides
 _RULING = r"(?:不得|禁止|严禁|可以|应当|不能|有权|无权|不予|予以|不再)"
 RULING_WEIGHT = 2.0
@@ -226,11 +227,14 @@ _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同�
 # "…不认定为工伤的，人民法院应予支持": the court upholds the decision the clause states, whose polarity answers
 _UPHELD = re.compile(r"([^，。；]*)的，人民法院(应予|不予)支持")
 # "能用…代替吗": a rule that requires the form or means ("应当以货币形式", "必须以书面形式") answers no
-_SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发")
+_SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发|(?:用|拿|发)[^，。？?]{1,8}[顶抵](?![替扣])")
 _REQUIRED_FORM = re.compile(r"(?:应当|必须|须)(?:以|用|采用|采取)")
 _FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
 # a prohibition limited to the grounds of other articles ("不得依据本法第二十六条、第二十七条的规定解除劳动合同")
 _PARTIAL_BAN = re.compile(r"不得(?:依据|依照|按照)[^，。；：:]*?第[^，。；：:]*?条[^，。；：:]*")
+# "能拒绝吗", "可以不去吗": refusing what a rule forbids the other party to ask ("不得安排夜班劳动") is allowed
+_REFUSE = re.compile(r"拒绝|不去|不干|不接受|不答应|不同意|推掉")
+_FORBIDS = re.compile(r"不得|禁止|严禁")
 # a question about making something known ("会不会把我名字说出去"): a rule that keeps it secret (保密) is
 # about what was asked, and answers no
 _DISCLOSE = re.compile(r"说出去|传出去|泄露|泄漏|透露|外泄|曝光|告诉(?:别人|单位|老板|公司)")
@@ -296,6 +300,20 @@ def _list_of(text: str, head: str) -> str | None:
     items = [_clean(u) for u, h in _units(text) if h == head]
     listed = _clean(head).rstrip("：:") + "：" + "；".join(items)
     return listed if len(items) >= 2 and len(listed) <= LIST_CHARS else None
+
+
+def _period_of_paragraph(text: str, scores: dict[str, float]) -> str | None:
+    """The first sentence stating a period in the paragraph whose sentences match the question best
+    (``scores``: sentence → score), else None: a period sentence that repeats none of the question's
+    words is found by the paragraph it closes."""
+    best: tuple[float, str] | None = None
+    for paragraph in _ARTICLE.sub("", text.strip()).split("\n"):
+        sentences = [s.strip() for s in _SPLIT.split(paragraph) if s.strip()]
+        period = next((s for s in sentences if PATTERNS["period"].search(s)), None)
+        score = max((scores.get(s, 0.0) for s in sentences), default=0.0)
+        if period is not None and score > 0 and (best is None or score > best[0]):
+            best = (score, period)
+    return best[1] if best else None
 
 
 def _next_clause(text: str, unit: str, joins) -> list[str] | None:
@@ -433,10 +451,14 @@ def _units(text: str) -> list[tuple[str, str]]:
     units: list[tuple[str, str]] = []
     head = ""
     opened = ""  # the clauses of the sentence so far ("由…责令改正；…；属于参保人员的，暂停…：")
-    for s in (s.strip() for s in _SPLIT.split(body)):
-        if not s:
+    item = False  # within the paragraph of a list item: its later sentences belong to the list too
+    for raw in re.split(r"(?<=[。；！？])|(\n)+", body):
+        if raw == "\n":
+            item = False
+        if not raw or not (s := raw.strip()):
             continue
-        if _ENUM.match(s):
+        if _ENUM.match(s) or (item and head):
+            item = True
             units.append((s, head))
         else:
             opened = opened + s if opened.endswith(("；", ";")) else s
@@ -526,13 +548,24 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     for rank, a_index in enumerate(order):
         article = articles[a_index]
         body = _ARTICLE.sub("", article.text.strip())
+        # the question's words an item of a list names itself (a heading that names its items'
+        # subjects: 丧葬补助金、供养亲属抚恤金和一次性工亡补助金：…)
+        named_by_item: dict[str, set[str]] = {}
+        for unit, head in _units(article.text):
+            if head:
+                named_by_item.setdefault(head, set()).update(w for w in set(words) | extra if len(w) >= 2 and w in unit)
         for u_index, (unit, head) in enumerate(_units(article.text)):
             if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole
                              and not (use_q and w in _USE_WORDS and not _USE_S.search(whole)))
-            score = sum(weight(w, whole) for w in held)
+            # an item's own words before those it holds only through its heading (丧葬补助金、…和一次性工亡
+            # 补助金：(一)丧葬补助金…；(三)一次性工亡补助金…), where another item names them: the item
+            # that names what was asked
+            own = not head or not any(len(w) >= 2 and w in unit for w in held)  # a bare item: BARE_ITEM_FACTOR
+            score = sum(weight(w, whole) * (1.0 if own or w in unit or w not in named_by_item.get(head, ())
+                                            else HEADING_ONLY_FACTOR) for w in held)
             marks = set()  # what the sentence has that the question's type asks for
             graded = quantity_held.get((a_index, u_index))
             if score > 0 and graded is not None:
@@ -590,6 +623,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     if best is not None and kind not in ("general", "yesno"):
         if best[1] in typed:
             best = typed[best[1]]  # the typed sentence of the article the best sentence is in
+        elif kind == "period" and (following := _period_of_paragraph(
+                articles[best[1]].text, {u: v[1] for (a, u), v in held_by.items() if a == best[1]})):
+            # "手工报销要等多久" against "因特殊情况个人申请手工报销，应当…提供…。社会保险经办机构应当…
+            # 自收到申请之日起30个工作日内办理完毕": the period of the paragraph that speaks of what was asked
+            best = (best[0], best[1], following, "")
         elif order[0] in typed and kind == "period":
             # a period asked and none in the best sentence's article: the period of the article
             # ranked first ("劳动监察案件多久办完" → 60个工作日), not a sentence without one
@@ -645,6 +683,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = yes  # "会被罚吗" answered by the rule that sanctions it
         elif yes in ("能", "可以") and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
             word = no  # "工资能用购物卡代替吗" against "工资应当以货币形式…支付": the form is required
+        elif yes in ("能", "可以") and _REFUSE.search(q) and _FORBIDS.search(_consequence(whole)):
+            word = yes  # "怀孕8个月排夜班能拒绝吗" against "不得…安排夜班劳动": the refusal is within the rule
         elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
             word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
         elif yes in ("能", "可以") and (partial := _PARTIAL_BAN.search(whole)):

@@ -374,3 +374,50 @@ def test_a_share_asked_of_one_party_takes_that_party_s_sentence():
     words = ["失业保险费", "工资", "缴纳"]
     assert "1%" in lead_sentence("失业保险我自己每月交工资的百分之几", [shares], words).sentence
     assert "2%" in lead_sentence("失业保险公司按工资的百分之几交", [shares], words).sentence
+
+
+def test_refusing_what_a_rule_forbids_is_a_yes():
+    nursing = _Article("第六十三条 不得安排女职工在哺乳未满一周岁的婴儿期间从事国家规定的第三级体力劳动强度的劳动，"
+                       "不得安排其延长工作时间和夜班劳动。")
+    words = ["哺乳", "夜班"]
+    assert lead_sentence("孩子才半岁还在喂奶，单位让我上夜班，我可以拒绝吗", [nursing], words).sentence.startswith("可以：")
+    assert lead_sentence("孩子才半岁，单位能安排我上夜班吗", [nursing], words).sentence.startswith("不能：")
+
+
+def test_paying_with_goods_instead_of_the_required_form_is_a_no():
+    wages = _Article("第五十条 工资应当以货币形式按月支付给劳动者本人。不得克扣或者无故拖欠劳动者的工资。")
+    lead = lead_sentence("厂里想拿米面油抵一部分工资，可以吗", [wages], ["工资", "米面油"], None, ["货币形式"])
+    assert lead.sentence.startswith("不可以：工资应当以货币形式")
+
+
+_DEATH = _Article(
+    "第三十九条 职工因工死亡，其近亲属按照下列规定从工伤保险基金领取丧葬补助金、供养亲属抚恤金和一次性工亡补助金：\n\n"
+    "(一)丧葬补助金为6个月的统筹地区上年度职工月平均工资；\n\n"
+    "(二)供养亲属抚恤金按照职工本人工资的一定比例发给由因工死亡职工生前提供主要生活来源、无劳动能力的亲属。"
+    "标准为：配偶每月40%，其他亲属每人每月30%。核定的各供养亲属的抚恤金之和不应高于因工死亡职工生前的工资。"
+    "供养亲属的具体范围由国务院社会保险行政部门规定；\n\n"
+    "(三)一次性工亡补助金标准为上一年度全国城镇居民人均可支配收入的20倍。\n\n"
+    "伤残职工在停工留薪期内因工伤导致死亡的，其近亲属享受本条第一款规定的待遇。")
+
+
+def test_the_item_that_names_what_was_asked_answers_not_one_its_heading_names():
+    words = ["一次性工亡补助金", "一次性", "补助金", "多少"]
+    assert "20倍" in first_sentence(lead_sentence("老公因工去世，家里能拿多少一次性工亡补助金", [_DEATH], words).sentence)
+    assert "6个月" in first_sentence(lead_sentence("因工去世了丧葬补助金给多少", [_DEATH], ["丧葬补助金", "多少"]).sentence)
+
+
+def test_the_later_sentences_of_an_item_belong_to_its_list():
+    from shebao.assistant.lead import _units
+
+    heads = dict(_units(_DEATH.text))
+    assert heads["核定的各供养亲属的抚恤金之和不应高于因工死亡职工生前的工资。"].startswith("职工因工死亡")
+    assert heads["(三)一次性工亡补助金标准为上一年度全国城镇居民人均可支配收入的20倍。"].startswith("职工因工死亡")
+    assert heads["伤残职工在停工留薪期内因工伤导致死亡的，其近亲属享受本条第一款规定的待遇。"] == ""
+
+
+def test_a_period_asked_is_the_one_that_closes_the_paragraph_about_what_was_asked():
+    transfer = _Article("第十三条 参保人员跨统筹地区就业需要转移医疗保险关系的，应当提交身份证明和转出地出具的参保凭证。"
+                        "经办机构应当自收到材料之日起15个工作日内办结。\n"
+                        "用人单位申请注销社会保险登记的，应当提交注销证明。经办机构应当在30日内办结。")
+    lead = lead_sentence("换城市工作了，医保关系转移要等多久", [transfer], ["医保", "转移", "关系", "多久"], None, ["医疗保险"])
+    assert "15个工作日" in first_sentence(lead.sentence)
