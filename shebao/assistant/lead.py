@@ -35,7 +35,7 @@ PATTERNS = {
 _MA = r"(?:吗|(?<![什怎那这多])么)"
 _YESNO_CONTENT = (
     (re.compile(rf"(?:罚|处罚|罚款|处分){_MA}|罚不罚"), "会", "不会"),  # "被罚吗"
-    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
+    (_FEE_Q := re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
     (re.compile(rf"(?:必须|一定要|非得)[^，。？]*{_MA}"), "要", "不必"),  # "看病必须带医保卡吗"
     (re.compile(rf"合法(?:{_MA}|不)|违法(?:{_MA}|不)|合不合法|违不违法|犯法(?:{_MA}|不)"), "不合法", "合法"),
 )
@@ -90,6 +90,8 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
     if doubled := _A_NOT_A.search(q):
         verb = doubled.group(1) + (_A_NOT_A_SECOND.get(doubled.group(1), "") if q[doubled.end():doubled.end() + 1]
                                    == _A_NOT_A_SECOND.get(doubled.group(1)) else "")
+        if verb == "要":
+            return "要", "不用"  # "要不要交": the no of a need, as for "要…吗" below
         return verb, ("没" if doubled.group(2) == "没" or verb == "有" else "不") + verb
     if asked := re.search(r"([是能可])否", q):
         return {"是": ("是", "不是"), "能": ("能", "不能"), "可": ("可以", "不可以")}[asked.group(1)]
@@ -101,6 +103,14 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
         return "有", "没有"  # "交了没": whether it happened
     return ("是", "不是") if re.search(_MA, clause) else ("能", "不能")
 
+
+_FEE_S = re.compile(r"免费|收费|收取[^，。；]{0,10}费")
+FEE_WEIGHT = 3.0  # "查记录收费吗": the sentence that says whether it costs (免费), not the right to it
+# "医保要自己交吗", "是不是从我工资里扣": whether the person pays; the sentence that says what the
+# person pays or not (个人不缴纳…) answers, not one where it is the employer who pays for them (为职工缴纳)
+_SELF_PAY_Q = re.compile(r"(?:自己|个人|本人|俺|我)[^，。？?]{0,6}?(?:交|缴|出钱|掏|付|扣)")
+_SELF_PAY_S = re.compile(r"(?<![为给])(?:个人|职工|本人)(?:不|应当|按照[^，。；]{0,12})?(?:缴纳|负担|支付|承担)")
+SELF_PAY_WEIGHT = 4.0
 
 # A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
 # the clause that states it the same way (对未参加生育保险的…); a question without one ("四个月以上")
@@ -531,6 +541,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     sanction_q = bool(_Q_SANCTION.search(q_plain))
     disclosure = bool(_DISCLOSE.search(q_plain)) and not sanction_q
     use_q = bool(_USE_Q.search(q_plain))
+    fee_q = kind == "yesno" and bool(_FEE_Q.search(q_plain))
+    self_pay_q = kind in ("yesno", "who", "general") and bool(_SELF_PAY_Q.search(q_plain))
     list_q = bool(_LIST_Q.search(q_plain)) or use_q
     # per sentence: the question's words it holds, its score before the rank discount, its marks
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
@@ -582,6 +594,12 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
                 marks.add("penalty")
+            if score > 0 and fee_q and _FEE_S.search(whole):
+                score += FEE_WEIGHT
+                marks.add("fee")
+            if score > 0 and self_pay_q and _SELF_PAY_S.search(whole):
+                score += SELF_PAY_WEIGHT
+                marks.add("self_pay")
             if score > 0 and disclosure and "保密" in whole:
                 score += DISCLOSURE_WEIGHT
             if score > 0 and kind == "yesno" and any(
@@ -669,7 +687,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     if kind == "yesno":
         q = question.replace(" ", "")
         yes, no = yes_no_words(q) or ("是", "不是")
-        no = "不再" + no[1:] if yes.startswith("还") else no
+        no = no + "了" if yes.startswith("还") else no  # "还发吗" → 不发了
         whole = head + unit
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)

@@ -132,7 +132,7 @@ def test_the_yes_no_of_a_rule_with_an_exception_or_a_condition():
     enforce = _Article("第十三条 缴费单位逾期拒不缴纳社会保险费、滞纳金的，由劳动保障行政部门申请人民法院依法强制征缴。")
     assert lead_sentence("公司一直不交社保，会被法院强制执行吗", [enforce], ["社会保险费", "法院", "强制"]).sentence.startswith("会：")
     stop = _Article("第四十条 工伤职工达到退休年龄并办理退休手续后，停发伤残津贴，按照国家有关规定享受基本养老保险待遇。")
-    assert lead_sentence("工伤职工退休了伤残津贴还发吗", [stop], ["伤残津贴", "退休"]).sentence.startswith("不再发：")
+    assert lead_sentence("工伤职工退休了伤残津贴还发吗", [stop], ["伤残津贴", "退休"]).sentence.startswith("不发了：")
     fined = _Article("第八十五条 用人单位拒不出具终止或者解除劳动关系证明的，依照《中华人民共和国劳动合同法》的规定处理。")
     assert lead_sentence("单位拒绝开离职证明被罚吗", [fined], ["单位", "证明"]).sentence.startswith("会：")
 
@@ -421,3 +421,26 @@ def test_a_period_asked_is_the_one_that_closes_the_paragraph_about_what_was_aske
                         "用人单位申请注销社会保险登记的，应当提交注销证明。经办机构应当在30日内办结。")
     lead = lead_sentence("换城市工作了，医保关系转移要等多久", [transfer], ["医保", "转移", "关系", "多久"], None, ["医疗保险"])
     assert "15个工作日" in first_sentence(lead.sentence)
+
+
+def test_a_fee_question_is_answered_by_the_sentence_that_says_whether_it_costs():
+    records = _Article("第七十四条 社会保险经办机构应当及时为用人单位建立档案，完整、准确地记录缴费数据。\n"
+                       "用人单位和个人可以免费向社会保险经办机构查询、核对其缴费和享受社会保险待遇记录。")
+    rights = _Article("第四条 用人单位和个人依法缴纳社会保险费，有权查询缴费记录、个人权益记录，要求社会保险经办机构提供咨询服务。")
+    lead = lead_sentence("想到窗口查一下单位给我交的缴费记录，要钱吗", [records, rights], ["查", "缴费", "记录", "个人权益", "单位"])
+    assert lead.sentence.startswith("不收费：用人单位和个人可以免费")
+
+
+def test_whether_the_person_pays_is_answered_by_what_the_person_pays():
+    maternity = _Article("第五十三条 职工应当参加生育保险，由用人单位按照国家规定缴纳生育保险费，职工不缴纳生育保险费。")
+    injury = _Article("第十条 用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。\n"
+                      "用人单位缴纳工伤保险费的数额为本单位职工工资总额乘以单位缴费费率之积。")
+    assert lead_sentence("生育保险要不要我自己掏钱", [maternity], ["生育保险"]).sentence.startswith("不用：")
+    lead = lead_sentence("工伤保险俺自己要交一部分吗", [injury], ["工伤保险", "一部分"], None, ["工伤保险费"])
+    assert lead.sentence.startswith("不用：职工个人不缴纳工伤保险费")
+
+
+def test_the_no_of_still_and_of_a_need():
+    stop = _Article("第十五条 失业人员在领取失业保险金期间有下列情形之一的，停止领取失业保险金：\n（一）重新就业的；\n（二）应征服兵役的；")
+    assert lead_sentence("领失业金的时候去当兵了，失业金还发不", [stop], ["失业保险金", "当兵", "服兵役"]).sentence.startswith("不发了：")
+    assert yes_no_words("医保卡里的钱要不要交个税") == ("要", "不用")
