@@ -115,7 +115,8 @@ SELF_PAY_WEIGHT = 4.0
 # A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
 # the clause that states it the same way (对未参加生育保险的…); a question without one ("四个月以上")
 # by the clause without (怀孕满4个月…), not by its negated neighbour.
-_Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下")
+_Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下"
+                        r"|[不没]给(?:报|办|交|缴|上|申请|提)")  # "单位不给报" against "用人单位未按规定提出…的"
 _S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足")
 NEGATION_WEIGHT = 2.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
@@ -263,6 +264,7 @@ _Q_PERSON = re.compile(r"个人|自己|本人|职工|员工|俺|我(?!们公司|
 _Q_EMPLOYER = re.compile(r"单位|公司|老板|厂|企业|雇主")
 _S_PERSON = re.compile(r"职工|个人|本人|劳动者")
 PARTY_WEIGHT = 2.0
+ACTOR_WEIGHT = 3.0  # who acts is what the question is about (我自己去申请 → the person's deadline, not the employer's)
 
 
 def _party_asked(question: str) -> str | None:
@@ -276,6 +278,36 @@ def _party_of(sentence: str) -> str | None:
     person = bool(_S_PERSON.search(re.sub(r"单位职工", "职工", sentence)))
     employer = "单位" in re.sub(r"单位职工|本单位", "", sentence)
     return "person" if person and not employer else "employer" if employer and not person else None
+
+
+_MODAL = re.compile(r"应当|可以|有权|不得|必须|须")
+_S_PARTY = re.compile(r"单位|职工|个人|本人|劳动者")
+_SUBJECT = re.compile(r"[把被给为让叫对替跟]?(自己|个人|本人|职工|员工|俺|我|咱|单位|公司|老板|厂里|企业|雇主)")
+_OBJECT_MARKS = tuple("把被给为让叫对替跟")
+
+
+def _asking_party(question: str) -> str | None:
+    """Who acts in the clause that asks ("单位不给报，我自己去申请有没有时间限制" → the person), or,
+    when it names nobody, in the clauses before it; None when the asking clause names a party only as
+    an object or there is no asking clause."""
+    before: str | None = None  # the party of the clauses before ("我们自己去提申请，最多能隔多久")
+    for clause in re.split(r"[，,。？?！!；;]", question):
+        found = list(_SUBJECT.finditer(clause))
+        # the last party named, not as an object ("劳动局会不会把我名字说出去": not the person)
+        named = [m.group(1) for m in found if not m.group(0).startswith(_OBJECT_MARKS)]
+        side = ("employer" if _Q_EMPLOYER.search(named[-1]) else "person") if named else None
+        if _ASKING.search(clause) or _A_NOT_A.search(clause):
+            return side if found else before
+        before = side or before
+    return None
+
+
+def _actor(sentence: str) -> str | None:
+    """Who a rule binds or empowers: the last party named before its first modal ("…所在单位应当自…30日内
+    提出" → the employer; "用人单位未按前款规定提出…的，工伤职工或者其近亲属…可以直接…提出" → the person)."""
+    modal = _MODAL.search(sentence)
+    named = _S_PARTY.findall(sentence[:modal.start()] if modal else "")
+    return None if not named else "employer" if named[-1] == "单位" else "person"
 
 
 @dataclass
@@ -549,8 +581,12 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
     stated = _stated_quantities(q_plain)
     party = _party_asked(q_plain) if kind == "amount" else None  # whose share, rate or amount
+    # a period, a procedure or a yes/no: who acts in the clause that asks (我自己去申请有没有时间限制)
+    actor = _asking_party(q_plain) if kind in ("period", "procedure", "yesno", "where") and not party else None
+    party_of = _party_of if party else _actor
+    party = party or actor
     # the parties the sentences of each article speak of: a contrast only where both are spoken of
-    parties = {a: {p for u, h in _units(articles[a].text) if (p := _party_of(h + u)) is not None} for a in order} if party else {}
+    parties = {a: {p for u, h in _units(articles[a].text) if (p := party_of(h + u)) is not None} for a in order} if party else {}
     quantity_held: dict[tuple[int, int], bool] = {}
     for a_index in order if stated else ():
         conditions = {u_index: held for u_index, (unit, _) in enumerate(_units(articles[a_index].text))
@@ -585,9 +621,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
             if score > 0 and party and (sides := parties.get(a_index)) and len(sides) == 2:
-                own_side = _party_of(whole)
+                own_side = party_of(whole)
                 if own_side is not None:
-                    score += PARTY_WEIGHT if own_side == party else -PARTY_WEIGHT
+                    contrast = ACTOR_WEIGHT if actor else PARTY_WEIGHT
+                    score += contrast if own_side == party else -contrast
             if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
                 score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
                 marks.add("sanction")

@@ -444,3 +444,21 @@ def test_the_no_of_still_and_of_a_need():
     stop = _Article("第十五条 失业人员在领取失业保险金期间有下列情形之一的，停止领取失业保险金：\n（一）重新就业的；\n（二）应征服兵役的；")
     assert lead_sentence("领失业金的时候去当兵了，失业金还发不", [stop], ["失业保险金", "当兵", "服兵役"]).sentence.startswith("不发了：")
     assert yes_no_words("医保卡里的钱要不要交个税") == ("要", "不用")
+
+
+_APPLICATION = _Article(
+    "第十七条 职工发生事故伤害，所在单位应当自事故伤害发生之日起30日内，向统筹地区社会保险行政部门提出工伤认定申请。\n"
+    "用人单位未按前款规定提出工伤认定申请的，工伤职工或者其近亲属在事故伤害发生之日起1年内，可以直接向社会保险行政部门提出工伤认定申请。")
+
+
+def test_a_period_asked_of_whoever_acts_in_the_asking_clause():
+    words = ["工伤", "认定", "申请", "多久"]
+    assert "1年" in first_sentence(lead_sentence("厂里出了事故没给报，我们自己去提工伤认定申请，最多能隔多久", [_APPLICATION], words).sentence)
+    assert "30日" in first_sentence(lead_sentence("出了事故，公司提工伤认定申请最多能隔多久", [_APPLICATION], words).sentence)
+
+
+def test_the_party_named_as_an_object_is_not_who_acts():
+    from shebao.assistant.lead import _asking_party
+
+    assert _asking_party("单位不给办，我自己能去申请吗") == "person"
+    assert _asking_party("社保局会不会把我的病历给别人看") is None
