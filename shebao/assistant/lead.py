@@ -466,7 +466,8 @@ def answer_type(question: str) -> str:
     q = standard_question(question)
     if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
         return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
-    if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
+    if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周",
+                 re.sub(r"固定期限|期限的", "", q)):  # "签无固定期限的": a kind of contract, no period asked
         return "period"
     if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
@@ -618,6 +619,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             graded = quantity_held.get((a_index, u_index))
             if score > 0 and graded is not None:
                 score += QUANTITY_WEIGHT if graded else -QUANTITY_WEIGHT  # the range that holds the question's
+            elif score > 0 and stated and _holds_quantity(unit, stated):
+                score += QUANTITY_WEIGHT  # "干了十一年" against "连续工作满十年以上…的": the question's case
             elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
             if score > 0 and party and (sides := parties.get(a_index)) and len(sides) == 2:

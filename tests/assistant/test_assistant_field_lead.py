@@ -462,3 +462,13 @@ def test_the_party_named_as_an_object_is_not_who_acts():
 
     assert _asking_party("单位不给办，我自己能去申请吗") == "person"
     assert _asking_party("社保局会不会把我的病历给别人看") is None
+
+
+def test_the_sentence_whose_single_condition_the_question_meets_answers():
+    contract = _Article("第二十条 劳动合同的期限分为有固定期限、无固定期限和以完成一定的工作为期限。\n"
+                        "劳动者在同一用人单位连续工作满十年以上，当事人双方同意续延劳动合同的，如果劳动者提出订立无固定期限的劳动合同，"
+                        "应当订立无固定期限的劳动合同。")
+    question = "同一家公司干了12年，续合同时能签无固定期限劳动合同吗"
+    assert answer_type(question) == "yesno"  # 无固定期限 names a kind of contract, not a period asked
+    lead = lead_sentence(question, [contract], ["公司", "劳动合同", "无固定期限"])
+    assert lead.sentence.startswith("能：劳动者在同一用人单位连续工作满十年以上")
