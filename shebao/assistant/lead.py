@@ -104,6 +104,10 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
     return ("是", "不是") if re.search(_MA, clause) else ("能", "不能")
 
 
+# "劳动局让补发了，公司还是拖着不给": an order defied; the clause on what follows (逾期不支付的，…加付赔偿金)
+_DEFIANCE_Q = re.compile(r"还(?:是|在)?(?:不|没|拖)|仍(?:然)?(?:不|没|拖)|拒不|就是不|照样不")
+_DEFIANCE_S = re.compile(r"逾期不|逾期未|拒不|仍不|仍未")
+DEFIANCE_WEIGHT = 3.0
 _FEE_S = re.compile(r"免费|收费|收取[^，。；]{0,10}费")
 FEE_WEIGHT = 3.0  # "查记录收费吗": the sentence that says whether it costs (免费), not the right to it
 # "医保要自己交吗", "是不是从我工资里扣": whether the person pays; the sentence that says what the
@@ -575,6 +579,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     disclosure = bool(_DISCLOSE.search(q_plain)) and not sanction_q
     use_q = bool(_USE_Q.search(q_plain))
     fee_q = kind == "yesno" and bool(_FEE_Q.search(q_plain))
+    defiance = bool(_DEFIANCE_Q.search(q_plain))
     self_pay_q = kind in ("yesno", "who", "general") and bool(_SELF_PAY_Q.search(q_plain))
     list_q = bool(_LIST_Q.search(q_plain)) or use_q
     # per sentence: the question's words it holds, its score before the rank discount, its marks
@@ -604,7 +609,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if head:
                 named_by_item.setdefault(head, set()).update(w for w in set(words) | extra if len(w) >= 2 and w in unit)
         for u_index, (unit, head) in enumerate(_units(article.text)):
-            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
+            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty" and not (defiance and _DEFIANCE_S.search(unit))):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole
@@ -634,6 +639,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
                 marks.add("penalty")
+            if score > 0 and defiance and _DEFIANCE_S.search(unit):
+                score += DEFIANCE_WEIGHT
+                marks.add("defiance")
             if score > 0 and fee_q and _FEE_S.search(whole):
                 score += FEE_WEIGHT
                 marks.add("fee")
@@ -657,6 +665,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 # "个人信息能保存多久" against "个人信息的保存期限应当为…最短时间": the term of what
                 # was asked, stated without a figure
                 is_typed = any(len(w) >= 2 and f"{w}期限" in unit for w in set(words) | extra)
+            is_typed = is_typed or "defiance" in marks  # what follows the defiance is the answer of any type
             if is_typed:
                 marks.add("typed")
             if re.search(rf"[\d{_CN}]+\s*(?:元|%|％|倍|日|天|个月|年|小时|工作日)", unit):

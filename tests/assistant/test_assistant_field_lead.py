@@ -472,3 +472,11 @@ def test_the_sentence_whose_single_condition_the_question_meets_answers():
     assert answer_type(question) == "yesno"  # 无固定期限 names a kind of contract, not a period asked
     lead = lead_sentence(question, [contract], ["公司", "劳动合同", "无固定期限"])
     assert lead.sentence.startswith("能：劳动者在同一用人单位连续工作满十年以上")
+
+
+def test_an_order_defied_is_answered_by_what_follows_the_defiance():
+    wages = _Article("第二十六条 用人单位有下列行为之一的，由劳动保障行政部门分别责令限期支付劳动者的工资报酬、劳动者工资低于当地最低工资标准的差额"
+                     "或者解除劳动合同的经济补偿；逾期不支付的，责令用人单位按照应付金额50%以上1倍以下的标准计算，向劳动者加付赔偿金：\n"
+                     "(一)克扣或者无故拖欠劳动者工资报酬的；\n(二)支付劳动者的工资低于当地最低工资标准的。")
+    lead = lead_sentence("监察大队责令老板把克扣的工资还我，老板拒不支付怎么办", [wages], ["责令", "克扣", "工资", "支付"])
+    assert first_sentence(lead.sentence).startswith("逾期不支付的，责令用人单位按照应付金额50%以上1倍以下")
