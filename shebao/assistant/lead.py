@@ -35,7 +35,7 @@ PATTERNS = {
 _MA = r"(?:吗|(?<![什怎那这多])么)"
 _YESNO_CONTENT = (
     (re.compile(rf"(?:罚|处罚|罚款|处分){_MA}|罚不罚"), "会", "不会"),  # "被罚吗"
-    (re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
+    (_FEE_Q := re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
     (re.compile(rf"(?:必须|一定要|非得)[^，。？]*{_MA}"), "要", "不必"),  # "看病必须带医保卡吗"
     (re.compile(rf"合法(?:{_MA}|不)|违法(?:{_MA}|不)|合不合法|违不违法|犯法(?:{_MA}|不)"), "不合法", "合法"),
 )
@@ -90,6 +90,8 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
     if doubled := _A_NOT_A.search(q):
         verb = doubled.group(1) + (_A_NOT_A_SECOND.get(doubled.group(1), "") if q[doubled.end():doubled.end() + 1]
                                    == _A_NOT_A_SECOND.get(doubled.group(1)) else "")
+        if verb == "要":
+            return "要", "不用"  # "要不要交": the no of a need, as for "要…吗" below
         return verb, ("没" if doubled.group(2) == "没" or verb == "有" else "不") + verb
     if asked := re.search(r"([是能可])否", q):
         return {"是": ("是", "不是"), "能": ("能", "不能"), "可": ("可以", "不可以")}[asked.group(1)]
@@ -102,10 +104,23 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
     return ("是", "不是") if re.search(_MA, clause) else ("能", "不能")
 
 
+# "劳动局让补发了，公司还是拖着不给": an order defied; the clause on what follows (逾期不支付的，…加付赔偿金)
+_DEFIANCE_Q = re.compile(r"还(?:是|在)?(?:不|没|拖)|仍(?:然)?(?:不|没|拖)|拒不|就是不|照样不")
+_DEFIANCE_S = re.compile(r"逾期不|逾期未|拒不|仍不|仍未")
+DEFIANCE_WEIGHT = 3.0
+_FEE_S = re.compile(r"免费|收费|收取[^，。；]{0,10}费")
+FEE_WEIGHT = 3.0  # "查记录收费吗": the sentence that says whether it costs (免费), not the right to it
+# "医保要自己交吗", "是不是从我工资里扣": whether the person pays; the sentence that says what the
+# person pays or not (个人不缴纳…) answers, not one where it is the employer who pays for them (为职工缴纳)
+_SELF_PAY_Q = re.compile(r"(?:自己|个人|本人|俺|我)[^，。？?]{0,6}?(?:交|缴|出钱|掏|付|扣)")
+_SELF_PAY_S = re.compile(r"(?<![为给])(?:个人|职工|本人)(?:不|应当|按照[^，。；]{0,12})?(?:缴纳|负担|支付|承担)")
+SELF_PAY_WEIGHT = 4.0
+
 # A condition the question states with a negation (没参加, 不满十五年, 未满4个月) is answered by
 # the clause that states it the same way (对未参加生育保险的…); a question without one ("四个月以上")
 # by the clause without (怀孕满4个月…), not by its negated neighbour.
-_Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下")
+_Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下"
+                        r"|[不没]给(?:报|办|交|缴|上|申请|提)")  # "单位不给报" against "用人单位未按规定提出…的"
 _S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足")
 NEGATION_WEIGHT = 2.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
@@ -119,6 +134,7 @@ _MEASURE = {"个月": "月", "月": "月", "年": "年", "周岁": "岁", "岁":
 QUANTITY_WEIGHT = 3.0
 # a list item that holds nothing of the question but what its heading holds
 BARE_ITEM_FACTOR = 0.5
+HEADING_ONLY_FACTOR = 0.5
 # a yes/no about an act: the sentence that rules on it (不得/可以/应当 + the act) decides
 _RULING = r"(?:不得|禁止|严禁|可以|应当|不能|有权|无权|不予|予以|不再)"
 RULING_WEIGHT = 2.0
@@ -226,11 +242,14 @@ _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同�
 # "…不认定为工伤的，人民法院应予支持": the court upholds the decision the clause states, whose polarity answers
 _UPHELD = re.compile(r"([^，。；]*)的，人民法院(应予|不予)支持")
 # "能用…代替吗": a rule that requires the form or means ("应当以货币形式", "必须以书面形式") answers no
-_SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发")
+_SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发|(?:用|拿|发)[^，。？?]{1,8}[顶抵](?![替扣])")
 _REQUIRED_FORM = re.compile(r"(?:应当|必须|须)(?:以|用|采用|采取)")
 _FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
 # a prohibition limited to the grounds of other articles ("不得依据本法第二十六条、第二十七条的规定解除劳动合同")
 _PARTIAL_BAN = re.compile(r"不得(?:依据|依照|按照)[^，。；：:]*?第[^，。；：:]*?条[^，。；：:]*")
+# "能拒绝吗", "可以不去吗": refusing what a rule forbids the other party to ask ("不得安排夜班劳动") is allowed
+_REFUSE = re.compile(r"拒绝|不去|不干|不接受|不答应|不同意|推掉")
+_FORBIDS = re.compile(r"不得|禁止|严禁")
 # a question about making something known ("会不会把我名字说出去"): a rule that keeps it secret (保密) is
 # about what was asked, and answers no
 _DISCLOSE = re.compile(r"说出去|传出去|泄露|泄漏|透露|外泄|曝光|告诉(?:别人|单位|老板|公司)")
@@ -249,6 +268,7 @@ _Q_PERSON = re.compile(r"个人|自己|本人|职工|员工|俺|我(?!们公司|
 _Q_EMPLOYER = re.compile(r"单位|公司|老板|厂|企业|雇主")
 _S_PERSON = re.compile(r"职工|个人|本人|劳动者")
 PARTY_WEIGHT = 2.0
+ACTOR_WEIGHT = 3.0  # who acts is what the question is about (我自己去申请 → the person's deadline, not the employer's)
 
 
 def _party_asked(question: str) -> str | None:
@@ -262,6 +282,36 @@ def _party_of(sentence: str) -> str | None:
     person = bool(_S_PERSON.search(re.sub(r"单位职工", "职工", sentence)))
     employer = "单位" in re.sub(r"单位职工|本单位", "", sentence)
     return "person" if person and not employer else "employer" if employer and not person else None
+
+
+_MODAL = re.compile(r"应当|可以|有权|不得|必须|须")
+_S_PARTY = re.compile(r"单位|职工|个人|本人|劳动者")
+_SUBJECT = re.compile(r"[把被给为让叫对替跟]?(自己|个人|本人|职工|员工|俺|我|咱|单位|公司|老板|厂里|企业|雇主)")
+_OBJECT_MARKS = tuple("把被给为让叫对替跟")
+
+
+def _asking_party(question: str) -> str | None:
+    """Who acts in the clause that asks ("单位不给报，我自己去申请有没有时间限制" → the person), or,
+    when it names nobody, in the clauses before it; None when the asking clause names a party only as
+    an object or there is no asking clause."""
+    before: str | None = None  # the party of the clauses before ("我们自己去提申请，最多能隔多久")
+    for clause in re.split(r"[，,。？?！!；;]", question):
+        found = list(_SUBJECT.finditer(clause))
+        # the last party named, not as an object ("劳动局会不会把我名字说出去": not the person)
+        named = [m.group(1) for m in found if not m.group(0).startswith(_OBJECT_MARKS)]
+        side = ("employer" if _Q_EMPLOYER.search(named[-1]) else "person") if named else None
+        if _ASKING.search(clause) or _A_NOT_A.search(clause):
+            return side if found else before
+        before = side or before
+    return None
+
+
+def _actor(sentence: str) -> str | None:
+    """Who a rule binds or empowers: the last party named before its first modal ("…所在单位应当自…30日内
+    提出" → the employer; "用人单位未按前款规定提出…的，工伤职工或者其近亲属…可以直接…提出" → the person)."""
+    modal = _MODAL.search(sentence)
+    named = _S_PARTY.findall(sentence[:modal.start()] if modal else "")
+    return None if not named else "employer" if named[-1] == "单位" else "person"
 
 
 @dataclass
@@ -296,6 +346,20 @@ def _list_of(text: str, head: str) -> str | None:
     items = [_clean(u) for u, h in _units(text) if h == head]
     listed = _clean(head).rstrip("：:") + "：" + "；".join(items)
     return listed if len(items) >= 2 and len(listed) <= LIST_CHARS else None
+
+
+def _period_of_paragraph(text: str, scores: dict[str, float]) -> str | None:
+    """The first sentence stating a period in the paragraph whose sentences match the question best
+    (``scores``: sentence → score), else None: a period sentence that repeats none of the question's
+    words is found by the paragraph it closes."""
+    best: tuple[float, str] | None = None
+    for paragraph in _ARTICLE.sub("", text.strip()).split("\n"):
+        sentences = [s.strip() for s in _SPLIT.split(paragraph) if s.strip()]
+        period = next((s for s in sentences if PATTERNS["period"].search(s)), None)
+        score = max((scores.get(s, 0.0) for s in sentences), default=0.0)
+        if period is not None and score > 0 and (best is None or score > best[0]):
+            best = (score, period)
+    return best[1] if best else None
 
 
 def _next_clause(text: str, unit: str, joins) -> list[str] | None:
@@ -406,7 +470,8 @@ def answer_type(question: str) -> str:
     q = standard_question(question)
     if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
         return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
-    if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周", q):
+    if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周",
+                 re.sub(r"固定期限|期限的", "", q)):  # "签无固定期限的": a kind of contract, no period asked
         return "period"
     if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
@@ -433,10 +498,14 @@ def _units(text: str) -> list[tuple[str, str]]:
     units: list[tuple[str, str]] = []
     head = ""
     opened = ""  # the clauses of the sentence so far ("由…责令改正；…；属于参保人员的，暂停…：")
-    for s in (s.strip() for s in _SPLIT.split(body)):
-        if not s:
+    item = False  # within the paragraph of a list item: its later sentences belong to the list too
+    for raw in re.split(r"(?<=[。；！？])|(\n)+", body):
+        if raw == "\n":
+            item = False
+        if not raw or not (s := raw.strip()):
             continue
-        if _ENUM.match(s):
+        if _ENUM.match(s) or (item and head):
+            item = True
             units.append((s, head))
         else:
             opened = opened + s if opened.endswith(("；", ";")) else s
@@ -509,14 +578,21 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     sanction_q = bool(_Q_SANCTION.search(q_plain))
     disclosure = bool(_DISCLOSE.search(q_plain)) and not sanction_q
     use_q = bool(_USE_Q.search(q_plain))
+    fee_q = kind == "yesno" and bool(_FEE_Q.search(q_plain))
+    defiance = bool(_DEFIANCE_Q.search(q_plain))
+    self_pay_q = kind in ("yesno", "who", "general") and bool(_SELF_PAY_Q.search(q_plain))
     list_q = bool(_LIST_Q.search(q_plain)) or use_q
     # per sentence: the question's words it holds, its score before the rank discount, its marks
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
     stated = _stated_quantities(q_plain)
     party = _party_asked(q_plain) if kind == "amount" else None  # whose share, rate or amount
+    # a period, a procedure or a yes/no: who acts in the clause that asks (我自己去申请有没有时间限制)
+    actor = _asking_party(q_plain) if kind in ("period", "procedure", "yesno", "where") and not party else None
+    party_of = _party_of if party else _actor
+    party = party or actor
     # the parties the sentences of each article speak of: a contrast only where both are spoken of
-    parties = {a: {p for u, h in _units(articles[a].text) if (p := _party_of(h + u)) is not None} for a in order} if party else {}
+    parties = {a: {p for u, h in _units(articles[a].text) if (p := party_of(h + u)) is not None} for a in order} if party else {}
     quantity_held: dict[tuple[int, int], bool] = {}
     for a_index in order if stated else ():
         conditions = {u_index: held for u_index, (unit, _) in enumerate(_units(articles[a_index].text))
@@ -526,29 +602,52 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     for rank, a_index in enumerate(order):
         article = articles[a_index]
         body = _ARTICLE.sub("", article.text.strip())
+        # the question's words an item of a list names itself (a heading that names its items'
+        # subjects: 丧葬补助金、供养亲属抚恤金和一次性工亡补助金：…)
+        named_by_item: dict[str, set[str]] = {}
+        for unit, head in _units(article.text):
+            if head:
+                named_by_item.setdefault(head, set()).update(w for w in set(words) | extra if len(w) >= 2 and w in unit)
         for u_index, (unit, head) in enumerate(_units(article.text)):
-            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty"):
+            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty" and not (defiance and _DEFIANCE_S.search(unit))):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole
                              and not (use_q and w in _USE_WORDS and not _USE_S.search(whole)))
-            score = sum(weight(w, whole) for w in held)
+            # an item's own words before those it holds only through its heading (丧葬补助金、…和一次性工亡
+            # 补助金：(一)丧葬补助金…；(三)一次性工亡补助金…), where another item names them: the item
+            # that names what was asked
+            own = not head or not any(len(w) >= 2 and w in unit for w in held)  # a bare item: BARE_ITEM_FACTOR
+            score = sum(weight(w, whole) * (1.0 if own or w in unit or w not in named_by_item.get(head, ())
+                                            else HEADING_ONLY_FACTOR) for w in held)
             marks = set()  # what the sentence has that the question's type asks for
             graded = quantity_held.get((a_index, u_index))
             if score > 0 and graded is not None:
                 score += QUANTITY_WEIGHT if graded else -QUANTITY_WEIGHT  # the range that holds the question's
+            elif score > 0 and stated and _holds_quantity(unit, stated):
+                score += QUANTITY_WEIGHT  # "干了十一年" against "连续工作满十年以上…的": the question's case
             elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
             if score > 0 and party and (sides := parties.get(a_index)) and len(sides) == 2:
-                own_side = _party_of(whole)
+                own_side = party_of(whole)
                 if own_side is not None:
-                    score += PARTY_WEIGHT if own_side == party else -PARTY_WEIGHT
+                    contrast = ACTOR_WEIGHT if actor else PARTY_WEIGHT
+                    score += contrast if own_side == party else -contrast
             if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
                 score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
                 marks.add("sanction")
             if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
                 score += PENALTY_WEIGHT  # the penalty itself before the order to correct
                 marks.add("penalty")
+            if score > 0 and defiance and _DEFIANCE_S.search(unit):
+                score += DEFIANCE_WEIGHT
+                marks.add("defiance")
+            if score > 0 and fee_q and _FEE_S.search(whole):
+                score += FEE_WEIGHT
+                marks.add("fee")
+            if score > 0 and self_pay_q and _SELF_PAY_S.search(whole):
+                score += SELF_PAY_WEIGHT
+                marks.add("self_pay")
             if score > 0 and disclosure and "保密" in whole:
                 score += DISCLOSURE_WEIGHT
             if score > 0 and kind == "yesno" and any(
@@ -566,6 +665,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 # "个人信息能保存多久" against "个人信息的保存期限应当为…最短时间": the term of what
                 # was asked, stated without a figure
                 is_typed = any(len(w) >= 2 and f"{w}期限" in unit for w in set(words) | extra)
+            is_typed = is_typed or "defiance" in marks  # what follows the defiance is the answer of any type
             if is_typed:
                 marks.add("typed")
             if re.search(rf"[\d{_CN}]+\s*(?:元|%|％|倍|日|天|个月|年|小时|工作日)", unit):
@@ -590,6 +690,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     if best is not None and kind not in ("general", "yesno"):
         if best[1] in typed:
             best = typed[best[1]]  # the typed sentence of the article the best sentence is in
+        elif kind == "period" and (following := _period_of_paragraph(
+                articles[best[1]].text, {u: v[1] for (a, u), v in held_by.items() if a == best[1]})):
+            # "手工报销要等多久" against "因特殊情况个人申请手工报销，应当…提供…。社会保险经办机构应当…
+            # 自收到申请之日起30个工作日内办理完毕": the period of the paragraph that speaks of what was asked
+            best = (best[0], best[1], following, "")
         elif order[0] in typed and kind == "period":
             # a period asked and none in the best sentence's article: the period of the article
             # ranked first ("劳动监察案件多久办完" → 60个工作日), not a sentence without one
@@ -631,7 +736,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     if kind == "yesno":
         q = question.replace(" ", "")
         yes, no = yes_no_words(q) or ("是", "不是")
-        no = "不再" + no[1:] if yes.startswith("还") else no
+        no = no + "了" if yes.startswith("还") else no  # "还发吗" → 不发了
         whole = head + unit
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
@@ -645,6 +750,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = yes  # "会被罚吗" answered by the rule that sanctions it
         elif yes in ("能", "可以") and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
             word = no  # "工资能用购物卡代替吗" against "工资应当以货币形式…支付": the form is required
+        elif yes in ("能", "可以") and _REFUSE.search(q) and _FORBIDS.search(_consequence(whole)):
+            word = yes  # "怀孕8个月排夜班能拒绝吗" against "不得…安排夜班劳动": the refusal is within the rule
         elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
             word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
         elif yes in ("能", "可以") and (partial := _PARTIAL_BAN.search(whole)):

@@ -132,7 +132,7 @@ def test_the_yes_no_of_a_rule_with_an_exception_or_a_condition():
     enforce = _Article("第十三条 缴费单位逾期拒不缴纳社会保险费、滞纳金的，由劳动保障行政部门申请人民法院依法强制征缴。")
     assert lead_sentence("公司一直不交社保，会被法院强制执行吗", [enforce], ["社会保险费", "法院", "强制"]).sentence.startswith("会：")
     stop = _Article("第四十条 工伤职工达到退休年龄并办理退休手续后，停发伤残津贴，按照国家有关规定享受基本养老保险待遇。")
-    assert lead_sentence("工伤职工退休了伤残津贴还发吗", [stop], ["伤残津贴", "退休"]).sentence.startswith("不再发：")
+    assert lead_sentence("工伤职工退休了伤残津贴还发吗", [stop], ["伤残津贴", "退休"]).sentence.startswith("不发了：")
     fined = _Article("第八十五条 用人单位拒不出具终止或者解除劳动关系证明的，依照《中华人民共和国劳动合同法》的规定处理。")
     assert lead_sentence("单位拒绝开离职证明被罚吗", [fined], ["单位", "证明"]).sentence.startswith("会：")
 
@@ -374,3 +374,109 @@ def test_a_share_asked_of_one_party_takes_that_party_s_sentence():
     words = ["失业保险费", "工资", "缴纳"]
     assert "1%" in lead_sentence("失业保险我自己每月交工资的百分之几", [shares], words).sentence
     assert "2%" in lead_sentence("失业保险公司按工资的百分之几交", [shares], words).sentence
+
+
+def test_refusing_what_a_rule_forbids_is_a_yes():
+    nursing = _Article("第六十三条 不得安排女职工在哺乳未满一周岁的婴儿期间从事国家规定的第三级体力劳动强度的劳动，"
+                       "不得安排其延长工作时间和夜班劳动。")
+    words = ["哺乳", "夜班"]
+    assert lead_sentence("孩子才半岁还在喂奶，单位让我上夜班，我可以拒绝吗", [nursing], words).sentence.startswith("可以：")
+    assert lead_sentence("孩子才半岁，单位能安排我上夜班吗", [nursing], words).sentence.startswith("不能：")
+
+
+def test_paying_with_goods_instead_of_the_required_form_is_a_no():
+    wages = _Article("第五十条 工资应当以货币形式按月支付给劳动者本人。不得克扣或者无故拖欠劳动者的工资。")
+    lead = lead_sentence("厂里想拿米面油抵一部分工资，可以吗", [wages], ["工资", "米面油"], None, ["货币形式"])
+    assert lead.sentence.startswith("不可以：工资应当以货币形式")
+
+
+_DEATH = _Article(
+    "第三十九条 职工因工死亡，其近亲属按照下列规定从工伤保险基金领取丧葬补助金、供养亲属抚恤金和一次性工亡补助金：\n\n"
+    "(一)丧葬补助金为6个月的统筹地区上年度职工月平均工资；\n\n"
+    "(二)供养亲属抚恤金按照职工本人工资的一定比例发给由因工死亡职工生前提供主要生活来源、无劳动能力的亲属。"
+    "标准为：配偶每月40%，其他亲属每人每月30%。核定的各供养亲属的抚恤金之和不应高于因工死亡职工生前的工资。"
+    "供养亲属的具体范围由国务院社会保险行政部门规定；\n\n"
+    "(三)一次性工亡补助金标准为上一年度全国城镇居民人均可支配收入的20倍。\n\n"
+    "伤残职工在停工留薪期内因工伤导致死亡的，其近亲属享受本条第一款规定的待遇。")
+
+
+def test_the_item_that_names_what_was_asked_answers_not_one_its_heading_names():
+    words = ["一次性工亡补助金", "一次性", "补助金", "多少"]
+    assert "20倍" in first_sentence(lead_sentence("老公因工去世，家里能拿多少一次性工亡补助金", [_DEATH], words).sentence)
+    assert "6个月" in first_sentence(lead_sentence("因工去世了丧葬补助金给多少", [_DEATH], ["丧葬补助金", "多少"]).sentence)
+
+
+def test_the_later_sentences_of_an_item_belong_to_its_list():
+    from shebao.assistant.lead import _units
+
+    heads = dict(_units(_DEATH.text))
+    assert heads["核定的各供养亲属的抚恤金之和不应高于因工死亡职工生前的工资。"].startswith("职工因工死亡")
+    assert heads["(三)一次性工亡补助金标准为上一年度全国城镇居民人均可支配收入的20倍。"].startswith("职工因工死亡")
+    assert heads["伤残职工在停工留薪期内因工伤导致死亡的，其近亲属享受本条第一款规定的待遇。"] == ""
+
+
+def test_a_period_asked_is_the_one_that_closes_the_paragraph_about_what_was_asked():
+    transfer = _Article("第十三条 参保人员跨统筹地区就业需要转移医疗保险关系的，应当提交身份证明和转出地出具的参保凭证。"
+                        "经办机构应当自收到材料之日起15个工作日内办结。\n"
+                        "用人单位申请注销社会保险登记的，应当提交注销证明。经办机构应当在30日内办结。")
+    lead = lead_sentence("换城市工作了，医保关系转移要等多久", [transfer], ["医保", "转移", "关系", "多久"], None, ["医疗保险"])
+    assert "15个工作日" in first_sentence(lead.sentence)
+
+
+def test_a_fee_question_is_answered_by_the_sentence_that_says_whether_it_costs():
+    records = _Article("第七十四条 社会保险经办机构应当及时为用人单位建立档案，完整、准确地记录缴费数据。\n"
+                       "用人单位和个人可以免费向社会保险经办机构查询、核对其缴费和享受社会保险待遇记录。")
+    rights = _Article("第四条 用人单位和个人依法缴纳社会保险费，有权查询缴费记录、个人权益记录，要求社会保险经办机构提供咨询服务。")
+    lead = lead_sentence("想到窗口查一下单位给我交的缴费记录，要钱吗", [records, rights], ["查", "缴费", "记录", "个人权益", "单位"])
+    assert lead.sentence.startswith("不收费：用人单位和个人可以免费")
+
+
+def test_whether_the_person_pays_is_answered_by_what_the_person_pays():
+    maternity = _Article("第五十三条 职工应当参加生育保险，由用人单位按照国家规定缴纳生育保险费，职工不缴纳生育保险费。")
+    injury = _Article("第十条 用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。\n"
+                      "用人单位缴纳工伤保险费的数额为本单位职工工资总额乘以单位缴费费率之积。")
+    assert lead_sentence("生育保险要不要我自己掏钱", [maternity], ["生育保险"]).sentence.startswith("不用：")
+    lead = lead_sentence("工伤保险俺自己要交一部分吗", [injury], ["工伤保险", "一部分"], None, ["工伤保险费"])
+    assert lead.sentence.startswith("不用：职工个人不缴纳工伤保险费")
+
+
+def test_the_no_of_still_and_of_a_need():
+    stop = _Article("第十五条 失业人员在领取失业保险金期间有下列情形之一的，停止领取失业保险金：\n（一）重新就业的；\n（二）应征服兵役的；")
+    assert lead_sentence("领失业金的时候去当兵了，失业金还发不", [stop], ["失业保险金", "当兵", "服兵役"]).sentence.startswith("不发了：")
+    assert yes_no_words("医保卡里的钱要不要交个税") == ("要", "不用")
+
+
+_APPLICATION = _Article(
+    "第十七条 职工发生事故伤害，所在单位应当自事故伤害发生之日起30日内，向统筹地区社会保险行政部门提出工伤认定申请。\n"
+    "用人单位未按前款规定提出工伤认定申请的，工伤职工或者其近亲属在事故伤害发生之日起1年内，可以直接向社会保险行政部门提出工伤认定申请。")
+
+
+def test_a_period_asked_of_whoever_acts_in_the_asking_clause():
+    words = ["工伤", "认定", "申请", "多久"]
+    assert "1年" in first_sentence(lead_sentence("厂里出了事故没给报，我们自己去提工伤认定申请，最多能隔多久", [_APPLICATION], words).sentence)
+    assert "30日" in first_sentence(lead_sentence("出了事故，公司提工伤认定申请最多能隔多久", [_APPLICATION], words).sentence)
+
+
+def test_the_party_named_as_an_object_is_not_who_acts():
+    from shebao.assistant.lead import _asking_party
+
+    assert _asking_party("单位不给办，我自己能去申请吗") == "person"
+    assert _asking_party("社保局会不会把我的病历给别人看") is None
+
+
+def test_the_sentence_whose_single_condition_the_question_meets_answers():
+    contract = _Article("第二十条 劳动合同的期限分为有固定期限、无固定期限和以完成一定的工作为期限。\n"
+                        "劳动者在同一用人单位连续工作满十年以上，当事人双方同意续延劳动合同的，如果劳动者提出订立无固定期限的劳动合同，"
+                        "应当订立无固定期限的劳动合同。")
+    question = "同一家公司干了12年，续合同时能签无固定期限劳动合同吗"
+    assert answer_type(question) == "yesno"  # 无固定期限 names a kind of contract, not a period asked
+    lead = lead_sentence(question, [contract], ["公司", "劳动合同", "无固定期限"])
+    assert lead.sentence.startswith("能：劳动者在同一用人单位连续工作满十年以上")
+
+
+def test_an_order_defied_is_answered_by_what_follows_the_defiance():
+    wages = _Article("第二十六条 用人单位有下列行为之一的，由劳动保障行政部门分别责令限期支付劳动者的工资报酬、劳动者工资低于当地最低工资标准的差额"
+                     "或者解除劳动合同的经济补偿；逾期不支付的，责令用人单位按照应付金额50%以上1倍以下的标准计算，向劳动者加付赔偿金：\n"
+                     "(一)克扣或者无故拖欠劳动者工资报酬的；\n(二)支付劳动者的工资低于当地最低工资标准的。")
+    lead = lead_sentence("监察大队责令老板把克扣的工资还我，老板拒不支付怎么办", [wages], ["责令", "克扣", "工资", "支付"])
+    assert first_sentence(lead.sentence).startswith("逾期不支付的，责令用人单位按照应付金额50%以上1倍以下")
