@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from shebao.core.numerals import cn_to_int
+
 # General rules of everyday speech, before the phrases are matched (a rule, not a phrase per question):
 # - a person's pronoun inside a phrase (没给俺上社保, 从我工资里扣) is not part of it: phrases are
 #   matched with 俺/我/咱(们) left out, so 没给上 and 工资里扣 still match;
@@ -43,7 +45,6 @@ _FOREIGNER = re.compile(r"(?:(?!香港|澳门|台湾)(?:" + _ABROAD.pattern + r"
 # - a child's age said in years (娃才15岁, 十四岁的孩子): under sixteen is what the law calls 未满十六周岁
 #   (the ban on child labour), sixteen or seventeen 未成年工;
 _AGE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})(?:周)?岁")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 # - who has to prove it (谁拿证据, 该谁证明, 谁来举证) is the law's 举证责任;
 _PROOF = re.compile(r"谁.{0,6}(?:证据|证明|举证)|(?:证据|证明|举证).{0,4}谁")
 # - a wrong done long ago (好几年前, 过了这么久, 三年了) asks whether it is still pursued: the law's time
@@ -82,22 +83,10 @@ def provinces_named(question: str) -> set[str]:
     return {province for city, province in CITY_PROVINCE.items() if city in question}
 
 
-def _age(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS.get(text[1], 0)
-    if len(text) >= 2 and text[1] == "十":
-        return _CN_DIGITS.get(text[0], 0) * 10 + (_CN_DIGITS.get(text[2], 0) if len(text) > 2 else 0)
-    return _CN_DIGITS.get(text)
-
-
 def _minor_group(question: str) -> tuple[str, ...] | None:
     """未满十六周岁 for an age under sixteen, 未成年工 for sixteen or seventeen."""
     for match in _AGE.finditer(question):
-        age = _age(match.group(1))
+        age = cn_to_int(match.group(1))  # digits or a Chinese numeral (十五)
         if age is not None and 6 <= age < 16:
             return ("未满十六周岁",)
         if age in (16, 17):
@@ -144,7 +133,7 @@ class Lexicon:
         match is not counted twice)."""
         question = _PRONOUN.sub("", question)
         found = self._matches(question)
-        standard = _DIALECT.sub(lambda m: DIALECT[m.group(0)], question)
+        standard = standard_words(question)
         if standard != question:
             found.extend(p for p in self._matches(standard) if p not in found)
         return found
