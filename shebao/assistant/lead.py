@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from shebao.assistant.intents import number, read_slots
+from shebao.assistant.lexicon import standard_words
 
 _CN = "零〇一二三四五六七八九十百千两"
 _SPLIT = re.compile(r"(?<=[。；！？])|\n+")
@@ -452,17 +453,9 @@ def _complement(text: str, unit: str, head: str, words: set[str], weight,
     return [units[i][0] for i in pair]
 
 
-# the colloquial question words read as the standard ones they stand for (咋算 → 怎么算, 啥 → 什么)
-_COLLOQUIAL = (("咋整", "怎么办"), ("咋弄", "怎么办"), ("咋办", "怎么办"), ("咋", "怎么"), ("啥", "什么"),
-               ("多会儿", "什么时候"), ("几回", "几次"), ("多少回", "多少次"))
-
-
 def standard_question(question: str) -> str:
-    """The question with its colloquial question words in standard form (no spaces)."""
-    q = question.replace(" ", "")
-    for colloquial, standard in _COLLOQUIAL:
-        q = q.replace(colloquial, standard)
-    return q
+    """The question with its colloquial and dialect words in standard form, no spaces (咋算 → 怎么算)."""
+    return standard_words(question.replace(" ", ""))
 
 
 def answer_type(question: str) -> str:

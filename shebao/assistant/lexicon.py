@@ -35,7 +35,8 @@ _ABROAD = re.compile(r"泰国|日本|韩国|朝鲜|越南|新加坡|马来西亚
 # - dialect and chat words (咋, 啥, 木有, 娃): phrases are matched on the question as written and
 #   with these in standard words, so 咋算 finds 怎么算 and 生娃 finds 生孩子.
 DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没有", "冇": "没有", "娃": "孩子", "闺女": "女儿",
-           "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "嘎哈": "干什么"}
+           "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "咋弄": "怎么办", "嘎哈": "干什么",
+           "多会儿": "什么时候", "几回": "几次", "多少回": "多少次"}
 _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
 
 
