@@ -2,23 +2,26 @@
 
 A question is judged by what it asks, not by the words that set its scene. A strong term of the
 field (社保, 养老金, 工伤, 失业保险金 …) makes the question the field's whatever else it says. Without
-one, the part of the question that asks (the clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the
-last clause) is read word by word against the knowledge base's own texts (:class:`FieldWords`):
+one, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
+(each clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the last clause) is read word by word
+against the knowledge base's own texts (:class:`FieldWords`):
 
-- a word of the field is a term of the field's word lists (the weak terms below, the lexicon of
-  colloquial ↔ legal words, the domain dictionary) or a word the laws use far more than everyday
-  Chinese does (合法, 补偿, 负责, 拒绝 …);
-- a foreign word is a word of everyday Chinese the laws never use (打印机, 蛋糕, 好吃, 软件 …), or a
+- a word of the field is a term of the field's word lists (the weak terms, the lexicon of colloquial
+  ↔ legal words, the domain dictionary) or a word the laws use far more than everyday Chinese does
+  (合法, 补偿, 负责, 拒绝 …, by jieba's dictionary frequencies);
+- a foreign word is a noun or adjective of everyday Chinese the laws never use (打印机, 蛋糕, 软件 …), or a
   subject of another field (:data:`OTHER`: travel, shares, commercial insurance …);
-- the other words (时间, 设置, 一次 …) and the particles tell nothing.
+- the other words (时间, 设置, 一次 …) and the particles tell nothing; a workplace that owns the thing
+  asked about (单位的打印机) is the scene.
 
-The asked part is the field's when it holds more words of the field than foreign ones (on a tie, its
-last such word decides: 单位的打印机 is about the printer). An asked part with no word of either
-kind (我该找谁, 能报多少) is judged on the whole question the same way. So 单位的打印机卡纸了怎么弄 and
-失业在家学做蛋糕难不难 are outside the field, 公司三个月没发工资了，我该找谁 and 手机APP偷偷读取我的通讯录，
-合法吗 inside. Because the words of the field come from the texts indexed, the test follows the
-folder of laws the knowledge base was built from. A question outside the field gets a short refusal
-that says what the assistant can help with, and no citation.
+An asked part with at least as many words of the field as foreign ones, or asking for money due,
+lawfulness or who answers for it (能领多少钱, 合法吗, 谁负责), is the field's; one with more foreign
+words is not, unless the rest of the question outweighs them; one with no word of either kind (我该找谁)
+leaves the whole question to decide. Beside a subject of another field only an asked right keeps the
+question (快递小哥送件路上被狗咬伤了，公司要赔吗). So 单位的打印机卡纸了怎么弄 and 失业在家学做蛋糕难不难 are outside the
+field, 公司三个月没发工资了，我该找谁 inside. Because the words of the field come from the texts indexed,
+the test follows the folder of laws the knowledge base was built from. A question outside the field
+gets a short refusal that says what the assistant can help with, and no citation.
 """
 
 from __future__ import annotations
@@ -87,11 +90,15 @@ _OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}险|罪")
 # Weak terms that only set the scene: a place (单位附近, 公司楼下) …
 _PLACE = re.compile(r"(?:单位|公司|医院|厂里)(?:附近|楼下|门口|旁边|对面|周边|周围)")
 # … or a time (退休了, 失业后, 下班后: what follows is the question; 退休了学什么乐器好 is not the field's).
-_SCENE = re.compile(r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?")
+_SCENE = re.compile(
+    r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
+)
 
 # What makes a clause a question: a question word or particle, or a verb asked both ways (管不管, 难不难).
-_ASKS = re.compile(r"[吗呢么?？]|怎|咋|啥|什么|哪|几|多少|多久|多长|多大|多高|谁|如何|是否|为何|为什么|"
-                   r"(.)[不没]\1")
+_ASKS = re.compile(
+    r"[吗呢么?？]|怎|咋|啥|什么|哪|几|多少|多久|多长|多大|多高|谁|如何|是否|为何|为什么|"
+    r"(.)[不没]\1"
+)
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\s]+")
 # jieba's part-of-speech tags of words that say nothing of a subject: adverbs, pronouns, prepositions,
 # conjunctions, particles, numerals and measures, times and places of the sentence, interjections
@@ -137,11 +144,6 @@ class FieldWords:
         return cls(Counter(t for tokens in token_lists for t in tokens), _listed_words())
 
     @cached_property
-    def characters(self) -> frozenset[str]:
-        """Every character the texts use."""
-        return frozenset("".join(self.counts))
-
-    @cached_property
     def total(self) -> int:
         return max(sum(self.counts.values()), 1)
 
@@ -159,7 +161,13 @@ class FieldWords:
             return 1 if ratio >= FIELD_RATIO else 0
         # a word of everyday Chinese (jieba knows it) that the laws do not use; a run jieba only
         # guessed (摔断了腿, 能领) is no evidence either way
-        return -1 if count == 0 and everyday >= MIN_EVERYDAY and len(word) >= 2 else 0
+        if count or len(word) < 2:
+            return 0
+        if everyday >= MIN_EVERYDAY:
+            return -1
+        # a compound jieba barely knows (咖啡机, 按摩椅) is foreign when its head or its modifier is
+        parts = [word[:i] for i in range(2, len(word))] + [word[i:] for i in range(1, len(word) - 1)]
+        return -1 if any(self.judge(part) < 0 for part in parts) else 0
 
 
 @lru_cache(maxsize=1)
@@ -196,13 +204,6 @@ def _pos_tokenizer():
 _pos_lock = threading.Lock()
 
 
-def content_words(text: str) -> list[str]:
-    """The words of a text that can name a subject (nouns, verbs, adjectives, idioms), in order."""
-    with _pos_lock:
-        pairs = _pos_tokenizer().lcut(text)
-    return [p.word for p in pairs if p.word not in STOPWORDS and not p.flag.startswith(_NO_SUBJECT)]
-
-
 @lru_cache(maxsize=1)
 def bundled_field_words() -> FieldWords:
     """The field's words of the law texts shipped with the package (for a question judged without a
@@ -213,14 +214,18 @@ def bundled_field_words() -> FieldWords:
 
     segmenter = Segmenter("jieba")
     return FieldWords.of_texts(
-        segmenter.tokens(passage_text(a)) for path in list_documents(BUNDLED_CORPUS) for a in read_document(path).articles
+        segmenter.tokens(passage_text(a))
+        for path in list_documents(BUNDLED_CORPUS)
+        for a in read_document(path).articles
     )
 
 
 # What a person asks the field about, said in everyday words: money due (能领多少钱, 能报吗, 赔多少),
 # whether something is lawful (合法吗, 对不对, 算数吗) and who answers for it (算谁的, 谁负责, 管不管).
-_RIGHTS = re.compile(r"领.{0,3}钱|拿.{0,3}钱|能领|能报|报销|能补|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|"
-                     r"算谁|谁负责|谁管|管不管|找谁|扣钱|克扣|拖欠|欠薪|不给钱|给不给")
+_RIGHTS = re.compile(
+    r"领.{0,3}钱|拿.{0,3}钱|能领|能报|报销|能补|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|"
+    r"算谁|谁负责|谁管|管不管|找谁|扣钱|克扣|拖欠|欠薪|不给钱|给不给"
+)
 # Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
 _PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
 # A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机).
@@ -261,20 +266,21 @@ def _weak_topics(q: str) -> list[str]:
     return found
 
 
-def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, weak: bool, other: int) -> int:
-    """Whether an asked part is about the field (1), about something else (-1), or says nothing (0)."""
+def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool) -> int:
+    """Whether an asked part of a question holding a weak term is about the field (1), about
+    something else (-1), or says nothing (0)."""
     found = evidence(_PLACE.sub("", _SCENE.sub("", asked)), field_words)
     rights = bool(_RIGHTS.search(asked))
-    if other:  # 外卖骑手送餐摔伤了，平台管不管: a right asked of a workplace, not the delivery
-        return 1 if rights and weak and -1 not in found else -1
-    if rights and weak:
+    if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
+        return 1 if rights and -1 not in found else -1
+    if rights and -1 not in found:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
         found.append(1)
     if found and sum(found) >= 0:
         return 1  # 单位不让休年假，能折成钱吗: the asked part is the field's at least as much as not
     if found:  # the asked part is about something else, unless the rest of the question outweighs it
         rest = q[: q.find(asked)]
         scene = evidence(_PLACE.sub("", _SCENE.sub("", rest)), field_words)
-        return 1 if weak and sum(scene) + sum(found) > 0 else -1
+        return 1 if sum(scene) + sum(found) > 0 else -1
     return 0
 
 
@@ -308,16 +314,14 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
         return other <= strong  # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
     field_words = field_words or bundled_field_words()
     q = standard_words(q)  # 咋整 → 怎么办
-    weak = bool(_weak_topics(q))
-    if not weak:
+    if not _weak_topics(q):
         return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
-    other = sum(1 for t in OTHER if t in q) + len(senses)
-    verdicts = [_asked_verdict(q, asked, field_words, weak=weak, other=other) for asked in asked_parts(q)]
+    other = bool(senses) or any(t in q for t in OTHER)
+    verdicts = [_asked_verdict(q, asked, field_words, other=other) for asked in asked_parts(q)]
     if any(v > 0 for v in verdicts):
         return True  # of several questions in one, one about the field is enough
-    if any(v < 0 for v in verdicts) or other:
+    if any(v < 0 for v in verdicts):
         return False
     found = evidence(_PLACE.sub("", q), field_words)  # the asked part tells nothing: the whole question
-    if not found:
-        return weak
-    return sum(found) > 0 or (sum(found) == 0 and found[-1] > 0)  # on a tie, the word nearer the question
+    # on a tie the word nearer the question decides (公司要搬到浦东，坐地铁几号线能到)
+    return not found or sum(found) > 0 or (sum(found) == 0 and found[-1] > 0)
