@@ -23,7 +23,8 @@ def _probes(name: str) -> dict[str, list[str]]:
 def test_the_asked_part_is_the_clause_with_the_question_word():
     assert asked_parts("单位发的月饼太多吃不完，怎么保存") == ["怎么保存"]
     assert asked_parts("外卖骑手送餐摔伤了，平台管不管") == ["平台管不管"]  # a verb asked both ways
-    assert asked_parts("公司三个月没发工资了") == ["公司三个月没发工资了"]  # no question word: the last clause
+    # no question word: the last clause
+    assert asked_parts("公司三个月没发工资了") == ["公司三个月没发工资了"]
     assert asked_parts("喂奶时间有多长？生的双胞胎咋算") == ["喂奶时间有多长", "生的双胞胎咋算"]
 
 
@@ -43,24 +44,30 @@ def test_the_field_follows_the_texts_indexed():
     assert in_field(question, bakery)
 
 
-@pytest.mark.parametrize("question", [
-    "单位的打印机卡纸了怎么弄",  # the workplace owns the thing asked about
-    "失业在家学做蛋糕难不难",  # unemployment is the time, baking the question
-    "公司的咖啡机坏了找谁修",
-    "老板让我写个年终总结，字体用什么好看",
-    "退休以后学弹吉他，先买什么琴",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "单位的打印机卡纸了怎么弄",  # the workplace owns the thing asked about
+        "失业在家学做蛋糕难不难",  # unemployment is the time, baking the question
+        "公司的咖啡机坏了找谁修",
+        "老板让我写个年终总结，字体用什么好看",
+        "退休以后学弹吉他，先买什么琴",
+    ],
+)
 def test_a_field_word_as_scenery_does_not_make_the_question_the_fields(question):
     assert not in_field(question)
 
 
-@pytest.mark.parametrize("question", [
-    "公司三个月没发工资了，我该找谁",  # the asked part says nothing: the whole question decides
-    "单位不让休年假，能折成钱吗",
-    "快递小哥送件路上被狗咬伤了，公司要赔吗",  # another field's word, but a right asked of the workplace
-    "厂里不给签合同，干了半年能要双倍工资吗",
-    "娃还小，喂奶时间有多长？生的双胞胎咋算",  # one of several questions in one is enough
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公司三个月没发工资了，我该找谁",  # the asked part says nothing: the whole question decides
+        "单位不让休年假，能折成钱吗",
+        "快递小哥送件路上被狗咬伤了，公司要赔吗",  # another field's word, but a right asked of the workplace
+        "厂里不给签合同，干了半年能要双倍工资吗",
+        "娃还小，喂奶时间有多长？生的双胞胎咋算",  # one of several questions in one is enough
+    ],
+)
 def test_a_question_asked_of_the_field_stays_in_it(question):
     assert in_field(question)
 
