@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from shebao.assistant.citing import article_citation, cite, int_to_cn
-from shebao.assistant.field import REFUSAL, in_field
+from shebao.assistant.field import REFUSAL, FieldWords, in_field
 from shebao.assistant.kb import KnowledgeBase
 from shebao.assistant.lead import lead_sentence
 from shebao.assistant.local import local_answer
@@ -108,6 +108,7 @@ class Assistant:
         self.retriever = retriever or Retriever(kb)
         self.llm_url = llm_url
         self.use_calculators = use_calculators
+        self.field_words = FieldWords.of_texts(kb.tokens)  # the field is what the indexed texts are about
 
     def relevance(self, result: SearchResult) -> Relevance:
         """Whether the best hit is about the question at all (else: honest "not found")."""
@@ -115,7 +116,7 @@ class Assistant:
             return Relevance(False, "no_hits")
         if result.domain_terms:
             return Relevance(True, "domain_terms")
-        if in_field(result.query):
+        if in_field(result.query, self.field_words):
             return Relevance(True, "field")
         top_overlap = self.retriever.overlap(result.hits[0], result.query_tokens)
         if result.coverage >= MIN_COVERAGE and top_overlap >= MIN_TOP_OVERLAP:
@@ -130,7 +131,7 @@ class Assistant:
         asked = correct_typos(question)  # 产价 → 产假 for every step below; the question is echoed as typed
         intent = recognise(asked, context) if self.use_calculators else None
         # a calculator question is in the field, and so is a reply ("男", "交了7年") to a question asked
-        if intent is None and not in_field(asked):
+        if intent is None and not in_field(asked, self.field_words):
             return {
                 "question": question,
                 "answer": REFUSAL,

@@ -1,17 +1,42 @@
 """Knowing its field: social insurance, and the labour and personal-data rules the texts hold.
 
-A question is in the field when it holds a term of the field. Terms are of two strengths: a
-strong one (社保, 养老金, 工伤, 失业保险金 …) makes the question the field's whatever else it says;
-a weak one (公司, 工资, 退休, 失业, 合同 …) only when nothing in the question belongs to another
-subject (travel, weather, shares, commercial insurance, a divorce …). A question outside the
-field gets a short refusal that says what the assistant can help with, and no citation.
+A question is judged by what it asks, not by the words that set its scene. A strong term of the
+field (社保, 养老金, 工伤, 失业保险金 …) makes the question the field's whatever else it says. Without
+one, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
+(each clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the last clause) is read word by word
+against the knowledge base's own texts (:class:`FieldWords`):
+
+- a word of the field is a term of the field's word lists (the weak terms, the lexicon of colloquial
+  ↔ legal words, the domain dictionary) or a word the laws use far more than everyday Chinese does
+  (合法, 补偿, 负责, 拒绝 …, by jieba's dictionary frequencies);
+- a foreign word is a noun or adjective of everyday Chinese the laws never use (打印机, 蛋糕, 软件 …), or a
+  subject of another field (:data:`OTHER`: travel, shares, commercial insurance …);
+- the other words (时间, 设置, 一次 …) and the particles tell nothing; a workplace that owns the thing
+  asked about (单位的打印机) is the scene.
+
+An asked part with at least as many words of the field as foreign ones, or asking for money due,
+lawfulness or who answers for it (能领多少钱, 合法吗, 谁负责), is the field's; one with more foreign
+words is not, unless the rest of the question outweighs them; one with no word of either kind (我该找谁)
+leaves the whole question to decide. Beside a subject of another field only an asked right keeps the
+question (快递小哥送件路上被狗咬伤了，公司要赔吗). So 单位的打印机卡纸了怎么弄 and 失业在家学做蛋糕难不难 are outside the
+field, 公司三个月没发工资了，我该找谁 inside. Because the words of the field come from the texts indexed,
+the test follows the folder of laws the knowledge base was built from. A question outside the field
+gets a short refusal that says what the assistant can help with, and no citation.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
+from shebao.assistant.lexicon import standard_words
 from shebao.assistant.spelling import correct_typos
+from shebao.core.segment import STOPWORDS
 
 REFUSAL = (
     "抱歉，这个问题不在社会保险政策的范围内，我无法回答。"
@@ -35,7 +60,8 @@ WEAK = (
     "死亡", "去世", "病故", "打工", "农民工", "员工", "职工", "雇", "用人", "劳务", "派遣", "童工", "工时",
     "实习", "隐私", "身份证", "人脸", "信息", "缴费", "交钱", "领钱", "待遇", "补助", "津贴", "赔偿", "罚款",
     "举报", "投诉", "仲裁", "监察", "抚恤", "丧葬", "保险", "出差", "骚扰", "夜班", "喂奶",
-    "小时班", "工作时间", "休息日", "工作日", "工作", "休息", "经期", "未成年", "作业", "营业执照", "干活",
+    "小时班", "工作时间", "休息日", "工作日", "工作", "休息", "经期", "例假", "未成年", "作业", "营业执照", "干活",
+    "工厂", "厂子", "厂里",
 )
 
 # subjects of other fields: with one of these, a weak term does not make the question the field's
@@ -63,9 +89,170 @@ OTHER = (
 _OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}险|罪")
 # Weak terms that only set the scene: a place (单位附近, 公司楼下) …
 _PLACE = re.compile(r"(?:单位|公司|医院|厂里)(?:附近|楼下|门口|旁边|对面|周边|周围)")
-# … a time (退休了, 失业后, 下班后: what follows is the question; 退休了学什么乐器好 is not the field's) …
-_SCENE = re.compile(r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候)[，,]?")
-# … or health care without money or rights (孩子发烧去哪个医院好; 医院能报销吗 is the field's).
+# … or a time (退休了, 失业后, 下班后: what follows is the question; 退休了学什么乐器好 is not the field's).
+_SCENE = re.compile(
+    r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
+)
+
+# What makes a clause a question: a question word or particle, or a verb asked both ways (管不管, 难不难).
+_ASKS = re.compile(
+    r"[吗呢么?？]|怎|咋|啥|什么|哪|几|多少|多久|多长|多大|多高|谁|如何|是否|为何|为什么|"
+    r"(.)[不没]\1"
+)
+_CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\s]+")
+# jieba's part-of-speech tags of words that say nothing of a subject: adverbs, pronouns, prepositions,
+# conjunctions, particles, numerals and measures, times and places of the sentence, interjections
+_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z")
+# How much more often than everyday Chinese the laws must use a word for it to be a word of the field
+# (natural log of the ratio of relative frequencies: 合法 2.5, 拒绝 2.0 are; 保存 1.2, 平台 1.0 are not).
+FIELD_RATIO = 1.5
+# A word the laws use at least this often is no foreign word whatever its everyday frequency.
+MIN_COUNT = 2
+# A word of everyday Chinese: jieba counts it at least this often (its rarest entries are guesses: 要用, 能行).
+MIN_EVERYDAY = 50
+
+
+def asked_parts(question: str) -> list[str]:
+    """The clauses of a question that ask: those holding a question word or particle, else the last
+    clause.
+
+    Examples:
+        >>> asked_parts("单位发的月饼太多吃不完，怎么保存")
+        ['怎么保存']
+        >>> asked_parts("公司三个月没发工资了")
+        ['公司三个月没发工资了']
+    """
+    clauses = [c for c in _CLAUSE_END.split(question) if c]
+    return [c for c in clauses if _ASKS.search(c)] or clauses[-1:]
+
+
+@dataclass(frozen=True)
+class FieldWords:
+    """The words of the field, read from the texts of a knowledge base.
+
+    Args:
+        counts: how often each search token occurs in the texts.
+        known: words of the field by list (the lexicon, the domain dictionary, :data:`WEAK`).
+    """
+
+    counts: Mapping[str, int]
+    known: frozenset[str]
+
+    @classmethod
+    def of_texts(cls, token_lists: Iterable[Iterable[str]]) -> FieldWords:
+        """The field's words of a knowledge base, from its articles' search tokens."""
+        return cls(Counter(t for tokens in token_lists for t in tokens), _listed_words())
+
+    @cached_property
+    def total(self) -> int:
+        return max(sum(self.counts.values()), 1)
+
+    def judge(self, word: str) -> int:
+        """1 for a word of the field, -1 for a foreign word, 0 for a word that tells nothing."""
+        if word in self.known or any(term in word for term in STRONG):
+            return 1
+        if any(term in word for term in OTHER):
+            return -1
+        count = self.counts.get(word, 0)
+        everyday = _everyday_frequency(word)
+        if count >= MIN_COUNT:
+            # the laws' use of the word against everyday Chinese (jieba's dictionary frequencies)
+            ratio = math.log(count / self.total) - math.log((everyday + 1) / _everyday_total())
+            return 1 if ratio >= FIELD_RATIO else 0
+        # a word of everyday Chinese (jieba knows it) that the laws do not use; a run jieba only
+        # guessed (摔断了腿, 能领) is no evidence either way
+        if count or len(word) < 2:
+            return 0
+        if everyday >= MIN_EVERYDAY:
+            return -1
+        # a compound jieba barely knows (咖啡机, 按摩椅) is foreign when its head or its modifier is
+        parts = [word[:i] for i in range(2, len(word))] + [word[i:] for i in range(1, len(word) - 1)]
+        return -1 if any(self.judge(part) < 0 for part in parts) else 0
+
+
+@lru_cache(maxsize=1)
+def _listed_words() -> frozenset[str]:
+    from shebao.assistant.lexicon import default_lexicon
+    from shebao.assistant.segment import domain_dictionary_words
+
+    return frozenset(default_lexicon().vocabulary()) | frozenset(domain_dictionary_words()) | frozenset(WEAK)
+
+
+def _tokenizer():
+    from shebao.assistant.segment import domain_dictionary_text
+    from shebao.core.segment import jieba_tokenizer
+
+    return jieba_tokenizer(domain_dictionary_text())
+
+
+def _everyday_frequency(word: str) -> int:
+    return _tokenizer().FREQ.get(word, 0) or 0
+
+
+@lru_cache(maxsize=1)
+def _everyday_total() -> int:
+    return _tokenizer().total
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_tokenizer())
+
+
+_pos_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def bundled_field_words() -> FieldWords:
+    """The field's words of the law texts shipped with the package (for a question judged without a
+    knowledge base at hand)."""
+    from shebao.assistant.documents import list_documents, read_document
+    from shebao.assistant.kb import BUNDLED_CORPUS, passage_text
+    from shebao.assistant.segment import Segmenter
+
+    segmenter = Segmenter("jieba")
+    return FieldWords.of_texts(
+        segmenter.tokens(passage_text(a))
+        for path in list_documents(BUNDLED_CORPUS)
+        for a in read_document(path).articles
+    )
+
+
+# What a person asks the field about, said in everyday words: money due (能领多少钱, 能报吗, 赔多少),
+# whether something is lawful (合法吗, 对不对, 算数吗) and who answers for it (算谁的, 谁负责, 管不管).
+_RIGHTS = re.compile(
+    r"领.{0,3}钱|拿.{0,3}钱|能领|能报|报销|能补|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|"
+    r"算谁|谁负责|谁管|管不管|找谁|扣钱|克扣|拖欠|欠薪|不给钱|给不给"
+)
+# Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
+_PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
+# A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机).
+_OWNER = re.compile(r"(?:单位|公司|医院|厂里|老板|员工|职工)(?:发)?的")
+
+
+def evidence(text: str, field_words: FieldWords) -> list[int]:
+    """+1 for each word of the field in a text, -1 for each foreign word, in text order."""
+    text = _OWNER.sub("，", text)
+    out: list[int] = []
+    with _pos_lock:
+        pairs = _pos_tokenizer().lcut(text)
+    for p in pairs:
+        if p.word in STOPWORDS or p.flag.startswith(_NO_SUBJECT):
+            continue
+        v = field_words.judge(p.word)
+        if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING:
+            v = 0  # a verb tells how, not what about (代替, 说出去, 回去), unless it judges a thing (好吃)
+        if v == 0 and any(t in p.word for t in WEAK if len(t) >= 2):
+            v = 1
+        if v:
+            out.append(v)
+    out.extend(1 for t in WEAK if len(t) >= 2 and t in text and not any(t in p.word for p in pairs))
+    return out
+
+
+# Health care without money or rights is not the field's (孩子发烧去哪个医院好; 医院能报销吗 is).
 _CARE = ("看病", "住院", "药", "医院")
 _CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工资|单位|公司|老板|工作|上班|假")
 
@@ -79,17 +266,41 @@ def _weak_topics(q: str) -> list[str]:
     return found
 
 
+def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool) -> int:
+    """Whether an asked part of a question holding a weak term is about the field (1), about
+    something else (-1), or says nothing (0)."""
+    found = evidence(_PLACE.sub("", _SCENE.sub("", asked)), field_words)
+    rights = bool(_RIGHTS.search(asked))
+    if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
+        return 1 if rights and -1 not in found else -1
+    if rights and -1 not in found:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
+        found.append(1)
+    if found and sum(found) >= 0:
+        return 1  # 单位不让休年假，能折成钱吗: the asked part is the field's at least as much as not
+    if found:  # the asked part is about something else, unless the rest of the question outweighs it
+        rest = q[: q.find(asked)]
+        scene = evidence(_PLACE.sub("", _SCENE.sub("", rest)), field_words)
+        return 1 if sum(scene) + sum(found) > 0 else -1
+    return 0
+
+
 def strong_terms(question: str) -> list[str]:
     return [t for t in STRONG if t in question]
 
 
-def in_field(question: str) -> bool:
+def in_field(question: str, field_words: FieldWords | None = None) -> bool:
     """Whether a question is about social insurance (or the labour and personal-data rules).
+
+    Args:
+        question: the question as asked.
+        field_words: the words of the knowledge base's texts (default: the shipped laws').
 
     Examples:
         >>> in_field("上下班路上被车撞了算工伤吗"), in_field("失业了想去云南旅游散散心，去哪好玩")
         (True, False)
         >>> in_field("明天股市会涨吗"), in_field("公司克扣工资合法吗")
+        (False, True)
+        >>> in_field("单位的打印机卡纸了怎么弄"), in_field("公司三个月没发工资了，我该找谁")
         (False, True)
     """
     q = correct_typos((question or "").replace(" ", ""))  # 产价 → 产假: a typo hides no term of the field
@@ -97,10 +308,20 @@ def in_field(question: str) -> bool:
         return False
     senses = _OTHER_SENSE.findall(q)
     q = _OTHER_SENSE.sub("", q)  # 商业养老保险: no 养老保险 of the field
-    other = sum(1 for t in OTHER if t in q) + len(senses)
     strong = len(strong_terms(q))
     if strong:
+        other = sum(1 for t in OTHER if t in q) + len(senses)
         return other <= strong  # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
-    if other:
+    field_words = field_words or bundled_field_words()
+    q = standard_words(q)  # 咋整 → 怎么办
+    if not _weak_topics(q):
+        return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
+    other = bool(senses) or any(t in q for t in OTHER)
+    verdicts = [_asked_verdict(q, asked, field_words, other=other) for asked in asked_parts(q)]
+    if any(v > 0 for v in verdicts):
+        return True  # of several questions in one, one about the field is enough
+    if any(v < 0 for v in verdicts):
         return False
-    return bool(_weak_topics(q))
+    found = evidence(_PLACE.sub("", q), field_words)  # the asked part tells nothing: the whole question
+    # on a tie the word nearer the question decides (公司要搬到浦东，坐地铁几号线能到)
+    return not found or sum(found) > 0 or (sum(found) == 0 and found[-1] > 0)
