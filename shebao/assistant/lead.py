@@ -260,6 +260,9 @@ _MOST = re.compile(r"最多|最长|至多|顶多|最高|上限")
 _LIMIT = re.compile(rf"([\d{_CN}]+)\s*(个月|月|年|日|天|小时|工作日|周)")
 # "非因本人意愿中断就业的": the exception the rule makes; a question stating it (辞职 → 本人意愿) is a no
 _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
+# "交了12年是不是白交了", "之前的年限会不会作废": whether something is lost; a rule that keeps or gives it
+# (可以缴费至满十五年, 累计计算) answers no, a rule that takes it away (不予…, 终止) yes
+_LOSS_Q = re.compile(r"白交|白缴|白给|白干|作废|清零|打水漂|不算数|没用了|浪费了|就没了|就废了")
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
 
 
@@ -458,9 +461,35 @@ def standard_question(question: str) -> str:
     return standard_words(question.replace(" ", ""))
 
 
+# what a clause asks other than yes or no: a quantity, a way, a place, a time
+_OTHER_ASKING = re.compile(r"多少|几|怎么|如何|怎样|哪|多久|多长|什么|谁")
+
+
+def _yes_no_part(question: str) -> str | None:
+    """The part of a question of several ("是不是就白交了？那咋办") that asks yes or no, when another
+    part asks something else; None for a question of one part or of yes/no parts only."""
+    parts = [p for p in re.split(r"[？?]", question.replace(" ", "")) if p.strip("，,。！!")]
+    asking = [p for p in parts if answer_type(p) == "yesno"]
+    return asking[0] if asking and len(asking) < len(parts) else None
+
+
+def _asks_yes_no_last(q: str) -> bool:
+    """A question of one sentence whose last clause asks yes or no and nothing else ("单位交了多少社保，
+    有没有义务公布", "拿不出来咋整，能分期吗"): the earlier clauses say the case, the last one asks."""
+    if re.search(r"[？?].", q.rstrip("？?。！! ")):
+        return False
+    clauses = [c for c in re.split(r"[，,。？?！!；;]", q) if c]
+    if len(clauses) < 2:
+        return False
+    last = clauses[-1]
+    return bool(_A_NOT_A.search(last) or _ASKS_YES_NO.search(last)) and not _OTHER_ASKING.search(last)
+
+
 def answer_type(question: str) -> str:
     """yesno / period / amount / procedure / where / who / general."""
     q = standard_question(question)
+    if _asks_yes_no_last(q):
+        return "yesno"
     if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
         return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周",
@@ -541,8 +570,13 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     kind = answer_type(question)
     predicate = ""
     span = (0, 0)
-    if kind == "yesno" and (asked := _PREDICATE.match(question.replace(" ", ""))):
-        predicate, span = asked.group(1), asked.span(1)
+    # "是不是就白交了？那咋办": a yes/no asked beside another question is answered too, first
+    yes_no_part = _yes_no_part(question) if kind != "yesno" else None
+    if kind == "yesno" or yes_no_part:
+        part = yes_no_part or question.replace(" ", "")
+        if asked := _PREDICATE.match(part):
+            offset = max(question.replace(" ", "").find(part), 0)
+            predicate, span = asked.group(1), (asked.start(1) + offset, asked.end(1) + offset)
 
     def overlaps(phrase: str) -> bool:
         # "还能查吗": the phrase 还能查 (→ 查处) reaches into the predicate 查
@@ -556,7 +590,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         factor = PREDICATE_FACTOR if asked_about(w) else 1.0
         if w not in extra:
             return base(w) * factor
-        restated = whole and w in phrases and not any(p in whole for p in phrases[w])
+        # a term a general rule reads from the question's form (谁拿证据 → 举证责任) has no phrase of the
+        # question beside it: it is what was asked, in the law's words, and counts in full
+        restated = whole and (w not in phrases or not any(p in whole for p in phrases[w]))
         return base(w) * (1.0 if restated else 0.5) * factor
 
     pattern = PATTERNS.get(kind)
@@ -726,8 +762,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         sentence += f"（{_clean(head).rstrip('：:')}）"
     if len(sentence) > 180 and listed is None:
         sentence = sentence[:178].rstrip("，、；") + "……"
-    if kind == "yesno":
-        q = question.replace(" ", "")
+    if kind == "yesno" or yes_no_part:
+        q = yes_no_part or question.replace(" ", "")
         yes, no = yes_no_words(q) or ("是", "不是")
         no = no + "了" if yes.startswith("还") else no  # "还发吗" → 不发了
         whole = head + unit
@@ -766,6 +802,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 negative = bool(_NEGATIVE.search("，".join(clauses) or rule))
             if stated and _holds_quantity(unit, stated) is False:
                 negative = not negative  # "抢救了三天" against "48小时之内…的": the rule's case is not the question's
+            if _LOSS_Q.search(q):
+                negative = not negative  # "是不是白交了" against "可以缴费至满十五年": what the rule keeps is not lost
             word = no if negative else yes
         sentence = f"{word}：{sentence}"
     return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)
