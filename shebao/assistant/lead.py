@@ -263,7 +263,7 @@ _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|
 # "交了12年是不是白交了", "之前的年限会不会作废": whether something is lost; a rule that keeps or gives it
 # (可以缴费至满十五年, 累计计算) answers no, a rule that takes it away (不予…, 终止) yes
 _LOSS_Q = re.compile(r"白交|白缴|白给|白干|作废|清零|打水漂|不算数|没用了|浪费了|就没了|就废了")
-_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
+_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|防止|终止|无权|免费")
 
 
 # "个人交多少" against "单位按工资总额的2%…；职工按本人工资的1%…": the sentence of the party the question
