@@ -127,7 +127,7 @@ NEGATION_WEIGHT = 2.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
 # ("未满4个月…15天；满4个月…42天", "满1年不足5年…；满5年不足10年…"): the clause whose range holds
 # it answers, the others not. A bare figure ("享受15天产假") is what a clause gives, not its condition.
-_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天半|天|个小时|小时)(以上|多)?")
+_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|不够|没够|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天半|天|个小时|小时)(以上|多)?")
 _S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下|之内|以内)?")
 # a quantity stated in one measure holds against a condition in another (抢救了三天 against 48小时之内)
 _CONVERSIONS = (("天", "小时", 24.0), ("年", "月", 12.0), ("月", "年", 1 / 12))
@@ -217,6 +217,8 @@ def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
         measure = _MEASURE[measure_word]
         if measure not in stated or not (before or after) or (bound := number(figure)) is None:
             continue
+        if unit[max(match.start() - 1, 0):match.start()] in ("至", "到"):
+            continue  # "可以缴费至满十五年": what the rule lets one reach, not its condition
         value = stated[measure]
         if before in ("未满", "不满", "不足", "不到"):
             ok = value < bound
@@ -237,6 +239,8 @@ def _consequence(whole: str) -> str:
     return _FLOOR.sub("", whole[i + 2:] if i >= 0 else whole)
 
 
+# the words a yes/no question asks permission with ("能…吗", "可以吗", "行不行", "中不中", "允不允许")
+_PERMISSION = ("能", "可以", "行", "中", "允许", "准")
 # "能随便…吗": a rule that requires consent or approval answers no
 _FREELY = re.compile(r"随便|随意|任意|想怎么")
 _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意|(?:应当|须)有[^，。；]{0,20}依据")
@@ -262,7 +266,7 @@ _LIMIT = re.compile(rf"([\d{_CN}]+)\s*(个月|月|年|日|天|小时|工作日|�
 _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
 # "交了12年是不是白交了", "之前的年限会不会作废": whether something is lost; a rule that keeps or gives it
 # (可以缴费至满十五年, 累计计算) answers no, a rule that takes it away (不予…, 终止) yes
-_LOSS_Q = re.compile(r"白交|白缴|白给|白干|作废|清零|打水漂|不算数|没用了|浪费了|就没了|就废了")
+_LOSS_Q = re.compile(r"白交|白缴|白给|白干|作废|清零|打水漂|(?<!算)不算数|没用了|浪费了|就没了|就废了")  # not 算不算数
 _NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|防止|终止|无权|免费")
 
 
@@ -638,7 +642,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if head:
                 named_by_item.setdefault(head, set()).update(w for w in set(words) | extra if len(w) >= 2 and w in unit)
         for u_index, (unit, head) in enumerate(_units(article.text)):
-            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty" and not (defiance and _DEFIANCE_S.search(unit))):
+            # a heading that states the period asked ("…可以解除劳动合同，但是应当提前三十日以书面形式通知劳动者本人：")
+            # is read as a sentence too: its items are the cases, the period is the heading's
+            period_head = kind == "period" and bool(PATTERNS["period"].search(unit))
+            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty" and not period_head
+                                 and not (defiance and _DEFIANCE_S.search(unit))):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole
@@ -773,17 +781,17 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
             years = number(required.group(1))
             word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
-        elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
+        elif yes in _PERMISSION and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
             word = no  # "能挪用吗" answered by the rule that sanctions it
         elif yes in ("会", "要", "是") and sanction_q and _SANCTION.search(whole):
             word = yes  # "会被罚吗" answered by the rule that sanctions it
-        elif yes in ("能", "可以") and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
+        elif yes in _PERMISSION and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
             word = no  # "工资能用购物卡代替吗" against "工资应当以货币形式…支付": the form is required
-        elif yes in ("能", "可以") and _REFUSE.search(q) and _FORBIDS.search(_consequence(whole)):
+        elif yes in _PERMISSION and _REFUSE.search(q) and _FORBIDS.search(_consequence(whole)):
             word = yes  # "怀孕8个月排夜班能拒绝吗" against "不得…安排夜班劳动": the refusal is within the rule
-        elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
+        elif yes in _PERMISSION and _FREELY.search(q) and _REQUIRES.search(whole):
             word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
-        elif yes in ("能", "可以") and (partial := _PARTIAL_BAN.search(whole)):
+        elif yes in _PERMISSION and (partial := _PARTIAL_BAN.search(whole)):
             # "能辞退吗" against "不得依据本法第二十六条、第二十七条的规定解除劳动合同": barred on those
             # grounds only, which a bare 不能 would overstate; the prohibition itself answers
             word = partial.group(0)
