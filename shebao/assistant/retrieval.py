@@ -91,7 +91,9 @@ NAMED_LAW_BONUS = 2.0
 # lose this much (standard deviations of the fused score; on BM25 alone, a factor 1 - this/2).
 # Articles of no branch (劳动法, the general chapters) and questions naming none are left alone.
 BRANCHES: dict[str, tuple[re.Pattern, re.Pattern]] = {
-    "pension": (re.compile(r"养老|退休"), re.compile(r"养老|退休")),
+    # years of 社保 paid (交了5年社保, 社保年限) are the pension's years in everyday speech
+    "pension": (re.compile(r"养老|退休|社保[^，。？]{0,6}年限|社保[交缴]?了?[\d一二三四五六七八九十两几]+年|[交缴]了?[\d一二三四五六七八九十两几]+年(?:的)?社保"),
+                re.compile(r"养老|退休")),
     "medical": (re.compile(r"医保|医疗保险|医疗保障"), re.compile(r"医疗保险|医疗保障")),
     "injury": (re.compile(r"工伤|伤残|工亡|因工|职业病"), re.compile(r"工伤")),
     "unemployment": (re.compile(r"失业"), re.compile(r"失业")),
