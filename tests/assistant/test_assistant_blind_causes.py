@@ -80,6 +80,9 @@ def test_the_statute_is_cited_beside_the_regulation_it_restates(laws_kb, laws_as
     assert answer["route"] == "calculator"
     cited = [(c["law"], c["article"]) for c in answer["citations"]][:2]
     assert cited == [("中华人民共和国社会保险法", 46), ("失业保险条例", 17)]
+    # the regulation's article stays first when it holds more of what was asked (最低工资 is in 第十八条 only)
+    compared = laws_assistant.ask("失业金每月领多少钱，是不是低于最低工资")
+    assert [(c["law"], c["article"]) for c in compared["citations"]][:2] == [("失业保险条例", 18), ("中华人民共和国社会保险法", 47)]
     # a neighbour of the same branch is no parallel
     assert parallel_statute_article(laws_kb.find("工伤保险条例", 35), laws_kb) is None
 
@@ -100,3 +103,14 @@ def test_the_party_who_ends_the_contract(laws_kb):
     retriever = Retriever(laws_kb)
     assert retriever.search("员工自己要离职，得提前几天告诉单位").hits[0].article.key == ("中华人民共和国劳动法", 31)
     assert retriever.search("单位要辞退我，得提前多少天通知我").hits[0].article.key == ("中华人民共和国劳动法", 26)
+
+
+def test_years_of_shebao_paid_are_the_pension_s_years(laws_kb):
+    from shebao.assistant.retrieval import BRANCHES, Retriever
+
+    asks_pension = BRANCHES["pension"][0]
+    assert asks_pension.search("社保交了九年中间换了城市") and asks_pension.search("交了6年社保")
+    assert not asks_pension.search("社保卡丢了怎么补办")
+    # the pension's article (社会保险法 第十九条), not its parallels for medical (第三十二条) or unemployment (第五十二条)
+    hits = Retriever(laws_kb).search("社保交了九年中间换了城市，缴费年限怎么算").hits
+    assert hits[0].article.key == ("中华人民共和国社会保险法", 19)
