@@ -60,7 +60,8 @@ LIABILITY_BONUS = 0.5
 # that allows or forbids it, not by the liability chapter's sanction of it (which a penalty question
 # asks for): when a yes/no asks may-I and names no penalty, liability articles lose this much (standard
 # deviations of the fused score; on BM25 alone, a factor 1 - this/2).
-_MAY_Q = re.compile(r"能不能|可不可以|能否|可否|行不行|中不中|允(?:不)?许|让不让|[能可以行中](?:吗|么|不)[？?]?$")
+_MAY_Q = re.compile(r"能不能|可不可以|能否|可否|行不行|中不中|允(?:不)?许|让不让|[行中](?:吗|么|不)[？?]?$"
+                    r"|(?:能|可以)[^，。？?]{0,10}(?:吗|么|不)[？?]?$")
 MAY_LIABILITY_PENALTY = 0.5
 
 # Who ends the employment contract: the worker (辞职, 离职) or the employer (辞退, 开除, 裁员). Articles on

@@ -92,6 +92,9 @@ def test_may_i_is_decided_by_the_rule_not_the_sanction(laws_kb):
 
     retriever = Retriever(laws_kb)
     assert retriever.search("老板拿自家店里的米面抵工资，这样行不行").hits[0].article.key == ("中华人民共和国劳动法", 50)
+    # may-I with words between the modal and the particle (能拿去…吗)
+    used = retriever.search("医保基金能拿去给单位盖办公楼吗").hits[0].article
+    assert "法律责任" not in (used.chapter or "")
     # the penalty asked is still the liability chapter's
     penalty = retriever.search("老板拿米面抵工资不给钱，劳动部门会怎么处罚").hits[0].article
     assert "法律责任" in (penalty.chapter or "") or "罚则" in (penalty.chapter or "")
