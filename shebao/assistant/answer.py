@@ -148,7 +148,7 @@ class Assistant:
             local["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
             return local
         if intent is not None:
-            routed = answer_with_calculator(intent, self.kb)
+            routed = answer_with_calculator(intent, self.kb, question=asked)
             if routed is not None:
                 routed["question"] = question
                 routed["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)

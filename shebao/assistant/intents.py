@@ -255,9 +255,13 @@ def read_slots(text: str) -> dict[str, Any]:
     return {k: v for k, v in slots.items() if v is not None}
 
 
-# questions about contributions, penalties, procedures or rates are the law's, not a calculator's
+# questions about contributions, penalties, procedures or rates are the law's, not a calculator's;
+# so are questions on what a figure is based on (按啥定的, 依据什么) and on a rule's own threshold or its
+# change (最低缴费年限要提高到多少年): the law states them, no one's own figures decide them
 _NOT_A_CALCULATION = re.compile(r"保险费|各交|交多少|缴多少|罚|处罚|罚款|比例|费率|办下来|办完|办理|审核|审批|材料|手续|认定|鉴定|"
-                                r"伙食|住院|医疗费|谁定|谁来定|由谁|哪几|怎么算出|怎么计算|如何计算|组成")
+                                r"伙食|住院|医疗费|护理|假肢|辅助器具|谁定|谁来定|由谁|哪几|怎么算出|怎么计算|如何计算|组成|"
+                                r"按(?:啥|什么|哪个|哪些|何种)[^，。？?]{0,3}(?:定|确定|标准)|怎么定|如何确定|依据|根据(?:啥|什么)|"
+                                r"最低缴费年限|最低年限|提高到|提到多少|延长到|调到多少")
 _PERSONAL = re.compile(r"我|俺|本人|咱|自己|老公|老婆|爱人|我爸|我妈|父亲|母亲|丈夫|妻子")
 
 

@@ -127,7 +127,7 @@ NEGATION_WEIGHT = 2.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
 # ("未满4个月…15天；满4个月…42天", "满1年不足5年…；满5年不足10年…"): the clause whose range holds
 # it answers, the others not. A bare figure ("享受15天产假") is what a clause gives, not its condition.
-_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天半|天|个小时|小时)(以上|多)?")
+_Q_QUANTITY = re.compile(rf"(不到|不满|未满|没满|没到|不足|不够|没够|没有)?([\d{_CN}]{{1,4}})(个多月|个半月|个月|多月|年多|年半|多年|年|周岁|岁|多天|天半|天|个小时|小时)(以上|多)?")
 _S_CONDITION = re.compile(rf"(未满|不满|不足|不到|满|超过)?([\d{_CN}]{{1,4}})(个月|月|年|周岁|岁|天|日|小时)(以上|以下|之内|以内)?")
 # a quantity stated in one measure holds against a condition in another (抢救了三天 against 48小时之内)
 _CONVERSIONS = (("天", "小时", 24.0), ("年", "月", 12.0), ("月", "年", 1 / 12))
@@ -217,6 +217,8 @@ def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
         measure = _MEASURE[measure_word]
         if measure not in stated or not (before or after) or (bound := number(figure)) is None:
             continue
+        if unit[max(match.start() - 1, 0):match.start()] in ("至", "到"):
+            continue  # "可以缴费至满十五年": what the rule lets one reach, not its condition
         value = stated[measure]
         if before in ("未满", "不满", "不足", "不到"):
             ok = value < bound
@@ -237,6 +239,8 @@ def _consequence(whole: str) -> str:
     return _FLOOR.sub("", whole[i + 2:] if i >= 0 else whole)
 
 
+# the words a yes/no question asks permission with ("能…吗", "可以吗", "行不行", "中不中", "允不允许")
+_PERMISSION = ("能", "可以", "行", "中", "允许", "准")
 # "能随便…吗": a rule that requires consent or approval answers no
 _FREELY = re.compile(r"随便|随意|任意|想怎么")
 _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同意|批准)|取得[^，。；]{0,20}同意|(?:应当|须)有[^，。；]{0,20}依据")
@@ -260,7 +264,10 @@ _MOST = re.compile(r"最多|最长|至多|顶多|最高|上限")
 _LIMIT = re.compile(rf"([\d{_CN}]+)\s*(个月|月|年|日|天|小时|工作日|周)")
 # "非因本人意愿中断就业的": the exception the rule makes; a question stating it (辞职 → 本人意愿) is a no
 _UNLESS = re.compile(r"非因([\u4e00-\u9fff]{2,6}?)(?:中断|致残|死亡|的|原因|或者)")
-_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|终止|无权|免费")
+# "交了12年是不是白交了", "之前的年限会不会作废": whether something is lost; a rule that keeps or gives it
+# (可以缴费至满十五年, 累计计算) answers no, a rule that takes it away (不予…, 终止) yes
+_LOSS_Q = re.compile(r"白交|白缴|白给|白干|作废|清零|打水漂|(?<!算)不算数|没用了|浪费了|就没了|就废了")  # not 算不算数
+_NEGATIVE = re.compile(r"(?<![并而])不(?:缴|交|付|支|享|得|予|能|属|计|认|应|再|按|适|视|会|需|必|列入|纳入)|停止|停发|禁止|防止|终止|无权|免费")
 
 
 # "个人交多少" against "单位按工资总额的2%…；职工按本人工资的1%…": the sentence of the party the question
@@ -458,9 +465,35 @@ def standard_question(question: str) -> str:
     return standard_words(question.replace(" ", ""))
 
 
+# what a clause asks other than yes or no: a quantity, a way, a place, a time
+_OTHER_ASKING = re.compile(r"多少|几|怎么|如何|怎样|哪|多久|多长|什么|谁")
+
+
+def _yes_no_part(question: str) -> str | None:
+    """The part of a question of several ("是不是就白交了？那咋办") that asks yes or no, when another
+    part asks something else; None for a question of one part or of yes/no parts only."""
+    parts = [p for p in re.split(r"[？?]", question.replace(" ", "")) if p.strip("，,。！!")]
+    asking = [p for p in parts if answer_type(p) == "yesno"]
+    return asking[0] if asking and len(asking) < len(parts) else None
+
+
+def _asks_yes_no_last(q: str) -> bool:
+    """A question of one sentence whose last clause asks yes or no and nothing else ("单位交了多少社保，
+    有没有义务公布", "拿不出来咋整，能分期吗"): the earlier clauses say the case, the last one asks."""
+    if re.search(r"[？?].", q.rstrip("？?。！! ")):
+        return False
+    clauses = [c for c in re.split(r"[，,。？?！!；;]", q) if c]
+    if len(clauses) < 2:
+        return False
+    last = clauses[-1]
+    return bool(_A_NOT_A.search(last) or _ASKS_YES_NO.search(last)) and not _OTHER_ASKING.search(last)
+
+
 def answer_type(question: str) -> str:
     """yesno / period / amount / procedure / where / who / general."""
     q = standard_question(question)
+    if _asks_yes_no_last(q):
+        return "yesno"
     if re.search(r"是谁定|是谁规定|是谁制定|是谁决定|由谁定|由谁决定", q):
         return "who"  # "失业金一个月给多少是谁定的": who sets the amount, not the amount
     if re.search(r"几天|多少天|几个月|多少个月|多久|多长时间|多长|几年|多少年|期限|时限|什么时候|几个小时|多少小时|多少周",
@@ -541,8 +574,13 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     kind = answer_type(question)
     predicate = ""
     span = (0, 0)
-    if kind == "yesno" and (asked := _PREDICATE.match(question.replace(" ", ""))):
-        predicate, span = asked.group(1), asked.span(1)
+    # "是不是就白交了？那咋办": a yes/no asked beside another question is answered too, first
+    yes_no_part = _yes_no_part(question) if kind != "yesno" else None
+    if kind == "yesno" or yes_no_part:
+        part = yes_no_part or question.replace(" ", "")
+        if asked := _PREDICATE.match(part):
+            offset = max(question.replace(" ", "").find(part), 0)
+            predicate, span = asked.group(1), (asked.start(1) + offset, asked.end(1) + offset)
 
     def overlaps(phrase: str) -> bool:
         # "还能查吗": the phrase 还能查 (→ 查处) reaches into the predicate 查
@@ -556,7 +594,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         factor = PREDICATE_FACTOR if asked_about(w) else 1.0
         if w not in extra:
             return base(w) * factor
-        restated = whole and w in phrases and not any(p in whole for p in phrases[w])
+        # a term a general rule reads from the question's form (谁拿证据 → 举证责任) has no phrase of the
+        # question beside it: it is what was asked, in the law's words, and counts in full
+        restated = whole and (w not in phrases or not any(p in whole for p in phrases[w]))
         return base(w) * (1.0 if restated else 0.5) * factor
 
     pattern = PATTERNS.get(kind)
@@ -602,7 +642,11 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if head:
                 named_by_item.setdefault(head, set()).update(w for w in set(words) | extra if len(w) >= 2 and w in unit)
         for u_index, (unit, head) in enumerate(_units(article.text)):
-            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty" and not (defiance and _DEFIANCE_S.search(unit))):
+            # a heading that states the period asked ("…可以解除劳动合同，但是应当提前三十日以书面形式通知劳动者本人：")
+            # is read as a sentence too: its items are the cases, the period is the heading's
+            period_head = kind == "period" and bool(PATTERNS["period"].search(unit))
+            if len(unit) < 6 or (unit.endswith(("：", ":")) and kind != "penalty" and not period_head
+                                 and not (defiance and _DEFIANCE_S.search(unit))):
                 continue  # a heading's sentence is read with its items, except the penalty it states
             whole = head + unit
             held = frozenset(w for w in set(words) | extra if len(w) >= 2 and w in whole
@@ -726,8 +770,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         sentence += f"（{_clean(head).rstrip('：:')}）"
     if len(sentence) > 180 and listed is None:
         sentence = sentence[:178].rstrip("，、；") + "……"
-    if kind == "yesno":
-        q = question.replace(" ", "")
+    if kind == "yesno" or yes_no_part:
+        q = yes_no_part or question.replace(" ", "")
         yes, no = yes_no_words(q) or ("是", "不是")
         no = no + "了" if yes.startswith("还") else no  # "还发吗" → 不发了
         whole = head + unit
@@ -737,17 +781,17 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
             years = number(required.group(1))
             word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
-        elif yes in ("能", "可以") and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
+        elif yes in _PERMISSION and _SANCTION.search(whole) and not re.search(r"罚|处理|处分|责任", q):
             word = no  # "能挪用吗" answered by the rule that sanctions it
         elif yes in ("会", "要", "是") and sanction_q and _SANCTION.search(whole):
             word = yes  # "会被罚吗" answered by the rule that sanctions it
-        elif yes in ("能", "可以") and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
+        elif yes in _PERMISSION and _SUBSTITUTE.search(q) and _REQUIRED_FORM.search(whole):
             word = no  # "工资能用购物卡代替吗" against "工资应当以货币形式…支付": the form is required
-        elif yes in ("能", "可以") and _REFUSE.search(q) and _FORBIDS.search(_consequence(whole)):
+        elif yes in _PERMISSION and _REFUSE.search(q) and _FORBIDS.search(_consequence(whole)):
             word = yes  # "怀孕8个月排夜班能拒绝吗" against "不得…安排夜班劳动": the refusal is within the rule
-        elif yes in ("能", "可以") and _FREELY.search(q) and _REQUIRES.search(whole):
+        elif yes in _PERMISSION and _FREELY.search(q) and _REQUIRES.search(whole):
             word = no  # "个人信息能随便收集吗" against "应当取得…同意": not freely
-        elif yes in ("能", "可以") and (partial := _PARTIAL_BAN.search(whole)):
+        elif yes in _PERMISSION and (partial := _PARTIAL_BAN.search(whole)):
             # "能辞退吗" against "不得依据本法第二十六条、第二十七条的规定解除劳动合同": barred on those
             # grounds only, which a bare 不能 would overstate; the prohibition itself answers
             word = partial.group(0)
@@ -766,6 +810,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 negative = bool(_NEGATIVE.search("，".join(clauses) or rule))
             if stated and _holds_quantity(unit, stated) is False:
                 negative = not negative  # "抢救了三天" against "48小时之内…的": the rule's case is not the question's
+            if _LOSS_Q.search(q):
+                negative = not negative  # "是不是白交了" against "可以缴费至满十五年": what the rule keeps is not lost
             word = no if negative else yes
         sentence = f"{word}：{sentence}"
     return Lead(kind=kind, sentence=f"{sentence}[{a_index + 1}]。", article_index=a_index)

@@ -38,6 +38,9 @@ DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没�
            "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "咋弄": "怎么办", "嘎哈": "干什么",
            "多会儿": "什么时候", "几回": "几次", "多少回": "多少次"}
 _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
+# - a separable verb split by a quantity (加几个小时班, 上八小时班, 请三天假) is matched whole, the
+#   quantity after it (加班几个小时): the phrase 加班 is then found (延长工作时间).
+_SEPARABLE = re.compile(r"([加上值请休])((?:[几多少\d一二三四五六七八九十两半]+)(?:个)?(?:小时|钟头|天|晚上|晚|夜|周|次)?的?)(班|假)")
 
 
 # - a person of a country abroad (美国人, 老外, 外籍员工) is what the law calls 外国人 (社会保险法 第九十七条);
@@ -121,6 +124,11 @@ def standard_words(question: str) -> str:
     return _DIALECT.sub(lambda m: DIALECT[m.group(0)], question.replace("俺", "我"))
 
 
+def separable_joined(question: str) -> str:
+    """The question with its separable verbs whole (加几个小时班 → 加班几个小时)."""
+    return _SEPARABLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), question)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Everyday phrase → legal terms."""
@@ -134,7 +142,7 @@ class Lexicon:
         match is not counted twice)."""
         question = _PRONOUN.sub("", question)
         found = self._matches(question)
-        standard = standard_words(question)
+        standard = standard_words(separable_joined(question))
         if standard != question:
             found.extend(p for p in self._matches(standard) if p not in found)
         return found

@@ -53,9 +53,13 @@ _COMPARES = re.compile(r"高还是低|低还是高|比[^，。？]{0,8}(?:高|�
 _WHO = re.compile(r"谁定|谁规定|谁制定|谁决定|谁来定|由谁|哪个部门定|怎么定")
 
 
+# "护理费按社平工资的百分之多少给": a share of the value asks the law's rate, the value is only its base
+_SHARE_OF = re.compile(r"的(?:百分之(?:多少|几|多)|几成|多少倍|几倍|比例|百分比)")
+
+
 def concept_of(question: str) -> Concept | None:
     q = question.replace(" ", "")
-    if not _ASKS.search(q) or _COMPARES.search(q) or _WHO.search(q):
+    if not _ASKS.search(q) or _COMPARES.search(q) or _WHO.search(q) or _SHARE_OF.search(q):
         return None
     if re.search(r"(?:吗|么)[？?]?$", q) and not re.search(r"多少|几[块千十百]", q):
         return None  # "基本养老金每年都会调整吗": a yes/no on the rule, not the value

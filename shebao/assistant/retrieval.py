@@ -56,6 +56,23 @@ _LIABILITY_Q = re.compile(r"罚|法律责任|追究|负.{0,3}责任|要负责吗
 _LIABILITY_CHAPTER = re.compile(r"法律责任|罚则")
 LIABILITY_BONUS = 0.5
 
+# "我能不能把医保卡借给表哥", "工资能用购物卡抵吗": whether an act is allowed is decided by the rule
+# that allows or forbids it, not by the liability chapter's sanction of it (which a penalty question
+# asks for): when a yes/no asks may-I and names no penalty, liability articles lose this much (standard
+# deviations of the fused score; on BM25 alone, a factor 1 - this/2).
+_MAY_Q = re.compile(r"能不能|可不可以|能否|可否|行不行|中不中|允(?:不)?许|让不让|[行中](?:吗|么|不)[？?]?$"
+                    r"|(?:能|可以)[^，。？?]{0,10}(?:吗|么|不)[？?]?$")
+MAY_LIABILITY_PENALTY = 0.5
+
+# Who ends the employment contract: the worker (辞职, 离职) or the employer (辞退, 开除, 裁员). Articles on
+# ending it name the party who does (劳动法 第三十一条: 劳动者解除劳动合同，应当提前三十日…; 第二十六条:
+# …用人单位可以解除劳动合同): a question naming one party's act is not answered by the other's article,
+# which loses this much (standard deviations of the fused score; on BM25 alone, a factor 1 - this/2).
+_WORKER_ENDS = re.compile(r"辞职|离职|辞工|跳槽|不想干了|不干了|走人")
+_EMPLOYER_ENDS = re.compile(r"辞退|开除|裁员|裁了|解雇|炒鱿鱼|被炒|开掉")
+_ENDS_S = re.compile(r"(用人单位|劳动者)[^，。；：]{0,12}?解除劳动合同")
+OTHER_PARTY_PENALTY = 1.0
+
 # A question about one disability grade (三级伤残能拿多少) is decided by the article covering that
 # grade (工伤保险条例 第三十五条: 一级至四级), not by its neighbours for the other grades (第三十六条
 # 五级、六级; 第三十七条 七级至十级), which read the same to BM25 and to the embeddings. An article
@@ -75,7 +92,9 @@ NAMED_LAW_BONUS = 2.0
 # lose this much (standard deviations of the fused score; on BM25 alone, a factor 1 - this/2).
 # Articles of no branch (劳动法, the general chapters) and questions naming none are left alone.
 BRANCHES: dict[str, tuple[re.Pattern, re.Pattern]] = {
-    "pension": (re.compile(r"养老|退休"), re.compile(r"养老|退休")),
+    # years of 社保 paid (交了5年社保, 社保年限) are the pension's years in everyday speech
+    "pension": (re.compile(r"养老|退休|社保[^，。？]{0,6}年限|社保[交缴]?了?[\d一二三四五六七八九十两几]+年|[交缴]了?[\d一二三四五六七八九十两几]+年(?:的)?社保"),
+                re.compile(r"养老|退休")),
     "medical": (re.compile(r"医保|医疗保险|医疗保障"), re.compile(r"医疗保险|医疗保障")),
     "injury": (re.compile(r"工伤|伤残|工亡|因工|职业病"), re.compile(r"工伤")),
     "unemployment": (re.compile(r"失业"), re.compile(r"失业")),
@@ -170,6 +189,7 @@ class Retriever:
         self._branch = [_branch_of(f"{a.law} {a.chapter or ''}") for a in kb.articles]
         self._liability = np.array([bool(a.chapter and _LIABILITY_CHAPTER.search(a.chapter)) for a in kb.articles])
         self._domain_words = {w for w in domain_dictionary_words()} | self.lexicon.vocabulary()
+        self._ender = [_ender_of(a.text) for a in kb.articles]
 
         self.embedder: Embedder | None = None
         self.embeddings: np.ndarray | None = None
@@ -229,6 +249,14 @@ class Retriever:
             return np.zeros(len(self._branch), dtype=bool)
         return np.array([branch is not None and branch not in asked for branch in self._branch])
 
+    def _other_party_ends(self, query: str) -> np.ndarray:
+        """Which articles have the other party end the contract than the one whose act the question names."""
+        worker, employer = bool(_WORKER_ENDS.search(query)), bool(_EMPLOYER_ENDS.search(query))
+        if worker == employer:
+            return np.zeros(len(self._ender), dtype=bool)
+        asked = "劳动者" if worker else "用人单位"
+        return np.array([ender is not None and ender != asked for ender in self._ender])
+
     def _named_law(self, query: str) -> np.ndarray:
         """Which articles belong to a text the question names (劳动法, 工伤保险条例, 社保法)."""
         found = np.zeros(len(self._law_of), dtype=bool)
@@ -266,12 +294,16 @@ class Retriever:
         regional = self._regional_weights(query)
         scores = scores * regional
         liability = self._liability if _LIABILITY_Q.search(query) else np.zeros(len(scores), dtype=bool)
+        may = self._liability if not liability.any() and _MAY_Q.search(query) else np.zeros(len(scores), dtype=bool)
         other_grade = self._other_grade(tokens)
         named = self._named_law(query)
         other_branch = self._other_branch(query)
+        other_party = self._other_party_ends(query)
         if not self.reranking:
-            scores = (scores * (1.0 + LIABILITY_BONUS * liability) * (1.0 - OTHER_GRADE_PENALTY / 2 * other_grade)
-                      * (1.0 + NAMED_LAW_BONUS * named) * (1.0 - OTHER_BRANCH_PENALTY / 2 * other_branch))
+            scores = (scores * (1.0 + LIABILITY_BONUS * liability) * (1.0 - MAY_LIABILITY_PENALTY / 2 * may)
+                      * (1.0 - OTHER_GRADE_PENALTY / 2 * other_grade)
+                      * (1.0 + NAMED_LAW_BONUS * named) * (1.0 - OTHER_BRANCH_PENALTY / 2 * other_branch)
+                      * (1.0 - OTHER_PARTY_PENALTY / 2 * other_party))
 
         content = [t for t in dict.fromkeys(tokens)]
         total_idf = sum(self._idf.get(t, 8.0) for t in content) or 1.0
@@ -289,8 +321,10 @@ class Retriever:
             depth = min(RERANK_DEPTH, len(order))
             candidates = order[:depth]
             fused = (_fuse(scores, dense, candidates) - REGIONAL_PENALTY * (regional[candidates] < 1.0)
-                     + LIABILITY_BONUS * liability[candidates] - OTHER_GRADE_PENALTY * other_grade[candidates]
-                     + NAMED_LAW_BONUS * named[candidates] - OTHER_BRANCH_PENALTY * other_branch[candidates])
+                     + LIABILITY_BONUS * liability[candidates] - MAY_LIABILITY_PENALTY * may[candidates]
+                     - OTHER_GRADE_PENALTY * other_grade[candidates]
+                     + NAMED_LAW_BONUS * named[candidates] - OTHER_BRANCH_PENALTY * other_branch[candidates]
+                     - OTHER_PARTY_PENALTY * other_party[candidates])
             reorder = candidates[np.argsort(-fused, kind="stable")]
             final = np.full(len(scores), -1.0, dtype=np.float32)
             final[candidates] = fused
@@ -345,6 +379,12 @@ class Retriever:
         content = list(dict.fromkeys(tokens))
         total = sum(self._idf.get(t, 8.0) for t in content) or 1.0
         return sum(self._idf.get(t, 0.0) for t in content if t in self._doc_sets[hit.index]) / total
+
+
+def _ender_of(text: str) -> str | None:
+    """The party who ends the contract in an article that speaks of ending it (劳动者 / 用人单位), if one."""
+    found = {m.group(1) for m in _ENDS_S.finditer(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _branch_of(title: str) -> str | None:
