@@ -36,7 +36,7 @@ PATTERNS = {
 _MA = r"(?:吗|(?<![什怎那这多])么)"
 _YESNO_CONTENT = (
     (re.compile(rf"(?:罚|处罚|罚款|处分){_MA}|罚不罚"), "会", "不会"),  # "被罚吗"
-    (_FEE_Q := re.compile(r"收费|收钱|要钱|花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no
+    (_FEE_Q := re.compile(r"收费|收钱|要钱|(?<!零)花钱"), "收费", "不收费"),  # "查记录收钱吗": 免费 is the no; 零花钱 is pocket money
     (re.compile(rf"(?:必须|一定要|非得)[^，。？]*{_MA}"), "要", "不必"),  # "看病必须带医保卡吗"
     (re.compile(rf"合法(?:{_MA}|不)|违法(?:{_MA}|不)|合不合法|违不违法|犯法(?:{_MA}|不)"), "不合法", "合法"),
 )
@@ -111,6 +111,10 @@ _DEFIANCE_S = re.compile(r"逾期不|逾期未|拒不|仍不|仍未")
 DEFIANCE_WEIGHT = 3.0
 _FEE_S = re.compile(r"免费|收费|收取[^，。；]{0,10}费")
 FEE_WEIGHT = 3.0  # "查记录收费吗": the sentence that says whether it costs (免费), not the right to it
+# "两样都能领吗", "能同时享受不": both benefits asked; the sentence that allows only one answers no
+_BOTH_Q = re.compile(r"(?:两样|两份|两个|俩|几样|几份|全)都|同时(?:领|拿|享受|要)|一起领|一块儿?领|都领|都拿|都能领|都能拿|都享受")
+_ONE_OF_S = re.compile(r"只能选择|选择其一|择一|其中的?一项|不得重复|不重复享受")
+BOTH_WEIGHT = 3.0
 # "医保要自己交吗", "是不是从我工资里扣": whether the person pays; the sentence that says what the
 # person pays or not (个人不缴纳…) answers, not one where it is the employer who pays for them (为职工缴纳)
 _SELF_PAY_Q = re.compile(r"(?:自己|个人|本人|俺|我)[^，。？?]{0,6}?(?:交|缴|出钱|掏|付|扣)")
@@ -612,6 +616,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     disclosure = bool(_DISCLOSE.search(q_plain)) and not sanction_q
     use_q = bool(_USE_Q.search(q_plain))
     fee_q = kind == "yesno" and bool(_FEE_Q.search(q_plain))
+    both_q = kind == "yesno" and bool(_BOTH_Q.search(q_plain))
     defiance = bool(_DEFIANCE_Q.search(q_plain))
     self_pay_q = kind in ("yesno", "who", "general") and bool(_SELF_PAY_Q.search(q_plain))
     list_q = bool(_LIST_Q.search(q_plain)) or use_q
@@ -682,6 +687,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if score > 0 and fee_q and _FEE_S.search(whole):
                 score += FEE_WEIGHT
                 marks.add("fee")
+            if score > 0 and both_q and _ONE_OF_S.search(unit):
+                score += BOTH_WEIGHT
+                marks.add("one_of")
             if score > 0 and self_pay_q and _SELF_PAY_S.search(whole):
                 score += SELF_PAY_WEIGHT
                 marks.add("self_pay")
@@ -778,6 +786,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         if yes == "不合法":  # "合法吗": a rule that forbids it means no
             word = ("不合法" if re.search(r"不得|禁止|责令|处罚|罚款|违反|追究", whole)
                     else "须符合法定条件" if "应当" in whole else "合法")
+        elif ((unless := _UNLESS.search(whole) or (_UNLESS.search(articles[a_index].text) if head else None))
+              and any(unless.group(1) in w for w in set(words) | extra)):
+            # the exception may be another item of the same list of conditions (满1年的 beside 非因本人意愿中断就业的)
+            word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         elif (required := _REQUIRED_YEARS.search(whole)) and (paid := _months_paid(q)) is not None:
             years = number(required.group(1))
             word = no if years and paid < years * 12 else yes  # the condition met or not by what was paid
@@ -795,10 +807,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             # "能辞退吗" against "不得依据本法第二十六条、第二十七条的规定解除劳动合同": barred on those
             # grounds only, which a bare 不能 would overstate; the prohibition itself answers
             word = partial.group(0)
+        elif yes in _PERMISSION and _BOTH_Q.search(q) and _ONE_OF_S.search(whole):
+            word = no  # "两样都能领吗" against "只能选择领取其中的一项": one of them only
         elif disclosure and "保密" in whole:
             word = no  # "会不会把我名字说出去" against "应当为举报人保密"
-        elif (unless := _UNLESS.search(whole)) and any(unless.group(1) in w for w in set(words) | extra):
-            word = no  # "自己辞职的能领吗" against "非因本人意愿中断就业的": the question states the exception
         else:
             if upheld := _UPHELD.search(whole):
                 negative = bool(_NEGATIVE.search(upheld.group(1))) != (upheld.group(2) == "不予")

@@ -41,11 +41,14 @@ _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=
 # - a separable verb split by a quantity (加几个小时班, 上八小时班, 请三天假) is matched whole, the
 #   quantity after it (加班几个小时): the phrase 加班 is then found (延长工作时间).
 _SEPARABLE = re.compile(r"([加上值请休])((?:[几多少\d一二三四五六七八九十两半]+)(?:个)?(?:小时|钟头|天|晚上|晚|夜|周|次)?的?)(班|假)")
+#   and one split by an aspect particle (辞的职, 辞了职, 请过假) is matched whole as well.
+_SEPARABLE_PARTICLE = re.compile(r"([辞离请休加上值])[了的过](职|假|班)")
 
 
 # - a person of a country abroad (美国人, 老外, 外籍员工) is what the law calls 外国人 (社会保险法 第九十七条);
 #   Hong Kong, Macao and Taiwan residents are not foreigners;
-_FOREIGNER = re.compile(r"(?:(?!香港|澳门|台湾)(?:" + _ABROAD.pattern + r"))人|外籍|老外|洋员工")
+#   said by where they come from as well (韩国来的工程师, 日本籍员工);
+_FOREIGNER = re.compile(r"(?:(?!香港|澳门|台湾)(?:" + _ABROAD.pattern + r"))(?:人|籍|(?:过)?来的)|外籍|老外|洋员工|外国(?:来的|籍)")
 # - a child's age said in years (娃才15岁, 十四岁的孩子): under sixteen is what the law calls 未满十六周岁
 #   (the ban on child labour), sixteen or seventeen 未成年工;
 _AGE = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})(?:周)?岁")
@@ -57,7 +60,7 @@ _LONG_AGO = re.compile(r"(?:好几|几|多|\d+|[两三四五六七八九十])年
 # - disagreeing with an assessment (鉴定结论不服, 伤残等级评低了) asks for the law's 再次鉴定, not the
 #   review of an administrative decision (不服 alone: 行政复议);
 _ASSESSED = re.compile(r"鉴定|评残|评级|等级|评低|评高|评的级")
-_DISAGREE = re.compile(r"不服|不满意|不认可|不认|有异议|评低|评高|评错|不公平")
+_DISAGREE = re.compile(r"不服|不满意|不认可|不认|有异议|评低|评高|评轻|评重|评错|定低|定轻|不公平")
 # - a move to work in another place (跑深圳上班, 去外省打工, 回老家工作) is what the law calls 跨统筹地区就业.
 PLACES = (
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
@@ -67,7 +70,9 @@ PLACES = (
     "贵阳", "南昌", "福州", "兰州", "乌鲁木齐", "呼和浩特", "东营", "烟台", "潍坊", "温州", "无锡",
     "外地", "外省", "外市", "老家", "别的城市", "其他城市", "另一个城市",
 )
-_MOVE = re.compile(r"(?:跑|去|到|调到|调去|回|来|换到)了?(?:" + "|".join(PLACES) + r")(?:市|省)?(?:上班|工作|打工|就业|干活)")
+#   A province may come before the place (回河南老家上班).
+_PLACE = "(?:" + "|".join(PLACES) + r")(?:市|省)?"
+_MOVE = re.compile(r"(?:跑|去|到|调到|调去|回|来|换到)了?" + _PLACE + "(?:" + _PLACE + ")?" + r"(?:上班|工作|打工|就业|干活)")
 # Cities people name for their province (在杭州工伤住院: the Zhejiang regulation applies).
 CITY_PROVINCE = {
     "杭州": "浙江", "宁波": "浙江", "温州": "浙江", "嘉兴": "浙江", "湖州": "浙江", "绍兴": "浙江", "金华": "浙江",
@@ -126,7 +131,8 @@ def standard_words(question: str) -> str:
 
 def separable_joined(question: str) -> str:
     """The question with its separable verbs whole (加几个小时班 → 加班几个小时)."""
-    return _SEPARABLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), question)
+    joined = _SEPARABLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), question)
+    return _SEPARABLE_PARTICLE.sub(lambda m: m.group(1) + m.group(2), joined)
 
 
 @dataclass(frozen=True)

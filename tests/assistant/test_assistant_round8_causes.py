@@ -1,0 +1,66 @@
+"""General mechanisms from the causes of the misses on the fourth blind set (issue 18, round 8):
+pocket money is no fee, both benefits asked against a rule that allows one, the exception named in
+another item of a list of conditions, a foreigner said by where they come from, a separable verb
+split by a particle, a move to a home town in a named province, an assessment said to be too light.
+
+None of these questions is taken from a question set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shebao.assistant.lead import lead_sentence, yes_no_words
+from shebao.assistant.lexicon import _rule_groups, default_lexicon, separable_joined
+
+
+@dataclass
+class _Article:
+    text: str
+    law: str = ""
+
+
+def test_pocket_money_is_not_a_fee():
+    assert yes_no_words("闺女十四岁，想去饭店端盘子挣点零花钱，饭店能雇她吗") == ("能", "不能")
+    assert yes_no_words("打印参保证明要花钱吗") == ("收费", "不收费")
+
+
+def test_both_benefits_asked_against_a_rule_that_allows_one():
+    article = _Article(
+        "第十条 符合条件的，可以领取甲补助金。同时符合领取甲补助金和乙补助金条件的，只能选择领取其中的一项。"
+    )
+    lead = lead_sentence("甲补助金和乙补助金能同时领吗", [article], ["甲补助金", "乙补助金", "领取"])
+    assert lead.sentence.startswith("不能：")
+    assert "只能选择" in lead.sentence
+    # one benefit asked: the rule that allows it answers yes
+    assert lead_sentence("甲补助金能领吗", [article], ["甲补助金", "领取"]).sentence.startswith("能：")
+
+
+def test_the_exception_in_another_item_of_the_list_of_conditions():
+    article = _Article(
+        "第九条 具备下列条件的人员，可以领取补贴：\n（一）已经缴费满1年的；\n（二）非因本人意愿中断就业的；\n（三）已经登记的。"
+    )
+    words = ["补贴", "缴费"]
+    lead = lead_sentence("我是自己不想干了，缴费五年了，能领补贴不", [article], words, expansions=["本人意愿"])
+    assert lead.sentence.startswith("不能：")
+    # the same question without the exception stated is answered by the condition met
+    assert lead_sentence("缴费五年了，能领补贴不", [article], words).sentence.startswith("能：")
+
+
+def test_a_foreigner_said_by_where_they_come_from():
+    assert ("外国人",) in _rule_groups("厂里来了个越南来的师傅，要给他上社保吗")
+    assert ("外国人",) in _rule_groups("德国籍的同事能参加医保吗")
+    # a trip abroad is no foreigner
+    groups = _rule_groups("去越南出差生病了能报销吗")
+    assert ("外国人",) not in groups and ("境外",) in groups
+
+
+def test_a_separable_verb_split_by_a_particle():
+    assert separable_joined("我是主动辞了职的") == "我是主动辞职的"
+    assert "辞职" in default_lexicon().matches("她是自己辞的职，能领失业金吗")
+
+
+def test_a_move_home_in_a_named_province_and_an_assessment_too_light():
+    assert ("跨统筹地区就业",) in _rule_groups("我回湖南老家工作了，之前的养老保险咋办")
+    assert ("跨统筹地区就业",) not in _rule_groups("我在湖南老家种地")
+    assert ("再次鉴定",) in _rule_groups("伤残等级评轻了，想再找地方鉴定")
