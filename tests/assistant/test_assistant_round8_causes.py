@@ -41,7 +41,9 @@ def test_the_exception_in_another_item_of_the_list_of_conditions():
         "第九条 具备下列条件的人员，可以领取补贴：\n（一）已经缴费满1年的；\n（二）非因本人意愿中断就业的；\n（三）已经登记的。"
     )
     words = ["补贴", "缴费"]
-    lead = lead_sentence("我是自己不想干了，缴费五年了，能领补贴不", [article], words, expansions=["本人意愿"])
+    lead = lead_sentence(
+        "我是自己不想干了，缴费五年了，能领补贴不", [article], words, expansions=["本人意愿"]
+    )
     assert lead.sentence.startswith("不能：")
     # the same question without the exception stated is answered by the condition met
     assert lead_sentence("缴费五年了，能领补贴不", [article], words).sentence.startswith("能：")
