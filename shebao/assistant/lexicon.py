@@ -33,10 +33,10 @@ _SHORT_BRANCH = re.compile(r"(养老|医疗|工伤|失业|生育)险")
 _ABROAD = re.compile(r"泰国|日本|韩国|朝鲜|越南|新加坡|马来西亚|印尼|菲律宾|印度|美国|加拿大|墨西哥|巴西|英国|法国|德国|意大利|"
                      r"西班牙|俄罗斯|澳大利亚|新西兰|迪拜|欧洲|非洲|香港|澳门|台湾")
 # - dialect and chat words (咋, 啥, 木有, 娃): phrases are matched on the question as written and
-#   with these in standard words, so 咋算 finds 怎么算 and 生娃 finds 生孩子.
+#   with these in standard words, so 咋算 finds 怎么算 and 生娃 finds 生孩子; 医疗期里 is 医疗期内.
 DIALECT = {"咋": "怎么", "啥": "什么", "木有": "没有", "没得": "没有", "冇": "没有", "娃": "孩子", "闺女": "女儿",
            "俩": "两个", "晓得": "知道", "甭": "不用", "咋整": "怎么办", "咋办": "怎么办", "咋弄": "怎么办", "嘎哈": "干什么",
-           "多会儿": "什么时候", "几回": "几次", "多少回": "多少次"}
+           "多会儿": "什么时候", "几回": "几次", "多少回": "多少次", "期里": "期内", "期间里": "期间内"}
 _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
 # - a separable verb split by a quantity (加几个小时班, 上八小时班, 请三天假) is matched whole, the
 #   quantity after it (加班几个小时): the phrase 加班 is then found (延长工作时间).

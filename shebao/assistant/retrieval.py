@@ -293,7 +293,9 @@ class Retriever:
 
         regional = self._regional_weights(query)
         scores = scores * regional
-        liability = self._liability if _LIABILITY_Q.search(query) else np.zeros(len(scores), dtype=bool)
+        # 咋处理 asks as 怎么处理 does
+        liability = (self._liability if _LIABILITY_Q.search(standard_words(query))
+                     else np.zeros(len(scores), dtype=bool))
         may = self._liability if not liability.any() and _MAY_Q.search(query) else np.zeros(len(scores), dtype=bool)
         other_grade = self._other_grade(tokens)
         named = self._named_law(query)

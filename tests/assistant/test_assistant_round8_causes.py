@@ -66,3 +66,23 @@ def test_a_move_home_in_a_named_province_and_an_assessment_too_light():
     assert ("跨统筹地区就业",) in _rule_groups("我回湖南老家工作了，之前的养老保险咋办")
     assert ("跨统筹地区就业",) not in _rule_groups("我在湖南老家种地")
     assert ("再次鉴定",) in _rule_groups("伤残等级评轻了，想再找地方鉴定")
+
+
+def test_a_penalty_asked_in_dialect_is_the_liability_chapter_s(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    retriever = Retriever(laws_kb)
+    top = retriever.search("饭店不给员工办社保登记，被查到会被咋处理").hits[0].article
+    assert "法律责任" in (top.chapter or "") or "罚则" in (top.chapter or "")
+    assert top.key == retriever.search("饭店不给员工办社保登记，被查到会被怎么处理").hits[0].article.key
+
+
+def test_everyday_words_for_the_wage_floor_a_pay_cut_and_a_worsening_injury():
+    lexicon = default_lexicon()
+    assert "最低工资标准" in lexicon.expand("厂里的工资有没有底线")
+    assert "降低工资" in lexicon.expand("休完产假回来就被降薪了")
+    assert "复查鉴定" in lexicon.expand("旧伤这两年加重了，能再查一次吗")
+    # a period "里" is the law's "内": the lexicon reads 医疗期内
+    from shebao.assistant.lexicon import standard_words
+
+    assert standard_words("还在医疗期里") == "还在医疗期内"
