@@ -49,6 +49,7 @@ _A_NOT_A_SECOND = {"可": "以", "需": "要", "合": "法", "违": "法", "应"
 # ("能算工伤不" asks whether it counts), each with the words that hold it without being it
 _VERBS = (
     (re.compile(r"(?<![结计核清估换打预总])算(?![账术])"), "算", "不算"),
+    (re.compile(r"^(?:这样|那样|这么|那么|这|那)?([行中])$"), "{0}", "不{0}"),  # "…抵社保费，行吗": a clause that is only 行 or 中
     (re.compile(r"(?<![不还要但就可只于都凡总倒硬])是(?![否不])"), "是", "不是"),
     (re.compile(r"属于"), "属于", "不属于"),
     (re.compile(r"能(?!力)"), "能", "不能"),
@@ -115,6 +116,9 @@ FEE_WEIGHT = 3.0  # "查记录收费吗": the sentence that says whether it cost
 _BOTH_Q = re.compile(r"(?:两样|两份|两个|俩|几样|几份|全)都|同时(?:领|拿|享受|要)|一起领|一块儿?领|都领|都拿|都能领|都能拿|都享受")
 _ONE_OF_S = re.compile(r"只能选择|选择其一|择一|其中的?一项|不得重复|不重复享受")
 BOTH_WEIGHT = 3.0
+# "拿货抵社保费中不中": goods in place of the required form; the sentence that requires the form
+# (应当以货币形式…缴纳) answers, not one that shares the word 抵 (拍卖所得抵缴)
+SUBSTITUTE_WEIGHT = 3.0
 # "医保要自己交吗", "是不是从我工资里扣": whether the person pays; the sentence that says what the
 # person pays or not (个人不缴纳…) answers, not one where it is the employer who pays for them (为职工缴纳)
 _SELF_PAY_Q = re.compile(r"(?:自己|个人|本人|俺|我)[^，。？?]{0,6}?(?:交|缴|出钱|掏|付|扣)")
@@ -617,6 +621,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     use_q = bool(_USE_Q.search(q_plain))
     fee_q = kind == "yesno" and bool(_FEE_Q.search(q_plain))
     both_q = kind == "yesno" and bool(_BOTH_Q.search(q_plain))
+    substitute_q = (kind == "yesno" or bool(yes_no_part)) and bool(_SUBSTITUTE.search(q_plain))
     defiance = bool(_DEFIANCE_Q.search(q_plain))
     self_pay_q = kind in ("yesno", "who", "general") and bool(_SELF_PAY_Q.search(q_plain))
     list_q = bool(_LIST_Q.search(q_plain)) or use_q
@@ -687,6 +692,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             if score > 0 and fee_q and _FEE_S.search(whole):
                 score += FEE_WEIGHT
                 marks.add("fee")
+            if score > 0 and substitute_q and _REQUIRED_FORM.search(whole):
+                score += SUBSTITUTE_WEIGHT
+                marks.add("form")
             if score > 0 and both_q and _ONE_OF_S.search(unit):
                 score += BOTH_WEIGHT
                 marks.add("one_of")

@@ -86,3 +86,20 @@ def test_everyday_words_for_the_wage_floor_a_pay_cut_and_a_worsening_injury():
     from shebao.assistant.lexicon import standard_words
 
     assert standard_words("还在医疗期里") == "还在医疗期内"
+
+
+def test_goods_in_place_of_the_required_form_are_answered_by_the_form(laws_assistant):
+    # a yes/no beside a how: the sentence requiring the form, not the one sharing 抵 (拍卖所得抵缴)
+    answer = laws_assistant.ask("公司拿自己生产的家电抵社保费中不中？应该怎么交")["answer"]
+    assert answer.startswith("不中：") and "货币形式" in answer.split("\n")[0]
+
+
+def test_a_clause_that_is_only_xing_asks_xing():
+    assert yes_no_words("拿布料抵社保费，行吗？要怎么缴") == ("行", "不行")
+    assert yes_no_words("银行能查吗") == ("能", "不能")
+
+
+def test_everyday_words_for_monthly_payment_and_buying_medicine_for_someone():
+    lexicon = default_lexicon()
+    assert "按月发放" in lexicon.expand("补助是每个月发还是一次给")
+    assert "代为购药" in lexicon.expand("我爸住院了，我帮他买药要带什么")
