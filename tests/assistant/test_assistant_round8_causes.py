@@ -103,3 +103,15 @@ def test_everyday_words_for_monthly_payment_and_buying_medicine_for_someone():
     lexicon = default_lexicon()
     assert "按月发放" in lexicon.expand("补助是每个月发还是一次给")
     assert "代为购药" in lexicon.expand("我爸住院了，我帮他买药要带什么")
+
+
+def test_a_disagreement_asks_for_the_remedy(laws_kb):
+    from shebao.assistant.retrieval import Retriever
+
+    retriever = Retriever(laws_kb)
+    # the remedy (对…鉴定结论不服的，可以…申请再次鉴定), not the grade's benefits (第三十七条)
+    top = retriever.search("我被评成十级伤残，觉得评低了不服，该找哪里再次鉴定").hits[0].article
+    assert top.key == ("工伤保险条例", 26)
+    # a remedy said without 不服 (认为…侵害其权益的，可以依法申请行政复议) keeps its place
+    keys = [h.article.key for h in retriever.search("对社保经办机构的处理不服，能怎么办").hits[:3]]
+    assert ("中华人民共和国社会保险法", 83) in keys
