@@ -119,6 +119,9 @@ BOTH_WEIGHT = 3.0
 # "拿货抵社保费中不中": goods in place of the required form; the sentence that requires the form
 # (应当以货币形式…缴纳) answers, not one that shares the word 抵 (拍卖所得抵缴)
 SUBSTITUTE_WEIGHT = 3.0
+# the marks of a sentence that says what such a question turns on (whether one pays, one of two, the form)
+DECISIVE_MARKS = frozenset({"self_pay", "fee", "one_of", "form"})
+DECISIVE_MARGIN = 3.0  # the later sentence matches as well as the best one without its mark's weight
 # "医保要自己交吗", "是不是从我工资里扣": whether the person pays; the sentence that says what the
 # person pays or not (个人不缴纳…) answers, not one where it is the employer who pays for them (为职工缴纳)
 _SELF_PAY_Q = re.compile(r"(?:自己|个人|本人|俺|我)[^，。？?]{0,6}?(?:交|缴|出钱|掏|付|扣)")
@@ -739,6 +742,14 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                  and m >= own_marks and score > own and sum(weight(w) for w in h - held) >= WIDER_WEIGHT]
         if wider:
             _, a_index, unit = max(wider)
+            best = (best[0], a_index, unit, next(h for u, h in _units(articles[a_index].text) if u == unit))
+        # what the question turns on (个人要交钱不 → 职工不缴纳; 两样都能领 → 只能选择其一) said only by a
+        # later article's sentence that matches the question as well besides the mark: that sentence answers
+        decisive = [(score, a, u) for (a, u), (h, score, m) in held_by.items()
+                    if a != best[1] and m & DECISIVE_MARKS and not own_marks & DECISIVE_MARKS
+                    and score - DECISIVE_MARGIN >= own]
+        if decisive:
+            _, a_index, unit = max(decisive)
             best = (best[0], a_index, unit, next(h for u, h in _units(articles[a_index].text) if u == unit))
     if best is not None and kind not in ("general", "yesno"):
         if best[1] in typed:

@@ -115,3 +115,9 @@ def test_a_disagreement_asks_for_the_remedy(laws_kb):
     # a remedy said without 不服 (认为…侵害其权益的，可以依法申请行政复议) keeps its place
     keys = [h.article.key for h in retriever.search("对社保经办机构的处理不服，能怎么办").hits[:3]]
     assert ("中华人民共和国社会保险法", 83) in keys
+
+
+def test_whether_one_pays_is_answered_by_the_sentence_saying_so_in_a_later_article(laws_assistant):
+    # 女职工劳动保护特别规定 第八条 (the allowance) is retrieved first; 社会保险法 第五十三条 says who pays
+    answer = laws_assistant.ask("生育保险要从我工资里扣吗？个人要交不")["answer"].split("\n")[0]
+    assert answer.startswith("不用：") and "职工不缴纳" in answer
