@@ -103,6 +103,7 @@ def test_everyday_words_for_monthly_payment_and_buying_medicine_for_someone():
     lexicon = default_lexicon()
     assert "按月发放" in lexicon.expand("补助是每个月发还是一次给")
     assert "代为购药" in lexicon.expand("我爸住院了，我帮他买药要带什么")
+    assert "非工伤引发的疾病" in lexicon.expand("工伤治疗期间又查出高血压，药钱谁出")
 
 
 def test_a_disagreement_asks_for_the_remedy(laws_kb):
