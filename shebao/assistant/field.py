@@ -87,12 +87,41 @@ OTHER = (
 
 # Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
 _OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}险|罪")
-# Weak terms that only set the scene: a place (单位附近, 公司楼下) …
-_PLACE = re.compile(r"(?:单位|公司|医院|厂里)(?:附近|楼下|门口|旁边|对面|周边|周围)")
-# … or a time (退休了, 失业后, 下班后: what follows is the question; 退休了学什么乐器好 is not the field's).
+# Terms of the field, longest first, for the patterns below that find one as a scene.
+_TERMS = "|".join(sorted({re.escape(t) for t in (*STRONG, *WEAK) if len(t) >= 2}, key=len, reverse=True))
+# Terms that only set the scene: a place (单位附近, 公司楼下, 社保局门口, 人社局大楼附近) …
+_PLACE = re.compile(rf"(?:{_TERMS})[\u4e00-\u9fff]{{0,3}}?(?:附近|楼下|门口|旁边|对面|周边|周围)")
+# … or a time (退休了, 失业后, 下班后, 产假在家: what follows is the question; 退休了学什么乐器好 is not
+# the field's).
+_STRONG_TERMS = "|".join(sorted((re.escape(t) for t in STRONG), key=len, reverse=True))
 _SCENE = re.compile(
-    r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
+    rf"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院|{_STRONG_TERMS})"
+    r"(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
 )
+# A term said with words between its verb and its object (上十二个小时的班, 交了几年钱, 生完孩子, 领几个
+# 月的钱): an aspect, a result or a quantity may stand inside a verb-object word.
+_INSIDE = r"(?:[了过着完好的]|[\d一二两三四五六七八九十百千几半多每个年月周天日小时]){1,8}"
+_SEPARATED = tuple(
+    (re.compile(re.escape(t[0]) + _INSIDE + re.escape(t[1:])), t) for t in WEAK if 2 <= len(t) <= 3
+)
+
+
+def joined_terms(text: str) -> str:
+    """The text with each weak term said apart said whole (上六天班 → 上班, 交了几年钱 → 交钱).
+
+    Examples:
+        >>> joined_terms("一天要上十二个小时的班")
+        '一天要上班'
+    """
+    for pattern, term in _SEPARATED:
+        text = pattern.sub(term, text)
+    return text
+
+
+def without_scene(text: str) -> str:
+    """The text without the terms that only set its scene: a place or a time of life."""
+    return _PLACE.sub("", _SCENE.sub("", text))
+
 
 # What makes a clause a question: a question word or particle, or a verb asked both ways (管不管, 难不难).
 _ASKS = re.compile(
@@ -101,8 +130,8 @@ _ASKS = re.compile(
 )
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\s]+")
 # jieba's part-of-speech tags of words that say nothing of a subject: adverbs, pronouns, prepositions,
-# conjunctions, particles, numerals and measures, times and places of the sentence, interjections
-_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z")
+# conjunctions, particles, numerals and measures, times and places of the sentence (家里, 门口), interjections
+_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z", "s")
 # How much more often than everyday Chinese the laws must use a word for it to be a word of the field
 # (natural log of the ratio of relative frequencies: 合法 2.5, 拒绝 2.0 are; 保存 1.2, 平台 1.0 are not).
 FIELD_RATIO = 1.5
@@ -229,25 +258,34 @@ _RIGHTS = re.compile(
 # Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
 _PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
 # A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机).
-_OWNER = re.compile(r"(?:单位|公司|医院|厂里|老板|员工|职工)(?:发)?的")
+_OWNER = re.compile(r"(?:单位|公司|医院|厂里|老板|员工|职工)[\u4e00-\u9fff]{0,3}?的")
 
 
-def evidence(text: str, field_words: FieldWords) -> list[int]:
-    """+1 for each word of the field in a text, -1 for each foreign word, in text order."""
+def _untagged_term(pair) -> bool:
+    """A word of the domain dictionary (工伤认定): jieba gives it no part of speech ("x"), as it does
+    punctuation."""
+    return pair.flag == "x" and bool(re.search(r"[\u4e00-\u9fff]", pair.word))
+
+
+def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list[int]:
+    """+1 for each word of the field in a text, -1 for each foreign word, in text order (±2 for a
+    strong term or another field's subject); with ``places`` false a place name (广东) tells nothing."""
     text = _OWNER.sub("，", text)
     out: list[int] = []
     with _pos_lock:
         pairs = _pos_tokenizer().lcut(text)
     for p in pairs:
-        if p.word in STOPWORDS or p.flag.startswith(_NO_SUBJECT):
+        if p.word in STOPWORDS or (p.flag.startswith(_NO_SUBJECT) and not _untagged_term(p)):
+            continue
+        if not places and p.flag == "ns":
             continue
         v = field_words.judge(p.word)
         if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING:
             v = 0  # a verb tells how, not what about (代替, 说出去, 回去), unless it judges a thing (好吃)
         if v == 0 and any(t in p.word for t in WEAK if len(t) >= 2):
             v = 1
-        if v:
-            out.append(v)
+        if v:  # a strong term of the field or a subject of another field weighs double
+            out.append(2 * v if any(t in p.word for t in (STRONG if v > 0 else OTHER)) else v)
     out.extend(1 for t in WEAK if len(t) >= 2 and t in text and not any(t in p.word for p in pairs))
     return out
 
@@ -259,33 +297,46 @@ _CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工�
 
 def _weak_topics(q: str) -> list[str]:
     """The weak terms of a question that are its topic, not its scene."""
-    q = _PLACE.sub("", _SCENE.sub("", q))
+    q = without_scene(q)
     found = [t for t in WEAK if t in q]
     if found and all(t in _CARE for t in found) and not _CARE_MATTER.search(q):
         return []
     return found
 
 
-def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool) -> int:
-    """Whether an asked part of a question holding a weak term is about the field (1), about
-    something else (-1), or says nothing (0)."""
-    found = evidence(_PLACE.sub("", _SCENE.sub("", asked)), field_words)
+def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, places: bool = True) -> int:
+    """Whether an asked part of a question is about the field (1), about something else (-1), or
+    says nothing (0)."""
+    found = evidence(without_scene(asked), field_words, places=places)
     rights = bool(_RIGHTS.search(asked))
     if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
-        return 1 if rights and -1 not in found else -1
-    if rights and -1 not in found:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
+        return 1 if rights and min(found, default=0) >= 0 else -1
+    if rights and min(found, default=0) >= 0:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
         found.append(1)
     if found and sum(found) >= 0:
         return 1  # 单位不让休年假，能折成钱吗: the asked part is the field's at least as much as not
     if found:  # the asked part is about something else, unless the rest of the question outweighs it
         rest = q[: q.find(asked)]
-        scene = evidence(_PLACE.sub("", _SCENE.sub("", rest)), field_words)
+        scene = evidence(without_scene(rest), field_words, places=places)
         return 1 if sum(scene) + sum(found) > 0 else -1
     return 0
 
 
 def strong_terms(question: str) -> list[str]:
     return [t for t in STRONG if t in question]
+
+
+def _strong_term_asked(q: str, field_words: FieldWords) -> bool:
+    """Whether a question holding a strong term asks about the field: the strong term is in what is
+    asked, or it only sets the scene (刚退休领上养老金了, 社保局门口, 工伤住院养着) and the asked part is not
+    about something else (…海竿和手竿哪个适合新手, …那家包子铺几点开门 are)."""
+    q = joined_terms(standard_words(q))
+    asked = asked_parts(q)
+    if any(strong_terms(without_scene(a)) for a in asked):
+        return True
+    # social insurance is paid somewhere: beside a strong term a place name (广东那五年) is no other subject
+    verdicts = [_asked_verdict(q, a, field_words, other=False, places=False) for a in asked]
+    return any(v > 0 for v in verdicts) or not any(v < 0 for v in verdicts)
 
 
 def in_field(question: str, field_words: FieldWords | None = None) -> bool:
@@ -308,12 +359,13 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
         return False
     senses = _OTHER_SENSE.findall(q)
     q = _OTHER_SENSE.sub("", q)  # 商业养老保险: no 养老保险 of the field
+    field_words = field_words or bundled_field_words()
     strong = len(strong_terms(q))
     if strong:
         other = sum(1 for t in OTHER if t in q) + len(senses)
-        return other <= strong  # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
-    field_words = field_words or bundled_field_words()
-    q = standard_words(q)  # 咋整 → 怎么办
+        # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
+        return other <= strong and _strong_term_asked(q, field_words)
+    q = joined_terms(standard_words(q))  # 咋整 → 怎么办, 上六天班 → 上班
     if not _weak_topics(q):
         return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
     other = bool(senses) or any(t in q for t in OTHER)
