@@ -86,7 +86,7 @@ OTHER = (
 
 
 # Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
-_OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}险|罪")
+_OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}?险|罪")
 # Terms of the field, longest first, for the patterns below that find one as a scene.
 _TERMS = "|".join(sorted({re.escape(t) for t in (*STRONG, *WEAK) if len(t) >= 2}, key=len, reverse=True))
 # Terms that only set the scene: a place (单位附近, 公司楼下, 社保局门口, 人社局大楼附近) …
@@ -322,6 +322,18 @@ def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, 
     return 0
 
 
+def _other_asked(asked: str, field_words: FieldWords) -> bool:
+    """Whether an asked part is open to another field's subject: it names one, or says nothing of the
+    field itself."""
+    return any(t in asked for t in OTHER) or not any(v > 0 for v in evidence(without_scene(asked), field_words))
+
+
+def _right_asked_of_scene(q: str, asked: list[str]) -> bool:
+    """A weak term that sets the scene is the topic when a right is asked of it (退休以后每个月大概能拿
+    多少钱: the money is the pension)."""
+    return any(t in q for t in WEAK) and any(_RIGHTS.search(a) for a in asked)
+
+
 def strong_terms(question: str) -> list[str]:
     return [t for t in STRONG if t in question]
 
@@ -366,10 +378,13 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
         # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
         return other <= strong and _strong_term_asked(q, field_words)
     q = joined_terms(standard_words(q))  # 咋整 → 怎么办, 上六天班 → 上班
-    if not _weak_topics(q):
+    asked = asked_parts(q)
+    if not _weak_topics(q) and not _right_asked_of_scene(q, asked):
         return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
+    # another field's subject counts where it is asked about, or where the asked part says nothing
+    # (…银行卡号都漏出去了，公司要不要通知我们本人 asks the company, not the bank)
     other = bool(senses) or any(t in q for t in OTHER)
-    verdicts = [_asked_verdict(q, asked, field_words, other=other) for asked in asked_parts(q)]
+    verdicts = [_asked_verdict(q, a, field_words, other=other and _other_asked(a, field_words)) for a in asked]
     if any(v > 0 for v in verdicts):
         return True  # of several questions in one, one about the field is enough
     if any(v < 0 for v in verdicts):
