@@ -258,7 +258,7 @@ _RIGHTS = re.compile(
 # Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
 _PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
 # A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机).
-_OWNER = re.compile(r"(?:单位|公司|医院|厂里|老板|员工|职工)[\u4e00-\u9fff]{0,3}?的")
+_OWNER = re.compile(r"(?<![没无])(?:单位|公司|医院|厂里|老板|员工|职工)[\u4e00-\u9fff]{0,3}?的")
 
 
 def _untagged_term(pair) -> bool:
@@ -297,7 +297,7 @@ _CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工�
 
 def _weak_topics(q: str) -> list[str]:
     """The weak terms of a question that are its topic, not its scene."""
-    q = without_scene(q)
+    q = _OWNER.sub("，", without_scene(q))  # 老板新买的车: the boss owns what is asked about
     found = [t for t in WEAK if t in q]
     if found and all(t in _CARE for t in found) and not _CARE_MATTER.search(q):
         return []
