@@ -44,6 +44,8 @@ REFUSAL = (
     "测算退休时间、养老金、灵活就业缴费档次、补缴、失业保险金、工伤和遗属待遇。"
 )
 
+# the word lists stay compact
+# fmt: off
 STRONG = (
     "社保", "社会保险", "社会保障", "养老保险", "医疗保险", "医保", "工伤", "失业保险", "失业金", "生育保险",
     "生育津贴", "养老金", "退休金", "退休工资", "基本养老", "个人账户", "缴费年限", "缴费基数", "参保", "断缴",
@@ -83,6 +85,7 @@ OTHER = (
     "个税", "个人所得税", "车被", "换车", "买车", "停车", "狗", "衣服", "穿什么", "食堂", "播客", "听歌", "音乐",
     "辅导作业", "过冬",
 )
+# fmt: on
 
 
 # Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
@@ -325,7 +328,9 @@ def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, 
 def _other_asked(asked: str, field_words: FieldWords) -> bool:
     """Whether an asked part is open to another field's subject: it names one, or says nothing of the
     field itself."""
-    return any(t in asked for t in OTHER) or not any(v > 0 for v in evidence(without_scene(asked), field_words))
+    return any(t in asked for t in OTHER) or not any(
+        v > 0 for v in evidence(without_scene(asked), field_words)
+    )
 
 
 def _right_asked_of_scene(q: str, asked: list[str]) -> bool:
@@ -384,7 +389,9 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
     # another field's subject counts where it is asked about, or where the asked part says nothing
     # (…银行卡号都漏出去了，公司要不要通知我们本人 asks the company, not the bank)
     other = bool(senses) or any(t in q for t in OTHER)
-    verdicts = [_asked_verdict(q, a, field_words, other=other and _other_asked(a, field_words)) for a in asked]
+    verdicts = [
+        _asked_verdict(q, a, field_words, other=other and _other_asked(a, field_words)) for a in asked
+    ]
     if any(v > 0 for v in verdicts):
         return True  # of several questions in one, one about the field is enough
     if any(v < 0 for v in verdicts):
