@@ -298,13 +298,48 @@ _CARE = ("看病", "住院", "药", "医院")
 _CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工资|单位|公司|老板|工作|上班|假")
 
 
-def _weak_topics(q: str) -> list[str]:
-    """The weak terms of a question that are its topic, not its scene."""
-    q = _OWNER.sub("，", without_scene(q))  # 老板新买的车: the boss owns what is asked about
+def _weak_topics(q: str, *, owners: bool = True) -> list[str]:
+    """The weak terms of a question that are its topic, not its scene (with ``owners`` false, nor a
+    workplace owning what is asked about: 老板新买的车)."""
+    q = without_scene(q) if owners else _OWNER.sub("，", without_scene(q))
     found = [t for t in WEAK if t in q]
     if found and all(t in _CARE for t in found) and not _CARE_MATTER.search(q):
         return []
     return found
+
+
+# A modal asking leave (能不能, 可以…吗) puts the verb after it in focus: that verb is what is asked.
+_MODALS = frozenset({"能不能", "可不可以", "能", "不能", "可以", "不可以", "会不会", "该不该", "要不要"})
+# A verb with a result or a direction (领到, 转过去, 拿来, 办好) tells how a thing ends, not what it is.
+_RESULT = "到过来去好完着上下出起回住掉开成"
+
+
+def _foreign_focus(asked: str, field_words: FieldWords) -> bool:
+    """Whether the verb a modal puts in focus is an everyday verb the laws never use (能不能洗头,
+    能喝牛奶吗): the question asks leave for a thing of everyday life."""
+    with _pos_lock:
+        pairs = _pos_tokenizer().lcut(asked)
+    return any(
+        p.word in _MODALS
+        and n.flag.startswith("v")
+        and n.word[-1] not in _RESULT
+        and field_words.judge(n.word) < 0
+        for p, n in zip(pairs, pairs[1:], strict=False)
+    )
+
+
+def _refers_back(asked: str, q: str) -> bool:
+    """Whether an asked part names again, by its first character, a verb of the field said before it
+    (…想辞职，…得怎么辞: 辞 is 辞职)."""
+    before = q[: q.find(asked)]
+    with _pos_lock:
+        pairs = _pos_tokenizer().lcut(asked)
+    return any(
+        len(p.word) == 1
+        and p.flag.startswith("v")
+        and any(t[0] == p.word and t in before for t in (*STRONG, *WEAK))
+        for p in pairs
+    )
 
 
 def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, places: bool = True) -> int:
@@ -312,9 +347,13 @@ def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, 
     says nothing (0)."""
     found = evidence(without_scene(asked), field_words, places=places)
     rights = bool(_RIGHTS.search(asked))
+    if not rights and _foreign_focus(without_scene(asked), field_words):
+        return -1
     if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
         return 1 if rights and min(found, default=0) >= 0 else -1
     if rights and min(found, default=0) >= 0:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
+        found.append(1)
+    if not found and _refers_back(asked, q):
         found.append(1)
     if found and sum(found) >= 0:
         return 1  # 单位不让休年假，能折成钱吗: the asked part is the field's at least as much as not
@@ -394,8 +433,8 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
     ]
     if any(v > 0 for v in verdicts):
         return True  # of several questions in one, one about the field is enough
-    if any(v < 0 for v in verdicts):
-        return False
+    if any(v < 0 for v in verdicts) or not _weak_topics(q, owners=False):
+        return False  # a workplace owning the thing asked (老板新买的车…多久保养) is no topic by itself
     found = evidence(_PLACE.sub("", q), field_words)  # the asked part tells nothing: the whole question
     # on a tie the word nearer the question decides (公司要搬到浦东，坐地铁几号线能到)
     return not found or sum(found) > 0 or (sum(found) == 0 and found[-1] > 0)

@@ -61,3 +61,16 @@ def test_the_scene_rule_follows_the_texts_indexed():
     noodles = FieldWords.of_texts([["面馆", "关门", "营业"]] * 3)
     assert in_field("工伤认定那天顺路去了面馆，面馆几点关门", noodles)
     assert not in_field("工伤认定那天顺路去了面馆，面馆几点关门", bundled_field_words())
+
+
+def test_the_verb_a_modal_puts_in_focus_is_what_is_asked():
+    """能不能 + an everyday verb the laws never use asks leave for a thing of everyday life; a verb of a
+    result (领到, 拿到) tells how the field's matter ends."""
+    assert not in_field("产假期间在家能不能染头发")
+    assert in_field("工伤以后能不能领到一次性补助")
+    assert in_field("加班费能不能拿到")
+
+
+def test_a_verb_named_again_by_its_first_character_refers_back():
+    assert in_field("想辞退我，公司说提前三天通知就能辞，对吗")
+    assert in_field("合同快到期了，单位不想续，要怎么续")
