@@ -1,8 +1,10 @@
 """Knowing its field: social insurance, and the labour and personal-data rules the texts hold.
 
 A question is judged by what it asks, not by the words that set its scene. A strong term of the
-field (社保, 养老金, 工伤, 失业保险金 …) makes the question the field's whatever else it says. Without
-one, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
+field (社保, 养老金, 工伤, 失业保险金 …) in the part that asks makes the question the field's; one that only
+sets the scene (刚退休领上养老金了，…; 社保局门口那家…; 产假在家…) leaves the asked part to decide, judged
+as below, and a question whose asked part is about something else is not the field's. Without a
+strong term, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
 (each clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the last clause) is read word by word
 against the knowledge base's own texts (:class:`FieldWords`):
 
@@ -12,7 +14,11 @@ against the knowledge base's own texts (:class:`FieldWords`):
 - a foreign word is a noun or adjective of everyday Chinese the laws never use (打印机, 蛋糕, 软件 …), or a
   subject of another field (:data:`OTHER`: travel, shares, commercial insurance …);
 - the other words (时间, 设置, 一次 …) and the particles tell nothing; a workplace that owns the thing
-  asked about (单位的打印机) is the scene.
+  asked about (单位的打印机, 老板新买的车) is the scene; a strong term or another field's subject weighs
+  double; a term said apart is the term (上六天班, 交了几年钱);
+- the verb a modal puts in focus is what is asked (能不能洗头: an everyday verb the laws never use is
+  foreign; 领到, 转过去 tell a result), and a verb named again by its first character refers back to
+  the field's verb said before it (想辞职…得怎么辞).
 
 An asked part with at least as many words of the field as foreign ones, or asking for money due,
 lawfulness or who answers for it (能领多少钱, 合法吗, 谁负责), is the field's; one with more foreign
