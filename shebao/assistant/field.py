@@ -1,8 +1,10 @@
 """Knowing its field: social insurance, and the labour and personal-data rules the texts hold.
 
 A question is judged by what it asks, not by the words that set its scene. A strong term of the
-field (社保, 养老金, 工伤, 失业保险金 …) makes the question the field's whatever else it says. Without
-one, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
+field (社保, 养老金, 工伤, 失业保险金 …) in the part that asks makes the question the field's; one that only
+sets the scene (刚退休领上养老金了，…; 社保局门口那家…; 产假在家…) leaves the asked part to decide, judged
+as below, and a question whose asked part is about something else is not the field's. Without a
+strong term, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
 (each clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the last clause) is read word by word
 against the knowledge base's own texts (:class:`FieldWords`):
 
@@ -12,7 +14,11 @@ against the knowledge base's own texts (:class:`FieldWords`):
 - a foreign word is a noun or adjective of everyday Chinese the laws never use (打印机, 蛋糕, 软件 …), or a
   subject of another field (:data:`OTHER`: travel, shares, commercial insurance …);
 - the other words (时间, 设置, 一次 …) and the particles tell nothing; a workplace that owns the thing
-  asked about (单位的打印机) is the scene.
+  asked about (单位的打印机, 老板新买的车) is the scene; a strong term or another field's subject weighs
+  double; a term said apart is the term (上六天班, 交了几年钱);
+- the verb a modal puts in focus is what is asked (能不能洗头: an everyday verb the laws never use is
+  foreign; 领到, 转过去 tell a result), and a verb named again by its first character refers back to
+  the field's verb said before it (想辞职…得怎么辞).
 
 An asked part with at least as many words of the field as foreign ones, or asking for money due,
 lawfulness or who answers for it (能领多少钱, 合法吗, 谁负责), is the field's; one with more foreign
@@ -44,6 +50,8 @@ REFUSAL = (
     "测算退休时间、养老金、灵活就业缴费档次、补缴、失业保险金、工伤和遗属待遇。"
 )
 
+# the word lists stay compact
+# fmt: off
 STRONG = (
     "社保", "社会保险", "社会保障", "养老保险", "医疗保险", "医保", "工伤", "失业保险", "失业金", "生育保险",
     "生育津贴", "养老金", "退休金", "退休工资", "基本养老", "个人账户", "缴费年限", "缴费基数", "参保", "断缴",
@@ -83,16 +91,46 @@ OTHER = (
     "个税", "个人所得税", "车被", "换车", "买车", "停车", "狗", "衣服", "穿什么", "食堂", "播客", "听歌", "音乐",
     "辅导作业", "过冬",
 )
+# fmt: on
 
 
 # Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
-_OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}险|罪")
-# Weak terms that only set the scene: a place (单位附近, 公司楼下) …
-_PLACE = re.compile(r"(?:单位|公司|医院|厂里)(?:附近|楼下|门口|旁边|对面|周边|周围)")
-# … or a time (退休了, 失业后, 下班后: what follows is the question; 退休了学什么乐器好 is not the field's).
+_OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}?险|罪")
+# Terms of the field, longest first, for the patterns below that find one as a scene.
+_TERMS = "|".join(sorted({re.escape(t) for t in (*STRONG, *WEAK) if len(t) >= 2}, key=len, reverse=True))
+# Terms that only set the scene: a place (单位附近, 公司楼下, 社保局门口, 人社局大楼附近) …
+_PLACE = re.compile(rf"(?:{_TERMS})[\u4e00-\u9fff]{{0,3}}?(?:附近|楼下|门口|旁边|对面|周边|周围)")
+# … or a time (退休了, 失业后, 下班后, 产假在家: what follows is the question; 退休了学什么乐器好 is not
+# the field's).
+_STRONG_TERMS = "|".join(sorted((re.escape(t) for t in STRONG), key=len, reverse=True))
 _SCENE = re.compile(
-    r"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院)(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
+    rf"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院|{_STRONG_TERMS})"
+    r"(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
 )
+# A term said with words between its verb and its object (上十二个小时的班, 交了几年钱, 生完孩子, 领几个
+# 月的钱): an aspect, a result or a quantity may stand inside a verb-object word.
+_INSIDE = r"(?:[了过着完好的]|[\d一二两三四五六七八九十百千几半多每个年月周天日小时]){1,8}"
+_SEPARATED = tuple(
+    (re.compile(re.escape(t[0]) + _INSIDE + re.escape(t[1:])), t) for t in WEAK if 2 <= len(t) <= 3
+)
+
+
+def joined_terms(text: str) -> str:
+    """The text with each weak term said apart said whole (上六天班 → 上班, 交了几年钱 → 交钱).
+
+    Examples:
+        >>> joined_terms("一天要上十二个小时的班")
+        '一天要上班'
+    """
+    for pattern, term in _SEPARATED:
+        text = pattern.sub(term, text)
+    return text
+
+
+def without_scene(text: str) -> str:
+    """The text without the terms that only set its scene: a place or a time of life."""
+    return _PLACE.sub("", _SCENE.sub("", text))
+
 
 # What makes a clause a question: a question word or particle, or a verb asked both ways (管不管, 难不难).
 _ASKS = re.compile(
@@ -101,8 +139,8 @@ _ASKS = re.compile(
 )
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\s]+")
 # jieba's part-of-speech tags of words that say nothing of a subject: adverbs, pronouns, prepositions,
-# conjunctions, particles, numerals and measures, times and places of the sentence, interjections
-_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z")
+# conjunctions, particles, numerals and measures, times and places of the sentence (家里, 门口), interjections
+_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z", "s")
 # How much more often than everyday Chinese the laws must use a word for it to be a word of the field
 # (natural log of the ratio of relative frequencies: 合法 2.5, 拒绝 2.0 are; 保存 1.2, 平台 1.0 are not).
 FIELD_RATIO = 1.5
@@ -229,25 +267,34 @@ _RIGHTS = re.compile(
 # Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
 _PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
 # A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机).
-_OWNER = re.compile(r"(?:单位|公司|医院|厂里|老板|员工|职工)(?:发)?的")
+_OWNER = re.compile(r"(?<![没无])(?:单位|公司|医院|厂里|老板|员工|职工)[\u4e00-\u9fff]{0,3}?的")
 
 
-def evidence(text: str, field_words: FieldWords) -> list[int]:
-    """+1 for each word of the field in a text, -1 for each foreign word, in text order."""
+def _untagged_term(pair) -> bool:
+    """A word of the domain dictionary (工伤认定): jieba gives it no part of speech ("x"), as it does
+    punctuation."""
+    return pair.flag == "x" and bool(re.search(r"[\u4e00-\u9fff]", pair.word))
+
+
+def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list[int]:
+    """+1 for each word of the field in a text, -1 for each foreign word, in text order (±2 for a
+    strong term or another field's subject); with ``places`` false a place name (广东) tells nothing."""
     text = _OWNER.sub("，", text)
     out: list[int] = []
     with _pos_lock:
         pairs = _pos_tokenizer().lcut(text)
     for p in pairs:
-        if p.word in STOPWORDS or p.flag.startswith(_NO_SUBJECT):
+        if p.word in STOPWORDS or (p.flag.startswith(_NO_SUBJECT) and not _untagged_term(p)):
+            continue
+        if not places and p.flag == "ns":
             continue
         v = field_words.judge(p.word)
         if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING:
             v = 0  # a verb tells how, not what about (代替, 说出去, 回去), unless it judges a thing (好吃)
         if v == 0 and any(t in p.word for t in WEAK if len(t) >= 2):
             v = 1
-        if v:
-            out.append(v)
+        if v:  # a strong term of the field or a subject of another field weighs double
+            out.append(2 * v if any(t in p.word for t in (STRONG if v > 0 else OTHER)) else v)
     out.extend(1 for t in WEAK if len(t) >= 2 and t in text and not any(t in p.word for p in pairs))
     return out
 
@@ -257,35 +304,101 @@ _CARE = ("看病", "住院", "药", "医院")
 _CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工资|单位|公司|老板|工作|上班|假")
 
 
-def _weak_topics(q: str) -> list[str]:
-    """The weak terms of a question that are its topic, not its scene."""
-    q = _PLACE.sub("", _SCENE.sub("", q))
+def _weak_topics(q: str, *, owners: bool = True) -> list[str]:
+    """The weak terms of a question that are its topic, not its scene (with ``owners`` false, nor a
+    workplace owning what is asked about: 老板新买的车)."""
+    q = without_scene(q) if owners else _OWNER.sub("，", without_scene(q))
     found = [t for t in WEAK if t in q]
     if found and all(t in _CARE for t in found) and not _CARE_MATTER.search(q):
         return []
     return found
 
 
-def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool) -> int:
-    """Whether an asked part of a question holding a weak term is about the field (1), about
-    something else (-1), or says nothing (0)."""
-    found = evidence(_PLACE.sub("", _SCENE.sub("", asked)), field_words)
+# A modal asking leave (能不能, 可以…吗) puts the verb after it in focus: that verb is what is asked.
+_MODALS = frozenset({"能不能", "可不可以", "能", "不能", "可以", "不可以", "会不会", "该不该", "要不要"})
+# A verb with a result or a direction (领到, 转过去, 拿来, 办好) tells how a thing ends, not what it is.
+_RESULT = "到过来去好完着上下出起回住掉开成"
+
+
+def _foreign_focus(asked: str, field_words: FieldWords) -> bool:
+    """Whether the verb a modal puts in focus is an everyday verb the laws never use (能不能洗头,
+    能喝牛奶吗): the question asks leave for a thing of everyday life."""
+    with _pos_lock:
+        pairs = _pos_tokenizer().lcut(asked)
+    return any(
+        p.word in _MODALS
+        and n.flag.startswith("v")
+        and n.word[-1] not in _RESULT
+        and field_words.judge(n.word) < 0
+        for p, n in zip(pairs, pairs[1:], strict=False)
+    )
+
+
+def _refers_back(asked: str, q: str) -> bool:
+    """Whether an asked part names again, by its first character, a verb of the field said before it
+    (…想辞职，…得怎么辞: 辞 is 辞职)."""
+    before = q[: q.find(asked)]
+    with _pos_lock:
+        pairs = _pos_tokenizer().lcut(asked)
+    return any(
+        len(p.word) == 1
+        and p.flag.startswith("v")
+        and any(t[0] == p.word and t in before for t in (*STRONG, *WEAK))
+        for p in pairs
+    )
+
+
+def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, places: bool = True) -> int:
+    """Whether an asked part of a question is about the field (1), about something else (-1), or
+    says nothing (0)."""
+    found = evidence(without_scene(asked), field_words, places=places)
     rights = bool(_RIGHTS.search(asked))
+    if not rights and _foreign_focus(without_scene(asked), field_words):
+        return -1
     if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
-        return 1 if rights and -1 not in found else -1
-    if rights and -1 not in found:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
+        return 1 if rights and min(found, default=0) >= 0 else -1
+    if rights and min(found, default=0) >= 0:  # 公司的咖啡机坏了找谁修 asks a repairer, not a right
+        found.append(1)
+    if not found and _refers_back(asked, q):
         found.append(1)
     if found and sum(found) >= 0:
         return 1  # 单位不让休年假，能折成钱吗: the asked part is the field's at least as much as not
     if found:  # the asked part is about something else, unless the rest of the question outweighs it
         rest = q[: q.find(asked)]
-        scene = evidence(_PLACE.sub("", _SCENE.sub("", rest)), field_words)
+        scene = evidence(without_scene(rest), field_words, places=places)
         return 1 if sum(scene) + sum(found) > 0 else -1
     return 0
 
 
+def _other_asked(asked: str, field_words: FieldWords) -> bool:
+    """Whether an asked part is open to another field's subject: it names one, or says nothing of the
+    field itself."""
+    return any(t in asked for t in OTHER) or not any(
+        v > 0 for v in evidence(without_scene(asked), field_words)
+    )
+
+
+def _right_asked_of_scene(q: str, asked: list[str]) -> bool:
+    """A weak term that sets the scene is the topic when a right is asked of it (退休以后每个月大概能拿
+    多少钱: the money is the pension)."""
+    return any(t in q for t in WEAK) and any(_RIGHTS.search(a) for a in asked)
+
+
 def strong_terms(question: str) -> list[str]:
     return [t for t in STRONG if t in question]
+
+
+def _strong_term_asked(q: str, field_words: FieldWords) -> bool:
+    """Whether a question holding a strong term asks about the field: the strong term is in what is
+    asked, or it only sets the scene (刚退休领上养老金了, 社保局门口, 工伤住院养着) and the asked part is not
+    about something else (…海竿和手竿哪个适合新手, …那家包子铺几点开门 are)."""
+    q = joined_terms(standard_words(q))
+    asked = asked_parts(q)
+    if any(strong_terms(without_scene(a)) for a in asked):
+        return True
+    # social insurance is paid somewhere: beside a strong term a place name (广东那五年) is no other subject
+    verdicts = [_asked_verdict(q, a, field_words, other=False, places=False) for a in asked]
+    return any(v > 0 for v in verdicts) or not any(v < 0 for v in verdicts)
 
 
 def in_field(question: str, field_words: FieldWords | None = None) -> bool:
@@ -308,20 +421,26 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
         return False
     senses = _OTHER_SENSE.findall(q)
     q = _OTHER_SENSE.sub("", q)  # 商业养老保险: no 养老保险 of the field
+    field_words = field_words or bundled_field_words()
     strong = len(strong_terms(q))
     if strong:
         other = sum(1 for t in OTHER if t in q) + len(senses)
-        return other <= strong  # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
-    field_words = field_words or bundled_field_words()
-    q = standard_words(q)  # 咋整 → 怎么办
-    if not _weak_topics(q):
+        # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
+        return other <= strong and _strong_term_asked(q, field_words)
+    q = joined_terms(standard_words(q))  # 咋整 → 怎么办, 上六天班 → 上班
+    asked = asked_parts(q)
+    if not _weak_topics(q) and not _right_asked_of_scene(q, asked):
         return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
+    # another field's subject counts where it is asked about, or where the asked part says nothing
+    # (…银行卡号都漏出去了，公司要不要通知我们本人 asks the company, not the bank)
     other = bool(senses) or any(t in q for t in OTHER)
-    verdicts = [_asked_verdict(q, asked, field_words, other=other) for asked in asked_parts(q)]
+    verdicts = [
+        _asked_verdict(q, a, field_words, other=other and _other_asked(a, field_words)) for a in asked
+    ]
     if any(v > 0 for v in verdicts):
         return True  # of several questions in one, one about the field is enough
-    if any(v < 0 for v in verdicts):
-        return False
+    if any(v < 0 for v in verdicts) or not _weak_topics(q, owners=False):
+        return False  # a workplace owning the thing asked (老板新买的车…多久保养) is no topic by itself
     found = evidence(_PLACE.sub("", q), field_words)  # the asked part tells nothing: the whole question
     # on a tie the word nearer the question decides (公司要搬到浦东，坐地铁几号线能到)
     return not found or sum(found) > 0 or (sum(found) == 0 and found[-1] > 0)

@@ -76,10 +76,11 @@ def test_the_probe_sets_off_field_and_in_field():
     """h5's probes (50 + 25 off-field with a field word as scenery, 50 + 25 colloquial in-field).
 
     With the keyword test that came before, in_field accepted 35 + 10 of the off-field probes and
-    refused 11 + 6 of the in-field ones; the bounds hold the asked-part test's figures (7 + 0, 8 + 4)."""
+    refused 11 + 6 of the in-field ones; the asked-part test brought them to 7 + 0 and 8 + 4, round 8
+    (a strong or weak term as the scene, a term said apart) to 5 + 0 and 4 + 1: the bounds hold these."""
     words = bundled_field_words()
     first, unseen = _probes("field_probes.yaml"), _probes("field_probes_unseen.yaml")
     off = [q for q in first["off_field"] + unseen["off_field"] if in_field(q, words)]
     refused = [q for q in first["in_field"] + unseen["in_field"] if not in_field(q, words)]
-    assert len(off) <= 7, off
-    assert len(refused) <= 12, refused
+    assert len(off) <= 5, off
+    assert len(refused) <= 5, refused
