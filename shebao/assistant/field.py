@@ -266,8 +266,14 @@ _RIGHTS = re.compile(
 )
 # Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
 _PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
-# A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机).
+# A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机) …
 _OWNER = re.compile(r"(?<![没无])(?:单位|公司|医院|厂里|老板|员工|职工)[\u4e00-\u9fff]{0,3}?的")
+
+
+def without_owner(text: str) -> str:
+    """The text without a workplace that owns the thing asked about; … but a subject of another field
+    said in the owner's phrase stays (公司停车场的车被人划了: the car park is a car's matter)."""
+    return _OWNER.sub(lambda m: m.group(0) if any(t in m.group(0) for t in OTHER) else "，", text)
 
 
 def _untagged_term(pair) -> bool:
@@ -279,7 +285,7 @@ def _untagged_term(pair) -> bool:
 def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list[int]:
     """+1 for each word of the field in a text, -1 for each foreign word, in text order (±2 for a
     strong term or another field's subject); with ``places`` false a place name (广东) tells nothing."""
-    text = _OWNER.sub("，", text)
+    text = without_owner(text)
     out: list[int] = []
     with _pos_lock:
         pairs = _pos_tokenizer().lcut(text)
@@ -307,7 +313,7 @@ _CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工�
 def _weak_topics(q: str, *, owners: bool = True) -> list[str]:
     """The weak terms of a question that are its topic, not its scene (with ``owners`` false, nor a
     workplace owning what is asked about: 老板新买的车)."""
-    q = without_scene(q) if owners else _OWNER.sub("，", without_scene(q))
+    q = without_scene(q) if owners else without_owner(without_scene(q))
     found = [t for t in WEAK if t in q]
     if found and all(t in _CARE for t in found) and not _CARE_MATTER.search(q):
         return []
