@@ -8,17 +8,10 @@ None of these questions is taken from a question set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shebao.assistant.intents import recognise
 from shebao.assistant.lead import answer_type, lead_sentence
 from shebao.assistant.local import concept_of
-
-
-@dataclass
-class _Article:
-    text: str
-    law: str = ""
+from tests.assistant.articles import law_text
 
 
 def test_the_type_is_read_from_the_last_clause_that_asks():
@@ -31,14 +24,14 @@ def test_the_type_is_read_from_the_last_clause_that_asks():
 
 
 def test_a_loss_asked_about_is_answered_by_what_the_rule_keeps():
-    article = _Article(
+    article = law_text(
         "第十六条 参加基本养老保险的个人，达到法定退休年龄时累计缴费不足十五年的，可以缴费至满十五年，按月领取基本养老金。"
     )
     words = ["养老保险", "十五年", "缴费"]
     assert lead_sentence("缴费不够十五年，前面交的钱会不会打水漂", [article], words).sentence.startswith(
         "不会："
     )
-    kept = _Article("第十九条 个人跨统筹地区就业的，其基本养老保险关系随本人转移，缴费年限累计计算。")
+    kept = law_text("第十九条 个人跨统筹地区就业的，其基本养老保险关系随本人转移，缴费年限累计计算。")
     assert lead_sentence(
         "换了城市上班，原来的缴费年限是不是清零了", [kept], ["缴费年限"]
     ).sentence.startswith("不是：")
@@ -49,7 +42,7 @@ def test_a_loss_asked_about_is_answered_by_what_the_rule_keeps():
 
 
 def test_a_yes_no_asked_beside_another_question_is_answered_first():
-    article = _Article(
+    article = law_text(
         "第十六条 参加基本养老保险的个人，达到法定退休年龄时累计缴费不足十五年的，可以缴费至满十五年，按月领取基本养老金。"
     )
     lead = lead_sentence(
@@ -59,16 +52,16 @@ def test_a_yes_no_asked_beside_another_question_is_answered_first():
 
 
 def test_permission_asked_in_any_word_against_a_required_form():
-    wage = _Article("第五十条 工资应当以货币形式按月支付给劳动者本人。不得克扣或者无故拖欠劳动者的工资。")
+    wage = law_text("第五十条 工资应当以货币形式按月支付给劳动者本人。不得克扣或者无故拖欠劳动者的工资。")
     assert lead_sentence("老板拿自家店里的米面顶工资，这样行不行", [wage], ["工资"]).sentence.startswith(
         "不行："
     )
-    card = _Article("第十七条 参保人员应当妥善保管本人医疗保障凭证，防止他人冒名使用。")
+    card = law_text("第十七条 参保人员应当妥善保管本人医疗保障凭证，防止他人冒名使用。")
     assert lead_sentence("我能不能把医保凭证给邻居用", [card], ["医疗保障凭证"]).sentence.startswith("不能：")
 
 
 def test_a_heading_that_states_the_period_asked_is_the_answer():
-    article = _Article(
+    article = law_text(
         "第二十六条 有下列情形之一的，用人单位可以解除劳动合同，但是应当提前三十日以书面形式通知劳动者本人：\n"
         "（一）劳动者患病或者非因工负伤，医疗期满后，不能从事原工作的；\n（二）劳动者不能胜任工作的；"
     )

@@ -8,16 +8,9 @@ None of these questions is taken from a question set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shebao.assistant.lead import lead_sentence, yes_no_words
 from shebao.assistant.lexicon import _rule_groups, default_lexicon, separable_joined
-
-
-@dataclass
-class _Article:
-    text: str
-    law: str = ""
+from tests.assistant.articles import law_text
 
 
 def test_pocket_money_is_not_a_fee():
@@ -26,7 +19,7 @@ def test_pocket_money_is_not_a_fee():
 
 
 def test_both_benefits_asked_against_a_rule_that_allows_one():
-    article = _Article(
+    article = law_text(
         "第十条 符合条件的，可以领取甲补助金。同时符合领取甲补助金和乙补助金条件的，只能选择领取其中的一项。"
     )
     lead = lead_sentence("甲补助金和乙补助金能同时领吗", [article], ["甲补助金", "乙补助金", "领取"])
@@ -37,7 +30,7 @@ def test_both_benefits_asked_against_a_rule_that_allows_one():
 
 
 def test_the_exception_in_another_item_of_the_list_of_conditions():
-    article = _Article(
+    article = law_text(
         "第九条 具备下列条件的人员，可以领取补贴：\n（一）已经缴费满1年的；\n（二）非因本人意愿中断就业的；\n（三）已经登记的。"
     )
     words = ["补贴", "缴费"]
