@@ -259,6 +259,7 @@ _REQUIRES = re.compile(r"应当取得|必须|须经|经[^，。；]{0,20}(?:同�
 _UPHELD = re.compile(r"([^，。；]*)的，人民法院(应予|不予)支持")
 # "能用…代替吗": a rule that requires the form or means ("应当以货币形式", "必须以书面形式") answers no
 _SUBSTITUTE = re.compile(r"代替|替代|顶替|冲抵|抵扣|充当|换成|改成|代发|(?:用|拿|发)[^，。？?]{1,8}[顶抵](?![替扣])")
+_PENALTY_S = re.compile(r"罚款|倍以上")  # a sentence stating the penalty itself
 _REQUIRED_FORM = re.compile(r"(?:应当|必须|须)(?:以|用|采用|采取)")
 _FLOOR = re.compile(r"不得(?:低于|少于)|不(?:低于|少于)")
 # a prohibition limited to the grounds of other articles ("不得依据本法第二十六条、第二十七条的规定解除劳动合同")
@@ -628,6 +629,18 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     defiance = bool(_DEFIANCE_Q.search(q_plain))
     self_pay_q = kind in ("yesno", "who", "general") and bool(_SELF_PAY_Q.search(q_plain))
     list_q = bool(_LIST_Q.search(q_plain)) or use_q
+    # what the question's type asks a sentence to have: (mark, where it is found, in the sentence alone
+    # rather than with its heading, weight), only those the question asks for
+    asked_marks = [(mark, found_in, on_unit, mark_weight) for asked, mark, found_in, on_unit, mark_weight in (
+        (kind == "yesno" and sanction_q, "sanction", _SANCTION, False, PENALTY_WEIGHT),  # "被罚吗": the rule that
+        # sanctions, not the duty it enforces
+        (kind == "penalty", "penalty", _PENALTY_S, False, PENALTY_WEIGHT),  # the penalty before the order to correct
+        (defiance, "defiance", _DEFIANCE_S, True, DEFIANCE_WEIGHT),
+        (fee_q, "fee", _FEE_S, False, FEE_WEIGHT),
+        (substitute_q, "form", _REQUIRED_FORM, False, SUBSTITUTE_WEIGHT),
+        (both_q, "one_of", _ONE_OF_S, True, BOTH_WEIGHT),
+        (self_pay_q, "self_pay", _SELF_PAY_S, False, SELF_PAY_WEIGHT),
+    ) if asked]
     # per sentence: the question's words it holds, its score before the rank discount, its marks
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
@@ -683,27 +696,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 if own_side is not None:
                     contrast = ACTOR_WEIGHT if actor else PARTY_WEIGHT
                     score += contrast if own_side == party else -contrast
-            if score > 0 and kind == "yesno" and sanction_q and _SANCTION.search(whole):
-                score += PENALTY_WEIGHT  # "被罚吗": the rule that sanctions, not the duty it enforces
-                marks.add("sanction")
-            if score > 0 and kind == "penalty" and re.search(r"罚款|倍以上", whole):
-                score += PENALTY_WEIGHT  # the penalty itself before the order to correct
-                marks.add("penalty")
-            if score > 0 and defiance and _DEFIANCE_S.search(unit):
-                score += DEFIANCE_WEIGHT
-                marks.add("defiance")
-            if score > 0 and fee_q and _FEE_S.search(whole):
-                score += FEE_WEIGHT
-                marks.add("fee")
-            if score > 0 and substitute_q and _REQUIRED_FORM.search(whole):
-                score += SUBSTITUTE_WEIGHT
-                marks.add("form")
-            if score > 0 and both_q and _ONE_OF_S.search(unit):
-                score += BOTH_WEIGHT
-                marks.add("one_of")
-            if score > 0 and self_pay_q and _SELF_PAY_S.search(whole):
-                score += SELF_PAY_WEIGHT
-                marks.add("self_pay")
+            for mark, found_in, on_unit, mark_weight in asked_marks:
+                if score > 0 and found_in.search(unit if on_unit else whole):
+                    score += mark_weight
+                    marks.add(mark)
             if score > 0 and disclosure and "保密" in whole:
                 score += DISCLOSURE_WEIGHT
             if score > 0 and kind == "yesno" and any(
