@@ -11,6 +11,7 @@ import json
 import re
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -598,6 +599,14 @@ def review_queue(request: Request, session: SessionDep, q: str = Query("", max_l
     from shebao.web import cases_view
 
     user = _require_cases(request, session, "queue")
+    if re.fullmatch(r"\d{17}[\dXx]|\d{15}", q.strip()):
+        # an ID number searched stays out of the address bar, the browser's history and the page links:
+        # the list is shown under the person number it belongs to (the blind index finds it)
+        found = _persons_matching(session, q)
+        if found and len(found) == 1:
+            params = dict(request.query_params) | {"q": next(iter(found))}
+            params.pop("page", None)
+            return RedirectResponse(f"/staff/queue?{urlencode(params)}", status_code=303)
     kind = kind if kind in cases_view.KIND_LABELS else ""
     stage = stage if stage in ("first", "second") else ""
     sort = sort if sort in QUEUE_SORTS else "deadline"
