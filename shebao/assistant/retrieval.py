@@ -8,6 +8,7 @@ evaluation measures what each one adds over a plain character-bigram BM25.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -174,6 +175,9 @@ class Retriever:
     ) -> None:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG when imported: "Building index from tokens" on every
+        # answer's stderr is not for the user (warnings still show)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.kb = kb
         self.config = config or RetrievalConfig()
         self.segmenter = Segmenter(self.config.segmentation)

@@ -140,3 +140,19 @@ def test_cli_context_and_batch_json(tmp_path, shebao_home):
     objects = [json.loads(line) for line in lines]
     assert [o["question"] for o in objects] == ["交了7年失业金能领几个月", "今天天气怎么样", "九级伤残能拿几个月工资"]
     assert objects[1]["citations"] == []
+
+
+def test_ask_writes_no_library_debug_notes_on_stderr(shebao_home):
+    """The retrieval library sets its own logger to DEBUG when imported; a user asking a question
+    sees the answer on stdout and no "DEBUG bm25s: Building index from tokens" on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    shebao = str(Path(sys.executable).with_name("shebao"))
+    env = {**os.environ, "SHEBAO_HOME": str(shebao_home)}
+    result = subprocess.run([shebao, "ask", "失业金能领几个月", "--json"], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout)["context"]["kind"] == "unemployment"
+    assert "DEBUG" not in result.stderr, result.stderr[-2000:]
