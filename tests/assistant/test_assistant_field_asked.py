@@ -39,9 +39,17 @@ def test_the_field_follows_the_texts_indexed():
     """A knowledge base of other texts makes other words the field's: the test is not a word list."""
     question = "单位的烤箱怎么烤蛋糕"
     assert not in_field(question, bundled_field_words())
-    bakery = FieldWords.of_texts([["烤箱", "蛋糕", "面粉", "烘焙"]] * 3 + [["发酵", "奶油"]])
+    bakery = FieldWords.of_texts([["烤箱", "蛋糕", "面粉", "烘焙"]] * 8 + [["发酵", "奶油"]])
     assert bakery.judge("蛋糕") == 1
     assert in_field(question, bakery)
+
+
+def test_a_word_the_texts_use_a_few_times_is_no_evidence():
+    """The laws' use against everyday Chinese is read on the count's lower bound: three uses (自助 in the
+    shipped laws) say nothing of how much more the texts use a word."""
+    assert bundled_field_words().judge("自助") == 0
+    few = FieldWords.of_texts([["烤箱", "蛋糕", "面粉", "烘焙"]] * 3 + [["发酵", "奶油"]])
+    assert few.judge("蛋糕") == 0
 
 
 @pytest.mark.parametrize(
