@@ -70,6 +70,8 @@ WEAK = (
     "举报", "投诉", "仲裁", "监察", "抚恤", "丧葬", "保险", "出差", "骚扰", "夜班", "喂奶",
     "小时班", "工作时间", "休息日", "工作日", "工作", "休息", "经期", "例假", "未成年", "作业", "营业执照", "干活",
     "工厂", "厂子", "厂里",
+    # personal information said in everyday words (the personal-data law's objects)
+    "手机号", "电话号码", "通讯录", "住址", "行踪",
     # who works for whom, said in everyday words: a role or a wage of work (骑手, 包工头, 工钱, 人事)
     "骑手", "包工头", "工钱", "领导", "人事", "零工", "临时工", "正式工", "合同工",
 )
@@ -94,6 +96,21 @@ OTHER = (
     "辅导作业", "过冬",
 )
 # fmt: on
+
+
+# Terms of the field holding another field's subject (手机号 is personal information, not a phone).
+_HOLDERS = re.compile(
+    "|".join(
+        sorted((re.escape(t) for t in (*STRONG, *WEAK) if any(o in t for o in OTHER)), key=len, reverse=True)
+    )
+    or "(?!)"
+)
+
+
+def other_subjects(text: str) -> list[str]:
+    """The subjects of other fields a text names, outside the terms of the field that hold one."""
+    text = _HOLDERS.sub("，", text)
+    return [t for t in OTHER if t in text]
 
 
 # Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
@@ -286,7 +303,7 @@ def bundled_field_words() -> FieldWords:
 # whether something is lawful (合法吗, 对不对, 算数吗) and who answers for it (算谁的, 谁负责, 管不管).
 # Money due or withheld, paid back or made up (按月拿钱, 能要点钱吗, 能退给我们吗, 能补上吗): said
 # without any other word of the field, still the field's (a benefit, wages, contributions).
-_MONEY = r"领.{0,3}钱|拿.{0,3}钱|能领|能报|报销|能补|扣钱|克扣|拖欠|欠薪|不给钱|要[点些回]?钱|讨.{0,2}钱|退.{0,2}钱|退[还给回]|能退"
+_MONEY = r"[领拿给].{0,3}钱|能领|能报|报销|能补|扣钱|克扣|拖欠|欠薪|不给钱|要[点些回]?钱|讨.{0,2}钱|退.{0,2}钱|退[还给回]|能退"
 _RIGHTS = re.compile(
     _MONEY + r"|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|算谁|谁负责|谁管|管不管|找谁|给不给|"
     r"负不负责|负责吗|担责|谁来?[出付掏]|能要求|有权|可以要求"
@@ -368,7 +385,9 @@ def _foreign_focus(asked: str, field_words: FieldWords) -> bool:
         pairs = _pos_tokenizer().lcut(asked)
     return any(
         p.word in _MODALS
-        and (n.flag.startswith("v") or n.flag == "n")  # after a modal a noun is a verb-object word: 坐飞机
+        and (
+            n.flag.startswith("v") or n.flag in ("n", "nz")
+        )  # after a modal a noun is a verb-object word: 坐飞机
         and n.word[-1] not in _RESULT
         and field_words.judge(n.word) < 0
         for p, n in zip(pairs, pairs[1:], strict=False)
@@ -415,9 +434,7 @@ def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, 
 def _other_asked(asked: str, field_words: FieldWords) -> bool:
     """Whether an asked part is open to another field's subject: it names one, or says nothing of the
     field itself."""
-    return any(t in asked for t in OTHER) or not any(
-        v > 0 for v in evidence(without_scene(asked), field_words)
-    )
+    return bool(other_subjects(asked)) or not any(v > 0 for v in evidence(without_scene(asked), field_words))
 
 
 def _right_asked_of_scene(q: str, asked: list[str]) -> bool:
@@ -427,7 +444,7 @@ def _right_asked_of_scene(q: str, asked: list[str]) -> bool:
     responsibility asked with no word of the field (追尾了谁负责, 这算不算违法) may be any law's."""
     if any(t in q for t in WEAK):
         return any(_RIGHTS.search(a) for a in asked)
-    return not any(t in q for t in OTHER) and any(_MONEY_DUE.search(a) for a in asked)
+    return not other_subjects(q) and any(_MONEY_DUE.search(a) for a in asked)
 
 
 def _field_word_asked(q: str, asked: list[str], field_words: FieldWords) -> bool:
@@ -435,7 +452,7 @@ def _field_word_asked(q: str, asked: list[str], field_words: FieldWords) -> bool
     dictionary's: 老婆 of a survivor or a leave) in what is asked, with no foreign word beside it, is
     the topic, unless another field's subject is in the question; a word the laws merely use often
     (手续) is not."""
-    if any(t in q for t in OTHER):
+    if other_subjects(q):
         return False
     for a in asked:
         a = without_scene(a)
@@ -489,7 +506,7 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
     field_words = field_words or bundled_field_words()
     strong = len(strong_terms(q))
     if strong:
-        other = sum(1 for t in OTHER if t in q) + len(senses)
+        other = len(other_subjects(q)) + len(senses)
         # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
         return other <= strong and _strong_term_asked(q, field_words)
     q = joined_terms(standard_words(q))  # 咋整 → 怎么办, 上六天班 → 上班
@@ -502,7 +519,7 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
         return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
     # another field's subject counts where it is asked about, or where the asked part says nothing
     # (…银行卡号都漏出去了，公司要不要通知我们本人 asks the company, not the bank)
-    other = bool(senses) or any(t in q for t in OTHER)
+    other = bool(senses) or bool(other_subjects(q))
     verdicts = [
         _asked_verdict(q, a, field_words, other=other and _other_asked(a, field_words)) for a in asked
     ]

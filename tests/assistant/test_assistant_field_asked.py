@@ -85,10 +85,12 @@ def test_the_probe_sets_off_field_and_in_field():
 
     With the keyword test that came before, in_field accepted 35 + 10 of the off-field probes and
     refused 11 + 6 of the in-field ones; the asked-part test brought them to 7 + 0 and 8 + 4, round 8
-    (a strong or weak term as the scene, a term said apart) to 5 + 0 and 4 + 1: the bounds hold these."""
+    (a strong or weak term as the scene, a term said apart) to 5 + 0 and 4 + 1, round 9 (money due and
+    a listed word as topics, the laws' use read on a count's lower bound, nouns the laws never name)
+    to 3 + 0 and 3 + 0: the bounds hold these."""
     words = bundled_field_words()
     first, unseen = _probes("field_probes.yaml"), _probes("field_probes_unseen.yaml")
     off = [q for q in first["off_field"] + unseen["off_field"] if in_field(q, words)]
     refused = [q for q in first["in_field"] + unseen["in_field"] if not in_field(q, words)]
-    assert len(off) <= 5, off
-    assert len(refused) <= 5, refused
+    assert len(off) <= 3, off
+    assert len(refused) <= 3, refused
