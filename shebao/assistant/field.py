@@ -4,7 +4,7 @@ A question is judged by what it asks, not by the words that set its scene. A str
 field (社保, 养老金, 工伤, 失业保险金 …) in the part that asks makes the question the field's; one that only
 sets the scene (刚退休领上养老金了，…; 社保局门口那家…; 产假在家…) leaves the asked part to decide, judged
 as below, and a question whose asked part is about something else is not the field's. Without a
-strong term, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
+strong term, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …; or see below), and then the part of it that asks
 (each clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the last clause) is read word by word
 against the knowledge base's own texts (:class:`FieldWords`):
 
@@ -18,12 +18,19 @@ against the knowledge base's own texts (:class:`FieldWords`):
   double; a term said apart is the term (上六天班, 交了几年钱);
 - the verb a modal puts in focus is what is asked (能不能洗头: an everyday verb the laws never use is
   foreign; 领到, 转过去 tell a result), and a verb named again by its first character refers back to
-  the field's verb said before it (想辞职…得怎么辞).
+  the field's verb said before it (想辞职…得怎么辞);
+- a word the laws use only a few times is no evidence of how much more they use it (the ratio is read
+  on the count's lower bound: 自助, used three times, tells nothing), and a noun of jieba's dictionary
+  the laws never name is foreign however rare it is in everyday Chinese too (护肤, 美甲);
+- a term of the field holding another field's subject is the term (手机号 is personal information).
 
 An asked part with at least as many words of the field as foreign ones, or asking for money due,
 lawfulness or who answers for it (能领多少钱, 合法吗, 谁负责), is the field's; one with more foreign
 words is not, unless the rest of the question outweighs them; one with no word of either kind (我该找谁)
-leaves the whole question to decide. Beside a subject of another field only an asked right keeps the
+leaves the whole question to decide. With no weak term, money due asked (按月拿钱, 能要点钱吗) or a
+colloquial word of the field's lists in the asked part with no foreign word beside it (老婆能歇多久)
+makes the question the field's; lawfulness or blame asked with no word of the field (追尾了谁负责)
+may be any law's and is not. Beside a subject of another field only an asked right keeps the
 question (快递小哥送件路上被狗咬伤了，公司要赔吗). So 单位的打印机卡纸了怎么弄 and 失业在家学做蛋糕难不难 are outside the
 field, 公司三个月没发工资了，我该找谁 inside. Because the words of the field come from the texts indexed,
 the test follows the folder of laws the knowledge base was built from. A question outside the field
