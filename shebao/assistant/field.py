@@ -4,7 +4,7 @@ A question is judged by what it asks, not by the words that set its scene. A str
 field (社保, 养老金, 工伤, 失业保险金 …) in the part that asks makes the question the field's; one that only
 sets the scene (刚退休领上养老金了，…; 社保局门口那家…; 产假在家…) leaves the asked part to decide, judged
 as below, and a question whose asked part is about something else is not the field's. Without a
-strong term, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …), and then the part of it that asks
+strong term, the question needs a weak term (公司, 工资, 退休, 失业, 合同 …; or see below), and then the part of it that asks
 (each clause holding 吗, 怎么, 多少, 能不能, 管不管 …, else the last clause) is read word by word
 against the knowledge base's own texts (:class:`FieldWords`):
 
@@ -18,12 +18,19 @@ against the knowledge base's own texts (:class:`FieldWords`):
   double; a term said apart is the term (上六天班, 交了几年钱);
 - the verb a modal puts in focus is what is asked (能不能洗头: an everyday verb the laws never use is
   foreign; 领到, 转过去 tell a result), and a verb named again by its first character refers back to
-  the field's verb said before it (想辞职…得怎么辞).
+  the field's verb said before it (想辞职…得怎么辞);
+- a word the laws use only a few times is no evidence of how much more they use it (the ratio is read
+  on the count's lower bound: 自助, used three times, tells nothing), and a noun of jieba's dictionary
+  the laws never name is foreign however rare it is in everyday Chinese too (护肤, 美甲);
+- a term of the field holding another field's subject is the term (手机号 is personal information).
 
 An asked part with at least as many words of the field as foreign ones, or asking for money due,
 lawfulness or who answers for it (能领多少钱, 合法吗, 谁负责), is the field's; one with more foreign
 words is not, unless the rest of the question outweighs them; one with no word of either kind (我该找谁)
-leaves the whole question to decide. Beside a subject of another field only an asked right keeps the
+leaves the whole question to decide. With no weak term, money due asked (按月拿钱, 能要点钱吗) or a
+colloquial word of the field's lists in the asked part with no foreign word beside it (老婆能歇多久)
+makes the question the field's; lawfulness or blame asked with no word of the field (追尾了谁负责)
+may be any law's and is not. Beside a subject of another field only an asked right keeps the
 question (快递小哥送件路上被狗咬伤了，公司要赔吗). So 单位的打印机卡纸了怎么弄 and 失业在家学做蛋糕难不难 are outside the
 field, 公司三个月没发工资了，我该找谁 inside. Because the words of the field come from the texts indexed,
 the test follows the folder of laws the knowledge base was built from. A question outside the field
@@ -70,6 +77,10 @@ WEAK = (
     "举报", "投诉", "仲裁", "监察", "抚恤", "丧葬", "保险", "出差", "骚扰", "夜班", "喂奶",
     "小时班", "工作时间", "休息日", "工作日", "工作", "休息", "经期", "例假", "未成年", "作业", "营业执照", "干活",
     "工厂", "厂子", "厂里",
+    # personal information said in everyday words (the personal-data law's objects)
+    "手机号", "电话号码", "通讯录", "住址", "行踪",
+    # who works for whom, said in everyday words: a role or a wage of work (骑手, 包工头, 工钱, 人事)
+    "骑手", "包工头", "工钱", "领导", "人事", "零工", "临时工", "正式工", "合同工",
 )
 
 # subjects of other fields: with one of these, a weak term does not make the question the field's
@@ -94,6 +105,21 @@ OTHER = (
 # fmt: on
 
 
+# Terms of the field holding another field's subject (手机号 is personal information, not a phone).
+_HOLDERS = re.compile(
+    "|".join(
+        sorted((re.escape(t) for t in (*STRONG, *WEAK) if any(o in t for o in OTHER)), key=len, reverse=True)
+    )
+    or "(?!)"
+)
+
+
+def other_subjects(text: str) -> list[str]:
+    """The subjects of other fields a text names, outside the terms of the field that hold one."""
+    text = _HOLDERS.sub("，", text)
+    return [t for t in OTHER if t in text]
+
+
 # Field words in another sense: a commercial policy (商业养老保险, 意外险 is in OTHER), a crime (合同诈骗罪).
 _OTHER_SENSE = re.compile(r"商业[\u4e00-\u9fff]{0,4}?险|罪")
 # Terms of the field, longest first, for the patterns below that find one as a scene.
@@ -105,7 +131,8 @@ _PLACE = re.compile(rf"(?:{_TERMS})[\u4e00-\u9fff]{{0,3}}?(?:附近|楼下|门�
 _STRONG_TERMS = "|".join(sorted((re.escape(t) for t in STRONG), key=len, reverse=True))
 _SCENE = re.compile(
     rf"^(?:退休|失业|下班|上班|辞职|怀孕|生孩子|住院|{_STRONG_TERMS})"
-    r"(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)[，,]?"
+    r"(?:(?:了|后|以后|之后|的时候|期间|在家|这段时间|那阵子)|"
+    r"[\u4e00-\u9fff]{1,4}?(?:以后|之后|的时候|期间|这段时间))[，,]?"  # 工伤康复期间: a phase of it
 )
 # A term said with words between its verb and its object (上十二个小时的班, 交了几年钱, 生完孩子, 领几个
 # 月的钱): an aspect, a result or a quantity may stand inside a verb-object word.
@@ -140,7 +167,23 @@ _ASKS = re.compile(
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\s]+")
 # jieba's part-of-speech tags of words that say nothing of a subject: adverbs, pronouns, prepositions,
 # conjunctions, particles, numerals and measures, times and places of the sentence (家里, 门口), interjections
-_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z", "s")
+_NO_SUBJECT = (
+    "d",
+    "r",
+    "p",
+    "c",
+    "u",
+    "y",
+    "m",
+    "q",
+    "f",
+    "t",
+    "x",
+    "e",
+    "o",
+    "z",
+    "s",
+)
 # How much more often than everyday Chinese the laws must use a word for it to be a word of the field
 # (natural log of the ratio of relative frequencies: 合法 2.5, 拒绝 2.0 are; 保存 1.2, 平台 1.0 are not).
 FIELD_RATIO = 1.5
@@ -195,7 +238,12 @@ class FieldWords:
         everyday = _everyday_frequency(word)
         if count >= MIN_COUNT:
             # the laws' use of the word against everyday Chinese (jieba's dictionary frequencies)
-            ratio = math.log(count / self.total) - math.log((everyday + 1) / _everyday_total())
+            # on the count's lower bound (two standard deviations of a Poisson count): a word the laws
+            # use three times (自助) is no evidence of how much more they use it than everyday Chinese
+            low = count - 2 * math.sqrt(count)
+            if low <= 0:
+                return 0
+            ratio = math.log(low / self.total) - math.log((everyday + 1) / _everyday_total())
             return 1 if ratio >= FIELD_RATIO else 0
         # a word of everyday Chinese (jieba knows it) that the laws do not use; a run jieba only
         # guessed (摔断了腿, 能领) is no evidence either way
@@ -260,10 +308,14 @@ def bundled_field_words() -> FieldWords:
 
 # What a person asks the field about, said in everyday words: money due (能领多少钱, 能报吗, 赔多少),
 # whether something is lawful (合法吗, 对不对, 算数吗) and who answers for it (算谁的, 谁负责, 管不管).
+# Money due or withheld, paid back or made up (按月拿钱, 能要点钱吗, 能退给我们吗, 能补上吗): said
+# without any other word of the field, still the field's (a benefit, wages, contributions).
+_MONEY = r"[领拿给].{0,3}钱|能领|能报|报销|能补|扣钱|克扣|拖欠|欠薪|不给钱|要[点些回]?钱|讨.{0,2}钱|退.{0,2}钱|退[还给回]|能退"
 _RIGHTS = re.compile(
-    r"领.{0,3}钱|拿.{0,3}钱|能领|能报|报销|能补|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|"
-    r"算谁|谁负责|谁管|管不管|找谁|扣钱|克扣|拖欠|欠薪|不给钱|给不给"
+    _MONEY + r"|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|算谁|谁负责|谁管|管不管|找谁|给不给|"
+    r"负不负责|负责吗|担责|谁来?[出付掏]|能要求|有权|可以要求"
 )
+_MONEY_DUE = re.compile(_MONEY)
 # Verbs of liking (好吃, 好看, 好玩): the thing asked about is a thing of everyday life.
 _PLEASING = frozenset({"好吃", "好看", "好玩", "好用", "好喝", "好听", "好使"})
 # A word of the field that owns the thing asked about is its scene (公司的门禁卡, 单位的饮水机) …
@@ -280,6 +332,11 @@ def _untagged_term(pair) -> bool:
     """A word of the domain dictionary (工伤认定): jieba gives it no part of speech ("x"), as it does
     punctuation."""
     return pair.flag == "x" and bool(re.search(r"[\u4e00-\u9fff]", pair.word))
+
+
+def _never_named(word: str, field_words: FieldWords) -> bool:
+    """A word of jieba's dictionary (not a run it only guessed: 天假, 工跟) that the laws never use."""
+    return len(word) >= 2 and _everyday_frequency(word) > 0 and not field_words.counts.get(word)
 
 
 def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list[int]:
@@ -299,6 +356,8 @@ def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list
             v = 0  # a verb tells how, not what about (代替, 说出去, 回去), unless it judges a thing (好吃)
         if v == 0 and any(t in p.word for t in WEAK if len(t) >= 2):
             v = 1
+        elif v == 0 and p.flag in ("n", "nz", "a", "an") and _never_named(p.word, field_words):
+            v = -1  # a thing the laws never name, however rare in everyday Chinese too (护肤, 曲子)
         if v:  # a strong term of the field or a subject of another field weighs double
             out.append(2 * v if any(t in p.word for t in (STRONG if v > 0 else OTHER)) else v)
     out.extend(1 for t in WEAK if len(t) >= 2 and t in text and not any(t in p.word for p in pairs))
@@ -307,7 +366,7 @@ def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list
 
 # Health care without money or rights is not the field's (孩子发烧去哪个医院好; 医院能报销吗 is).
 _CARE = ("看病", "住院", "药", "医院")
-_CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工资|单位|公司|老板|工作|上班|假")
+_CARE_MATTER = re.compile(r"报|费|钱|付|赔|结算|补助|待遇|津贴|工资|单位|公司|老板|工作|上班|假|花了|掏|自费")
 
 
 def _weak_topics(q: str, *, owners: bool = True) -> list[str]:
@@ -323,7 +382,7 @@ def _weak_topics(q: str, *, owners: bool = True) -> list[str]:
 # A modal asking leave (能不能, 可以…吗) puts the verb after it in focus: that verb is what is asked.
 _MODALS = frozenset({"能不能", "可不可以", "能", "不能", "可以", "不可以", "会不会", "该不该", "要不要"})
 # A verb with a result or a direction (领到, 转过去, 拿来, 办好) tells how a thing ends, not what it is.
-_RESULT = "到过来去好完着上下出起回住掉开成"
+_RESULT = "到过来去好完着上下出起回住掉开成走"
 
 
 def _foreign_focus(asked: str, field_words: FieldWords) -> bool:
@@ -333,7 +392,9 @@ def _foreign_focus(asked: str, field_words: FieldWords) -> bool:
         pairs = _pos_tokenizer().lcut(asked)
     return any(
         p.word in _MODALS
-        and n.flag.startswith("v")
+        and (
+            n.flag.startswith("v") or n.flag in ("n", "nz")
+        )  # after a modal a noun is a verb-object word: 坐飞机
         and n.word[-1] not in _RESULT
         and field_words.judge(n.word) < 0
         for p, n in zip(pairs, pairs[1:], strict=False)
@@ -357,8 +418,9 @@ def _refers_back(asked: str, q: str) -> bool:
 def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, places: bool = True) -> int:
     """Whether an asked part of a question is about the field (1), about something else (-1), or
     says nothing (0)."""
-    found = evidence(without_scene(asked), field_words, places=places)
     rights = bool(_RIGHTS.search(asked))
+    # the words of a right asked are the right, not a subject of their own (能要点钱吗: no 要点)
+    found = evidence(_RIGHTS.sub("，", without_scene(asked)), field_words, places=places)
     if not rights and _foreign_focus(without_scene(asked), field_words):
         return -1
     if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
@@ -379,15 +441,36 @@ def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, 
 def _other_asked(asked: str, field_words: FieldWords) -> bool:
     """Whether an asked part is open to another field's subject: it names one, or says nothing of the
     field itself."""
-    return any(t in asked for t in OTHER) or not any(
-        v > 0 for v in evidence(without_scene(asked), field_words)
-    )
+    return bool(other_subjects(asked)) or not any(v > 0 for v in evidence(without_scene(asked), field_words))
 
 
 def _right_asked_of_scene(q: str, asked: list[str]) -> bool:
     """A weak term that sets the scene is the topic when a right is asked of it (退休以后每个月大概能拿
-    多少钱: the money is the pension)."""
-    return any(t in q for t in WEAK) and any(_RIGHTS.search(a) for a in asked)
+    多少钱: the money is the pension); money due asked is the topic even with no weak term (我被裁了，
+    每个月能从国家那领点钱吗), unless another field's subject is in the question. Lawfulness or
+    responsibility asked with no word of the field (追尾了谁负责, 这算不算违法) may be any law's."""
+    if any(t in q for t in WEAK):
+        return any(_RIGHTS.search(a) for a in asked)
+    return not other_subjects(q) and any(_MONEY_DUE.search(a) for a in asked)
+
+
+def _field_word_asked(q: str, asked: list[str], field_words: FieldWords) -> bool:
+    """Without a weak term, a colloquial word of the field's lists (the lexicon's, the domain
+    dictionary's: 老婆 of a survivor or a leave) in what is asked, with no foreign word beside it, is
+    the topic, unless another field's subject is in the question; a word the laws merely use often
+    (手续) is not."""
+    if other_subjects(q):
+        return False
+    for a in asked:
+        a = without_scene(a)
+        with _pos_lock:
+            pairs = _pos_tokenizer().lcut(a)
+        listed = any(
+            p.word in field_words.known and p.word not in STOPWORDS and len(p.word) >= 2 for p in pairs
+        )
+        if listed and min(evidence(a, field_words), default=0) >= 0:
+            return True
+    return False
 
 
 def strong_terms(question: str) -> list[str]:
@@ -430,16 +513,20 @@ def in_field(question: str, field_words: FieldWords | None = None) -> bool:
     field_words = field_words or bundled_field_words()
     strong = len(strong_terms(q))
     if strong:
-        other = sum(1 for t in OTHER if t in q) + len(senses)
+        other = len(other_subjects(q)) + len(senses)
         # "工伤住院无聊，有什么好玩的手机游戏" is not about the injury
         return other <= strong and _strong_term_asked(q, field_words)
     q = joined_terms(standard_words(q))  # 咋整 → 怎么办, 上六天班 → 上班
     asked = asked_parts(q)
-    if not _weak_topics(q) and not _right_asked_of_scene(q, asked):
+    if (
+        not _weak_topics(q)
+        and not _right_asked_of_scene(q, asked)
+        and not _field_word_asked(q, asked, field_words)
+    ):
         return False  # words the laws use (办理, 手续, 服务) are no topic of the field by themselves
     # another field's subject counts where it is asked about, or where the asked part says nothing
     # (…银行卡号都漏出去了，公司要不要通知我们本人 asks the company, not the bank)
-    other = bool(senses) or any(t in q for t in OTHER)
+    other = bool(senses) or bool(other_subjects(q))
     verdicts = [
         _asked_verdict(q, a, field_words, other=other and _other_asked(a, field_words)) for a in asked
     ]

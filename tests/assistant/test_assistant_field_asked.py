@@ -39,9 +39,17 @@ def test_the_field_follows_the_texts_indexed():
     """A knowledge base of other texts makes other words the field's: the test is not a word list."""
     question = "单位的烤箱怎么烤蛋糕"
     assert not in_field(question, bundled_field_words())
-    bakery = FieldWords.of_texts([["烤箱", "蛋糕", "面粉", "烘焙"]] * 3 + [["发酵", "奶油"]])
+    bakery = FieldWords.of_texts([["烤箱", "蛋糕", "面粉", "烘焙"]] * 8 + [["发酵", "奶油"]])
     assert bakery.judge("蛋糕") == 1
     assert in_field(question, bakery)
+
+
+def test_a_word_the_texts_use_a_few_times_is_no_evidence():
+    """The laws' use against everyday Chinese is read on the count's lower bound: three uses (自助 in the
+    shipped laws) say nothing of how much more the texts use a word."""
+    assert bundled_field_words().judge("自助") == 0
+    few = FieldWords.of_texts([["烤箱", "蛋糕", "面粉", "烘焙"]] * 3 + [["发酵", "奶油"]])
+    assert few.judge("蛋糕") == 0
 
 
 @pytest.mark.parametrize(
@@ -77,10 +85,12 @@ def test_the_probe_sets_off_field_and_in_field():
 
     With the keyword test that came before, in_field accepted 35 + 10 of the off-field probes and
     refused 11 + 6 of the in-field ones; the asked-part test brought them to 7 + 0 and 8 + 4, round 8
-    (a strong or weak term as the scene, a term said apart) to 5 + 0 and 4 + 1: the bounds hold these."""
+    (a strong or weak term as the scene, a term said apart) to 5 + 0 and 4 + 1, round 9 (money due and
+    a listed word as topics, the laws' use read on a count's lower bound, nouns the laws never name)
+    to 3 + 0 and 3 + 0: the bounds hold these."""
     words = bundled_field_words()
     first, unseen = _probes("field_probes.yaml"), _probes("field_probes_unseen.yaml")
     off = [q for q in first["off_field"] + unseen["off_field"] if in_field(q, words)]
     refused = [q for q in first["in_field"] + unseen["in_field"] if not in_field(q, words)]
-    assert len(off) <= 5, off
-    assert len(refused) <= 5, refused
+    assert len(off) <= 3, off
+    assert len(refused) <= 3, refused
