@@ -167,23 +167,7 @@ _ASKS = re.compile(
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\s]+")
 # jieba's part-of-speech tags of words that say nothing of a subject: adverbs, pronouns, prepositions,
 # conjunctions, particles, numerals and measures, times and places of the sentence (家里, 门口), interjections
-_NO_SUBJECT = (
-    "d",
-    "r",
-    "p",
-    "c",
-    "u",
-    "y",
-    "m",
-    "q",
-    "f",
-    "t",
-    "x",
-    "e",
-    "o",
-    "z",
-    "s",
-)
+_NO_SUBJECT = ("d", "r", "p", "c", "u", "y", "m", "q", "f", "t", "x", "e", "o", "z", "s")
 # How much more often than everyday Chinese the laws must use a word for it to be a word of the field
 # (natural log of the ratio of relative frequencies: 合法 2.5, 拒绝 2.0 are; 保存 1.2, 平台 1.0 are not).
 FIELD_RATIO = 1.5
