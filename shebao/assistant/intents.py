@@ -114,7 +114,7 @@ _PREVIOUS = re.compile(rf"(?:上次|以前|之前|前次)[^，。,]{{0,12}}?(?:�
 
 
 # a gap in the contributions: 断了8个月, 断缴两年, 欠了5年没交, 有14个月没给我交, 差3年才满15年
-_GAP = re.compile(rf"(?:断(?:缴|交|保|档)?(?:了)?|欠(?:缴|交|费)?(?:了)?|差(?:了)?|少交(?:了)?)\s*{_N}\s*(年|个月)"
+_GAP = re.compile(rf"(?:断(?:缴|交|保|档)?(?:了)?|欠(?:缴|交|费)?(?:了)?|差(?:了)?|少交(?:了)?)\s*(?:{_N}\s*(年|个月)|半年)"
                   rf"|{_N}\s*(年|个月)\s*(?:都|的)?\s*(?:没(?:有)?(?:给我|给|帮我)?(?:交|缴|上)|断(?:缴|交)|欠(?:缴|费))")
 _TO_REACH = re.compile(rf"(?:满|到|够|凑够|凑满)\s*{_N}\s*年")
 # a total said as such wins over an earlier figure (以前补缴过3年社保，现在总共交满20年了)
@@ -203,7 +203,8 @@ def region_named(text: str) -> str | None:
 # contribution base (60%档, 最低档, 每档, 300%的挡), back-paying said as making up (补上, 补齐).
 BENEFIT_PATTERNS: dict[str, re.Pattern[str]] = {
     "survivor": re.compile(r"(?:爸|妈|爹|娘|父亲|母亲|老伴|老公|丈夫|老婆|妻子|爱人|爷爷|奶奶|姥爷|姥姥|外公|外婆|亲人|家人|老人)"
-                           r"(?:已经|突然|刚|刚刚|前几天|前不久|上个月|去年|今年)?(?:走了|没了|不在了)|病逝|逝世"),
+                           r"(?:已经|突然|刚|刚刚|前几天|前不久|上个月|去年|今年)?(?:走了|没了|不在了)|病逝|逝世|"
+                           r"(?:出事|出了事|事故|车祸|意外)(?:人)?(?:没了|死了|走了|身亡)"),
     "injury": re.compile(r"(?:评|鉴定|定|认定|评定)(?:残|了|为|成|的是|是){0,2}\s*(?:[一二三四五六七八九十]|10|[1-9])\s*级"),
     "backpay": re.compile(r"补(?:上|齐|足|回来|回去)|补缴费用|补费|断缴|断交|漏缴|欠缴"),
     "plan": re.compile(r"自由职业|自谋职业|打零工|零工|个体工商户|个体经营|新就业形态|(?:自己|自个儿?)(?:交|缴|买)(?:社保|养老|保险)?|"
@@ -247,17 +248,21 @@ def read_slots(text: str) -> dict[str, Any]:
     gap = _GAP.search(q)
     paid = _paid(q, gap)
     months = _months(paid, (1, 2, 3)) if paid else None
+    back = _BACKPAY.search(q)
+    after = None
     if months is None:
         after = _PAID_AFTER.search(q)
         months = _months(after, (1, 2, None)) if after else None
     if months is None:
         bare = _BARE_PERIOD.match(q)
         months = _months(bare, (1, 2, 3)) if bare else None
-    back = _BACKPAY.search(q)
     if back:
         slots["backpay_months"] = _months(back, (1, 2, None))
-        if paid and paid.start() == back.start() + 1:  # "补缴5年" is not years paid
+        said = paid or after
+        if said and back.start() <= said.start() < back.end():  # "补缴5年", "补缴10年养老保险": not years paid
             months = None
+    elif gap and gap.group(0).endswith("半年"):
+        slots["backpay_months"] = 6
     elif gap:  # 断了8个月, 欠了5年没交, 还差20个月才到15年: the months a back-payment makes up
         slots["backpay_months"] = _months(gap, (1, 2, None) if gap.group(1) else (3, 4, None))
         target = _TO_REACH.search(q)
@@ -312,11 +317,11 @@ def read_slots(text: str) -> dict[str, Any]:
         slots["work_related"] = True
     elif any(w in q for w in ("病故", "病死", "病逝", "生病", "因病", "得病", "癌", "自然死亡")):
         slots["work_related"] = False
-    elif any(w in q for w in ("因工", "工伤", "上班", "工作中", "干活", "事故")):
+    elif any(w in q for w in ("因工", "工伤", "上班", "工作中", "干活", "事故", "工地", "车间")):
         slots["work_related"] = True
     elif "意外" in q:
         slots["work_related"] = False
-    if re.search(r"退休人员|已退休|(?<![快要没未])退休了|领养老金的|在领养老金|退休后去世|退休后死|"
+    if re.search(r"退休人员|已退休|(?<![快要没未就])退休(?:了|[^，。？?]{0,5}年了)|领养老金的|在领养老金|退休后去世|退休后死|"
                  r"(?:养老金|退休金|退休工资)(?:每月|每个月|一个月|一月)?\d", q):
         slots["retired"] = True  # retired, or drew a pension (他养老金每月3500)
     # which of a calculator's benefits the question asks about: the answer states it first

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
+
+from shebao.assistant.intents import recognise
 
 DATA = Path(__file__).parent / "data" / "intent_dev.yaml"
 # the set's names for the assistant's calculators (kb: no calculator)
@@ -50,3 +53,41 @@ def test_a_calculator_answer_states_the_quantity_first(laws_assistant):
     lowest = laws_assistant.ask("社保断了8个月，按最低档补交要多少钱")
     assert lowest["route"] == "calculator" and lowest["answer"].startswith("按月缴费基数")
     assert lowest["result"]["cost"] in gap["answer"].split("。")[0]  # the floor of the range
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "slots"),
+    [
+        # written for these rules, not taken from the blind set
+        ("领了一年失业金，今年退休了，养老金每月有多少", "pension", {}),  # the asked clause names the pension
+        ("我是男的1968年生，还有几年退休", "retirement", {"birth_date": "1968-01-01"}),
+        ("自谋职业的人交社保，一年最少交多少", "plan", {"tier_end": "lowest"}),
+        ("个体户交养老保险，按最高档一个月多少", "plan", {"tier_end": "highest"}),
+        ("补缴10年养老保险要多少钱", "backpay", {"backpay_months": 120}),
+        ("社保断交了半年，现在补要交多少钱", "backpay", {"backpay_months": 6}),
+        ("评残七级，工资6000，能拿多少", "injury", {"grade": 7, "monthly_wage": "6000"}),
+        ("老公在工地上出事没了，赔多少钱", "injury", {"death": True}),  # a work death
+        ("他退休好多年了，去年去世了，家里能领多少", "survivor", {"work_related": False}),
+        ("以前补缴过2年，一共交了18年，退休金每月多少", "pension", {"contribution_months": 216}),
+    ],
+)
+def test_recognised_by_what_is_asked(question, kind, slots):
+    intent = recognise(question)
+    assert intent is not None and intent.kind == kind, question
+    for key, value in slots.items():
+        assert intent.inputs.get(key) == value, (question, key, intent.inputs)
+    if kind == "backpay":
+        assert "contribution_months" not in intent.inputs  # the months back-paid are not the months paid
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "领着失业金去世了，家属能领什么",  # the unemployment fund's benefit (失业保险条例 第二十条): the law's
+        "养老保险单位交多少个人交多少",  # the shares: the law's
+        "在宁波打零工算灵活就业，自己交养老保险按收入的多少交？",  # a rate, not a tier's cost
+        "我爸去北京了，单位给啥钱",  # no death
+    ],
+)
+def test_not_a_calculation(question):
+    assert recognise(question) is None, question
