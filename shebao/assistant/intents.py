@@ -321,7 +321,7 @@ def read_slots(text: str) -> dict[str, Any]:
         slots["work_related"] = True
     elif "意外" in q:
         slots["work_related"] = False
-    if re.search(r"退休人员|已退休|(?<![快要没未就])退休(?:了|[^，。？?]{0,5}年了)|领养老金的|在领养老金|退休后去世|退休后死|"
+    if re.search(r"已退休|(?<![快要没未就])退休(?:了|[^，。？?]{0,5}年了|人员|老人|职工|工人|干部)|领养老金的|在领养老金|退休后去世|退休后死|"
                  r"(?:养老金|退休金|退休工资)(?:每月|每个月|一个月|一月)?\d", q):
         slots["retired"] = True  # retired, or drew a pension (他养老金每月3500)
     # which of a calculator's benefits the question asks about: the answer states it first
@@ -392,6 +392,8 @@ def _asks(whole: str, kind: str, asked: str | None = None) -> str | None:
         if any(w in q for w in ("一共", "总共", "总共能", "全部", "合计")):
             return "total"
         return "period"
+    if kind == "survivor" and re.search(r"个人账户|余额|继承", q):
+        return None  # the account left (可以继承): the law's, not the survivor benefits
     if kind in ("survivor", "injury") and _WHAT_BENEFITS.search(q):
         return "amount"  # "单位给啥钱", "能领啥补助": the benefits and their amounts
     if any(w in q for w in _AMOUNT):
@@ -435,11 +437,12 @@ def recognise(question: str, context: dict[str, Any] | None = None) -> Intent | 
         if a is not None:
             kind, asks = k, a
             break
-    if kind is None and "retirement" in named and set(candidates) <= {"retirement"}:
-        a = _asks(q, "retirement", asked)
+    if kind is None and "retirement" in named:
+        a = _asks(q, "retirement", asked) if set(candidates) <= {"retirement"} else None
         if a is not None:
             kind, asks = "retirement", a
-        elif "退休" in q and any(w in _NOT_AMOUNT.sub("", q) for w in _AMOUNT) and ("contribution_months" in slots or (
+        elif "退休" in q and set(named) <= {"retirement", "plan"} and any(w in _NOT_AMOUNT.sub("", q) for w in _AMOUNT) \
+                and ("contribution_months" in slots or (
                 _RECEIVES.search(asked) and not re.search(r"医|报销|丧葬|抚恤|一次性", q))):
             kind, asks = "pension", "amount"  # "退休后每月能领多少钱": what one draws is the pension
     if kind is None and not named and "contribution_months" in slots and any(w in q for w in ("能领多少", "能拿多少", "每月能领", "一个月能领", "每个月能领", "领多少钱")):

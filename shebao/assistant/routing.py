@@ -600,6 +600,9 @@ def _run_retirement(intent: Intent, fn: Any, today: dt.date, region: str, notes:
 
 def _run_pension(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
+    if "contribution_index" not in s and (tiers := _tier_values(s, today, region)):
+        s = {**s, "contribution_index": tiers[0]}  # 一直按最低档交的: the base floor's index
+        notes.append(f"按一直以{_pct(tiers[0])}档缴费（平均缴费指数 {tiers[0]}）估算。")
     months = int(s["contribution_months"])
     inputs: dict[str, Any] = {
         "region": region,
