@@ -316,6 +316,8 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
             return text, [table.to_trace()]
         if intent.kind == "backpay" and s.get("backpay_months") and "backpay_base" not in s:
             return _backpay_range(s, today, region)
+        if intent.kind == "survivor" and s.get("work_related") is False:
+            return _survivor_rule(today, region)
         if intent.kind == "injury":
             table = params.get("injury.disability_grant_months", today, region)
             g = intent.inputs.get("grade")
@@ -327,6 +329,26 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
     except Exception:  # noqa: BLE001 - a missing parameter: no general sentence
         return "", []
     return "", []
+
+
+def _survivor_rule(today: dt.date, region: str) -> tuple[str, list[dict]]:
+    """'因病或非因工死亡的，遗属可以领取丧葬补助金（2个月的…）和抚恤金：缴费不满5年的3个月，…' from the tree."""
+    params = _params()
+    table = params.get("pension.death.survivor_months", today, region)
+    after = params.get("pension.death.survivor_extra_after_months", today, region)
+    cap = params.get("pension.death.survivor_counted_max_months", today, region)
+    floor = params.get("pension.death.survivor_retiree_min_months", today, region)
+    funeral = params.get("pension.death.funeral_grant_income_months", today, region)
+    items = sorted((int(k), int(v)) for k, v in table.value.items())
+    bands = []
+    for i, (threshold, months) in enumerate(items):
+        upper = items[i + 1][0] if i + 1 < len(items) else int(after.value)
+        bands.append((f"满{_years(threshold)}不满{_years(upper)}" if threshold else f"不满{_years(upper)}") + f"的{months}个月")
+    top = items[-1][1] + (int(cap.value) - int(after.value)) // 12
+    text = (f"因病或非因工死亡的，遗属可以领取丧葬补助金（{_value_text(funeral.value)}个月的本省上年度城镇居民人均可支配收入）和抚恤金："
+            f"按逝者的缴费年限，{'，'.join(bands)}，满{_years(int(after.value))}后每多1年加1个月（最多{top}个月）；"
+            f"已退休的每领取1年养老金减1个月，最少{_value_text(floor.value)}个月。")
+    return text, [p.to_trace() for p in (table, after, cap, floor, funeral)]
 
 
 def _backpay_range(s: dict[str, Any], today: dt.date, region: str) -> tuple[str, list[dict]]:
@@ -380,7 +402,8 @@ def clarify(intent: Intent, missing: list[str], kb: Any, today: dt.date, region:
     goal = GOALS.get((intent.kind, intent.asks)) or GOALS.get((intent.kind, "amount")) or "计算"
     asked = "、".join(SLOT_PROMPTS[m][0] for m in missing)
     example = "，".join(SLOT_PROMPTS[m][1] for m in missing)
-    text = lead + f"要{goal}，还需要知道您的{asked}。请直接回复，例如“{example}”。"
+    whose = "您的" if intent.kind != "survivor" else "逝者的" if missing == ["contribution_months"] else ""  # who died
+    text = lead + f"要{goal}，还需要知道{whose}{asked}。请直接回复，例如“{example}”。"
     references = [{k: p.get(k) for k in ("name", "value", "unit", "region", "effective_date", "reference") if p.get(k) is not None}
                   for p in params]
     articles = prioritise(intent, articles_for_references(references, kb))
@@ -794,7 +817,12 @@ def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: lis
                 f"（本人工资{result.get('injury_wage')}元 × {months}个月）")
         if result.get("disability_allowance"):
             payer = "工伤保险基金" if result.get("allowance_payer") == "fund" else "用人单位"
-            text += f"，另按月领取伤残津贴{result['disability_allowance']}元（由{payer}支付）"
+            allowance = f"按月领取伤残津贴{result['disability_allowance']}元（由{payer}支付）"
+            if s.get("asked_benefit") == "disability_allowance":  # the one asked first (每月伤残津贴多少)
+                text = (f"{_cn_grade(grade)}级伤残，每月{allowance.removeprefix('按月')}，另有一次性伤残补助金约"
+                        f"{result['disability_grant']}元（本人工资{result.get('injury_wage')}元 × {months}个月）")
+            else:
+                text += f"，另{allowance}"
         text += "。"
     else:
         text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{months}个月的本人工资，金额暂时算不出：{_why(result)}。"

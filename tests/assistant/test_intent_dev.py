@@ -91,3 +91,14 @@ def test_recognised_by_what_is_asked(question, kind, slots):
 )
 def test_not_a_calculation(question):
     assert recognise(question) is None, question
+
+
+def test_the_benefit_asked_is_computed_and_said_first(laws_assistant):
+    allowance = laws_assistant.ask("工伤四级，伤残津贴每个月能拿多少，本人工资6000")
+    assert allowance["calculator"] == "injury" and allowance["route"] == "calculator"
+    assert allowance["answer"].startswith("四级伤残，每月领取伤残津贴4500.00元")  # 75% of the wage, then the grant
+    death = laws_assistant.ask("老公因工死亡，家里能拿多少一次性工亡补助金")
+    assert death["calculator"] == "injury" and death["route"] == "calculator"
+    first = death["answer"].split("。")[0]
+    assert first.startswith("因工死亡的，近亲属可以领取一次性工亡补助金（") and "倍=" in first  # the amount, computed
+    assert (death["citations"][0]["law"], death["citations"][0]["article"]) == ("工伤保险条例", 39)
