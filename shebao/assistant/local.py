@@ -57,8 +57,15 @@ _WHO = re.compile(r"谁定|谁规定|谁制定|谁决定|谁来定|由谁|哪个
 _SHARE_OF = re.compile(r"的(?:百分之(?:多少|几|多)|几成|多少倍|几倍|比例|百分比)")
 
 
+# "平均工资6000左右，…养老金能拿多少": a value the question states is given, not asked
+_STATED = r"\s*(?:是|为|有|在|大概|大约|约|差不多|每月|一个月|每个月)?\s*\d"
+
+
 def concept_of(question: str) -> Concept | None:
     q = question.replace(" ", "")
+    for concept in CONCEPTS:
+        for word in concept.words:
+            q = re.sub(re.escape(word) + f"(?={_STATED})", "", q)
     if not _ASKS.search(q) or _COMPARES.search(q) or _WHO.search(q) or _SHARE_OF.search(q):
         return None
     if re.search(r"(?:吗|么)[？?]?$", q) and not re.search(r"多少|几[块千十百]", q):

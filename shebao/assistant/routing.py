@@ -63,7 +63,8 @@ GOALS = {
     ("injury", "amount"): "算出您能领多少工伤待遇",
     ("survivor", "amount"): "算出家属能领的待遇",
     ("plan", "choice"): "比较灵活就业各缴费档次",
-    ("backpay", "amount"): "测算补缴的花费和收益",
+    ("plan", "cost"): "算出灵活就业每月和每年的缴费",
+    ("backpay", "amount"): "算出补缴要花多少钱",
 }
 
 
@@ -228,6 +229,12 @@ def dated(param: dict) -> str:
 def _missing(intent: Intent) -> list[str]:
     s, kind, asks = intent.inputs, intent.kind, intent.asks
     need: list[str] = []
+    if kind == "plan" and asks == "cost":
+        return need  # a tier's cost is the base times the rate: nobody's age or years change it
+    if kind == "backpay" and asks == "amount":
+        return [k for k in ("backpay_months", "backpay_base") if k not in s]  # the cost: months × base × rate
+    if kind == "injury" and s.get("death"):
+        return need  # the work-death benefits are stated by rule, amounts where the tree has them
     if kind in ("retirement", "plan", "backpay"):
         if "birth_date" not in s and asks != "final_age":  # the age once the transition is over: anyone's
             need.append("birth_date")
@@ -307,6 +314,10 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
             text = (f"失业保险金的领取期限按累计缴费时间确定：{duration_rule(table.value)}"
                     f"（与前次应领而未领的期限合并计算，最长不超过{cap.value}个月）。")
             return text, [table.to_trace()]
+        if intent.kind == "backpay" and s.get("backpay_months") and "backpay_base" not in s:
+            return _backpay_range(s, today, region)
+        if intent.kind == "survivor" and s.get("work_related") is False:
+            return _survivor_rule(today, region)
         if intent.kind == "injury":
             table = params.get("injury.disability_grant_months", today, region)
             g = intent.inputs.get("grade")
@@ -318,6 +329,46 @@ def _general_rule(intent: Intent, today: dt.date, region: str) -> tuple[str, lis
     except Exception:  # noqa: BLE001 - a missing parameter: no general sentence
         return "", []
     return "", []
+
+
+def _survivor_rule(today: dt.date, region: str) -> tuple[str, list[dict]]:
+    """'因病或非因工死亡的，遗属可以领取丧葬补助金（2个月的…）和抚恤金：缴费不满5年的3个月，…' from the tree."""
+    params = _params()
+    table = params.get("pension.death.survivor_months", today, region)
+    after = params.get("pension.death.survivor_extra_after_months", today, region)
+    cap = params.get("pension.death.survivor_counted_max_months", today, region)
+    floor = params.get("pension.death.survivor_retiree_min_months", today, region)
+    funeral = params.get("pension.death.funeral_grant_income_months", today, region)
+    items = sorted((int(k), int(v)) for k, v in table.value.items())
+    bands = []
+    for i, (threshold, months) in enumerate(items):
+        upper = items[i + 1][0] if i + 1 < len(items) else int(after.value)
+        bands.append((f"满{_years(threshold)}不满{_years(upper)}" if threshold else f"不满{_years(upper)}") + f"的{months}个月")
+    top = items[-1][1] + (int(cap.value) - int(after.value)) // 12
+    text = (f"因病或非因工死亡的，遗属可以领取丧葬补助金（{_value_text(funeral.value)}个月的本省上年度城镇居民人均可支配收入）和抚恤金："
+            f"按逝者的缴费年限，{'，'.join(bands)}，满{_years(int(after.value))}后每多1年加1个月（最多{top}个月）；"
+            f"已退休的每领取1年养老金减1个月，最少{_value_text(floor.value)}个月。")
+    return text, [p.to_trace() for p in (table, after, cap, floor, funeral)]
+
+
+def _backpay_range(s: dict[str, Any], today: dt.date, region: str) -> tuple[str, list[dict]]:
+    """'补缴8个月，按缴费基数下限4503.60元约需7205.76元，按上限22518.00元约需36028.80元。' (the plan
+    calculator's lowest and highest tier: the base a back-payment may choose)."""
+    params = _params()
+    plan = _calculator("calc_plan")
+    floor = params.get("contribution.base_floor_rate", today, region)
+    cap = params.get("contribution.base_cap_rate", today, region)
+    result = plan({**_plan_inputs(_neutral(s, today), region), "tiers": [str(floor.value), str(cap.value)]})
+    tiers = result.get("tiers") or []
+    if len(tiers) != 2:
+        return "", []
+    n = int(s["backpay_months"])
+    low, high = ((Decimal(t["monthly_cost"]) * n).quantize(Decimal("0.01")) for t in tiers)
+    text = (f"补缴{_years(n)}，按缴费基数下限{tiers[0]['monthly_base']}元约需{low}元，"
+            f"按上限{tiers[1]['monthly_base']}元约需{high}元（每月按基数的{_pct(result.get('contribution_rate') or 0)}，未计滞纳金和利息）。")
+    used = [p for p in (result.get("trace") or {}).get("parameters", [])
+            if p.get("name") in ("wages.average_annual", "pension.flexible.contribution_rate")]
+    return text, used + [floor.to_trace(), cap.to_trace()]
 
 
 def injury_rule(grade: int, today: dt.date, region: str, allowance_first: bool = False) -> tuple[str, list[dict]]:
@@ -351,10 +402,14 @@ def clarify(intent: Intent, missing: list[str], kb: Any, today: dt.date, region:
     goal = GOALS.get((intent.kind, intent.asks)) or GOALS.get((intent.kind, "amount")) or "计算"
     asked = "、".join(SLOT_PROMPTS[m][0] for m in missing)
     example = "，".join(SLOT_PROMPTS[m][1] for m in missing)
-    text = lead + f"要{goal}，还需要知道您的{asked}。请直接回复，例如“{example}”。"
+    whose = "您的" if intent.kind != "survivor" else "逝者的" if missing == ["contribution_months"] else ""  # who died
+    text = lead + f"要{goal}，还需要知道{whose}{asked}。请直接回复，例如“{example}”。"
     references = [{k: p.get(k) for k in ("name", "value", "unit", "region", "effective_date", "reference") if p.get(k) is not None}
                   for p in params]
     articles = prioritise(intent, articles_for_references(references, kb))
+    key = deciding_article(intent)
+    if key and not any((a.law, a.article) == key for a in articles) and (found := kb.find(*key)) is not None:
+        articles = [found] + articles  # a question back cites the rule it applies all the same
     return {
         "answer": text,
         "found": True,
@@ -375,11 +430,13 @@ def answer_with_calculator(intent: Intent, kb: Any, today: dt.date | None = None
     today = today or local_today()
     region = local_region(intent.inputs)
     key = intent.kind
-    if key == "survivor" and intent.inputs.get("work_related"):
-        key = "survivor_work"
+    if (key == "survivor" and intent.inputs.get("work_related")) or (key == "injury" and intent.inputs.get("death")):
+        key = "survivor_work"  # a work death: the injury calculator's death benefits
     fn = _calculator(CALCULATOR_FUNCTIONS[key])
     if fn is None or _calculators() is None:
         return None
+    if key == "backpay" and "backpay_base" not in intent.inputs and (base := _tier_base(intent.inputs, today, region)):
+        intent = Intent(intent.kind, intent.asks, {**intent.inputs, "backpay_base": base}, list(intent.assumptions))
     missing = _missing(intent)
     asked = intent
     if len(missing) == 1 and (settled := _settle(intent, missing[0], key, fn, today, region)) is not None:
@@ -513,13 +570,21 @@ def statute_first(articles: list[Any], kb: Any, question: str = "") -> list[Any]
     return [parallel] + [a for a in articles if a is not parallel]
 
 
-def prioritise(intent: Intent, articles: list[Any]) -> list[Any]:
+def deciding_article(intent: Intent) -> tuple[str, int] | None:
+    """(law, article) of the article that decides the calculator's answer, if one does."""
     key = DECIDING.get((intent.kind, intent.asks))
     if intent.kind == "survivor" and intent.inputs.get("work_related") is False:
         key = ("中华人民共和国社会保险法", 17)
-    if intent.kind == "injury" and intent.inputs.get("grade"):
+    if intent.kind == "injury" and intent.inputs.get("death"):
+        key = ("工伤保险条例", 39)
+    elif intent.kind == "injury" and intent.inputs.get("grade"):
         grade = int(intent.inputs["grade"])
         key = ("工伤保险条例", 35 if grade <= 4 else 36 if grade <= 6 else 37)
+    return key
+
+
+def prioritise(intent: Intent, articles: list[Any]) -> list[Any]:
+    key = deciding_article(intent)
     if key is None:
         return articles
     return sorted(articles, key=lambda a: (a.law, a.article) != key)
@@ -558,6 +623,9 @@ def _run_retirement(intent: Intent, fn: Any, today: dt.date, region: str, notes:
 
 def _run_pension(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
+    if "contribution_index" not in s and (tiers := _tier_values(s, today, region)):
+        s = {**s, "contribution_index": tiers[0]}  # 一直按最低档交的: the base floor's index
+        notes.append(f"按一直以{_pct(tiers[0])}档缴费（平均缴费指数 {tiers[0]}）估算。")
     months = int(s["contribution_months"])
     inputs: dict[str, Any] = {
         "region": region,
@@ -685,6 +753,52 @@ def _run_unemployment(intent: Intent, fn: Any, today: dt.date, region: str, note
     return inputs, result, text
 
 
+def _missing_parameter(result: dict, name: str) -> bool:
+    return any(r.get("code") == "parameter_missing" and r.get("reference") == name for r in result.get("reasons", []))
+
+
+def _latest_average(fn: Any, inputs: dict[str, Any], result: dict, today: dt.date, region: str, notes: list[str]) -> dict:
+    """The result again with the latest published regional average wage when last year's is not
+    published yet (it bounds the wage to 60%–300% and sets the funeral grant); the year used is said."""
+    if not _missing_parameter(result, "wages.average_annual"):
+        return result
+    from shebao.policy import ParameterMissing
+
+    try:
+        latest = _params().get("wages.average_annual", today, region)
+    except ParameterMissing:
+        return result
+    monthly = (Decimal(str(latest.value)) / 12).quantize(Decimal("0.01"))
+    inputs["regional_avg_monthly_wage"] = str(monthly)
+    result = fn(inputs)
+    result.setdefault("trace", {}).setdefault("parameters", []).append(latest.to_trace())
+    notes.append(f"{region_label(latest.region or region)}{today.year - 1}年职工平均工资尚未公布，按已公布的"
+                 f"{latest.effective_date.year}年{_value_text(latest.value)}元（每月{monthly}元）计算。")
+    return result
+
+
+def _latest_income(result: dict, today: dt.date, notes: list[str]) -> dict:
+    """The death grant with the latest published national disposable income when last year's is not
+    published yet (the engine's own rule, evaluated for the year after it); the year used is said."""
+    name = "wages.national_urban_disposable_income"
+    if result.get("death_grant") or not _missing_parameter(result, name):
+        return result
+    from shebao.policy import ParameterMissing
+    from shebao.policy.injury import death_grant_fen
+
+    try:
+        latest = _params().get(name, today)
+        fen = death_grant_fen(dt.date(latest.effective_date.year + 1, 1, 1), params=_params())
+    except ParameterMissing:
+        return result
+    result["death_grant"] = f"{Decimal(fen) / 100:.2f}"
+    result["reasons"] = [r for r in result.get("reasons", []) if r.get("reference") != name]
+    result.setdefault("trace", {}).setdefault("parameters", []).append(latest.to_trace())
+    notes.append(f"{today.year - 1}年全国城镇居民人均可支配收入尚未公布，一次性工亡补助金按已公布的"
+                 f"{latest.effective_date.year}年{_value_text(latest.value)}元计算。")
+    return result
+
+
 def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
     grade = int(s["grade"])
@@ -696,14 +810,19 @@ def _run_injury(intent: Intent, fn: Any, today: dt.date, region: str, notes: lis
         result = {"grade": grade, "disability_grant_months": used[0]["value"].get(str(grade)), "trace": {"parameters": used}}
         return {"grade": grade}, result, text
     inputs = {"region": region, "injury_date": today.isoformat(), "avg_monthly_wage": s["monthly_wage"], "grade": grade}
-    result = fn(inputs)
+    result = _latest_average(fn, inputs, fn(inputs), today, region, notes)
     months = _params().get("injury.disability_grant_months", today, region).value[grade]
     if result.get("disability_grant"):
         text = (f"{_cn_grade(grade)}级伤残，一次性伤残补助金约{result['disability_grant']}元"
                 f"（本人工资{result.get('injury_wage')}元 × {months}个月）")
         if result.get("disability_allowance"):
             payer = "工伤保险基金" if result.get("allowance_payer") == "fund" else "用人单位"
-            text += f"，另按月领取伤残津贴{result['disability_allowance']}元（由{payer}支付）"
+            allowance = f"按月领取伤残津贴{result['disability_allowance']}元（由{payer}支付）"
+            if s.get("asked_benefit") == "disability_allowance":  # the one asked first (每月伤残津贴多少)
+                text = (f"{_cn_grade(grade)}级伤残，每月{allowance.removeprefix('按月')}，另有一次性伤残补助金约"
+                        f"{result['disability_grant']}元（本人工资{result.get('injury_wage')}元 × {months}个月）")
+            else:
+                text += f"，另{allowance}"
         text += "。"
     else:
         text = f"{_cn_grade(grade)}级伤残的一次性伤残补助金为{months}个月的本人工资，金额暂时算不出：{_why(result)}。"
@@ -723,7 +842,7 @@ def _run_survivor_work(intent: Intent, fn: Any, today: dt.date, region: str, not
     extra = Decimal(str(params.get("injury.survivor_lone_extra_rate", today, region).value)) * 100
     wage = s.get("monthly_wage") or "0"
     inputs = {"region": region, "death_date": today.isoformat(), "avg_monthly_wage": wage, "dependants": []}
-    result = fn(inputs)
+    result = _latest_income(_latest_average(fn, inputs, fn(inputs), today, region, notes), today, notes)
     trace = result.setdefault("trace", {})
     known = {p.get("name") for p in trace.get("parameters", [])}
     for name in ("injury.funeral_grant_months", "injury.survivor_spouse_rate", "injury.death_grant_multiple"):
@@ -765,7 +884,7 @@ def _run_survivor(intent: Intent, fn: Any, today: dt.date, region: str, notes: l
         text = (f"因病或非因工死亡的，遗属可以领取丧葬补助金{result['funeral_grant']}元和抚恤金{result['survivor_grant']}元"
                 f"（{result.get('survivor_months')}个月）。")
     else:
-        why = "；".join(r.get("text", "") for r in result.get("reasons", []) if r.get("text") and r.get("code") != "rule")
+        why = "；".join(_plain_missing(r.get("text", "")) for r in result.get("reasons", []) if r.get("text") and r.get("code") != "rule")
         text = f"因病或非因工死亡的，遗属可以领取丧葬补助金和抚恤金；抚恤金为{result.get('survivor_months') or '若干'}个月，金额无法算出：{why}。"
     return inputs, result, text
 
@@ -779,6 +898,8 @@ PARAMETER_WORDS = {
     "contribution.base_floor_rate": "缴费基数下限",
     "contribution.base_cap_rate": "缴费基数上限",
     "national.disposable_income_urban": "全国城镇居民人均可支配收入",
+    "wages.national_urban_disposable_income": "全国城镇居民人均可支配收入",
+    "wages.provincial_urban_disposable_income": "城镇居民人均可支配收入",
 }
 
 
@@ -807,7 +928,76 @@ def _plan_inputs(s: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+def _neutral(s: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The slots with a person's age and years paid filled where a quantity does not depend on them
+    (what a tier or a back-payment costs: the base times the rate): a man of 30 who has paid nothing."""
+    out = dict(s)
+    if "birth_date" not in out:
+        out["birth_date"] = f"{today.year - 30}-01-01"
+        out.setdefault("sex", "male")
+    out.setdefault("contribution_months", 0)
+    return out
+
+
+def _tier_values(s: dict[str, Any], today: dt.date, region: str) -> list[str] | None:
+    """The tiers asked (按60%档 → ['0.6'], 最低档 → the base floor), or None for every tier."""
+    if s.get("contribution_index"):
+        return [str(s["contribution_index"])]
+    if s.get("tier_end"):
+        name = "contribution.base_floor_rate" if s["tier_end"] == "lowest" else "contribution.base_cap_rate"
+        return [str(_params().get(name, today, region).value)]
+    return None
+
+
+def _tier_base(s: dict[str, Any], today: dt.date, region: str) -> str | None:
+    """The monthly base of the tier a back-payment names (按最低档补, 按60%补), from the plan calculator."""
+    plan = _calculator("calc_plan")
+    try:
+        tiers = _tier_values(s, today, region)
+        if not tiers or plan is None:
+            return None
+        found = plan({**_plan_inputs(_neutral(s, today), region), "tiers": tiers}).get("tiers") or []
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found[0]["monthly_base"] if found else None
+
+
+def _pct(tier: Any) -> str:
+    return f"{Decimal(str(tier)) * 100:.0f}%"
+
+
+def _run_plan_cost(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    s = intent.inputs
+    inputs = _plan_inputs(_neutral(s, today), region)
+    tiers_asked = _tier_values(s, today, region)
+    if tiers_asked:
+        inputs["tiers"] = tiers_asked
+    result = fn(inputs)
+    tiers = result.get("tiers") or []
+    place = region_label(region)
+    if not tiers:
+        return inputs, result, f"{place}灵活就业人员的缴费额暂时算不出：{_why(result)}。"
+    rate = _pct(result.get("contribution_rate") or "0")
+    if len(tiers) == 1:
+        t = tiers[0]
+        year = (Decimal(t["monthly_cost"]) * 12).quantize(Decimal("0.01"))
+        text = (f"{place}灵活就业人员按{_pct(t['tier'])}档（月缴费基数{t['monthly_base']}元）缴纳基本养老保险费，"
+                f"每月{t['monthly_cost']}元，一年{year}元（缴费比例{rate}）。")
+    else:
+        low, high = tiers[0], tiers[-1]
+        low_year, high_year = ((Decimal(t["monthly_cost"]) * 12).quantize(Decimal("0.01")) for t in (low, high))
+        text = (f"{place}灵活就业人员缴纳基本养老保险费每月{low['monthly_cost']}元（{_pct(low['tier'])}档）到"
+                f"{high['monthly_cost']}元（{_pct(high['tier'])}档），一年{low_year}元到{high_year}元（缴费比例{rate}）："
+                + "，".join(f"{_pct(t['tier'])}档每月{t['monthly_cost']}元" for t in tiers) + "。")
+    notes.append("缴费额只取决于所选档次（上年度社会平均工资的百分比）和缴费比例，与年龄、已缴费年限无关。")
+    if not s.get("region"):
+        notes.append(f"按本机构所在地区（{place}）计算；其他地区请在问题中写明城市。")
+    return inputs, result, text
+
+
 def _run_plan(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
+    if intent.asks == "cost":
+        return _run_plan_cost(intent, fn, today, region, notes)
     inputs = _plan_inputs(intent.inputs, region)
     result = fn(inputs)
     tiers = result.get("tiers") or []
@@ -831,6 +1021,23 @@ def _run_plan(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[
 
 def _run_backpay(intent: Intent, fn: Any, today: dt.date, region: str, notes: list[str]):
     s = intent.inputs
+    person = "birth_date" in s and "contribution_months" in s and (s.get("sex") or s.get("category"))
+    if not person:  # what it costs is asked and known; what it brings needs the person
+        inputs = {**_plan_inputs(_neutral(s, today), region), "backpay_months": int(s["backpay_months"]),
+                  "backpay_base": s["backpay_base"]}
+        result = fn(inputs)
+        for key in ("pension_before", "pension_after", "pension_gain_monthly", "months_to_recoup", "irr",
+                    "eligible_before", "eligible_after", "retirement_date"):
+            result.pop(key, None)  # computed for no one in particular: not stated
+        rate = next((p.get("value") for p in (result.get("trace") or {}).get("parameters", [])
+                     if p.get("name") == "pension.flexible.contribution_rate"), None)
+        share = f"每月按基数的{_pct(rate)}，" if rate is not None else ""
+        text = (f"按月缴费基数{s['backpay_base']}元补缴{_years(s['backpay_months'])}，约需{result.get('cost')}元"
+                f"（{share}共{s['backpay_months']}个月；未计滞纳金和利息）。")
+        notes.append("补缴后每月养老金能增加多少，要看出生年月、性别和已缴费年限。")
+        if not s.get("region"):
+            notes.append(f"按本机构所在地区（{region_label(region)}）计算；其他地区请在问题中写明城市。")
+        return inputs, result, text
     inputs = {**_plan_inputs(s, region), "backpay_months": int(s["backpay_months"]), "backpay_base": s["backpay_base"]}
     result = fn(inputs)
     text = (f"按基数{s['backpay_base']}元补缴{_years(s['backpay_months'])}，约需{result.get('cost')}元，"

@@ -11,6 +11,9 @@ of characters is corrected to a domain term (the domain dictionary and the lexic
   character in three (a typo changes a character, not the word),
 - and it is not itself a word (jieba's dictionary, the domain's): 工商 is not 工伤, 结过 not 结果.
 
+A term of four characters or more is also read through one character of a near sound, the same final
+with another initial (养老保检 → 养老保险: 检 jian, 险 xian), the other characters in place.
+
 pypinyin gives the readings (every reading of a polyphone counts). This is written here because no
 library corrects Chinese against a given word list by sound; pycorrector needs a language model.
 """
@@ -28,6 +31,8 @@ from shebao.core.segment import STOPWORDS
 
 # the longest domain term tried (伤残等级 4, 一次性伤残补助金 8: long terms are rarely mistyped whole)
 MAX_TERM = 6
+# a term this long may be typed with one character of a near sound (the same final: 养老保检 → 养老保险)
+NEAR_TERM = 4
 # a dictionary word this rare (jieba's frequency) may itself be a typo (公伤 3 for 工伤; 工商 1684 is not)
 RARE_WORD = 5
 # the product of the readings of a window's characters tried at most (polyphones)
@@ -95,7 +100,48 @@ def _correction(window: str, loose: set[int]) -> str | None:
             if differ and len(differ) <= max(1, len(term) // 3) and len(differ) < len(term) and set(differ) <= loose \
                     and not all(c in STOPWORDS for i, c in enumerate(term) if i not in differ):
                 found.add(term)
+    if not found and len(window) >= NEAR_TERM:
+        found = _near(window, loose)
     return found.pop() if len(found) == 1 else None
+
+
+# initials said at one place of the mouth (a slip stays within one: 检 jian / 险 xian; not 拿 na / 发 fa)
+_PLACES = ("jqx", "zcs", "bpm", "dtnl", "gkh", "fh")
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w")
+
+
+@lru_cache(maxsize=4096)
+def near_readings(char: str) -> frozenset[tuple[str, str]]:
+    """(place of the initial, final) of every reading of a character, tones aside (检 → ('jqx', 'ian'))."""
+    out = set()
+    for reading in readings(char):
+        initial = next((i for i in _INITIALS if reading.startswith(i)), "")
+        places = [p for p in _PLACES if len(initial) == 1 and initial in p] or [initial]
+        out.update((p, reading[len(initial):]) for p in places)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _masked_index() -> dict[tuple[int, str], tuple[str, ...]]:
+    """Domain terms of NEAR_TERM characters or more by each of their characters masked (养老保险 →
+    养老保_, 养老_险 …)."""
+    index: dict[tuple[int, str], list[str]] = {}
+    for term in sorted(domain_terms()):
+        if len(term) >= NEAR_TERM:
+            for i in range(len(term)):
+                index.setdefault((i, term[:i] + "_" + term[i + 1:]), []).append(term)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _near(window: str, loose: set[int]) -> set[str]:
+    """A long term typed with one character of another sound that rhymes with it (养老保检 for
+    养老保险: a character picked by its look or a slip of the initial; the rest of the term in place)."""
+    found: set[str] = set()
+    for i in loose:
+        for term in _masked_index().get((i, window[:i] + "_" + window[i + 1:]), ()):
+            if near_readings(window[i]) & near_readings(term[i]):
+                found.add(term)
+    return found
 
 
 @lru_cache(maxsize=4096)  # field detection, the answer and retrieval each ask for the same question

@@ -21,6 +21,13 @@ def test_a_mistyped_domain_term_is_corrected_by_its_sound():
     assert correct_typos("公伤认定要多久") == "工伤认定要多久"  # 公伤: one of jieba's rarest words
 
 
+def test_a_long_term_is_read_through_one_character_of_a_near_sound():
+    # 检 jian / 险 xian: the same final, an initial of the same place, the rest of the term in place
+    assert correct_typos("交了18年养老保检，能领多少") == "交了18年养老保险，能领多少"
+    # 拿 na / 发 fa rhyme, but their initials are said apart: 工资照拿 stays
+    assert correct_typos("在家养伤工资照拿吗") == "在家养伤工资照拿吗"
+
+
 def test_a_word_a_character_inside_a_word_or_a_function_word_is_no_typo():
     for question in (
         "工商局在哪",  # 工商 is a word, not 工伤
