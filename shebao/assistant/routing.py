@@ -111,6 +111,9 @@ def region_label(code: str) -> str:
 # --- references → articles ----------------------------------------------------------------------
 
 
+_PARAMETER_KEY = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+")
+
+
 def collect_references(result: Any) -> list[dict]:
     """The legal references of a calculator result: each parameter used (name, value, date and
     reference) first, then any other reference of its steps and reasons, without repeats."""
@@ -128,7 +131,9 @@ def collect_references(result: Any) -> list[dict]:
     def visit(node: Any) -> None:
         if isinstance(node, dict):
             ref = node.get("reference")
-            if ref and _ref_text(ref) not in seen:
+            # a reason naming a missing parameter by its key (wages.average_annual) cites no law: the
+            # answer says in words what is missing (_plain_missing)
+            if ref and _ref_text(ref) not in seen and not _PARAMETER_KEY.fullmatch(_ref_text(ref)):
                 seen.add(_ref_text(ref))
                 out.append({"reference": ref})
             for key, value in node.items():
@@ -903,7 +908,17 @@ PARAMETER_WORDS = {
 }
 
 
-def _plain_missing(text: str) -> str:
+def _plain_missing(text: str, region: str | None = None) -> str:
+    """A missing parameter in words. A value the parameter tree never collected (its entry says 未收录:
+    published by each province, only some provinces' values shipped) is said as not collected for
+    the region asked (北京市职工平均工资未收录), not as a national value not yet published."""
+    if "未收录" in text:
+        match = _MISSING.search(text)
+        if match:
+            what = PARAMETER_WORDS.get(match.group(1), "计算所需的一项参数")
+            place = region_label(region) if region else (region_label(match.group(2)) if match.group(2) else "")
+            return f"本系统未收录{place}的{what}"
+
     def words(match: re.Match) -> str:
         name, region, year = match.group(1), match.group(2), match.group(3)
         place = region_label(region) if region else "全国"
@@ -913,9 +928,9 @@ def _plain_missing(text: str) -> str:
     return _MISSING.sub(words, text)
 
 
-def _why(result: dict) -> str:
+def _why(result: dict, region: str | None = None) -> str:
     """The reasons of a result, in words (missing parameters among them, by what they are)."""
-    return "；".join(_plain_missing(r.get("text", "")) for r in result.get("reasons", []) if r.get("text"))
+    return "；".join(_plain_missing(r.get("text", ""), region) for r in result.get("reasons", []) if r.get("text"))
 
 
 def _plan_inputs(s: dict[str, Any], region: str) -> dict[str, Any]:
@@ -976,7 +991,7 @@ def _run_plan_cost(intent: Intent, fn: Any, today: dt.date, region: str, notes: 
     tiers = result.get("tiers") or []
     place = region_label(region)
     if not tiers:
-        return inputs, result, f"{place}灵活就业人员的缴费额暂时算不出：{_why(result)}。"
+        return inputs, result, f"{place}灵活就业人员的缴费额暂时算不出：{_why(result, region)}。"
     rate = _pct(result.get("contribution_rate") or "0")
     if len(tiers) == 1:
         t = tiers[0]

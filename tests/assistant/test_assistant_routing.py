@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from shebao.assistant.evaluation import load_question_set
@@ -229,3 +231,16 @@ def test_a_missing_birth_date_is_asked_with_the_range_of_ages_it_decides(laws_as
     asked = laws_assistant.ask("我是男职工，啥时候能退休")
     assert asked["route"] == "clarify" and asked["missing"] == ["birth_date"]
     assert asked["answer"].startswith("原法定退休年龄为60周岁的男职工，法定退休年龄按出生年月在60周岁至63周岁之间")
+
+
+def test_a_value_not_collected_for_the_region_asked_is_said_so_in_words(laws_assistant):
+    """Beijing's average wage (the base of a flexible worker's tiers) is not in the parameter tree:
+    the answer names Beijing and says the value is not collected, not that a national value is yet
+    to be published, and cites no parameter key as if it were a legal reference."""
+    result = laws_assistant.ask("没单位了自己交养老，北京300%的档一个月多少钱")
+    assert result["route"] == "calculator" and result["calculator"] == "plan"
+    first = result["answer"].split("\n")[0]
+    assert "本系统未收录北京市的职工平均工资" in first, first
+    assert "全国" not in first and "公布值" not in first, first
+    texts = [str(r.get("reference")) for r in result["policy_references"]]
+    assert not any(re.fullmatch(r"[a-z_.]+", t) for t in texts), texts
