@@ -45,11 +45,6 @@ _ASKS_YES_NO = re.compile(rf"(?:{_MA}|不|没有|没|否)[呢啊呀嘞哈啦咧]
 # "算不算", "有没有", "中不中", "可不可以", "需不需要": the verb is what is doubled
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1")
 _A_NOT_A_SECOND = {"可": "以", "需": "要", "合": "法", "违": "法", "应": "该", "允": "许", "愿": "意"}  # 可不可以 → 可以
-# "是不是要…", "是不是得…", "是不是能…": the modal after 是不是 is what is asked
-_MODAL_AFTER_IS = re.compile(r"(?:还|就|也|都|一定)?(需要|要|得|必须|应该|应当|该|能|可以|会)(?!是)")
-_MODAL_WORDS = {"需要": ("需要", "不需要"), "要": ("要", "不用"), "得": ("要", "不用"), "必须": ("要", "不必"),
-                "应该": ("要", "不用"), "应当": ("要", "不用"), "该": ("要", "不用"), "能": ("能", "不能"),
-                "可以": ("可以", "不可以"), "会": ("会", "不会")}
 # the verbs a yes/no clause asks with, the judgement (算, 是) before the modal that carries it
 # ("能算工伤不" asks whether it counts), each with the words that hold it without being it
 _VERBS = (
@@ -99,9 +94,6 @@ def yes_no_words(question: str) -> tuple[str, str] | None:
                                    == _A_NOT_A_SECOND.get(doubled.group(1)) else "")
         if verb == "要":
             return "要", "不用"  # "要不要交": the no of a need, as for "要…吗" below
-        if verb == "是" and (modal := _MODAL_AFTER_IS.match(q, doubled.end())):
-            # "是不是要去告诉社保": what is asked is the need or the ability after it, not an identity
-            return _MODAL_WORDS[modal.group(1)]
         return verb, ("没" if doubled.group(2) == "没" or verb == "有" else "不") + verb
     if asked := re.search(r"([是能可])否", q):
         return {"是": ("是", "不是"), "能": ("能", "不能"), "可": ("可以", "不可以")}[asked.group(1)]

@@ -1,8 +1,8 @@
 """General mechanisms from the causes of the misses on the fifth blind set (issue 18, round 9):
 the event a period counts from, a new company one joins, the one province named against two, the
 law's questions a calculator does not answer, third-person pronouns inside a phrase, the rule that
-keeps a report secret, the modal after 是不是, a case said as a situation, a target that is no
-condition, an act declined, each party's share.
+keeps a report secret, a case said as a situation, a target that is no condition, an act
+declined, each party's share.
 
 None of these questions is taken from a question set.
 """
@@ -70,15 +70,10 @@ def test_a_report_kept_secret_is_what_a_disclosure_question_turns_on():
     assert lead.sentence.startswith("不会：") and "保密" in lead.sentence
 
 
-def test_the_modal_after_shi_bu_shi_is_what_is_asked():
-    assert yes_no_words("老人去世了，家属是不是要去社保局说一声") == ("要", "不用")
-    assert yes_no_words("单位是不是能随便扣工资") == ("能", "不能")
-    assert yes_no_words("上班路上摔了是不是工伤") == ("是", "不是")
-
-
 def test_a_case_said_as_a_situation_is_no_answer():
     article = law_text("第二十五条 出现停止享受待遇的情形，亲属应当在二十个工作日内告知经办机构。")
-    lead = lead_sentence("老人走了，家属是不是得告知经办机构", [article], ["告知", "经办机构", "亲属"])
+    # 停止 is the case the rule applies to, not what it does
+    lead = lead_sentence("老人走了，家属要去社保那边说一声吗", [article], ["亲属", "经办机构"])
     assert lead.sentence.startswith("要：")
 
 
