@@ -10,7 +10,7 @@ None of these questions is taken from a question set.
 from __future__ import annotations
 
 from shebao.assistant.intents import recognise
-from shebao.assistant.lead import lead_sentence, yes_no_words
+from shebao.assistant.lead import lead_sentence
 from shebao.assistant.lexicon import default_lexicon, provinces_said
 from tests.assistant.articles import law_text
 
