@@ -339,7 +339,11 @@ def read_slots(text: str) -> dict[str, Any]:
 _NOT_A_CALCULATION = re.compile(r"保险费|各交|交多少|缴多少|罚|处罚|罚款|比例|费率|办下来|办完|办理|审核|审批|材料|手续|认定|鉴定|"
                                 r"伙食|住院|医疗费|护理|假肢|辅助器具|谁定|谁来定|由谁|哪几|怎么算出|怎么计算|如何计算|组成|"
                                 r"按(?:啥|什么|哪个|哪些|何种)[^，。？?]{0,3}(?:定|确定|标准)|怎么定|如何确定|依据|根据(?:啥|什么)|"
-                                r"最低缴费年限|最低年限|提高到|提到多少|延长到|调到多少")
+                                r"最低缴费年限|最低年限|提高到|提到多少|延长到|调到多少|"
+                                # an employer's late fee (滞纳金一天多少) is the law's rate, not the cost of
+                                # one's own back-payment; so is a contribution asked as a share of the wage
+                                # (按工资的百分之几交, 个人扣多少), not the benefit of the branch named
+                                r"滞纳金|百分之几[交缴扣]|[交缴扣][^，。？?]{0,4}百分之几|扣多少|扣几")
 # what one pays for a tier or a back-payment is their own calculation, not the law's contribution rule
 _THE_COST = re.compile(r"保险费|交多少|缴多少")
 # receiving, not paying: 能领多少, 退休拿多少
@@ -347,6 +351,9 @@ _RECEIVES = re.compile(r"[领拿发]")
 # a share asked (按收入的多少交, 百分之几): the law's rate, not one tier's cost
 _SHARE = re.compile(r"的(?:多少|百分之|几成)|百分之几|比例|费率")
 _WHAT_BENEFITS = re.compile(r"(?:给|领|拿|有|发)(?:点)?(?:啥|什么|哪些)(?:钱|补助|补贴|待遇|费)|(?:啥|什么|哪些)(?:钱|补助|补贴|待遇)")
+# the subsidies paid when a disabled worker's contract ends (一次性伤残就业补助金, 一次性工伤医疗补助金) are set
+# by each province's regulation, which the injury calculator does not read: the law's (the region's) question
+_PROVINCE_SET_INJURY = re.compile(r"就业补助|医疗补助")
 _PERSONAL = re.compile(r"我|俺|本人|咱|自己|老公|老婆|爱人|我爸|我妈|父亲|母亲|丈夫|妻子")
 
 
@@ -357,6 +364,8 @@ def _asks(whole: str, kind: str, asked: str | None = None) -> str | None:
     q = asked if asked is not None else whole
     law = q if kind not in ("plan", "backpay") else _THE_COST.sub("", q)  # what one pays is their question
     if _NOT_A_CALCULATION.search(law) and not (kind == "injury" and re.search(r"几个月|工资的", q)):
+        return None
+    if kind == "injury" and _PROVINCE_SET_INJURY.search(q):
         return None
     if kind == "injury" and re.search(r"伤残|级", q) and re.search(r"(?:几|多少)个月", q):
         return "months"  # "一级伤残补助金是多少个月工资": the months of wages of the grade

@@ -133,8 +133,14 @@ SELF_PAY_WEIGHT = 4.0
 # by the clause without (怀孕满4个月…), not by its negated neighbour.
 _Q_NEGATED = re.compile(r"没(?:有)?(?:参加|参保|交|缴|签|满|够|到)|未(?:参加|参保|缴|签|满|达到)|不满|不足|不够|不到|以下"
                         r"|[不没]给(?:报|办|交|缴|上|申请|提)")  # "单位不给报" against "用人单位未按规定提出…的"
-_S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足")
+_S_NEGATED = re.compile(r"未(?:参加|参保|缴|签|满|达到|按|依法|订立)|不满|不足|(?<![得应])不(?:延|补|续)?缴(?!纳)")
+_S_NEGATED_ACT = re.compile(r"不(?:延|补|续)?缴")
 NEGATION_WEIGHT = 2.0
+# An act the question declines ("不想再补交了", "不打算续交") against an article stating the act as an option
+# (可以…延缴) and its not being done (不延缴…的，其个人账户储存额一次性支付给本人): what the question turns on
+# is the clause of not doing it, which gains this much, the option as much less.
+_Q_DECLINED = re.compile(r"不(?:想|愿意?|打算|准备|再)再?(?:往下)?(?:补|续|延|接着)?[交缴]")
+DECLINED_WEIGHT = 4.0
 # A quantity the question states ("怀孕三个月", "交了6年") against the graded conditions of an article
 # ("未满4个月…15天；满4个月…42天", "满1年不足5年…；满5年不足10年…"): the clause whose range holds
 # it answers, the others not. A bare figure ("享受15天产假") is what a clause gives, not its condition.
@@ -172,13 +178,14 @@ UNKNOWN_WEIGHT = 5.0
 COMPLEMENT_WEIGHT = 3.0
 COMPLEMENT_CHARS = 170
 _EACH = re.compile(r"各(?:交|缴|出|付|承担|是|多少)")  # "单位和个人各交多少": each part asked
-_ASKING = re.compile(r"多少|几[个天年月岁级倍成]|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
+_ASKING = re.compile(r"多少|几[个天年月岁级倍成]|百分之几|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
 # "哺乳期单位能让我加班吗": what a yes/no question asks about is what follows its modal verb (加班);
 # a sentence that speaks of it (延长劳动时间) decides, not one that only shares the topic (哺乳期)
 _PREDICATE = re.compile(r".*(?:必须|一定要|能|可以|(?<![结计核清估换打预])算|(?<![社机委协工大学体约理])会|要|让)([^，。？?]{1,12}?)(?:吗|么|不[？?]?$)")
 PREDICATE_FACTOR = 1.5
 # "交了半年能领吗" against "缴费义务满1年的": the months the question states, the years the rule requires
-_REQUIRED_YEARS = re.compile(rf"缴费[^，。；：]{{0,12}}满([\d{_CN}]+)年")
+# (缴费至满十五年 is a target the rule lets one reach, not a condition: 不足十五年的，可以缴费至满十五年 → 能)
+_REQUIRED_YEARS = re.compile(rf"缴费[^，。；：至]{{0,12}}满([\d{_CN}]+)年")
 _HALF_YEAR = re.compile(r"[交缴](?:了|费)?半年")
 
 
@@ -189,13 +196,25 @@ def _months_paid(question: str) -> int | None:
     return months
 
 
+def _declined_elsewhere(unit: str, body: str) -> bool:
+    """Whether the sentence states an act (可以…延缴) that the article also states declined (不延缴…的)."""
+    for match in _S_NEGATED_ACT.finditer(body):
+        act = match.group(0)[1:]
+        if re.search(rf"(?<![未不没]){re.escape(act)}", unit) and not _S_NEGATED_ACT.search(unit):
+            return True
+    return False
+
+
 def _contrasted(unit: str, body: str) -> bool:
     """Whether the sentence states a condition negated (未满4个月, 未参加生育保险) that the article
     also states the other way (满4个月, 已经参加生育保险): only then does the question's own
     negation (or its absence) choose between them. A negation that only describes (哺乳未满1周岁
     婴儿的女职工) has no clause the other way."""
     for match in _S_NEGATED.finditer(unit):
-        positive = match.group(0)[1:].replace("足", "满") + unit[match.end():match.end() + 3]
+        if _S_NEGATED_ACT.fullmatch(match.group(0)):  # 不延缴 against 可以…延缴: the act itself
+            positive = match.group(0)[1:]
+        else:
+            positive = match.group(0)[1:].replace("足", "满") + unit[match.end():match.end() + 3]
         if re.search(rf"(?<![未不没]){re.escape(positive)}", body):
             return True
     return False
@@ -246,8 +265,13 @@ def _holds_quantity(unit: str, stated: dict[str, float]) -> bool | None:
 def _consequence(whole: str) -> str:
     """What a rule does, without its condition: "缴费单位逾期拒不缴纳…的，由…申请人民法院依法强制征缴"
     → "由…强制征缴" (the 不 of the condition is not a no); a floor (不得低于) is not a no either."""
-    i = whole.rfind("的，")
-    return _FLOOR.sub("", whole[i + 2:] if i >= 0 else whole)
+    ends = [m.end() for m in _CONDITION_END.finditer(whole)]
+    return _FLOOR.sub("", whole[ends[-1]:] if ends else whole)
+
+
+# where a rule's condition ends: "…的，", and a case said as a situation or a time ("出现…停止享受…待遇的
+# 情形，亲属应当…告知": the 停止 is the case, not what the rule does)
+_CONDITION_END = re.compile(r"(?:的|情形|时)，")
 
 
 # the words a yes/no question asks permission with ("能…吗", "可以吗", "行不行", "中不中", "允不允许")
@@ -270,6 +294,7 @@ _FORBIDS = re.compile(r"不得|禁止|严禁")
 # a question about making something known ("会不会把我名字说出去"): a rule that keeps it secret (保密) is
 # about what was asked, and answers no
 _DISCLOSE = re.compile(r"说出去|传出去|泄露|泄漏|透露|外泄|曝光|告诉(?:别人|单位|老板|公司)")
+_SECRET_S = re.compile(r"保密")
 DISCLOSURE_WEIGHT = 3.0
 # "每天最多能加几个小时班": the larger limit of a rule that states two ("一般…不得超过一小时；因特殊原因…不得超过三小时")
 _MOST = re.compile(r"最多|最长|至多|顶多|最高|上限")
@@ -289,6 +314,21 @@ _Q_EMPLOYER = re.compile(r"单位|公司|老板|厂|企业|雇主")
 _S_PERSON = re.compile(r"职工|个人|本人|劳动者")
 PARTY_WEIGHT = 2.0
 ACTOR_WEIGHT = 3.0  # who acts is what the question is about (我自己去申请 → the person's deadline, not the employer's)
+
+
+def _other_party(text: str, unit: str, head: str) -> list[str] | None:
+    """The sentence of the same article stating the other party's figure (the person's 1% beside the
+    employer's 2%), with the best one in the article's order; None when there is none."""
+    units = _units(text)
+    own = _party_of(head + unit)
+    position = next((i for i, (u, _) in enumerate(units) if u == unit), None)
+    if own is None or position is None:
+        return None
+    for i, (other, other_head) in enumerate(units):
+        if (i != position and other_head == head and PATTERNS["amount"].search(other)
+                and _party_of(other_head + other) not in (None, own)):
+            return [units[j][0] for j in sorted((position, i))]
+    return None
 
 
 def _party_asked(question: str) -> str | None:
@@ -614,6 +654,7 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     pattern = PATTERNS.get(kind)
     q_plain = standard_question(question)
     q_negated = bool(_Q_NEGATED.search(q_plain))
+    q_declined = bool(_Q_DECLINED.search(q_plain))
     definition = _DEFINITION_Q.search(q_plain)
     term = re.split(r"[的说里讲叫]", definition.group(1))[-1] if definition else ""
     defining = [f.format(t=term) for f in _DEFINITION_S] if len(term) >= 2 else []
@@ -640,6 +681,8 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
         (substitute_q, "form", _REQUIRED_FORM, False, SUBSTITUTE_WEIGHT),
         (both_q, "one_of", _ONE_OF_S, True, BOTH_WEIGHT),
         (self_pay_q, "self_pay", _SELF_PAY_S, False, SELF_PAY_WEIGHT),
+        # "会不会把我透露出去": the rule keeping it secret, a mark a wider sentence without it does not outweigh
+        (disclosure, "secrecy", _SECRET_S, False, DISCLOSURE_WEIGHT),
     ) if asked]
     # per sentence: the question's words it holds, its score before the rank discount, its marks
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
@@ -689,6 +732,10 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 score += QUANTITY_WEIGHT if graded else -QUANTITY_WEIGHT  # the range that holds the question's
             elif score > 0 and stated and _holds_quantity(unit, stated):
                 score += QUANTITY_WEIGHT  # "干了十一年" against "连续工作满十年以上…的": the question's case
+            elif score > 0 and q_declined and _S_NEGATED_ACT.search(unit) and _contrasted(unit, body):
+                score += DECLINED_WEIGHT  # "不想再补交" against "不延缴养老保险费的，…一次性支付给本人"
+            elif score > 0 and q_declined and _declined_elsewhere(unit, body):
+                score -= DECLINED_WEIGHT  # …not "可以…延缴", the option declined
             elif score > 0 and _contrasted(unit, body):
                 score += NEGATION_WEIGHT if q_negated else -NEGATION_WEIGHT
             if score > 0 and party and (sides := parties.get(a_index)) and len(sides) == 2:
@@ -700,8 +747,6 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                 if score > 0 and found_in.search(unit if on_unit else whole):
                     score += mark_weight
                     marks.add(mark)
-            if score > 0 and disclosure and "保密" in whole:
-                score += DISCLOSURE_WEIGHT
             if score > 0 and kind == "yesno" and any(
                     asked_about(w) and re.search(rf"{_RULING}[^，。；]{{0,6}}{re.escape(w)}", whole) for w in held):
                 score += RULING_WEIGHT  # "能拿去炒股吗" against "不得违规投资运营", not "投资运营情况"
@@ -775,6 +820,18 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
                  or (bool(_ASKING.search(q_plain)) and bool(re.search(r"[，,？?][^，,？?]{1,12}呢[？?]?$", q_plain))))
     second = _complement(articles[a_index].text, unit, head, set(words) | extra, weight,
                          COMPLEMENT_WEIGHT / 3 if two_parts else COMPLEMENT_WEIGHT, alternatives=two_parts)
+    if (second is None and two_parts and kind == "amount" and _Q_PERSON.search(q_plain)
+            and _Q_EMPLOYER.search(q_plain)):
+        # "单位按百分之几交？我个人扣多少？": each party asked, the other party's share of the same article
+        second = _other_party(articles[a_index].text, unit, head)
+    if second is None and q_declined and not _S_NEGATED_ACT.search(unit):
+        # "不想再补交了，交过的钱咋处理" answered by the option (可以…延缴): its not being done joins it
+        body = _ARTICLE.sub("", articles[a_index].text.strip())
+        other = next((u for u, h in _units(articles[a_index].text)
+                      if h == head and u != unit and _S_NEGATED_ACT.search(u) and _contrasted(u, body)), None)
+        if other is not None:
+            units = [u for u, _ in _units(articles[a_index].text)]
+            second = sorted((unit, other), key=units.index)
     if second is None and kind == "penalty" and not head and not re.search(r"罚款|倍以上", unit):
         second = _fine_after(articles[a_index].text, unit)
     if second is None and kind == "yesno" and _Q_LIABILITY.search(q_plain) and not re.search(r"赔偿责任|刑事责任", unit):
@@ -784,8 +841,12 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     if second is not None:
         sentence = "；".join(_clean(u) for u in second)
         other = next((u for u in second if u != unit), unit)
-        if any(asked_about(w) and w in other and w not in unit for w in set(words) | extra):
-            unit = other  # the yes/no is the added sentence's when it is the one about what was asked
+        asked_words = {w for w in set(words) | extra if asked_about(w)}
+        if (sum(weight(w) for w in asked_words if w in other and w not in unit)
+                > sum(weight(w) for w in asked_words if w in unit and w not in other)):
+            # the yes/no is the added sentence's when it is the one about what was asked, more than the
+            # first is ("是不是要去告诉社保停发": 告知 in the duty, 停止发放 in what follows it)
+            unit = other
     listed = _list_of(articles[a_index].text, head) if head and list_q else None
     if listed is not None:
         sentence = listed  # "要准备哪些材料": every item of the list, under its heading

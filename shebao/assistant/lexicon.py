@@ -28,6 +28,9 @@ from shebao.core.numerals import cn_to_int
 # - the branches of insurance are said short (生育险, 工伤险, 医疗险): the law's name (生育保险) is
 #   searched too.
 _PRONOUN = re.compile(r"[俺我咱]们?")
+#   and so is a third person's (没给他交工伤保险, 帮她拿药): phrases are matched with 他/她(们) left out too,
+#   but not inside a word (他人, 其他);
+_THIRD_PERSON = re.compile(r"(?<![其吉])[他她]们?(?!人)")
 _SHORT_BRANCH = re.compile(r"(养老|医疗|工伤|失业|生育)险")
 # - a place outside the mainland named (泰国, 日本, 香港) is what the law calls 境外;
 _ABROAD = re.compile(r"泰国|日本|韩国|朝鲜|越南|新加坡|马来西亚|印尼|菲律宾|印度|美国|加拿大|墨西哥|巴西|英国|法国|德国|意大利|"
@@ -43,6 +46,11 @@ _DIALECT = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=
 _SEPARABLE = re.compile(r"([加上值请休])((?:[几多少\d一二三四五六七八九十两半]+)(?:个)?(?:小时|钟头|天|晚上|晚|夜|周|次)?的?)(班|假)")
 #   and one split by an aspect particle (辞的职, 辞了职, 请过假) is matched whole as well.
 _SEPARABLE_PARTICLE = re.compile(r"([辞离请休加上值])[了的过](职|假|班)")
+
+# - a new company one joins (新公司入职, 进了新单位, 跳槽到一家新公司上班) is the employer the person starts with
+#   (入职: 用工之日起), not a company newly founded (新公司: 成立之日).
+_JOINED_NEW = re.compile(r"(?:(?:进|到|去|入职|跳槽到|跳到|换到|换了)了?(?:一家|一个|个|家)?新(?:公司|单位|厂子?|东家)"
+                         r"|新(?:公司|单位|厂子?|东家)(?=入职|上班|报到|干活|工作|试用))")
 
 
 # - a person of a country abroad (美国人, 老外, 外籍员工) is what the law calls 外国人 (社会保险法 第九十七条);
@@ -62,10 +70,13 @@ _LONG_AGO = re.compile(r"(?:好几|几|多|\d+|[两三四五六七八九十])年
 _ASSESSED = re.compile(r"鉴定|评残|评级|等级|评低|评高|评的级")
 _DISAGREE = re.compile(r"不服|不满意|不认可|不认|有异议|评低|评高|评轻|评重|评错|定低|定轻|不公平")
 # - a move to work in another place (跑深圳上班, 去外省打工, 回老家工作) is what the law calls 跨统筹地区就业.
-PLACES = (
+PROVINCE_NAMES = (
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
     "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
-    "青海", "宁夏", "新疆", "广州", "深圳", "杭州", "南京", "苏州", "武汉", "成都", "西安", "郑州", "长沙", "青岛",
+    "青海", "宁夏", "新疆",
+)
+PLACES = PROVINCE_NAMES + (
+    "广州", "深圳", "杭州", "南京", "苏州", "武汉", "成都", "西安", "郑州", "长沙", "青岛",
     "济南", "厦门", "宁波", "东莞", "佛山", "合肥", "沈阳", "大连", "哈尔滨", "长春", "石家庄", "太原", "昆明", "南宁",
     "贵阳", "南昌", "福州", "兰州", "乌鲁木齐", "呼和浩特", "东营", "烟台", "潍坊", "温州", "无锡",
     "外地", "外省", "外市", "老家", "别的城市", "其他城市", "另一个城市",
@@ -90,6 +101,11 @@ CITY_PROVINCE = {
 def provinces_named(question: str) -> set[str]:
     """The provinces a question names by a city of theirs (在杭州 → 浙江)."""
     return {province for city, province in CITY_PROVINCE.items() if city in question}
+
+
+def provinces_said(question: str) -> set[str]:
+    """The provinces a question names, by their name or by a city of theirs (苏州…回杭州 → 江苏, 浙江)."""
+    return {p for p in PROVINCE_NAMES if p in question} | provinces_named(question)
 
 
 def _minor_group(question: str) -> tuple[str, ...] | None:
@@ -146,11 +162,14 @@ class Lexicon:
     def matches(self, question: str) -> list[str]:
         """The lexicon phrases found in a question, longest first (a shorter phrase inside a longer
         match is not counted twice)."""
-        question = _PRONOUN.sub("", question)
+        question = _JOINED_NEW.sub("入职", _PRONOUN.sub("", question))
         found = self._matches(question)
         standard = standard_words(separable_joined(question))
         if standard != question:
             found.extend(p for p in self._matches(standard) if p not in found)
+        bare = _THIRD_PERSON.sub("", standard)
+        if bare != standard:
+            found.extend(p for p in self._matches(bare) if p not in found)
         return found
 
     def _matches(self, question: str) -> list[str]:
