@@ -7,7 +7,8 @@ rule's result (one row per person flagged, a few thousand) comes back once, as A
 Spark inlines every common table expression at each place it is used, so a CTE that joins or
 aggregates and is read twice is computed twice (rule Y03's self-join ten times). DuckDB's planner
 avoids this; here the engine splits a rule's ``WITH`` list into temporary views and caches those
-that are read more than once and do real work (a join, an aggregate, ``DISTINCT``). Shared views
+that are read more than once and do real work (a join, an aggregate, ``DISTINCT``), and those that
+keep only some groups (``HAVING``), so that the join reading them broadcasts them. Shared views
 are cached the same way. A loaded CSV table is cached as it is loaded (parsed once); a Parquet
 table is cached at its second read (directly, or through a view that is not cached), so that a
 table only one shared view reads (the payments) is never held in memory twice. Typed Parquet
@@ -89,6 +90,11 @@ def local_session(cores: int = 2, memory: str = "4g", shuffle_partitions: int | 
 # A CTE or view "does work" worth caching when it joins, aggregates or removes duplicates;
 # a plain filter or projection of a cached table is cheaper to recompute than to cache.
 _WORK = re.compile(r"\b(JOIN|GROUP\s+BY|DISTINCT)\b", re.IGNORECASE)
+# A CTE that keeps only some groups (GROUP BY ... HAVING) is usually small and read by a join or
+# an IN with a large input: cached first, its size is known when that query is planned, and the
+# join broadcasts it instead of shuffling the large side by the key (Y02 shuffled the 12M
+# payments by account; cached, its accounts shared by two persons are a few thousand rows).
+_FEW_GROUPS = re.compile(r"\bHAVING\b", re.IGNORECASE)
 
 
 def _strip_literals(sql: str) -> str:
@@ -257,10 +263,12 @@ class SparkEngine(Engine):
             for i, (name, body) in enumerate(ctes):
                 df = self.spark.sql(body)
                 later = " ".join(b for _, b in ctes[i + 1:]) + " " + select
-                works = bool(_WORK.search(_strip_literals(body))) or any(_references(c, body) for c in costly)
-                if works and _references(name, later) <= 1:
-                    costly.add(name)
-                elif works:
+                masked = _strip_literals(body)
+                works = bool(_WORK.search(masked)) or any(_references(c, body) for c in costly)
+                once = _references(name, later) <= 1
+                if works and once:
+                    costly.add(name)  # a CTE reading it works too (it filters or joins a large input by it)
+                if works and (not once or _FEW_GROUPS.search(masked)):
                     df = df.cache()
                     df.count()
                     cached.append(df)
