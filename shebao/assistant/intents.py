@@ -51,6 +51,8 @@ _NOT_AMOUNT = re.compile(r"多少(?:年|个月|天|岁|级|次|周)")
 _AGE_ASKED = re.compile(r"几岁|多少岁|多大岁数|岁数|年龄")
 # "还有几年退休", "多久能退": the date, asked as the time left
 _YEARS_LEFT = re.compile(r"(?:还有|还要|还差|还得|再干|再交)[^，。？?]{0,2}(?:几年|多久|多少年|多长时间)|多久(?:能|才能|可以)?退")
+# "到了退休年龄…年限还差几年": the age already reached, what is short is the years paid, not the date
+_AGE_REACHED = re.compile(r"(?:到了|已到|已经到|达到了|过了)(?:法定)?退休年龄|退休年龄(?:已经)?到了")
 _FINAL = re.compile(r"最后|最终|最晚|最高|封顶|到头|延到|延迟到|延至")
 _CHOICE = ("哪个档", "什么档", "哪一档", "几档", "划算", "值不值", "合算", "交哪档")
 
@@ -375,6 +377,8 @@ def _asks(whole: str, kind: str, asked: str | None = None) -> str | None:
         if not (_BIRTH.search(whole) or _BIRTH_ISO.search(whole) or _BIRTH_LOOSE.search(whole) or _BIRTH_OF.search(whole)
                 or _PERSONAL.search(whole)):
             return None  # "延迟退休从什么时候开始": the rule, not one person's date
+        if _AGE_REACHED.search(whole) and not _AGE_ASKED.search(_AGE_REACHED.sub("", q)):
+            return None
         if _AGE_ASKED.search(whole) and _FINAL.search(whole):
             return "final_age"
         return "when" if any(w in q for w in _WHEN) or _AGE_ASKED.search(q) or _YEARS_LEFT.search(q) \
