@@ -378,6 +378,22 @@ def _actor(sentence: str) -> str | None:
     return None if not named else "employer" if named[-1] == "单位" else "person"
 
 
+# "会不会比低保还少": the benefit against a benchmark; the rule's 低于/高于/不低于 that benchmark answers
+_COMPARED_Q = re.compile(r"比([\u4e00-\u9fff]{1,10}?)还?(少|低|多|高)(?:吗|么|呢|不|没|[？?，,]|$)")
+_RULE_SIDE = re.compile(r"(不得|不)?(低于|高于|少于|多于)([^，。；、]{0,24})")
+
+
+def _rule_side(whole: str, compared: str, phrases: dict[str, list[str]]) -> bool | None:
+    """Whether the rule puts the thing below the benchmark ``compared`` (True), above it (False), or
+    says nothing of it (None); the benchmark read in the question's words or the lexicon's terms for them."""
+    names = {compared} | {term for term, said in phrases.items() if any(p in compared or compared in p for p in said)}
+    for found in _RULE_SIDE.finditer(whole):
+        if any(n in found.group(3) for n in names if len(n) >= 2):
+            below = found.group(2) in ("低于", "少于")
+            return below != bool(found.group(1))
+    return None
+
+
 @dataclass
 class Lead:
     kind: str
@@ -894,6 +910,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = no  # "两样都能领吗" against "只能选择领取其中的一项": one of them only
         elif disclosure and "保密" in whole:
             word = no  # "会不会把我名字说出去" against "应当为举报人保密"
+        elif (compared := _COMPARED_Q.search(q)) and (below := _rule_side(whole, compared.group(1), phrases)) is not None:
+            # "会不会比低保还少" against "高于城市居民最低生活保障标准": the side of the benchmark the rule sets
+            word = yes if below == (compared.group(2) in "少低") else no
         else:
             if upheld := _UPHELD.search(whole):
                 negative = bool(_NEGATIVE.search(upheld.group(1))) != (upheld.group(2) == "不予")
