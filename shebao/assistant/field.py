@@ -296,7 +296,7 @@ def bundled_field_words() -> FieldWords:
 # without any other word of the field, still the field's (a benefit, wages, contributions).
 _MONEY = r"[领拿给].{0,3}钱|能领|能报|报销|能补|扣钱|克扣|拖欠|欠薪|不给钱|要[点些回]?钱|讨.{0,2}钱|退.{0,2}钱|退[还给回]|能退"
 _RIGHTS = re.compile(
-    _MONEY + r"|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|算谁|谁负责|谁管|管不管|找谁|给不给|"
+    _MONEY + r"|(?<!理)赔|补偿|合法|违法|对吗|对不对|算数|有效吗|算谁|谁负责|谁管|管不管|找谁|给不给|"
     r"负不负责|负责吗|担责|谁来?[出付掏]|能要求|有权|可以要求"
 )
 _MONEY_DUE = re.compile(_MONEY)
@@ -323,6 +323,16 @@ def _never_named(word: str, field_words: FieldWords) -> bool:
     return len(word) >= 2 and _everyday_frequency(word) > 0 and not field_words.counts.get(word)
 
 
+RARE_VERB = 200  # jieba's count under which a verb the laws never use is another trade's term
+
+
+def _trade_verb(word: str, field_words: FieldWords) -> bool:
+    """A verb the laws never use and everyday Chinese rarely does (理赔, 定投): another trade's act, a
+    foreign word like a noun; a common verb (代替, 回去) only tells how."""
+    return (len(word) >= 2 and 0 < _everyday_frequency(word) < RARE_VERB and not field_words.counts.get(word)
+            and not _RIGHTS.search(word))  # 给钱, 讨薪: money due is the field's
+
+
 def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list[int]:
     """+1 for each word of the field in a text, -1 for each foreign word, in text order (±2 for a
     strong term or another field's subject); with ``places`` false a place name (广东) tells nothing."""
@@ -336,8 +346,9 @@ def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list
         if not places and p.flag == "ns":
             continue
         v = field_words.judge(p.word)
-        if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING:
+        if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING and not _trade_verb(p.word, field_words):
             v = 0  # a verb tells how, not what about (代替, 说出去, 回去), unless it judges a thing (好吃)
+            # or is another trade's act the laws never name and everyday Chinese rarely says (理赔, 定投)
         if v == 0 and any(t in p.word for t in WEAK if len(t) >= 2):
             v = 1
         elif v == 0 and p.flag in ("n", "nz", "a", "an") and _never_named(p.word, field_words):
