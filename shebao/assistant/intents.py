@@ -346,9 +346,8 @@ _NOT_A_CALCULATION = re.compile(r"保险费|各交|交多少|缴多少|罚|处�
                                 # one's own back-payment; so is a contribution asked as a share of the wage
                                 # (按工资的百分之几交, 个人扣多少), not the benefit of the branch named
                                 r"滞纳金|百分之几[交缴扣]|[交缴扣][^，。？?]{0,4}百分之几|扣多少|扣几|"
-                                # whether a standard exists, or the benefit against a benchmark the law ties it
-                                # to (比低保还少, 低于最低工资): the law's bounds, not one person's amount
-                                r"有没有(?:个)?(?:标准|规定)|(?:比|低于|高于|不低于|超过)[^，。？?]{0,4}(?:低保|最低生活|最低工资)")
+                                # whether a standard exists (有没有个标准): the law's bounds, not one person's amount
+                                r"有没有(?:个)?(?:标准|规定)")
 # what one pays for a tier or a back-payment is their own calculation, not the law's contribution rule
 _THE_COST = re.compile(r"保险费|交多少|缴多少")
 # receiving, not paying: 能领多少, 退休拿多少

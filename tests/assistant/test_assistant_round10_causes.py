@@ -40,7 +40,6 @@ def test_a_retirement_age_already_reached_asks_no_date():
 
 def test_a_benefit_compared_with_a_benchmark(laws_assistant):
     # the law's bounds, not the local amount
-    assert recognise("我领的失业金会不会低于低保") is None
     assert recognise("失业保险金有没有个标准") is None
     # the side of the benchmark the rule sets (低于最低工资标准, 高于最低生活保障标准)
     assert _first(laws_assistant.ask("失业保险金会不会比最低工资还高")).startswith("不会")
