@@ -296,7 +296,7 @@ def bundled_field_words() -> FieldWords:
 # without any other word of the field, still the field's (a benefit, wages, contributions).
 _MONEY = r"[领拿给].{0,3}钱|能领|能报|报销|能补|扣钱|克扣|拖欠|欠薪|不给钱|要[点些回]?钱|讨.{0,2}钱|退.{0,2}钱|退[还给回]|能退"
 _RIGHTS = re.compile(
-    _MONEY + r"|赔|补偿|合法|违法|对吗|对不对|算数|有效吗|算谁|谁负责|谁管|管不管|找谁|给不给|"
+    _MONEY + r"|(?<!理)赔|补偿|合法|违法|对吗|对不对|算数|有效吗|算谁|谁负责|谁管|管不管|找谁|给不给|"
     r"负不负责|负责吗|担责|谁来?[出付掏]|能要求|有权|可以要求"
 )
 _MONEY_DUE = re.compile(_MONEY)
@@ -323,9 +323,21 @@ def _never_named(word: str, field_words: FieldWords) -> bool:
     return len(word) >= 2 and _everyday_frequency(word) > 0 and not field_words.counts.get(word)
 
 
-def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list[int]:
+RARE_VERB = 200  # jieba's count under which a verb the laws never use is another trade's term
+
+
+def _trade_verb(word: str, field_words: FieldWords) -> bool:
+    """A two-character verb the laws never use and everyday Chinese rarely does (理赔, 定投): another trade's act, a
+    foreign word like a noun; a common verb (代替, 回去) only tells how."""
+    # two characters: a lexicalised act; a verb with its complement (改不了, 改过来) is an everyday act said whole
+    return (len(word) == 2 and 0 < _everyday_frequency(word) < RARE_VERB and not field_words.counts.get(word)
+            and not _RIGHTS.search(word))  # 给钱, 讨薪: money due is the field's
+
+
+def evidence(text: str, field_words: FieldWords, *, places: bool = True, trades: bool = True) -> list[int]:
     """+1 for each word of the field in a text, -1 for each foreign word, in text order (±2 for a
-    strong term or another field's subject); with ``places`` false a place name (广东) tells nothing."""
+    strong term or another field's subject); with ``places`` false a place name (广东) tells nothing, with
+    ``trades`` false a rare verb (理赔) neither."""
     text = without_owner(text)
     out: list[int] = []
     with _pos_lock:
@@ -336,8 +348,9 @@ def evidence(text: str, field_words: FieldWords, *, places: bool = True) -> list
         if not places and p.flag == "ns":
             continue
         v = field_words.judge(p.word)
-        if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING:
+        if v < 0 and p.flag.startswith("v") and p.word not in _PLEASING and not (trades and _trade_verb(p.word, field_words)):
             v = 0  # a verb tells how, not what about (代替, 说出去, 回去), unless it judges a thing (好吃)
+            # or is another trade's act the laws never name and everyday Chinese rarely says (理赔, 定投)
         if v == 0 and any(t in p.word for t in WEAK if len(t) >= 2):
             v = 1
         elif v == 0 and p.flag in ("n", "nz", "a", "an") and _never_named(p.word, field_words):
@@ -399,12 +412,13 @@ def _refers_back(asked: str, q: str) -> bool:
     )
 
 
-def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, places: bool = True) -> int:
+def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, places: bool = True,
+                   trades: bool = True) -> int:
     """Whether an asked part of a question is about the field (1), about something else (-1), or
     says nothing (0)."""
     rights = bool(_RIGHTS.search(asked))
     # the words of a right asked are the right, not a subject of their own (能要点钱吗: no 要点)
-    found = evidence(_RIGHTS.sub("，", without_scene(asked)), field_words, places=places)
+    found = evidence(_RIGHTS.sub("，", without_scene(asked)), field_words, places=places, trades=trades)
     if not rights and _foreign_focus(without_scene(asked), field_words):
         return -1
     if other:  # 快递小哥送件路上被狗咬伤了，公司要赔吗: a right asked of a workplace, not the delivery
@@ -417,7 +431,7 @@ def _asked_verdict(q: str, asked: str, field_words: FieldWords, *, other: bool, 
         return 1  # 单位不让休年假，能折成钱吗: the asked part is the field's at least as much as not
     if found:  # the asked part is about something else, unless the rest of the question outweighs it
         rest = q[: q.find(asked)]
-        scene = evidence(without_scene(rest), field_words, places=places)
+        scene = evidence(without_scene(rest), field_words, places=places, trades=trades)
         return 1 if sum(scene) + sum(found) > 0 else -1
     return 0
 
@@ -469,8 +483,9 @@ def _strong_term_asked(q: str, field_words: FieldWords) -> bool:
     asked = asked_parts(q)
     if any(strong_terms(without_scene(a)) for a in asked):
         return True
-    # social insurance is paid somewhere: beside a strong term a place name (广东那五年) is no other subject
-    verdicts = [_asked_verdict(q, a, field_words, other=False, places=False) for a in asked]
+    # social insurance is paid somewhere: beside a strong term a place name (广东那五年) is no other subject,
+    # and a rare verb (工伤认定…才有结过: a typo) no other trade
+    verdicts = [_asked_verdict(q, a, field_words, other=False, places=False, trades=False) for a in asked]
     return any(v > 0 for v in verdicts) or not any(v < 0 for v in verdicts)
 
 

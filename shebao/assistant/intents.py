@@ -51,6 +51,8 @@ _NOT_AMOUNT = re.compile(r"多少(?:年|个月|天|岁|级|次|周)")
 _AGE_ASKED = re.compile(r"几岁|多少岁|多大岁数|岁数|年龄")
 # "还有几年退休", "多久能退": the date, asked as the time left
 _YEARS_LEFT = re.compile(r"(?:还有|还要|还差|还得|再干|再交)[^，。？?]{0,2}(?:几年|多久|多少年|多长时间)|多久(?:能|才能|可以)?退")
+# "到了退休年龄…年限还差几年": the age already reached, what is short is the years paid, not the date
+_AGE_REACHED = re.compile(r"(?:到了|已到|已经到|达到了|过了)(?:法定)?退休年龄|退休年龄(?:已经)?到了")
 _FINAL = re.compile(r"最后|最终|最晚|最高|封顶|到头|延到|延迟到|延至")
 _CHOICE = ("哪个档", "什么档", "哪一档", "几档", "划算", "值不值", "合算", "交哪档")
 
@@ -343,7 +345,9 @@ _NOT_A_CALCULATION = re.compile(r"保险费|各交|交多少|缴多少|罚|处�
                                 # an employer's late fee (滞纳金一天多少) is the law's rate, not the cost of
                                 # one's own back-payment; so is a contribution asked as a share of the wage
                                 # (按工资的百分之几交, 个人扣多少), not the benefit of the branch named
-                                r"滞纳金|百分之几[交缴扣]|[交缴扣][^，。？?]{0,4}百分之几|扣多少|扣几")
+                                r"滞纳金|百分之几[交缴扣]|[交缴扣][^，。？?]{0,4}百分之几|扣多少|扣几|"
+                                # whether a standard exists (有没有个标准): the law's bounds, not one person's amount
+                                r"有没有(?:个)?(?:标准|规定)")
 # what one pays for a tier or a back-payment is their own calculation, not the law's contribution rule
 _THE_COST = re.compile(r"保险费|交多少|缴多少")
 # receiving, not paying: 能领多少, 退休拿多少
@@ -375,6 +379,8 @@ def _asks(whole: str, kind: str, asked: str | None = None) -> str | None:
         if not (_BIRTH.search(whole) or _BIRTH_ISO.search(whole) or _BIRTH_LOOSE.search(whole) or _BIRTH_OF.search(whole)
                 or _PERSONAL.search(whole)):
             return None  # "延迟退休从什么时候开始": the rule, not one person's date
+        if _AGE_REACHED.search(whole) and not _AGE_ASKED.search(_AGE_REACHED.sub("", q)):
+            return None
         if _AGE_ASKED.search(whole) and _FINAL.search(whole):
             return "final_age"
         return "when" if any(w in q for w in _WHEN) or _AGE_ASKED.search(q) or _YEARS_LEFT.search(q) \

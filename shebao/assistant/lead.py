@@ -178,7 +178,7 @@ UNKNOWN_WEIGHT = 5.0
 COMPLEMENT_WEIGHT = 3.0
 COMPLEMENT_CHARS = 170
 _EACH = re.compile(r"各(?:交|缴|出|付|承担|是|多少)")  # "单位和个人各交多少": each part asked
-_ASKING = re.compile(r"多少|几[个天年月岁级倍成]|百分之几|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
+_ASKING = re.compile(r"多少|几个点|几[个天年月岁级倍成]|百分之几|吗|(?<![什怎那这多])么|怎么|哪[里儿个些]|多久|多长")
 # "哺乳期单位能让我加班吗": what a yes/no question asks about is what follows its modal verb (加班);
 # a sentence that speaks of it (延长劳动时间) decides, not one that only shares the topic (哺乳期)
 _PREDICATE = re.compile(r".*(?:必须|一定要|能|可以|(?<![结计核清估换打预])算|(?<![社机委协工大学体约理])会|要|让)([^，。？?]{1,12}?)(?:吗|么|不[？?]?$)")
@@ -350,7 +350,10 @@ _SUBJECT = re.compile(r"[把被给为让叫对替跟]?(自己|个人|本人|职�
 _OBJECT_MARKS = tuple("把被给为让叫对替跟")
 
 
-def _asking_party(question: str) -> str | None:
+_WHEN_WHAT = re.compile(r"什么时候|啥时候|何时|哪天|什么|啥")
+
+
+def _asking_party(question: str, own_only: bool = False) -> str | None:
     """Who acts in the clause that asks ("单位不给报，我自己去申请有没有时间限制" → the person), or,
     when it names nobody, in the clauses before it; None when the asking clause names a party only as
     an object or there is no asking clause."""
@@ -360,8 +363,9 @@ def _asking_party(question: str) -> str | None:
         # the last party named, not as an object ("劳动局会不会把我名字说出去": not the person)
         named = [m.group(1) for m in found if not m.group(0).startswith(_OBJECT_MARKS)]
         side = ("employer" if _Q_EMPLOYER.search(named[-1]) else "person") if named else None
-        if _ASKING.search(clause) or _A_NOT_A.search(clause):
-            return side if found else before
+        # "…，最晚什么时候之前要交": a time or a thing asked is an asking clause too
+        if _ASKING.search(clause) or _A_NOT_A.search(clause) or _WHEN_WHAT.search(clause):
+            return side if found or own_only else before
         before = side or before
     return None
 
@@ -372,6 +376,22 @@ def _actor(sentence: str) -> str | None:
     modal = _MODAL.search(sentence)
     named = _S_PARTY.findall(sentence[:modal.start()] if modal else "")
     return None if not named else "employer" if named[-1] == "单位" else "person"
+
+
+# "会不会比低保还少": the benefit against a benchmark; the rule's 低于/高于/不低于 that benchmark answers
+_COMPARED_Q = re.compile(r"比([\u4e00-\u9fff]{1,10}?)还?(少|低|多|高)(?:吗|么|呢|不|没|[？?，,]|$)")
+_RULE_SIDE = re.compile(r"(不得|不)?(低于|高于|少于|多于)([^，。；、]{0,24})")
+
+
+def _rule_side(whole: str, compared: str, phrases: dict[str, list[str]]) -> bool | None:
+    """Whether the rule puts the thing below the benchmark ``compared`` (True), above it (False), or
+    says nothing of it (None); the benchmark read in the question's words or the lexicon's terms for them."""
+    names = {compared} | {term for term, said in phrases.items() if any(p in compared or compared in p for p in said)}
+    for found in _RULE_SIDE.finditer(whole):
+        if any(n in found.group(3) for n in names if len(n) >= 2):
+            below = found.group(2) in ("低于", "少于")
+            return below != bool(found.group(1))
+    return None
 
 
 @dataclass
@@ -553,7 +573,8 @@ def answer_type(question: str) -> str:
         return "period"
     if re.search(r"罚多少|罚款多少|罚几|怎么处罚|怎么罚|如何处罚|什么处罚|怎么处理|什么后果|法律责任|会怎么样|会怎样", q):
         return "penalty"
-    if re.search(r"多少钱|多少|比例|几成|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之|几次", q):
+    # "按工资的几个点扣": a share asked in points, as 百分之几
+    if re.search(r"多少钱|多少|比例|几成|几个点|几个百分点|什么标准|标准是|怎么算|如何计算|几倍|几级|百分之|几次", q):
         return "amount"
     if re.search(r"去哪|哪里|找谁|哪个部门|向谁|在哪", q):
         return "where"
@@ -688,7 +709,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
     held_by: dict[tuple[int, str], tuple[frozenset[str], float, frozenset[str]]] = {}
     order = _named_first(q_plain, articles[:LEAD_ARTICLES])
     stated = _stated_quantities(q_plain)
-    party = _party_asked(q_plain) if kind == "amount" else None  # whose share, rate or amount
+    # whose share, rate or amount; a question naming both (我在事业单位上班…个人部分按几个点扣) by the party
+    # its asking clause names
+    party = (_party_asked(q_plain) or _asking_party(q_plain, own_only=True)) if kind == "amount" else None
     # a period, a procedure or a yes/no: who acts in the clause that asks (我自己去申请有没有时间限制)
     actor = _asking_party(q_plain) if kind in ("period", "procedure", "yesno", "where") and not party else None
     party_of = _party_of if party else _actor
@@ -887,6 +910,9 @@ def lead_sentence(question: str, articles: list, words: list[str], weights: dict
             word = no  # "两样都能领吗" against "只能选择领取其中的一项": one of them only
         elif disclosure and "保密" in whole:
             word = no  # "会不会把我名字说出去" against "应当为举报人保密"
+        elif (compared := _COMPARED_Q.search(q)) and (below := _rule_side(whole, compared.group(1), phrases)) is not None:
+            # "会不会比低保还少" against "高于城市居民最低生活保障标准": the side of the benchmark the rule sets
+            word = yes if below == (compared.group(2) in "少低") else no
         else:
             if upheld := _UPHELD.search(whole):
                 negative = bool(_NEGATIVE.search(upheld.group(1))) != (upheld.group(2) == "不予")
